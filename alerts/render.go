@@ -1,0 +1,61 @@
+package alerts
+
+import (
+	"fmt"
+
+	"github.com/nabij-isk/nabij/school"
+)
+
+// Catalog is what rendering needs of the translations.
+type Catalog interface {
+	Match(tag string) (string, bool)
+	Render(tag, key string, data map[string]any, count int) (string, error)
+	JoinNames(tag string, names []string) (string, error)
+}
+
+// FallbackLanguage is sent when nabij has no messages in a contact's languages.
+const FallbackLanguage = "nl"
+
+// Renderer writes a message's body in its contact's language.
+type Renderer struct {
+	Catalog Catalog
+	School  string // the name messages are signed with
+	// ReplyHint appends "answer 1 or 2" to alerts; on only where replies are handled.
+	ReplyHint bool
+}
+
+// Language picks the language a contact is written to in: their own, their
+// second, or Dutch (fallback true).
+func (r *Renderer) Language(c school.Contact) (tag string, fallback bool) {
+	for _, want := range []string{c.Language, c.SecondLanguage} {
+		if want == "" {
+			continue
+		}
+		if tag, ok := r.Catalog.Match(want); ok {
+			return tag, false
+		}
+	}
+	return FallbackLanguage, true
+}
+
+// Render sets m.Body from its template, language and the pupils' names.
+func (r *Renderer) Render(m *Message, names []string) error {
+	joined, err := r.Catalog.JoinNames(m.Language, names)
+	if err != nil {
+		return fmt.Errorf("render %s: %w", m.Template, err)
+	}
+	data := map[string]any{"School": r.School, "Names": joined}
+	body, err := r.Catalog.Render(m.Language, m.Template, data, len(names))
+	if err != nil {
+		return fmt.Errorf("render %s: %w", m.Template, err)
+	}
+	if r.ReplyHint && m.Template == "alert_absent" {
+		hint, err := r.Catalog.Render(m.Language, "alert_reply_hint", nil, -1)
+		if err != nil {
+			return fmt.Errorf("render reply hint: %w", err)
+		}
+		body += " " + hint
+	}
+	m.Body = body
+	return nil
+}

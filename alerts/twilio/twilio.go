@@ -1,0 +1,151 @@
+// Package twilio is nabij's Sender for Twilio's Programmable Messaging (SMS
+// and WhatsApp), on twilio-go, with a configurable API base URL.
+package twilio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	twilio "github.com/twilio/twilio-go"
+	"github.com/twilio/twilio-go/client"
+	api "github.com/twilio/twilio-go/rest/api/v2010"
+
+	"github.com/nabij-isk/nabij/alerts"
+)
+
+// DefaultAPIURL is Twilio's REST API.
+const DefaultAPIURL = "https://api.twilio.com"
+
+// Config is what the sender needs to reach Twilio.
+type Config struct {
+	AccountSID string
+	AuthToken  string
+	// MessagingServiceSID, when set, sends SMS through the Messaging Service;
+	// otherwise From is the SMS sender.
+	MessagingServiceSID string
+	From                string
+	WhatsAppFrom        string // E.164, without the "whatsapp:" prefix
+	// APIURL replaces https://api.twilio.com (tests, regional proxies).
+	APIURL string
+	// StatusCallback is the URL Twilio posts delivery statuses to.
+	StatusCallback string
+	Timeout        time.Duration
+}
+
+// Sender sends through Twilio.
+type Sender struct {
+	cfg Config
+	api *api.ApiService
+}
+
+// New makes a Sender. It refuses a configuration Twilio would refuse.
+func New(cfg Config) (*Sender, error) {
+	if cfg.AccountSID == "" || cfg.AuthToken == "" {
+		return nil, errors.New("twilio: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are both required")
+	}
+	if cfg.MessagingServiceSID == "" && cfg.From == "" {
+		return nil, errors.New("twilio: set NABIJ_TWILIO_MESSAGING_SERVICE_SID or NABIJ_TWILIO_FROM to send SMS")
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = DefaultAPIURL
+	}
+	base, err := url.Parse(cfg.APIURL)
+	if err != nil || base.Scheme == "" || base.Host == "" {
+		return nil, fmt.Errorf("twilio: API URL %q is not an absolute URL", cfg.APIURL)
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 15 * time.Second
+	}
+	httpClient := &http.Client{
+		Timeout: cfg.Timeout,
+		// twilio-go builds its URLs on api.twilio.com; this sends them to base.
+		Transport: &rewriteHost{base: base, next: http.DefaultTransport},
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+	c := &client.Client{Credentials: client.NewCredentials(cfg.AccountSID, cfg.AuthToken), HTTPClient: httpClient}
+	c.SetAccountSid(cfg.AccountSID)
+	rest := twilio.NewRestClientWithParams(twilio.ClientParams{Client: c})
+	return &Sender{cfg: cfg, api: rest.Api}, nil
+}
+
+type rewriteHost struct {
+	base *url.URL
+	next http.RoundTripper
+}
+
+func (r *rewriteHost) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.URL.Scheme = r.base.Scheme
+	req.URL.Host = r.base.Host
+	req.URL.Path = strings.TrimSuffix(r.base.Path, "/") + req.URL.Path
+	req.Host = r.base.Host
+	return r.next.RoundTrip(req)
+}
+
+// Send creates the message at Twilio.
+func (s *Sender) Send(ctx context.Context, out alerts.Outgoing) (alerts.Receipt, error) {
+	params := &api.CreateMessageParams{}
+	params.SetBody(out.Body)
+	if s.cfg.StatusCallback != "" {
+		params.SetStatusCallback(s.cfg.StatusCallback)
+	}
+	switch out.Channel {
+	case "whatsapp":
+		if s.cfg.WhatsAppFrom == "" && s.cfg.MessagingServiceSID == "" {
+			return alerts.Receipt{}, &alerts.SendError{Message: "WhatsApp is not configured (NABIJ_TWILIO_WHATSAPP_FROM)", Code: 63007}
+		}
+		params.SetTo("whatsapp:" + out.To)
+		if s.cfg.WhatsAppFrom != "" {
+			params.SetFrom("whatsapp:" + s.cfg.WhatsAppFrom)
+		} else {
+			params.SetMessagingServiceSid(s.cfg.MessagingServiceSID)
+		}
+	default:
+		params.SetTo(out.To)
+		if s.cfg.MessagingServiceSID != "" {
+			params.SetMessagingServiceSid(s.cfg.MessagingServiceSID)
+		} else {
+			params.SetFrom(s.cfg.From)
+		}
+	}
+	// twilio-go takes no context; the client's timeout bounds the call.
+	if err := ctx.Err(); err != nil {
+		return alerts.Receipt{}, err
+	}
+	msg, err := s.api.CreateMessage(params)
+	if err != nil {
+		return alerts.Receipt{}, classify(err)
+	}
+	if msg.Sid == nil {
+		return alerts.Receipt{}, errors.New("twilio: answer without a message sid")
+	}
+	return alerts.Receipt{ProviderID: *msg.Sid, Status: alerts.StatusSent}, nil
+}
+
+// finalCodes are refusals that will not change by trying again.
+var finalCodes = map[int]bool{
+	21211: true, // invalid 'To' number
+	21610: true, // the contact replied STOP
+	21614: true, // not a mobile number
+	21408: true, // region not enabled
+	21612: true, // cannot route to this number
+}
+
+func classify(err error) error {
+	var re *client.TwilioRestError
+	if errors.As(err, &re) {
+		retry := re.Status == http.StatusTooManyRequests || re.Status >= 500
+		if finalCodes[re.Code] {
+			retry = false
+		}
+		return &alerts.SendError{Code: re.Code, HTTPStatus: re.Status, Retryable: retry, Message: re.Message}
+	}
+	return fmt.Errorf("twilio: %w", err)
+}

@@ -1,0 +1,36 @@
+package alerts
+
+import (
+	"time"
+
+	"github.com/nabij-isk/nabij/school"
+)
+
+// Tx is what alerts needs of a store transaction. The store implements it, so
+// that a list, its decisions and its outbox rows commit together.
+type Tx interface {
+	Message(id string) (*Message, error)
+	MessageByProviderID(sid string) (*Message, error)
+	// MessagesOf lists the messages of date that concern student.
+	MessagesOf(date school.Date, student string) ([]*Message, error)
+	// OpenMessage is the queued, never-tried message of date to phone on
+	// channel with template, or nil: the one a sibling's alert joins.
+	OpenMessage(date school.Date, phone string, channel school.Channel, template string) (*Message, error)
+	// PutMessage saves m and its indexes; a message without an ID gets one.
+	PutMessage(m *Message) error
+	// Due lists up to limit queued messages whose DueAt is at or before now.
+	Due(now time.Time, limit int) ([]string, error)
+	// NextDue is the earliest DueAt in the outbox.
+	NextDue() (time.Time, bool, error)
+	Student(id string) (school.Student, bool, error)
+	// KeepEarlyStatus keeps a provider's status that arrived before nabij had
+	// recorded the provider id; TakeEarlyStatus hands it over once.
+	KeepEarlyStatus(providerID string, st Status, code int) error
+	TakeEarlyStatus(providerID string) (st Status, code int, ok bool, err error)
+}
+
+// Store runs functions in transactions.
+type Store interface {
+	UpdateAlerts(fn func(Tx) error) error
+	ViewAlerts(fn func(Tx) error) error
+}

@@ -1,0 +1,185 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// AlertRef is one alert a list led to, as the list's answer shows it.
+type AlertRef struct {
+	Message  string         `json:"message"`
+	Student  string         `json:"student"`
+	Contact  string         `json:"contact"`
+	Channel  school.Channel `json:"channel"`
+	Language string         `json:"language"`
+	Status   alerts.Status  `json:"status"`
+}
+
+// ListResult is what recording a list did.
+type ListResult struct {
+	Date     school.Date `json:"date"`
+	Class    string      `json:"class"`
+	Recorded int         `json:"recorded"`
+	Alerts   []AlertRef  `json:"alerts"`
+}
+
+// mayWriteList reports whether u may post class's list: its mentor or a coordinator.
+func mayWriteList(u school.User, class string) bool {
+	return u.Role == school.RoleCoordinator || (u.Role == school.RoleMentor && u.Teaches(class))
+}
+
+// parseListDate reads a list's date and refuses days no list can be for.
+func (s *Service) parseListDate(raw string) (school.Date, error) {
+	date, err := school.ParseDate(raw)
+	if err != nil {
+		return date, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
+	}
+	if date.After(s.Today()) {
+		return date, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: fmt.Sprintf("%s is in the future: a list is for today or a past day", date)}}}
+	}
+	return date, nil
+}
+
+// RecordList puts the whole list of class for date in place of the one
+// before. In the same transaction it decides the same-morning alerts (only
+// for today's list) and brings the outbox in line: putting the same list
+// again changes nothing, a correction never sends an alert twice.
+func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate string, absences []school.Absence) (*ListResult, error) {
+	if !mayWriteList(u, class) {
+		return nil, fmt.Errorf("%w: %s may not post the list of class %s", school.ErrForbidden, u.ID, class)
+	}
+	date, err := s.parseListDate(rawDate)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	list := &school.AbsenceList{Class: class, Date: date, Absences: absences, UpdatedAt: now, UpdatedBy: u.ID}
+	if list.Absences == nil {
+		list.Absences = []school.Absence{}
+	}
+	res := &ListResult{Date: date, Class: class, Recorded: len(absences), Alerts: []AlertRef{}}
+	err = s.Store.Update(func(tx *store.Tx) error {
+		if _, ok, err := tx.Class(class); err != nil {
+			return err
+		} else if !ok {
+			return fmt.Errorf("%w: class %s", school.ErrNotFound, class)
+		}
+		classOf := func(id string) (string, bool) {
+			st, ok, err := tx.Student(id)
+			if err != nil {
+				return "", false
+			}
+			return st.Class, ok
+		}
+		if err := list.Validate(classOf, s.Calendar); err != nil {
+			return err
+		}
+		old, hadOld, err := tx.AbsenceList(class, date)
+		if err != nil {
+			return err
+		}
+		if !hadOld || !sameAbsences(old.Absences, list.Absences) {
+			if err := tx.PutAbsenceList(list); err != nil {
+				return err
+			}
+		}
+		scope := studentsOf(list)
+		if hadOld {
+			for _, id := range studentsOf(old) {
+				if !slices.Contains(scope, id) {
+					scope = append(scope, id)
+				}
+			}
+		}
+		var wants []alerts.Want
+		if date == s.Today() {
+			wants, err = s.wants(tx, list)
+			if err != nil {
+				return err
+			}
+		}
+		planned, err := s.Planner.Apply(tx, date, scope, wants, now)
+		if err != nil {
+			return err
+		}
+		for _, w := range wants {
+			m := planned[w]
+			res.Alerts = append(res.Alerts, AlertRef{Message: m.ID, Student: w.Student, Contact: w.Contact.ID,
+				Channel: m.Channel, Language: m.Language, Status: m.Status})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.Wake != nil {
+		s.Wake()
+	}
+	return res, nil
+}
+
+func studentsOf(l *school.AbsenceList) []string {
+	ids := make([]string, len(l.Absences))
+	for i, a := range l.Absences {
+		ids[i] = a.Student
+	}
+	return ids
+}
+
+// wants asks the protocol who hears of today's list.
+func (s *Service) wants(tx *store.Tx, list *school.AbsenceList) ([]alerts.Want, error) {
+	decisions := s.Protocol.SameMorningAlerts(list)
+	students := map[string]school.Student{}
+	units := map[string]school.HousingUnit{}
+	for _, d := range decisions {
+		st, _, err := tx.Student(d.Student)
+		if err != nil {
+			return nil, err
+		}
+		students[st.ID] = st
+		if st.HousingUnit != "" {
+			if hu, ok, err := tx.HousingUnit(st.HousingUnit); err != nil {
+				return nil, err
+			} else if ok {
+				units[hu.ID] = hu
+			}
+		}
+	}
+	return alerts.Recipients(decisions, students, units), nil
+}
+
+// List is the list of class for date as it stands; an empty one when none was posted.
+func (s *Service) List(_ context.Context, u school.User, class, rawDate string) (*school.AbsenceList, error) {
+	if !u.MaySeeClass(class) {
+		return nil, fmt.Errorf("%w: %s may not see class %s", school.ErrForbidden, u.ID, class)
+	}
+	date, err := school.ParseDate(rawDate)
+	if err != nil {
+		return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
+	}
+	var list *school.AbsenceList
+	err = s.Store.View(func(tx *store.Tx) error {
+		if _, ok, err := tx.Class(class); err != nil {
+			return err
+		} else if !ok {
+			return fmt.Errorf("%w: class %s", school.ErrNotFound, class)
+		}
+		l, ok, err := tx.AbsenceList(class, date)
+		if ok {
+			list = l
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if list == nil {
+		list = &school.AbsenceList{Class: class, Date: date, Absences: []school.Absence{}}
+	}
+	return list, nil
+}

@@ -1,0 +1,99 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// MessageFilter narrows GET /api/v1/messages; empty fields match all.
+type MessageFilter struct {
+	Date    string
+	Student string
+}
+
+// Messages lists messages u may see: a coordinator all, a mentor those about
+// pupils of their classes.
+func (s *Service) Messages(_ context.Context, u school.User, f MessageFilter) ([]*alerts.Message, error) {
+	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
+		return nil, fmt.Errorf("%w: messages are for coordinators and mentors", school.ErrForbidden)
+	}
+	var date school.Date
+	if f.Date != "" {
+		var err error
+		if date, err = school.ParseDate(f.Date); err != nil {
+			return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
+		}
+	}
+	out := []*alerts.Message{}
+	err := s.Store.View(func(tx *store.Tx) error {
+		var msgs []*alerts.Message
+		var err error
+		if f.Date != "" {
+			msgs, err = tx.MessagesOn(date)
+		} else {
+			msgs, err = tx.AllMessages()
+		}
+		if err != nil {
+			return err
+		}
+		classes := map[string]string{}
+		classOf := func(id string) string {
+			if c, ok := classes[id]; ok {
+				return c
+			}
+			st, _, _ := tx.Student(id)
+			classes[id] = st.Class
+			return st.Class
+		}
+		for _, m := range msgs {
+			if f.Student != "" && !m.Concerns(f.Student) {
+				continue
+			}
+			if u.Role == school.RoleMentor && !mentorSees(u, m, classOf) {
+				continue
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func mentorSees(u school.User, m *alerts.Message, classOf func(string) string) bool {
+	for _, id := range m.Students {
+		if u.Teaches(classOf(id)) {
+			return true
+		}
+	}
+	return false
+}
+
+// DeliveryStatus applies a provider's status callback.
+func (s *Service) DeliveryStatus(_ context.Context, providerID, status string, code int) error {
+	var changed *alerts.Message
+	err := s.Store.UpdateAlerts(func(tx alerts.Tx) error {
+		var err error
+		changed, err = s.Fallbacks.Callback(tx, providerID, status, code)
+		return err
+	})
+	if err != nil || changed == nil {
+		return err
+	}
+	if s.Observe != nil {
+		s.Observe(changed)
+	}
+	if changed.Fallback != "" && s.Wake != nil {
+		s.Wake()
+	}
+	return nil
+}
+
+// Inbound keeps a message a contact sent, so that no reply is ever lost.
+func (s *Service) Inbound(_ context.Context, in store.Inbound) error {
+	in.ReceivedAt = s.Now()
+	return s.Store.Update(func(tx *store.Tx) error { return tx.PutInbound(&in) })
+}

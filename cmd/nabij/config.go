@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nabij-isk/nabij/alerts/twilio"
+)
+
+// config is every setting of `nabij serve`, read from the environment.
+type config struct {
+	Addr       string
+	DataDir    string
+	AdminToken string
+	PublicURL  string
+	SchoolName string
+	Location   *time.Location
+	// ClockStart, when set, is where the service's clock starts (NABIJ_CLOCK).
+	ClockStart   time.Time
+	Hold         time.Duration
+	RatePerSec   float64
+	Workers      int
+	ProtocolFile string
+	Twilio       twilio.Config
+	LogFormat    string
+}
+
+func loadConfig(getenv func(string) string) (*config, error) {
+	env := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := &config{
+		Addr:         env("NABIJ_ADDR", "127.0.0.1:8080"),
+		DataDir:      env("NABIJ_DATA", "./nabij-data/"),
+		AdminToken:   getenv("NABIJ_ADMIN_TOKEN"),
+		PublicURL:    strings.TrimSuffix(env("NABIJ_PUBLIC_URL", ""), "/"),
+		SchoolName:   env("NABIJ_SCHOOL_NAME", "ISK"),
+		ProtocolFile: env("NABIJ_PROTOCOL", ""),
+		LogFormat:    env("NABIJ_LOG_FORMAT", "text"),
+		Twilio: twilio.Config{
+			AccountSID:          getenv("TWILIO_ACCOUNT_SID"),
+			AuthToken:           getenv("TWILIO_AUTH_TOKEN"),
+			MessagingServiceSID: getenv("NABIJ_TWILIO_MESSAGING_SERVICE_SID"),
+			From:                getenv("NABIJ_TWILIO_FROM"),
+			WhatsAppFrom:        strings.TrimPrefix(getenv("NABIJ_TWILIO_WHATSAPP_FROM"), "whatsapp:"),
+			APIURL:              env("NABIJ_TWILIO_API_URL", twilio.DefaultAPIURL),
+		},
+	}
+	var errs []string
+	var err error
+	if c.Location, err = time.LoadLocation(env("NABIJ_TIMEZONE", "Europe/Amsterdam")); err != nil {
+		errs = append(errs, fmt.Sprintf("NABIJ_TIMEZONE: %v", err))
+	}
+	if raw := getenv("NABIJ_CLOCK"); raw != "" {
+		if c.ClockStart, err = time.Parse(time.RFC3339, raw); err != nil {
+			errs = append(errs, fmt.Sprintf("NABIJ_CLOCK=%q: want an RFC 3339 time such as 2026-12-01T08:40:00+01:00", raw))
+		}
+	}
+	if c.Hold, err = time.ParseDuration(env("NABIJ_HOLD", "2m")); err != nil || c.Hold < 0 {
+		errs = append(errs, fmt.Sprintf("NABIJ_HOLD=%q: want a duration such as 2m or 30s", getenv("NABIJ_HOLD")))
+	}
+	if c.RatePerSec, err = strconv.ParseFloat(env("NABIJ_RATE", "10"), 64); err != nil || c.RatePerSec < 0 {
+		errs = append(errs, fmt.Sprintf("NABIJ_RATE=%q: want messages per second, 0 for no limit", getenv("NABIJ_RATE")))
+	}
+	if c.Workers, err = strconv.Atoi(env("NABIJ_WORKERS", "4")); err != nil || c.Workers < 1 || c.Workers > 256 {
+		errs = append(errs, fmt.Sprintf("NABIJ_WORKERS=%q: want a number from 1 to 256", getenv("NABIJ_WORKERS")))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Sprintf("NABIJ_LOG_FORMAT=%q: want text or json", c.LogFormat))
+	}
+	if c.twilioEnabled() && c.PublicURL == "" {
+		errs = append(errs, "NABIJ_PUBLIC_URL is required with Twilio: status callbacks and signatures use it")
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("configuration:\n  %s", strings.Join(errs, "\n  "))
+	}
+	if c.PublicURL != "" {
+		c.Twilio.StatusCallback = c.PublicURL + "/webhooks/twilio/status"
+	}
+	return c, nil
+}
+
+func (c *config) twilioEnabled() bool {
+	return c.Twilio.AccountSID != "" || c.Twilio.AuthToken != ""
+}
+
+// clock returns the service's clock: real time, or real time running on
+// from NABIJ_CLOCK.
+func (c *config) clock() func() time.Time {
+	if c.ClockStart.IsZero() {
+		return time.Now
+	}
+	offset := time.Until(c.ClockStart)
+	return func() time.Time { return time.Now().Add(offset) }
+}

@@ -1,0 +1,44 @@
+// Command nabij is the absence-alert service of an ISK: `nabij serve` runs
+// it, `nabij serve --demo` runs it with a demo school.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	_ "time/tzdata" // Europe/Amsterdam on machines without a zoneinfo database
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+const usage = `nabij — absence alerts for ISKs
+
+Usage:
+  nabij serve [--demo]   run the service (settings from NABIJ_* and TWILIO_* env, see README)
+  nabij help             this text
+`
+
+// run is the whole program, so that tests run it in-process.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "nabij: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+}

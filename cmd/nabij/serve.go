@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/time/rate"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/alerts/twilio"
+	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+	"github.com/nabij-isk/nabij/translations"
+	"github.com/nabij-isk/nabij/web"
+)
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	demo := fs.Bool("demo", false, "seed a demo ISK in a fresh data directory and print how to use it")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij:", err)
+		return 2
+	}
+	if *demo {
+		if err := demoConfig(cfg, getenv, stdout); err != nil {
+			fmt.Fprintln(stderr, "nabij:", err)
+			return 1
+		}
+	}
+	srv, err := newServer(cfg, stdout, stderr, *demo)
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij:", err)
+		return 1
+	}
+	if err := srv.Start(); err != nil {
+		fmt.Fprintln(stderr, "nabij:", err)
+		srv.Stop(context.Background())
+		return 1
+	}
+	if *demo {
+		if err := seedDemo(srv, stdout); err != nil {
+			fmt.Fprintln(stderr, "nabij: demo:", err)
+			srv.Stop(context.Background())
+			return 1
+		}
+	}
+	<-ctx.Done()
+	stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Stop(stopCtx); err != nil {
+		fmt.Fprintln(stderr, "nabij: stop:", err)
+		return 1
+	}
+	return 0
+}
+
+// server is one running nabij: store, dispatcher and HTTP, started and
+// stopped as one.
+type server struct {
+	cfg        *config
+	log        *slog.Logger
+	store      *store.Store
+	svc        *app.Service
+	dispatcher *alerts.Dispatcher
+	echo       *echo.Echo
+	listener   net.Listener
+	cancel     context.CancelFunc
+	wg         sync.WaitGroup
+	now        func() time.Time
+}
+
+func newLogger(cfg *config, w io.Writer) *slog.Logger {
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error) {
+	log := newLogger(cfg, stderr)
+	proto := protocol.Default()
+	if cfg.ProtocolFile != "" {
+		data, err := os.ReadFile(cfg.ProtocolFile)
+		if err != nil {
+			return nil, fmt.Errorf("NABIJ_PROTOCOL: %w", err)
+		}
+		if proto, err = protocol.Parse(data); err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg.ProtocolFile, err)
+		}
+	}
+	catalog, err := translations.Load()
+	if err != nil {
+		return nil, fmt.Errorf("translations: %w", err)
+	}
+	var sender alerts.Sender = &alerts.LogSender{Log: log, Out: stdout, ShowBodies: demo}
+	if cfg.twilioEnabled() && !demo {
+		if sender, err = twilio.New(cfg.Twilio); err != nil {
+			return nil, err
+		}
+	}
+	st, err := store.Open(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	now := cfg.clock()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := newMetrics(reg)
+	fallbacks := &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: now}
+	d := &alerts.Dispatcher{
+		Store: st, Sender: sender, Fallbacks: fallbacks, Now: now,
+		Workers: cfg.Workers, Log: log, Observe: m.observe,
+	}
+	if cfg.RatePerSec > 0 {
+		d.Limiter = rate.NewLimiter(rate.Limit(cfg.RatePerSec), 1)
+	}
+	svc := &app.Service{
+		Store:     st,
+		Protocol:  proto,
+		Calendar:  &school.Calendar{},
+		Planner:   &alerts.Planner{Renderer: &alerts.Renderer{Catalog: catalog, School: cfg.SchoolName}, Hold: cfg.Hold},
+		Fallbacks: fallbacks,
+		Location:  cfg.Location,
+		Now:       now,
+		Wake:      d.Wake,
+		Observe:   m.observe,
+	}
+	e := web.New(svc, web.Config{
+		AdminToken: cfg.AdminToken, PublicURL: cfg.PublicURL, TwilioAuthToken: cfg.Twilio.AuthToken,
+		Health: st.Ping, Registry: reg, Log: log,
+	})
+	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now}, nil
+}
+
+// Start listens and begins dispatching; it returns once the port is open.
+func (s *server) Start() error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	}
+	s.listener = ln
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.wg.Add(2)
+	go func() {
+		defer s.wg.Done()
+		s.dispatcher.Run(ctx)
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.echo.Listener = ln
+		if err := s.echo.Start(""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("http server stopped", "err", err)
+		}
+	}()
+	s.log.Info("nabij listening", "addr", ln.Addr().String(), "data", s.cfg.DataDir, "sender", fmt.Sprintf("%T", s.dispatcher.Sender))
+	return nil
+}
+
+// URL is the base URL the server answers on.
+func (s *server) URL() string { return "http://" + s.listener.Addr().String() }
+
+// Stop ends HTTP first (no new lists), then the dispatcher (sends under way
+// finish and are recorded), then closes the store.
+func (s *server) Stop(ctx context.Context) error {
+	var errs []error
+	if s.listener != nil {
+		errs = append(errs, s.echo.Shutdown(ctx))
+	}
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.wg.Wait()
+	errs = append(errs, s.store.Close())
+	return errors.Join(errs...)
+}

@@ -1,0 +1,105 @@
+package school
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// AbsenceKind is what a mentor records for a pupil.
+type AbsenceKind string
+
+// Absence kinds of API.md.
+const (
+	// Absent is not there with no reason known: ongeoorloofd until shown otherwise.
+	Absent AbsenceKind = "absent"
+	Late   AbsenceKind = "late"
+	// Sick is reported sick (geoorloofd, Lpw art. 11).
+	Sick AbsenceKind = "sick"
+	// Excused is geoorloofd with a reason: approved leave, religious duties, …
+	Excused AbsenceKind = "excused"
+)
+
+// Absence is one pupil's entry on a morning list.
+type Absence struct {
+	Student string      `json:"student"`
+	Kind    AbsenceKind `json:"kind"`
+	Minutes int         `json:"minutes,omitempty"`
+	Reason  string      `json:"reason,omitempty"`
+	// Hours missed in lesuren; zero means the school's default for the kind.
+	Hours float64 `json:"hours,omitempty"`
+	// ReportedBy is the contact who reported the pupil sick by replying.
+	ReportedBy string `json:"reported_by,omitempty"`
+}
+
+// AbsenceList is the whole list of one class for one date. A new list for the
+// same class and date replaces the old one.
+type AbsenceList struct {
+	Class     string    `json:"class"`
+	Date      Date      `json:"date"`
+	Absences  []Absence `json:"absences"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	UpdatedBy string    `json:"updated_by,omitempty"`
+}
+
+// Entry returns the list's entry for a student.
+func (l *AbsenceList) Entry(student string) (Absence, bool) {
+	for _, a := range l.Absences {
+		if a.Student == student {
+			return a, true
+		}
+	}
+	return Absence{}, false
+}
+
+// StudentClass tells which class a student is in; ok is false for an unknown student.
+type StudentClass func(student string) (class string, ok bool)
+
+// Validate checks a list against the roster and the calendar and names every
+// bad entry; nothing of a list that fails is to be applied.
+func (l *AbsenceList) Validate(classOf StudentClass, cal *Calendar) error {
+	var errs fieldErrors
+	if !cal.IsSchoolDay(l.Date) {
+		errs.add("date", "%s is not a school day (%s)", l.Date, cal.WhyNotSchoolDay(l.Date))
+	}
+	seen := map[string]bool{}
+	for i := range l.Absences {
+		a := &l.Absences[i]
+		path := fmt.Sprintf("absences[%d]", i)
+		a.Student = strings.TrimSpace(a.Student)
+		class, known := classOf(a.Student)
+		switch {
+		case a.Student == "":
+			errs.add(path+".student", "a student id is required")
+		case !known:
+			errs.add(path+".student", "student %q is not in the roster", a.Student)
+		case class != l.Class:
+			errs.add(path+".student", "student %q is in class %q, not %q", a.Student, class, l.Class)
+		case seen[a.Student]:
+			errs.add(path+".student", "student %q is on the list twice", a.Student)
+		}
+		seen[a.Student] = true
+		switch a.Kind {
+		case Late:
+			if a.Minutes < 1 || a.Minutes > 600 {
+				errs.add(path+".minutes", "a late arrival needs minutes from 1 to 600")
+			}
+		case Absent, Sick, Excused:
+			if a.Minutes != 0 {
+				errs.add(path+".minutes", "minutes are only given for kind late")
+			}
+		default:
+			errs.add(path+".kind", "kind %q is not one of absent, late, sick, excused", a.Kind)
+		}
+		if a.Kind == Excused && strings.TrimSpace(a.Reason) == "" {
+			errs.add(path+".reason", "an excused absence needs a reason")
+		}
+		if a.Hours < 0 || a.Hours > 12 {
+			errs.add(path+".hours", "hours must be from 0 to 12 lesuren")
+		}
+		if a.ReportedBy != "" {
+			errs.add(path+".reported_by", "reported_by is set by nabij from a family's reply, not by a list")
+		}
+	}
+	return errs.err()
+}

@@ -1,0 +1,48 @@
+package school
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Domain errors; the web layer maps them to HTTP statuses in one place.
+var (
+	ErrNotFound  = errors.New("not found")
+	ErrForbidden = errors.New("forbidden")
+	ErrConflict  = errors.New("conflict")
+)
+
+// FieldError names one bad field by its path in the request, such as
+// "students[3].contacts[0].phone".
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError is a request that cannot be applied; it names every bad field.
+type ValidationError struct {
+	Details []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, 0, len(e.Details))
+	for _, d := range e.Details {
+		parts = append(parts, d.Field+": "+d.Message)
+	}
+	return "invalid: " + strings.Join(parts, "; ")
+}
+
+// fieldErrors collects FieldErrors while validating.
+type fieldErrors []FieldError
+
+func (f *fieldErrors) add(field, format string, args ...any) {
+	*f = append(*f, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+func (f fieldErrors) err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return &ValidationError{Details: f}
+}

@@ -1,0 +1,35 @@
+package school
+
+// Role is what a staff member may do.
+type Role string
+
+// Staff roles of API.md.
+const (
+	RoleMentor      Role = "mentor"
+	RoleCoordinator Role = "coordinator" // the verzuimcoördinator
+	RoleAdmin       Role = "admin"
+)
+
+// User is a staff member who signs in with a token; only the token's hash is kept.
+type User struct {
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	Role      Role     `json:"role"`
+	Classes   []string `json:"classes,omitempty"`
+	TokenHash string   `json:"token_hash,omitempty"`
+}
+
+// Teaches reports whether the user is a mentor of class.
+func (u *User) Teaches(class string) bool {
+	for _, c := range u.Classes {
+		if c == class {
+			return true
+		}
+	}
+	return false
+}
+
+// MaySeeClass reports whether the user may read and write class's lists.
+func (u *User) MaySeeClass(class string) bool {
+	return u.Role == RoleCoordinator || u.Role == RoleAdmin || u.Teaches(class)
+}

@@ -1,0 +1,194 @@
+package school
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+	"golang.org/x/text/language"
+)
+
+// DefaultRegion is how phone numbers without a country code are read: Dutch
+// "06…" numbers become "+316…".
+const DefaultRegion = "NL"
+
+// NormalizePhone returns the E.164 form of a phone number, or an error a
+// person can act on.
+func NormalizePhone(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", fmt.Errorf("a phone number is required")
+	}
+	if strings.HasPrefix(raw, "00") {
+		raw = "+" + raw[2:]
+	}
+	num, err := phonenumbers.Parse(raw, DefaultRegion)
+	if err != nil {
+		return "", fmt.Errorf("not a phone number: %v", err)
+	}
+	if !phonenumbers.IsValidNumber(num) {
+		return "", fmt.Errorf("not a valid phone number for its country")
+	}
+	if phonenumbers.GetNumberType(num) == phonenumbers.FIXED_LINE {
+		return "", fmt.Errorf("a landline cannot receive SMS or WhatsApp; give a mobile number")
+	}
+	return phonenumbers.Format(num, phonenumbers.E164), nil
+}
+
+// languageAliases are tags families give that nabij reads as another tag.
+var languageAliases = map[string]string{
+	"prs": "fa-AF", // Dari
+}
+
+// NormalizeLanguage returns the canonical BCP 47 form of a tag ("prs" is read
+// as "fa-AF", Dari). It accepts tags nabij has no messages in.
+func NormalizeLanguage(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if alias, ok := languageAliases[strings.ToLower(raw)]; ok {
+		return alias, nil
+	}
+	tag, err := language.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a BCP 47 language tag (such as nl, ar, ti, fa-AF)", raw)
+	}
+	return tag.String(), nil
+}
+
+// Normalize fills defaults, normalises phone numbers and languages, and
+// checks the roster as a whole. It returns a *ValidationError naming every bad
+// field; a roster that fails is not to be applied.
+func (r *Roster) Normalize(today Date) error {
+	var errs fieldErrors
+	classes := map[string]bool{}
+	for i := range r.Classes {
+		c := &r.Classes[i]
+		path := fmt.Sprintf("classes[%d]", i)
+		c.ID = strings.TrimSpace(c.ID)
+		switch {
+		case !validID(c.ID):
+			errs.add(path+".id", "an id of 1 to 64 letters, digits, '-', '_' or '.' is required")
+		case classes[c.ID]:
+			errs.add(path+".id", "class %q appears twice", c.ID)
+		}
+		classes[c.ID] = true
+		if strings.TrimSpace(c.Name) == "" {
+			c.Name = c.ID
+		}
+	}
+	contacts := map[string]Contact{}
+	units := map[string]bool{}
+	for i := range r.HousingUnits {
+		u := &r.HousingUnits[i]
+		path := fmt.Sprintf("housing_units[%d]", i)
+		u.ID = strings.TrimSpace(u.ID)
+		switch {
+		case !validID(u.ID):
+			errs.add(path+".id", "an id of 1 to 64 letters, digits, '-', '_' or '.' is required")
+		case units[u.ID]:
+			errs.add(path+".id", "housing unit %q appears twice", u.ID)
+		}
+		units[u.ID] = true
+		if strings.TrimSpace(u.Name) == "" {
+			errs.add(path+".name", "a name is required")
+		}
+		for j := range u.Contacts {
+			normalizeContact(&u.Contacts[j], fmt.Sprintf("%s.contacts[%d]", path, j), contacts, &errs)
+		}
+	}
+	students := map[string]bool{}
+	for i := range r.Students {
+		s := &r.Students[i]
+		path := fmt.Sprintf("students[%d]", i)
+		s.ID = strings.TrimSpace(s.ID)
+		switch {
+		case !validID(s.ID):
+			errs.add(path+".id", "an id of 1 to 64 letters, digits, '-', '_' or '.' is required")
+		case students[s.ID]:
+			errs.add(path+".id", "student %q appears twice", s.ID)
+		}
+		students[s.ID] = true
+		s.Name = strings.TrimSpace(s.Name)
+		if s.Name == "" {
+			errs.add(path+".name", "a name is required")
+		}
+		if !classes[s.Class] {
+			errs.add(path+".class", "class %q is not in the roster's classes", s.Class)
+		}
+		switch {
+		case s.BirthDate.IsZero():
+			errs.add(path+".birth_date", "a birth date (YYYY-MM-DD) is required")
+		case s.BirthDate.After(today):
+			errs.add(path+".birth_date", "%s is in the future", s.BirthDate)
+		}
+		if s.HousingUnit != "" && !units[s.HousingUnit] {
+			errs.add(path+".housing_unit", "housing unit %q is not in the roster's housing_units", s.HousingUnit)
+		}
+		for j := range s.Contacts {
+			normalizeContact(&s.Contacts[j], fmt.Sprintf("%s.contacts[%d]", path, j), contacts, &errs)
+		}
+	}
+	return errs.err()
+}
+
+func normalizeContact(c *Contact, path string, seen map[string]Contact, errs *fieldErrors) {
+	c.ID = strings.TrimSpace(c.ID)
+	if !validID(c.ID) {
+		errs.add(path+".id", "an id of 1 to 64 letters, digits, '-', '_' or '.' is required")
+	}
+	switch c.Role {
+	case RoleParent, RoleGuardian, RoleWoonbegeleider:
+	default:
+		errs.add(path+".role", "role %q is not one of parent, guardian, woonbegeleider", c.Role)
+	}
+	if strings.TrimSpace(c.Name) == "" {
+		errs.add(path+".name", "a name is required (it is never sent, only shown to staff)")
+	}
+	if phone, err := NormalizePhone(c.Phone); err != nil {
+		errs.add(path+".phone", "%v", err)
+	} else {
+		c.Phone = phone
+	}
+	if c.Language == "" {
+		c.Language = "nl"
+	}
+	if lang, err := NormalizeLanguage(c.Language); err != nil {
+		errs.add(path+".language", "%v", err)
+	} else {
+		c.Language = lang
+	}
+	if c.SecondLanguage != "" {
+		if lang, err := NormalizeLanguage(c.SecondLanguage); err != nil {
+			errs.add(path+".second_language", "%v", err)
+		} else {
+			c.SecondLanguage = lang
+		}
+	}
+	switch c.Channel {
+	case "":
+		c.Channel = ChannelSMS
+	case ChannelSMS, ChannelWhatsApp:
+	default:
+		errs.add(path+".channel", "channel %q is not one of sms, whatsapp", c.Channel)
+	}
+	// The same person may stand under several pupils (siblings) with one id,
+	// but an id must not name two different people.
+	if prev, ok := seen[c.ID]; ok && c.ID != "" && prev != *c {
+		errs.add(path+".id", "contact id %q is used before with other details", c.ID)
+	}
+	if c.ID != "" {
+		seen[c.ID] = *c
+	}
+}
+
+func validID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,222 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/school"
+)
+
+// UpdateAlerts runs fn in a read-write transaction as alerts.Tx.
+func (s *Store) UpdateAlerts(fn func(alerts.Tx) error) error {
+	return s.Update(func(t *Tx) error { return fn(t) })
+}
+
+// ViewAlerts runs fn in a read-only transaction as alerts.Tx.
+func (s *Store) ViewAlerts(fn func(alerts.Tx) error) error {
+	return s.View(func(t *Tx) error { return fn(t) })
+}
+
+var _ alerts.Tx = (*Tx)(nil)
+
+// Message loads a message.
+func (t *Tx) Message(id string) (*alerts.Message, error) {
+	var m alerts.Message
+	ok, err := t.get(bucketMessages, id, &m)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", alerts.ErrNotFound, id)
+	}
+	return &m, nil
+}
+
+// MessageByProviderID finds a message by the provider's id (Twilio's SID).
+func (t *Tx) MessageByProviderID(pid string) (*alerts.Message, error) {
+	id := t.tx.Bucket(bucketMsgByPID).Get([]byte(pid))
+	if id == nil {
+		return nil, fmt.Errorf("%w: provider id %s", alerts.ErrNotFound, pid)
+	}
+	return t.Message(string(id))
+}
+
+// MessagesOf lists the messages of date about student.
+func (t *Tx) MessagesOf(date school.Date, student string) ([]*alerts.Message, error) {
+	return t.messagesByIndex(bucketMsgByStudent, date.String()+"|"+student+"|")
+}
+
+// MessagesOn lists the messages of date, oldest first.
+func (t *Tx) MessagesOn(date school.Date) ([]*alerts.Message, error) {
+	return t.messagesByIndex(bucketMsgByDate, date.String()+"|")
+}
+
+// AllMessages lists every message, oldest first.
+func (t *Tx) AllMessages() ([]*alerts.Message, error) {
+	var out []*alerts.Message
+	err := each(t, bucketMessages, "", func(_ string, m *alerts.Message) error {
+		out = append(out, m)
+		return nil
+	})
+	return out, err
+}
+
+func (t *Tx) messagesByIndex(bucket []byte, prefix string) ([]*alerts.Message, error) {
+	var out []*alerts.Message
+	c := t.tx.Bucket(bucket).Cursor()
+	p := []byte(prefix)
+	for k, _ := c.Seek(p); k != nil && hasPrefix(k, p); k, _ = c.Next() {
+		m, err := t.Message(string(k[len(p):]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func openKey(m *alerts.Message) string {
+	return fmt.Sprintf("%s|%s|%s|%s", m.Date, m.Phone, m.Channel, m.Template)
+}
+
+// open reports whether siblings' alerts may still join m.
+func open(m *alerts.Message) bool {
+	return m.Status == alerts.StatusQueued && m.Attempts == 0 && m.FallbackFor == ""
+}
+
+// OpenMessage is the message still in its hold that a new alert to the same
+// phone, channel and template joins.
+func (t *Tx) OpenMessage(date school.Date, phone string, channel school.Channel, template string) (*alerts.Message, error) {
+	key := openKey(&alerts.Message{Date: date, Phone: phone, Channel: channel, Template: template})
+	id := t.tx.Bucket(bucketMsgOpen).Get([]byte(key))
+	if id == nil {
+		return nil, nil
+	}
+	m, err := t.Message(string(id))
+	if err != nil || !open(m) {
+		return nil, err
+	}
+	return m, nil
+}
+
+func outboxKey(due time.Time, id string) []byte {
+	k := binary.BigEndian.AppendUint64(nil, uint64(due.UnixNano()))
+	return append(k, id...)
+}
+
+// PutMessage saves m and keeps every index in step with it.
+func (t *Tx) PutMessage(m *alerts.Message) error {
+	var old *alerts.Message
+	if m.ID == "" {
+		seq, err := t.tx.Bucket(bucketMessages).NextSequence()
+		if err != nil {
+			return err
+		}
+		m.ID = fmt.Sprintf("m%09d", seq)
+	} else {
+		var err error
+		if old, err = t.Message(m.ID); err != nil {
+			return err
+		}
+	}
+	if err := t.reindex(old, m); err != nil {
+		return err
+	}
+	return t.put(bucketMessages, m.ID, m)
+}
+
+func (t *Tx) reindex(old, m *alerts.Message) error {
+	byStudent := t.tx.Bucket(bucketMsgByStudent)
+	openIdx := t.tx.Bucket(bucketMsgOpen)
+	outbox := t.tx.Bucket(bucketOutbox)
+	id := []byte(m.ID)
+	if old == nil {
+		if err := t.tx.Bucket(bucketMsgByDate).Put([]byte(m.Date.String()+"|"+m.ID), nil); err != nil {
+			return err
+		}
+	} else {
+		for _, s := range old.Students {
+			if !slices.Contains(m.Students, s) {
+				if err := byStudent.Delete([]byte(m.Date.String() + "|" + s + "|" + m.ID)); err != nil {
+					return err
+				}
+			}
+		}
+		if old.Status == alerts.StatusQueued {
+			if err := outbox.Delete(outboxKey(old.DueAt, old.ID)); err != nil {
+				return err
+			}
+		}
+		if open(old) && !open(m) && string(openIdx.Get([]byte(openKey(old)))) == m.ID {
+			if err := openIdx.Delete([]byte(openKey(old))); err != nil {
+				return err
+			}
+		}
+	}
+	for _, s := range m.Students {
+		if err := byStudent.Put([]byte(m.Date.String()+"|"+s+"|"+m.ID), nil); err != nil {
+			return err
+		}
+	}
+	if m.Status == alerts.StatusQueued {
+		if err := outbox.Put(outboxKey(m.DueAt, m.ID), nil); err != nil {
+			return err
+		}
+	}
+	if open(m) {
+		if err := openIdx.Put([]byte(openKey(m)), id); err != nil {
+			return err
+		}
+	}
+	if m.ProviderID != "" {
+		if err := t.tx.Bucket(bucketMsgByPID).Put([]byte(m.ProviderID), id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Due lists queued messages due at or before now, earliest first.
+func (t *Tx) Due(now time.Time, limit int) ([]string, error) {
+	var out []string
+	c := t.tx.Bucket(bucketOutbox).Cursor()
+	for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+		if int64(binary.BigEndian.Uint64(k[:8])) > now.UnixNano() {
+			break
+		}
+		out = append(out, string(k[8:]))
+	}
+	return out, nil
+}
+
+// NextDue is the earliest due time in the outbox.
+func (t *Tx) NextDue() (time.Time, bool, error) {
+	k, _ := t.tx.Bucket(bucketOutbox).Cursor().First()
+	if k == nil {
+		return time.Time{}, false, nil
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))), true, nil
+}
+
+type earlyStatus struct {
+	Status alerts.Status `json:"status"`
+	Code   int           `json:"code,omitempty"`
+}
+
+// KeepEarlyStatus keeps a status report that came before its provider id was recorded.
+func (t *Tx) KeepEarlyStatus(pid string, st alerts.Status, code int) error {
+	return t.put(bucketEarlyStatus, pid, earlyStatus{st, code})
+}
+
+// TakeEarlyStatus hands over, once, a status report kept for pid.
+func (t *Tx) TakeEarlyStatus(pid string) (alerts.Status, int, bool, error) {
+	var e earlyStatus
+	ok, err := t.get(bucketEarlyStatus, pid, &e)
+	if !ok || err != nil {
+		return "", 0, false, err
+	}
+	return e.Status, e.Code, true, t.tx.Bucket(bucketEarlyStatus).Delete([]byte(pid))
+}

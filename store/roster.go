@@ -1,0 +1,76 @@
+package store
+
+import (
+	"github.com/nabij-isk/nabij/school"
+)
+
+// ReplaceRoster puts r in place of the whole roster. Absence lists and
+// messages stay: they are history.
+func (t *Tx) ReplaceRoster(r *school.Roster) error {
+	for _, b := range [][]byte{bucketClasses, bucketStudents, bucketUnits} {
+		if err := t.clear(b); err != nil {
+			return err
+		}
+	}
+	for _, c := range r.Classes {
+		if err := t.put(bucketClasses, c.ID, c); err != nil {
+			return err
+		}
+	}
+	for _, u := range r.HousingUnits {
+		if err := t.put(bucketUnits, u.ID, u); err != nil {
+			return err
+		}
+	}
+	for _, s := range r.Students {
+		if err := t.put(bucketStudents, s.ID, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Roster is the whole roster, sorted by id.
+func (t *Tx) Roster() (*school.Roster, error) {
+	r := &school.Roster{Classes: []school.Class{}, HousingUnits: []school.HousingUnit{}, Students: []school.Student{}}
+	if err := each(t, bucketClasses, "", func(_ string, c *school.Class) error {
+		r.Classes = append(r.Classes, *c)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := each(t, bucketUnits, "", func(_ string, u *school.HousingUnit) error {
+		r.HousingUnits = append(r.HousingUnits, *u)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := each(t, bucketStudents, "", func(_ string, s *school.Student) error {
+		r.Students = append(r.Students, *s)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Class looks up a class.
+func (t *Tx) Class(id string) (school.Class, bool, error) {
+	var c school.Class
+	ok, err := t.get(bucketClasses, id, &c)
+	return c, ok, err
+}
+
+// Student looks up a pupil.
+func (t *Tx) Student(id string) (school.Student, bool, error) {
+	var s school.Student
+	ok, err := t.get(bucketStudents, id, &s)
+	return s, ok, err
+}
+
+// HousingUnit looks up a housing unit.
+func (t *Tx) HousingUnit(id string) (school.HousingUnit, bool, error) {
+	var u school.HousingUnit
+	ok, err := t.get(bucketUnits, id, &u)
+	return u, ok, err
+}

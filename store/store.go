@@ -1,0 +1,171 @@
+// Package store keeps nabij's data in one bbolt file: the roster, staff,
+// absence lists, messages and their outbox, with a recorded schema version.
+// Everything that must happen together happens in one transaction.
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// SchemaVersion is the layout this code reads and writes.
+const SchemaVersion = 1
+
+// FileName is the bbolt file inside the data directory.
+const FileName = "nabij.db"
+
+// ErrLocked is another process holding the data directory.
+var ErrLocked = errors.New("the data directory is in use by another nabij process")
+
+var (
+	bucketMeta         = []byte("meta")
+	bucketClasses      = []byte("classes")
+	bucketStudents     = []byte("students")
+	bucketUnits        = []byte("housing_units")
+	bucketUsers        = []byte("users")
+	bucketTokens       = []byte("tokens")         // token hash → user id
+	bucketLists        = []byte("lists")          // date|class → list
+	bucketHistory      = []byte("history")        // student|date → absence
+	bucketMessages     = []byte("messages")       // id → message
+	bucketMsgByStudent = []byte("msg_by_student") // date|student|id
+	bucketMsgByDate    = []byte("msg_by_date")    // date|id
+	bucketMsgOpen      = []byte("msg_open")       // date|phone|channel|template → id
+	bucketMsgByPID     = []byte("msg_by_pid")     // provider id → id
+	bucketEarlyStatus  = []byte("early_status")   // provider id → status
+	bucketOutbox       = []byte("outbox")         // due (8 bytes) | id
+	bucketInbound      = []byte("inbound")        // msg|id → inbound; pid|provider id → id
+	allBuckets         = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
+		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
+		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound}
+)
+
+// Store is nabij's bbolt database.
+type Store struct {
+	db *bolt.DB
+}
+
+// Open opens (or creates) the store in dir. A second process opening the
+// same dir gets ErrLocked after a second rather than waiting forever.
+func Open(dir string) (*Store, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("%w (%s)", ErrLocked, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{db: db}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks the store answers; for /healthz.
+func (s *Store) Ping() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return errors.New("store not initialised")
+		}
+		return nil
+	})
+}
+
+func (s *Store) migrate() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		var version int
+		if raw := meta.Get([]byte("schema_version")); raw != nil {
+			if err := json.Unmarshal(raw, &version); err != nil {
+				return fmt.Errorf("schema version: %w", err)
+			}
+		}
+		if version > SchemaVersion {
+			return fmt.Errorf("the store has schema version %d, newer than this nabij (%d): upgrade nabij", version, SchemaVersion)
+		}
+		return meta.Put([]byte("schema_version"), []byte(fmt.Sprint(SchemaVersion)))
+	})
+}
+
+// Tx is a transaction with nabij's typed operations.
+type Tx struct {
+	tx *bolt.Tx
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(*Tx) error) error {
+	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// Update runs fn in a read-write transaction; an error from fn undoes all of it.
+func (s *Store) Update(fn func(*Tx) error) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+func (t *Tx) get(bucket []byte, key string, v any) (bool, error) {
+	raw := t.tx.Bucket(bucket).Get([]byte(key))
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("%s/%s: %w", bucket, key, err)
+	}
+	return true, nil
+}
+
+func (t *Tx) put(bucket []byte, key string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(bucket).Put([]byte(key), raw)
+}
+
+// clear empties a bucket by recreating it.
+func (t *Tx) clear(bucket []byte) error {
+	if err := t.tx.DeleteBucket(bucket); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+		return err
+	}
+	_, err := t.tx.CreateBucket(bucket)
+	return err
+}
+
+// each calls fn for every value in bucket whose key starts with prefix.
+func each[T any](t *Tx, bucket []byte, prefix string, fn func(key string, v *T) error) error {
+	c := t.tx.Bucket(bucket).Cursor()
+	p := []byte(prefix)
+	for k, raw := c.Seek(p); k != nil && hasPrefix(k, p); k, raw = c.Next() {
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("%s/%s: %w", bucket, k, err)
+		}
+		if err := fn(string(k), &v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func hasPrefix(k, p []byte) bool {
+	return len(k) >= len(p) && string(k[:len(p)]) == string(p)
+}

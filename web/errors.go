@@ -1,0 +1,103 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/school"
+)
+
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string              `json:"code"`
+	Message string              `json:"message"`
+	Details []school.FieldError `json:"details,omitempty"`
+}
+
+// apiError is an error that already knows its HTTP answer.
+type apiError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &apiError{http.StatusBadRequest, "bad_request", fmt.Sprintf(format, args...)}
+}
+
+// errorHandler maps every error to API.md's one JSON error shape.
+func (h *handlers) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, body := h.describe(err, c)
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	if status == http.StatusUnauthorized {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="nabij"`)
+	}
+	_ = c.JSON(status, errorBody{body})
+}
+
+func (h *handlers) describe(err error, c echo.Context) (int, errorDetail) {
+	var ve *school.ValidationError
+	var ae *apiError
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &ve):
+		return http.StatusUnprocessableEntity, errorDetail{"invalid", "the request has bad fields; nothing was applied", ve.Details}
+	case errors.As(err, &ae):
+		return ae.status, errorDetail{ae.code, ae.msg, nil}
+	case errors.Is(err, school.ErrForbidden):
+		return http.StatusForbidden, errorDetail{"forbidden", "your role does not allow this", nil}
+	case errors.Is(err, school.ErrNotFound), errors.Is(err, alerts.ErrNotFound):
+		return http.StatusNotFound, errorDetail{"not_found", strings.TrimPrefix(err.Error(), "not found: "), nil}
+	case errors.As(err, &he):
+		msg := http.StatusText(he.Code)
+		if m, ok := he.Message.(string); ok {
+			msg = m
+		}
+		return he.Code, errorDetail{strings.ToLower(strings.ReplaceAll(http.StatusText(he.Code), " ", "_")), msg, nil}
+	}
+	h.log.Error("internal error", "route", c.Path(), "err", err)
+	return http.StatusInternalServerError, errorDetail{"internal", "something went wrong on our side; nothing was applied", nil}
+}
+
+// decode reads a JSON body strictly: malformed JSON, a wrong type or an
+// unknown field (often a typo) is a 400 that says where.
+func decode(c echo.Context, v any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.Is(err, io.EOF):
+			return badRequest("the request body is empty; JSON expected")
+		case errors.As(err, &syn):
+			return badRequest("malformed JSON at byte %d: %v", syn.Offset, err)
+		case errors.As(err, &typ):
+			return badRequest("field %q: expected %s, got %s", typ.Field, typ.Type, typ.Value)
+		default:
+			return badRequest("malformed JSON: %v", err)
+		}
+	}
+	if dec.More() {
+		return badRequest("malformed JSON: more than one value in the body")
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+// Package web is nabij's HTTP face: the JSON API of API.md, the Twilio
+// webhooks, health and metrics. Handlers are thin: they read the request,
+// call the Service, and map domain errors to HTTP in one place.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// Service is what the handlers need of nabij.
+type Service interface {
+	Authenticate(ctx context.Context, token string) (school.User, bool, error)
+	CreateUser(ctx context.Context, name string, role school.Role, classes []string) (school.User, string, error)
+	ReplaceRoster(ctx context.Context, r *school.Roster) error
+	Roster(ctx context.Context, u school.User) (*school.Roster, error)
+	RecordList(ctx context.Context, u school.User, class, date string, absences []school.Absence) (*app.ListResult, error)
+	List(ctx context.Context, u school.User, class, date string) (*school.AbsenceList, error)
+	Messages(ctx context.Context, u school.User, f app.MessageFilter) ([]*alerts.Message, error)
+	DeliveryStatus(ctx context.Context, providerID, status string, code int) error
+	Inbound(ctx context.Context, in store.Inbound) error
+}
+
+// Config is the web layer's settings.
+type Config struct {
+	// AdminToken, when set, is a bearer token with the admin role (bootstrap).
+	AdminToken string
+	// PublicURL is the base URL Twilio calls; signatures are checked over it.
+	PublicURL string
+	// TwilioAuthToken signs Twilio's webhooks; without it they are refused.
+	TwilioAuthToken string
+	Health          func() error
+	Registry        *prometheus.Registry
+	Log             *slog.Logger
+}
+
+// New builds the echo server with every route.
+func New(svc Service, cfg Config) *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	h := &handlers{svc: svc, cfg: cfg, log: cfg.Log}
+	e.HTTPErrorHandler = h.errorHandler
+	e.Use(middleware.Recover())
+	e.Use(h.logRequests)
+	e.Use(middleware.BodyLimit("16M"))
+
+	e.GET("/healthz", h.healthz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
+
+	api := e.Group("/api/v1", h.authenticate)
+	api.POST("/users", h.createUser, requireRole(school.RoleAdmin))
+	api.PUT("/roster", h.putRoster, requireRole(school.RoleAdmin))
+	api.GET("/roster", h.getRoster)
+	api.PUT("/classes/:class/absences/:date", h.putList)
+	api.GET("/classes/:class/absences/:date", h.getList)
+	api.GET("/messages", h.messages)
+	api.GET("/escalations", h.escalations, requireRole(school.RoleCoordinator))
+	api.POST("/escalations/:id", h.escalationAction, requireRole(school.RoleCoordinator))
+	api.GET("/escalations/:id/melding", h.melding, requireRole(school.RoleCoordinator))
+	api.GET("/tasks", h.tasks, requireRole(school.RoleCoordinator))
+
+	hooks := e.Group("/webhooks/twilio", h.verifyTwilio)
+	hooks.POST("/status", h.twilioStatus)
+	hooks.POST("/inbound", h.twilioInbound)
+	return e
+}
+
+type handlers struct {
+	svc Service
+	cfg Config
+	log *slog.Logger
+}
+
+func (h *handlers) healthz(c echo.Context) error {
+	if err := h.cfg.Health(); err != nil {
+		h.log.Error("health check failed", "err", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// logRequests logs method, route, status and duration: ids only, since
+// routes carry class ids and dates but never names or numbers.
+func (h *handlers) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		h.log.Info("request", "method", c.Request().Method, "route", c.Path(),
+			"status", c.Response().Status, "ms", time.Since(start).Milliseconds())
+		return nil
+	}
+}
