@@ -1,0 +1,92 @@
+package translations
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+)
+
+// strictParser makes a missing placeholder value an error. go-i18n's default
+// prints "<no value>", which would end up in a parent's SMS.
+var strictParser = &template.TextParser{Option: "missingkey=error"}
+
+// Render renders key in the supported tag (see Match) with data as template
+// values.
+//
+// For plural keys (see IsPlural) count must be >= 0: it is the number of
+// pupils the message is about and selects the CLDR plural form of the
+// language. A negative count for a plural key is an error, because guessing
+// "other" would give singular children plural verbs. For non-plural keys the
+// count is ignored; pass -1.
+//
+// Every problem is an error: unknown tag or key, a key this language lacks, a
+// missing plural form, a missing value in data. Render never substitutes
+// another language; go-i18n would, so its result is checked.
+func (c *Catalog) Render(tag, key string, data map[string]any, count int) (string, error) {
+	e, ok := c.langs[tag]
+	if !ok {
+		return "", fmt.Errorf("translations: unsupported language %q (use Match first)", tag)
+	}
+	// The base language defines which keys exist; a key only some other
+	// file has is a typo there, not a message.
+	if _, known := c.plural[key]; !known {
+		return "", fmt.Errorf("translations: unknown key %q", key)
+	}
+	if _, ok := e.messages[key]; !ok {
+		return "", fmt.Errorf("translations: %s has no message %q", tag, key)
+	}
+	if data == nil {
+		// A nil map would make every placeholder "<no value>" instead of an
+		// error; an empty one lets missingkey=error do its job.
+		data = map[string]any{}
+	}
+	lc := &i18n.LocalizeConfig{
+		MessageID:      key,
+		TemplateData:   data,
+		TemplateParser: strictParser,
+	}
+	if c.plural[key] {
+		if count < 0 {
+			return "", fmt.Errorf("translations: %q needs a count (number of pupils)", key)
+		}
+		lc.PluralCount = count
+	}
+	// go-i18n returns a best-effort text (another language or the "other"
+	// form) together with the error; that text is deliberately dropped.
+	out, got, err := e.localizer.LocalizeWithTag(lc)
+	if err != nil {
+		return "", fmt.Errorf("translations: %s %s (count %d): %w", tag, key, count, err)
+	}
+	if got != e.tag {
+		return "", fmt.Errorf("translations: %s %s: go-i18n answered in %s", tag, key, got)
+	}
+	return out, nil
+}
+
+// JoinNames joins pupils' names the way the language lists them: "A",
+// "A and B", "A, B and C", using the list_separator and list_and messages.
+// No names give "".
+func (c *Catalog) JoinNames(tag string, names []string) (string, error) {
+	switch len(names) {
+	case 0:
+		return "", nil
+	case 1:
+		// Still check the tag, so a bad tag fails the same way for one child
+		// as for several.
+		if _, ok := c.langs[tag]; !ok {
+			return "", fmt.Errorf("translations: unsupported language %q (use Match first)", tag)
+		}
+		return names[0], nil
+	}
+	sep, err := c.Render(tag, "list_separator", nil, -1)
+	if err != nil {
+		return "", err
+	}
+	last := len(names) - 1
+	return c.Render(tag, "list_and", map[string]any{
+		"Rest": strings.Join(names[:last], sep),
+		"Last": names[last],
+	}, -1)
+}
