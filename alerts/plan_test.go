@@ -1,0 +1,220 @@
+package alerts_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+	"github.com/nabij-isk/nabij/translations"
+)
+
+var (
+	day = school.Date{Year: 2026, Month: 11, Day: 30}
+	t0  = time.Date(2026, 11, 30, 8, 40, 0, 0, time.UTC)
+)
+
+type fixture struct {
+	t       *testing.T
+	store   *store.Store
+	planner *alerts.Planner
+}
+
+func contact(id, phone, lang string, ch school.Channel) school.Contact {
+	return school.Contact{ID: id, Role: school.RoleParent, Name: "x", Phone: phone, Language: lang, Channel: ch}
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	mother := contact("mother", "+31612345001", "ar", school.ChannelWhatsApp)
+	roster := &school.Roster{
+		Classes:      []school.Class{{ID: "1A"}, {ID: "2A"}},
+		HousingUnits: []school.HousingUnit{{ID: "kwe", Name: "KWE", Contacts: []school.Contact{{ID: "kwe-dienst", Role: school.RoleWoonbegeleider, Name: "d", Phone: "+31612345009", Language: "nl", Channel: school.ChannelSMS}}}},
+		Students: []school.Student{
+			{ID: "1", Name: "Layla", Class: "1A", Contacts: []school.Contact{mother}},
+			{ID: "2", Name: "Noor", Class: "2A", Contacts: []school.Contact{mother}},
+			{ID: "3", Name: "Amanuel", Class: "1A", HousingUnit: "kwe", Contacts: []school.Contact{contact("voogd", "+31612345002", "xx", school.ChannelSMS)}},
+		},
+	}
+	if err := st.Update(func(tx *store.Tx) error { return tx.ReplaceRoster(roster) }); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := translations.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, store: st, planner: &alerts.Planner{Renderer: &alerts.Renderer{Catalog: cat, School: "ISK Test"}, Hold: 2 * time.Minute}}
+}
+
+// absent plans today's alerts for the students listed absent in class's
+// scope, as RecordList does.
+func (f *fixture) absent(now time.Time, scope []string, absent ...string) map[alerts.Want]*alerts.Message {
+	f.t.Helper()
+	var out map[alerts.Want]*alerts.Message
+	err := f.store.Update(func(tx *store.Tx) error {
+		list := &school.AbsenceList{Date: day}
+		students := map[string]school.Student{}
+		units := map[string]school.HousingUnit{}
+		for _, id := range absent {
+			list.Absences = append(list.Absences, school.Absence{Student: id, Kind: school.Absent})
+			s, _, _ := tx.Student(id)
+			students[id] = s
+			if u, ok, _ := tx.HousingUnit(s.HousingUnit); ok {
+				units[u.ID] = u
+			}
+		}
+		wants := alerts.Recipients(protocol.Default().SameMorningAlerts(list), students, units)
+		var err error
+		out, err = f.planner.Apply(tx, day, scope, wants, now)
+		return err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return out
+}
+
+func (f *fixture) messages() []*alerts.Message {
+	f.t.Helper()
+	var out []*alerts.Message
+	if err := f.store.View(func(tx *store.Tx) error {
+		var err error
+		out, err = tx.MessagesOn(day)
+		return err
+	}); err != nil {
+		f.t.Fatal(err)
+	}
+	return out
+}
+
+func live(msgs []*alerts.Message) []*alerts.Message {
+	var out []*alerts.Message
+	for _, m := range msgs {
+		if m.Live() {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func TestAlertGoesToEveryContactAndHousingUnit(t *testing.T) {
+	f := newFixture(t)
+	f.absent(t0, []string{"3"}, "3")
+	msgs := f.messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want 2 (voogd and the KWE phone)", len(msgs))
+	}
+	for _, m := range msgs {
+		if m.Status != alerts.StatusQueued || !m.DueAt.Equal(t0.Add(2*time.Minute)) {
+			t.Errorf("message %s: status %s due %v, want queued until the end of the hold", m.ID, m.Status, m.DueAt)
+		}
+	}
+	// The voogd's language "xx" has no messages: Dutch, and flagged.
+	voogd := msgs[0]
+	if voogd.Contact != "voogd" {
+		voogd = msgs[1]
+	}
+	if voogd.Language != "nl" || !voogd.LanguageFallback {
+		t.Errorf("voogd message language %s fallback %v, want nl with the fallback flag", voogd.Language, voogd.LanguageFallback)
+	}
+}
+
+func TestSameWantsTwiceMakeNothingNew(t *testing.T) {
+	f := newFixture(t)
+	first := f.absent(t0, []string{"3"}, "3")
+	second := f.absent(t0.Add(time.Minute), []string{"3"}, "3")
+	if n := len(f.messages()); n != 2 {
+		t.Fatalf("%d messages after the same list twice, want 2", n)
+	}
+	for w, m := range first {
+		if second[w].ID != m.ID {
+			t.Errorf("want %+v: message %s the first time, %s the second", w, m.ID, second[w].ID)
+		}
+	}
+}
+
+func TestSiblingsShareOneMessage(t *testing.T) {
+	f := newFixture(t)
+	f.absent(t0, []string{"1"}, "1")                  // class 1A posts
+	f.absent(t0.Add(time.Minute), []string{"2"}, "2") // class 2A posts within the hold
+	msgs := live(f.messages())
+	if len(msgs) != 1 {
+		t.Fatalf("%d live messages to the mother, want 1", len(msgs))
+	}
+	m := msgs[0]
+	if len(m.Students) != 2 || m.Language != "ar" {
+		t.Fatalf("message students %v language %s, want both sisters in Arabic", m.Students, m.Language)
+	}
+	for _, name := range []string{"Layla", "Noor"} {
+		if !strings.Contains(m.Body, name) {
+			t.Errorf("body %q does not name %s", m.Body, name)
+		}
+	}
+}
+
+func TestAfterTheHoldASiblingGetsANewMessage(t *testing.T) {
+	f := newFixture(t)
+	f.absent(t0, []string{"1"}, "1")
+	f.absent(t0.Add(3*time.Minute), []string{"2"}, "2")
+	if n := len(live(f.messages())); n != 2 {
+		t.Fatalf("%d live messages, want 2: the first one's hold had ended", n)
+	}
+}
+
+func TestCorrectionInsideTheHoldCancels(t *testing.T) {
+	f := newFixture(t)
+	f.absent(t0, []string{"1"}, "1")
+	f.absent(t0.Add(time.Minute), []string{"2"}, "2")
+	// 1A corrects: Layla is there after all. Noor's part stays.
+	f.absent(t0.Add(90*time.Second), []string{"1"})
+	msgs := live(f.messages())
+	if len(msgs) != 1 || len(msgs[0].Students) != 1 || msgs[0].Students[0] != "2" {
+		t.Fatalf("after the correction: %+v, want one message about Noor only", msgs)
+	}
+	if strings.Contains(msgs[0].Body, "Layla") {
+		t.Errorf("body still names Layla: %q", msgs[0].Body)
+	}
+	// 2A corrects too: nothing left, the message is cancelled.
+	f.absent(t0.Add(100*time.Second), []string{"2"})
+	if n := len(live(f.messages())); n != 0 {
+		t.Fatalf("%d live messages after both corrections, want 0", n)
+	}
+}
+
+func TestCorrectionAfterSendingNeverResends(t *testing.T) {
+	f := newFixture(t)
+	f.absent(t0, []string{"3"}, "3")
+	// The dispatcher sent them.
+	err := f.store.Update(func(tx *store.Tx) error {
+		msgs, _ := tx.MessagesOn(day)
+		for _, m := range msgs {
+			m.Status, m.Attempts = alerts.StatusSent, 1
+			if err := tx.PutMessage(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.absent(t0.Add(10*time.Minute), []string{"3"})      // corrected away
+	f.absent(t0.Add(20*time.Minute), []string{"3"}, "3") // and back again
+	msgs := f.messages()
+	if len(msgs) != 2 {
+		t.Fatalf("%d messages, want the 2 sent ones and no new ones", len(msgs))
+	}
+	for _, m := range msgs {
+		if m.Status != alerts.StatusSent {
+			t.Errorf("message %s is %s, want it left sent", m.ID, m.Status)
+		}
+	}
+}
