@@ -20,6 +20,7 @@ type config struct {
 	// ClockStart, when set, is where the service's clock starts (NABIJ_CLOCK).
 	ClockStart   time.Time
 	Hold         time.Duration
+	RetryFirst   time.Duration
 	RatePerSec   float64
 	Workers      int
 	ProtocolFile string
@@ -63,6 +64,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if c.Hold, err = time.ParseDuration(env("NABIJ_HOLD", "2m")); err != nil || c.Hold < 0 {
 		errs = append(errs, fmt.Sprintf("NABIJ_HOLD=%q: want a duration such as 2m or 30s", getenv("NABIJ_HOLD")))
+	}
+	if c.RetryFirst, err = time.ParseDuration(env("NABIJ_RETRY_BACKOFF", "2s")); err != nil || c.RetryFirst <= 0 {
+		errs = append(errs, fmt.Sprintf("NABIJ_RETRY_BACKOFF=%q: want the first retry's delay, such as 2s", getenv("NABIJ_RETRY_BACKOFF")))
 	}
 	if c.RatePerSec, err = strconv.ParseFloat(env("NABIJ_RATE", "10"), 64); err != nil || c.RatePerSec < 0 {
 		errs = append(errs, fmt.Sprintf("NABIJ_RATE=%q: want messages per second, 0 for no limit", getenv("NABIJ_RATE")))

@@ -129,6 +129,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	d := &alerts.Dispatcher{
 		Store: st, Sender: sender, Fallbacks: fallbacks, Now: now,
 		Workers: cfg.Workers, Log: log, Observe: m.observe,
+		Backoff: alerts.Backoff{First: cfg.RetryFirst, Max: 5 * time.Minute},
 	}
 	if cfg.RatePerSec > 0 {
 		d.Limiter = rate.NewLimiter(rate.Limit(cfg.RatePerSec), 1)

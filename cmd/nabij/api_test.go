@@ -1,0 +1,162 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+type apiErr struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Details []struct {
+			Field   string `json:"field"`
+			Message string `json:"message"`
+		} `json:"details"`
+	} `json:"error"`
+}
+
+func TestAuthAndErrorShape(t *testing.T) {
+	h := startHarness(t, nil)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
+	mentor := h.createUser("A. de Vries", "mentor", "1A")
+
+	for name, tc := range map[string]struct {
+		method, path, token, body string
+		status                    int
+		code                      string
+	}{
+		"no token":            {"GET", "/api/v1/roster", "", "", 401, "unauthorized"},
+		"wrong token":         {"GET", "/api/v1/roster", "nope", "", 401, "unauthorized"},
+		"mentor makes users":  {"POST", "/api/v1/users", mentor, `{"name":"x","role":"admin"}`, 403, "forbidden"},
+		"mentor puts roster":  {"PUT", "/api/v1/roster", mentor, e2eRoster, 403, "forbidden"},
+		"malformed JSON":      {"PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor, `{"absences": [`, 400, "bad_request"},
+		"unknown field":       {"PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor, `{"absences": [], "absense": []}`, 400, "bad_request"},
+		"no absences key":     {"PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor, `{}`, 400, "bad_request"},
+		"weekend":             {"PUT", "/api/v1/classes/1A/absences/2026-11-29", mentor, `{"absences": []}`, 422, "invalid"},
+		"future":              {"PUT", "/api/v1/classes/1A/absences/2026-12-01", mentor, `{"absences": []}`, 422, "invalid"},
+		"not a date":          {"PUT", "/api/v1/classes/1A/absences/30-11-2026", mentor, `{"absences": []}`, 422, "invalid"},
+		"unknown class coord": {"GET", "/api/v1/classes/9Z/absences/2026-11-30", adminToken, "", 404, "not_found"},
+		"no route":            {"GET", "/api/v1/nothing", mentor, "", 404, "not_found"},
+		"escalations mentor":  {"GET", "/api/v1/escalations", mentor, "", 403, "forbidden"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var body any
+			if tc.body != "" {
+				body = tc.body
+			}
+			var e apiErr
+			status := h.call(tc.method, tc.path, tc.token, body, &e)
+			if status != tc.status || e.Error.Code != tc.code || e.Error.Message == "" {
+				t.Errorf("%s %s = %d %+v, want %d with code %q and a message", tc.method, tc.path, status, e, tc.status, tc.code)
+			}
+		})
+	}
+}
+
+func TestBadRosterNamesEveryFieldAndChangesNothing(t *testing.T) {
+	h := startHarness(t, nil)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
+	bad := `{"classes": [{"id": "1A", "name": "ISK 1A"}],
+	  "students": [
+	    {"id": "1", "name": "A", "class": "1A", "birth_date": "2010-13-01", "contacts": []},
+	    {"id": "2", "name": "B", "class": "7C", "birth_date": "2010-01-01",
+	     "contacts": [{"id": "c", "role": "parent", "name": "M", "phone": "12345", "language": "ti", "channel": "fax"}]}]}`
+	var e apiErr
+	h.mustCall(422, "PUT", "/api/v1/roster", adminToken, bad, &e)
+	fields := map[string]bool{}
+	for _, d := range e.Error.Details {
+		fields[d.Field] = true
+	}
+	for _, f := range []string{"students[0].birth_date", "students[1].class", "students[1].contacts[0].phone", "students[1].contacts[0].channel"} {
+		if !fields[f] {
+			t.Errorf("no detail for %s in %+v", f, e.Error.Details)
+		}
+	}
+	var r struct {
+		Students []struct{ ID string } `json:"students"`
+	}
+	h.mustCall(200, "GET", "/api/v1/roster", adminToken, nil, &r)
+	if len(r.Students) != 5 {
+		t.Errorf("after a refused roster there are %d students, want the 5 of before", len(r.Students))
+	}
+}
+
+func TestRosterNormalisesAndMentorSeesOwnClass(t *testing.T) {
+	h := startHarness(t, nil)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
+	mentor := h.createUser("B. Bakker", "mentor", "1B")
+	var r struct {
+		Classes  []struct{ ID string } `json:"classes"`
+		Students []struct {
+			ID       string `json:"id"`
+			Contacts []struct{ Phone, Language string }
+		} `json:"students"`
+	}
+	h.mustCall(200, "GET", "/api/v1/roster", adminToken, nil, &r)
+	for _, s := range r.Students {
+		if s.ID == "1001" && (s.Contacts[1].Phone != "+31612345003") {
+			t.Errorf("06 number stored as %q, want E.164", s.Contacts[1].Phone)
+		}
+		if s.ID == "1004" && s.Contacts[0].Language != "fa-AF" {
+			t.Errorf("prs stored as %q, want fa-AF", s.Contacts[0].Language)
+		}
+	}
+	h.mustCall(200, "GET", "/api/v1/roster", mentor, nil, &r)
+	if len(r.Classes) != 1 || r.Classes[0].ID != "1B" || len(r.Students) != 1 || r.Students[0].ID != "2001" {
+		t.Errorf("mentor of 1B sees %+v, want only 1B and its one pupil", r)
+	}
+}
+
+func TestPastListAlertsNoOne(t *testing.T) {
+	h := startHarness(t, nil)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	var res struct {
+		Recorded int   `json:"recorded"`
+		Alerts   []any `json:"alerts"`
+	}
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-27", coord, `{"absences": [{"student": "1001", "kind": "absent"}]}`, &res)
+	if res.Recorded != 1 || len(res.Alerts) != 0 {
+		t.Errorf("past list: recorded %d, %d alerts; want 1 and none", res.Recorded, len(res.Alerts))
+	}
+	var list struct {
+		Absences []struct{ Student, Kind string } `json:"absences"`
+	}
+	h.mustCall(200, "GET", "/api/v1/classes/1A/absences/2026-11-27", coord, nil, &list)
+	if len(list.Absences) != 1 || list.Absences[0].Student != "1001" {
+		t.Errorf("the past list was not recorded: %+v", list)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := h.twilio.Requests(); n != 0 {
+		t.Errorf("a list for a past date led to %d sends", n)
+	}
+	h.mustCall(200, "GET", "/api/v1/classes/1A/absences/2026-11-26", coord, nil, &list)
+	if len(list.Absences) != 0 {
+		t.Errorf("a day with no list shows %d absences", len(list.Absences))
+	}
+}
+
+func TestHealthAndMetrics(t *testing.T) {
+	h := startHarness(t, nil)
+	resp, err := http.Get(h.url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("/healthz = %d", resp.StatusCode)
+	}
+	resp, err = http.Get(h.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "go_goroutines") {
+		t.Errorf("/metrics = %d, without the Go collector", resp.StatusCode)
+	}
+}

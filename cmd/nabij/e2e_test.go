@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
+)
+
+const (
+	accountSID = "AC00000000000000000000000000000001"
+	authToken  = "authtoken0001"
+	adminToken = "admin-secret-for-tests"
+)
+
+// monday 08:40 in Amsterdam: a school morning.
+var monday = time.Date(2026, 11, 30, 8, 40, 0, 0, mustLoc("Europe/Amsterdam"))
+
+func mustLoc(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// harness is a whole nabij in-process, in front of a Twilio stand-in.
+type harness struct {
+	t      *testing.T
+	twilio *twiliotest.Server
+	srv    *server
+	url    string
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func startHarness(t *testing.T, env map[string]string) *harness {
+	t.Helper()
+	tw := twiliotest.NewServer(accountSID, authToken)
+	t.Cleanup(tw.Close)
+	addr := freeAddr(t)
+	base := map[string]string{
+		"NABIJ_ADDR":                 addr,
+		"NABIJ_DATA":                 t.TempDir(),
+		"NABIJ_ADMIN_TOKEN":          adminToken,
+		"NABIJ_PUBLIC_URL":           "http://" + addr,
+		"NABIJ_CLOCK":                monday.Format(time.RFC3339),
+		"NABIJ_HOLD":                 "0s",
+		"NABIJ_RATE":                 "0",
+		"NABIJ_SCHOOL_NAME":          "ISK Test",
+		"TWILIO_ACCOUNT_SID":         accountSID,
+		"TWILIO_AUTH_TOKEN":          authToken,
+		"NABIJ_TWILIO_FROM":          "+3197010000001",
+		"NABIJ_TWILIO_WHATSAPP_FROM": "+3197010000002",
+		"NABIJ_TWILIO_API_URL":       tw.URL(),
+	}
+	for k, v := range env {
+		base[k] = v
+	}
+	cfg, err := loadConfig(func(k string) string { return base[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := newServer(cfg, io.Discard, io.Discard, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Stop(ctx); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	return &harness{t: t, twilio: tw, srv: srv, url: srv.URL()}
+}
+
+// call sends a JSON request and decodes the JSON answer into out (if not nil).
+func (h *harness) call(method, path, token string, body any, out any) int {
+	h.t.Helper()
+	var r io.Reader
+	if body != nil {
+		raw, ok := body.(string)
+		if !ok {
+			b, err := json.Marshal(body)
+			if err != nil {
+				h.t.Fatal(err)
+			}
+			raw = string(b)
+		}
+		r = strings.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, h.url+path, r)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			h.t.Fatalf("%s %s: %d %s: %v", method, path, resp.StatusCode, data, err)
+		}
+	}
+	return resp.StatusCode
+}
+
+func (h *harness) mustCall(want int, method, path, token string, body, out any) {
+	h.t.Helper()
+	var raw json.RawMessage
+	got := h.call(method, path, token, body, &raw)
+	if got != want {
+		h.t.Fatalf("%s %s = %d %s, want %d", method, path, got, raw, want)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+}
+
+func (h *harness) createUser(name, role string, classes ...string) string {
+	h.t.Helper()
+	var res struct{ Token string }
+	h.mustCall(201, "POST", "/api/v1/users", adminToken, map[string]any{"name": name, "role": role, "classes": classes}, &res)
+	return res.Token
+}
+
+// postWebhook posts a Twilio-style form to nabij, signed with signToken.
+func (h *harness) postWebhook(path string, form url.Values, signToken string) int {
+	h.t.Helper()
+	req, _ := http.NewRequest("POST", h.url+path, bytes.NewBufferString(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Twilio-Signature", twiliotest.Sign(signToken, h.url+path, form))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+type messageJSON struct {
+	ID        string   `json:"id"`
+	Student   string   `json:"student"`
+	Students  []string `json:"students"`
+	Contact   string   `json:"contact"`
+	Channel   string   `json:"channel"`
+	Language  string   `json:"language"`
+	Body      string   `json:"body"`
+	Status    string   `json:"status"`
+	ErrorCode *int     `json:"error_code"`
+}
+
+// eventually polls cond until it holds or 10 s pass.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+const e2eRoster = `{
+  "classes": [{"id": "1A", "name": "ISK 1A"}, {"id": "1B", "name": "ISK 1B"}],
+  "housing_units": [{"id": "kwe-oost", "name": "KWE Oost",
+    "contacts": [{"id": "kwe-oost-dienst", "role": "woonbegeleider", "name": "Diensttelefoon",
+                  "phone": "+31612345001", "language": "nl", "channel": "whatsapp"}]}],
+  "students": [
+    {"id": "1001", "name": "Amanuel T.", "class": "1A", "birth_date": "2010-03-04", "housing_unit": "kwe-oost",
+     "contacts": [{"id": "c-1001-1", "role": "guardian", "name": "Voogd (Nidos)", "phone": "+31612345002", "language": "nl", "channel": "sms"},
+                  {"id": "c-1001-2", "role": "parent", "name": "Moeder", "phone": "06 1234 5003", "language": "ti", "channel": "sms"}]},
+    {"id": "1002", "name": "Layla H.", "class": "1A", "birth_date": "2011-05-06",
+     "contacts": [{"id": "c-1002-1", "role": "parent", "name": "Vader", "phone": "+31612345004", "language": "ar-SY", "channel": "whatsapp"}]},
+    {"id": "1003", "name": "Olena K.", "class": "1A", "birth_date": "2011-01-02",
+     "contacts": [{"id": "c-1003-1", "role": "parent", "name": "Moeder", "phone": "+31612345005", "language": "uk", "channel": "sms"}]},
+    {"id": "1004", "name": "Ahmad R.", "class": "1A", "birth_date": "2010-09-09",
+     "contacts": [{"id": "c-1004-1", "role": "parent", "name": "Vader", "phone": "+31612345006", "language": "prs", "channel": "sms"}]},
+    {"id": "2001", "name": "Yonas G.", "class": "1B", "birth_date": "2010-02-02", "housing_unit": "kwe-oost",
+     "contacts": []}
+  ]
+}`

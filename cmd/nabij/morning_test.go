@@ -1,0 +1,175 @@
+package main
+
+import (
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/nabij-isk/nabij/translations"
+)
+
+func render(t *testing.T, lang, names string) string {
+	t.Helper()
+	cat, err := translations.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := cat.Render(lang, "alert_absent", map[string]any{"School": "ISK Test", "Names": names}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+// TestMorningListReachesFamilies walks issue 2's path end to end: roster,
+// users, a mentor's list, Twilio, status callbacks, corrections and refusals.
+func TestMorningListReachesFamilies(t *testing.T) {
+	h := startHarness(t, nil)
+	h.twilio.FailDeliveryTo("whatsapp:+31612345004", "failed", 63016)
+
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
+	mentor := h.createUser("A. de Vries", "mentor", "1A")
+	otherMentor := h.createUser("B. Bakker", "mentor", "1B")
+	coord := h.createUser("C. Jansen", "coordinator")
+
+	list := `{"absences": [{"student": "1001", "kind": "absent"}, {"student": "1002", "kind": "absent"},
+	                       {"student": "1003", "kind": "late", "minutes": 20}]}`
+	var res struct {
+		Recorded int `json:"recorded"`
+		Alerts   []struct {
+			Message, Student, Contact, Channel, Language, Status string
+		} `json:"alerts"`
+	}
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor, list, &res)
+	if res.Recorded != 3 || len(res.Alerts) != 4 {
+		t.Fatalf("answer: recorded %d, %d alerts %+v; want 3 recorded, 4 alerts", res.Recorded, len(res.Alerts), res.Alerts)
+	}
+
+	// Four alerts and one SMS instead of the WhatsApp message that failed with 63016.
+	got, ok := h.twilio.WaitForMessages(5, 10*time.Second)
+	if !ok {
+		t.Fatalf("the stand-in received %d messages, want 5: %+v", len(got), got)
+	}
+	want := []struct{ to, channel, body string }{
+		{"+31612345002", "sms", render(t, "nl", "Amanuel T.")},
+		{"+31612345003", "sms", render(t, "ti", "Amanuel T.")},
+		{"whatsapp:+31612345001", "whatsapp", render(t, "nl", "Amanuel T.")},
+		{"whatsapp:+31612345004", "whatsapp", render(t, "ar", "Layla H.")},
+		{"+31612345004", "sms", render(t, "ar", "Layla H.")},
+	}
+	for _, w := range want {
+		n := 0
+		for _, m := range got {
+			if m.To == w.to && m.Channel == w.channel {
+				n++
+				if m.Body != w.body {
+					t.Errorf("to %s: body %q, want %q", w.to, m.Body, w.body)
+				}
+				if m.StatusCallback != h.url+"/webhooks/twilio/status" {
+					t.Errorf("to %s: status callback %q", w.to, m.StatusCallback)
+				}
+				wantFrom := "+3197010000001"
+				if w.channel == "whatsapp" {
+					wantFrom = "whatsapp:+3197010000002"
+				}
+				if m.From != wantFrom {
+					t.Errorf("to %s: from %q, want %q", w.to, m.From, wantFrom)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("to %s via %s: %d messages, want exactly 1", w.to, w.channel, n)
+		}
+	}
+
+	messages := func() []messageJSON {
+		var out []messageJSON
+		h.mustCall(200, "GET", "/api/v1/messages?date=2026-11-30", coord, nil, &out)
+		return out
+	}
+	// Signed status callbacks from the stand-in reach the API: delivered, and
+	// the failed WhatsApp message with its code.
+	eventually(t, "delivered statuses and the 63016 failure on GET /api/v1/messages", func() bool {
+		var delivered, failed int
+		for _, m := range messages() {
+			switch {
+			case m.Status == "delivered":
+				delivered++
+			case m.Status == "failed" && m.ErrorCode != nil && *m.ErrorCode == 63016 && m.Channel == "whatsapp":
+				failed++
+			}
+		}
+		return delivered == 4 && failed == 1
+	})
+
+	// The same list again: no new message row, nothing sent.
+	before := len(messages())
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor, list, nil)
+	// A correction: Amanuel was there after all, Ahmad is absent.
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor,
+		`{"absences": [{"student": "1002", "kind": "absent"}, {"student": "1004", "kind": "absent"}]}`, nil)
+	// And back: Amanuel's alerts went out already; they are not sent again.
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor,
+		`{"absences": [{"student": "1001", "kind": "absent"}, {"student": "1002", "kind": "absent"}, {"student": "1004", "kind": "absent"}]}`, nil)
+	if after := len(messages()); after != before+1 {
+		t.Fatalf("%d messages after the repeats and corrections, want %d (only Ahmad's new one)", after, before+1)
+	}
+	got, ok = h.twilio.WaitForMessages(6, 10*time.Second)
+	if !ok {
+		t.Fatalf("Ahmad's message did not arrive")
+	}
+	if last := got[5]; last.To != "+31612345006" || last.Body != render(t, "fa-AF", "Ahmad R.") {
+		t.Errorf("sixth message to %s %q, want Ahmad's father in Dari", last.To, last.Body)
+	}
+	time.Sleep(300 * time.Millisecond) // room for a wrong extra send to show up
+	if n := len(h.twilio.Messages()); n != 6 {
+		t.Errorf("the stand-in has %d messages, want 6: something was sent twice", n)
+	}
+
+	// A forged status callback is refused and changes nothing.
+	var voogdSID string
+	for _, m := range h.twilio.Messages() {
+		if m.To == "+31612345002" {
+			voogdSID = m.SID
+		}
+	}
+	forged := url.Values{"MessageSid": {voogdSID}, "MessageStatus": {"undelivered"}, "ErrorCode": {"30003"}}
+	if code := h.postWebhook("/webhooks/twilio/status", forged, "not-the-token"); code != 403 {
+		t.Errorf("forged webhook: %d, want 403", code)
+	}
+	for _, m := range messages() {
+		if m.Contact == "c-1001-1" && m.Status != "delivered" {
+			t.Errorf("the voogd's message is %s after a forged callback, want delivered", m.Status)
+		}
+	}
+
+	// A bad list is 422, names every bad entry, and applies nothing.
+	var bad struct {
+		Error struct {
+			Code    string
+			Details []struct{ Field, Message string }
+		}
+	}
+	h.mustCall(422, "PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor,
+		`{"absences": [{"student": "1003", "kind": "absent"}, {"student": "9999", "kind": "absent"}, {"student": "1001", "kind": "gone"}]}`, &bad)
+	if len(bad.Error.Details) != 2 || bad.Error.Details[0].Field != "absences[1].student" || bad.Error.Details[1].Field != "absences[2].kind" {
+		t.Errorf("422 details = %+v, want absences[1].student and absences[2].kind", bad.Error.Details)
+	}
+	var current struct {
+		Absences []struct{ Student string } `json:"absences"`
+	}
+	h.mustCall(200, "GET", "/api/v1/classes/1A/absences/2026-11-30", mentor, nil, &current)
+	if len(current.Absences) != 3 {
+		t.Errorf("after a refused list the list has %d entries, want the 3 of before", len(current.Absences))
+	}
+
+	// A mentor of another class may neither post nor read 1A's list.
+	h.mustCall(403, "PUT", "/api/v1/classes/1A/absences/2026-11-30", otherMentor, list, nil)
+	h.mustCall(403, "GET", "/api/v1/classes/1A/absences/2026-11-30", otherMentor, nil, nil)
+	var theirs []messageJSON
+	h.mustCall(200, "GET", "/api/v1/messages?date=2026-11-30", otherMentor, nil, &theirs)
+	if len(theirs) != 0 {
+		t.Errorf("a mentor of 1B sees %d messages about 1A", len(theirs))
+	}
+}
+
