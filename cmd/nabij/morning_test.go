@@ -172,4 +172,3 @@ func TestMorningListReachesFamilies(t *testing.T) {
 		t.Errorf("a mentor of 1B sees %d messages about 1A", len(theirs))
 	}
 }
-
