@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var curlLine = regexp.MustCompile(`curl -X PUT (\S+) \\\s+-H 'Authorization: Bearer (\S+)' -H 'Content-Type: application/json' \\\s+-d '([^']+)'`)
+
+// TestDemoAsANewUserWouldTryIt runs `nabij serve --demo` as the README says,
+// follows the curl line it prints, and finds the messages in its output —
+// and no name, phone number or message body in its log.
+func TestDemoAsANewUserWouldTryIt(t *testing.T) {
+	env := map[string]string{"NABIJ_ADDR": freeAddr(t), "NABIJ_HOLD": "0s", "NABIJ_DATA": t.TempDir()}
+	var stdout, stderr syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, &stdout, &stderr) }()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("nabij serve --demo exited %d: %s", code, stderr.String())
+		}
+	}()
+
+	var m []string
+	eventually(t, "the demo's curl line", func() bool {
+		m = curlLine.FindStringSubmatch(stdout.String())
+		return m != nil
+	})
+	req, _ := http.NewRequest("PUT", m[1], strings.NewReader(m[3]))
+	req.Header.Set("Authorization", "Bearer "+m[2])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("the demo's curl line answered %d", resp.StatusCode)
+	}
+	// Amanuel (voogd and KWE phone), Layla (her mother), Yonas late (KWE phone).
+	eventually(t, "four messages printed", func() bool { return strings.Count(stdout.String(), "--- message ") == 4 })
+	out := stdout.String()
+	for _, want := range []string{"We missen Amanuel T. vandaag", "Layla H.", "Yonas G. was vandaag te laat"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	logs := stderr.String()
+	for _, secret := range []string{"Amanuel", "Layla", "+316", "missen", m[2]} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log contains %q: names, numbers, bodies and tokens must stay out of logs", secret)
+		}
+	}
+}
