@@ -1,0 +1,71 @@
+package twilio
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
+)
+
+const sid, token = "AC0000000000000000000000000000000a", "secret0token"
+
+func TestSendThroughMessagingService(t *testing.T) {
+	tw := twiliotest.NewServer(sid, token)
+	defer tw.Close()
+	s, err := New(Config{AccountSID: sid, AuthToken: token, MessagingServiceSID: "MG123", APIURL: tw.URL(), StatusCallback: "https://nabij.example/webhooks/twilio/status"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := s.Send(context.Background(), alerts.Outgoing{ID: "m1", To: "+31612345678", Channel: "whatsapp", Body: "hallo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tw.Messages()
+	if len(got) != 1 {
+		t.Fatalf("stand-in has %d messages", len(got))
+	}
+	m := got[0]
+	if rec.ProviderID != m.SID || m.To != "whatsapp:+31612345678" || m.MessagingServiceSID != "MG123" || m.From != "" ||
+		m.StatusCallback != "https://nabij.example/webhooks/twilio/status" || m.Body != "hallo" {
+		t.Errorf("sent %+v with receipt %+v", m, rec)
+	}
+}
+
+func TestRefusalsAreClassified(t *testing.T) {
+	tw := twiliotest.NewServer(sid, token)
+	defer tw.Close()
+	s, err := New(Config{AccountSID: sid, AuthToken: token, From: "+3197010000001", APIURL: tw.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		f     twiliotest.Failure
+		retry bool
+	}{
+		{twiliotest.Failure429, true}, {twiliotest.Failure500, true}, {twiliotest.Failure503, true},
+		{twiliotest.FailureInvalidNumber, false}, {twiliotest.FailureUnsubscribed, false}, {twiliotest.FailureNotMobile, false},
+	} {
+		tw.FailNext(1, tc.f)
+		_, err := s.Send(context.Background(), alerts.Outgoing{ID: "m", To: "+31612345678", Channel: "sms", Body: "x"})
+		var se *alerts.SendError
+		if !errors.As(err, &se) || se.Code != tc.f.Code || se.HTTPStatus != tc.f.HTTPStatus || se.Retryable != tc.retry {
+			t.Errorf("failure %+v: err %#v, want code %d retryable %v", tc.f, err, tc.f.Code, tc.retry)
+		}
+	}
+	// Wrong credentials are final: trying again will not help.
+	bad, _ := New(Config{AccountSID: sid, AuthToken: "wrong", From: "+3197010000001", APIURL: tw.URL()})
+	_, err = bad.Send(context.Background(), alerts.Outgoing{ID: "m", To: "+31612345678", Channel: "sms", Body: "x"})
+	if alerts.Retryable(err) {
+		t.Errorf("401 is retryable: %v", err)
+	}
+}
+
+func TestConfigRefused(t *testing.T) {
+	for _, c := range []Config{{}, {AccountSID: sid, AuthToken: token}, {AccountSID: sid, AuthToken: token, From: "+31", APIURL: "not a url"}} {
+		if _, err := New(c); err == nil {
+			t.Errorf("config %+v accepted", c)
+		}
+	}
+}

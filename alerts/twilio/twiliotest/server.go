@@ -1,0 +1,311 @@
+package twiliotest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"time"
+)
+
+// Server is the Twilio stand-in. It is safe for concurrent use. Create it
+// with NewServer and Close it when the test ends (t.Cleanup(s.Close)).
+type Server struct {
+	accountSID string
+	authToken  string
+	ts         *httptest.Server
+	// webhooks posts status callbacks and inbound messages. Its timeout
+	// bounds how long Close can wait for a callback in flight (Twilio
+	// itself gives webhooks 15 s).
+	webhooks *http.Client
+	closing  chan struct{}
+	wg       sync.WaitGroup // callback goroutines
+
+	mu            sync.Mutex
+	closed        bool
+	msgs          []*record // accepted messages, oldest first
+	bySID         map[string]*record
+	requests      int
+	failNext      []Failure
+	failTo        map[string]Failure
+	failDelivery  map[string]deliveryFailure
+	ratePerSec    int
+	window        []time.Time // admitted create requests within the last second
+	autoCallbacks bool
+	callbackDelay time.Duration
+	callbacks     []Callback
+	changed       chan struct{} // closed and replaced whenever state changes
+}
+
+// record is an accepted message. msg is guarded by Server.mu; sendMu keeps
+// the callbacks of one message in order.
+type record struct {
+	msg    Message
+	sendMu sync.Mutex
+}
+
+type deliveryFailure struct {
+	status string
+	code   int
+}
+
+// NewServer starts a stand-in for the account accountSID, accepting HTTP
+// Basic auth accountSID:authToken. Both must be alphanumeric, as twilio-go
+// refuses to send any others.
+func NewServer(accountSID, authToken string) *Server {
+	s := &Server{
+		accountSID:    accountSID,
+		authToken:     authToken,
+		webhooks:      &http.Client{Timeout: 10 * time.Second},
+		closing:       make(chan struct{}),
+		bySID:         map[string]*record{},
+		failTo:        map[string]Failure{},
+		failDelivery:  map[string]deliveryFailure{},
+		autoCallbacks: true,
+		changed:       make(chan struct{}),
+	}
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	return s
+}
+
+// URL is the base URL that replaces https://api.twilio.com.
+func (s *Server) URL() string { return s.ts.URL }
+
+// AccountSID and AuthToken return the credentials the stand-in accepts.
+func (s *Server) AccountSID() string { return s.accountSID }
+
+// AuthToken is the token used for Basic auth and for signing webhooks.
+func (s *Server) AuthToken() string { return s.authToken }
+
+// HTTPClient returns an *http.Client that sends every request to the
+// stand-in whatever host it names, for use as twilio-go's
+// client.Client.HTTPClient (twilio-go hard-codes https://api.twilio.com).
+// Like twilio-go's default client it does not follow redirects.
+func (s *Server) HTTPClient() *http.Client {
+	u, _ := url.Parse(s.ts.URL)
+	return &http.Client{
+		Transport: &rewriteTransport{base: s.ts.Client().Transport, scheme: u.Scheme, host: u.Host},
+		Timeout:   10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
+
+type rewriteTransport struct {
+	base         http.RoundTripper
+	scheme, host string
+}
+
+func (t *rewriteTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.URL.Scheme, r.URL.Host, r.Host = t.scheme, t.host, ""
+	return t.base.RoundTrip(r)
+}
+
+// Close stops the stand-in. Pending delayed callbacks are dropped, a
+// callback already being posted is allowed to finish, and Close returns
+// only after every callback goroutine has exited. Close is idempotent.
+func (s *Server) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	close(s.closing)
+	s.mu.Unlock()
+	s.wg.Wait()
+	s.ts.Close()
+	s.webhooks.CloseIdleConnections()
+}
+
+// Messages returns a snapshot of every accepted message, oldest first.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.messagesLocked()
+}
+
+func (s *Server) messagesLocked() []Message {
+	out := make([]Message, len(s.msgs))
+	for i, r := range s.msgs {
+		out[i] = r.msg
+		out[i].MediaURLs = append([]string(nil), r.msg.MediaURLs...)
+	}
+	return out
+}
+
+// Message returns the accepted message with the given SID.
+func (s *Server) Message(sid string) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.bySID[sid]
+	if !ok {
+		return Message{}, false
+	}
+	m := r.msg
+	m.MediaURLs = append([]string(nil), m.MediaURLs...)
+	return m, true
+}
+
+// WaitForMessages waits until at least n messages were accepted or timeout
+// passes; it returns the snapshot and whether n was reached.
+func (s *Server) WaitForMessages(n int, timeout time.Duration) ([]Message, bool) {
+	return waitFor(s, timeout, func() ([]Message, bool) {
+		m := s.messagesLocked()
+		return m, len(m) >= n
+	})
+}
+
+// Callbacks returns every status callback attempted so far, in the order
+// they completed.
+func (s *Server) Callbacks() []Callback {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Callback(nil), s.callbacks...)
+}
+
+// WaitForCallbacks waits until at least n status callbacks were attempted.
+func (s *Server) WaitForCallbacks(n int, timeout time.Duration) ([]Callback, bool) {
+	return waitFor(s, timeout, func() ([]Callback, bool) {
+		return append([]Callback(nil), s.callbacks...), len(s.callbacks) >= n
+	})
+}
+
+// waitFor evaluates check under s.mu each time state changes, until it
+// reports done or timeout passes.
+func waitFor[T any](s *Server, timeout time.Duration, check func() (T, bool)) (T, bool) {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		v, done := check()
+		changed := s.changed
+		s.mu.Unlock()
+		if done {
+			return v, true
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			s.mu.Lock()
+			v, done = check()
+			s.mu.Unlock()
+			return v, done
+		}
+	}
+}
+
+// notifyLocked wakes waiters; call with s.mu held after changing state.
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// Requests counts every create-message request received, including those
+// refused for auth, validation, rate limiting or scripted failures.
+func (s *Server) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests
+}
+
+// FailNext makes the next n create requests answer f, whatever their To.
+// Calls queue up: FailNext(1, Failure500); FailNext(1, Failure503) fails
+// the next request with 500 and the one after with 503.
+func (s *Server) FailNext(n int, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.failNext = append(s.failNext, f)
+	}
+}
+
+// FailTo makes every create request whose To equals to (exactly, so
+// "whatsapp:+31..." and "+31..." are different) answer f until
+// ClearFailures. It applies after parameter validation.
+func (s *Server) FailTo(to string, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failTo[to] = f
+}
+
+// FailDeliveryTo makes messages to to be accepted (201) but then fail
+// delivery: the status callbacks end in status ("failed" or "undelivered")
+// with ErrorCode code, e.g. 63016 for a WhatsApp freeform message outside
+// the 24-hour window. "undelivered" is preceded by "sent", as with Twilio;
+// "failed" means the message never left Twilio, so it comes alone.
+func (s *Server) FailDeliveryTo(to string, status string, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failDelivery[to] = deliveryFailure{status: status, code: code}
+}
+
+// ClearFailures removes every scripted failure (FailNext, FailTo,
+// FailDeliveryTo). It does not change the rate limit.
+func (s *Server) ClearFailures() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failNext = nil
+	s.failTo = map[string]Failure{}
+	s.failDelivery = map[string]deliveryFailure{}
+}
+
+// SetRateLimit makes create requests beyond perSecond within any sliding
+// 1-second window answer 429 (code 20429). Refused requests do not use up
+// the window. perSecond <= 0 removes the limit. Only message creation is
+// limited, so tests can still list and fetch freely.
+func (s *Server) SetRateLimit(perSecond int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ratePerSec = perSecond
+	s.window = nil
+}
+
+// admitLocked applies the rate limit to a create request arriving at now.
+func (s *Server) admitLocked(now time.Time) bool {
+	if s.ratePerSec <= 0 {
+		return true
+	}
+	cutoff := now.Add(-time.Second)
+	i := 0
+	for i < len(s.window) && !s.window[i].After(cutoff) {
+		i++
+	}
+	s.window = s.window[i:]
+	if len(s.window) >= s.ratePerSec {
+		return false
+	}
+	s.window = append(s.window, now)
+	return true
+}
+
+// SetAutoCallbacks turns automatic status callbacks on (the default) or
+// off. When on, each accepted message gets "sent" then "delivered" (or its
+// FailDeliveryTo outcome) posted to its StatusCallback, and its Status
+// follows even without a StatusCallback. When off, Status stays "queued"
+// or "accepted" until SendStatus is called.
+func (s *Server) SetAutoCallbacks(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.autoCallbacks = on
+}
+
+// SetCallbackDelay sets the pause before each automatic callback (default
+// none), to give the code under test time to store the message SID first
+// or to test callbacks that race ahead of it.
+func (s *Server) SetCallbackDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.callbackDelay = d
+}
+
+// newSID makes a Twilio-style SID: a two-letter prefix and 32 hex digits.
+func newSID(prefix string) string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
