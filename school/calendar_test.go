@@ -1,0 +1,121 @@
+package school
+
+import (
+	"testing"
+	"time"
+)
+
+func d(s string) Date {
+	x, err := ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return x
+}
+
+func midden(t *testing.T) *Calendar {
+	t.Helper()
+	h, err := NationalHolidays(RegionMidden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Calendar{Holidays: h, FreeDays: []Date{d("2026-11-25")}}
+}
+
+func TestNationalHolidaysByRegion(t *testing.T) {
+	for _, tc := range []struct {
+		region Region
+		day    string
+		school bool
+	}{
+		{RegionMidden, "2026-07-17", true},  // last Friday before midden's summer
+		{RegionMidden, "2026-07-20", false}, // zomervakantie midden
+		{RegionNoord, "2026-07-20", false},  // noord is on holiday since 4 July
+		{RegionNoord, "2026-08-17", true},   // and back
+		{RegionZuid, "2025-10-13", false},   // herfstvakantie zuid
+		{RegionMidden, "2025-10-13", true},
+		{RegionMidden, "2026-12-21", false}, // kerstvakantie everywhere
+		{RegionZuid, "2027-01-04", true},
+		{RegionMidden, "2026-05-14", false}, // hemelvaartsdag
+	} {
+		h, err := NationalHolidays(tc.region)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cal := &Calendar{Holidays: h}
+		if got := cal.IsSchoolDay(d(tc.day)); got != tc.school {
+			t.Errorf("%s %s: school day %v, want %v (%s)", tc.region, tc.day, got, tc.school, cal.WhyNotSchoolDay(d(tc.day)))
+		}
+	}
+	if _, err := NationalHolidays("oost"); err == nil {
+		t.Error("an unknown region was accepted")
+	}
+}
+
+func TestSchoolDaysAndFreeDays(t *testing.T) {
+	cal := midden(t)
+	if cal.IsSchoolDay(d("2026-11-25")) || cal.WhyNotSchoolDay(d("2026-11-25")) != "free day" {
+		t.Error("the school's own free day is a school day")
+	}
+	if cal.IsSchoolDay(d("2026-11-28")) {
+		t.Error("a Saturday is a school day")
+	}
+	if got := cal.NextSchoolDay(d("2026-12-19")); got != d("2027-01-04") {
+		t.Errorf("next school day after the start of kerstvakantie = %s", got)
+	}
+	if got := cal.PrevSchoolDay(d("2027-01-04")); got != d("2026-12-18") {
+		t.Errorf("school day before 4 Jan 2027 = %s", got)
+	}
+	// Outside the fast table the answer is the same.
+	far := &Calendar{}
+	if !far.IsSchoolDay(d("2049-03-01")) || far.IsSchoolDay(d("2049-03-06")) {
+		t.Error("days outside the table are answered wrongly")
+	}
+}
+
+func TestLesweken(t *testing.T) {
+	cal := midden(t)
+	if cal.IsLesweek(d("2026-12-23")) || cal.IsLesweek(d("2026-12-30")) {
+		t.Error("a kerstvakantie week counts as a lesweek")
+	}
+	if !cal.IsLesweek(d("2026-05-13")) {
+		t.Error("the week of hemelvaartsdag (four school days) is no lesweek")
+	}
+	for _, tc := range []struct {
+		day   string
+		n     int
+		start string
+	}{
+		{"2026-11-27", 4, "2026-11-02"}, // four plain weeks
+		{"2026-11-30", 1, "2026-11-30"},
+		{"2027-01-13", 4, "2026-12-07"}, // two holiday weeks stretch the window
+		{"2026-10-28", 4, "2026-09-28"}, // herfstvakantie midden 17–25 Oct
+	} {
+		if got := cal.WindowStart(d(tc.day), tc.n); got != d(tc.start) {
+			t.Errorf("WindowStart(%s, %d) = %s, want %s", tc.day, tc.n, got, tc.start)
+		}
+	}
+	if got := cal.LesweeksBetween(d("2026-11-30"), d("2027-01-15")); got != 5 {
+		t.Errorf("lesweken 30 Nov – 15 Jan = %d, want 5 (3 before kerst, 2 after)", got)
+	}
+}
+
+func TestWorkingDays(t *testing.T) {
+	for year, want := range map[int]string{2025: "2025-04-20", 2026: "2026-04-05", 2027: "2027-03-28"} {
+		if got := Easter(year); got != d(want) {
+			t.Errorf("Easter %d = %s, want %s", year, got, want)
+		}
+	}
+	for _, tc := range []struct{ from, want string }{
+		{"2026-11-26", "2026-12-03"}, // Thursday + 5 working days
+		{"2026-12-21", "2026-12-29"}, // Christmas and Boxing Day skipped, school holiday not
+		{"2026-05-08", "2026-05-18"}, // Ascension Day skipped
+	} {
+		if got := AddWorkingDays(d(tc.from), 5); got != d(tc.want) {
+			t.Errorf("5 working days after %s = %s, want %s", tc.from, got, tc.want)
+		}
+	}
+	if got := SchoolYearStart(d("2027-03-01")); got != (Date{2026, time.August, 1}) {
+		t.Errorf("school year of March 2027 starts %s", got)
+	}
+}
