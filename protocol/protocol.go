@@ -1,19 +1,23 @@
 // Package protocol is nabij's rules engine: a school's verzuim protocol, read
-// from a TOML file, evaluated over absences into decisions. It does no I/O and
-// reads no clock.
+// from a TOML file, evaluated over a pupil's absences into decisions. It does
+// no I/O and reads no clock: it is given the day to evaluate through.
 package protocol
 
 import (
 	_ "embed"
 	"fmt"
+	"math"
 	"strings"
+	"time"
 
-	"github.com/BurntSushi/toml"
 	"github.com/nabij-isk/nabij/school"
 )
 
 //go:embed default.toml
 var defaultFile []byte
+
+// DefaultFile is the embedded default protocol, for tools that print it.
+func DefaultFile() []byte { return defaultFile }
 
 // Audience is who hears of a pupil on the morning list.
 type Audience string
@@ -29,9 +33,28 @@ const (
 
 // Protocol is a school's verzuim protocol.
 type Protocol struct {
-	// DayHours is how many lesuren a missed day counts when a list gives no hours.
-	DayHours    float64     `toml:"day_hours"`
+	SchoolDay   SchoolDay   `toml:"school_day"`
+	Lateness    Lateness    `toml:"lateness"`
 	SameMorning SameMorning `toml:"same_morning"`
+	Rules       []*Rule     `toml:"rule"`
+}
+
+// SchoolDay is the rhythm of the school's day.
+type SchoolDay struct {
+	FirstLesson   string  `toml:"first_lesson"` // "08:30"
+	LessonMinutes int     `toml:"lesson_minutes"`
+	DayHours      float64 `toml:"day_hours"`
+}
+
+// FirstLessonAt is the first lesson's time on d in loc.
+func (s SchoolDay) FirstLessonAt(d school.Date, loc *time.Location) time.Time {
+	t, _ := time.Parse("15:04", s.FirstLesson) // checked when the file was read
+	return d.At(t.Hour(), t.Minute(), loc)
+}
+
+// Lateness says when being late counts as missed lesuren.
+type Lateness struct {
+	CountsAsHoursAfterMinutes int `toml:"counts_as_hours_after_minutes"`
 }
 
 // SameMorning says who hears of each kind on today's list.
@@ -40,48 +63,20 @@ type SameMorning struct {
 	Late   Audience `toml:"late"`
 }
 
-// Default is the embedded protocol: the Groningen protocol on the Leerplichtwet.
-func Default() *Protocol {
-	p, err := Parse(defaultFile)
-	if err != nil {
-		panic("protocol: the embedded default is broken: " + err.Error())
+// Hours is how many lesuren an entry of a list counts.
+func (p *Protocol) Hours(a school.Absence) float64 {
+	if a.Hours > 0 {
+		return a.Hours
 	}
-	return p
-}
-
-// Parse reads a protocol file. Keys it does not know are refused, so that a
-// typo never silently leaves a default in force.
-func Parse(data []byte) (*Protocol, error) {
-	var p Protocol
-	md, err := toml.Decode(string(data), &p)
-	if err != nil {
-		return nil, fmt.Errorf("protocol file: %w", err)
-	}
-	if undec := md.Undecoded(); len(undec) > 0 {
-		keys := make([]string, len(undec))
-		for i, k := range undec {
-			keys[i] = k.String()
+	switch a.Kind {
+	case school.Late:
+		if a.Minutes <= p.Lateness.CountsAsHoursAfterMinutes {
+			return 0
 		}
-		return nil, fmt.Errorf("protocol file: unknown keys: %s", strings.Join(keys, ", "))
+		return math.Ceil(float64(a.Minutes) / float64(p.SchoolDay.LessonMinutes))
+	default:
+		return p.SchoolDay.DayHours
 	}
-	if err := p.validate(); err != nil {
-		return nil, fmt.Errorf("protocol file: %w", err)
-	}
-	return &p, nil
-}
-
-func (p *Protocol) validate() error {
-	if p.DayHours <= 0 || p.DayHours > 12 {
-		return fmt.Errorf("day_hours = %v: must be from 1 to 12 lesuren", p.DayHours)
-	}
-	for name, a := range map[string]Audience{"same_morning.absent": p.SameMorning.Absent, "same_morning.late": p.SameMorning.Late} {
-		switch a {
-		case AudienceNone, AudienceHousingUnit, AudienceAll:
-		default:
-			return fmt.Errorf("%s = %q: must be one of none, housing_unit, all", name, a)
-		}
-	}
-	return nil
 }
 
 // Notify is a decision that a pupil's contacts hear of today's list.
@@ -118,3 +113,8 @@ func (p *Protocol) SameMorningAlerts(list *school.AbsenceList) []Notify {
 	}
 	return out
 }
+
+// describe joins a list of problems for an error.
+func describe(problems []string) string { return strings.Join(problems, "\n  ") }
+
+var _ = fmt.Sprint

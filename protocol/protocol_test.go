@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,27 +10,70 @@ import (
 
 func TestDefaultProtocol(t *testing.T) {
 	p := Default()
-	if p.DayHours != 6 {
-		t.Errorf("day_hours = %v, want 6", p.DayHours)
+	if p.SchoolDay.DayHours != 6 || p.SchoolDay.LessonMinutes != 50 || p.SchoolDay.FirstLesson != "08:30" {
+		t.Errorf("school_day = %+v", p.SchoolDay)
 	}
 	if p.SameMorning.Absent != AudienceAll || p.SameMorning.Late != AudienceHousingUnit {
 		t.Errorf("same_morning = %+v, want absent=all late=housing_unit", p.SameMorning)
 	}
+	if len(p.Rules) != 9 {
+		t.Errorf("%d rules, want the 9 of PROTOCOL.md", len(p.Rules))
+	}
 }
 
-func TestParseRefusesBadFiles(t *testing.T) {
+func TestHours(t *testing.T) {
+	p := Default()
+	for _, tc := range []struct {
+		a    school.Absence
+		want float64
+	}{
+		{school.Absence{Kind: school.Absent}, 6},
+		{school.Absence{Kind: school.Absent, Hours: 2}, 2},
+		{school.Absence{Kind: school.Sick}, 6},
+		{school.Absence{Kind: school.Late, Minutes: 20}, 0}, // at the limit: an occurrence, no lesuur
+		{school.Absence{Kind: school.Late, Minutes: 21}, 1},
+		{school.Absence{Kind: school.Late, Minutes: 130}, 3}, // three started lessons of 50 minutes
+	} {
+		if got := p.Hours(tc.a); got != tc.want {
+			t.Errorf("Hours(%+v) = %v, want %v", tc.a, got, tc.want)
+		}
+	}
+}
+
+func TestParseRefusesBadFilesWithLineAndReason(t *testing.T) {
+	good := string(DefaultFile())
 	for name, tc := range map[string]struct{ file, want string }{
-		"typo key":     {"day_hours = 6\n[same_morning]\nabsnet = \"all\"\nlate = \"none\"\nabsent = \"all\"", "unknown keys: same_morning.absnet"},
-		"bad audience": {"day_hours = 6\n[same_morning]\nabsent = \"everyone\"\nlate = \"none\"", `same_morning.absent = "everyone"`},
-		"zero day":     {"day_hours = 0\n[same_morning]\nabsent = \"all\"\nlate = \"none\"", "day_hours = 0"},
-		"not toml":     {"day_hours = = 6", "line 1"},
+		"typo key":     {strings.Replace(good, "absent = \"all\"", "absnet = \"all\"\nabsent = \"all\"", 1), "unknown key same_morning.absnet"},
+		"bad audience": {strings.Replace(good, "absent = \"all\"", "absent = \"everyone\"", 1), `same_morning.absent: "everyone"`},
+		"bad level":    {strings.Replace(good, "level = \"mentor\"", "level = \"directeur\"", 1), `rule "te-laat-3": level: "directeur"`},
+		"bad first":    {strings.Replace(good, `"08:30"`, `"half negen"`, 1), "line 6: school_day.first_lesson"},
+		"no threshold": {strings.Replace(good, "threshold = 6\n", "", 1), `rule "ongeoorloofd-6u": threshold`},
+		"bad template": {strings.Replace(good, "{{.Value}} keer te laat", "{{.Valeu}} keer te laat", 1), "reason_nl"},
+		"same name":    {strings.Replace(good, `name = "te-laat-6"`, `name = "te-laat-3"`, 1), "used twice"},
+		"not toml":     {"[school_day\nday_hours = 6", "table name"},
+		"bad melding":  {strings.Replace(good, `melding = "LRV"`, `melding = "lang"`, 1), `melding: "lang"`},
+		"weeks+period": {strings.Replace(good, "period = \"school_year\"\nreason_nl = \"{{.Value}} keer te laat dit schooljaar. Gesprek", "period = \"school_year\"\nweeks = 4\nreason_nl = \"{{.Value}} keer te laat dit schooljaar. Gesprek", 1), "not both"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.file))
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Parse error = %v, want it to mention %q", err, tc.want)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "line ") {
+				t.Fatalf("Parse error = %v, want a line number and %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestBadLevelIsReportedOnItsLine(t *testing.T) {
+	file := strings.Replace(string(DefaultFile()), "level = \"mentor\"", "level = \"directeur\"", 1)
+	line := 0
+	for n, l := range strings.Split(file, "\n") {
+		if strings.Contains(l, "directeur") {
+			line = n + 1
+		}
+	}
+	_, err := Parse([]byte(file))
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("line %d:", line)) {
+		t.Fatalf("error %v does not point at line %d", err, line)
 	}
 }
 

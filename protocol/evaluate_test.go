@@ -1,0 +1,174 @@
+package protocol
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/nabij-isk/nabij/school"
+)
+
+func day(s string) school.Date {
+	d, err := school.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func calendar(t *testing.T) *school.Calendar {
+	t.Helper()
+	h, err := school.NationalHolidays(school.RegionMidden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &school.Calendar{Holidays: h}
+}
+
+// e builds entries: "2026-11-30 absent", "2026-11-30 absent 4" (hours),
+// "2026-11-30 late 25" (minutes).
+func entries(p *Protocol, specs ...string) []Entry {
+	var out []Entry
+	for _, s := range specs {
+		var date, kind string
+		var n float64
+		fields := strings.Fields(s)
+		date, kind = fields[0], fields[1]
+		if len(fields) > 2 {
+			fmt.Sscan(fields[2], &n)
+		}
+		a := school.Absence{Kind: school.AbsenceKind(kind)}
+		if a.Kind == school.Late {
+			a.Minutes = int(n)
+		} else {
+			a.Hours = n
+		}
+		out = append(out, Entry{Date: day(date), Kind: a.Kind, Hours: p.Hours(a)})
+	}
+	return out
+}
+
+// schoolDays lists "date kind" for every school day from first to last.
+func schoolDays(cal *school.Calendar, first, last, kind string) []string {
+	var out []string
+	for d := day(first); !d.After(day(last)); d = d.AddDays(1) {
+		if cal.IsSchoolDay(d) {
+			out = append(out, d.String()+" "+kind)
+		}
+	}
+	return out
+}
+
+type want struct {
+	rule, threshold string
+}
+
+func TestRules(t *testing.T) {
+	p := Default()
+	cal := calendar(t)
+	born15 := day("2011-05-01")
+	for name, tc := range map[string]struct {
+		born    school.Date
+		history []string
+		through string
+		past    []PastCase
+		want    []want
+	}{
+		"6 hours: exactly at the threshold": {born15, []string{"2026-11-30 absent"}, "2026-11-30", nil,
+			[]want{{"ongeoorloofd-6u", "2026-11-30"}}},
+		"6 hours: just below": {born15, []string{"2026-11-30 absent 5", "2026-12-01 late 20"}, "2026-12-04", nil, nil},
+		"late over 20 minutes counts a lesuur": {born15, []string{"2026-11-30 absent 5", "2026-12-01 late 21"}, "2026-12-04", nil,
+			[]want{{"ongeoorloofd-6u", "2026-12-01"}}},
+		"16 hours: exactly": {born15, []string{"2026-11-23 absent 5", "2026-11-24 absent 5", "2026-11-30 absent 6"}, "2026-12-04", nil,
+			[]want{{"ongeoorloofd-6u", "2026-11-24"}, {"leerplicht-16u-4w", "2026-11-30"}}},
+		"16 hours: just below": {born15, []string{"2026-11-23 absent 5", "2026-11-24 absent 5", "2026-11-30 absent 5.5"}, "2026-12-04", nil,
+			[]want{{"ongeoorloofd-6u", "2026-11-24"}}},
+		"16 hours: out of the 4-week window": {born15, []string{"2026-11-02 absent 5", "2026-11-03 absent 5", "2026-12-02 absent 6"}, "2026-12-04", nil,
+			[]want{{"ongeoorloofd-6u", "2026-11-03"}, {"ongeoorloofd-6u", "2026-12-02"}}},
+		"a heavier case on the same day keeps the lighter one shut": {born15, []string{"2026-11-30 absent 5", "2026-12-01 absent 11"}, "2026-12-04", nil,
+			[]want{{"leerplicht-16u-4w", "2026-12-01"}}},
+		"holiday weeks do not count: 4 lesweken over kerstvakantie": {born15,
+			[]string{"2026-12-07 absent 6", "2027-01-11 absent 6", "2027-01-12 absent 4"}, "2027-01-15", nil,
+			[]want{{"ongeoorloofd-6u", "2026-12-07"}, {"ongeoorloofd-6u", "2027-01-11"}, {"leerplicht-16u-4w", "2027-01-12"}}},
+		"18th birthday inside the window: rmc, not leerplicht": {day("2008-12-02"),
+			[]string{"2026-11-30 absent", "2026-12-01 absent", "2026-12-02 absent"}, "2026-12-04", nil,
+			[]want{{"ongeoorloofd-6u", "2026-11-30"}, {"rmc-16u-4w", "2026-12-02"}}},
+		"a day before the 18th birthday: leerplicht": {day("2008-12-03"),
+			[]string{"2026-11-30 absent", "2026-12-01 absent", "2026-12-02 absent"}, "2026-12-04", nil,
+			[]want{{"ongeoorloofd-6u", "2026-11-30"}, {"leerplicht-16u-4w", "2026-12-02"}}},
+		"after a melding counting starts again, once a week at most": {born15,
+			schoolDays(cal, "2026-11-02", "2026-11-27", "absent"), "2026-11-27", nil,
+			[]want{{"ongeoorloofd-6u", "2026-11-02"}, {"leerplicht-16u-4w", "2026-11-04"}, {"leerplicht-16u-4w", "2026-11-11"},
+				{"leerplicht-16u-4w", "2026-11-18"}, {"leerplicht-16u-4w", "2026-11-25"}}},
+		"past cases are not opened again": {born15,
+			schoolDays(cal, "2026-11-02", "2026-11-27", "absent"), "2026-11-27",
+			[]PastCase{{"ongeoorloofd-6u", day("2026-11-02")}, {"leerplicht-16u-4w", day("2026-11-04")}, {"leerplicht-16u-4w", day("2026-11-11")}},
+			[]want{{"leerplicht-16u-4w", "2026-11-18"}, {"leerplicht-16u-4w", "2026-11-25"}}},
+		"LRV: more than 4 consecutive lesweken": {born15,
+			schoolDays(cal, "2026-11-02", "2026-11-30", "absent"), "2026-11-30",
+			[]PastCase{{"ongeoorloofd-6u", day("2026-11-02")}, {"leerplicht-16u-4w", day("2026-11-04")}, {"leerplicht-16u-4w", day("2026-11-11")},
+				{"leerplicht-16u-4w", day("2026-11-18")}, {"leerplicht-16u-4w", day("2026-11-25")}},
+			[]want{{"lrv", "2026-11-30"}}},
+		"LRV: exactly 4 weeks is not yet": {born15,
+			schoolDays(cal, "2026-11-02", "2026-11-27", "absent"), "2026-11-27",
+			[]PastCase{{"ongeoorloofd-6u", day("2026-11-02")}, {"leerplicht-16u-4w", day("2026-11-04")}, {"leerplicht-16u-4w", day("2026-11-11")},
+				{"leerplicht-16u-4w", day("2026-11-18")}, {"leerplicht-16u-4w", day("2026-11-25")}},
+			nil},
+		"lateness: 2 times is nothing": {born15, []string{"2026-11-02 late 5", "2026-11-09 late 5"}, "2026-11-30", nil, nil},
+		"lateness ladder 3, 6, 9": {born15, []string{
+			"2026-09-01 late 5", "2026-09-08 late 5", "2026-09-15 late 5", "2026-09-22 late 5", "2026-09-29 late 5",
+			"2026-10-06 late 5", "2026-10-13 late 5", "2026-10-27 late 5", "2026-11-03 late 5"}, "2026-11-30", nil,
+			[]want{{"te-laat-3", "2026-09-15"}, {"te-laat-6", "2026-10-06"}, {"te-laat-9", "2026-11-03"}}},
+		"lateness counts per school year": {born15, []string{"2026-06-29 late 5", "2026-06-30 late 5", "2026-09-01 late 5"}, "2026-11-30", nil, nil},
+		"MAZL: 4 sick reports in 12 weeks; a 3-day illness is one": {born15, []string{
+			"2026-09-07 sick", "2026-09-08 sick", "2026-09-09 sick", "2026-09-21 sick", "2026-10-05 sick", "2026-11-02 sick"}, "2026-11-30", nil,
+			[]want{{"mazl-4-meldingen", "2026-11-02"}}},
+		"MAZL: 3 reports is nothing": {born15, []string{"2026-09-07 sick", "2026-09-21 sick", "2026-10-05 sick"}, "2026-11-30", nil, nil},
+		"MAZL: 7th consecutive school day sick": {born15, schoolDays(cal, "2026-11-24", "2026-12-02", "sick"), "2026-12-04", nil,
+			[]want{{"mazl-7-dagen", "2026-12-02"}}},
+		"MAZL: 6 days is not yet": {born15, schoolDays(cal, "2026-11-24", "2026-12-01", "sick"), "2026-12-04", nil, nil},
+		"sick and excused are not unexcused": {born15, []string{"2026-11-30 sick", "2026-12-01 excused", "2026-12-02 sick"}, "2026-12-04", nil, nil},
+		"nothing past through": {born15, []string{"2026-11-30 absent"}, "2026-11-27", nil, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			pupil := Pupil{BirthDate: tc.born, Entries: entries(p, tc.history...)}
+			got := p.Evaluate(pupil, cal, day(tc.through), tc.past)
+			var gotW []want
+			for _, f := range got {
+				gotW = append(gotW, want{f.Rule.Name, f.Facts.ThresholdDay.String()})
+			}
+			if fmt.Sprint(gotW) != fmt.Sprint(tc.want) {
+				t.Errorf("findings %v, want %v", gotW, tc.want)
+			}
+		})
+	}
+}
+
+func TestFindingFactsAndReasons(t *testing.T) {
+	p := Default()
+	cal := calendar(t)
+	pupil := Pupil{BirthDate: day("2011-05-01"), Entries: entries(p, "2026-11-23 absent 5", "2026-11-24 absent 5", "2026-11-26 absent 6")}
+	var lp *Finding
+	for _, f := range p.Evaluate(pupil, cal, day("2026-11-30"), nil) {
+		if f.Rule.Name == "leerplicht-16u-4w" {
+			lp = &f
+		}
+	}
+	if lp == nil {
+		t.Fatal("no leerplicht finding")
+	}
+	f := lp.Facts
+	if f.Value != 16 || f.Threshold != 16 || f.WindowStart != day("2026-11-02") || f.ThresholdDay != day("2026-11-26") ||
+		f.Due != day("2026-12-03") || f.Age != 15 || len(f.Dates) != 3 || f.FirstDay != day("2026-11-23") {
+		t.Errorf("facts = %+v", f)
+	}
+	nl, en := lp.Rule.Reasons(f)
+	for _, want := range []string{"16 lesuren", "2 november 2026 t/m 26 november 2026", "uiterlijk 3 december 2026"} {
+		if !strings.Contains(nl, want) {
+			t.Errorf("Dutch reason %q lacks %q", nl, want)
+		}
+	}
+	if !strings.Contains(en, "by 3 December 2026") {
+		t.Errorf("English reason %q lacks the due date", en)
+	}
+}

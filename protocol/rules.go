@@ -1,0 +1,189 @@
+package protocol
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/nabij-isk/nabij/school"
+)
+
+// Level is who an escalation goes to, lowest first.
+type Level string
+
+// Levels of API.md, lowest first.
+const (
+	LevelMentor             Level = "mentor"
+	LevelVerzuimcoordinator Level = "verzuimcoordinator"
+	LevelSchoolarts         Level = "schoolarts"
+	LevelLeerplicht         Level = "leerplicht"
+	LevelRMC                Level = "rmc"
+)
+
+var levelRank = map[Level]int{LevelMentor: 1, LevelVerzuimcoordinator: 2, LevelSchoolarts: 3, LevelLeerplicht: 4, LevelRMC: 5}
+
+// Rank orders levels: a higher level is a heavier step.
+func (l Level) Rank() int { return levelRank[l] }
+
+// Rule kinds and measures of the protocol file.
+const (
+	KindWindow = "window"
+	KindStreak = "streak"
+
+	MeasureHours       = "hours"
+	MeasureOccurrences = "occurrences"
+	MeasureReports     = "reports"
+)
+
+// Rule opens an escalation when a pupil's absences reach its threshold.
+type Rule struct {
+	Name   string               `toml:"name"`
+	Kind   string               `toml:"kind"`
+	Level  Level                `toml:"level"`
+	Ladder string               `toml:"ladder"`
+	Counts []school.AbsenceKind `toml:"counts"`
+	// window
+	Measure   string  `toml:"measure"`
+	Threshold float64 `toml:"threshold"`
+	Weeks     int     `toml:"weeks"`
+	Period    string  `toml:"period"` // "school_year" instead of weeks
+	// streak
+	Days          int `toml:"days"`
+	MoreThanWeeks int `toml:"more_than_weeks"`
+	// both
+	MinAge         int    `toml:"min_age"`
+	MaxAge         int    `toml:"max_age"`
+	MinDaysBetween int    `toml:"min_days_between"`
+	DueWorkingDays int    `toml:"due_working_days"`
+	Melding        string `toml:"melding"` // the DUO kind, for leerplicht and rmc cases
+	ReasonNL       string `toml:"reason_nl"`
+	ReasonEN       string `toml:"reason_en"`
+
+	reasonNL, reasonEN *template.Template
+}
+
+// MeldingKinds are the kinds of a DUO melding.
+var MeldingKinds = []string{"16u/4w", "LRV", "signaal", "luxe", "overig"}
+
+func (r *Rule) counts(k school.AbsenceKind) bool { return slices.Contains(r.Counts, k) }
+
+// appliesAt reports whether the rule is for a pupil of age.
+func (r *Rule) appliesAt(age int) bool {
+	return age >= r.MinAge && (r.MaxAge == 0 || age <= r.MaxAge)
+}
+
+var dutchMonths = []string{"", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
+
+var reasonFuncs = template.FuncMap{
+	"datum": func(d school.Date) string {
+		if d.IsZero() {
+			return "?"
+		}
+		return fmt.Sprintf("%d %s %d", d.Day, dutchMonths[d.Month], d.Year)
+	},
+	"date": func(d school.Date) string {
+		if d.IsZero() {
+			return "?"
+		}
+		return fmt.Sprintf("%d %s %d", d.Day, time.Month(d.Month).String(), d.Year)
+	},
+}
+
+// check validates the rule and parses its reasons; problems name the field.
+func (r *Rule) check() []string {
+	var p []string
+	bad := func(field, format string, args ...any) {
+		p = append(p, field+": "+fmt.Sprintf(format, args...))
+	}
+	if r.Name == "" {
+		bad("name", "every rule needs a name")
+	}
+	if r.Level.Rank() == 0 {
+		bad("level", "%q is not one of mentor, verzuimcoordinator, schoolarts, leerplicht, rmc", r.Level)
+	}
+	if len(r.Counts) == 0 {
+		bad("counts", "name the kinds counted: absent, late, sick, excused")
+	}
+	for _, k := range r.Counts {
+		switch k {
+		case school.Absent, school.Late, school.Sick, school.Excused:
+		default:
+			bad("counts", "%q is not one of absent, late, sick, excused", k)
+		}
+	}
+	switch r.Kind {
+	case KindWindow:
+		switch r.Measure {
+		case MeasureHours, MeasureOccurrences, MeasureReports:
+		default:
+			bad("measure", "%q is not one of hours, occurrences, reports", r.Measure)
+		}
+		if r.Threshold <= 0 {
+			bad("threshold", "must be more than 0")
+		}
+		switch {
+		case r.Period == "" && r.Weeks < 1:
+			bad("weeks", "a window rule needs weeks (lesweken) or period = \"school_year\"")
+		case r.Period != "" && r.Period != "school_year":
+			bad("period", "%q: the only period is school_year", r.Period)
+		case r.Period != "" && r.Weeks != 0:
+			bad("weeks", "give weeks or period, not both")
+		}
+	case KindStreak:
+		if (r.Days < 1) == (r.MoreThanWeeks < 1) {
+			bad("days", "a streak rule needs days or more_than_weeks (one of them)")
+		}
+	default:
+		bad("kind", "%q is not one of window, streak", r.Kind)
+	}
+	if r.MinAge < 0 || r.MaxAge < 0 || (r.MaxAge != 0 && r.MaxAge < r.MinAge) {
+		bad("max_age", "the age range %d–%d is empty", r.MinAge, r.MaxAge)
+	}
+	if r.MinDaysBetween < 0 || r.DueWorkingDays < 0 {
+		bad("min_days_between", "days cannot be negative")
+	}
+	if r.Melding != "" && !slices.Contains(MeldingKinds, r.Melding) {
+		bad("melding", "%q is not one of %s", r.Melding, strings.Join(MeldingKinds, ", "))
+	}
+	for _, t := range []struct {
+		field string
+		text  string
+		dst   **template.Template
+	}{{"reason_nl", r.ReasonNL, &r.reasonNL}, {"reason_en", r.ReasonEN, &r.reasonEN}} {
+		if strings.TrimSpace(t.text) == "" {
+			bad(t.field, "a rule needs a reason a coordinator can read")
+			continue
+		}
+		tmpl, err := template.New(t.field).Funcs(reasonFuncs).Option("missingkey=error").Parse(t.text)
+		if err == nil {
+			err = tmpl.Execute(&bytes.Buffer{}, sampleFacts())
+		}
+		if err != nil {
+			bad(t.field, "%v", err)
+			continue
+		}
+		*t.dst = tmpl
+	}
+	return p
+}
+
+func sampleFacts() Facts {
+	d := school.Date{Year: 2026, Month: 11, Day: 30}
+	return Facts{Value: 1, Threshold: 1, Weeks: 4, Days: 1, Age: 15, WindowStart: d, ThresholdDay: d, FirstDay: d, Due: d}
+}
+
+// Reasons writes the rule's sentences for facts, in Dutch and English.
+func (r *Rule) Reasons(f Facts) (nl, en string) {
+	var b bytes.Buffer
+	if r.reasonNL != nil && r.reasonNL.Execute(&b, f) == nil {
+		nl = b.String()
+	}
+	b.Reset()
+	if r.reasonEN != nil && r.reasonEN.Execute(&b, f) == nil {
+		en = b.String()
+	}
+	return nl, en
+}
