@@ -112,7 +112,9 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 			res.Alerts = append(res.Alerts, AlertRef{Message: m.ID, Student: w.Student, Contact: w.Contact.ID,
 				Channel: m.Channel, Language: m.Language, Status: m.Status})
 		}
-		return nil
+		// Escalations count the days before today: today's absences are
+		// counted by the end-of-day sweep, once the day is over.
+		return s.evaluate(tx, scope, s.Today().AddDays(-1))
 	})
 	if err != nil {
 		return nil, err

@@ -26,6 +26,7 @@ type Service struct {
 	Planner   *alerts.Planner
 	Fallbacks *alerts.Fallbacks
 	Location  *time.Location
+	Settings  Settings
 	Now       func() time.Time
 	// Wake tells the dispatcher there is new work in the outbox.
 	Wake func()
@@ -127,6 +128,7 @@ func (s *Service) Roster(_ context.Context, u school.User) (*school.Roster, erro
 	}
 	for _, st := range r.Students {
 		if u.Teaches(st.Class) {
+			st.PGN = "" // for coordinators only: a DUO melding needs it, a mentor does not
 			mine.Students = append(mine.Students, st)
 			units[st.HousingUnit] = true
 		}

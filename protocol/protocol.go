@@ -5,7 +5,6 @@ package protocol
 
 import (
 	_ "embed"
-	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -117,4 +116,13 @@ func (p *Protocol) SameMorningAlerts(list *school.AbsenceList) []Notify {
 // describe joins a list of problems for an error.
 func describe(problems []string) string { return strings.Join(problems, "\n  ") }
 
-var _ = fmt.Sprint
+
+// Rule finds a rule by name; nil when the protocol has none by that name.
+func (p *Protocol) Rule(name string) *Rule {
+	for _, r := range p.Rules {
+		if r.Name == name {
+			return r
+		}
+	}
+	return nil
+}

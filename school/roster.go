@@ -54,6 +54,9 @@ type Student struct {
 	BirthDate   Date      `json:"birth_date"`
 	HousingUnit string    `json:"housing_unit,omitempty"`
 	Contacts    []Contact `json:"contacts"`
+	// PGN is the persoonsgebonden nummer (BSN or onderwijsnummer), only for
+	// a DUO melding and only for coordinators.
+	PGN string `json:"pgn,omitempty"`
 }
 
 // Roster is the whole of a school's classes, housing units and pupils, as

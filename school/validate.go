@@ -126,6 +126,13 @@ func (r *Roster) Normalize(today Date) error {
 		for j := range s.Contacts {
 			normalizeContact(&s.Contacts[j], fmt.Sprintf("%s.contacts[%d]", path, j), contacts, &errs)
 		}
+		if s.PGN = strings.TrimSpace(s.PGN); s.PGN != "" {
+			if pgn, ok := normalizePGN(s.PGN); ok {
+				s.PGN = pgn
+			} else {
+				errs.add(path+".pgn", "a PGN (BSN or onderwijsnummer) is 9 digits")
+			}
+		}
 	}
 	return errs.err()
 }
@@ -191,4 +198,23 @@ func validID(id string) bool {
 		}
 	}
 	return true
+}
+
+// normalizePGN reads a BSN or onderwijsnummer: 9 digits, or 8 with the
+// leading zero left off (as spreadsheets do). The checksum (elfproef) is left
+// to DUO, whose rules for onderwijsnummers differ from those for a BSN.
+func normalizePGN(raw string) (string, bool) {
+	raw = strings.ReplaceAll(raw, " ", "")
+	if len(raw) == 8 {
+		raw = "0" + raw
+	}
+	if len(raw) != 9 {
+		return "", false
+	}
+	for _, r := range raw {
+		if r < '0' || r > '9' {
+			return "", false
+		}
+	}
+	return raw, true
 }

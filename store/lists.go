@@ -1,6 +1,10 @@
 package store
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
 	"github.com/nabij-isk/nabij/school"
 )
 
@@ -16,6 +20,11 @@ func (t *Tx) AbsenceList(class string, date school.Date) (*school.AbsenceList, b
 	return &l, true, nil
 }
 
+// ListPosted reports whether class has a list for date, without reading it.
+func (t *Tx) ListPosted(class string, date school.Date) bool {
+	return t.tx.Bucket(bucketLists).Get([]byte(listKey(date, class))) != nil
+}
+
 // PutAbsenceList replaces the list of its class and date, and keeps each
 // pupil's history in step with it.
 func (t *Tx) PutAbsenceList(l *school.AbsenceList) error {
@@ -29,7 +38,7 @@ func (t *Tx) PutAbsenceList(l *school.AbsenceList) error {
 		}
 	}
 	for _, a := range l.Absences {
-		if err := t.put(bucketHistory, a.Student+"|"+l.Date.String(), HistoryEntry{Class: l.Class, Absence: a}); err != nil {
+		if err := t.put(bucketHistory, a.Student+"|"+l.Date.String(), HistoryEntry{Date: l.Date, Class: l.Class, Absence: a}); err != nil {
 			return err
 		}
 	}
@@ -38,16 +47,47 @@ func (t *Tx) PutAbsenceList(l *school.AbsenceList) error {
 
 // HistoryEntry is one day of a pupil's absence history.
 type HistoryEntry struct {
-	Class string `json:"class"`
+	Date  school.Date `json:"date"`
+	Class string      `json:"class"`
 	school.Absence
 }
 
 // History lists a pupil's absences, oldest first.
-func (t *Tx) History(student string) (map[string]HistoryEntry, error) {
-	out := map[string]HistoryEntry{}
-	err := each(t, bucketHistory, student+"|", func(key string, e *HistoryEntry) error {
-		out[key[len(student)+1:]] = *e
+func (t *Tx) History(student string) ([]HistoryEntry, error) {
+	var out []HistoryEntry
+	err := each(t, bucketHistory, student+"|", func(_ string, e *HistoryEntry) error {
+		out = append(out, *e)
 		return nil
 	})
 	return out, err
+}
+
+// EachHistory calls fn once per pupil with history, with all of it, oldest
+// first, in one pass over the store: the end-of-day sweep.
+func (t *Tx) EachHistory(fn func(student string, entries []HistoryEntry) error) error {
+	c := t.tx.Bucket(bucketHistory).Cursor()
+	var student []byte
+	var batch []HistoryEntry
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		sep := bytes.IndexByte(k, '|')
+		if sep < 0 {
+			return fmt.Errorf("history key %q has no separator", k)
+		}
+		if student != nil && !bytes.Equal(k[:sep], student) {
+			if err := fn(string(student), batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+		student = append(student[:0], k[:sep]...)
+		var e HistoryEntry
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("history %s: %w", k, err)
+		}
+		batch = append(batch, e)
+	}
+	if student != nil {
+		return fn(string(student), batch)
+	}
+	return nil
 }

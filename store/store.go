@@ -41,9 +41,15 @@ var (
 	bucketEarlyStatus  = []byte("early_status")   // provider id → status
 	bucketOutbox       = []byte("outbox")         // due (8 bytes) | id
 	bucketInbound      = []byte("inbound")        // msg|id → inbound; pid|provider id → id
+	bucketEscalations  = []byte("escalations")    // id → escalation
+	bucketEscByStudent = []byte("esc_by_student") // student|id
+	bucketEscByKey     = []byte("esc_by_key")     // student|rule|threshold day → id
+	bucketTasks        = []byte("tasks")          // task|id → task; key|… → id
+	bucketDigests      = []byte("digests")        // date → digest
 	allBuckets         = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
-		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound}
+		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
+		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests}
 )
 
 // Store is nabij's bbolt database.

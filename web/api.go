@@ -128,21 +128,3 @@ func (h *handlers) messages(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// The escalation engine comes with the protocol rules (issue 3); until then
-// no escalation exists, and the routes say so truthfully.
-func (h *handlers) escalations(c echo.Context) error {
-	return c.JSON(http.StatusOK, []any{})
-}
-
-func (h *handlers) escalationAction(c echo.Context) error {
-	return &apiError{http.StatusNotFound, "not_found", "escalation " + c.Param("id") + " does not exist"}
-}
-
-func (h *handlers) melding(c echo.Context) error {
-	return &apiError{http.StatusNotFound, "not_found", "escalation " + c.Param("id") + " does not exist"}
-}
-
-// Tasks ("call this family now") come with unreachable-family handling.
-func (h *handlers) tasks(c echo.Context) error {
-	return c.JSON(http.StatusOK, []any{})
-}

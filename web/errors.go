@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 )
 
@@ -62,6 +63,8 @@ func (h *handlers) describe(err error, c echo.Context) (int, errorDetail) {
 		return http.StatusUnprocessableEntity, errorDetail{"invalid", "the request has bad fields; nothing was applied", ve.Details}
 	case errors.As(err, &ae):
 		return ae.status, errorDetail{ae.code, ae.msg, nil}
+	case errors.Is(err, protocol.ErrTransition), errors.Is(err, school.ErrConflict):
+		return http.StatusConflict, errorDetail{"conflict", err.Error(), nil}
 	case errors.Is(err, school.ErrForbidden):
 		return http.StatusForbidden, errorDetail{"forbidden", "your role does not allow this", nil}
 	case errors.Is(err, school.ErrNotFound), errors.Is(err, alerts.ErrNotFound):

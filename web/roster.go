@@ -21,6 +21,7 @@ type studentRequest struct {
 	BirthDate   string           `json:"birth_date"`
 	HousingUnit string           `json:"housing_unit"`
 	Contacts    []school.Contact `json:"contacts"`
+	PGN         string           `json:"pgn"`
 }
 
 func (r *rosterRequest) roster() (*school.Roster, error) {
@@ -33,7 +34,7 @@ func (r *rosterRequest) roster() (*school.Roster, error) {
 	}
 	var bad []school.FieldError
 	for i, s := range r.Students {
-		st := school.Student{ID: s.ID, Name: s.Name, Class: s.Class, HousingUnit: s.HousingUnit, Contacts: s.Contacts}
+		st := school.Student{ID: s.ID, Name: s.Name, Class: s.Class, HousingUnit: s.HousingUnit, Contacts: s.Contacts, PGN: s.PGN}
 		if st.Contacts == nil {
 			st.Contacts = []school.Contact{}
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
 )
@@ -31,6 +32,11 @@ type Service interface {
 	Messages(ctx context.Context, u school.User, f app.MessageFilter) ([]*alerts.Message, error)
 	DeliveryStatus(ctx context.Context, providerID, status string, code int) error
 	Inbound(ctx context.Context, in store.Inbound) error
+	Escalations(ctx context.Context, f app.EscalationFilter) ([]*protocol.Escalation, error)
+	ActOnEscalation(ctx context.Context, u school.User, id, action, note string) (*protocol.Escalation, error)
+	Melding(ctx context.Context, u school.User, id string) (*app.MeldingDraft, error)
+	Tasks(ctx context.Context, u school.User) ([]store.Task, error)
+	StoredDigest(ctx context.Context, date string) (*app.Digest, error)
 }
 
 // Config is the web layer's settings.
@@ -70,7 +76,8 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.GET("/escalations", h.escalations, requireRole(school.RoleCoordinator))
 	api.POST("/escalations/:id", h.escalationAction, requireRole(school.RoleCoordinator))
 	api.GET("/escalations/:id/melding", h.melding, requireRole(school.RoleCoordinator))
-	api.GET("/tasks", h.tasks, requireRole(school.RoleCoordinator))
+	api.GET("/tasks", h.tasks)
+	api.GET("/digest", h.digest, requireRole(school.RoleCoordinator))
 
 	hooks := e.Group("/webhooks/twilio", h.verifyTwilio)
 	hooks.POST("/status", h.twilioStatus)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts/twilio"
+	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/school"
 )
 
 // config is every setting of `nabij serve`, read from the environment.
@@ -26,6 +28,10 @@ type config struct {
 	ProtocolFile string
 	Twilio       twilio.Config
 	LogFormat    string
+	Region       school.Region
+	FreeDays     []school.Period
+	SweepAt      time.Time
+	Settings     app.Settings
 }
 
 func loadConfig(getenv func(string) string) (*config, error) {
@@ -43,6 +49,12 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		SchoolName:   env("NABIJ_SCHOOL_NAME", "ISK"),
 		ProtocolFile: env("NABIJ_PROTOCOL", ""),
 		LogFormat:    env("NABIJ_LOG_FORMAT", "text"),
+		Region:       school.Region(env("NABIJ_REGION", "midden")),
+		Settings: app.Settings{
+			Address:      env("NABIJ_SCHOOL_ADDRESS", ""),
+			ContactPhone: env("NABIJ_CONTACT_PHONE", ""),
+			ContactEmail: env("NABIJ_CONTACT_EMAIL", ""),
+		},
 		Twilio: twilio.Config{
 			AccountSID:          getenv("TWILIO_ACCOUNT_SID"),
 			AuthToken:           getenv("TWILIO_AUTH_TOKEN"),
@@ -74,6 +86,15 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if c.Workers, err = strconv.Atoi(env("NABIJ_WORKERS", "4")); err != nil || c.Workers < 1 || c.Workers > 256 {
 		errs = append(errs, fmt.Sprintf("NABIJ_WORKERS=%q: want a number from 1 to 256", getenv("NABIJ_WORKERS")))
 	}
+	if _, err := school.NationalHolidays(c.Region); err != nil {
+		errs = append(errs, fmt.Sprintf("NABIJ_REGION: %v", err))
+	}
+	if c.FreeDays, err = parseFreeDays(getenv("NABIJ_FREE_DAYS")); err != nil {
+		errs = append(errs, fmt.Sprintf("NABIJ_FREE_DAYS: %v", err))
+	}
+	if c.SweepAt, err = time.Parse("15:04", env("NABIJ_SWEEP_AT", "17:00")); err != nil {
+		errs = append(errs, fmt.Sprintf("NABIJ_SWEEP_AT=%q: want a time such as 17:00", getenv("NABIJ_SWEEP_AT")))
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Sprintf("NABIJ_LOG_FORMAT=%q: want text or json", c.LogFormat))
 	}
@@ -83,6 +104,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("configuration:\n  %s", strings.Join(errs, "\n  "))
 	}
+	c.Settings.SchoolName = c.SchoolName
 	if c.PublicURL != "" {
 		c.Twilio.StatusCallback = c.PublicURL + "/webhooks/twilio/status"
 	}
@@ -101,4 +123,32 @@ func (c *config) clock() func() time.Time {
 	}
 	offset := time.Until(c.ClockStart)
 	return func() time.Time { return time.Now().Add(offset) }
+}
+
+// parseFreeDays reads the school's own days off: "2026-11-25,2027-02-08..2027-02-09".
+func parseFreeDays(raw string) ([]school.Period, error) {
+	var out []school.Period
+	for _, part := range strings.Split(raw, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		first, last, isRange := strings.Cut(part, "..")
+		if !isRange {
+			last = first
+		}
+		a, err := school.ParseDate(first)
+		if err != nil {
+			return nil, err
+		}
+		b, err := school.ParseDate(last)
+		if err != nil {
+			return nil, err
+		}
+		if b.Before(a) {
+			return nil, fmt.Errorf("%s: the range ends before it starts", part)
+		}
+		out = append(out, school.Period{Name: "vrije dag van de school", First: a, Last: b})
+	}
+	return out, nil
 }

@@ -24,7 +24,11 @@ func demoConfig(cfg *config, getenv func(string) string, stdout io.Writer) error
 	}
 	if getenv("NABIJ_CLOCK") == "" {
 		today := school.DateOf(time.Now().In(cfg.Location))
-		day := (&school.Calendar{}).NextSchoolDay(today)
+		holidays, err := school.NationalHolidays(cfg.Region)
+		if err != nil {
+			return err
+		}
+		day := (&school.Calendar{Holidays: append(holidays, cfg.FreeDays...)}).NextSchoolDay(today)
 		cfg.ClockStart = day.At(8, 40, cfg.Location)
 	}
 	if getenv("NABIJ_SCHOOL_NAME") == "" {

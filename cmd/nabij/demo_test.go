@@ -39,7 +39,9 @@ func TestDemoAsANewUserWouldTryIt(t *testing.T) {
 	var stdout, stderr syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
-	go func() { done <- run(ctx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, &stdout, &stderr) }()
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	}()
 	defer func() {
 		cancel()
 		if code := <-done; code != 0 {

@@ -86,6 +86,7 @@ type server struct {
 	cancel     context.CancelFunc
 	wg         sync.WaitGroup
 	now        func() time.Time
+	rhythm     *app.Rhythm
 }
 
 func newLogger(cfg *config, w io.Writer) *slog.Logger {
@@ -134,10 +135,17 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	if cfg.RatePerSec > 0 {
 		d.Limiter = rate.NewLimiter(rate.Limit(cfg.RatePerSec), 1)
 	}
+	holidays, err := school.NationalHolidays(cfg.Region)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	cal := &school.Calendar{Holidays: append(holidays, cfg.FreeDays...)}
 	svc := &app.Service{
 		Store:     st,
 		Protocol:  proto,
-		Calendar:  &school.Calendar{},
+		Calendar:  cal,
+		Settings:  cfg.Settings,
 		Planner:   &alerts.Planner{Renderer: &alerts.Renderer{Catalog: catalog, School: cfg.SchoolName}, Hold: cfg.Hold},
 		Fallbacks: fallbacks,
 		Location:  cfg.Location,
@@ -149,7 +157,30 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		AdminToken: cfg.AdminToken, PublicURL: cfg.PublicURL, TwilioAuthToken: cfg.Twilio.AuthToken,
 		Health: st.Ping, Registry: reg, Log: log,
 	})
-	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now}, nil
+	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg)}
+	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now, rhythm: rhythm}, nil
+}
+
+// jobs are the school day's rhythm: the list deadline at the first lesson
+// plus 15 minutes, the morning digest after it, the end-of-day sweep.
+func jobs(svc *app.Service, log *slog.Logger, cfg *config) []app.Job {
+	first := svc.Protocol.SchoolDay.FirstLessonAt(school.Date{Year: 2000, Month: 1, Day: 3}, time.UTC)
+	return []app.Job{
+		{Name: "list deadline", Spec: app.DailySpec(first.Add(15 * time.Minute)), Run: func(ctx context.Context, date school.Date) error {
+			missing, err := svc.MissingLists(ctx, date)
+			log.Info("list deadline", "date", date, "classes_missing", len(missing))
+			return err
+		}},
+		{Name: "morning digest", Spec: app.DailySpec(first.Add(20 * time.Minute)), Run: func(ctx context.Context, date school.Date) error {
+			_, err := svc.MorningDigest(ctx, date)
+			return err
+		}},
+		{Name: "end-of-day sweep", Spec: app.DailySpec(cfg.SweepAt), Run: func(ctx context.Context, date school.Date) error {
+			pupils, opened, err := svc.Sweep(ctx, date)
+			log.Info("end-of-day sweep", "date", date, "pupils", pupils, "escalations_opened", opened)
+			return err
+		}},
+	}
 }
 
 // Start listens and begins dispatching; it returns once the port is open.
@@ -161,10 +192,16 @@ func (s *server) Start() error {
 	s.listener = ln
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go func() {
 		defer s.wg.Done()
 		s.dispatcher.Run(ctx)
+	}()
+	go func() {
+		defer s.wg.Done()
+		if err := s.rhythm.Run(ctx); err != nil {
+			s.log.Error("the school day's rhythm stopped", "err", err)
+		}
 	}()
 	go func() {
 		defer s.wg.Done()

@@ -1,0 +1,169 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// Settings are the school's own details that go into a DUO melding.
+type Settings struct {
+	SchoolName   string
+	Address      string // the lesson location
+	ContactPhone string // the reporter's phone
+	ContactEmail string
+}
+
+// MeldingDay is one absent day of a melding.
+type MeldingDay struct {
+	Date  school.Date        `json:"date"`
+	Kind  school.AbsenceKind `json:"kind"`
+	Hours float64            `json:"hours"`
+}
+
+// Reporter is who files the melding.
+type Reporter struct {
+	Name  string `json:"name"`
+	Phone string `json:"phone"`
+	Email string `json:"email"`
+}
+
+// Residence is a place of residence that differs from the registered one.
+type Residence struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+}
+
+// MeldingDraft is the DUO verzuimmelding nabij prepares for the coordinator,
+// with the fields PROTOCOL.md lists. nabij never files it: the coordinator
+// checks it, fills what only a person knows (ToFill), and files it in DUO's
+// verzuimloket or the administration system.
+type MeldingDraft struct {
+	Escalation        string       `json:"escalation"`
+	Student           string       `json:"student"`
+	Name              string       `json:"name"`
+	BirthDate         school.Date  `json:"birth_date"`
+	PGN               string       `json:"pgn"`
+	Kind              string       `json:"kind"`
+	FirstDayOfAbsence school.Date  `json:"first_day_of_absence"`
+	ThresholdReached  school.Date  `json:"threshold_reached_on"`
+	Due               *school.Date `json:"due"`
+	SuspectedReason   string       `json:"suspected_reason"`
+	AllLessonsMissed  bool         `json:"all_lessons_missed"`
+	SchoolActions     []string     `json:"school_actions"`
+	// MunicipalityAction is the school's wish for action by the
+	// municipality: for the coordinator to decide, so nil in the draft.
+	MunicipalityAction *bool        `json:"municipality_action_wanted"`
+	LessonLocation     string       `json:"lesson_location"`
+	Reporter           Reporter     `json:"reporter"`
+	ParentPhone        string       `json:"parent_phone"`
+	DifferentResidence *Residence   `json:"different_residence"`
+	Days               []MeldingDay `json:"absent_days"`
+	TotalHours         float64      `json:"total_hours"`
+	ToFill             []string     `json:"to_fill"`
+}
+
+// Melding prepares the DUO melding of a leerplicht or rmc case.
+func (s *Service) Melding(_ context.Context, u school.User, id string) (*MeldingDraft, error) {
+	var d *MeldingDraft
+	err := s.Store.View(func(tx *store.Tx) error {
+		e, err := tx.Escalation(id)
+		if err != nil {
+			return err
+		}
+		if e.Level != protocol.LevelLeerplicht && e.Level != protocol.LevelRMC {
+			return fmt.Errorf("%w: a DUO melding is for leerplicht and rmc cases; %s is a %s case", school.ErrConflict, id, e.Level)
+		}
+		st, ok, err := tx.Student(e.Student)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: student %s is no longer in the roster", school.ErrNotFound, e.Student)
+		}
+		d, err = s.draft(tx, u, e, st)
+		return err
+	})
+	return d, err
+}
+
+func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st school.Student) (*MeldingDraft, error) {
+	d := &MeldingDraft{
+		Escalation: e.ID, Student: st.ID, Name: st.Name, BirthDate: st.BirthDate, PGN: st.PGN,
+		Kind: e.Melding, FirstDayOfAbsence: e.Facts.FirstDay, ThresholdReached: e.Facts.ThresholdDay, Due: e.Due,
+		LessonLocation: s.Settings.SchoolName + ", " + s.Settings.Address,
+		Reporter:       Reporter{Name: u.Name, Phone: s.Settings.ContactPhone, Email: s.Settings.ContactEmail},
+		SchoolActions:  []string{}, ToFill: []string{"suspected_reason", "municipality_action_wanted"},
+	}
+	if d.Kind == "" {
+		d.Kind = "overig"
+	}
+	if d.PGN == "" {
+		d.ToFill = append(d.ToFill, "pgn")
+	}
+	hist, err := tx.History(st.ID)
+	if err != nil {
+		return nil, err
+	}
+	byDate := map[school.Date]store.HistoryEntry{}
+	for _, h := range hist {
+		byDate[h.Date] = h
+	}
+	d.AllLessonsMissed = true
+	for _, date := range e.Facts.Dates {
+		h := byDate[date]
+		hours := s.Protocol.Hours(h.Absence)
+		d.Days = append(d.Days, MeldingDay{Date: date, Kind: h.Kind, Hours: hours})
+		d.TotalHours += hours
+		if hours < s.Protocol.SchoolDay.DayHours {
+			d.AllLessonsMissed = false
+		}
+	}
+	for _, c := range st.Contacts {
+		if c.Role == school.RoleParent || c.Role == school.RoleGuardian {
+			d.ParentPhone = c.Phone
+			break
+		}
+	}
+	if st.HousingUnit != "" {
+		if hu, ok, err := tx.HousingUnit(st.HousingUnit); err != nil {
+			return nil, err
+		} else if ok {
+			d.DifferentResidence = &Residence{Name: hu.Name, Address: hu.Address}
+		}
+	}
+	// What the school did: the messages about these days, and earlier cases.
+	for _, date := range e.Facts.Dates {
+		msgs, err := tx.MessagesOf(date, st.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range msgs {
+			if m.Status == alerts.StatusCancelled {
+				continue
+			}
+			d.SchoolActions = append(d.SchoolActions, fmt.Sprintf("%s: bericht aan %s via %s (%s)", date, roleNL[m.Role], m.Channel, m.Status))
+		}
+	}
+	cases, err := tx.EscalationsOf(st.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cases {
+		if c.ID == e.ID {
+			continue
+		}
+		for _, a := range c.Actions {
+			d.SchoolActions = append(d.SchoolActions, fmt.Sprintf("%s: %s (%s): %s %s", a.At.In(s.Location).Format("2006-01-02"), c.Rule, c.Level, a.Action, a.Note))
+		}
+	}
+	return d, nil
+}
+
+var roleNL = map[school.ContactRole]string{
+	school.RoleParent: "ouder", school.RoleGuardian: "voogd", school.RoleWoonbegeleider: "woonbegeleider",
+}

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/nabij-isk/nabij/school"
+)
+
+// Job is something the school day's rhythm runs at a time of day.
+type Job struct {
+	Name string
+	// Spec is a standard cron spec read in the school's time zone, such as
+	// "45 8 * * 1-5".
+	Spec string
+	Run  func(ctx context.Context, date school.Date) error
+}
+
+// Rhythm runs jobs on school days at their times in the school's zone. It
+// uses robfig/cron's schedules but its own loop, on the service's clock, so
+// that NABIJ_CLOCK and tests (testing/synctest) control it.
+type Rhythm struct {
+	Jobs     []Job
+	Location *time.Location
+	Calendar *school.Calendar
+	Now      func() time.Time
+	Log      *slog.Logger
+}
+
+type scheduled struct {
+	job   Job
+	sched cron.Schedule
+}
+
+// Run waits for each job's next time and runs it when the day is a school
+// day, until ctx ends. A spec that does not parse is an error at once.
+func (r *Rhythm) Run(ctx context.Context) error {
+	var jobs []scheduled
+	for _, j := range r.Jobs {
+		s, err := cron.ParseStandard("CRON_TZ=" + r.Location.String() + " " + j.Spec)
+		if err != nil {
+			return fmt.Errorf("schedule of %s (%q): %w", j.Name, j.Spec, err)
+		}
+		jobs = append(jobs, scheduled{j, s})
+	}
+	if len(jobs) == 0 {
+		<-ctx.Done()
+		return nil
+	}
+	var done time.Time // the last time run: never run the same time twice
+	for {
+		now := r.Now()
+		if now.Before(done) {
+			now = done
+		}
+		next := jobs[0].sched.Next(now)
+		for _, j := range jobs[1:] {
+			if t := j.sched.Next(now); t.Before(next) {
+				next = t
+			}
+		}
+		timer := time.NewTimer(next.Sub(now))
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil
+		case <-timer.C:
+		}
+		done = next
+		date := school.DateOf(next.In(r.Location))
+		if !r.Calendar.IsSchoolDay(date) {
+			continue
+		}
+		for _, j := range jobs {
+			if !j.sched.Next(next.Add(-time.Second)).Equal(next) {
+				continue
+			}
+			start := time.Now()
+			if err := j.job.Run(ctx, date); err != nil {
+				r.Log.Error("scheduled job failed", "job", j.job.Name, "date", date, "err", err)
+				continue
+			}
+			r.Log.Info("scheduled job done", "job", j.job.Name, "date", date, "ms", time.Since(start).Milliseconds())
+		}
+	}
+}
+
+// DailySpec is the cron spec for hh:mm on weekdays.
+func DailySpec(at time.Time) string {
+	return fmt.Sprintf("%d %d * * 1-5", at.Minute(), at.Hour())
+}

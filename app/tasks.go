@@ -1,0 +1,166 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// MissingLists reports the classes without a list for date: a task for the
+// coordinator and the classes' mentors. It returns the classes.
+func (s *Service) MissingLists(_ context.Context, date school.Date) ([]string, error) {
+	var missing []string
+	err := s.Store.Update(func(tx *store.Tx) error {
+		r, err := tx.Roster()
+		if err != nil {
+			return err
+		}
+		deadline := s.Protocol.SchoolDay.FirstLessonAt(date, s.Location).Add(15 * time.Minute)
+		for _, c := range r.Classes {
+			if tx.ListPosted(c.ID, date) {
+				continue
+			}
+			missing = append(missing, c.ID)
+			task := &store.Task{Kind: "missing_list", Date: date.String(), Class: c.ID, Created: s.Now(),
+				Key:    "missing_list|" + date.String() + "|" + c.ID,
+				Reason: fmt.Sprintf("Klas %s heeft om %s nog geen absentielijst gestuurd.", c.Name, deadline.Format("15:04"))}
+			if _, err := tx.PutTask(task); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return missing, err
+}
+
+// Tasks lists the tasks u may see: a coordinator all, a mentor those of
+// their classes and pupils.
+func (s *Service) Tasks(_ context.Context, u school.User) ([]store.Task, error) {
+	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
+		return nil, fmt.Errorf("%w: tasks are for coordinators and mentors", school.ErrForbidden)
+	}
+	out := []store.Task{}
+	err := s.Store.View(func(tx *store.Tx) error {
+		all, err := tx.Tasks()
+		for _, t := range all {
+			class := t.Class
+			if class == "" && t.Student != "" {
+				st, _, _ := tx.Student(t.Student)
+				class = st.Class
+			}
+			if u.Role == school.RoleCoordinator || u.Teaches(class) {
+				out = append(out, t)
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+// Digest is the coordinator's morning at a glance.
+type Digest struct {
+	Date            school.Date            `json:"date"`
+	ClassesPosted   []string               `json:"classes_posted"`
+	ClassesMissing  []string               `json:"classes_missing"`
+	Absent          int                    `json:"absent"`
+	Late            int                    `json:"late"`
+	Sick            int                    `json:"sick"`
+	Excused         int                    `json:"excused"`
+	Messages        map[alerts.Status]int  `json:"messages"`
+	OpenEscalations map[protocol.Level]int `json:"open_escalations"`
+	DueSoon         []string               `json:"due_within_two_working_days"`
+	OpenTasks       int                    `json:"open_tasks"`
+	MadeAt          time.Time              `json:"made_at"`
+}
+
+// MorningDigest sums up date for the coordinator and keeps it.
+func (s *Service) MorningDigest(_ context.Context, date school.Date) (*Digest, error) {
+	d := &Digest{Date: date, ClassesPosted: []string{}, ClassesMissing: []string{}, DueSoon: []string{},
+		Messages: map[alerts.Status]int{}, OpenEscalations: map[protocol.Level]int{}, MadeAt: s.Now()}
+	err := s.Store.Update(func(tx *store.Tx) error {
+		r, err := tx.Roster()
+		if err != nil {
+			return err
+		}
+		for _, c := range r.Classes {
+			l, ok, err := tx.AbsenceList(c.ID, date)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				d.ClassesMissing = append(d.ClassesMissing, c.ID)
+				continue
+			}
+			d.ClassesPosted = append(d.ClassesPosted, c.ID)
+			for _, a := range l.Absences {
+				switch a.Kind {
+				case school.Absent:
+					d.Absent++
+				case school.Late:
+					d.Late++
+				case school.Sick:
+					d.Sick++
+				case school.Excused:
+					d.Excused++
+				}
+			}
+		}
+		msgs, err := tx.MessagesOn(date)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			d.Messages[m.Status]++
+		}
+		cases, err := tx.Escalations()
+		if err != nil {
+			return err
+		}
+		soon := school.AddWorkingDays(date, 2)
+		for _, e := range cases {
+			if !e.Active() {
+				continue
+			}
+			d.OpenEscalations[e.Level]++
+			if e.Due != nil && !e.Due.After(soon) {
+				d.DueSoon = append(d.DueSoon, e.ID)
+			}
+		}
+		tasks, err := tx.Tasks()
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			if t.DoneAt == nil {
+				d.OpenTasks++
+			}
+		}
+		slices.Sort(d.DueSoon)
+		return tx.PutDigest(date.String(), d)
+	})
+	return d, err
+}
+
+// StoredDigest is the digest made for date, or a fresh one when none was.
+func (s *Service) StoredDigest(ctx context.Context, rawDate string) (*Digest, error) {
+	date, err := school.ParseDate(rawDate)
+	if err != nil {
+		return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
+	}
+	var d Digest
+	var ok bool
+	err = s.Store.View(func(tx *store.Tx) error {
+		ok, err = tx.Digest(date.String(), &d)
+		return err
+	})
+	if err != nil || ok {
+		return &d, err
+	}
+	return s.MorningDigest(ctx, date)
+}

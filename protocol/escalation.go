@@ -1,0 +1,160 @@
+package protocol
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nabij-isk/nabij/school"
+)
+
+// EscalationStatus is where a case stands: open → acknowledged → reported,
+// or dismissed.
+type EscalationStatus string
+
+// Statuses of API.md.
+const (
+	StatusOpen         EscalationStatus = "open"
+	StatusAcknowledged EscalationStatus = "acknowledged"
+	StatusReported     EscalationStatus = "reported"
+	StatusDismissed    EscalationStatus = "dismissed"
+)
+
+// Action is what a coordinator did with a case, and why.
+type Action struct {
+	Action string    `json:"action"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+	Note   string    `json:"note,omitempty"`
+}
+
+// Escalation is a case for the coordinator: a rule reached by a pupil's
+// absences, explained.
+type Escalation struct {
+	ID       string           `json:"id"`
+	Student  string           `json:"student"`
+	Level    Level            `json:"level"`
+	Rule     string           `json:"rule"`
+	Melding  string           `json:"melding,omitempty"`
+	Reason   string           `json:"reason"`
+	ReasonEN string           `json:"reason_en"`
+	Facts    Facts            `json:"facts"`
+	Status   EscalationStatus `json:"status"`
+	OpenedAt time.Time        `json:"opened_at"`
+	Due      *school.Date     `json:"due"`
+	Actions  []Action         `json:"actions"`
+	// Correction says, after a list was corrected, which absences behind the
+	// case changed and whether it still reaches its threshold.
+	Correction string `json:"correction,omitempty"`
+	// FactsChanged is set while corrections have taken the case below its threshold.
+	FactsChanged bool `json:"facts_changed"`
+}
+
+// NewEscalation opens a case from a finding.
+func NewEscalation(student string, f Finding, now time.Time) *Escalation {
+	nl, en := f.Rule.Reasons(f.Facts)
+	e := &Escalation{Student: student, Level: f.Rule.Level, Rule: f.Rule.Name, Melding: f.Rule.Melding,
+		Reason: nl, ReasonEN: en, Facts: f.Facts, Status: StatusOpen, OpenedAt: now, Actions: []Action{}}
+	if !f.Facts.Due.IsZero() {
+		due := f.Facts.Due
+		e.Due = &due
+	}
+	return e
+}
+
+// Key identifies the facts a case was opened on: the same key never opens twice.
+func (e *Escalation) Key() string {
+	return e.Student + "|" + e.Rule + "|" + e.Facts.ThresholdDay.String()
+}
+
+// Past is the case as the rules see it.
+func (e *Escalation) Past() PastCase { return PastCase{Rule: e.Rule, ThresholdDay: e.Facts.ThresholdDay} }
+
+// Active reports whether the coordinator still has to act on the case.
+func (e *Escalation) Active() bool {
+	return e.Status == StatusOpen || e.Status == StatusAcknowledged
+}
+
+// ErrTransition is an action a case's status does not allow.
+var ErrTransition = errors.New("action not allowed")
+
+// Apply records a coordinator's action: acknowledge (open → acknowledged),
+// reported (open or acknowledged → reported) or dismiss (with a note).
+func (e *Escalation) Apply(action, by, note string, at time.Time) error {
+	var to EscalationStatus
+	switch action {
+	case "acknowledge":
+		if e.Status != StatusOpen {
+			return fmt.Errorf("%w: only an open case can be acknowledged; this one is %s", ErrTransition, e.Status)
+		}
+		to = StatusAcknowledged
+	case "reported":
+		if !e.Active() {
+			return fmt.Errorf("%w: the case is %s already", ErrTransition, e.Status)
+		}
+		to = StatusReported
+	case "dismiss":
+		if !e.Active() {
+			return fmt.Errorf("%w: the case is %s already", ErrTransition, e.Status)
+		}
+		if strings.TrimSpace(note) == "" {
+			return &school.ValidationError{Details: []school.FieldError{{Field: "note", Message: "say why the case is dismissed"}}}
+		}
+		to = StatusDismissed
+	default:
+		return &school.ValidationError{Details: []school.FieldError{{Field: "action", Message: fmt.Sprintf("%q is not one of acknowledge, reported, dismiss", action)}}}
+	}
+	e.Status = to
+	e.Actions = append(e.Actions, Action{Action: action, By: by, At: at, Note: strings.TrimSpace(note)})
+	return nil
+}
+
+// Recheck compares the case's facts with the pupil's history as it stands
+// now and says so on the case when corrections changed them. It reports
+// whether the case changed.
+func (e *Escalation) Recheck(r *Rule, current map[school.Date]Entry) bool {
+	var value float64
+	var gone []string
+	var prev school.Date
+	for _, d := range e.Facts.Dates {
+		en, ok := current[d]
+		if !ok || !r.counts(en.Kind) || (r.Measure == MeasureHours && en.Hours <= 0) {
+			gone = append(gone, d.String())
+			continue
+		}
+		switch r.Measure {
+		case MeasureHours:
+			value += en.Hours
+		case MeasureReports:
+			// Runs may have split; counting days keeps the recheck conservative.
+			if prev.IsZero() || prev.AddDays(1) != d {
+				value++
+			}
+		default:
+			value++
+		}
+		prev = d
+	}
+	if r.Kind == KindStreak {
+		value = float64(len(e.Facts.Dates) - len(gone))
+	}
+	changed := len(gone) > 0 || value != e.Facts.Value
+	below := value < e.Facts.Threshold
+	note := ""
+	if changed {
+		note = fmt.Sprintf("Na correctie van de lijst: %s telt niet meer; nu %g in plaats van %g (drempel %g).",
+			strings.Join(gone, ", "), value, e.Facts.Value, e.Facts.Threshold)
+		if len(gone) == 0 {
+			note = fmt.Sprintf("Na correctie van de lijst: nu %g in plaats van %g (drempel %g).", value, e.Facts.Value, e.Facts.Threshold)
+		}
+		if below {
+			note += " De drempel wordt niet meer gehaald."
+		}
+	}
+	if note == e.Correction && below == e.FactsChanged {
+		return false
+	}
+	e.Correction, e.FactsChanged = note, below
+	return true
+}

@@ -1,0 +1,78 @@
+package web
+
+import (
+	"embed"
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/nabij-isk/nabij/app"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+
+func (h *handlers) escalations(c echo.Context) error {
+	status := c.QueryParam("status")
+	switch status {
+	case "", "open", "acknowledged", "reported", "dismissed":
+	default:
+		return badRequest("status %q is not one of open, acknowledged, reported, dismissed", status)
+	}
+	list, err := h.svc.Escalations(c.Request().Context(), app.EscalationFilter{Status: status, Student: c.QueryParam("student"), Level: c.QueryParam("level")})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, list)
+}
+
+type actionRequest struct {
+	Action string `json:"action"`
+	Note   string `json:"note"`
+}
+
+func (h *handlers) escalationAction(c echo.Context) error {
+	var req actionRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	e, err := h.svc.ActOnEscalation(c.Request().Context(), user(c), c.Param("id"), req.Action, req.Note)
+	if err != nil {
+		return err
+	}
+	h.log.Info("escalation action", "escalation", e.ID, "action", req.Action, "status", e.Status, "by", user(c).ID)
+	return c.JSON(http.StatusOK, e)
+}
+
+func (h *handlers) melding(c echo.Context) error {
+	d, err := h.svc.Melding(c.Request().Context(), user(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if strings.Contains(c.Request().Header.Get("Accept"), "text/html") {
+		c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+		c.Response().WriteHeader(http.StatusOK)
+		return pages.ExecuteTemplate(c.Response(), "melding.html", d)
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (h *handlers) tasks(c echo.Context) error {
+	t, err := h.svc.Tasks(c.Request().Context(), user(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+func (h *handlers) digest(c echo.Context) error {
+	d, err := h.svc.StoredDigest(c.Request().Context(), c.QueryParam("date"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
