@@ -66,7 +66,13 @@ func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Da
 		if r.Kind == KindStreak {
 			found = p.streak(r, pupil, cal, through, cases)
 		} else {
-			found = p.window(r, pupil, cal, through, cases, order)
+			// History before a case that already exists is handled: a list
+			// posted late for an earlier day never opens a case behind it.
+			var floor school.Date
+			for _, d := range restarts(r, order, past) {
+				floor = laterOf(floor, d)
+			}
+			found = p.window(r, pupil, cal, through, cases, order, floor)
 		}
 		for _, f := range found {
 			cases = append(cases, PastCase{Rule: r.Name, ThresholdDay: f.Facts.ThresholdDay})
@@ -123,7 +129,7 @@ func restarts(r *Rule, rules []*Rule, cases []PastCase) []school.Date {
 	return out
 }
 
-func (p *Protocol) window(r *Rule, pupil Pupil, cal *school.Calendar, through school.Date, cases []PastCase, rules []*Rule) []Finding {
+func (p *Protocol) window(r *Rule, pupil Pupil, cal *school.Calendar, through school.Date, cases []PastCase, rules []*Rule, floor school.Date) []Finding {
 	restart := restarts(r, rules, cases)
 	entries := counted(r, pupil.Entries, school.Date{})
 	var out []Finding
@@ -142,6 +148,9 @@ func (p *Protocol) window(r *Rule, pupil Pupil, cal *school.Calendar, through sc
 		}
 		if d.After(through) {
 			return out
+		}
+		if !floor.IsZero() && !d.After(floor) {
+			continue
 		}
 		// Counting starts the day after the last case of this rule or a
 		// heavier one of its ladder; min_days_between is kept from that case
