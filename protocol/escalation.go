@@ -69,7 +69,9 @@ func (e *Escalation) Key() string {
 }
 
 // Past is the case as the rules see it.
-func (e *Escalation) Past() PastCase { return PastCase{Rule: e.Rule, ThresholdDay: e.Facts.ThresholdDay} }
+func (e *Escalation) Past() PastCase {
+	return PastCase{Rule: e.Rule, ThresholdDay: e.Facts.ThresholdDay}
+}
 
 // Active reports whether the coordinator still has to act on the case.
 func (e *Escalation) Active() bool {

@@ -126,7 +126,7 @@ func TestRules(t *testing.T) {
 		"MAZL: 3 reports is nothing": {born15, []string{"2026-09-07 sick", "2026-09-21 sick", "2026-10-05 sick"}, "2026-11-30", nil, nil},
 		"MAZL: 7th consecutive school day sick": {born15, schoolDays(cal, "2026-11-24", "2026-12-02", "sick"), "2026-12-04", nil,
 			[]want{{"mazl-7-dagen", "2026-12-02"}}},
-		"MAZL: 6 days is not yet": {born15, schoolDays(cal, "2026-11-24", "2026-12-01", "sick"), "2026-12-04", nil, nil},
+		"MAZL: 6 days is not yet":            {born15, schoolDays(cal, "2026-11-24", "2026-12-01", "sick"), "2026-12-04", nil, nil},
 		"sick and excused are not unexcused": {born15, []string{"2026-11-30 sick", "2026-12-01 excused", "2026-12-02 sick"}, "2026-12-04", nil, nil},
 		"a late list for a day before an existing case opens nothing behind it": {born15,
 			[]string{"2026-11-23 absent 5", "2026-11-24 absent 5", "2026-11-26 absent 6"}, "2026-11-27",

@@ -116,7 +116,6 @@ func (p *Protocol) SameMorningAlerts(list *school.AbsenceList) []Notify {
 // describe joins a list of problems for an error.
 func describe(problems []string) string { return strings.Join(problems, "\n  ") }
 
-
 // Rule finds a rule by name; nil when the protocol has none by that name.
 func (p *Protocol) Rule(name string) *Rule {
 	for _, r := range p.Rules {

@@ -127,4 +127,3 @@ func (h *handlers) messages(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, out)
 }
-

@@ -91,18 +91,18 @@ func TestListsLeadToExplainedEscalations(t *testing.T) {
 
 	// The DUO melding draft, as JSON and as a printable page.
 	var draft struct {
-		PGN                string  `json:"pgn"`
-		Kind               string  `json:"kind"`
-		FirstDay           string  `json:"first_day_of_absence"`
-		Threshold          string  `json:"threshold_reached_on"`
-		AllLessons         bool    `json:"all_lessons_missed"`
-		LessonLocation     string  `json:"lesson_location"`
-		ParentPhone        string  `json:"parent_phone"`
-		TotalHours         float64 `json:"total_hours"`
+		PGN                string                          `json:"pgn"`
+		Kind               string                          `json:"kind"`
+		FirstDay           string                          `json:"first_day_of_absence"`
+		Threshold          string                          `json:"threshold_reached_on"`
+		AllLessons         bool                            `json:"all_lessons_missed"`
+		LessonLocation     string                          `json:"lesson_location"`
+		ParentPhone        string                          `json:"parent_phone"`
+		TotalHours         float64                         `json:"total_hours"`
 		DifferentResidence *struct{ Name, Address string } `json:"different_residence"`
 		Reporter           struct{ Name, Phone string }    `json:"reporter"`
-		Days               []struct{ Date string }          `json:"absent_days"`
-		ToFill             []string                         `json:"to_fill"`
+		Days               []struct{ Date string }         `json:"absent_days"`
+		ToFill             []string                        `json:"to_fill"`
 	}
 	h.mustCall(200, "GET", "/api/v1/escalations/"+lp.ID+"/melding", coord, nil, &draft)
 	if draft.PGN != "123456782" || draft.Kind != "16u/4w" || draft.FirstDay != "2026-11-23" || draft.Threshold != "2026-11-26" ||
