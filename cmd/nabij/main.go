@@ -22,6 +22,8 @@ const usage = `nabij — absence alerts for ISKs
 
 Usage:
   nabij serve [--demo]   run the service (settings from NABIJ_* and TWILIO_* env, see README)
+  nabij simulate --from YYYY-MM-DD --to YYYY-MM-DD [--protocol FILE] [--data DIR]
+                         replay stored history through a protocol file: what would have fired, and why
   nabij help             this text
 `
 
@@ -34,6 +36,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	switch args[0] {
 	case "serve":
 		return serve(ctx, args[1:], getenv, stdout, stderr)
+	case "simulate":
+		return simulate(args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -87,6 +87,8 @@ type server struct {
 	wg         sync.WaitGroup
 	now        func() time.Time
 	rhythm     *app.Rhythm
+	stopOnce   sync.Once
+	stopErr    error
 }
 
 func newLogger(cfg *config, w io.Writer) *slog.Logger {
@@ -220,6 +222,11 @@ func (s *server) URL() string { return "http://" + s.listener.Addr().String() }
 // Stop ends HTTP first (no new lists), then the dispatcher (sends under way
 // finish and are recorded), then closes the store.
 func (s *server) Stop(ctx context.Context) error {
+	s.stopOnce.Do(func() { s.stopErr = s.stop(ctx) })
+	return s.stopErr
+}
+
+func (s *server) stop(ctx context.Context) error {
 	var errs []error
 	if s.listener != nil {
 		errs = append(errs, s.echo.Shutdown(ctx))

@@ -1,0 +1,66 @@
+package app
+
+import (
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// Simulated is what a protocol would have opened for one pupil.
+type Simulated struct {
+	Student  string
+	Class    string
+	Findings []SimulatedCase
+}
+
+// SimulatedCase is one case a protocol would have opened, and whether the
+// protocol in use opened the same one.
+type SimulatedCase struct {
+	Rule         string
+	Level        protocol.Level
+	ThresholdDay school.Date
+	Reason       string
+	Opened       bool
+}
+
+// Simulate replays the stored history from..to through proto, as if no case
+// had been opened before, so that a school can tune its numbers before it
+// switches. It only reads.
+func Simulate(st *store.Store, proto *protocol.Protocol, cal *school.Calendar, from, to school.Date) ([]Simulated, error) {
+	var out []Simulated
+	err := st.View(func(tx *store.Tx) error {
+		return tx.EachHistory(func(id string, hist []store.HistoryEntry) error {
+			pupil, ok, err := tx.Student(id)
+			if err != nil || !ok {
+				return err
+			}
+			p := protocol.Pupil{BirthDate: pupil.BirthDate}
+			for _, h := range hist {
+				if !h.Date.Before(from) && !h.Date.After(to) {
+					p.Entries = append(p.Entries, protocol.Entry{Date: h.Date, Kind: h.Kind, Hours: proto.Hours(h.Absence)})
+				}
+			}
+			findings := proto.Evaluate(p, cal, to, nil)
+			if len(findings) == 0 {
+				return nil
+			}
+			opened := map[string]bool{}
+			cases, err := tx.EscalationsOf(id)
+			if err != nil {
+				return err
+			}
+			for _, c := range cases {
+				opened[c.Rule+"|"+c.Facts.ThresholdDay.String()] = true
+			}
+			sim := Simulated{Student: id, Class: pupil.Class}
+			for _, f := range findings {
+				nl, _ := f.Rule.Reasons(f.Facts)
+				sim.Findings = append(sim.Findings, SimulatedCase{Rule: f.Rule.Name, Level: f.Rule.Level, ThresholdDay: f.Facts.ThresholdDay,
+					Reason: nl, Opened: opened[f.Rule.Name+"|"+f.Facts.ThresholdDay.String()]})
+			}
+			out = append(out, sim)
+			return nil
+		})
+	})
+	return out, err
+}
