@@ -3,7 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
@@ -11,8 +14,8 @@ import (
 )
 
 // pupilOf turns a pupil's stored history into what the rules see.
-func (s *Service) pupilOf(st school.Student, hist []store.HistoryEntry) (protocol.Pupil, map[school.Date]protocol.Entry) {
-	p := protocol.Pupil{BirthDate: st.BirthDate, Entries: make([]protocol.Entry, len(hist))}
+func (s *Service) pupilOf(birth school.Date, hist []store.HistoryEntry) (protocol.Pupil, map[school.Date]protocol.Entry) {
+	p := protocol.Pupil{BirthDate: birth, Entries: make([]protocol.Entry, len(hist))}
 	current := make(map[school.Date]protocol.Entry, len(hist))
 	for i, h := range hist {
 		e := protocol.Entry{Date: h.Date, Kind: h.Kind, Hours: s.Protocol.Hours(h.Absence)}
@@ -35,7 +38,7 @@ func (s *Service) reviewPupil(tx *store.Tx, st school.Student, hist []store.Hist
 	if err != nil {
 		return rv, err
 	}
-	pupil, current := s.pupilOf(st, hist)
+	pupil, current := s.pupilOf(st.BirthDate, hist)
 	past := make([]protocol.PastCase, len(cases))
 	for i, c := range cases {
 		past[i] = c.Past()
@@ -46,11 +49,17 @@ func (s *Service) reviewPupil(tx *store.Tx, st school.Student, hist []store.Hist
 			rv.changed = append(rv.changed, c)
 		}
 	}
+	rv.open = s.newCases(st.ID, pupil, through, past)
+	return rv, nil
+}
+
+func (s *Service) newCases(student string, pupil protocol.Pupil, through school.Date, past []protocol.PastCase) []*protocol.Escalation {
+	var out []*protocol.Escalation
 	now := s.Now()
 	for _, f := range s.Protocol.Evaluate(pupil, s.Calendar, through, past) {
-		rv.open = append(rv.open, protocol.NewEscalation(st.ID, f, now))
+		out = append(out, protocol.NewEscalation(student, f, now))
 	}
-	return rv, nil
+	return out
 }
 
 // apply writes a review; a case whose facts opened one already is skipped.
@@ -99,50 +108,88 @@ func (s *Service) evaluate(tx *store.Tx, students []string, through school.Date)
 }
 
 // Sweep evaluates every rule for every pupil through the given day: the
-// end-of-day run. The reading happens in a read transaction, so lists can be
-// posted meanwhile; the few writes then take a short write transaction.
-func (s *Service) Sweep(_ context.Context, through school.Date) (pupils, opened int, err error) {
-	var all []review
+// end-of-day run. It reads in a read transaction, so lists can be posted
+// meanwhile, and only what the rules need (the compact history, birth dates,
+// the index of past cases); the new cases then take a short write
+// transaction. Rechecking cases after corrections is not its work: facts
+// change only when a list changes, and a list's transaction rechecks them.
+func (s *Service) Sweep(ctx context.Context, through school.Date) (pupils, opened int, err error) {
+	// In chunks of pupils, so that memory stays small even when a sweep
+	// opens many cases (the first sweep over imported history).
+	after := ""
+	for {
+		n, o, last, err := s.sweepChunk(through, after, sweepChunk)
+		pupils, opened = pupils+n, opened+o
+		if err != nil || last == "" {
+			return pupils, opened, err
+		}
+		if err := ctx.Err(); err != nil {
+			return pupils, opened, err
+		}
+		after = last
+	}
+}
+
+const sweepChunk = 10_000
+
+func (s *Service) sweepChunk(through school.Date, after string, limit int) (pupils, opened int, last string, err error) {
+	// One goroutine reads (a bbolt transaction is not shared), the others
+	// run the rules: the sweep uses every core.
+	type job struct {
+		id    string
+		pupil protocol.Pupil
+		past  []protocol.PastCase
+	}
+	jobs := make(chan job, 256)
+	var mu sync.Mutex
+	var found review
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []*protocol.Escalation
+			for j := range jobs {
+				mine = append(mine, s.newCases(j.id, j.pupil, through, j.past)...)
+			}
+			mu.Lock()
+			found.open = append(found.open, mine...)
+			mu.Unlock()
+		}()
+	}
 	err = s.Store.View(func(tx *store.Tx) error {
-		return tx.EachHistory(func(id string, hist []store.HistoryEntry) error {
-			st, ok, err := tx.Student(id)
+		defer close(jobs)
+		var err error
+		last, err = tx.EachHistoryFrom(after, limit, func(id string, hist []store.HistoryEntry) error {
+			birth, _, ok, err := tx.StudentFacts(id)
 			if err != nil || !ok {
-				return err
+				return err // a pupil who left the roster keeps their history, and no new cases
 			}
 			pupils++
-			rv, err := s.reviewPupil(tx, st, hist, through)
+			past, err := tx.PastCasesOf(id)
 			if err != nil {
 				return err
 			}
-			if len(rv.open) > 0 || len(rv.changed) > 0 {
-				all = append(all, rv)
+			p := protocol.Pupil{BirthDate: birth, Entries: make([]protocol.Entry, len(hist))}
+			for i, h := range hist {
+				p.Entries[i] = protocol.Entry{Date: h.Date, Kind: h.Kind, Hours: s.Protocol.Hours(h.Absence)}
 			}
+			jobs <- job{id, p, past}
 			return nil
 		})
+		return err
 	})
-	if err != nil || len(all) == 0 {
-		return pupils, 0, err
+	wg.Wait()
+	if err != nil || len(found.open) == 0 {
+		return pupils, 0, last, err
 	}
+	// Workers finish in any order; cases are opened in a fixed one.
+	slices.SortFunc(found.open, func(a, b *protocol.Escalation) int { return strings.Compare(a.Key(), b.Key()) })
 	err = s.Store.Update(func(tx *store.Tx) error {
-		for _, rv := range all {
-			// A case changed since the read is rechecked on its stored form.
-			for i, c := range rv.changed {
-				fresh, err := tx.Escalation(c.ID)
-				if err != nil {
-					return err
-				}
-				fresh.Correction, fresh.FactsChanged = c.Correction, c.FactsChanged
-				rv.changed[i] = fresh
-			}
-			n, err := apply(tx, rv)
-			if err != nil {
-				return err
-			}
-			opened += n
-		}
-		return nil
+		opened, err = apply(tx, found)
+		return err
 	})
-	return pupils, opened, err
+	return pupils, opened, last, err
 }
 
 // EscalationFilter narrows GET /api/v1/escalations.

@@ -61,6 +61,10 @@ func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Da
 	// their ladder.
 	order := slices.Clone(p.Rules)
 	slices.SortStableFunc(order, func(a, b *Rule) int { return b.Level.Rank() - a.Level.Rank() })
+	byName := make(map[string]*Rule, len(order))
+	for _, r := range order {
+		byName[r.Name] = r
+	}
 	for _, r := range order {
 		var found []Finding
 		if r.Kind == KindStreak {
@@ -69,10 +73,10 @@ func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Da
 			// History before a case that already exists is handled: a list
 			// posted late for an earlier day never opens a case behind it.
 			var floor school.Date
-			for _, d := range restarts(r, order, past) {
+			for _, d := range restarts(r, byName, past) {
 				floor = laterOf(floor, d)
 			}
-			found = p.window(r, pupil, cal, through, cases, order, floor)
+			found = p.window(r, pupil, cal, through, cases, byName, floor)
 		}
 		for _, f := range found {
 			cases = append(cases, PastCase{Rule: r.Name, ThresholdDay: f.Facts.ThresholdDay})
@@ -92,7 +96,7 @@ func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Da
 }
 
 func counted(r *Rule, entries []Entry, since school.Date) []Entry {
-	var out []Entry
+	out := make([]Entry, 0, len(entries))
 	for _, e := range entries {
 		if !r.counts(e.Kind) || e.Date.Before(since) {
 			continue
@@ -114,11 +118,7 @@ func laterOf(a, b school.Date) school.Date {
 
 // restarts are the days after which r counts again: its own cases, and the
 // cases of the rules of its ladder at its level or above.
-func restarts(r *Rule, rules []*Rule, cases []PastCase) []school.Date {
-	level := map[string]*Rule{}
-	for _, o := range rules {
-		level[o.Name] = o
-	}
+func restarts(r *Rule, level map[string]*Rule, cases []PastCase) []school.Date {
 	var out []school.Date
 	for _, c := range cases {
 		o := level[c.Rule]
@@ -129,7 +129,7 @@ func restarts(r *Rule, rules []*Rule, cases []PastCase) []school.Date {
 	return out
 }
 
-func (p *Protocol) window(r *Rule, pupil Pupil, cal *school.Calendar, through school.Date, cases []PastCase, rules []*Rule, floor school.Date) []Finding {
+func (p *Protocol) window(r *Rule, pupil Pupil, cal *school.Calendar, through school.Date, cases []PastCase, rules map[string]*Rule, floor school.Date) []Finding {
 	restart := restarts(r, rules, cases)
 	entries := counted(r, pupil.Entries, school.Date{})
 	var out []Finding
@@ -176,7 +176,7 @@ func (p *Protocol) window(r *Rule, pupil Pupil, cal *school.Calendar, through sc
 			start = cal.WindowStart(d, r.Weeks)
 		}
 		start = laterOf(start, since)
-		facts := measure(r, entries, start, d, cal)
+		facts := measure(r, entries, start, d, cal, false)
 		if facts.Value < r.Threshold {
 			continue
 		}
@@ -184,6 +184,7 @@ func (p *Protocol) window(r *Rule, pupil Pupil, cal *school.Calendar, through sc
 			pending = cal.NextSchoolDay(last.AddDays(r.MinDaysBetween))
 			continue
 		}
+		facts = measure(r, entries, start, d, cal, true)
 		facts.WindowStart, facts.ThresholdDay, facts.Age = start, d, age
 		facts.Weeks = r.Weeks
 		if r.DueWorkingDays > 0 {
@@ -194,8 +195,9 @@ func (p *Protocol) window(r *Rule, pupil Pupil, cal *school.Calendar, through sc
 	}
 }
 
-// measure counts entries (already filtered for r) from start through d.
-func measure(r *Rule, entries []Entry, start, d school.Date, cal *school.Calendar) Facts {
+// measure counts entries (already filtered for r) from start through d;
+// withDates also lists them, which only a finding needs.
+func measure(r *Rule, entries []Entry, start, d school.Date, cal *school.Calendar, withDates bool) Facts {
 	lo := sort.Search(len(entries), func(i int) bool { return !entries[i].Date.Before(start) })
 	f := Facts{Measure: r.Measure, Threshold: r.Threshold}
 	var prev school.Date
@@ -203,7 +205,12 @@ func measure(r *Rule, entries []Entry, start, d school.Date, cal *school.Calenda
 		if e.Date.After(d) {
 			break
 		}
-		f.Dates = append(f.Dates, e.Date)
+		if withDates {
+			f.Dates = append(f.Dates, e.Date)
+			if f.FirstDay.IsZero() {
+				f.FirstDay = e.Date
+			}
+		}
 		f.Hours += e.Hours
 		switch r.Measure {
 		case MeasureHours:
@@ -216,9 +223,6 @@ func measure(r *Rule, entries []Entry, start, d school.Date, cal *school.Calenda
 			}
 		}
 		prev = e.Date
-	}
-	if len(f.Dates) > 0 {
-		f.FirstDay = f.Dates[0]
 	}
 	return f
 }

@@ -40,25 +40,77 @@ func (d Date) At(hour, minute int, loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, hour, minute, 0, 0, loc)
 }
 
-func (d Date) utc() time.Time { return d.In(time.UTC) }
-
 // IsZero reports whether d was never set.
 func (d Date) IsZero() bool { return d == Date{} }
 
+// Day arithmetic works on day numbers (days since 1970-01-01) with the
+// civil-calendar algorithms of H. Hinnant: the rules engine compares and
+// moves dates millions of times in a sweep, and time.Date is slow at that.
+
+func (d Date) days() int {
+	y, m := d.Year, int(d.Month)
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d.Day - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468
+}
+
+func fromDays(z int) Date {
+	z += 719468
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era = (z - 146096) / 146097
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	y := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	day := doy - (153*mp+2)/5 + 1
+	m := mp + 3
+	if m > 12 {
+		m -= 12
+	}
+	if m <= 2 {
+		y++
+	}
+	return Date{y, time.Month(m), day}
+}
+
 // AddDays moves d by n calendar days.
-func (d Date) AddDays(n int) Date { return DateOf(d.utc().AddDate(0, 0, n)) }
+func (d Date) AddDays(n int) Date { return fromDays(d.days() + n) }
 
 // Weekday of d.
-func (d Date) Weekday() time.Weekday { return d.utc().Weekday() }
+func (d Date) Weekday() time.Weekday {
+	return time.Weekday(((d.days()%7)+7+4)%7) // 1970-01-01 was a Thursday
+}
+
+func (d Date) compare(o Date) int {
+	switch {
+	case d.Year != o.Year:
+		return d.Year - o.Year
+	case d.Month != o.Month:
+		return int(d.Month - o.Month)
+	}
+	return d.Day - o.Day
+}
 
 // Before reports whether d is an earlier day than o.
-func (d Date) Before(o Date) bool { return d.utc().Before(o.utc()) }
+func (d Date) Before(o Date) bool { return d.compare(o) < 0 }
 
 // After reports whether d is a later day than o.
-func (d Date) After(o Date) bool { return d.utc().After(o.utc()) }
+func (d Date) After(o Date) bool { return d.compare(o) > 0 }
 
 // DaysUntil is the number of calendar days from d to o (negative when o is earlier).
-func (d Date) DaysUntil(o Date) int { return int(o.utc().Sub(d.utc()).Hours() / 24) }
+func (d Date) DaysUntil(o Date) int { return o.days() - d.days() }
 
 func (d Date) String() string {
 	if d.IsZero() {

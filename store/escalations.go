@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
@@ -22,7 +23,10 @@ func (t *Tx) PutEscalation(e *protocol.Escalation) (bool, error) {
 		if err := t.tx.Bucket(bucketEscByKey).Put([]byte(e.Key()), []byte(e.ID)); err != nil {
 			return false, err
 		}
-		if err := t.tx.Bucket(bucketEscByStudent).Put([]byte(e.Student+"|"+e.ID), nil); err != nil {
+		// The index carries what the rules need of a past case, so that the
+		// sweep reads no case whole.
+		past := e.Rule + "|" + e.Facts.ThresholdDay.String()
+		if err := t.tx.Bucket(bucketEscByStudent).Put([]byte(e.Student+"|"+e.ID), []byte(past)); err != nil {
 			return false, err
 		}
 	}
@@ -65,4 +69,21 @@ func (t *Tx) Escalations() ([]*protocol.Escalation, error) {
 		return nil
 	})
 	return out, err
+}
+
+// PastCasesOf lists what the rules need of a pupil's cases, read from the
+// index alone.
+func (t *Tx) PastCasesOf(student string) ([]protocol.PastCase, error) {
+	var out []protocol.PastCase
+	c := t.tx.Bucket(bucketEscByStudent).Cursor()
+	p := []byte(student + "|")
+	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
+		rule, day, ok := strings.Cut(string(v), "|")
+		d, err := school.ParseDate(day)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("escalation index %s: %q is damaged", k, v)
+		}
+		out = append(out, protocol.PastCase{Rule: rule, ThresholdDay: d})
+	}
+	return out, nil
 }

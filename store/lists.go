@@ -1,8 +1,6 @@
 package store
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/nabij-isk/nabij/school"
@@ -38,7 +36,8 @@ func (t *Tx) PutAbsenceList(l *school.AbsenceList) error {
 		}
 	}
 	for _, a := range l.Absences {
-		if err := t.put(bucketHistory, a.Student+"|"+l.Date.String(), HistoryEntry{Date: l.Date, Class: l.Class, Absence: a}); err != nil {
+		raw := encodeHistory(HistoryEntry{Date: l.Date, Class: l.Class, Absence: a})
+		if err := t.tx.Bucket(bucketHistory).Put([]byte(a.Student+"|"+l.Date.String()), raw); err != nil {
 			return err
 		}
 	}
@@ -55,39 +54,64 @@ type HistoryEntry struct {
 // History lists a pupil's absences, oldest first.
 func (t *Tx) History(student string) ([]HistoryEntry, error) {
 	var out []HistoryEntry
-	err := each(t, bucketHistory, student+"|", func(_ string, e *HistoryEntry) error {
-		out = append(out, *e)
-		return nil
-	})
-	return out, err
+	c := t.tx.Bucket(bucketHistory).Cursor()
+	p := []byte(student + "|")
+	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
+		_, date, err := parseHistoryKey(k)
+		if err != nil {
+			return nil, fmt.Errorf("history %s: %w", k, err)
+		}
+		e, err := decodeHistory(date, student, v)
+		if err != nil {
+			return nil, fmt.Errorf("history %s: %w", k, err)
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }
 
 // EachHistory calls fn once per pupil with history, with all of it, oldest
-// first, in one pass over the store: the end-of-day sweep.
+// first, in one pass over the store. The slice is reused between calls.
 func (t *Tx) EachHistory(fn func(student string, entries []HistoryEntry) error) error {
+	_, err := t.EachHistoryFrom("", 0, fn)
+	return err
+}
+
+// EachHistoryFrom is EachHistory for at most limit pupils (0: all) whose ids
+// sort after after; it returns the last pupil it read, to go on from in
+// another transaction.
+func (t *Tx) EachHistoryFrom(after string, limit int, fn func(student string, entries []HistoryEntry) error) (string, error) {
 	c := t.tx.Bucket(bucketHistory).Cursor()
-	var student []byte
+	var student string
 	var batch []HistoryEntry
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		sep := bytes.IndexByte(k, '|')
-		if sep < 0 {
-			return fmt.Errorf("history key %q has no separator", k)
+	pupils := 0
+	k, v := c.First()
+	if after != "" {
+		k, v = c.Seek([]byte(after + "|\xff"))
+	}
+	for ; k != nil; k, v = c.Next() {
+		id, date, err := parseHistoryKey(k)
+		if err != nil {
+			return student, fmt.Errorf("history %s: %w", k, err)
 		}
-		if student != nil && !bytes.Equal(k[:sep], student) {
-			if err := fn(string(student), batch); err != nil {
-				return err
+		if id != student && len(batch) > 0 {
+			if err := fn(student, batch); err != nil {
+				return student, err
 			}
 			batch = batch[:0]
+			if pupils++; limit > 0 && pupils == limit {
+				return student, nil
+			}
 		}
-		student = append(student[:0], k[:sep]...)
-		var e HistoryEntry
-		if err := json.Unmarshal(v, &e); err != nil {
-			return fmt.Errorf("history %s: %w", k, err)
+		student = id
+		e, err := decodeHistory(date, id, v)
+		if err != nil {
+			return student, fmt.Errorf("history %s: %w", k, err)
 		}
 		batch = append(batch, e)
 	}
-	if student != nil {
-		return fn(string(student), batch)
+	if len(batch) > 0 {
+		return "", fn(student, batch)
 	}
-	return nil
+	return "", nil
 }

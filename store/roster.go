@@ -1,13 +1,15 @@
 package store
 
 import (
+	"strings"
+
 	"github.com/nabij-isk/nabij/school"
 )
 
 // ReplaceRoster puts r in place of the whole roster. Absence lists and
 // messages stay: they are history.
 func (t *Tx) ReplaceRoster(r *school.Roster) error {
-	for _, b := range [][]byte{bucketClasses, bucketStudents, bucketUnits} {
+	for _, b := range [][]byte{bucketClasses, bucketStudents, bucketUnits, bucketStudentFacts} {
 		if err := t.clear(b); err != nil {
 			return err
 		}
@@ -24,6 +26,10 @@ func (t *Tx) ReplaceRoster(r *school.Roster) error {
 	}
 	for _, s := range r.Students {
 		if err := t.put(bucketStudents, s.ID, s); err != nil {
+			return err
+		}
+		facts := s.BirthDate.String() + "|" + s.Class
+		if err := t.tx.Bucket(bucketStudentFacts).Put([]byte(s.ID), []byte(facts)); err != nil {
 			return err
 		}
 	}
@@ -73,4 +79,16 @@ func (t *Tx) HousingUnit(id string) (school.HousingUnit, bool, error) {
 	var u school.HousingUnit
 	ok, err := t.get(bucketUnits, id, &u)
 	return u, ok, err
+}
+
+// StudentFacts is what the rules need of a pupil, without reading the pupil
+// whole: birth date and class.
+func (t *Tx) StudentFacts(id string) (birth school.Date, class string, ok bool, err error) {
+	raw := t.tx.Bucket(bucketStudentFacts).Get([]byte(id))
+	if raw == nil {
+		return school.Date{}, "", false, nil
+	}
+	day, class, _ := strings.Cut(string(raw), "|")
+	birth, err = school.ParseDate(day)
+	return birth, class, true, err
 }

@@ -46,10 +46,11 @@ var (
 	bucketEscByKey     = []byte("esc_by_key")     // student|rule|threshold day → id
 	bucketTasks        = []byte("tasks")          // task|id → task; key|… → id
 	bucketDigests      = []byte("digests")        // date → digest
+	bucketStudentFacts = []byte("student_facts")  // id → birth date|class
 	allBuckets         = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
-		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests}
+		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts}
 )
 
 // Store is nabij's bbolt database.

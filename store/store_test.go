@@ -184,3 +184,44 @@ func TestInboundKeptOncePerProviderID(t *testing.T) {
 		return nil
 	})
 }
+
+func TestEachHistoryFromGoesOnWhereItStopped(t *testing.T) {
+	s := openStore(t)
+	day := school.Date{Year: 2026, Month: 11, Day: 30}
+	err := s.Update(func(tx *Tx) error {
+		return tx.PutAbsenceList(&school.AbsenceList{Class: "1A", Date: day, Absences: []school.Absence{
+			{Student: "p1", Kind: school.Absent}, {Student: "p10", Kind: school.Sick}, {Student: "p2", Kind: school.Late, Minutes: 5}}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.Update(func(tx *Tx) error {
+		return tx.PutAbsenceList(&school.AbsenceList{Class: "1A", Date: day.AddDays(1), Absences: []school.Absence{{Student: "p1", Kind: school.Absent}}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	after := ""
+	for range 10 {
+		var last string
+		err := s.View(func(tx *Tx) error {
+			var err error
+			last, err = tx.EachHistoryFrom(after, 1, func(id string, e []HistoryEntry) error {
+				seen[id] += len(e)
+				return nil
+			})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if last == "" {
+			break
+		}
+		after = last
+	}
+	if len(seen) != 3 || seen["p1"] != 2 || seen["p10"] != 1 || seen["p2"] != 1 {
+		t.Errorf("pupils seen %v, want p1 (2 days), p10 and p2 once each", seen)
+	}
+}
