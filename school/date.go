@@ -90,7 +90,7 @@ func (d Date) AddDays(n int) Date { return fromDays(d.days() + n) }
 
 // Weekday of d.
 func (d Date) Weekday() time.Weekday {
-	return time.Weekday(((d.days()%7)+7+4)%7) // 1970-01-01 was a Thursday
+	return time.Weekday(((d.days() % 7) + 7 + 4) % 7) // 1970-01-01 was a Thursday
 }
 
 func (d Date) compare(o Date) int {
