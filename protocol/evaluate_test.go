@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nabij-isk/nabij/school"
 )
@@ -174,5 +175,35 @@ func TestFindingFactsAndReasons(t *testing.T) {
 	}
 	if !strings.Contains(en, "by 3 December 2026") {
 		t.Errorf("English reason %q lacks the due date", en)
+	}
+}
+
+func TestRecheckAfterCorrection(t *testing.T) {
+	p := Default()
+	cal := calendar(t)
+	hist := entries(p, "2026-11-23 absent 5", "2026-11-24 absent 5", "2026-11-26 absent 6")
+	var lp Finding
+	for _, f := range p.Evaluate(Pupil{BirthDate: day("2011-05-01"), Entries: hist}, cal, day("2026-11-30"), nil) {
+		if f.Rule.Name == "leerplicht-16u-4w" {
+			lp = f
+		}
+	}
+	e := NewEscalation("1001", lp, time.Now())
+	current := map[school.Date]Entry{}
+	for _, h := range hist {
+		current[h.Date] = h
+	}
+	if e.Recheck(lp.Rule, current) || e.FactsChanged {
+		t.Fatalf("nothing changed, yet the case says %q", e.Correction)
+	}
+	// The 26th was excused after all.
+	current[day("2026-11-26")] = Entry{Date: day("2026-11-26"), Kind: school.Excused, Hours: 6}
+	if !e.Recheck(lp.Rule, current) || !e.FactsChanged || !strings.Contains(e.Correction, "2026-11-26") || !strings.Contains(e.Correction, "nu 10") {
+		t.Fatalf("after the correction: changed %v, %q", e.FactsChanged, e.Correction)
+	}
+	// Corrected back: the note goes, the case stands.
+	current[day("2026-11-26")] = hist[2]
+	if !e.Recheck(lp.Rule, current) || e.FactsChanged || e.Correction != "" {
+		t.Errorf("after correcting back: %v %q", e.FactsChanged, e.Correction)
 	}
 }

@@ -105,6 +105,25 @@ func TestRosterNormalisesAndMentorSeesOwnClass(t *testing.T) {
 			t.Errorf("prs stored as %q, want fa-AF", s.Contacts[0].Language)
 		}
 	}
+	var withPGN struct {
+		Students []struct{ ID, PGN string } `json:"students"`
+	}
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)
+	h.mustCall(200, "GET", "/api/v1/roster", adminToken, nil, &withPGN)
+	if withPGN.Students[0].PGN != "123456782" {
+		t.Errorf("the admin does not see the PGN: %+v", withPGN.Students[0])
+	}
+	mentorA := h.createUser("A. de Vries", "mentor", "1A")
+	var asMentor struct {
+		Students []struct{ ID, PGN string } `json:"students"`
+	}
+	h.mustCall(200, "GET", "/api/v1/roster", mentorA, nil, &asMentor)
+	for _, s := range asMentor.Students {
+		if s.PGN != "" {
+			t.Errorf("a mentor sees the PGN of %s", s.ID)
+		}
+	}
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	h.mustCall(200, "GET", "/api/v1/roster", mentor, nil, &r)
 	if len(r.Classes) != 1 || r.Classes[0].ID != "1B" || len(r.Students) != 1 || r.Students[0].ID != "2001" {
 		t.Errorf("mentor of 1B sees %+v, want only 1B and its one pupil", r)
