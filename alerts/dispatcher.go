@@ -13,7 +13,9 @@ import (
 
 // Dispatcher sends what is due in the outbox. It claims a message (sending)
 // in one transaction before it calls the provider and records the answer in
-// another, so a message is never handed over twice by a running nabij.
+// another, so a running nabij never hands a message over twice; a message
+// whose send ended without an answer is looked up at the provider before it
+// is sent again.
 type Dispatcher struct {
 	Store     Store
 	Sender    Sender
@@ -23,7 +25,9 @@ type Dispatcher struct {
 	Limiter *rate.Limiter
 	Workers int
 	Backoff Backoff
-	Log     *slog.Logger
+	// Quiet keeps messages to families inside waking hours.
+	Quiet QuietHours
+	Log   *slog.Logger
 	// Observe, when set, is told of every message whose status changed.
 	Observe func(m *Message)
 
@@ -128,7 +132,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		wait := time.Second
 		if hasNext {
 			if until := next.Sub(d.Now()); until < wait {
-				wait = max(until, 10*time.Millisecond)
+				wait = max(until, 5*time.Millisecond)
 			}
 		}
 		timer := time.NewTimer(wait)
@@ -141,27 +145,65 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
+// claim takes a due message for sending, or settles it without a send:
+// expired, deferred to the morning, or refused for a contact who opted out.
+func (d *Dispatcher) claim(id string) (*Message, error) {
+	var claimed *Message
+	err := d.Store.UpdateAlerts(func(tx Tx) error {
+		m, err := tx.Message(id)
+		if err != nil {
+			return err
+		}
+		now := d.Now()
+		if m.Status != StatusQueued || m.DueAt.After(now) {
+			return nil
+		}
+		if !m.ExpiresAt.IsZero() && now.After(m.ExpiresAt) {
+			d.Log.Warn("message expired before it could be sent", "message", m.ID, "attempts", m.Attempts)
+			if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusExpired, 0); err != nil {
+				return err
+			}
+			d.observe(m)
+			return tx.PutMessage(m)
+		}
+		if !d.Quiet.Exempt(m) {
+			if opens := d.Quiet.Next(now); !opens.IsZero() {
+				m.DueAt = opens // nothing reaches a family at night
+				if !m.ExpiresAt.IsZero() && opens.After(m.ExpiresAt) {
+					m.DueAt = m.ExpiresAt.Add(time.Nanosecond) // it expires then
+				}
+				return tx.PutMessage(m)
+			}
+		}
+		if out, err := tx.OptedOut(m.Phone); err != nil {
+			return err
+		} else if out {
+			if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, CodeOptedOut); err != nil {
+				return err
+			}
+			d.observe(m)
+			return tx.PutMessage(m)
+		}
+		m.Status = StatusSending
+		m.Attempts++
+		m.UpdatedAt = now
+		claimed = m
+		return tx.PutMessage(m)
+	})
+	return claimed, err
+}
+
+// CodeOptedOut is Twilio's code for a contact who sent STOP; nabij uses it
+// too when it does not send to one.
+const CodeOptedOut = 21610
+
 func (d *Dispatcher) dispatch(ctx context.Context, id string) {
 	if d.Limiter != nil {
 		if err := d.Limiter.Wait(ctx); err != nil {
 			return
 		}
 	}
-	var m *Message
-	err := d.Store.UpdateAlerts(func(tx Tx) error {
-		var err error
-		if m, err = tx.Message(id); err != nil {
-			return err
-		}
-		if m.Status != StatusQueued || m.DueAt.After(d.Now()) {
-			m = nil
-			return nil
-		}
-		m.Status = StatusSending
-		m.Attempts++
-		m.UpdatedAt = d.Now()
-		return tx.PutMessage(m)
-	})
+	m, err := d.claim(id)
 	if err != nil || m == nil {
 		if err != nil {
 			d.Log.Error("claim failed", "message", id, "err", err)
@@ -169,16 +211,39 @@ func (d *Dispatcher) dispatch(ctx context.Context, id string) {
 		return
 	}
 	d.observe(m)
-	receipt, sendErr := d.Sender.Send(ctx, Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body})
-	err = d.Store.UpdateAlerts(func(tx Tx) error {
+	out := Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Created: m.CreatedAt,
+		ContentSID: m.ContentSID, ContentVariables: m.ContentVariables}
+	if !m.ExpiresAt.IsZero() {
+		out.ValidFor = m.ExpiresAt.Sub(d.Now())
+	}
+	var receipt Receipt
+	var sendErr error
+	found := false
+	if m.Uncertain {
+		// The last send ended without an answer: the provider may have it.
+		if looker, ok := d.Sender.(Looker); ok {
+			receipt, found, sendErr = looker.Lookup(ctx, out)
+		}
+	}
+	if !found && sendErr == nil {
+		receipt, sendErr = d.Sender.Send(ctx, out)
+	}
+	d.record(id, receipt, sendErr)
+}
+
+// record writes the provider's answer in its own transaction.
+func (d *Dispatcher) record(id string, receipt Receipt, sendErr error) {
+	var m *Message
+	err := d.Store.UpdateAlerts(func(tx Tx) error {
 		var err error
 		if m, err = tx.Message(id); err != nil {
 			return err
 		}
 		now := d.Now()
+		var se *SendError
 		switch {
 		case sendErr == nil:
-			m.ProviderID = receipt.ProviderID
+			m.ProviderID, m.Uncertain = receipt.ProviderID, false
 			if _, err := d.Fallbacks.ApplyStatus(tx, m, receipt.Status, 0); err != nil {
 				return err
 			}
@@ -189,15 +254,18 @@ func (d *Dispatcher) dispatch(ctx context.Context, id string) {
 					return err
 				}
 			}
-		case Retryable(sendErr):
+		case errors.As(sendErr, &se) && !se.Retryable:
+			if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, se.Code); err != nil {
+				return err
+			}
+		default:
+			// A passing refusal (429, 5xx) is certain: nothing was taken. A
+			// network error is not: the provider may have the message.
+			m.Uncertain = !errors.As(sendErr, &se)
 			m.Status = StatusQueued
 			m.DueAt = now.Add(d.Backoff.Delay(m.Attempts))
 			m.ErrorCode = errorCode(sendErr)
 			m.UpdatedAt = now
-		default:
-			if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, errorCode(sendErr)); err != nil {
-				return err
-			}
 		}
 		return tx.PutMessage(m)
 	})
@@ -208,7 +276,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, id string) {
 		return
 	}
 	if sendErr != nil {
-		d.Log.Warn("send refused", "message", id, "channel", m.Channel, "status", m.Status, "code", m.ErrorCode, "attempt", m.Attempts)
+		d.Log.Warn("send refused", "message", id, "channel", m.Channel, "status", m.Status, "code", m.ErrorCode, "attempt", m.Attempts, "uncertain", m.Uncertain)
 	} else {
 		d.Log.Info("message handed to provider", "message", id, "channel", m.Channel, "status", m.Status)
 	}
@@ -230,4 +298,50 @@ func errorCode(err error) int {
 		return se.Code
 	}
 	return 0
+}
+
+// Reconcile deals with messages a crash left "sending": each is looked up at
+// the provider. Found, it is recorded as sent; not found, it goes back to the
+// outbox. Nothing is sent twice and nothing is lost. Run it before Run.
+func (d *Dispatcher) Reconcile(ctx context.Context) (found, requeued int, err error) {
+	d.once.Do(d.init)
+	var stuck []*Message
+	if err := d.Store.ViewAlerts(func(tx Tx) error {
+		var err error
+		stuck, err = tx.Sending()
+		return err
+	}); err != nil {
+		return 0, 0, err
+	}
+	looker, canLook := d.Sender.(Looker)
+	for _, m := range stuck {
+		out := Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Created: m.CreatedAt, ContentSID: m.ContentSID}
+		var receipt Receipt
+		var ok bool
+		var lookErr error
+		if canLook {
+			receipt, ok, lookErr = looker.Lookup(ctx, out)
+		}
+		if ok {
+			d.record(m.ID, receipt, nil)
+			found++
+			continue
+		}
+		err := d.Store.UpdateAlerts(func(tx Tx) error {
+			fresh, err := tx.Message(m.ID)
+			if err != nil || fresh.Status != StatusSending {
+				return err
+			}
+			fresh.Status, fresh.DueAt, fresh.UpdatedAt = StatusQueued, d.Now(), d.Now()
+			// Not found: safe to send. The lookup failed: it stays uncertain,
+			// and is looked up again before it is sent.
+			fresh.Uncertain = lookErr != nil
+			return tx.PutMessage(fresh)
+		})
+		if err != nil {
+			return found, requeued, err
+		}
+		requeued++
+	}
+	return found, requeued, nil
 }

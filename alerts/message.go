@@ -52,19 +52,64 @@ type Message struct {
 	Attempts         int    `json:"attempts,omitempty"`
 	// DueAt is when the dispatcher may send it: the end of the hold, or of a backoff.
 	DueAt time.Time `json:"due_at"`
+	// ExpiresAt, when set, is the end of the message's validity: a
+	// same-morning alert not sent by then becomes a task instead of arriving
+	// in the evening.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	// ContentSID and ContentVariables send an approved WhatsApp template.
+	ContentSID       string `json:"content_sid,omitempty"`
+	ContentVariables string `json:"content_variables,omitempty"`
+	// Uncertain is set when a send ended without an answer (a timeout): the
+	// provider may have the message, so it is looked up before it is sent again.
+	Uncertain bool `json:"uncertain,omitempty"`
+	// Options are the answers a "which child?" question offers: code → pupil.
+	Options map[string]string `json:"options,omitempty"`
+	// Note tells staff why the message is as it is (an SMS for a missing template).
+	Note        string     `json:"note,omitempty"`
+	SentAt      *time.Time `json:"sent_at,omitempty"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	RepliedAt   *time.Time `json:"replied_at,omitempty"`
 	// FallbackFor is the WhatsApp message this SMS replaces; Fallback is the
 	// SMS that replaced this WhatsApp message. Each message falls back once.
 	FallbackFor string    `json:"fallback_for,omitempty"`
 	Fallback    string    `json:"fallback,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+
+	names string // the pupils' names as rendered, for template variables
 }
+
+// Templates of the messages nabij sends, as keys of the translations.
+const (
+	TemplateAbsent     = "alert_absent"
+	TemplateLate       = "alert_late"
+	TemplateApology    = "apology"
+	TemplateWhichChild = "ask_which_child"
+	TemplateThanksSick = "reply_thanks_sick"
+	TemplateThanksCall = "reply_thanks_call"
+)
+
+// IsAlert reports whether the message is a same-morning alert (rather than
+// an apology or an answer to a reply).
+func (m *Message) IsAlert() bool { return m.Template == TemplateAbsent || m.Template == TemplateLate }
 
 // Live reports whether the message still stands: every message but a cancelled one.
 func (m *Message) Live() bool { return m.Status != StatusCancelled }
 
 // Concerns reports whether the message is about student.
 func (m *Message) Concerns(student string) bool { return slices.Contains(m.Students, student) }
+
+// Reached reports whether the message got to the contact's phone, as far as
+// the provider says: sent counts, since SMS delivery reports are not
+// universal.
+func (m *Message) Reached() bool {
+	return m.Status == StatusSent || m.Status == StatusDelivered || m.Status == StatusRead
+}
+
+// Failed reports whether the message will not reach the contact.
+func (m *Message) Failed() bool {
+	return m.Status == StatusFailed || m.Status == StatusUndelivered || m.Status == StatusExpired
+}
 
 // Final reports whether nothing more will happen to the message.
 func (m *Message) Final() bool {

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -13,6 +14,10 @@ type Want struct {
 	Student  string
 	Template string
 	Contact  school.Contact
+	// HoldUntil, when later than the hold, keeps the message back longer:
+	// until the lists of the contact's other children are in, so that a
+	// parent gets one message naming all of them.
+	HoldUntil time.Time
 }
 
 // Recipients resolves the protocol's decisions to the contacts who hear of them.
@@ -43,6 +48,12 @@ type Planner struct {
 	// Hold is how long a new alert waits before it is sent, so that a
 	// correction can still cancel it silently.
 	Hold time.Duration
+	// Validity is how long after the list an alert may still go out.
+	Validity time.Duration
+	// Templates map a template and language to an approved WhatsApp
+	// template (a Twilio ContentSid). When set, a WhatsApp message without
+	// one goes as SMS; when nil, WhatsApp messages go as free text.
+	Templates map[string]map[string]string
 }
 
 type wantKey struct{ student, template, phone string }
@@ -53,11 +64,12 @@ type groupKey struct {
 	template string
 }
 
-// Apply brings the messages of date about the pupils in scope in line with
+// Apply brings the alerts of date about the pupils in scope in line with
 // wants: an alert already made is never made again (whatever became of it),
-// an alert no longer wanted is cancelled while it is still in its hold, and
-// new alerts to the same phone join into one message (siblings). It returns
-// the message behind every want.
+// an alert no longer wanted is cancelled while it is still in its hold (and
+// apologised for once it was sent), new alerts to the same phone join into
+// one message (siblings), and contacts who opted out get nothing. It
+// returns the message behind every want that has one.
 func (p *Planner) Apply(tx Tx, date school.Date, scope []string, wants []Want, now time.Time) (map[Want]*Message, error) {
 	wanted := map[wantKey]bool{}
 	for _, w := range wants {
@@ -70,7 +82,7 @@ func (p *Planner) Apply(tx Tx, date school.Date, scope []string, wants []Want, n
 			return nil, err
 		}
 		for _, m := range msgs {
-			if !m.Live() {
+			if !m.Live() || !m.IsAlert() {
 				continue
 			}
 			k := wantKey{student, m.Template, m.Phone}
@@ -78,7 +90,7 @@ func (p *Planner) Apply(tx Tx, date school.Date, scope []string, wants []Want, n
 				have[k] = m
 				continue
 			}
-			if err := p.withdraw(tx, m, student); err != nil {
+			if err := p.withdraw(tx, m, student, now); err != nil {
 				return nil, err
 			}
 		}
@@ -92,7 +104,12 @@ func (p *Planner) Apply(tx Tx, date school.Date, scope []string, wants []Want, n
 			out[w] = m
 			continue
 		}
-		g := groupKey{w.Contact.Phone, w.Contact.Channel, w.Template}
+		if opted, err := tx.OptedOut(w.Contact.Phone); err != nil {
+			return nil, err
+		} else if opted {
+			continue
+		}
+		g := groupKey{w.Contact.Phone, p.channelFor(w.Contact, w.Template), w.Template}
 		if _, seen := groups[g]; !seen {
 			order = append(order, g)
 		}
@@ -110,11 +127,14 @@ func (p *Planner) Apply(tx Tx, date school.Date, scope []string, wants []Want, n
 	return out, nil
 }
 
-// withdraw takes student out of a message that is no longer wanted for them.
-// Only a message still in its hold can change; one already on its way stays
-// as it is.
-func (p *Planner) withdraw(tx Tx, m *Message, student string) error {
+// withdraw takes student out of an alert that is no longer wanted for them.
+// A message still in its hold changes silently; one already sent about an
+// absence gets a short apology, once.
+func (p *Planner) withdraw(tx Tx, m *Message, student string, now time.Time) error {
 	if m.Status != StatusQueued || m.Attempts > 0 {
+		if m.Template == TemplateAbsent && m.Reached() {
+			return p.apologise(tx, m, student, now)
+		}
 		return nil
 	}
 	kept := m.Students[:0:0]
@@ -124,6 +144,7 @@ func (p *Planner) withdraw(tx Tx, m *Message, student string) error {
 		}
 	}
 	m.Students = kept
+	m.UpdatedAt = now
 	if len(kept) == 0 {
 		m.Status = StatusCancelled
 		return tx.PutMessage(m)
@@ -132,6 +153,31 @@ func (p *Planner) withdraw(tx Tx, m *Message, student string) error {
 		return err
 	}
 	return tx.PutMessage(m)
+}
+
+// apologise sends "sorry, our mistake: … is at school" for an alert that
+// reached a family by mistake.
+func (p *Planner) apologise(tx Tx, alert *Message, student string, now time.Time) error {
+	msgs, err := tx.MessagesOf(alert.Date, student)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if m.Template == TemplateApology && m.Phone == alert.Phone && m.Live() {
+			return nil
+		}
+	}
+	sorry := &Message{Date: alert.Date, Students: []string{student}, Contact: alert.Contact, Role: alert.Role,
+		Phone: alert.Phone, Channel: alert.Channel, Language: alert.Language, LanguageFallback: alert.LanguageFallback,
+		Template: TemplateApology, Status: StatusQueued, DueAt: now, CreatedAt: now, UpdatedAt: now}
+	if p.Validity > 0 {
+		sorry.ExpiresAt = now.Add(p.Validity)
+	}
+	if err := p.render(tx, sorry); err != nil {
+		return err
+	}
+	p.content(sorry)
+	return tx.PutMessage(sorry)
 }
 
 // join adds the wants of one phone, channel and template to the message
@@ -144,21 +190,65 @@ func (p *Planner) join(tx Tx, date school.Date, g groupKey, wants []Want, now ti
 	if m == nil || !m.DueAt.After(now) {
 		c := wants[0].Contact
 		m = &Message{
-			Date: date, Contact: c.ID, Role: c.Role, Phone: c.Phone, Channel: c.Channel,
-			Template: g.template, Status: StatusQueued, DueAt: now.Add(p.Hold), CreatedAt: now,
+			Date: date, Contact: c.ID, Role: c.Role, Phone: c.Phone, Channel: g.channel,
+			Template: g.template, Status: StatusQueued, CreatedAt: now,
+		}
+		if g.channel != c.Channel {
+			m.Note = "no approved WhatsApp template for this message and language: sent as SMS"
+		}
+		if p.Validity > 0 {
+			m.ExpiresAt = now.Add(p.Validity)
 		}
 		m.Language, m.LanguageFallback = p.Renderer.Language(c)
 	}
+	m.DueAt = now.Add(p.Hold)
 	for _, w := range wants {
 		if !m.Concerns(w.Student) {
 			m.Students = append(m.Students, w.Student)
+		}
+		if w.HoldUntil.After(m.DueAt) {
+			m.DueAt = w.HoldUntil
 		}
 	}
 	m.UpdatedAt = now
 	if err := p.render(tx, m); err != nil {
 		return nil, err
 	}
+	p.content(m)
 	return m, tx.PutMessage(m)
+}
+
+// channelFor is the channel a contact is written to with template: their
+// own, except that where WhatsApp templates are in use and none is approved
+// for this message in the contact's language, WhatsApp becomes SMS (a
+// business may not start a WhatsApp conversation with free text).
+func (p *Planner) channelFor(c school.Contact, template string) school.Channel {
+	if c.Channel != school.ChannelWhatsApp || p.Templates == nil {
+		return c.Channel
+	}
+	lang, _ := p.Renderer.Language(c)
+	if p.Templates[template][lang] == "" {
+		return school.ChannelSMS
+	}
+	return c.Channel
+}
+
+// content sets the approved WhatsApp template of m and its variables
+// ({{1}} the school, {{2}} the pupils' names).
+func (p *Planner) content(m *Message) {
+	if m.Channel != school.ChannelWhatsApp || p.Templates == nil {
+		return
+	}
+	sid := p.Templates[m.Template][m.Language]
+	if sid == "" {
+		// An apology to a WhatsApp contact without a template goes as SMS.
+		m.Channel = school.ChannelSMS
+		m.Note = "no approved WhatsApp template for this message and language: sent as SMS"
+		return
+	}
+	m.ContentSID = sid
+	vars, _ := json.Marshal(map[string]string{"1": p.Renderer.School, "2": m.names})
+	m.ContentVariables = string(vars)
 }
 
 func (p *Planner) render(tx Tx, m *Message) error {

@@ -189,7 +189,7 @@ func TestCorrectionInsideTheHoldCancels(t *testing.T) {
 	}
 }
 
-func TestCorrectionAfterSendingNeverResends(t *testing.T) {
+func TestCorrectionAfterSendingApologisesOnceAndNeverResends(t *testing.T) {
 	f := newFixture(t)
 	f.absent(t0, []string{"3"}, "3")
 	// The dispatcher sent them.
@@ -206,15 +206,25 @@ func TestCorrectionAfterSendingNeverResends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.absent(t0.Add(10*time.Minute), []string{"3"})      // corrected away
-	f.absent(t0.Add(20*time.Minute), []string{"3"}, "3") // and back again
-	msgs := f.messages()
-	if len(msgs) != 2 {
-		t.Fatalf("%d messages, want the 2 sent ones and no new ones", len(msgs))
-	}
-	for _, m := range msgs {
-		if m.Status != alerts.StatusSent {
-			t.Errorf("message %s is %s, want it left sent", m.ID, m.Status)
+	f.absent(t0.Add(10*time.Minute), []string{"3"})      // corrected away: Amanuel is at school
+	f.absent(t0.Add(20*time.Minute), []string{"3"}, "3") // absent after all
+	f.absent(t0.Add(30*time.Minute), []string{"3"})      // and at school again
+	var alertsSent, apologies int
+	for _, m := range f.messages() {
+		switch m.Template {
+		case alerts.TemplateAbsent:
+			alertsSent++
+			if m.Status != alerts.StatusSent {
+				t.Errorf("alert %s is %s, want it left sent", m.ID, m.Status)
+			}
+		case alerts.TemplateApology:
+			apologies++
+			if !strings.Contains(m.Body, "Amanuel") {
+				t.Errorf("apology %q does not name the pupil", m.Body)
+			}
 		}
+	}
+	if alertsSent != 2 || apologies != 2 {
+		t.Fatalf("%d alerts and %d apologies, want the 2 sent alerts and one apology to each contact", alertsSent, apologies)
 	}
 }

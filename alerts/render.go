@@ -49,7 +49,7 @@ func (r *Renderer) Render(m *Message, names []string) error {
 	if err != nil {
 		return fmt.Errorf("render %s: %w", m.Template, err)
 	}
-	if r.ReplyHint && m.Template == "alert_absent" {
+	if r.ReplyHint && m.Template == TemplateAbsent {
 		hint, err := r.Catalog.Render(m.Language, "alert_reply_hint", nil, -1)
 		if err != nil {
 			return fmt.Errorf("render reply hint: %w", err)
@@ -57,5 +57,6 @@ func (r *Renderer) Render(m *Message, names []string) error {
 		body += " " + hint
 	}
 	m.Body = body
+	m.names = joined
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 )
 
 // Outgoing is what a Sender is asked to deliver.
@@ -15,6 +16,13 @@ type Outgoing struct {
 	To      string // E.164
 	Channel string // "sms" or "whatsapp"
 	Body    string
+	// ContentSID and ContentVariables send an approved WhatsApp template.
+	ContentSID       string
+	ContentVariables string
+	// ValidFor is how long the provider may keep trying; 0 for its default.
+	ValidFor time.Duration
+	// Created is when nabij made the message: a lookup searches from there.
+	Created time.Time
 }
 
 // Receipt is the provider's answer to an accepted message.
@@ -28,6 +36,13 @@ type Receipt struct {
 // Sender hands a message to a provider.
 type Sender interface {
 	Send(ctx context.Context, out Outgoing) (Receipt, error)
+}
+
+// Looker is a Sender that can say whether it already has a message: asked
+// before a message whose last send ended without an answer (a timeout, a
+// crash) is sent again. found is false when the provider has no such message.
+type Looker interface {
+	Lookup(ctx context.Context, out Outgoing) (r Receipt, found bool, err error)
 }
 
 // SendError is a provider's refusal. Retryable says whether the same message

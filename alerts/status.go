@@ -45,17 +45,40 @@ func (f *Fallbacks) ApplyStatus(tx Tx, m *Message, st Status, code int) (bool, e
 	if m.Status == StatusCancelled || m.Status == StatusExpired {
 		return false, nil
 	}
-	if progress[st] <= progress[m.Status] && m.Status != StatusSending && m.Status != StatusQueued {
+	if st == StatusExpired {
+		if m.Status != StatusQueued {
+			return false, nil
+		}
+		st, code = StatusExpired, 0
+	}
+	if st != StatusExpired && progress[st] <= progress[m.Status] && m.Status != StatusSending && m.Status != StatusQueued {
 		return false, nil
 	}
+	now := f.Now()
 	m.Status = st
 	if code != 0 {
 		m.ErrorCode = code
 	}
-	m.UpdatedAt = f.Now()
-	if st == StatusFailed || st == StatusUndelivered {
+	m.UpdatedAt = now
+	switch st {
+	case StatusSent:
+		m.SentAt = &now
+	case StatusDelivered, StatusRead:
+		if m.DeliveredAt == nil {
+			m.DeliveredAt = &now
+		}
+	case StatusFailed, StatusUndelivered, StatusExpired:
 		if err := f.fallback(tx, m); err != nil {
 			return true, err
+		}
+		if m.Fallback == "" {
+			// The fallback's own end will tell; without one, this is the end.
+			if err := tx.PutMessage(m); err != nil {
+				return true, err
+			}
+			if err := CheckReach(tx, m, now); err != nil {
+				return true, err
+			}
 		}
 	}
 	return true, nil
@@ -67,14 +90,14 @@ func (f *Fallbacks) fallback(tx Tx, m *Message) error {
 	if m.Channel != school.ChannelWhatsApp || m.Fallback != "" || m.FallbackFor != "" {
 		return nil
 	}
-	if m.Status == StatusFailed && !f.Codes[m.ErrorCode] {
+	if m.Status == StatusExpired || (m.Status == StatusFailed && !f.Codes[m.ErrorCode]) {
 		return nil
 	}
 	now := f.Now()
 	sms := &Message{
 		Date: m.Date, Students: append([]string(nil), m.Students...), Contact: m.Contact, Role: m.Role,
 		Phone: m.Phone, Channel: school.ChannelSMS, Language: m.Language, LanguageFallback: m.LanguageFallback,
-		Template: m.Template, Body: m.Body, Status: StatusQueued, DueAt: now,
+		Template: m.Template, Body: m.Body, Status: StatusQueued, DueAt: now, ExpiresAt: m.ExpiresAt,
 		FallbackFor: m.ID, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := tx.PutMessage(sms); err != nil {

@@ -20,11 +20,17 @@ type Tx interface {
 	PutMessage(m *Message) error
 	// Due lists up to limit queued messages whose DueAt is at or before now.
 	Due(now time.Time, limit int) ([]string, error)
+	// Sending lists the messages claimed for sending and not yet recorded.
+	Sending() ([]*Message, error)
 	// NextDue is the earliest DueAt in the outbox.
 	NextDue() (time.Time, bool, error)
 	Student(id string) (school.Student, bool, error)
 	// KeepEarlyStatus keeps a provider's status that arrived before nabij had
 	// recorded the provider id; TakeEarlyStatus hands it over once.
+	// PutTask makes a task for a person; a task whose key exists is not made again.
+	PutTask(t *school.Task) (bool, error)
+	// OptedOut reports whether the contact at phone sent STOP.
+	OptedOut(phone string) (bool, error)
 	KeepEarlyStatus(providerID string, st Status, code int) error
 	TakeEarlyStatus(providerID string) (st Status, code int, ok bool, err error)
 }

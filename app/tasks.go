@@ -27,7 +27,7 @@ func (s *Service) MissingLists(_ context.Context, date school.Date) ([]string, e
 				continue
 			}
 			missing = append(missing, c.ID)
-			task := &store.Task{Kind: "missing_list", Date: date.String(), Class: c.ID, Created: s.Now(),
+			task := &school.Task{Kind: "missing_list", Date: date.String(), Class: c.ID, Created: s.Now(),
 				Key:    "missing_list|" + date.String() + "|" + c.ID,
 				Reason: fmt.Sprintf("Klas %s heeft om %s nog geen absentielijst gestuurd.", c.Name, deadline.Format("15:04"))}
 			if _, err := tx.PutTask(task); err != nil {
@@ -41,11 +41,11 @@ func (s *Service) MissingLists(_ context.Context, date school.Date) ([]string, e
 
 // Tasks lists the tasks u may see: a coordinator all, a mentor those of
 // their classes and pupils.
-func (s *Service) Tasks(_ context.Context, u school.User) ([]store.Task, error) {
+func (s *Service) Tasks(_ context.Context, u school.User) ([]school.Task, error) {
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
 		return nil, fmt.Errorf("%w: tasks are for coordinators and mentors", school.ErrForbidden)
 	}
-	out := []store.Task{}
+	out := []school.Task{}
 	err := s.Store.View(func(tx *store.Tx) error {
 		all, err := tx.Tasks()
 		for _, t := range all {

@@ -137,6 +137,9 @@ func (t *Tx) reindex(old, m *alerts.Message) error {
 		if err := t.tx.Bucket(bucketMsgByDate).Put([]byte(m.Date.String()+"|"+m.ID), nil); err != nil {
 			return err
 		}
+		if err := t.tx.Bucket(bucketMsgByPhone).Put([]byte(m.Phone+"|"+m.ID), nil); err != nil {
+			return err
+		}
 	} else {
 		for _, s := range old.Students {
 			if !slices.Contains(m.Students, s) {
@@ -163,6 +166,16 @@ func (t *Tx) reindex(old, m *alerts.Message) error {
 	}
 	if m.Status == alerts.StatusQueued {
 		if err := outbox.Put(outboxKey(m.DueAt, m.ID), nil); err != nil {
+			return err
+		}
+	}
+	sending := t.tx.Bucket(bucketMsgSending)
+	if m.Status == alerts.StatusSending {
+		if err := sending.Put(id, nil); err != nil {
+			return err
+		}
+	} else if old != nil && old.Status == alerts.StatusSending {
+		if err := sending.Delete(id); err != nil {
 			return err
 		}
 	}
@@ -219,4 +232,59 @@ func (t *Tx) TakeEarlyStatus(pid string) (alerts.Status, int, bool, error) {
 		return "", 0, false, err
 	}
 	return e.Status, e.Code, true, t.tx.Bucket(bucketEarlyStatus).Delete([]byte(pid))
+}
+
+// MessagesToPhone lists the messages sent to phone, newest first, at most limit.
+func (t *Tx) MessagesToPhone(phone string, limit int) ([]*alerts.Message, error) {
+	var out []*alerts.Message
+	c := t.tx.Bucket(bucketMsgByPhone).Cursor()
+	p := []byte(phone + "|")
+	// Ids grow with time: walk back from the end of phone's keys.
+	k, _ := c.Seek([]byte(phone + "|\xff"))
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	for ; k != nil && hasPrefix(k, p) && len(out) < limit; k, _ = c.Prev() {
+		m, err := t.Message(string(k[len(p):]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// OptOut is a contact's STOP: nothing more is sent to the phone until START.
+type OptOut struct {
+	Word string    `json:"word"`
+	At   time.Time `json:"at"`
+}
+
+// OptedOut reports whether phone sent STOP.
+func (t *Tx) OptedOut(phone string) (bool, error) {
+	return t.tx.Bucket(bucketOptOuts).Get([]byte(phone)) != nil, nil
+}
+
+// SetOptOut records STOP for phone, or START (out nil).
+func (t *Tx) SetOptOut(phone string, out *OptOut) error {
+	if out == nil {
+		return t.tx.Bucket(bucketOptOuts).Delete([]byte(phone))
+	}
+	return t.put(bucketOptOuts, phone, out)
+}
+
+// Sending lists the messages left "sending".
+func (t *Tx) Sending() ([]*alerts.Message, error) {
+	var out []*alerts.Message
+	c := t.tx.Bucket(bucketMsgSending).Cursor()
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		m, err := t.Message(string(k))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }

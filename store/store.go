@@ -47,10 +47,14 @@ var (
 	bucketTasks        = []byte("tasks")          // task|id → task; key|… → id
 	bucketDigests      = []byte("digests")        // date → digest
 	bucketStudentFacts = []byte("student_facts")  // id → birth date|class
+	bucketOptOuts      = []byte("opt_outs")       // phone → opt-out
+	bucketMsgByPhone   = []byte("msg_by_phone")   // phone|id
+	bucketMsgSending   = []byte("msg_sending")    // id, while a message is "sending"
 	allBuckets         = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
-		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts}
+		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
+		bucketOptOuts, bucketMsgByPhone, bucketMsgSending}
 )
 
 // Store is nabij's bbolt database.

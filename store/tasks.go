@@ -2,27 +2,12 @@ package store
 
 import (
 	"fmt"
-	"time"
+
+	"github.com/nabij-isk/nabij/school"
 )
 
-// Task is something a person must do now: call a family no message reached,
-// chase a class whose list is missing.
-type Task struct {
-	ID      string     `json:"id"`
-	Kind    string     `json:"kind"`
-	Date    string     `json:"date"`
-	Student string     `json:"student,omitempty"`
-	Class   string     `json:"class,omitempty"`
-	Reason  string     `json:"reason"`
-	Tried   []string   `json:"tried"`
-	Created time.Time  `json:"created_at"`
-	DoneAt  *time.Time `json:"done_at"`
-	// Key makes a task once: the same key never makes a second task.
-	Key string `json:"-"`
-}
-
 // PutTask saves a task; a new task whose key exists is not made again.
-func (t *Tx) PutTask(task *Task) (bool, error) {
+func (t *Tx) PutTask(task *school.Task) (bool, error) {
 	b := t.tx.Bucket(bucketTasks)
 	if task.ID == "" {
 		if task.Key != "" && b.Get([]byte("key|"+task.Key)) != nil {
@@ -46,9 +31,9 @@ func (t *Tx) PutTask(task *Task) (bool, error) {
 }
 
 // Tasks lists every task, oldest first.
-func (t *Tx) Tasks() ([]Task, error) {
-	var out []Task
-	err := each(t, bucketTasks, "task|", func(_ string, task *Task) error {
+func (t *Tx) Tasks() ([]school.Task, error) {
+	var out []school.Task
+	err := each(t, bucketTasks, "task|", func(_ string, task *school.Task) error {
 		out = append(out, *task)
 		return nil
 	})

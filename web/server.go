@@ -35,7 +35,7 @@ type Service interface {
 	Escalations(ctx context.Context, f app.EscalationFilter) ([]*protocol.Escalation, error)
 	ActOnEscalation(ctx context.Context, u school.User, id, action, note string) (*protocol.Escalation, error)
 	Melding(ctx context.Context, u school.User, id string) (*app.MeldingDraft, error)
-	Tasks(ctx context.Context, u school.User) ([]store.Task, error)
+	Tasks(ctx context.Context, u school.User) ([]school.Task, error)
 	StoredDigest(ctx context.Context, date string) (*app.Digest, error)
 }
 

@@ -92,9 +92,22 @@ func (r *rewriteHost) RoundTrip(req *http.Request) (*http.Response, error) {
 // Send creates the message at Twilio.
 func (s *Sender) Send(ctx context.Context, out alerts.Outgoing) (alerts.Receipt, error) {
 	params := &api.CreateMessageParams{}
-	params.SetBody(out.Body)
+	if out.ContentSID != "" {
+		// An approved WhatsApp template, through the Messaging Service.
+		params.SetContentSid(out.ContentSID)
+		if out.ContentVariables != "" {
+			params.SetContentVariables(out.ContentVariables)
+		}
+	} else {
+		params.SetBody(out.Body)
+	}
 	if s.cfg.StatusCallback != "" {
 		params.SetStatusCallback(s.cfg.StatusCallback)
+	}
+	if out.ValidFor > 0 {
+		// Twilio drops the message from its queue after this, rather than
+		// deliver a morning's alert in the evening.
+		params.SetValidityPeriod(int(min(max(out.ValidFor.Seconds(), 1), 36000)))
 	}
 	switch out.Channel {
 	case "whatsapp":
@@ -102,10 +115,10 @@ func (s *Sender) Send(ctx context.Context, out alerts.Outgoing) (alerts.Receipt,
 			return alerts.Receipt{}, &alerts.SendError{Message: "WhatsApp is not configured (NABIJ_TWILIO_WHATSAPP_FROM)", Code: 63007}
 		}
 		params.SetTo("whatsapp:" + out.To)
-		if s.cfg.WhatsAppFrom != "" {
-			params.SetFrom("whatsapp:" + s.cfg.WhatsAppFrom)
-		} else {
+		if s.cfg.MessagingServiceSID != "" && (out.ContentSID != "" || s.cfg.WhatsAppFrom == "") {
 			params.SetMessagingServiceSid(s.cfg.MessagingServiceSID)
+		} else {
+			params.SetFrom("whatsapp:" + s.cfg.WhatsAppFrom)
 		}
 	default:
 		params.SetTo(out.To)
@@ -148,4 +161,49 @@ func classify(err error) error {
 		return &alerts.SendError{Code: re.Code, HTTPStatus: re.Status, Retryable: retry, Message: re.Message}
 	}
 	return fmt.Errorf("twilio: %w", err)
+}
+
+// Lookup searches Twilio's message log for out: a message to the same
+// number, created since nabij made out, with the same body (or, for a
+// WhatsApp template, whose body Twilio fills in, the earliest one). It is
+// asked before a message whose last send ended without an answer is sent
+// again.
+func (s *Sender) Lookup(ctx context.Context, out alerts.Outgoing) (alerts.Receipt, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return alerts.Receipt{}, false, err
+	}
+	to := out.To
+	if out.Channel == "whatsapp" {
+		to = "whatsapp:" + out.To
+	}
+	// Not filtered on DateSent: a message Twilio accepted but still queues has
+	// none yet, and must be found all the same.
+	params := &api.ListMessageParams{}
+	params.SetTo(to)
+	params.SetPageSize(50)
+	params.SetLimit(200)
+	msgs, err := s.api.ListMessage(params)
+	if err != nil {
+		return alerts.Receipt{}, false, classify(err)
+	}
+	var match *api.ApiV2010Message
+	for i := range msgs {
+		m := &msgs[i]
+		if m.Sid == nil || (m.Direction != nil && *m.Direction != "outbound-api") {
+			continue
+		}
+		if m.DateCreated != nil {
+			if created, err := time.Parse(time.RFC1123Z, *m.DateCreated); err == nil && created.Before(out.Created.Add(-time.Minute)) {
+				continue
+			}
+		}
+		if out.ContentSID == "" && (m.Body == nil || *m.Body != out.Body) {
+			continue
+		}
+		match = m // newest first: the last match is the earliest
+	}
+	if match == nil {
+		return alerts.Receipt{}, false, nil
+	}
+	return alerts.Receipt{ProviderID: *match.Sid, Status: alerts.StatusSent}, true, nil
 }

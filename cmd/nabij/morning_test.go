@@ -111,19 +111,37 @@ func TestMorningListReachesFamilies(t *testing.T) {
 	// And back: Amanuel's alerts went out already; they are not sent again.
 	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor,
 		`{"absences": [{"student": "1001", "kind": "absent"}, {"student": "1002", "kind": "absent"}, {"student": "1004", "kind": "absent"}]}`, nil)
-	if after := len(messages()); after != before+1 {
-		t.Fatalf("%d messages after the repeats and corrections, want %d (only Ahmad's new one)", after, before+1)
+	// Amanuel's alerts had gone out: each of his three contacts gets one
+	// apology; no alert is sent again.
+	after := messages()
+	if len(after) != before+4 {
+		t.Fatalf("%d messages after the repeats and corrections, want %d (Ahmad's alert and 3 apologies)", len(after), before+4)
 	}
-	got, ok = h.twilio.WaitForMessages(6, 10*time.Second)
+	got, ok = h.twilio.WaitForMessages(9, 10*time.Second)
 	if !ok {
-		t.Fatalf("Ahmad's message did not arrive")
-	}
-	if last := got[5]; last.To != "+31612345006" || last.Body != render(t, "fa-AF", "Ahmad R.") {
-		t.Errorf("sixth message to %s %q, want Ahmad's father in Dari", last.To, last.Body)
+		t.Fatalf("the stand-in has %d messages, want 9", len(got))
 	}
 	time.Sleep(300 * time.Millisecond) // room for a wrong extra send to show up
-	if n := len(h.twilio.Messages()); n != 6 {
-		t.Errorf("the stand-in has %d messages, want 6: something was sent twice", n)
+	got = h.twilio.Messages()
+	if len(got) != 9 {
+		t.Errorf("the stand-in has %d messages, want 9: something was sent twice", len(got))
+	}
+	seen := map[string]int{}
+	for _, m := range got {
+		seen[m.To+"|"+m.Body]++
+	}
+	for k, n := range seen {
+		if n > 1 {
+			t.Errorf("sent %d times: %s", n, k)
+		}
+	}
+	if seen["+31612345006|"+render(t, "fa-AF", "Ahmad R.")] != 1 {
+		t.Errorf("Ahmad's father did not get his alert in Dari")
+	}
+	cat, _ := translations.Load()
+	sorry, _ := cat.Render("ti", "apology", map[string]any{"School": "ISK Test", "Names": "Amanuel T."}, 1)
+	if seen["+31612345003|"+sorry] != 1 {
+		t.Errorf("Amanuel's mother did not get one apology in Tigrinya")
 	}
 
 	// A forged status callback is refused and changes nothing.
