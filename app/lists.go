@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/school"
@@ -97,8 +98,9 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 			}
 		}
 		var wants []alerts.Want
+		var absent []string
 		if date == s.Today() {
-			wants, err = s.wants(tx, list)
+			wants, absent, err = s.wants(tx, list, now)
 			if err != nil {
 				return err
 			}
@@ -107,10 +109,23 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 		if err != nil {
 			return err
 		}
+		reached := map[string]bool{}
 		for _, w := range wants {
-			m := planned[w]
+			m, ok := planned[w]
+			if !ok {
+				continue // the contact opted out
+			}
+			reached[w.Student] = true
 			res.Alerts = append(res.Alerts, AlertRef{Message: m.ID, Student: w.Student, Contact: w.Contact.ID,
 				Channel: m.Channel, Language: m.Language, Status: m.Status})
+		}
+		// An absent pupil no message can go to: call the family now.
+		for _, id := range absent {
+			if !reached[id] {
+				if err := s.noOneToTell(tx, date, id, now); err != nil {
+					return err
+				}
+			}
 		}
 		// Escalations count the days before today: today's absences are
 		// counted by the end-of-day sweep, once the day is over.
@@ -133,26 +148,68 @@ func studentsOf(l *school.AbsenceList) []string {
 	return ids
 }
 
-// wants asks the protocol who hears of today's list.
-func (s *Service) wants(tx *store.Tx, list *school.AbsenceList) ([]alerts.Want, error) {
+// wants asks the protocol who hears of today's list, and names the absent
+// pupils (whose families must be reached one way or another).
+func (s *Service) wants(tx *store.Tx, list *school.AbsenceList, now time.Time) ([]alerts.Want, []string, error) {
 	decisions := s.Protocol.SameMorningAlerts(list)
 	students := map[string]school.Student{}
 	units := map[string]school.HousingUnit{}
+	var absent []string
 	for _, d := range decisions {
 		st, _, err := tx.Student(d.Student)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		students[st.ID] = st
+		if d.Kind == school.Absent {
+			absent = append(absent, st.ID)
+		}
 		if st.HousingUnit != "" {
 			if hu, ok, err := tx.HousingUnit(st.HousingUnit); err != nil {
-				return nil, err
+				return nil, nil, err
 			} else if ok {
 				units[hu.ID] = hu
 			}
 		}
 	}
-	return alerts.Recipients(decisions, students, units), nil
+	wants := alerts.Recipients(decisions, students, units)
+	// A parent whose other children's classes have not posted yet waits for
+	// them, until the lists' deadline, so that one message names them all.
+	deadline := s.Protocol.SchoolDay.FirstLessonAt(list.Date, s.Location).Add(15 * time.Minute)
+	if now.Before(deadline) {
+		for i, w := range wants {
+			for _, sib := range tx.StudentsByPhone(w.Contact.Phone) {
+				_, class, ok, err := tx.StudentFacts(sib)
+				if err != nil {
+					return nil, nil, err
+				}
+				if ok && sib != w.Student && class != list.Class && !tx.ListPosted(class, list.Date) {
+					wants[i].HoldUntil = deadline
+					break
+				}
+			}
+		}
+	}
+	return wants, absent, nil
+}
+
+// noOneToTell makes the "call this family now" task for an absent pupil
+// without a contact nabij may write to.
+func (s *Service) noOneToTell(tx *store.Tx, date school.Date, id string, now time.Time) error {
+	st, _, err := tx.Student(id)
+	if err != nil {
+		return err
+	}
+	tried := []string{}
+	for _, c := range st.Contacts {
+		if out, _ := tx.OptedOut(c.Phone); out {
+			tried = append(tried, fmt.Sprintf("%s %s: opted out (STOP)", c.Role, c.ID))
+		}
+	}
+	if len(st.Contacts) == 0 {
+		tried = append(tried, "no contact in the roster")
+	}
+	return alerts.Unreachable(tx, date, id, tried, now)
 }
 
 // List is the list of class for date as it stands; an empty one when none was posted.

@@ -9,7 +9,7 @@ import (
 // ReplaceRoster puts r in place of the whole roster. Absence lists and
 // messages stay: they are history.
 func (t *Tx) ReplaceRoster(r *school.Roster) error {
-	for _, b := range [][]byte{bucketClasses, bucketStudents, bucketUnits, bucketStudentFacts} {
+	for _, b := range [][]byte{bucketClasses, bucketStudents, bucketUnits, bucketStudentFacts, bucketStudentsByPhone} {
 		if err := t.clear(b); err != nil {
 			return err
 		}
@@ -27,6 +27,11 @@ func (t *Tx) ReplaceRoster(r *school.Roster) error {
 	for _, s := range r.Students {
 		if err := t.put(bucketStudents, s.ID, s); err != nil {
 			return err
+		}
+		for _, c := range s.Contacts {
+			if err := t.tx.Bucket(bucketStudentsByPhone).Put([]byte(c.Phone+"|"+s.ID), nil); err != nil {
+				return err
+			}
 		}
 		facts := s.BirthDate.String() + "|" + s.Class
 		if err := t.tx.Bucket(bucketStudentFacts).Put([]byte(s.ID), []byte(facts)); err != nil {
@@ -91,4 +96,16 @@ func (t *Tx) StudentFacts(id string) (birth school.Date, class string, ok bool, 
 	day, class, _ := strings.Cut(string(raw), "|")
 	birth, err = school.ParseDate(day)
 	return birth, class, true, err
+}
+
+// StudentsByPhone lists the pupils a phone number is a contact of (siblings
+// share their parents).
+func (t *Tx) StudentsByPhone(phone string) []string {
+	var out []string
+	c := t.tx.Bucket(bucketStudentsByPhone).Cursor()
+	p := []byte(phone + "|")
+	for k, _ := c.Seek(p); k != nil && hasPrefix(k, p); k, _ = c.Next() {
+		out = append(out, string(k[len(p):]))
+	}
+	return out
 }

@@ -25,36 +25,37 @@ const FileName = "nabij.db"
 var ErrLocked = errors.New("the data directory is in use by another nabij process")
 
 var (
-	bucketMeta         = []byte("meta")
-	bucketClasses      = []byte("classes")
-	bucketStudents     = []byte("students")
-	bucketUnits        = []byte("housing_units")
-	bucketUsers        = []byte("users")
-	bucketTokens       = []byte("tokens")         // token hash → user id
-	bucketLists        = []byte("lists")          // date|class → list
-	bucketHistory      = []byte("history")        // student|date → absence
-	bucketMessages     = []byte("messages")       // id → message
-	bucketMsgByStudent = []byte("msg_by_student") // date|student|id
-	bucketMsgByDate    = []byte("msg_by_date")    // date|id
-	bucketMsgOpen      = []byte("msg_open")       // date|phone|channel|template → id
-	bucketMsgByPID     = []byte("msg_by_pid")     // provider id → id
-	bucketEarlyStatus  = []byte("early_status")   // provider id → status
-	bucketOutbox       = []byte("outbox")         // due (8 bytes) | id
-	bucketInbound      = []byte("inbound")        // msg|id → inbound; pid|provider id → id
-	bucketEscalations  = []byte("escalations")    // id → escalation
-	bucketEscByStudent = []byte("esc_by_student") // student|id
-	bucketEscByKey     = []byte("esc_by_key")     // student|rule|threshold day → id
-	bucketTasks        = []byte("tasks")          // task|id → task; key|… → id
-	bucketDigests      = []byte("digests")        // date → digest
-	bucketStudentFacts = []byte("student_facts")  // id → birth date|class
-	bucketOptOuts      = []byte("opt_outs")       // phone → opt-out
-	bucketMsgByPhone   = []byte("msg_by_phone")   // phone|id
-	bucketMsgSending   = []byte("msg_sending")    // id, while a message is "sending"
-	allBuckets         = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
+	bucketMeta            = []byte("meta")
+	bucketClasses         = []byte("classes")
+	bucketStudents        = []byte("students")
+	bucketUnits           = []byte("housing_units")
+	bucketUsers           = []byte("users")
+	bucketTokens          = []byte("tokens")            // token hash → user id
+	bucketLists           = []byte("lists")             // date|class → list
+	bucketHistory         = []byte("history")           // student|date → absence
+	bucketMessages        = []byte("messages")          // id → message
+	bucketMsgByStudent    = []byte("msg_by_student")    // date|student|id
+	bucketMsgByDate       = []byte("msg_by_date")       // date|id
+	bucketMsgOpen         = []byte("msg_open")          // date|phone|channel|template → id
+	bucketMsgByPID        = []byte("msg_by_pid")        // provider id → id
+	bucketEarlyStatus     = []byte("early_status")      // provider id → status
+	bucketOutbox          = []byte("outbox")            // due (8 bytes) | id
+	bucketInbound         = []byte("inbound")           // msg|id → inbound; pid|provider id → id
+	bucketEscalations     = []byte("escalations")       // id → escalation
+	bucketEscByStudent    = []byte("esc_by_student")    // student|id
+	bucketEscByKey        = []byte("esc_by_key")        // student|rule|threshold day → id
+	bucketTasks           = []byte("tasks")             // task|id → task; key|… → id
+	bucketDigests         = []byte("digests")           // date → digest
+	bucketStudentFacts    = []byte("student_facts")     // id → birth date|class
+	bucketOptOuts         = []byte("opt_outs")          // phone → opt-out
+	bucketMsgByPhone      = []byte("msg_by_phone")      // phone|id
+	bucketMsgSending      = []byte("msg_sending")       // id, while a message is "sending"
+	bucketStudentsByPhone = []byte("students_by_phone") // phone|student
+	allBuckets            = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
-		bucketOptOuts, bucketMsgByPhone, bucketMsgSending}
+		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone}
 )
 
 // Store is nabij's bbolt database.

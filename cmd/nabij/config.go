@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/BurntSushi/toml"
 
 	"github.com/nabij-isk/nabij/alerts/twilio"
 	"github.com/nabij-isk/nabij/app"
@@ -22,6 +25,10 @@ type config struct {
 	// ClockStart, when set, is where the service's clock starts (NABIJ_CLOCK).
 	ClockStart   time.Time
 	Hold         time.Duration
+	Validity     time.Duration
+	SendFrom     time.Time
+	SendUntil    time.Time
+	Templates    map[string]map[string]string
 	RetryFirst   time.Duration
 	RatePerSec   float64
 	Workers      int
@@ -76,6 +83,22 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if c.Hold, err = time.ParseDuration(env("NABIJ_HOLD", "2m")); err != nil || c.Hold < 0 {
 		errs = append(errs, fmt.Sprintf("NABIJ_HOLD=%q: want a duration such as 2m or 30s", getenv("NABIJ_HOLD")))
+	}
+	if c.Validity, err = time.ParseDuration(env("NABIJ_VALIDITY", "4h")); err != nil || c.Validity <= 0 {
+		errs = append(errs, fmt.Sprintf("NABIJ_VALIDITY=%q: want how long an alert may still go out, such as 4h", getenv("NABIJ_VALIDITY")))
+	}
+	c.SendFrom, err = time.Parse("15:04", env("NABIJ_SEND_FROM", "07:00"))
+	if err != nil {
+		errs = append(errs, fmt.Sprintf("NABIJ_SEND_FROM=%q: want a time such as 07:00", getenv("NABIJ_SEND_FROM")))
+	}
+	c.SendUntil, err = time.Parse("15:04", env("NABIJ_SEND_UNTIL", "21:00"))
+	if err != nil || !c.SendUntil.After(c.SendFrom) {
+		errs = append(errs, fmt.Sprintf("NABIJ_SEND_UNTIL=%q: want a time after NABIJ_SEND_FROM, such as 21:00", getenv("NABIJ_SEND_UNTIL")))
+	}
+	if file := getenv("NABIJ_WHATSAPP_TEMPLATES"); file != "" {
+		if c.Templates, err = loadTemplates(file); err != nil {
+			errs = append(errs, fmt.Sprintf("NABIJ_WHATSAPP_TEMPLATES: %v", err))
+		}
 	}
 	if c.RetryFirst, err = time.ParseDuration(env("NABIJ_RETRY_BACKOFF", "2s")); err != nil || c.RetryFirst <= 0 {
 		errs = append(errs, fmt.Sprintf("NABIJ_RETRY_BACKOFF=%q: want the first retry's delay, such as 2s", getenv("NABIJ_RETRY_BACKOFF")))
@@ -151,4 +174,25 @@ func parseFreeDays(raw string) ([]school.Period, error) {
 		out = append(out, school.Period{Name: "vrije dag van de school", First: a, Last: b})
 	}
 	return out, nil
+}
+
+// loadTemplates reads the approved WhatsApp templates: a TOML table per
+// message (alert_absent, apology, …) mapping languages to Twilio ContentSids.
+func loadTemplates(file string) (map[string]map[string]string, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var t map[string]map[string]string
+	if _, err := toml.Decode(string(raw), &t); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	for key, langs := range t {
+		for lang, sid := range langs {
+			if !strings.HasPrefix(sid, "HX") {
+				return nil, fmt.Errorf("%s: %s.%s = %q: a Twilio ContentSid starts with HX", file, key, lang, sid)
+			}
+		}
+	}
+	return t, nil
 }

@@ -29,7 +29,7 @@ func demoConfig(cfg *config, getenv func(string) string, stdout io.Writer) error
 			return err
 		}
 		day := (&school.Calendar{Holidays: append(holidays, cfg.FreeDays...)}).NextSchoolDay(today)
-		cfg.ClockStart = day.At(8, 40, cfg.Location)
+		cfg.ClockStart = day.At(8, 50, cfg.Location)
 	}
 	if getenv("NABIJ_SCHOOL_NAME") == "" {
 		cfg.SchoolName = "ISK De Brug"

@@ -18,7 +18,11 @@ func render(t *testing.T, lang, names string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return body
+	hint, err := cat.Render(lang, "alert_reply_hint", nil, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return body + " " + hint
 }
 
 // TestMorningListReachesFamilies walks issue 2's path end to end: roster,

@@ -133,6 +133,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		Store: st, Sender: sender, Fallbacks: fallbacks, Now: now,
 		Workers: cfg.Workers, Log: log, Observe: m.observe,
 		Backoff: alerts.Backoff{First: cfg.RetryFirst, Max: 5 * time.Minute},
+		Quiet:   alerts.QuietHours{From: sinceMidnight(cfg.SendFrom), Until: sinceMidnight(cfg.SendUntil), Location: cfg.Location},
 	}
 	if cfg.RatePerSec > 0 {
 		d.Limiter = rate.NewLimiter(rate.Limit(cfg.RatePerSec), 1)
@@ -144,11 +145,12 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	}
 	cal := &school.Calendar{Holidays: append(holidays, cfg.FreeDays...)}
 	svc := &app.Service{
-		Store:     st,
-		Protocol:  proto,
-		Calendar:  cal,
-		Settings:  cfg.Settings,
-		Planner:   &alerts.Planner{Renderer: &alerts.Renderer{Catalog: catalog, School: cfg.SchoolName}, Hold: cfg.Hold},
+		Store:    st,
+		Protocol: proto,
+		Calendar: cal,
+		Settings: cfg.Settings,
+		Planner: &alerts.Planner{Renderer: &alerts.Renderer{Catalog: catalog, School: cfg.SchoolName, ReplyHint: true},
+			Hold: cfg.Hold, Validity: cfg.Validity, Templates: cfg.Templates},
 		Fallbacks: fallbacks,
 		Location:  cfg.Location,
 		Now:       now,
@@ -194,6 +196,13 @@ func (s *server) Start() error {
 	s.listener = ln
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
+	// Messages a crash left "sending" are looked up before anything is sent.
+	found, requeued, err := s.dispatcher.Reconcile(ctx)
+	if err != nil {
+		s.log.Error("reconciling messages left sending", "err", err)
+	} else if found+requeued > 0 {
+		s.log.Warn("reconciled messages left sending by a stop", "found_at_provider", found, "requeued", requeued)
+	}
 	s.wg.Add(3)
 	go func() {
 		defer s.wg.Done()
@@ -237,4 +246,8 @@ func (s *server) stop(ctx context.Context) error {
 	s.wg.Wait()
 	errs = append(errs, s.store.Close())
 	return errors.Join(errs...)
+}
+
+func sinceMidnight(t time.Time) time.Duration {
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
 }
