@@ -2,6 +2,8 @@ package alerts
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/nabij-isk/nabij/school"
 )
@@ -45,6 +47,9 @@ func (r *Renderer) Render(m *Message, names []string) error {
 		return fmt.Errorf("render %s: %w", m.Template, err)
 	}
 	data := map[string]any{"School": r.School, "Names": joined}
+	if len(m.Options) > 0 {
+		data["Options"] = optionList(m.Options, m.Students, names)
+	}
 	body, err := r.Catalog.Render(m.Language, m.Template, data, len(names))
 	if err != nil {
 		return fmt.Errorf("render %s: %w", m.Template, err)
@@ -59,4 +64,24 @@ func (r *Renderer) Render(m *Message, names []string) error {
 	m.Body = body
 	m.names = joined
 	return nil
+}
+
+// optionList writes a question's options as "11 = Amanuel, 12 = Noor".
+func optionList(options map[string]string, students, names []string) string {
+	name := map[string]string{}
+	for i, id := range students {
+		if i < len(names) {
+			name[id] = names[i]
+		}
+	}
+	codes := make([]string, 0, len(options))
+	for code := range options {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	parts := make([]string, len(codes))
+	for i, code := range codes {
+		parts[i] = code + " = " + name[options[code]]
+	}
+	return strings.Join(parts, ", ")
 }

@@ -84,6 +84,9 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 		if err != nil {
 			return err
 		}
+		if hadOld {
+			keepFamilyReports(old, list)
+		}
 		if !hadOld || !sameAbsences(old.Absences, list.Absences) {
 			if err := tx.PutAbsenceList(list); err != nil {
 				return err
@@ -241,4 +244,16 @@ func (s *Service) List(_ context.Context, u school.User, class, rawDate string) 
 		list = &school.AbsenceList{Class: class, Date: date, Absences: []school.Absence{}}
 	}
 	return list, nil
+}
+
+// keepFamilyReports keeps a sick report a family sent (by replying 1) when
+// the mentor's corrected list still says only "absent": the mentor knows
+// the pupil is not there, the family knows why. A mentor who lists the
+// pupil late or present is not overruled.
+func keepFamilyReports(old, list *school.AbsenceList) {
+	for i, a := range list.Absences {
+		if prev, ok := old.Entry(a.Student); ok && a.Kind == school.Absent && prev.Kind == school.Sick && prev.ReportedBy != "" {
+			list.Absences[i] = prev
+		}
+	}
 }

@@ -92,8 +92,3 @@ func (s *Service) DeliveryStatus(_ context.Context, providerID, status string, c
 	return nil
 }
 
-// Inbound keeps a message a contact sent, so that no reply is ever lost.
-func (s *Service) Inbound(_ context.Context, in store.Inbound) error {
-	in.ReceivedAt = s.Now()
-	return s.Store.Update(func(tx *store.Tx) error { return tx.PutInbound(&in) })
-}

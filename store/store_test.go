@@ -171,8 +171,15 @@ func TestEarlyStatusIsHandedOverOnce(t *testing.T) {
 
 func TestInboundKeptOncePerProviderID(t *testing.T) {
 	s := openStore(t)
-	for range 2 {
-		if err := s.Update(func(tx *Tx) error { return tx.PutInbound(&Inbound{ProviderID: "SM1", Body: "1"}) }); err != nil {
+	for i := range 2 {
+		err := s.Update(func(tx *Tx) error {
+			isNew, err := tx.PutInbound(&Inbound{ProviderID: "SM1", Body: "1"})
+			if isNew != (i == 0) {
+				t.Errorf("post %d: isNew = %v", i, isNew)
+			}
+			return err
+		})
+		if err != nil {
 			t.Fatal(err)
 		}
 	}

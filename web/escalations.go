@@ -76,3 +76,19 @@ func (h *handlers) digest(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, d)
 }
+
+func (h *handlers) inbox(c echo.Context) error {
+	in, err := h.svc.Inbox(c.Request().Context(), user(c), c.QueryParam("date"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, in)
+}
+
+func (h *handlers) reach(c echo.Context) error {
+	r, err := h.svc.Reach(c.Request().Context(), c.QueryParam("from"), c.QueryParam("to"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}

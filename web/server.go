@@ -37,6 +37,8 @@ type Service interface {
 	Melding(ctx context.Context, u school.User, id string) (*app.MeldingDraft, error)
 	Tasks(ctx context.Context, u school.User) ([]school.Task, error)
 	StoredDigest(ctx context.Context, date string) (*app.Digest, error)
+	Inbox(ctx context.Context, u school.User, date string) ([]store.Inbound, error)
+	Reach(ctx context.Context, from, to string) (*app.Reach, error)
 }
 
 // Config is the web layer's settings.
@@ -78,6 +80,8 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.GET("/escalations/:id/melding", h.melding, requireRole(school.RoleCoordinator))
 	api.GET("/tasks", h.tasks)
 	api.GET("/digest", h.digest, requireRole(school.RoleCoordinator))
+	api.GET("/inbox", h.inbox)
+	api.GET("/reach", h.reach, requireRole(school.RoleCoordinator))
 
 	hooks := e.Group("/webhooks/twilio", h.verifyTwilio)
 	hooks.POST("/status", h.twilioStatus)

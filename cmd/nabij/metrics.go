@@ -7,20 +7,39 @@ import (
 )
 
 type metrics struct {
-	statuses *prometheus.CounterVec
+	statuses  *prometheus.CounterVec
+	toSend    *prometheus.HistogramVec
+	toDeliver *prometheus.HistogramVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
+	buckets := []float64{1, 5, 15, 30, 60, 120, 180, 300, 600, 1800, 3600, 4 * 3600}
 	m := &metrics{
 		statuses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "nabij_message_status_total",
 			Help: "Messages that reached a status, by status, channel and language.",
 		}, []string{"status", "channel", "language"}),
+		toSend: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "nabij_message_list_to_send_seconds",
+			Help:    "Time from the list (the message's creation, hold included) to the provider accepting it.",
+			Buckets: buckets,
+		}, []string{"channel"}),
+		toDeliver: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "nabij_message_list_to_delivery_seconds",
+			Help:    "Time from the list to the provider reporting the message delivered.",
+			Buckets: buckets,
+		}, []string{"channel"}),
 	}
-	reg.MustRegister(m.statuses)
+	reg.MustRegister(m.statuses, m.toSend, m.toDeliver)
 	return m
 }
 
 func (m *metrics) observe(msg *alerts.Message) {
 	m.statuses.WithLabelValues(string(msg.Status), string(msg.Channel), msg.Language).Inc()
+	switch {
+	case msg.Status == alerts.StatusSent && msg.SentAt != nil:
+		m.toSend.WithLabelValues(string(msg.Channel)).Observe(msg.SentAt.Sub(msg.CreatedAt).Seconds())
+	case msg.Status == alerts.StatusDelivered && msg.DeliveredAt != nil:
+		m.toDeliver.WithLabelValues(string(msg.Channel)).Observe(msg.DeliveredAt.Sub(msg.CreatedAt).Seconds())
+	}
 }

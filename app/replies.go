@@ -1,0 +1,214 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// replyWindow is how many days after an alert a reply is still tied to it.
+const replyWindow = 3
+
+// Inbound handles a message a contact sent: 1 (sick), 2 (please call),
+// STOP and START, an answer to "which child?", or free text for the
+// coordinator's inbox. It is kept first, so that no reply is ever lost, and
+// handled once, however often the provider posts it.
+func (s *Service) Inbound(_ context.Context, in store.Inbound) error {
+	now := s.Now()
+	in.ReceivedAt = now
+	var woke bool
+	err := s.Store.Update(func(tx *store.Tx) error {
+		isNew, err := tx.PutInbound(&in)
+		if err != nil || !isNew {
+			return err
+		}
+		woke, err = s.handleReply(tx, &in)
+		if err != nil {
+			return err
+		}
+		_, err = tx.PutInbound(&in)
+		return err
+	})
+	if err == nil && woke && s.Wake != nil {
+		s.Wake()
+	}
+	return err
+}
+
+// answered finds the alert (or open question) a reply from phone answers:
+// the newest one of the last few days.
+func (s *Service) answered(tx *store.Tx, phone string) (*alerts.Message, error) {
+	msgs, err := tx.MessagesToPhone(phone, 20)
+	if err != nil {
+		return nil, err
+	}
+	since := s.Today().AddDays(-replyWindow)
+	for _, m := range msgs {
+		if m.Date.Before(since) {
+			break
+		}
+		if m.IsAlert() || (m.Template == alerts.TemplateWhichChild && len(m.Options) > 0) {
+			return m, nil
+		}
+	}
+	return nil, nil
+}
+
+func (s *Service) handleReply(tx *store.Tx, in *store.Inbound) (wake bool, err error) {
+	now := s.Now()
+	to, err := s.answered(tx, in.From)
+	if err != nil {
+		return false, err
+	}
+	var options map[string]string
+	if to != nil {
+		options = to.Options
+		in.Message, in.Students, in.Date, in.Contact = to.ID, to.Students, to.Date.String(), to.Contact
+		to.RepliedAt = &now
+		if err := tx.PutMessage(to); err != nil {
+			return false, err
+		}
+	}
+	reply, chosen := alerts.ReadReply(in.Body, options)
+	switch reply {
+	case alerts.ReplyOptOut:
+		in.Kind, in.Note = "opt_out", "no more messages to this number until it sends START"
+		return false, tx.SetOptOut(in.From, &store.OptOut{Word: in.Body, At: now})
+	case alerts.ReplyOptIn:
+		in.Kind, in.Note = "opt_in", "messages to this number again"
+		return false, tx.SetOptOut(in.From, nil)
+	}
+	if to == nil {
+		in.Kind, in.Note = "unmatched", "no recent message to this number: the coordinator reads it"
+		return false, nil
+	}
+	r := s.Planner.Renderer
+	switch reply {
+	case alerts.ReplySick, alerts.ReplyOption:
+		candidates := to.Students
+		if reply == alerts.ReplyOption {
+			candidates = []string{chosen}
+		}
+		absent, err := s.stillAbsent(tx, to.Date, candidates)
+		if err != nil {
+			return false, err
+		}
+		switch {
+		case len(absent) == 0:
+			in.Kind, in.Note = "sick", "reported sick, but no pupil of the message is absent any more: the coordinator checks"
+			return false, nil
+		case len(absent) > 1:
+			// Never guess which child: ask.
+			opts := map[string]string{}
+			for i, id := range absent {
+				opts["1"+strconv.Itoa(i+1)] = id
+			}
+			in.Kind, in.Note = "which_child", "more than one child absent: asked which one is sick"
+			_, err := r.Answer(tx, to, in.Channel, alerts.TemplateWhichChild, absent, opts, now)
+			return true, err
+		}
+		if err := s.markSick(tx, to.Date, absent[0], to.Contact); err != nil {
+			return false, err
+		}
+		in.Kind, in.Students = "sick", absent
+		in.Note = fmt.Sprintf("pupil %s marked sick, reported by contact %s", absent[0], to.Contact)
+		_, err = r.Answer(tx, to, in.Channel, alerts.TemplateThanksSick, absent, nil, now)
+		return true, err
+	case alerts.ReplyCall:
+		in.Kind, in.Note = "call_back", "the family asks to be called: a task for the coordinator"
+		student := ""
+		if len(to.Students) > 0 {
+			student = to.Students[0]
+		}
+		if _, err := tx.PutTask(&school.Task{Kind: school.TaskCallBack, Date: to.Date.String(), Student: student,
+			Reason: "De familie vraagt om teruggebeld te worden (antwoord 2).", Tried: []string{},
+			Created: now, Key: school.TaskCallBack + "|" + to.Date.String() + "|" + in.From}); err != nil {
+			return false, err
+		}
+		_, err = r.Answer(tx, to, in.Channel, alerts.TemplateThanksCall, to.Students, nil, now)
+		return true, err
+	}
+	in.Kind, in.Note = "free_text", "for the coordinator's inbox"
+	return false, nil
+}
+
+// stillAbsent keeps the pupils whose entry on date is still absent.
+func (s *Service) stillAbsent(tx *store.Tx, date school.Date, students []string) ([]string, error) {
+	var out []string
+	for _, id := range students {
+		_, class, ok, err := tx.StudentFacts(id)
+		if err != nil || !ok {
+			continue
+		}
+		l, ok, err := tx.AbsenceList(class, date)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if e, ok := l.Entry(id); ok && e.Kind == school.Absent {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// markSick turns a pupil's absence into a sick report by a contact: the list
+// changes, and the escalations recheck.
+func (s *Service) markSick(tx *store.Tx, date school.Date, student, contact string) error {
+	_, class, _, err := tx.StudentFacts(student)
+	if err != nil {
+		return err
+	}
+	l, ok, err := tx.AbsenceList(class, date)
+	if err != nil || !ok {
+		return err
+	}
+	for i := range l.Absences {
+		if l.Absences[i].Student == student {
+			l.Absences[i].Kind, l.Absences[i].ReportedBy = school.Sick, contact
+		}
+	}
+	l.UpdatedAt, l.UpdatedBy = s.Now(), "contact:"+contact
+	if err := tx.PutAbsenceList(l); err != nil {
+		return err
+	}
+	return s.evaluate(tx, []string{student}, s.Today().AddDays(-1))
+}
+
+// Inbox lists the replies u may read: a coordinator all, a mentor those
+// about pupils of their classes; date narrows to one day.
+func (s *Service) Inbox(_ context.Context, u school.User, date string) ([]store.Inbound, error) {
+	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
+		return nil, fmt.Errorf("%w: the inbox is for coordinators and mentors", school.ErrForbidden)
+	}
+	out := []store.Inbound{}
+	err := s.Store.View(func(tx *store.Tx) error {
+		all, err := tx.Inbounds()
+		for _, in := range all {
+			if date != "" && in.ReceivedAt.In(s.Location).Format("2006-01-02") != date && in.Date != date {
+				continue
+			}
+			if u.Role == school.RoleMentor && !mentorSeesStudents(tx, u, in.Students) {
+				continue
+			}
+			out = append(out, in)
+		}
+		return err
+	})
+	return out, err
+}
+
+func mentorSeesStudents(tx *store.Tx, u school.User, students []string) bool {
+	for _, id := range students {
+		if _, class, ok, _ := tx.StudentFacts(id); ok && u.Teaches(class) {
+			return true
+		}
+	}
+	return false
+}
