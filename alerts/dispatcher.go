@@ -158,7 +158,13 @@ func (d *Dispatcher) claim(id string) (*Message, error) {
 		if m.Status != StatusQueued || m.DueAt.After(now) {
 			return nil
 		}
-		if !m.ExpiresAt.IsZero() && now.After(m.ExpiresAt) {
+		var opens time.Time
+		if !d.Quiet.Exempt(m) {
+			opens = d.Quiet.Next(now)
+		}
+		// Expired, or quiet until after it expires: it will not go out in
+		// time, and a person must know now rather than in the morning.
+		if !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt)) {
 			d.Log.Warn("message expired before it could be sent", "message", m.ID, "attempts", m.Attempts)
 			if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusExpired, 0); err != nil {
 				return err
@@ -166,14 +172,9 @@ func (d *Dispatcher) claim(id string) (*Message, error) {
 			d.observe(m)
 			return tx.PutMessage(m)
 		}
-		if !d.Quiet.Exempt(m) {
-			if opens := d.Quiet.Next(now); !opens.IsZero() {
-				m.DueAt = opens // nothing reaches a family at night
-				if !m.ExpiresAt.IsZero() && opens.After(m.ExpiresAt) {
-					m.DueAt = m.ExpiresAt.Add(time.Nanosecond) // it expires then
-				}
-				return tx.PutMessage(m)
-			}
+		if !opens.IsZero() {
+			m.DueAt = opens // nothing reaches a family at night
+			return tx.PutMessage(m)
 		}
 		if out, err := tx.OptedOut(m.Phone); err != nil {
 			return err

@@ -75,3 +75,10 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

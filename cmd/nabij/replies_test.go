@@ -1,0 +1,292 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nabij-isk/nabij/translations"
+)
+
+const familyRoster = `{
+  "classes": [{"id": "1A", "name": "ISK 1A"}, {"id": "1B", "name": "ISK 1B"}, {"id": "2A", "name": "ISK 2A"}],
+  "students": [
+    {"id": "1001", "name": "Amanuel T.", "class": "1A", "birth_date": "2010-03-04",
+     "contacts": [{"id": "c-1001", "role": "parent", "name": "Moeder", "phone": "+31612345101", "language": "ti", "channel": "sms"}]},
+    {"id": "1002", "name": "Layla H.", "class": "1A", "birth_date": "2011-05-06",
+     "contacts": [{"id": "c-hassan", "role": "parent", "name": "Moeder Hassan", "phone": "+31612345102", "language": "ar", "channel": "whatsapp"}]},
+    {"id": "2001", "name": "Noor H.", "class": "1B", "birth_date": "2009-05-06",
+     "contacts": [{"id": "c-hassan", "role": "parent", "name": "Moeder Hassan", "phone": "+31612345102", "language": "ar", "channel": "whatsapp"}]},
+    {"id": "3001", "name": "Sara H.", "class": "2A", "birth_date": "2008-05-06",
+     "contacts": [{"id": "c-hassan", "role": "parent", "name": "Moeder Hassan", "phone": "+31612345102", "language": "ar", "channel": "whatsapp"}]},
+    {"id": "1003", "name": "Olena K.", "class": "1A", "birth_date": "2011-01-02",
+     "contacts": [{"id": "c-1003", "role": "parent", "name": "Moeder", "phone": "+31612345103", "language": "uk", "channel": "sms"}]},
+    {"id": "1004", "name": "Ahmad R.", "class": "1A", "birth_date": "2010-09-09", "contacts": []},
+    {"id": "1005", "name": "Daniel M.", "class": "1A", "birth_date": "2011-12-01",
+     "contacts": [{"id": "c-1005", "role": "parent", "name": "Vader", "phone": "+31612345105", "language": "nl", "channel": "whatsapp"}]}
+  ]
+}`
+
+func catalog(t *testing.T) *translations.Catalog {
+	t.Helper()
+	c, err := translations.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func renderKey(t *testing.T, lang, key, names string, count int) string {
+	t.Helper()
+	s, err := catalog(t).Render(lang, key, map[string]any{"School": "ISK Test", "Names": names}, count)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// to lists what the stand-in accepted for a number.
+func (h *harness) to(number string) []string {
+	var out []string
+	for _, m := range h.twilio.Messages() {
+		if strings.TrimPrefix(m.To, "whatsapp:") == number {
+			out = append(out, m.Body)
+		}
+	}
+	return out
+}
+
+func (h *harness) reply(from, body string) {
+	h.t.Helper()
+	resp, err := h.twilio.SendInbound(h.url+"/webhooks/twilio/inbound", from, "+3197010000001", body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		h.t.Fatalf("inbound webhook answered %d", resp.StatusCode)
+	}
+}
+
+func (h *harness) entry(token, class, student string) (kind, reportedBy string) {
+	h.t.Helper()
+	var l struct {
+		Absences []struct {
+			Student    string `json:"student"`
+			Kind       string `json:"kind"`
+			ReportedBy string `json:"reported_by"`
+		} `json:"absences"`
+	}
+	h.mustCall(200, "GET", "/api/v1/classes/"+class+"/absences/2026-11-30", token, nil, &l)
+	for _, a := range l.Absences {
+		if a.Student == student {
+			return a.Kind, a.ReportedBy
+		}
+	}
+	return "", ""
+}
+
+func TestRepliesInAnyLanguage(t *testing.T) {
+	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00", "NABIJ_HOLD": "1s"})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	mentor := h.createUser("A. de Vries", "mentor", "1A")
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord,
+		`{"absences": [{"student": "1001", "kind": "absent"}, {"student": "1002", "kind": "absent"}, {"student": "1003", "kind": "absent"}, {"student": "1004", "kind": "absent"}]}`, nil)
+	h.mustCall(200, "PUT", "/api/v1/classes/1B/absences/2026-11-30", coord, `{"absences": [{"student": "2001", "kind": "absent"}]}`, nil)
+	if _, ok := h.twilio.WaitForMessages(3, 10*time.Second); !ok {
+		t.Fatalf("alerts did not go out: %d", len(h.twilio.Messages()))
+	}
+	// The sisters' mother got one message naming both.
+	if got := h.to("+31612345102"); len(got) != 1 || !strings.Contains(got[0], "Layla H.") || !strings.Contains(got[0], "Noor H.") {
+		t.Fatalf("the sisters' mother got %q", got)
+	}
+
+	// "1" from a mother of one absent child: sick, reported by her, and thanked in Tigrinya.
+	h.reply("+31612345101", " 1 ")
+	eventually(t, "Amanuel marked sick", func() bool { k, by := h.entry(coord, "1A", "1001"); return k == "sick" && by == "c-1001" })
+	eventually(t, "thanks in Tigrinya", func() bool { return len(h.to("+31612345101")) == 2 })
+	if got := h.to("+31612345101")[1]; got != renderKey(t, "ti", "reply_thanks_sick", "Amanuel T.", 1) {
+		t.Errorf("thanks = %q", got)
+	}
+
+	// "١" (Arabic 1) from the mother of two absent children: never guessed, asked.
+	h.reply("whatsapp:+31612345102", "١")
+	eventually(t, "the question which child", func() bool { return len(h.to("+31612345102")) == 2 })
+	question := h.to("+31612345102")[1]
+	if !strings.Contains(question, "11 = Layla H.") || !strings.Contains(question, "12 = Noor H.") {
+		t.Errorf("question = %q", question)
+	}
+	if k, _ := h.entry(coord, "1A", "1002"); k != "absent" {
+		t.Errorf("Layla was marked %s before her mother said which child", k)
+	}
+	h.reply("whatsapp:+31612345102", "12")
+	eventually(t, "Noor marked sick", func() bool { k, by := h.entry(coord, "1B", "2001"); return k == "sick" && by == "c-hassan" })
+	if k, _ := h.entry(coord, "1A", "1002"); k != "absent" {
+		t.Errorf("Layla is %s, want still absent: her mother chose Noor", k)
+	}
+
+	// "2": a call-back task; free text: the inbox, with the pupil.
+	h.reply("+31612345103", "2")
+	h.reply("+31612345103", "Olena is bij de tandarts")
+	eventually(t, "the call-back task", func() bool {
+		var tasks []struct{ Kind, Student string }
+		h.mustCall(200, "GET", "/api/v1/tasks", coord, nil, &tasks)
+		for _, task := range tasks {
+			if task.Kind == "call_back" && task.Student == "1003" {
+				return true
+			}
+		}
+		return false
+	})
+	var inbox []struct {
+		Kind     string   `json:"kind"`
+		Body     string   `json:"body"`
+		Students []string `json:"students"`
+	}
+	h.mustCall(200, "GET", "/api/v1/inbox?date=2026-11-30", coord, nil, &inbox)
+	free := 0
+	for _, in := range inbox {
+		if in.Kind == "free_text" && in.Body == "Olena is bij de tandarts" && len(in.Students) == 1 && in.Students[0] == "1003" {
+			free++
+		}
+	}
+	if free != 1 || len(inbox) != 5 {
+		t.Errorf("inbox = %+v, want 5 replies with Olena's note once", inbox)
+	}
+	var mentorInbox []any
+	h.mustCall(200, "GET", "/api/v1/inbox", mentor, nil, &mentorInbox)
+	if len(mentorInbox) != 4 {
+		t.Errorf("the mentor of 1A sees %d replies, want the 4 about 1A pupils (not Noor's mother's choice)", len(mentorInbox))
+	}
+
+	// Ahmad has no contact: a task to call the family at once.
+	var tasks []struct {
+		Kind, Student string
+		Tried         []string
+	}
+	h.mustCall(200, "GET", "/api/v1/tasks", coord, nil, &tasks)
+	unreachable := 0
+	for _, task := range tasks {
+		if task.Kind == "unreachable" && task.Student == "1004" && len(task.Tried) == 1 {
+			unreachable++
+		}
+	}
+	if unreachable != 1 {
+		t.Errorf("tasks = %+v, want one to call Ahmad's family", tasks)
+	}
+
+	// The mentor's list says Amanuel is absent, not knowing why: his mother's report stands.
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor,
+		`{"absences": [{"student": "1001", "kind": "absent"}, {"student": "1002", "kind": "absent"}, {"student": "1003", "kind": "absent"}, {"student": "1004", "kind": "absent"}]}`, nil)
+	if k, by := h.entry(coord, "1A", "1001"); k != "sick" || by != "c-1001" {
+		t.Errorf("after the mentor's list Amanuel is %s (%s), want the family's sick report kept", k, by)
+	}
+
+	// STOP: nothing more reaches that number, not even an apology; START: back.
+	before := len(h.to("+31612345103"))
+	h.reply("+31612345103", "Stop")
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor,
+		`{"absences": [{"student": "1001", "kind": "absent"}, {"student": "1002", "kind": "absent"}, {"student": "1004", "kind": "absent"}]}`, nil)
+	eventually(t, "the apology to Olena's mother refused for STOP", func() bool {
+		var msgs []messageJSON
+		h.mustCall(200, "GET", "/api/v1/messages?student=1003", coord, nil, &msgs)
+		for _, m := range msgs {
+			if m.Status == "failed" && m.ErrorCode != nil && *m.ErrorCode == 21610 {
+				return true
+			}
+		}
+		return false
+	})
+	if got := len(h.to("+31612345103")); got != before {
+		t.Errorf("%d messages reached a number that sent STOP", got-before)
+	}
+	h.reply("+31612345103", "START")
+	h.mustCall(200, "GET", "/api/v1/inbox", coord, nil, &inbox)
+	if last := inbox[len(inbox)-1]; last.Kind != "opt_in" {
+		t.Errorf("START read as %q", last.Kind)
+	}
+}
+
+func TestWhatsAppTemplatesAndSMSFallback(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/templates.toml"
+	writeFile(t, file, "[alert_absent]\nnl = \"HX1111\"\n")
+	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00", "NABIJ_WHATSAPP_TEMPLATES": file,
+		"NABIJ_TWILIO_MESSAGING_SERVICE_SID": "MG0001"})
+	h.twilio.FailDeliveryTo("whatsapp:+31612345105", "failed", 63016)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord,
+		`{"absences": [{"student": "1002", "kind": "absent"}, {"student": "1005", "kind": "absent"}]}`, nil)
+	// Layla's mother (Arabic, no approved template): one SMS, no WhatsApp.
+	// Daniel's father (Dutch, template): the template, 63016, then one SMS.
+	got, ok := h.twilio.WaitForMessages(3, 10*time.Second)
+	if !ok {
+		t.Fatalf("the stand-in has %d messages, want 3", len(got))
+	}
+	time.Sleep(300 * time.Millisecond)
+	got = h.twilio.Messages()
+	count := map[string]int{}
+	for _, m := range got {
+		count[m.To]++
+		if m.To == "whatsapp:+31612345105" {
+			if m.ContentSID != "HX1111" || m.MessagingServiceSID != "MG0001" || m.Body != "" ||
+				m.ContentVariables != `{"1":"ISK Test","2":"Daniel M."}` {
+				t.Errorf("template message = %+v", m)
+			}
+		}
+	}
+	if len(got) != 3 || count["+31612345102"] != 1 || count["whatsapp:+31612345102"] != 0 ||
+		count["whatsapp:+31612345105"] != 1 || count["+31612345105"] != 1 {
+		t.Errorf("sent %v, want one SMS to Layla's mother, the template and one SMS to Daniel's father", count)
+	}
+}
+
+func TestHoldSiblingsAndCorrections(t *testing.T) {
+	// 08:40: before the deadline (08:45), with a 2-second hold.
+	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:40:00+01:00", "NABIJ_HOLD": "2s"})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	// Olena is listed and corrected within the hold: nothing is sent.
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "1002", "kind": "absent"}, {"student": "1003", "kind": "absent"}]}`, nil)
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "1002", "kind": "absent"}]}`, nil)
+	// The three sisters' classes post one after another: their mother waits for all three.
+	time.Sleep(2500 * time.Millisecond) // past the hold: Layla's alert waits for her sisters' lists
+	if n := len(h.twilio.Messages()); n != 0 {
+		t.Fatalf("%d messages went out before the sisters' classes had posted", n)
+	}
+	h.mustCall(200, "PUT", "/api/v1/classes/1B/absences/2026-11-30", coord, `{"absences": [{"student": "2001", "kind": "absent"}]}`, nil)
+	h.mustCall(200, "PUT", "/api/v1/classes/2A/absences/2026-11-30", coord, `{"absences": [{"student": "3001", "kind": "absent"}]}`, nil)
+	got, ok := h.twilio.WaitForMessages(1, 10*time.Second)
+	time.Sleep(2500 * time.Millisecond)
+	got = h.twilio.Messages()
+	if !ok || len(got) != 1 {
+		t.Fatalf("%d messages, want one to the mother", len(got))
+	}
+	want, _ := catalog(t).JoinNames("ar", []string{"Layla H.", "Noor H.", "Sara H."})
+	if got[0].To != "whatsapp:+31612345102" || !strings.Contains(got[0].Body, want) {
+		t.Errorf("message %q to %s, want one naming %q", got[0].Body, got[0].To, want)
+	}
+	if len(h.to("+31612345103")) != 0 {
+		t.Error("Olena's mother got a message for an entry corrected inside the hold")
+	}
+}
+
+func TestQuietHoursTurnALateAlertIntoATask(t *testing.T) {
+	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T21:30:00+01:00"})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "1003", "kind": "absent"}]}`, nil)
+	eventually(t, "the alert expired and a task made", func() bool {
+		var tasks []struct {
+			Kind, Student string
+			Tried         []string
+		}
+		h.mustCall(200, "GET", "/api/v1/tasks", coord, nil, &tasks)
+		return len(tasks) == 1 && tasks[0].Kind == "unreachable" && tasks[0].Student == "1003" && strings.Contains(tasks[0].Tried[0], "expired")
+	})
+	if n := h.twilio.Requests(); n != 0 {
+		t.Errorf("%d sends at 21:30; nothing reaches a family at night", n)
+	}
+}
