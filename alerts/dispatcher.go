@@ -188,6 +188,10 @@ func (d *Dispatcher) claim(id string) (*Message, error) {
 		m.Status = StatusSending
 		m.Attempts++
 		m.UpdatedAt = now
+		if !m.Uncertain {
+			// Kept from the first uncertain try, so a lookup covers them all.
+			m.ClaimedAt = time.Now()
+		}
 		claimed = m
 		return tx.PutMessage(m)
 	})
@@ -212,7 +216,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, id string) {
 		return
 	}
 	d.observe(m)
-	out := Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Created: m.CreatedAt,
+	out := Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt,
 		ContentSID: m.ContentSID, ContentVariables: m.ContentVariables}
 	if !m.ExpiresAt.IsZero() {
 		out.ValidFor = m.ExpiresAt.Sub(d.Now())
@@ -316,7 +320,7 @@ func (d *Dispatcher) Reconcile(ctx context.Context) (found, requeued int, err er
 	}
 	looker, canLook := d.Sender.(Looker)
 	for _, m := range stuck {
-		out := Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Created: m.CreatedAt, ContentSID: m.ContentSID}
+		out := Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt, ContentSID: m.ContentSID}
 		var receipt Receipt
 		var ok bool
 		var lookErr error

@@ -62,6 +62,10 @@ type Message struct {
 	// Uncertain is set when a send ended without an answer (a timeout): the
 	// provider may have the message, so it is looked up before it is sent again.
 	Uncertain bool `json:"uncertain,omitempty"`
+	// ClaimedAt is the wall-clock time of the last claim: a lookup at the
+	// provider, whose clock is real, searches from there (the service's own
+	// clock may run offset, NABIJ_CLOCK).
+	ClaimedAt time.Time `json:"claimed_at,omitzero"`
 	// Options are the answers a "which child?" question offers: code → pupil.
 	Options map[string]string `json:"options,omitempty"`
 	// Note tells staff why the message is as it is (an SMS for a missing template).

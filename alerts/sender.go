@@ -21,8 +21,9 @@ type Outgoing struct {
 	ContentVariables string
 	// ValidFor is how long the provider may keep trying; 0 for its default.
 	ValidFor time.Duration
-	// Created is when nabij made the message: a lookup searches from there.
-	Created time.Time
+	// Claimed is the wall-clock time nabij took the message for sending: a
+	// lookup searches from there.
+	Claimed time.Time
 }
 
 // Receipt is the provider's answer to an accepted message.

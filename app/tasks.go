@@ -81,7 +81,7 @@ type Digest struct {
 
 // MorningDigest sums up date for the coordinator and keeps it.
 func (s *Service) MorningDigest(_ context.Context, date school.Date) (*Digest, error) {
-	d := &Digest{Date: date, ClassesPosted: []string{}, ClassesMissing: []string{}, DueSoon: []string{},
+	d := &Digest{Date: date, ClassesPosted: []string{}, ClassesMissing: []string{}, DueSoon: []string{}, CallNow: []string{},
 		Messages: map[alerts.Status]int{}, OpenEscalations: map[protocol.Level]int{}, MadeAt: s.Now()}
 	err := s.Store.Update(func(tx *store.Tx) error {
 		r, err := tx.Roster()
@@ -139,6 +139,9 @@ func (s *Service) MorningDigest(_ context.Context, date school.Date) (*Digest, e
 		for _, t := range tasks {
 			if t.DoneAt == nil {
 				d.OpenTasks++
+				if t.Kind == school.TaskUnreachable && t.Date == date.String() {
+					d.CallNow = append(d.CallNow, t.Student)
+				}
 			}
 		}
 		slices.Sort(d.DueSoon)

@@ -164,10 +164,11 @@ func classify(err error) error {
 }
 
 // Lookup searches Twilio's message log for out: a message to the same
-// number, created since nabij made out, with the same body (or, for a
-// WhatsApp template, whose body Twilio fills in, the earliest one). It is
-// asked before a message whose last send ended without an answer is sent
-// again.
+// number, created since nabij claimed out for sending (less a minute for
+// clock skew), with the same body (or, for a WhatsApp template, whose body
+// Twilio fills in, the earliest one). It is asked before a message whose
+// last send ended without an answer is sent again. The same body on an
+// earlier day ("we miss Amanuel today") is older than the claim.
 func (s *Sender) Lookup(ctx context.Context, out alerts.Outgoing) (alerts.Receipt, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return alerts.Receipt{}, false, err
@@ -193,7 +194,7 @@ func (s *Sender) Lookup(ctx context.Context, out alerts.Outgoing) (alerts.Receip
 			continue
 		}
 		if m.DateCreated != nil {
-			if created, err := time.Parse(time.RFC1123Z, *m.DateCreated); err == nil && created.Before(out.Created.Add(-time.Minute)) {
+			if created, err := time.Parse(time.RFC1123Z, *m.DateCreated); err == nil && created.Before(out.Claimed.Add(-time.Minute)) {
 				continue
 			}
 		}

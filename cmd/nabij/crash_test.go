@@ -1,0 +1,141 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
+)
+
+// TestCrashInTheMiddleOfAMorningBurst runs nabij as a child process, kills
+// it (SIGKILL) while it sends a morning's alerts, starts it again, and finds
+// that the stand-in received every expected message exactly once.
+func TestCrashInTheMiddleOfAMorningBurst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "nabij")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	tw := twiliotest.NewServer(accountSID, authToken)
+	defer tw.Close()
+	addr := freeAddr(t)
+	data := t.TempDir()
+	env := append(os.Environ(),
+		"NABIJ_ADDR="+addr, "NABIJ_DATA="+data, "NABIJ_ADMIN_TOKEN="+adminToken, "NABIJ_PUBLIC_URL=http://"+addr,
+		"NABIJ_CLOCK=2026-11-30T08:50:00+01:00", "NABIJ_HOLD=0s", "NABIJ_RATE=100", "NABIJ_WORKERS=8",
+		"TWILIO_ACCOUNT_SID="+accountSID, "TWILIO_AUTH_TOKEN="+authToken, "NABIJ_TWILIO_FROM=+3197010000001",
+		"NABIJ_TWILIO_API_URL="+tw.URL())
+	logs, err := os.Create(filepath.Join(t.TempDir(), "nabij.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logs.Close()
+	start := func() *exec.Cmd {
+		cmd := exec.Command(bin, "serve")
+		cmd.Env, cmd.Stdout, cmd.Stderr = env, logs, logs
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+				resp.Body.Close()
+				return cmd
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatal("nabij did not come up")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+
+	const pupils = 300
+	type contact struct {
+		ID       string `json:"id"`
+		Role     string `json:"role"`
+		Name     string `json:"name"`
+		Phone    string `json:"phone"`
+		Language string `json:"language"`
+	}
+	type student struct {
+		ID        string    `json:"id"`
+		Name      string    `json:"name"`
+		Class     string    `json:"class"`
+		BirthDate string    `json:"birth_date"`
+		Contacts  []contact `json:"contacts"`
+	}
+	roster := map[string]any{"classes": []map[string]string{{"id": "1A", "name": "ISK 1A"}}}
+	var students []student
+	var absences []map[string]string
+	langs := []string{"nl", "ar", "ti", "uk", "fa-AF", "so"}
+	for i := range pupils {
+		id := fmt.Sprintf("%d", 5000+i)
+		students = append(students, student{ID: id, Name: "Leerling " + id, Class: "1A", BirthDate: "2011-01-01",
+			Contacts: []contact{{ID: "c" + id, Role: "parent", Name: "ouder", Phone: fmt.Sprintf("+316123%05d", i), Language: langs[i%len(langs)]}}})
+		absences = append(absences, map[string]string{"student": id, "kind": "absent"})
+	}
+	roster["students"] = students
+	rosterJSON, _ := json.Marshal(roster)
+	listJSON, _ := json.Marshal(map[string]any{"absences": absences})
+
+	first := start()
+	h := &harness{t: t, twilio: tw, url: "http://" + addr}
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, string(rosterJSON), nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, string(listJSON), nil)
+	if _, ok := tw.WaitForMessages(60, 20*time.Second); !ok {
+		first.Process.Kill()
+		t.Fatalf("the burst did not start: %d messages", len(tw.Messages()))
+	}
+	if err := first.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	first.Wait()
+	killedAt := len(tw.Messages())
+	if killedAt >= pupils {
+		t.Fatalf("the burst was over (%d) before the kill: nothing tested", killedAt)
+	}
+	t.Logf("killed after %d of %d messages", killedAt, pupils)
+
+	second := start()
+	defer func() {
+		second.Process.Signal(syscall.SIGTERM)
+		second.Wait()
+	}()
+	if got, ok := tw.WaitForMessages(pupils, 30*time.Second); !ok {
+		t.Fatalf("after the restart %d of %d messages arrived", len(got), pupils)
+	}
+	time.Sleep(time.Second) // room for a wrong second send to arrive
+	seen := map[string]int{}
+	for _, m := range tw.Messages() {
+		seen[m.To]++
+	}
+	for to, n := range seen {
+		if n != 1 {
+			t.Errorf("%s received %d messages", to, n)
+		}
+	}
+	if len(seen) != pupils {
+		t.Errorf("%d numbers reached, want %d", len(seen), pupils)
+	}
+	raw, _ := os.ReadFile(logs.Name())
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.Contains(line, "reconciled") {
+			t.Log(line) // what the restart found left "sending"
+		}
+	}
+	if strings.Contains(string(raw), "Leerling") || strings.Contains(string(raw), "+316123") {
+		t.Error("the log holds a name or a phone number")
+	}
+}
