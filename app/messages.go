@@ -91,4 +91,3 @@ func (s *Service) DeliveryStatus(_ context.Context, providerID, status string, c
 	}
 	return nil
 }
-

@@ -76,7 +76,9 @@ type Digest struct {
 	OpenEscalations map[protocol.Level]int `json:"open_escalations"`
 	DueSoon         []string               `json:"due_within_two_working_days"`
 	OpenTasks       int                    `json:"open_tasks"`
-	MadeAt          time.Time              `json:"made_at"`
+	// CallNow are the pupils of date whose families no message reached.
+	CallNow []string  `json:"call_now"`
+	MadeAt  time.Time `json:"made_at"`
 }
 
 // MorningDigest sums up date for the coordinator and keeps it.
