@@ -46,10 +46,16 @@ type Message struct {
 	LanguageFallback bool   `json:"language_fallback,omitempty"`
 	Template         string `json:"template"`
 	Body             string `json:"body"`
-	Status           Status `json:"status"`
-	ErrorCode        int    `json:"error_code,omitempty"`
-	ProviderID       string `json:"provider_id,omitempty"`
-	Attempts         int    `json:"attempts,omitempty"`
+	// Back is the English back-translation of Body: what the family read.
+	Back string `json:"back,omitempty"`
+	// Direction (ltr, rtl) and Review (draft, reviewed) of the language the
+	// body was written in, when it was written.
+	Direction  string `json:"direction,omitempty"`
+	Review     string `json:"review,omitempty"`
+	Status     Status `json:"status"`
+	ErrorCode  int    `json:"error_code,omitempty"`
+	ProviderID string `json:"provider_id,omitempty"`
+	Attempts   int    `json:"attempts,omitempty"`
 	// DueAt is when the dispatcher may send it: the end of the hold, or of a backoff.
 	DueAt time.Time `json:"due_at"`
 	// ExpiresAt, when set, is the end of the message's validity: a

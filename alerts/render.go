@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/nabij-isk/nabij/translations"
+
 	"github.com/nabij-isk/nabij/school"
 )
 
@@ -13,6 +15,11 @@ type Catalog interface {
 	Match(tag string) (string, bool)
 	Render(tag, key string, data map[string]any, count int) (string, error)
 	JoinNames(tag string, names []string) (string, error)
+	// BackTranslation is the English of what a key says in tag, with the
+	// same placeholders: what a family actually read.
+	RenderBack(tag, key string, data map[string]any) string
+	// Language is a language's meta: its direction and review state.
+	Language(tag string) (translations.Language, bool)
 }
 
 // FallbackLanguage is sent when nabij has no messages in a contact's languages.
@@ -54,16 +61,34 @@ func (r *Renderer) Render(m *Message, names []string) error {
 	if err != nil {
 		return fmt.Errorf("render %s: %w", m.Template, err)
 	}
+	back := r.back(m.Language, m.Template, data, names)
 	if r.ReplyHint && m.Template == TemplateAbsent {
 		hint, err := r.Catalog.Render(m.Language, "alert_reply_hint", nil, -1)
 		if err != nil {
 			return fmt.Errorf("render reply hint: %w", err)
 		}
 		body += " " + hint
+		back += " " + r.back(m.Language, "alert_reply_hint", data, names)
 	}
-	m.Body = body
+	m.Body, m.Back = body, strings.TrimSpace(back)
+	if meta, ok := r.Catalog.Language(m.Language); ok {
+		m.Direction, m.Review = meta.Direction, meta.Review
+	}
 	m.names = joined
 	return nil
+}
+
+// back renders the English back-translation of key in lang with the same
+// data, names joined the English way, so staff see what the family read.
+func (r *Renderer) back(lang, key string, data map[string]any, names []string) string {
+	en := map[string]any{}
+	for k, v := range data {
+		en[k] = v
+	}
+	if joined, err := r.Catalog.JoinNames("en", names); err == nil {
+		en["Names"] = joined
+	}
+	return r.Catalog.RenderBack(lang, key, en)
 }
 
 // optionList writes a question's options as "11 = Amanuel, 12 = Noor".

@@ -18,7 +18,10 @@ type AlertRef struct {
 	Contact  string         `json:"contact"`
 	Channel  school.Channel `json:"channel"`
 	Language string         `json:"language"`
-	Status   alerts.Status  `json:"status"`
+	// LanguageFallback: nabij has no messages in the contact's languages,
+	// so the alert goes in Dutch; the coordinator is told in the digest.
+	LanguageFallback bool          `json:"language_fallback,omitempty"`
+	Status           alerts.Status `json:"status"`
 }
 
 // ListResult is what recording a list did.
@@ -120,7 +123,7 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 			}
 			reached[w.Student] = true
 			res.Alerts = append(res.Alerts, AlertRef{Message: m.ID, Student: w.Student, Contact: w.Contact.ID,
-				Channel: m.Channel, Language: m.Language, Status: m.Status})
+				Channel: m.Channel, Language: m.Language, LanguageFallback: m.LanguageFallback, Status: m.Status})
 		}
 		// An absent pupil no message can go to: call the family now.
 		for _, id := range absent {

@@ -77,13 +77,16 @@ type Digest struct {
 	DueSoon         []string               `json:"due_within_two_working_days"`
 	OpenTasks       int                    `json:"open_tasks"`
 	// CallNow are the pupils of date whose families no message reached.
-	CallNow []string  `json:"call_now"`
-	MadeAt  time.Time `json:"made_at"`
+	CallNow []string `json:"call_now"`
+	// DutchInstead are the messages of date that went in Dutch because nabij
+	// has no messages in the contact's languages: someone should call.
+	DutchInstead []string  `json:"dutch_instead"`
+	MadeAt       time.Time `json:"made_at"`
 }
 
 // MorningDigest sums up date for the coordinator and keeps it.
 func (s *Service) MorningDigest(_ context.Context, date school.Date) (*Digest, error) {
-	d := &Digest{Date: date, ClassesPosted: []string{}, ClassesMissing: []string{}, DueSoon: []string{}, CallNow: []string{},
+	d := &Digest{Date: date, ClassesPosted: []string{}, ClassesMissing: []string{}, DueSoon: []string{}, CallNow: []string{}, DutchInstead: []string{},
 		Messages: map[alerts.Status]int{}, OpenEscalations: map[protocol.Level]int{}, MadeAt: s.Now()}
 	err := s.Store.Update(func(tx *store.Tx) error {
 		r, err := tx.Roster()
@@ -119,6 +122,9 @@ func (s *Service) MorningDigest(_ context.Context, date school.Date) (*Digest, e
 		}
 		for _, m := range msgs {
 			d.Messages[m.Status]++
+			if m.LanguageFallback && m.Live() {
+				d.DutchInstead = append(d.DutchInstead, m.ID)
+			}
 		}
 		cases, err := tx.Escalations()
 		if err != nil {

@@ -94,6 +94,10 @@ type messageView struct {
 	LanguageFallback bool           `json:"language_fallback"`
 	Template         string         `json:"template"`
 	Body             string         `json:"body"`
+	BackTranslation  string         `json:"back_translation"`
+	Direction        string         `json:"direction"`
+	Translation      string         `json:"translation_review"`
+	Note             string         `json:"note,omitempty"`
 	Status           alerts.Status  `json:"status"`
 	ErrorCode        *int           `json:"error_code"`
 	FallbackFor      string         `json:"fallback_for,omitempty"`
@@ -105,6 +109,7 @@ type messageView struct {
 func viewMessage(m *alerts.Message) messageView {
 	v := messageView{ID: m.ID, Students: m.Students, Contact: m.Contact, Channel: m.Channel,
 		Language: m.Language, LanguageFallback: m.LanguageFallback, Template: m.Template, Body: m.Body,
+		BackTranslation: m.Back, Direction: m.Direction, Translation: m.Review, Note: m.Note,
 		Status: m.Status, FallbackFor: m.FallbackFor, Date: m.Date, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 	if len(m.Students) > 0 {
 		v.Student = m.Students[0]

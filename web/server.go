@@ -19,6 +19,7 @@ import (
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
+	"github.com/nabij-isk/nabij/translations"
 )
 
 // Service is what the handlers need of nabij.
@@ -50,6 +51,8 @@ type Config struct {
 	// TwilioAuthToken signs Twilio's webhooks; without it they are refused.
 	TwilioAuthToken string
 	Health          func() error
+	Catalog         *translations.Catalog
+	SchoolName      string
 	Registry        *prometheus.Registry
 	Log             *slog.Logger
 }
@@ -82,6 +85,8 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.GET("/digest", h.digest, requireRole(school.RoleCoordinator))
 	api.GET("/inbox", h.inbox)
 	api.GET("/reach", h.reach, requireRole(school.RoleCoordinator))
+	api.GET("/translations", h.languages)
+	api.GET("/translations/:lang/preview", h.preview)
 
 	hooks := e.Group("/webhooks/twilio", h.verifyTwilio)
 	hooks.POST("/status", h.twilioStatus)
