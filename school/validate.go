@@ -63,14 +63,7 @@ func (r *Roster) Normalize(today Date) error {
 	for i := range r.Classes {
 		c := &r.Classes[i]
 		path := fmt.Sprintf("classes[%d]", i)
-		c.ID = strings.TrimSpace(c.ID)
-		switch {
-		case !validID(c.ID):
-			errs.add(path+".id", "an id of 1 to 64 letters, digits, '-', '_' or '.' is required")
-		case classes[c.ID]:
-			errs.add(path+".id", "class %q appears twice", c.ID)
-		}
-		classes[c.ID] = true
+		c.ID = errs.uniqueID(path, c.ID, "class", classes)
 		if strings.TrimSpace(c.Name) == "" {
 			c.Name = c.ID
 		}
@@ -80,14 +73,7 @@ func (r *Roster) Normalize(today Date) error {
 	for i := range r.HousingUnits {
 		u := &r.HousingUnits[i]
 		path := fmt.Sprintf("housing_units[%d]", i)
-		u.ID = strings.TrimSpace(u.ID)
-		switch {
-		case !validID(u.ID):
-			errs.add(path+".id", "an id of 1 to 64 letters, digits, '-', '_' or '.' is required")
-		case units[u.ID]:
-			errs.add(path+".id", "housing unit %q appears twice", u.ID)
-		}
-		units[u.ID] = true
+		u.ID = errs.uniqueID(path, u.ID, "housing unit", units)
 		if strings.TrimSpace(u.Name) == "" {
 			errs.add(path+".name", "a name is required")
 		}
@@ -99,14 +85,7 @@ func (r *Roster) Normalize(today Date) error {
 	for i := range r.Students {
 		s := &r.Students[i]
 		path := fmt.Sprintf("students[%d]", i)
-		s.ID = strings.TrimSpace(s.ID)
-		switch {
-		case !validID(s.ID):
-			errs.add(path+".id", "an id of 1 to 64 letters, digits, '-', '_' or '.' is required")
-		case students[s.ID]:
-			errs.add(path+".id", "student %q appears twice", s.ID)
-		}
-		students[s.ID] = true
+		s.ID = errs.uniqueID(path, s.ID, "student", students)
 		s.Name = strings.TrimSpace(s.Name)
 		if s.Name == "" {
 			errs.add(path+".name", "a name is required")
@@ -185,6 +164,19 @@ func normalizeContact(c *Contact, path string, seen map[string]Contact, errs *fi
 	if c.ID != "" {
 		seen[c.ID] = *c
 	}
+}
+
+// uniqueID trims id and checks it is valid and not seen before among kind.
+func (f *fieldErrors) uniqueID(path, id, kind string, seen map[string]bool) string {
+	id = strings.TrimSpace(id)
+	switch {
+	case !validID(id):
+		f.add(path+".id", "an id of 1 to 64 letters, digits, '-', '_' or '.' is required")
+	case seen[id]:
+		f.add(path+".id", "%s %q appears twice", kind, id)
+	}
+	seen[id] = true
+	return id
 }
 
 func validID(id string) bool {
