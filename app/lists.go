@@ -250,12 +250,14 @@ func (s *Service) List(_ context.Context, u school.User, class, rawDate string) 
 }
 
 // keepFamilyReports keeps a sick report a family sent (by replying 1) when
-// the mentor's corrected list still says only "absent": the mentor knows
-// the pupil is not there, the family knows why. A mentor who lists the
-// pupil late or present is not overruled.
+// the mentor's corrected list still says "absent" (the mentor knows the
+// pupil is not there, the family knows why) or "sick" (the list sent back as
+// it was read). A mentor who lists the pupil late, excused or present is
+// not overruled.
 func keepFamilyReports(old, list *school.AbsenceList) {
 	for i, a := range list.Absences {
-		if prev, ok := old.Entry(a.Student); ok && a.Kind == school.Absent && prev.Kind == school.Sick && prev.ReportedBy != "" {
+		prev, ok := old.Entry(a.Student)
+		if ok && prev.Kind == school.Sick && prev.ReportedBy != "" && (a.Kind == school.Absent || a.Kind == school.Sick) {
 			list.Absences[i] = prev
 		}
 	}

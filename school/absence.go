@@ -97,9 +97,9 @@ func (l *AbsenceList) Validate(classOf StudentClass, cal *Calendar) error {
 		if a.Hours < 0 || a.Hours > 12 {
 			errs.add(path+".hours", "hours must be from 0 to 12 lesuren")
 		}
-		if a.ReportedBy != "" {
-			errs.add(path+".reported_by", "reported_by is set by nabij from a family's reply, not by a list")
-		}
+		// reported_by is nabij's to set, from a family's reply: a list sent
+		// back as it was read keeps it, anything else is ignored.
+		a.ReportedBy = ""
 	}
 	return errs.err()
 }

@@ -90,3 +90,23 @@ func (c *Catalog) JoinNames(tag string, names []string) (string, error) {
 		"Last": names[last],
 	}, -1)
 }
+
+// AlertText is the same-morning alert as a family receives it: alert_absent
+// about names (joined with JoinNames), a space, then alert_reply_hint. The
+// alerts package composes the same text; it is built here as well so the
+// length checks and golden files measure exactly that text, not its parts.
+func (c *Catalog) AlertText(tag, school string, names []string) (string, error) {
+	joined, err := c.JoinNames(tag, names)
+	if err != nil {
+		return "", err
+	}
+	absent, err := c.Render(tag, "alert_absent", map[string]any{"School": school, "Names": joined}, len(names))
+	if err != nil {
+		return "", err
+	}
+	hint, err := c.Render(tag, "alert_reply_hint", nil, -1)
+	if err != nil {
+		return "", err
+	}
+	return absent + " " + hint, nil
+}

@@ -1,6 +1,10 @@
 package translations
 
-import "unicode/utf16"
+import (
+	"fmt"
+	"unicode"
+	"unicode/utf16"
+)
 
 // SMS limits. A single message carries 140 bytes; splitting it into parts
 // costs a 6-byte header per part, hence the smaller per-part limits.
@@ -42,31 +46,10 @@ func Segments(text string) (encoding string, segments int) {
 	if text == "" {
 		return "GSM-7", 0
 	}
-	var sizes []int // cost of each character in septets or code units
-	gsm := true
-	for _, r := range text {
-		n, ok := gsmSeptets[r]
-		if !ok {
-			gsm = false
-			break
-		}
-		sizes = append(sizes, n)
-	}
+	encoding, sizes := smsUnits(text)
 	single, part := gsmSingle, gsmPart
-	encoding = "GSM-7"
-	if !gsm {
-		encoding = "UCS-2"
+	if encoding == "UCS-2" {
 		single, part = ucs2Single, ucs2Part
-		sizes = sizes[:0]
-		for _, r := range text {
-			// Invalid UTF-8 decodes to U+FFFD, one unit, like the gateway
-			// would send it.
-			n := utf16.RuneLen(r)
-			if n < 1 {
-				n = 1
-			}
-			sizes = append(sizes, n)
-		}
 	}
 	total := 0
 	for _, n := range sizes {
@@ -84,4 +67,86 @@ func Segments(text string) (encoding string, segments int) {
 		used += n
 	}
 	return encoding, segments
+}
+
+// smsUnits returns the encoding a gateway picks for text and the cost of
+// each character in that encoding's unit (septets for GSM-7, UTF-16 code
+// units for UCS-2). Segments and the length Check reports share it, so the
+// length shown to a reviewer is the one the segments were counted from.
+func smsUnits(text string) (encoding string, sizes []int) {
+	gsm := true
+	for _, r := range text {
+		n, ok := gsmSeptets[r]
+		if !ok {
+			gsm = false
+			break
+		}
+		sizes = append(sizes, n)
+	}
+	if gsm {
+		return "GSM-7", sizes
+	}
+	sizes = sizes[:0]
+	for _, r := range text {
+		// Invalid UTF-8 decodes to U+FFFD, one unit, like the gateway
+		// would send it.
+		n := utf16.RuneLen(r)
+		if n < 1 {
+			n = 1
+		}
+		sizes = append(sizes, n)
+	}
+	return "UCS-2", sizes
+}
+
+// smsLength is the length of text in the unit its encoding is billed in.
+func smsLength(text string) int {
+	_, sizes := smsUnits(text)
+	n := 0
+	for _, s := range sizes {
+		n += s
+	}
+	return n
+}
+
+// scripts names the writing systems our languages use, so a reviewer reads
+// "Arabic script" (nothing to fix) rather than a single letter that looks
+// like the culprit.
+var scripts = []struct {
+	name  string
+	table *unicode.RangeTable
+}{
+	{"Arabic script", unicode.Arabic},
+	{"Cyrillic script", unicode.Cyrillic},
+	{"Ge'ez script", unicode.Ethiopic},
+	{"Greek script", unicode.Greek},
+	{"Hebrew script", unicode.Hebrew},
+	{"Armenian script", unicode.Armenian},
+	{"Georgian script", unicode.Georgian},
+	{"Devanagari script", unicode.Devanagari},
+	{"Han script", unicode.Han},
+}
+
+// ucs2Reason says why text cannot be sent as GSM-7: the script of the first
+// character outside the GSM alphabet, or that character itself when it is a
+// Latin letter or punctuation a translator could replace (ë, ş, „, –). It
+// is "" for GSM-7 text.
+func ucs2Reason(text string) string {
+	for _, r := range text {
+		if _, ok := gsmSeptets[r]; ok {
+			continue
+		}
+		for _, s := range scripts {
+			if unicode.Is(s.table, r) {
+				return s.name
+			}
+		}
+		if unicode.IsGraphic(r) && !unicode.IsSpace(r) {
+			return fmt.Sprintf("UCS-2 because of '%c'", r)
+		}
+		// Invisible characters (no-break space, direction marks) are the
+		// ones a reviewer cannot see; name them by code point.
+		return fmt.Sprintf("UCS-2 because of U+%04X", r)
+	}
+	return ""
 }

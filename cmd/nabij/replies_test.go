@@ -183,6 +183,16 @@ func TestRepliesInAnyLanguage(t *testing.T) {
 		t.Errorf("after the mentor's list Amanuel is %s (%s), want the family's sick report kept", k, by)
 	}
 
+	// The list read and sent back as it is keeps the report too.
+	var asRead struct {
+		Absences []map[string]any `json:"absences"`
+	}
+	h.mustCall(200, "GET", "/api/v1/classes/1A/absences/2026-11-30", mentor, nil, &asRead)
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor, asRead, nil)
+	if k, by := h.entry(coord, "1A", "1001"); k != "sick" || by != "c-1001" {
+		t.Errorf("after the list was sent back as read, Amanuel is %s (%s)", k, by)
+	}
+
 	// STOP: nothing more reaches that number, not even an apology; START: back.
 	before := len(h.to("+31612345103"))
 	h.reply("+31612345103", "Stop")
