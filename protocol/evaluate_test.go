@@ -207,3 +207,25 @@ func TestRecheckAfterCorrection(t *testing.T) {
 		t.Errorf("after correcting back: %v %q", e.FactsChanged, e.Correction)
 	}
 }
+
+func TestProgress(t *testing.T) {
+	p := Default()
+	cal := calendar(t)
+	pupil := Pupil{BirthDate: day("2011-05-01"), Entries: entries(p, "2026-11-23 absent 5", "2026-11-24 absent 5", "2026-11-26 sick", "2026-11-27 sick")}
+	got := map[string]Progress{}
+	for _, pr := range p.Progress(pupil, cal, day("2026-11-27"), []PastCase{{"ongeoorloofd-6u", day("2026-11-24")}}) {
+		got[pr.Rule.Name] = pr
+	}
+	if lp := got["leerplicht-16u-4w"]; lp.Value != 10 || lp.Threshold != 16 || lp.Since != day("2026-11-02") {
+		t.Errorf("leerplicht progress %+v", lp)
+	}
+	if c := got["ongeoorloofd-6u"]; c.Value != 0 || c.Since != day("2026-11-25") {
+		t.Errorf("6-hour rule progress %+v: counting restarts after its case", c)
+	}
+	if m := got["mazl-7-dagen"]; m.Value != 2 || m.Threshold != 7 {
+		t.Errorf("sick streak progress %+v", m)
+	}
+	if _, ok := got["rmc-16u-4w"]; ok {
+		t.Error("the rmc rule shows for a 15-year-old")
+	}
+}

@@ -51,11 +51,14 @@ var (
 	bucketMsgByPhone      = []byte("msg_by_phone")      // phone|id
 	bucketMsgSending      = []byte("msg_sending")       // id, while a message is "sending"
 	bucketStudentsByPhone = []byte("students_by_phone") // phone|student
+	bucketSignInLinks     = []byte("signin_links")      // token hash → link
+	bucketSessions        = []byte("sessions")          // cookie hash → session
 	allBuckets            = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
-		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone}
+		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone,
+		bucketSignInLinks, bucketSessions}
 )
 
 // Store is nabij's bbolt database.
