@@ -20,9 +20,17 @@ func file(tag, direction, review string, forms map[string]string) string {
 			fmt.Fprintf(&b, "%s = %q\n", form, text)
 		}
 	}
+	// The back-translation is the "other" text itself: it has the
+	// placeholders Check expects, and tests can tell keys apart by it.
 	b.WriteString("[back]\n")
-	for key := range forms {
-		fmt.Fprintf(&b, "%s = \"back\"\n", key)
+	for key, spec := range forms {
+		back := "back"
+		for _, kv := range strings.Split(spec, "|") {
+			if form, text, _ := strings.Cut(kv, "="); form == "other" {
+				back = text
+			}
+		}
+		fmt.Fprintf(&b, "%s = %q\n", key, back)
 	}
 	return b.String()
 }

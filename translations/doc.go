@@ -22,4 +22,9 @@
 //
 // Segments estimates how many SMS parts a text costs, so length can be tested
 // and shown to staff before anything is sent.
+//
+// Check applies all of the above to every language and measures the morning
+// alert with realistic names, so the tests and `nabij translations check`
+// hold translators to one list of rules. testdata/golden/<tag>.txt shows a
+// reviewer each message exactly as a family reads it.
 package translations

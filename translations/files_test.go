@@ -6,12 +6,10 @@ package translations
 import (
 	"fmt"
 	"reflect"
-	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
-	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 )
 
@@ -24,38 +22,6 @@ func mustLoad(t *testing.T) *Catalog {
 	return c
 }
 
-// sampleData has a value for every placeholder the spec defines.
-func sampleData() map[string]any {
-	return map[string]any{
-		"School":  "ISK Groningen",
-		"Names":   "Amanuel",
-		"Options": "11 = Amanuel, 12 = Sara",
-		"Rest":    "Amanuel, Sara",
-		"Last":    "Yonas",
-	}
-}
-
-var placeholderRE = regexp.MustCompile(`\{\{\s*\.([A-Za-z]+)\s*\}\}`)
-
-// placeholders returns the sorted list (with repeats) of {{.X}} names.
-func placeholders(s string) []string {
-	var out []string
-	for _, m := range placeholderRE.FindAllStringSubmatch(s, -1) {
-		out = append(out, m[1])
-	}
-	sort.Strings(out)
-	return out
-}
-
-func formNames(forms map[string]string) []string {
-	var out []string
-	for f := range forms {
-		out = append(out, f)
-	}
-	sort.Strings(out)
-	return out
-}
-
 func TestOurLanguagesArePresent(t *testing.T) {
 	c := mustLoad(t)
 	for _, tag := range []string{"nl", "en", "ar", "ti", "am", "fa-AF", "fa", "ps", "uk"} {
@@ -65,106 +31,55 @@ func TestOurLanguagesArePresent(t *testing.T) {
 	}
 }
 
-func TestEveryKeyInEveryLanguage(t *testing.T) {
+// Check is the one list of what every file must meet (keys, forms,
+// placeholders, plural forms, rendering, back-translations, SMS length);
+// every problem it finds fails the build, named by language.
+func TestCheckEveryLanguage(t *testing.T) {
 	c := mustLoad(t)
 	if len(c.Keys()) < 9 {
 		t.Fatalf("en has only %d keys: %v", len(c.Keys()), c.Keys())
 	}
-	for _, l := range c.Languages() {
-		e := c.langs[l.Tag]
-		for _, key := range c.Keys() {
-			if _, ok := e.messages[key]; !ok {
-				t.Errorf("%s: missing key %s", l.Tag, key)
-			}
+	reports := c.Check()
+	if len(reports) != len(c.Languages()) {
+		t.Fatalf("Check returned %d reports for %d languages", len(reports), len(c.Languages()))
+	}
+	for i, r := range reports {
+		if i > 0 && reports[i-1].Language.Tag >= r.Language.Tag {
+			t.Errorf("reports not sorted: %s before %s", reports[i-1].Language.Tag, r.Language.Tag)
 		}
-		for key := range e.messages {
-			if _, ok := c.plural[key]; !ok {
-				t.Errorf("%s: key %s is not in en (typo?)", l.Tag, key)
-			}
+		for _, p := range r.Problems {
+			t.Errorf("%s (%s): %s", r.Language.Tag, r.Language.EnglishName, p)
+		}
+		if r.Keys != r.Total || r.Total != len(c.Keys()) {
+			t.Errorf("%s: %d of %d keys (en has %d)", r.Language.Tag, r.Keys, r.Total, len(c.Keys()))
+		}
+		if !r.PluralsComplete() || !r.PlaceholdersConsistent() || !r.OK() {
+			t.Errorf("%s: plurals %v, placeholders %v, OK %v", r.Language.Tag, r.PluralsComplete(), r.PlaceholdersConsistent(), r.OK())
 		}
 	}
 }
 
-func TestNoEmptyForm(t *testing.T) {
+// The alert a family receives on the morning of an absence must fit in
+// MaxAlertSegments SMS for every realistic name, in every language.
+func TestEveryAlertFitsInTwoSMS(t *testing.T) {
 	c := mustLoad(t)
-	for _, l := range c.Languages() {
-		for key, forms := range c.langs[l.Tag].messages {
-			for form, text := range forms {
-				switch {
-				case text == "":
-					t.Errorf("%s %s.%s is empty", l.Tag, key, form)
-				case strings.TrimSpace(text) == "" && key != "list_separator":
-					t.Errorf("%s %s.%s is only whitespace", l.Tag, key, form)
-				}
-			}
+	for _, r := range c.Check() {
+		a := r.Alert
+		if a.Segments < 1 || !slices.Contains(RealisticNames, a.Name) {
+			t.Errorf("%s: no alert measured: %+v", r.Language.Tag, a)
+			continue
+		}
+		if a.Segments > MaxAlertSegments {
+			text, _ := c.AlertText(r.Language.Tag, CheckSchool, []string{a.Name})
+			t.Errorf("%s (%s): the alert for %q is %d %s units (%s, %s) = %d SMS segments, want <= %d: %q",
+				r.Language.Tag, r.Language.EnglishName, a.Name, a.Chars, unitName(a.Encoding), a.Encoding, a.Why,
+				a.Segments, MaxAlertSegments, text)
 		}
 	}
 }
 
-func TestPlaceholdersMatchEnglish(t *testing.T) {
-	c := mustLoad(t)
-	en := c.langs[BaseLanguage].messages
-	for _, l := range c.Languages() {
-		for key, forms := range c.langs[l.Tag].messages {
-			want := placeholders(en[key]["other"])
-			for form, text := range forms {
-				if got := placeholders(text); !reflect.DeepEqual(got, want) {
-					t.Errorf("%s %s.%s: placeholders %v, en has %v", l.Tag, key, form, got, want)
-				}
-				// Anything else between braces ({{.names}}, {{ if }}) is a
-				// translation slip, not a feature we support.
-				if n := strings.Count(text, "{{"); n != len(placeholderRE.FindAllString(text, -1)) {
-					t.Errorf("%s %s.%s: %d template actions but only simple placeholders are allowed: %q", l.Tag, key, form, n, text)
-				}
-			}
-		}
-	}
-}
-
-// probeCounts reach every CLDR plural category go-i18n knows, including
-// those only reached by decimals (Russian "other") or by a million (French
-// "many").
-func probeCounts() []any {
-	var out []any
-	for i := 0; i <= 1000; i++ {
-		out = append(out, i)
-	}
-	out = append(out, 1000000, 2000000)
-	for _, s := range []string{"0.0", "0.1", "0.5", "1.0", "1.5", "2.0", "2.5", "3.5", "5.5", "10.0", "11.5", "100.5", "0.01", "1.25"} {
-		out = append(out, s)
-	}
-	return out
-}
-
-// cldrCategories asks go-i18n itself which plural forms it selects for tag,
-// by rendering a message whose forms are their own names. go-i18n's rule
-// table is internal, so this is the exported way to see it.
-func cldrCategories(t *testing.T, tag string) []string {
-	t.Helper()
-	lt := language.MustParse(tag)
-	b := i18n.NewBundle(language.Dutch)
-	probe := &i18n.Message{ID: "probe", Zero: "zero", One: "one", Two: "two", Few: "few", Many: "many", Other: "other"}
-	if err := b.AddMessages(lt, probe); err != nil {
-		t.Fatalf("%s: %v", tag, err)
-	}
-	loc := i18n.NewLocalizer(b, tag)
-	seen := map[string]bool{}
-	for _, n := range probeCounts() {
-		s, got, err := loc.LocalizeWithTag(&i18n.LocalizeConfig{MessageID: "probe", PluralCount: n})
-		if err != nil || got != lt {
-			t.Fatalf("%s count %v: %q in %s, %v", tag, n, s, got, err)
-		}
-		seen[s] = true
-	}
-	var out []string
-	for f := range seen {
-		out = append(out, f)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// The probe must find what CLDR documents, or the next test proves nothing.
+// The probe must find what CLDR documents, or the plural check in Check
+// proves nothing.
 func TestCLDRProbe(t *testing.T) {
 	for tag, want := range map[string][]string{
 		"en":    {"one", "other"},
@@ -176,88 +91,11 @@ func TestCLDRProbe(t *testing.T) {
 		"fa-AF": {"one", "other"},
 		"ti":    {"one", "other"},
 	} {
-		if got := cldrCategories(t, tag); !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: probe found %v, want %v", tag, got, want)
+		got, err := pluralCategories(language.MustParse(tag))
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: probe found %v (%v), want %v", tag, got, err, want)
 		}
 	}
-}
-
-func TestPluralFormsAreExactlyCLDRs(t *testing.T) {
-	c := mustLoad(t)
-	for _, l := range c.Languages() {
-		want := cldrCategories(t, l.Tag)
-		for key, forms := range c.langs[l.Tag].messages {
-			got := formNames(forms)
-			if !c.IsPlural(key) {
-				if !reflect.DeepEqual(got, []string{"other"}) {
-					t.Errorf("%s %s is not a plural key: want only other, got %v", l.Tag, key, got)
-				}
-				continue
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("%s %s: forms %v, CLDR (go-i18n) wants %v", l.Tag, key, got, want)
-			}
-		}
-	}
-}
-
-func TestRenderEveryKeyEveryCount(t *testing.T) {
-	c := mustLoad(t)
-	data := sampleData()
-	for _, l := range c.Languages() {
-		for _, key := range c.Keys() {
-			for _, n := range []int{0, 1, 2, 3, 5, 11, 21, 101} {
-				out, err := c.Render(l.Tag, key, data, n)
-				if err != nil {
-					t.Errorf("%s %s count %d: %v", l.Tag, key, n, err)
-					continue
-				}
-				if out == "" || strings.Contains(out, "{{") || strings.Contains(out, "<no value>") {
-					t.Errorf("%s %s count %d: bad output %q", l.Tag, key, n, out)
-				}
-				for _, p := range placeholders(c.langs[BaseLanguage].messages[key]["other"]) {
-					if v := data[p].(string); !strings.Contains(out, v) {
-						t.Errorf("%s %s count %d: %q lacks %s=%q", l.Tag, key, n, out, p, v)
-					}
-				}
-			}
-		}
-	}
-}
-
-func TestAlertFitsInTwoSMS(t *testing.T) {
-	c := mustLoad(t)
-	data := map[string]any{"School": "ISK Groningen", "Names": "Amanuel"}
-	for _, l := range c.Languages() {
-		alert, err := c.Render(l.Tag, "alert_absent", data, 1)
-		if err != nil {
-			t.Errorf("%s: %v", l.Tag, err)
-			continue
-		}
-		hint, err := c.Render(l.Tag, "alert_reply_hint", nil, -1)
-		if err != nil {
-			t.Errorf("%s: %v", l.Tag, err)
-			continue
-		}
-		msg := alert + " " + hint
-		enc, n := Segments(msg)
-		if n > 2 {
-			t.Errorf("%s: alert + hint is %d characters (%d UTF-16 units, %s) = %d SMS segments, want <= 2: %q",
-				l.Tag, len([]rune(msg)), utf16Len(msg), enc, n, msg)
-		}
-	}
-}
-
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
 }
 
 // The reply digits are parsed by the gateway; Eastern Arabic or Persian
@@ -275,22 +113,6 @@ func TestReplyHintUsesWesternDigits(t *testing.T) {
 		}
 		if strings.ContainsAny(hint, "٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹") {
 			t.Errorf("%s: hint uses non-Western digits: %q", l.Tag, hint)
-		}
-	}
-}
-
-func TestBackTranslationForEveryKey(t *testing.T) {
-	c := mustLoad(t)
-	for _, l := range c.Languages() {
-		for _, key := range c.Keys() {
-			if strings.TrimSpace(c.BackTranslation(l.Tag, key)) == "" {
-				t.Errorf("%s: no back-translation for %s", l.Tag, key)
-			}
-		}
-		for key := range c.langs[l.Tag].back {
-			if _, ok := c.plural[key]; !ok {
-				t.Errorf("%s: back-translation for unknown key %s", l.Tag, key)
-			}
 		}
 	}
 }

@@ -62,6 +62,11 @@ func (c *Catalog) Render(tag, key string, data map[string]any, count int) (strin
 	if got != e.tag {
 		return "", fmt.Errorf("translations: %s %s: go-i18n answered in %s", tag, key, got)
 	}
+	// A name that ends in an initial ("Amanuel T.") at the end of a
+	// sentence must not give "Amanuel T..".
+	if names, _ := data["Names"].(string); strings.HasSuffix(names, ".") {
+		out = strings.ReplaceAll(out, names+".", names)
+	}
 	return out, nil
 }
 

@@ -24,6 +24,10 @@ Usage:
   nabij serve [--demo]   run the service (settings from NABIJ_* and TWILIO_* env, see README)
   nabij simulate --from YYYY-MM-DD --to YYYY-MM-DD [--protocol FILE] [--data DIR]
                          replay stored history through a protocol file: what would have fired, and why
+  nabij translations check
+                         every language: keys, plurals, placeholders, SMS segments, review state
+  nabij users list | link NAME
+                         staff of the running service; link makes a one-time sign-in link
   nabij help             this text
 `
 
@@ -38,6 +42,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "simulate":
 		return simulate(args[1:], getenv, stdout, stderr)
+	case "users":
+		return usersCmd(args[1:], getenv, stdout, stderr)
+	case "translations":
+		return translationsCmd(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

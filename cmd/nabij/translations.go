@@ -1,0 +1,141 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/nabij-isk/nabij/translations"
+)
+
+const translationsUsage = `Usage:
+  nabij translations check   check every language: keys, plural forms, placeholders,
+                             back-translations, and whether the morning alert fits in
+                             2 SMS for realistic names; exit 1 when one does not
+`
+
+// loadCatalog is the catalog the command checks; tests replace it with a
+// catalog loaded from a broken fstest.MapFS.
+var loadCatalog = translations.Load
+
+// translationsCmd runs `nabij translations <subcommand>`. It is for whoever
+// adds or edits a language: one table that says whether each language can
+// be sent, and a sentence for every problem, without reading Go test output.
+func translationsCmd(args []string, stdout, stderr io.Writer) int {
+	if len(args) != 1 || args[0] != "check" {
+		if len(args) > 0 && args[0] != "check" {
+			fmt.Fprintf(stderr, "nabij translations: unknown subcommand %q\n\n", args[0])
+		}
+		fmt.Fprint(stderr, translationsUsage)
+		return 2
+	}
+	c, err := loadCatalog()
+	if err != nil {
+		// Load refuses the whole catalog for one bad file, as the service
+		// would at start-up; that is a failed check, not a usage error.
+		fmt.Fprintln(stderr, "nabij translations check:", err)
+		return 1
+	}
+	reports := c.Check()
+	printTranslationsTable(stdout, reports)
+	fmt.Fprintf(stdout, "\nALERT is the morning alert for one pupil, for the name that makes it longest: encoding,\n"+
+		"SMS segments and (length). %d SMS hold 306 GSM-7 septets or 134 UTF-16 units.\n", translations.MaxAlertSegments)
+
+	bad := 0
+	for _, r := range reports {
+		if !r.OK() {
+			bad++
+		}
+	}
+	problems := 0
+	for _, r := range reports {
+		for _, p := range r.Problems {
+			if problems == 0 {
+				fmt.Fprintln(stdout)
+			}
+			problems++
+			fmt.Fprintf(stdout, "%s: %s\n", r.Language.Tag, p)
+		}
+	}
+	fmt.Fprintln(stdout)
+	if bad > 0 {
+		fmt.Fprintf(stdout, "%d of %d languages are not fit to send (%d problems).\n", bad, len(reports), problems)
+		return 1
+	}
+	fmt.Fprintf(stdout, "All %d languages pass. Alert: %q and names %s.\n",
+		len(reports), translations.CheckSchool, strings.Join(quoteAll(translations.RealisticNames), ", "))
+	return 0
+}
+
+func printTranslationsTable(w io.Writer, reports []translations.Report) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "LANGUAGE\tKEYS\tPLURALS\tPLACEHOLDERS\tALERT (1 PUPIL)\tWORST NAME\tWHY UCS-2\t2 PUPILS\tREVIEW")
+	for _, r := range reports {
+		l := r.Language
+		fmt.Fprintf(tw, "%s %s\t%d/%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			l.Tag, l.EnglishName,
+			r.Keys, r.Total,
+			yesNo(r.PluralsComplete()),
+			yesNo(r.PlaceholdersConsistent()),
+			fitText(r.Alert),
+			orDash(r.Alert.Name),
+			orDash(r.Alert.Why),
+			segmentsText(r.Siblings),
+			reviewText(l),
+		)
+	}
+	tw.Flush()
+}
+
+// fitText shows the encoding, the parts and the length they came from, so
+// a reader sees how close a language is to the next part.
+func fitText(a translations.AlertFit) string {
+	if a.Segments == 0 {
+		return "cannot render"
+	}
+	over := ""
+	if a.Segments > translations.MaxAlertSegments {
+		over = " TOO LONG"
+	}
+	return fmt.Sprintf("%s %s (%d)%s", a.Encoding, segmentsText(a), a.Chars, over)
+}
+
+func segmentsText(a translations.AlertFit) string {
+	switch a.Segments {
+	case 0:
+		return "-"
+	case 1:
+		return "1 SMS"
+	}
+	return fmt.Sprintf("%d SMS", a.Segments)
+}
+
+func reviewText(l translations.Language) string {
+	if l.Review == translations.ReviewReviewed {
+		return fmt.Sprintf("reviewed by %s on %s", l.ReviewedBy, l.ReviewedOn)
+	}
+	return l.Review
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func quoteAll(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = fmt.Sprintf("%q", s)
+	}
+	return out
+}

@@ -1,0 +1,327 @@
+package translations
+
+import (
+	"fmt"
+	"maps"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// CheckSchool is the school name Check and the golden files render with. It
+// is a real ISK's name rather than "X", so the lengths measured are the ones
+// a family will actually receive.
+const CheckSchool = "ISK Groningen"
+
+// MaxAlertSegments is the most SMS parts the one-pupil alert may cost. Every
+// part is billed, per family, every morning; and the reply hint comes last,
+// so the longer the alert, the likelier a parent stops before the part that
+// asks them to answer.
+const MaxAlertSegments = 2
+
+// RealisticNames are names as they stand on an ISK roster (first name and
+// initial) that Check tries the alert with. A test with a short name such as
+// "Sara" passes where "Oleksandra K." overflows, so the worst case counts.
+var RealisticNames = []string{"Amanuel T.", "Mohammad R.", "Oleksandra K.", "Fatma Y.", "Ahmad Zia N."}
+
+// renderCounts are the pupil counts every key is rendered with: they reach
+// each CLDR category our languages use (0 for zero/many, 1, 2, 3–10 for
+// few, 11 for many, 21 and 101 for Slavic one/few).
+var renderCounts = []int{0, 1, 2, 3, 5, 11, 21, 101}
+
+// Report is what Check found for one language.
+type Report struct {
+	Language Language // meta: tag, name, review state, reviewed_by/on
+	Keys     int      // keys of the base language present in this file
+	Total    int      // keys of the base language (en)
+	// Problems are sentences naming the key (and form) and what is wrong.
+	Problems []string
+	Alert    AlertFit // the alert for one pupil, worst case over RealisticNames
+	Siblings AlertFit // the alert for two pupils; informative only
+
+	// Counted apart so a summary can say "plurals: no" without parsing the
+	// sentences in Problems.
+	pluralProblems      int
+	placeholderProblems int
+}
+
+// AlertFit is how the same-morning alert (see AlertText) fits in SMS.
+type AlertFit struct {
+	Encoding string // "GSM-7" or "UCS-2"
+	Chars    int    // length in that encoding's unit: GSM-7 septets or UTF-16 code units
+	Segments int    // SMS parts billed
+	Name     string // the pupil name(s) of the worst case, joined with " + "
+	Why      string // why UCS-2, e.g. "UCS-2 because of 'ë'" or "Ge'ez script"; "" for GSM-7
+}
+
+// OK reports whether the language can be sent: no problems and an alert of
+// at most MaxAlertSegments parts.
+func (r Report) OK() bool {
+	return len(r.Problems) == 0 && r.Alert.Segments <= MaxAlertSegments
+}
+
+// PluralsComplete reports whether every key has exactly the plural forms
+// CLDR (as go-i18n applies it) selects for the language.
+func (r Report) PluralsComplete() bool { return r.pluralProblems == 0 }
+
+// PlaceholdersConsistent reports whether every form uses exactly the
+// placeholders of the English message.
+func (r Report) PlaceholdersConsistent() bool { return r.placeholderProblems == 0 }
+
+func (r *Report) problem(format string, args ...any) {
+	r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+}
+
+// Check checks every loaded language against the base language and the SMS
+// budget. Load already refused files that cannot be read at all; Check finds
+// what a file can be loaded with but should not be sent with. Reports are
+// sorted by tag.
+func (c *Catalog) Check() []Report {
+	out := make([]Report, 0, len(c.support))
+	for _, tag := range c.support {
+		out = append(out, c.check(c.langs[tag]))
+	}
+	return out
+}
+
+func (c *Catalog) check(e *entry) Report {
+	r := Report{Language: e.lang, Total: len(c.keys)}
+	cldr, cldrErr := pluralCategories(e.tag)
+	if cldrErr != nil {
+		r.pluralProblems++
+		r.problem("go-i18n has no plural rule for %s: %v", e.lang.Tag, cldrErr)
+	}
+	for _, key := range c.keys {
+		forms, ok := e.messages[key]
+		if !ok {
+			r.problem("missing key %s", key)
+			continue
+		}
+		r.Keys++
+		before := len(r.Problems)
+		if cldrErr == nil {
+			c.checkForms(&r, key, forms, cldr)
+		}
+		c.checkTexts(&r, key, forms)
+		// A key with a missing form or a wrong placeholder also fails to
+		// render; saying so again for each count would bury the cause.
+		if len(r.Problems) == before {
+			c.checkRender(&r, key)
+		}
+		if strings.TrimSpace(e.back[key]) == "" {
+			r.problem("no back-translation for %s", key)
+		} else if got, want := placeholders(e.back[key]), c.basePlaceholders(key); !reflect.DeepEqual(got, want) {
+			// Staff read the back-translation rendered with the same
+			// values; a different placeholder shows them a blank.
+			r.problem("back-translation of %s has placeholders %v, en has %v", key, got, want)
+		}
+	}
+	for _, key := range sortedKeys(e.messages) {
+		if _, ok := c.plural[key]; !ok {
+			r.problem("key %s is not in en (typo?)", key)
+		}
+	}
+	for _, key := range sortedKeys(e.back) {
+		if _, ok := c.plural[key]; !ok {
+			r.problem("back-translation for %s, which is not a key in en", key)
+		}
+	}
+
+	one := make([][]string, len(RealisticNames))
+	for i, n := range RealisticNames {
+		one[i] = []string{n}
+	}
+	var err error
+	if r.Alert, err = c.alertFit(e.lang.Tag, one); err != nil {
+		r.problem("alert for one pupil cannot be rendered: %v", err)
+	} else if r.Alert.Segments > MaxAlertSegments {
+		r.problem("alert_absent + alert_reply_hint for one pupil %q is %d %s units (%s) = %d SMS segments; at most %d allowed",
+			r.Alert.Name, r.Alert.Chars, unitName(r.Alert.Encoding), r.Alert.Encoding, r.Alert.Segments, MaxAlertSegments)
+	}
+	var two [][]string
+	for i, a := range RealisticNames {
+		for j, b := range RealisticNames {
+			if i != j {
+				two = append(two, []string{a, b})
+			}
+		}
+	}
+	if r.Siblings, err = c.alertFit(e.lang.Tag, two); err != nil {
+		r.problem("alert for two pupils cannot be rendered: %v", err)
+	}
+	return r
+}
+
+// checkForms compares a key's plural forms with what CLDR selects.
+func (c *Catalog) checkForms(r *Report, key string, forms map[string]string, cldr []string) {
+	want := cldr
+	if !c.plural[key] {
+		want = []string{"other"}
+	}
+	got := formNames(forms)
+	for _, f := range want {
+		if _, ok := forms[f]; !ok {
+			r.pluralProblems++
+			r.problem("%s lacks the plural form %s (CLDR for %s: %s)", key, f, r.Language.Tag, strings.Join(want, ", "))
+		}
+	}
+	for _, f := range got {
+		if slices.Contains(want, f) {
+			continue
+		}
+		r.pluralProblems++
+		if !c.plural[key] {
+			r.problem("%s.%s: en does not vary %s with the count, so it needs only the form other", key, f, key)
+		} else {
+			r.problem("%s.%s: %s never selects the plural form %s", key, f, r.Language.Tag, f)
+		}
+	}
+}
+
+// checkTexts checks each form's text: not empty, and the placeholders of en.
+func (c *Catalog) checkTexts(r *Report, key string, forms map[string]string) {
+	want := c.basePlaceholders(key)
+	for _, form := range formNames(forms) {
+		text := forms[form]
+		switch {
+		case text == "":
+			r.problem("%s.%s is empty", key, form)
+			continue
+		case strings.TrimSpace(text) == "" && key != "list_separator":
+			r.problem("%s.%s is only whitespace", key, form)
+			continue
+		}
+		if got := placeholders(text); !reflect.DeepEqual(got, want) {
+			r.placeholderProblems++
+			r.problem("%s.%s has placeholders %v, en has %v", key, form, got, want)
+		}
+		// Anything else between braces ({{.names}}, {{ if }}) is a
+		// translation slip, not a feature we support.
+		if n := strings.Count(text, "{{"); n != len(placeholderRE.FindAllString(text, -1)) {
+			r.placeholderProblems++
+			r.problem("%s.%s has %d template actions, but only simple placeholders such as {{.Names}} are allowed: %q", key, form, n, text)
+		}
+	}
+}
+
+// checkRender renders key for every count in renderCounts, as Render will
+// be called in production, and checks each value made it into the text.
+func (c *Catalog) checkRender(r *Report, key string) {
+	data := probeData()
+	var failed []int
+	var first error
+	for _, n := range renderCounts {
+		out, err := c.Render(r.Language.Tag, key, data, n)
+		if err != nil {
+			failed = append(failed, n)
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		if out == "" || strings.Contains(out, "{{") || strings.Contains(out, "<no value>") {
+			r.problem("%s renders badly for count %d: %q", key, n, out)
+			return
+		}
+		for _, p := range c.basePlaceholders(key) {
+			if v := data[p].(string); !strings.Contains(out, v) {
+				r.problem("%s renders without its %s (%q) for count %d: %q", key, p, v, n, out)
+				return
+			}
+		}
+	}
+	if len(failed) > 0 {
+		r.problem("%s cannot be rendered for %s %s: %v", key, plural(len(failed), "count", "counts"), countList(failed), first)
+	}
+}
+
+// alertFit renders the alert for each group of names and returns the
+// worst: most segments, then most units; the first such group on a tie.
+func (c *Catalog) alertFit(tag string, groups [][]string) (AlertFit, error) {
+	var worst AlertFit
+	for _, names := range groups {
+		text, err := c.AlertText(tag, CheckSchool, names)
+		if err != nil {
+			return AlertFit{}, err
+		}
+		enc, seg := Segments(text)
+		fit := AlertFit{Encoding: enc, Chars: smsLength(text), Segments: seg,
+			Name: strings.Join(names, " + "), Why: ucs2Reason(text)}
+		if worst.Name == "" || fit.Segments > worst.Segments ||
+			(fit.Segments == worst.Segments && fit.Chars > worst.Chars) {
+			worst = fit
+		}
+	}
+	return worst, nil
+}
+
+// probeData has a value for every placeholder the spec defines; each is
+// distinct so a check can see which one reached the text.
+func probeData() map[string]any {
+	return map[string]any{
+		"School":  CheckSchool,
+		"Names":   "Amanuel",
+		"Options": "11 = Amanuel, 12 = Sara",
+		"Rest":    "Amanuel, Sara",
+		"Last":    "Yonas",
+	}
+}
+
+var placeholderRE = regexp.MustCompile(`\{\{\s*\.([A-Za-z]+)\s*\}\}`)
+
+// placeholders returns the sorted list (with repeats) of {{.X}} names.
+func placeholders(s string) []string {
+	var out []string
+	for _, m := range placeholderRE.FindAllStringSubmatch(s, -1) {
+		out = append(out, m[1])
+	}
+	sort.Strings(out)
+	return out
+}
+
+// basePlaceholders are the placeholders of key's "other" form in en, the
+// reference for every form of every language.
+func (c *Catalog) basePlaceholders(key string) []string {
+	return placeholders(c.langs[BaseLanguage].messages[key]["other"])
+}
+
+func formNames(forms map[string]string) []string {
+	return sortedKeys(forms)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+func unitName(encoding string) string {
+	if encoding == "GSM-7" {
+		return "septet"
+	}
+	return "UTF-16"
+}
+
+func plural(n int, one, other string) string {
+	if n == 1 {
+		return one
+	}
+	return other
+}
+
+// countList writes counts as "3, 5 and 11" for a problem sentence.
+func countList(counts []int) string {
+	var b strings.Builder
+	for i, n := range counts {
+		switch {
+		case i == 0:
+		case i == len(counts)-1:
+			b.WriteString(" and ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(n))
+	}
+	return b.String()
+}
