@@ -40,6 +40,18 @@ type Service interface {
 	StoredDigest(ctx context.Context, date string) (*app.Digest, error)
 	Inbox(ctx context.Context, u school.User, date string) ([]store.Inbound, error)
 	Reach(ctx context.Context, from, to string) (*app.Reach, error)
+
+	// The staff pages.
+	Today() school.Date
+	SignIn(ctx context.Context, link string) (string, school.User, error)
+	SessionUser(ctx context.Context, session string) (school.User, bool, error)
+	SignOut(ctx context.Context, session string) error
+	SignInLink(ctx context.Context, userID string) (string, time.Time, error)
+	Users(ctx context.Context) ([]school.User, error)
+	RollCall(ctx context.Context, u school.User, class string) (*app.RollCall, error)
+	Board(ctx context.Context) (*app.Board, error)
+	Pupil(ctx context.Context, id string) (*app.PupilPage, error)
+	TaskDone(ctx context.Context, u school.User, id string) error
 }
 
 // Config is the web layer's settings.
@@ -53,8 +65,10 @@ type Config struct {
 	Health          func() error
 	Catalog         *translations.Catalog
 	SchoolName      string
-	Registry        *prometheus.Registry
-	Log             *slog.Logger
+	// Settings are the settings in force, secrets masked, for the admin page.
+	Settings [][2]string
+	Registry *prometheus.Registry
+	Log      *slog.Logger
 }
 
 // New builds the echo server with every route.
@@ -88,6 +102,11 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.GET("/translations", h.languages)
 	api.GET("/translations/:lang/preview", h.preview)
 
+	api.GET("/users", h.listUsers, requireRole(school.RoleAdmin))
+	api.POST("/users/:id/link", h.userLink, requireRole(school.RoleAdmin))
+
+	h.pageRoutes(e)
+
 	hooks := e.Group("/webhooks/twilio", h.verifyTwilio)
 	hooks.POST("/status", h.twilioStatus)
 	hooks.POST("/inbound", h.twilioInbound)
@@ -95,9 +114,11 @@ func New(svc Service, cfg Config) *echo.Echo {
 }
 
 type handlers struct {
-	svc Service
-	cfg Config
-	log *slog.Logger
+	svc     Service
+	cfg     Config
+	log     *slog.Logger
+	signins signinLimiter
+	imports pendingImports
 }
 
 func (h *handlers) healthz(c echo.Context) error {

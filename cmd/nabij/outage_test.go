@@ -50,7 +50,7 @@ func TestOutageLosesNothingAndSendsNothingTwice(t *testing.T) {
 	h.reply("+31612345103", "2")
 	var reach struct {
 		Rows []struct {
-			Language, Channel                          string
+			Language, Channel                      string
 			Sent, Delivered, Read, Replied, Failed int
 		}
 	}

@@ -1,0 +1,145 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// How long a sign-in link and a session last.
+const (
+	LinkLifetime    = 7 * 24 * time.Hour
+	SessionLifetime = 12 * time.Hour
+)
+
+// ErrSignIn is a sign-in link or session that is unknown, used or expired.
+var ErrSignIn = errors.New("the sign-in link is unknown, used or expired")
+
+// Users lists the staff.
+func (s *Service) Users(_ context.Context) ([]school.User, error) {
+	var out []school.User
+	err := s.Store.View(func(tx *store.Tx) error {
+		var err error
+		out, err = tx.Users()
+		return err
+	})
+	for i := range out {
+		out[i].TokenHash = ""
+	}
+	if out == nil {
+		out = []school.User{}
+	}
+	return out, err
+}
+
+// SignInLink makes a one-time link token for a user; only its hash is kept.
+func (s *Service) SignInLink(_ context.Context, userID string) (string, time.Time, error) {
+	token := newToken()
+	expires := s.Now().Add(LinkLifetime)
+	err := s.Store.Update(func(tx *store.Tx) error {
+		if _, ok, err := tx.User(userID); err != nil {
+			return err
+		} else if !ok {
+			return fmt.Errorf("%w: user %s", school.ErrNotFound, userID)
+		}
+		return tx.PutSignInLink(HashToken(token), store.SignInLink{User: userID, Expires: expires})
+	})
+	return token, expires, err
+}
+
+// UserByName finds the one user with this name (for `nabij users link NAME`).
+func (s *Service) UserByName(ctx context.Context, name string) (school.User, error) {
+	users, err := s.Users(ctx)
+	if err != nil {
+		return school.User{}, err
+	}
+	var found []school.User
+	for _, u := range users {
+		if strings.EqualFold(strings.TrimSpace(u.Name), strings.TrimSpace(name)) {
+			found = append(found, u)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return school.User{}, fmt.Errorf("%w: no user named %q", school.ErrNotFound, name)
+	case 1:
+		return found[0], nil
+	}
+	return school.User{}, fmt.Errorf("%w: %d users are named %q; use the id", school.ErrConflict, len(found), name)
+}
+
+// SignIn uses a link once and opens a session; it returns the session's
+// cookie value, kept only hashed.
+func (s *Service) SignIn(_ context.Context, linkToken string) (string, school.User, error) {
+	session := newToken()
+	var u school.User
+	now := s.Now()
+	err := s.Store.Update(func(tx *store.Tx) error {
+		link, ok, err := tx.TakeSignInLink(HashToken(linkToken))
+		if err != nil {
+			return err
+		}
+		if !ok || now.After(link.Expires) {
+			return ErrSignIn
+		}
+		if u, ok, err = tx.User(link.User); err != nil {
+			return err
+		} else if !ok {
+			return ErrSignIn
+		}
+		return tx.PutSession(HashToken(session), store.Session{User: u.ID, Created: now, Expires: now.Add(SessionLifetime)})
+	})
+	if err != nil {
+		return "", school.User{}, err
+	}
+	return session, u, nil
+}
+
+// SessionUser is the user a session cookie belongs to, while it lasts.
+func (s *Service) SessionUser(_ context.Context, session string) (school.User, bool, error) {
+	var u school.User
+	var ok bool
+	err := s.Store.View(func(tx *store.Tx) error {
+		sess, found, err := tx.Session(HashToken(session))
+		if err != nil || !found || s.Now().After(sess.Expires) {
+			return err
+		}
+		u, ok, err = tx.User(sess.User)
+		return err
+	})
+	return u, ok, err
+}
+
+// SignOut ends a session.
+func (s *Service) SignOut(_ context.Context, session string) error {
+	return s.Store.Update(func(tx *store.Tx) error { return tx.DeleteSession(HashToken(session)) })
+}
+
+// TaskDone marks a task done.
+func (s *Service) TaskDone(_ context.Context, u school.User, id string) error {
+	if u.Role != school.RoleCoordinator {
+		return fmt.Errorf("%w: tasks are done by the coordinator", school.ErrForbidden)
+	}
+	return s.Store.Update(func(tx *store.Tx) error {
+		tasks, err := tx.Tasks()
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			if t.ID == id {
+				if t.DoneAt == nil {
+					now := s.Now()
+					t.DoneAt = &now
+				}
+				_, err := tx.PutTask(&t)
+				return err
+			}
+		}
+		return fmt.Errorf("%w: task %s", school.ErrNotFound, id)
+	})
+}

@@ -1,0 +1,308 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// The pages' views: what one screen shows, read in one transaction.
+
+// RollCallRow is one pupil on the mentor's roll call.
+type RollCallRow struct {
+	Student school.Student
+	Entry   school.Absence // Kind "" when present
+	// Known is a report the mentor did not make: a family's sick report,
+	// approved leave.
+	Known string
+}
+
+// SentRow is a message as a page shows it.
+type SentRow struct {
+	Message  *alerts.Message
+	Students []string // names
+}
+
+// RollCall is the mentor's morning screen for one class.
+type RollCall struct {
+	Class    school.Class
+	Classes  []school.Class // the classes the user may switch to
+	Date     school.Date
+	Deadline time.Time
+	Posted   bool
+	Rows     []RollCallRow
+	Sent     []SentRow
+	Replies  []store.Inbound
+}
+
+// RollCall reads today's roll call of class for u; an empty class picks
+// u's first.
+func (s *Service) RollCall(_ context.Context, u school.User, class string) (*RollCall, error) {
+	date := s.Today()
+	rc := &RollCall{Date: date, Deadline: s.Protocol.SchoolDay.FirstLessonAt(date, s.Location).Add(15 * time.Minute)}
+	err := s.Store.View(func(tx *store.Tx) error {
+		r, err := tx.Roster()
+		if err != nil {
+			return err
+		}
+		for _, c := range r.Classes {
+			if u.Role == school.RoleCoordinator || u.Teaches(c.ID) {
+				rc.Classes = append(rc.Classes, c)
+			}
+		}
+		if class == "" && len(rc.Classes) > 0 {
+			class = rc.Classes[0].ID
+		}
+		if !mayWriteList(u, class) {
+			return fmt.Errorf("%w: %s may not take the roll of class %s", school.ErrForbidden, u.ID, class)
+		}
+		i := slices.IndexFunc(rc.Classes, func(c school.Class) bool { return c.ID == class })
+		if i < 0 {
+			return fmt.Errorf("%w: class %s", school.ErrNotFound, class)
+		}
+		rc.Class = rc.Classes[i]
+		list, posted, err := tx.AbsenceList(class, date)
+		if err != nil {
+			return err
+		}
+		rc.Posted = posted
+		names := map[string]string{}
+		for _, st := range r.Students {
+			names[st.ID] = st.Name
+			if st.Class != class {
+				continue
+			}
+			row := RollCallRow{Student: st}
+			if posted {
+				if e, ok := list.Entry(st.ID); ok {
+					row.Entry = e
+					switch {
+					case e.Kind == school.Sick && e.ReportedBy != "":
+						row.Known = "sick_by_family"
+					case e.Kind == school.Excused:
+						row.Known = "excused"
+					}
+				}
+			}
+			rc.Rows = append(rc.Rows, row)
+		}
+		seen := map[string]bool{}
+		for _, row := range rc.Rows {
+			msgs, err := tx.MessagesOf(date, row.Student.ID)
+			if err != nil {
+				return err
+			}
+			for _, m := range msgs {
+				if seen[m.ID] || !m.Live() {
+					continue
+				}
+				seen[m.ID] = true
+				rc.Sent = append(rc.Sent, SentRow{Message: m, Students: namesOf(m.Students, names)})
+			}
+		}
+		inbox, err := tx.Inbounds()
+		for _, in := range inbox {
+			if in.Date == date.String() && slices.ContainsFunc(in.Students, func(id string) bool { return slices.ContainsFunc(rc.Rows, func(r RollCallRow) bool { return r.Student.ID == id }) }) {
+				rc.Replies = append(rc.Replies, in)
+			}
+		}
+		return err
+	})
+	return rc, err
+}
+
+func namesOf(ids []string, names map[string]string) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = names[id]
+		if out[i] == "" {
+			out[i] = id
+		}
+	}
+	return out
+}
+
+// BoardRow is an absent pupil on the coordinator's board.
+type BoardRow struct {
+	Student  school.Student
+	Entry    school.Absence
+	Messages []*alerts.Message
+	Replies  []store.Inbound
+}
+
+// TaskRow is a task with the numbers to call.
+type TaskRow struct {
+	Task     school.Task
+	Name     string
+	Contacts []school.Contact
+}
+
+// EscalationRow is an active case with the pupil's name.
+type EscalationRow struct {
+	Escalation *protocol.Escalation
+	Name       string
+}
+
+// Board is the coordinator's morning at a glance.
+type Board struct {
+	Date        school.Date
+	Posted      []school.Class
+	Missing     []school.Class
+	Absent      []BoardRow
+	Tasks       []TaskRow
+	Inbox       []store.Inbound
+	Escalations []EscalationRow
+	Names       map[string]string
+}
+
+// Board reads today's board.
+func (s *Service) Board(_ context.Context) (*Board, error) {
+	date := s.Today()
+	b := &Board{Date: date, Names: map[string]string{}}
+	err := s.Store.View(func(tx *store.Tx) error {
+		r, err := tx.Roster()
+		if err != nil {
+			return err
+		}
+		students := map[string]school.Student{}
+		for _, st := range r.Students {
+			students[st.ID] = st
+			b.Names[st.ID] = st.Name
+		}
+		for _, c := range r.Classes {
+			list, ok, err := tx.AbsenceList(c.ID, date)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				b.Missing = append(b.Missing, c)
+				continue
+			}
+			b.Posted = append(b.Posted, c)
+			for _, a := range list.Absences {
+				if a.Kind != school.Absent && a.Kind != school.Sick && a.Kind != school.Late {
+					continue
+				}
+				msgs, err := tx.MessagesOf(date, a.Student)
+				if err != nil {
+					return err
+				}
+				row := BoardRow{Student: students[a.Student], Entry: a}
+				for _, m := range msgs {
+					if m.Live() {
+						row.Messages = append(row.Messages, m)
+					}
+				}
+				b.Absent = append(b.Absent, row)
+			}
+		}
+		inbox, err := tx.Inbounds()
+		if err != nil {
+			return err
+		}
+		for _, in := range inbox {
+			if in.Date != date.String() && in.ReceivedAt.In(s.Location).Format("2006-01-02") != date.String() {
+				continue
+			}
+			if in.Kind == "free_text" || in.Kind == "unmatched" {
+				b.Inbox = append(b.Inbox, in)
+			}
+			for i := range b.Absent {
+				if slices.Contains(in.Students, b.Absent[i].Student.ID) {
+					b.Absent[i].Replies = append(b.Absent[i].Replies, in)
+				}
+			}
+		}
+		tasks, err := tx.Tasks()
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			if t.DoneAt != nil {
+				continue
+			}
+			st := students[t.Student]
+			b.Tasks = append(b.Tasks, TaskRow{Task: t, Name: st.Name, Contacts: st.Contacts})
+		}
+		cases, err := tx.Escalations()
+		for _, e := range cases {
+			if e.Active() {
+				b.Escalations = append(b.Escalations, EscalationRow{Escalation: e, Name: b.Names[e.Student]})
+			}
+		}
+		return err
+	})
+	return b, err
+}
+
+// PupilDay is one day of a pupil's year.
+type PupilDay struct {
+	Date  school.Date
+	Entry school.Absence
+	Hours float64
+}
+
+// PupilPage is everything about one pupil for the coordinator.
+type PupilPage struct {
+	Student     school.Student
+	Days        []PupilDay
+	Progress    []protocol.Progress
+	Messages    []*alerts.Message
+	Replies     []store.Inbound
+	Escalations []*protocol.Escalation
+}
+
+// Pupil reads a pupil's school year.
+func (s *Service) Pupil(_ context.Context, id string) (*PupilPage, error) {
+	today := s.Today()
+	p := &PupilPage{}
+	err := s.Store.View(func(tx *store.Tx) error {
+		st, ok, err := tx.Student(id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: student %s", school.ErrNotFound, id)
+		}
+		p.Student = st
+		hist, err := tx.History(id)
+		if err != nil {
+			return err
+		}
+		start := school.SchoolYearStart(today)
+		pupil, _ := s.pupilOf(st.BirthDate, hist)
+		for _, h := range hist {
+			if h.Date.Before(start) {
+				continue
+			}
+			p.Days = append(p.Days, PupilDay{Date: h.Date, Entry: h.Absence, Hours: s.Protocol.Hours(h.Absence)})
+			msgs, err := tx.MessagesOf(h.Date, id)
+			if err != nil {
+				return err
+			}
+			p.Messages = append(p.Messages, msgs...)
+		}
+		if p.Escalations, err = tx.EscalationsOf(id); err != nil {
+			return err
+		}
+		past := make([]protocol.PastCase, len(p.Escalations))
+		for i, e := range p.Escalations {
+			past[i] = e.Past()
+		}
+		p.Progress = s.Protocol.Progress(pupil, s.Calendar, today, past)
+		inbox, err := tx.Inbounds()
+		for _, in := range inbox {
+			if slices.Contains(in.Students, id) {
+				p.Replies = append(p.Replies, in)
+			}
+		}
+		return err
+	})
+	return p, err
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts a headless Debian Chromium at phone width, JavaScript off
+// unless js: every page must work without it. Without Chromium the test
+// is skipped on a developer's machine and fails in CI, which installs it.
+func browser(t *testing.T, js bool) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is not installed: .ci/run installs Debian's chromium")
+		}
+		t.Skip("chromium is not installed (apt-get install chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(390, 844))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 20*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	if err := chromedp.Run(ctx,
+		emulation.SetDeviceMetricsOverride(390, 844, 2, true),
+		emulation.SetScriptExecutionDisabled(!js)); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+func (h *harness) signInLink(userID string) string {
+	h.t.Helper()
+	var link struct{ URL string }
+	h.mustCall(201, "POST", "/api/v1/users/"+userID+"/link", adminToken, nil, &link)
+	return link.URL
+}
+
+func (h *harness) userID(name string) string {
+	h.t.Helper()
+	var users []struct{ ID, Name string }
+	h.mustCall(200, "GET", "/api/v1/users", adminToken, nil, &users)
+	for _, u := range users {
+		if u.Name == name {
+			return u.ID
+		}
+	}
+	h.t.Fatalf("no user %q", name)
+	return ""
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("NABIJ_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	var png []byte
+	if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPagesInABrowser(t *testing.T) {
+	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00"})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	h.createUser("A. de Vries", "mentor", "1A")
+	coord := h.createUser("C. Jansen", "coordinator")
+	// History that opens a leerplicht case, for the coordinator to handle.
+	for _, d := range []string{"2026-11-23", "2026-11-24", "2026-11-25"} {
+		h.mustCall(200, "PUT", "/api/v1/classes/1B/absences/"+d, coord, `{"absences": [{"student": "2001", "kind": "absent"}]}`, nil)
+	}
+
+	// The mentor, on a phone, JavaScript off: signs in, marks three pupils, sends.
+	mentor := browser(t, false)
+	var flash, body string
+	steps := func(ctx context.Context, actions ...chromedp.Action) error {
+		for i, a := range actions {
+			if err := chromedp.Run(ctx, a); err != nil {
+				var loc, html string
+				_ = chromedp.Run(ctx, chromedp.Location(&loc), chromedp.OuterHTML("body", &html, chromedp.ByQuery))
+				return fmt.Errorf("step %d at %s: %w\n%.1500s", i, loc, err, html)
+			}
+		}
+		return nil
+	}
+	err := steps(mentor,
+		chromedp.Navigate(h.signInLink(h.userID("A. de Vries"))+"?lang=nl"), // the Dutch UI, chosen once
+		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#pupil-1001`, chromedp.ByQuery),
+		// The radios are drawn as buttons: a tap on the label is the tap a mentor makes.
+		chromedp.Click(`#pupil-1001 label:has(input[value=absent])`, chromedp.ByQuery),
+		chromedp.Click(`#pupil-1003 label:has(input[value=absent])`, chromedp.ByQuery),
+		chromedp.Click(`#pupil-1005 label:has(input[value=late])`, chromedp.ByQuery),
+		chromedp.SendKeys(`#pupil-1005 input.minutes`, "15", chromedp.ByQuery),
+		chromedp.Click(`button.primary`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.flash`, chromedp.ByQuery),
+		chromedp.Text(`.flash`, &flash, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(flash, "3 op de lijst, 2 berichten") {
+		t.Errorf("after sending, the page says %q", flash)
+	}
+	var list struct {
+		Absences []struct {
+			Student, Kind string
+			Minutes       int
+		}
+	}
+	h.mustCall(200, "GET", "/api/v1/classes/1A/absences/2026-11-30", coord, nil, &list)
+	if len(list.Absences) != 3 {
+		t.Fatalf("the list has %+v, want the three pupils marked", list.Absences)
+	}
+	eventually(t, "the two alerts to go out (late goes to a housing unit, Daniel has none)", func() bool { return len(h.twilio.Messages()) == 2 })
+	screenshot(t, mentor, "rollcall.png")
+
+	// The mentor may open neither another class nor the board.
+	for _, path := range []string{"/?class=1B", "/board", "/pupils/1001"} {
+		if err := chromedp.Run(mentor, chromedp.Navigate(h.url+path), chromedp.Text(`main`, &body, chromedp.ByQuery)); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(body, "rol") || strings.Contains(body, "Noor") {
+			t.Errorf("a mentor opened %s: %q", path, body)
+		}
+	}
+
+	// The coordinator: the board shows the messages; an escalation is dismissed.
+	board := browser(t, true)
+	err = chromedp.Run(board,
+		chromedp.Navigate(h.signInLink(h.userID("C. Jansen"))+"?lang=nl"),
+		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#absent-1001`, chromedp.ByQuery),
+		chromedp.Text(`main`, &body, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Amanuel T.", "Olena K.", "Daniel M.", "parent · sms"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the board lacks %q", want)
+		}
+	}
+	screenshot(t, board, "board.png")
+	var cases []escalationJSON
+	h.mustCall(200, "GET", "/api/v1/escalations?status=open&student=2001", coord, nil, &cases)
+	if len(cases) == 0 {
+		t.Fatal("no open case to dismiss")
+	}
+	id := cases[0].ID
+	err = chromedp.Run(board,
+		chromedp.SendKeys(`#escalation-`+id+` input[name=note]`, "Ouders gesproken, verhuisd", chromedp.ByQuery),
+		chromedp.Click(`#escalation-`+id+` form:has(input[value=dismiss]) button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.flash`, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var after escalationJSON
+	var all []escalationJSON
+	h.mustCall(200, "GET", "/api/v1/escalations?student=2001", coord, nil, &all)
+	for _, e := range all {
+		if e.ID == id {
+			after = e
+		}
+	}
+	if after.Status != "dismissed" || len(after.Actions) != 1 || after.Actions[0].Note != "Ouders gesproken, verhuisd" {
+		t.Errorf("after dismissing on the board: %+v", after)
+	}
+}

@@ -1,0 +1,300 @@
+package rosterimport
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/nabij-isk/nabij/school"
+)
+
+// cell is one value and where it stands in the file, so that any error about
+// it names the row and column a person fixes.
+type cell struct {
+	val string
+	row int
+	col string // header as written, or the field's first alias when the file has no such column
+	idx int    // column position, to list errors in reading order; -1 when there is no such column
+	doc int    // which file of a OneRoster zip, to list errors file by file
+}
+
+// record is one data row, already sorted into fields.
+type record struct {
+	row   int
+	cells [numFields]cell
+}
+
+func (r *record) blank() bool {
+	for _, c := range r.cells {
+		if c.val != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// errorList gathers RowErrors, one per cell: a person fixes a cell once, and
+// Roster.Normalize may find again what the rows already showed.
+type errorList struct {
+	list []positioned
+	seen map[string]bool
+}
+
+type positioned struct {
+	RowError
+	idx, doc int
+}
+
+func (e *errorList) add(c cell, format string, args ...any) {
+	key := fmt.Sprintf("%d\x00%d\x00%s", c.doc, c.row, c.col)
+	if e.seen == nil {
+		e.seen = map[string]bool{}
+	}
+	if e.seen[key] {
+		return
+	}
+	e.seen[key] = true
+	e.list = append(e.list, positioned{RowError{Row: c.row, Column: c.col, Message: fmt.Sprintf(format, args...)}, c.idx, c.doc})
+}
+
+// sorted lists the errors as they stand in the file: by row, then column.
+func (e *errorList) sorted() []RowError {
+	sort.SliceStable(e.list, func(a, b int) bool {
+		x, y := e.list[a], e.list[b]
+		if x.doc != y.doc {
+			return x.doc < y.doc
+		}
+		if x.Row != y.Row {
+			return x.Row < y.Row
+		}
+		xi, yi := x.idx, y.idx
+		if xi < 0 {
+			xi = math.MaxInt
+		}
+		if yi < 0 {
+			yi = math.MaxInt
+		}
+		return xi < yi
+	})
+	out := make([]RowError, len(e.list))
+	for i, p := range e.list {
+		out[i] = p.RowError
+	}
+	return out
+}
+
+// pupilFields are the fields every row of one pupil must agree on.
+var pupilFields = []field{fGiven, fInfix, fFamily, fFullName, fBirth, fClass, fUnit}
+
+// pupil is one pupil merged from all of its rows.
+type pupil struct {
+	id      cell
+	f       [numFields]cell   // the first non-empty value of each pupil field, or the first row's empty cell
+	key     [numFields]string // what is compared between rows: the parsed date, the unit's slug
+	tried   [numFields]bool   // a value was given, even a bad one (already reported)
+	birth   school.Date
+	mentors []string
+}
+
+func (p *pupil) name() string {
+	n := strings.Join(strings.Fields(p.f[fGiven].val+" "+p.f[fInfix].val+" "+p.f[fFamily].val), " ")
+	if p.f[fGiven].val == "" && p.f[fFamily].val == "" {
+		n = strings.Join(strings.Fields(p.f[fFullName].val), " ")
+	}
+	return n
+}
+
+// nameCell is where an error about the pupil's name points.
+func (p *pupil) nameCell() cell {
+	for _, f := range []field{fGiven, fFamily, fFullName} {
+		if p.f[f].val != "" {
+			return p.f[f]
+		}
+	}
+	for _, f := range []field{fGiven, fFamily, fFullName} {
+		if p.f[f].idx >= 0 {
+			return p.f[f]
+		}
+	}
+	return p.f[fGiven]
+}
+
+// contactRow is the contact half of one row.
+type contactRow struct {
+	pupil                           *pupil
+	phone, name, relation, lang, ch cell
+	e164                            string
+	role                            school.ContactRole
+	language, second                string
+	channel                         school.Channel
+}
+
+// builder turns records into a roster. Records come in file order; nothing
+// is decided about a pupil or a phone number until every row is read,
+// because a later row may complete an earlier one.
+type builder struct {
+	today   school.Date
+	has     [numFields]bool
+	errs    errorList
+	rows    int
+	pupils  map[string]*pupil
+	order   []*pupil
+	contact []*contactRow
+	// missing are the columns reported absent on the header, whose every
+	// empty cell Roster.Normalize would report again.
+	missing map[string]bool
+}
+
+func newBuilder(today school.Date, has [numFields]bool) *builder {
+	return &builder{today: today, has: has, pupils: map[string]*pupil{}, missing: map[string]bool{}}
+}
+
+func (b *builder) add(rec *record) {
+	if rec.blank() {
+		return
+	}
+	b.rows++
+	idc := rec.cells[fPupilID]
+	switch {
+	case idc.val == "":
+		b.errs.add(idc, "a pupil number is required on every row")
+		return
+	case !validID(idc.val):
+		b.errs.add(idc, "%q is not a pupil number nabij can use: 1 to 64 letters, digits, '-', '_' or '.'", idc.val)
+		return
+	}
+	p := b.pupils[idc.val]
+	if p == nil {
+		p = &pupil{id: idc}
+		for _, f := range pupilFields {
+			p.f[f] = rec.cells[f]
+			p.f[f].val = ""
+		}
+		b.pupils[idc.val] = p
+		b.order = append(b.order, p)
+	}
+	for _, f := range pupilFields {
+		b.mergePupilField(p, f, rec.cells[f])
+	}
+	p.mentors = append(p.mentors, splitMentors(rec.cells[fMentor].val)...)
+	b.addContact(p, rec)
+}
+
+func (b *builder) mergePupilField(p *pupil, f field, c cell) {
+	if c.val == "" {
+		return
+	}
+	p.tried[f] = true
+	key := strings.Join(strings.Fields(c.val), " ")
+	switch f {
+	case fBirth:
+		d, err := parseDate(c.val)
+		if err != nil {
+			b.errs.add(c, "%v", err)
+			return
+		}
+		key = d.String()
+		if p.f[f].val == "" {
+			p.birth = d
+		}
+	case fUnit:
+		key = slug(c.val)
+	}
+	if p.f[f].val == "" {
+		p.f[f], p.key[f] = c, key
+		return
+	}
+	if p.key[f] != key {
+		b.errs.add(c, "%q differs from row %d (%q); all rows of pupil %s must agree", c.val, p.f[f].row, p.f[f].val, p.id.val)
+	}
+}
+
+func (b *builder) addContact(p *pupil, rec *record) {
+	c := &contactRow{pupil: p, phone: rec.cells[fPhone], name: rec.cells[fContactName],
+		relation: rec.cells[fRelation], lang: rec.cells[fLanguage], ch: rec.cells[fChannel]}
+	// Language and channel alone do not make a contact: a thuistaal column
+	// may be filled on rows that carry only the pupil.
+	if c.phone.val == "" && c.name.val == "" && c.relation.val == "" {
+		return
+	}
+	ok := true
+	var err error
+	switch {
+	case c.phone.val == "":
+		if b.has[fPhone] {
+			who := c.name.val
+			if who == "" {
+				who = c.relation.val
+			}
+			b.errs.add(c.phone, "a phone number is required for contact %q", who)
+		}
+		ok = false
+	default:
+		if c.e164, err = normalizePhone(c.phone.val); err != nil {
+			b.errs.add(c.phone, "%v", err)
+			ok = false
+		}
+	}
+	if c.relation.val != "" {
+		if c.role, err = parseRole(c.relation.val); err != nil {
+			b.errs.add(c.relation, "%v", err)
+			ok = false
+		}
+	}
+	if c.language, c.second, err = parseLanguage(c.lang.val); err != nil {
+		b.errs.add(c.lang, "%v", err)
+		ok = false
+	}
+	if c.channel, err = parseChannel(c.ch.val); err != nil {
+		b.errs.add(c.ch, "%v", err)
+		ok = false
+	}
+	if ok {
+		b.contact = append(b.contact, c)
+	}
+}
+
+// checkPupils reports what a pupil lacks once all of its rows are read.
+// A field whose column the file lacks was reported once, on the header.
+func (b *builder) checkPupils() {
+	for _, p := range b.order {
+		if p.name() == "" && (b.has[fGiven] || b.has[fFamily] || b.has[fFullName]) {
+			b.errs.add(p.nameCell(), "a name is required for pupil %s", p.id.val)
+		}
+		if !p.tried[fBirth] && b.has[fBirth] {
+			b.errs.add(p.f[fBirth], "a birth date is required for pupil %s", p.id.val)
+		}
+		if !p.tried[fClass] && b.has[fClass] {
+			b.errs.add(p.f[fClass], "a class is required for pupil %s", p.id.val)
+		}
+	}
+}
+
+// checkHeader reports the columns nabij cannot do without, once, on the
+// header row, instead of on every row.
+func (b *builder) checkHeader(headerRow int) {
+	missing := func(what string, fs ...field) {
+		for _, f := range fs {
+			if b.has[f] {
+				return
+			}
+		}
+		var names []string
+		for _, f := range fs {
+			b.missing[aliases[f][0]] = true
+			names = append(names, aliases[f][:min(3, len(aliases[f]))]...)
+		}
+		b.errs.add(cell{row: headerRow, col: aliases[fs[0]][0], idx: -1},
+			"the file has no column for %s; name one %s", what, strings.Join(names, ", "))
+	}
+	missing("the pupil's name", fGiven, fFamily, fFullName)
+	missing("the birth date", fBirth)
+	missing("the class", fClass)
+	if b.has[fContactName] || b.has[fRelation] {
+		missing("the contact's phone number", fPhone)
+	}
+	if b.has[fPhone] {
+		missing("the contact's name or relationship", fContactName, fRelation)
+	}
+}

@@ -1,0 +1,252 @@
+package web
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+	"golang.org/x/time/rate"
+
+	"github.com/nabij-isk/nabij/school"
+)
+
+//go:embed pages/*.html
+var pageFS embed.FS
+
+//go:embed locales/*.toml
+var localeFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+const (
+	sessionCookie = "nabij_session"
+	langCookie    = "nabij_lang"
+)
+
+// uiBundle is the staff pages' own language bundle (Dutch, English):
+// separate from the families' messages, which live in translations.
+var uiBundle = func() *i18n.Bundle {
+	b := i18n.NewBundle(language.Dutch)
+	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	for _, f := range []string{"locales/nl.toml", "locales/en.toml"} {
+		if _, err := b.LoadMessageFileFS(localeFS, f); err != nil {
+			panic("web: " + err.Error())
+		}
+	}
+	return b
+}()
+
+// page is what every page template gets.
+type page struct {
+	loc   *i18n.Localizer
+	Lang  string
+	User  school.User
+	CSRF  string
+	Flash string
+	Error string
+	Data  any
+}
+
+func (h *handlers) localizer(c echo.Context) (*i18n.Localizer, string) {
+	lang := c.QueryParam("lang")
+	if lang == "nl" || lang == "en" {
+		c.SetCookie(&http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	} else if ck, err := c.Cookie(langCookie); err == nil && (ck.Value == "nl" || ck.Value == "en") {
+		lang = ck.Value
+	} else {
+		tags, _, _ := language.ParseAcceptLanguage(c.Request().Header.Get("Accept-Language"))
+		lang = "nl"
+		if len(tags) > 0 {
+			if base, _ := tags[0].Base(); base.String() == "en" {
+				lang = "en"
+			}
+		}
+	}
+	return i18n.NewLocalizer(uiBundle, lang), lang
+}
+
+// render writes a page in the user's UI language.
+func (h *handlers) render(c echo.Context, status int, name string, data any, flash string) error {
+	loc, lang := h.localizer(c)
+	csrf, _ := c.Get("csrf").(string)
+	p := page{loc: loc, Lang: lang, User: user(c), CSRF: csrf, Flash: flash, Data: data}
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
+	c.Response().WriteHeader(status)
+	return pageTemplates.ExecuteTemplate(c.Response(), name, p)
+}
+
+// T is the page's text id in the user's language; args, when given, is
+// the template data of the text.
+func (p page) T(id string, args ...map[string]any) string {
+	var td map[string]any
+	if len(args) == 1 {
+		td = args[0]
+	}
+	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: td})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+var pageTemplates = template.Must(template.New("").Funcs(template.FuncMap{
+	"args": func(kv ...any) map[string]any {
+		m := map[string]any{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+	"hhmm": func(t time.Time) string { return t.Format("15:04") },
+	"join": strings.Join,
+	"tel":  func(phone string) template.URL { return template.URL("tel:" + phone) },
+	"eq2":  func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
+	"dirOf": func(d string) string {
+		if d == "rtl" {
+			return "rtl"
+		}
+		return "auto"
+	},
+}).ParseFS(pageFS, "pages/*.html"))
+
+// signinLimiter limits sign-in attempts per client address.
+type signinLimiter struct {
+	mu    sync.Mutex
+	perIP map[string]*rate.Limiter
+}
+
+func (l *signinLimiter) allow(ip string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.perIP == nil || len(l.perIP) > 10000 {
+		l.perIP = map[string]*rate.Limiter{} // forget old clients rather than grow
+	}
+	lim, ok := l.perIP[ip]
+	if !ok {
+		lim = rate.NewLimiter(rate.Every(6*time.Second), 5) // 5 at once, then 10 a minute
+		l.perIP[ip] = lim
+	}
+	return lim.Allow()
+}
+
+// pageRoutes adds the staff pages: server-rendered, usable without
+// JavaScript, every form protected against CSRF.
+func (h *handlers) pageRoutes(e *echo.Echo) {
+	secure := strings.HasPrefix(h.cfg.PublicURL, "https://")
+	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup: "form:csrf", CookieName: "nabij_csrf", CookiePath: "/", CookieHTTPOnly: true,
+		CookieSecure: secure, CookieSameSite: http.SameSiteStrictMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return h.render(c, http.StatusForbidden, "error.html", "CSRF: "+err.Error(), "")
+		},
+	})
+	static := echo.MustSubFS(staticFS, "static")
+	e.StaticFS("/static", static)
+
+	open := e.Group("", csrf)
+	open.GET("/signin/:token", h.signinPage)
+	open.POST("/signin", h.signin)
+
+	g := e.Group("", csrf, h.session)
+	g.POST("/signout", h.signout)
+	g.GET("/", h.rollCallPage)
+	g.POST("/rollcall/:class", h.postRollCall)
+	g.GET("/board", h.boardPage, h.pageRole(school.RoleCoordinator))
+	g.POST("/escalations/:id/action", h.escalationForm, h.pageRole(school.RoleCoordinator))
+	g.GET("/escalations/:id/melding", h.meldingPage, h.pageRole(school.RoleCoordinator))
+	g.POST("/tasks/:id/done", h.taskDone, h.pageRole(school.RoleCoordinator))
+	g.GET("/pupils/:id", h.pupilPage, h.pageRole(school.RoleCoordinator))
+	g.GET("/admin", h.adminPage, h.pageRole(school.RoleAdmin))
+	g.POST("/admin/roster", h.rosterUpload, h.pageRole(school.RoleAdmin))
+	g.POST("/admin/roster/apply", h.rosterApply, h.pageRole(school.RoleAdmin))
+	g.POST("/admin/users", h.adminCreateUser, h.pageRole(school.RoleAdmin))
+	g.POST("/admin/users/:id/link", h.adminLink, h.pageRole(school.RoleAdmin))
+}
+
+// session finds the signed-in user from the session cookie.
+func (h *handlers) session(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(sessionCookie)
+		if err == nil && ck.Value != "" {
+			u, ok, err := h.svc.SessionUser(c.Request().Context(), ck.Value)
+			if err != nil {
+				return err
+			}
+			if ok {
+				c.Set(userKey, u)
+				return next(c)
+			}
+		}
+		loc, _ := h.localizer(c)
+		msg, _ := loc.Localize(&i18n.LocalizeConfig{MessageID: "signin_needed"})
+		return h.render(c, http.StatusUnauthorized, "error.html", msg, "")
+	}
+}
+
+func (h *handlers) pageRole(roles ...school.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			for _, r := range roles {
+				if user(c).Role == r {
+					return next(c)
+				}
+			}
+			loc, _ := h.localizer(c)
+			msg, _ := loc.Localize(&i18n.LocalizeConfig{MessageID: "forbidden"})
+			return h.render(c, http.StatusForbidden, "error.html", msg, "")
+		}
+	}
+}
+
+func (h *handlers) signinPage(c echo.Context) error {
+	return h.render(c, http.StatusOK, "signin.html", c.Param("token"), "")
+}
+
+func (h *handlers) signin(c echo.Context) error {
+	loc, _ := h.localizer(c)
+	say := func(id string) string { s, _ := loc.Localize(&i18n.LocalizeConfig{MessageID: id}); return s }
+	if !h.signins.allow(c.RealIP()) {
+		return h.render(c, http.StatusTooManyRequests, "error.html", say("signin_slow"), "")
+	}
+	session, u, err := h.svc.SignIn(c.Request().Context(), c.FormValue("token"))
+	if err != nil {
+		h.log.Warn("sign-in refused", "reason", err)
+		return h.render(c, http.StatusUnauthorized, "error.html", say("signin_bad"), "")
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: session, Path: "/", HttpOnly: true,
+		Secure: strings.HasPrefix(h.cfg.PublicURL, "https://"), SameSite: http.SameSiteLaxMode, MaxAge: int((12 * time.Hour).Seconds())})
+	h.log.Info("signed in", "user", u.ID, "role", u.Role)
+	return c.Redirect(http.StatusSeeOther, homeOf(u))
+}
+
+func homeOf(u school.User) string {
+	switch u.Role {
+	case school.RoleCoordinator:
+		return "/board"
+	case school.RoleAdmin:
+		return "/admin"
+	}
+	return "/"
+}
+
+func (h *handlers) signout(c echo.Context) error {
+	if ck, err := c.Cookie(sessionCookie); err == nil {
+		if err := h.svc.SignOut(c.Request().Context(), ck.Value); err != nil {
+			return err
+		}
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	return h.render(c, http.StatusOK, "signedout.html", nil, "")
+}

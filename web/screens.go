@@ -1,0 +1,130 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/nabij-isk/nabij/school"
+)
+
+func (h *handlers) rollCallPage(c echo.Context) error {
+	if u := user(c); u.Role == school.RoleAdmin {
+		return c.Redirect(http.StatusSeeOther, "/admin")
+	}
+	rc, err := h.svc.RollCall(c.Request().Context(), user(c), c.QueryParam("class"))
+	if err != nil {
+		return h.pageError(c, err)
+	}
+	flash := ""
+	if recorded, alerts, ok := strings.Cut(c.QueryParam("saved"), "-"); ok {
+		loc, _ := h.localizer(c)
+		flash, _ = loc.Localize(&i18n.LocalizeConfig{MessageID: "rollcall_saved",
+			TemplateData: map[string]any{"Recorded": recorded, "Alerts": alerts}})
+	}
+	return h.render(c, http.StatusOK, "rollcall.html", rc, flash)
+}
+
+// postRollCall reads the roll-call form: for each pupil a kind (present,
+// absent, late with minutes, sick) and sends the whole list.
+func (h *handlers) postRollCall(c echo.Context) error {
+	class := c.Param("class")
+	form, err := c.FormParams()
+	if err != nil {
+		return badRequest("unreadable form: %v", err)
+	}
+	var absences []school.Absence
+	for _, id := range form["student"] {
+		kind := form.Get("kind-" + id)
+		switch school.AbsenceKind(kind) {
+		case "", "present":
+			continue
+		case school.Late:
+			minutes, err := strconv.Atoi(form.Get("minutes-" + id))
+			if err != nil {
+				minutes = 0 // Validate names the field
+			}
+			absences = append(absences, school.Absence{Student: id, Kind: school.Late, Minutes: minutes})
+		case school.Excused:
+			absences = append(absences, school.Absence{Student: id, Kind: school.Excused, Reason: form.Get("reason-" + id)})
+		default:
+			absences = append(absences, school.Absence{Student: id, Kind: school.AbsenceKind(kind)})
+		}
+	}
+	if absences == nil {
+		absences = []school.Absence{}
+	}
+	res, err := h.svc.RecordList(c.Request().Context(), user(c), class, h.svc.Today().String(), absences)
+	if err != nil {
+		return h.pageError(c, err)
+	}
+	h.log.Info("absence list recorded from the page", "class", class, "entries", res.Recorded, "alerts", len(res.Alerts), "by", user(c).ID)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/?class=%s&saved=%d-%d", class, res.Recorded, len(res.Alerts)))
+}
+
+func (h *handlers) boardPage(c echo.Context) error {
+	b, err := h.svc.Board(c.Request().Context())
+	if err != nil {
+		return h.pageError(c, err)
+	}
+	flash := ""
+	if id := c.QueryParam("done"); id != "" {
+		flash = id + " ✓"
+	}
+	return h.render(c, http.StatusOK, "board.html", b, flash)
+}
+
+func (h *handlers) escalationForm(c echo.Context) error {
+	e, err := h.svc.ActOnEscalation(c.Request().Context(), user(c), c.Param("id"), c.FormValue("action"), c.FormValue("note"))
+	if err != nil {
+		return h.pageError(c, err)
+	}
+	h.log.Info("escalation action from the board", "escalation", e.ID, "status", e.Status, "by", user(c).ID)
+	return c.Redirect(http.StatusSeeOther, "/board?done="+e.ID)
+}
+
+func (h *handlers) taskDone(c echo.Context) error {
+	if err := h.svc.TaskDone(c.Request().Context(), user(c), c.Param("id")); err != nil {
+		return h.pageError(c, err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/board")
+}
+
+func (h *handlers) meldingPage(c echo.Context) error {
+	d, err := h.svc.Melding(c.Request().Context(), user(c), c.Param("id"))
+	if err != nil {
+		return h.pageError(c, err)
+	}
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().WriteHeader(http.StatusOK)
+	return pages.ExecuteTemplate(c.Response(), "melding.html", d)
+}
+
+func (h *handlers) pupilPage(c echo.Context) error {
+	p, err := h.svc.Pupil(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return h.pageError(c, err)
+	}
+	return h.render(c, http.StatusOK, "pupil.html", p, "")
+}
+
+// pageError shows a domain error as a page, with the status the API would give.
+func (h *handlers) pageError(c echo.Context, err error) error {
+	status, detail := h.describe(err, c)
+	msg := detail.Message
+	loc, _ := h.localizer(c)
+	switch status {
+	case http.StatusForbidden:
+		msg, _ = loc.Localize(&i18n.LocalizeConfig{MessageID: "forbidden"})
+	case http.StatusNotFound:
+		msg, _ = loc.Localize(&i18n.LocalizeConfig{MessageID: "not_found"})
+	}
+	for _, d := range detail.Details {
+		msg += " · " + d.Field + ": " + d.Message
+	}
+	return h.render(c, status, "error.html", msg, "")
+}
