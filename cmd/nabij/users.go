@@ -22,7 +22,20 @@ func usersCmd(args []string, getenv func(string) string, stdout, stderr io.Write
 		return 2
 	}
 	sub := args[0]
-	if err := fs.Parse(args[1:]); err != nil {
+	// Flags may come after the name too: put them first for the flag package.
+	var flags, words []string
+	for i := 1; i < len(args); i++ {
+		if strings.HasPrefix(args[i], "-") {
+			flags = append(flags, args[i])
+			if !strings.Contains(args[i], "=") && i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		words = append(words, args[i])
+	}
+	if err := fs.Parse(flags); err != nil {
 		return 2
 	}
 	token := getenv("NABIJ_ADMIN_TOKEN")
@@ -69,7 +82,7 @@ func usersCmd(args []string, getenv func(string) string, stdout, stderr io.Write
 		}
 		return 0
 	}
-	name := strings.Join(fs.Args(), " ")
+	name := strings.Join(words, " ")
 	var match []string
 	for _, u := range users {
 		if strings.EqualFold(u.Name, name) || u.ID == name {
