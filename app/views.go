@@ -108,7 +108,9 @@ func (s *Service) RollCall(_ context.Context, u school.User, class string) (*Rol
 		}
 		inbox, err := tx.Inbounds()
 		for _, in := range inbox {
-			if in.Date == date.String() && slices.ContainsFunc(in.Students, func(id string) bool { return slices.ContainsFunc(rc.Rows, func(r RollCallRow) bool { return r.Student.ID == id }) }) {
+			if in.Date == date.String() && slices.ContainsFunc(in.Students, func(id string) bool {
+				return slices.ContainsFunc(rc.Rows, func(r RollCallRow) bool { return r.Student.ID == id })
+			}) {
 				rc.Replies = append(rc.Replies, in)
 			}
 		}
