@@ -48,11 +48,19 @@ func seedDemo(s *server, stdout io.Writer) error {
 	if err := s.svc.ReplaceRoster(ctx, demoRoster()); err != nil {
 		return err
 	}
-	_, mentorToken, err := s.svc.CreateUser(ctx, "Demo mentor 1A", school.RoleMentor, []string{"1A"})
+	mentor, mentorToken, err := s.svc.CreateUser(ctx, "Demo mentor 1A", school.RoleMentor, []string{"1A"})
 	if err != nil {
 		return err
 	}
-	_, coordToken, err := s.svc.CreateUser(ctx, "Demo verzuimcoördinator", school.RoleCoordinator, nil)
+	coord, coordToken, err := s.svc.CreateUser(ctx, "Demo verzuimcoördinator", school.RoleCoordinator, nil)
+	if err != nil {
+		return err
+	}
+	mentorLink, _, err := s.svc.SignInLink(ctx, mentor.ID)
+	if err != nil {
+		return err
+	}
+	coordLink, _, err := s.svc.SignInLink(ctx, coord.ID)
 	if err != nil {
 		return err
 	}
@@ -72,7 +80,10 @@ The messages are printed here after the %[5]s hold. Then see them as the coordin
 
   curl -H 'Authorization: Bearer %[2]s' '%[3]s/api/v1/messages?date=%[4]s'
 
-`, mentorToken, coordToken, s.URL(), date, s.cfg.Hold)
+Or use the pages (each link works once): the mentor's roll call %[3]s/signin/%[6]s
+and the coordinator's board %[3]s/signin/%[7]s
+
+`, mentorToken, coordToken, s.URL(), date, s.cfg.Hold, mentorLink, coordLink)
 	return nil
 }
 
