@@ -55,6 +55,9 @@ type page struct {
 	Flash string
 	Error string
 	Data  any
+	// Refresh reloads the page every so many seconds: the board shows
+	// replies and statuses as they come, without JavaScript.
+	Refresh int
 }
 
 func (h *handlers) localizer(c echo.Context) (*i18n.Localizer, string) {
@@ -79,7 +82,8 @@ func (h *handlers) localizer(c echo.Context) (*i18n.Localizer, string) {
 func (h *handlers) render(c echo.Context, status int, name string, data any, flash string) error {
 	loc, lang := h.localizer(c)
 	csrf, _ := c.Get("csrf").(string)
-	p := page{loc: loc, Lang: lang, User: user(c), CSRF: csrf, Flash: flash, Data: data}
+	refresh, _ := c.Get("refresh").(int)
+	p := page{loc: loc, Lang: lang, User: user(c), CSRF: csrf, Flash: flash, Data: data, Refresh: refresh}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
 	c.Response().Header().Set("X-Content-Type-Options", "nosniff")

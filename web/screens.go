@@ -75,7 +75,7 @@ func (h *handlers) boardPage(c echo.Context) error {
 	if id := c.QueryParam("done"); id != "" {
 		flash = id + " ✓"
 	}
-	return h.render(c, http.StatusOK, "board.html", b, flash)
+	return h.renderRefreshing(c, "board.html", b, flash, 60)
 }
 
 func (h *handlers) escalationForm(c echo.Context) error {
@@ -127,4 +127,9 @@ func (h *handlers) pageError(c echo.Context, err error) error {
 		msg += " · " + d.Field + ": " + d.Message
 	}
 	return h.render(c, status, "error.html", msg, "")
+}
+
+func (h *handlers) renderRefreshing(c echo.Context, name string, data any, flash string, seconds int) error {
+	c.Set("refresh", seconds)
+	return h.render(c, http.StatusOK, name, data, flash)
 }
