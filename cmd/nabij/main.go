@@ -21,9 +21,12 @@ func main() {
 const usage = `nabij — absence alerts for ISKs
 
 Usage:
-  nabij serve [--demo]   run the service (settings from NABIJ_* and TWILIO_* env, see README)
+  nabij serve [--demo] [--config FILE] [--addr ADDR] [--data DIR]
+                         run the service (settings: config file < environment < flags; see README)
   nabij simulate --from YYYY-MM-DD --to YYYY-MM-DD [--protocol FILE] [--data DIR]
                          replay stored history through a protocol file: what would have fired, and why
+  nabij config check [FILE]
+                         validate a config file (with the environment) and print the settings in force
   nabij translations check
                          every language: keys, plurals, placeholders, SMS segments, review state
   nabij users list | link NAME
@@ -46,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return usersCmd(args[1:], getenv, stdout, stderr)
 	case "translations":
 		return translationsCmd(args[1:], stdout, stderr)
+	case "config":
+		return configCmd(args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -32,9 +32,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	demo := fs.Bool("demo", false, "seed a demo ISK in a fresh data directory and print how to use it")
+	configFile := fs.String("config", "", "a config file (TOML; default: NABIJ_CONFIG)")
+	addr := fs.String("addr", "", "listen address (overrides NABIJ_ADDR and the config file)")
+	data := fs.String("data", "", "data directory (overrides NABIJ_DATA and the config file)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	l, err := newLayers(getenv, map[string]string{"NABIJ_ADDR": *addr, "NABIJ_DATA": *data}, *configFile)
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij:", err)
+		return 2
+	}
+	getenv = l.get
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "nabij:", err)

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+)
+
+// configCmd is `nabij config check [FILE]`: it reads the file and the
+// environment as `serve` would, refuses what serve would refuse, and prints
+// every setting in force with where it came from, secrets masked.
+func configCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] != "check" || len(args) > 2 {
+		fmt.Fprintln(stderr, "usage: nabij config check [FILE]")
+		return 2
+	}
+	file := ""
+	if len(args) == 2 {
+		file = args[1]
+	}
+	l, err := newLayers(getenv, nil, file)
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij config:", err)
+		return 1
+	}
+	if _, err := loadConfig(l.get); err != nil {
+		fmt.Fprintln(stderr, "nabij config:", err)
+		return 1
+	}
+	names := append([]string(nil), settingNames...)
+	sort.Strings(names)
+	for _, n := range names {
+		v := l.get(n)
+		src := l.source[n]
+		if v == "" && src == "" {
+			src = "default"
+		}
+		if secretNames[n] && v != "" {
+			v = "•••• (set)"
+		}
+		if v == "" {
+			v = "—"
+		}
+		fmt.Fprintf(stdout, "%-36s %-28s %s\n", n, v, src)
+	}
+	for n, src := range l.source {
+		if len(src) > 11 && src[:11] == "unreadable:" {
+			fmt.Fprintf(stderr, "nabij config: %s: the secret file is %s\n", n, src)
+			return 1
+		}
+	}
+	fmt.Fprintln(stdout, "The configuration is valid.")
+	return 0
+}
