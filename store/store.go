@@ -132,9 +132,17 @@ func (s *Store) View(fn func(*Tx) error) error {
 	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
 }
 
-// Update runs fn in a read-write transaction; an error from fn undoes all of it.
+// Update runs fn in a read-write transaction; an error from fn undoes all
+// of it. Each write records when it happened, so that a restore can tell a
+// store newer than its backup.
 func (s *Store) Update(fn func(*Tx) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	return s.db.Update(func(tx *bolt.Tx) error {
+		if err := fn(&Tx{tx: tx}); err != nil {
+			return err
+		}
+		stamp, _ := time.Now().UTC().MarshalText()
+		return tx.Bucket(bucketMeta).Put([]byte("written_at"), stamp)
+	})
 }
 
 func (t *Tx) get(bucket []byte, key string, v any) (bool, error) {

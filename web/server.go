@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -65,6 +66,8 @@ type Config struct {
 	Health          func() error
 	Catalog         *translations.Catalog
 	SchoolName      string
+	// Backup writes a consistent copy of the store.
+	Backup func(w io.Writer) (int64, error)
 	// Settings are the settings in force, secrets masked, for the admin page.
 	Settings [][2]string
 	Registry *prometheus.Registry
@@ -103,6 +106,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.GET("/translations/:lang/preview", h.preview)
 
 	api.GET("/users", h.listUsers, requireRole(school.RoleAdmin))
+	api.GET("/admin/backup", h.backup, requireRole(school.RoleAdmin))
 	api.POST("/users/:id/link", h.userLink, requireRole(school.RoleAdmin))
 
 	h.pageRoutes(e)
@@ -142,4 +146,18 @@ func (h *handlers) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 			"status", c.Response().Status, "ms", time.Since(start).Milliseconds())
 		return nil
 	}
+}
+
+// backup streams a consistent copy of the live store.
+func (h *handlers) backup(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderContentType, "application/octet-stream")
+	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="nabij-`+time.Now().UTC().Format("20060102-150405")+`.db"`)
+	c.Response().WriteHeader(http.StatusOK)
+	n, err := h.cfg.Backup(c.Response())
+	if err != nil {
+		h.log.Error("backup failed", "err", err)
+		return nil // the status is out; the client sees a short file, which does not read back
+	}
+	h.log.Info("backup taken", "bytes", n, "by", user(c).ID)
+	return nil
 }

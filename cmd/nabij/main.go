@@ -25,6 +25,9 @@ Usage:
                          run the service (settings: config file < environment < flags; see README)
   nabij simulate --from YYYY-MM-DD --to YYYY-MM-DD [--protocol FILE] [--data DIR]
                          replay stored history through a protocol file: what would have fired, and why
+  nabij backup FILE      a consistent copy of the store, while the service runs
+  nabij restore FILE [--force]
+                         put a backup in place (the service stopped); refuses a newer store without --force
   nabij config check [FILE]
                          validate a config file (with the environment) and print the settings in force
   nabij translations check
@@ -51,6 +54,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return translationsCmd(args[1:], stdout, stderr)
 	case "config":
 		return configCmd(args[1:], getenv, stdout, stderr)
+	case "backup":
+		return backupCmd(args[1:], getenv, stdout, stderr)
+	case "restore":
+		return restoreCmd(args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -22,19 +22,7 @@ func usersCmd(args []string, getenv func(string) string, stdout, stderr io.Write
 		return 2
 	}
 	sub := args[0]
-	// Flags may come after the name too: put them first for the flag package.
-	var flags, words []string
-	for i := 1; i < len(args); i++ {
-		if strings.HasPrefix(args[i], "-") {
-			flags = append(flags, args[i])
-			if !strings.Contains(args[i], "=") && i+1 < len(args) {
-				flags = append(flags, args[i+1])
-				i++
-			}
-			continue
-		}
-		words = append(words, args[i])
-	}
+	flags, words := splitFlags(args[1:])
 	if err := fs.Parse(flags); err != nil {
 		return 2
 	}
@@ -133,4 +121,21 @@ func settingsView(cfg *config) [][2]string {
 		{"TWILIO_AUTH_TOKEN", mask(cfg.Twilio.AuthToken)},
 		{"NABIJ_ADMIN_TOKEN", mask(cfg.AdminToken)},
 	}
+}
+
+// splitFlags lets flags come after the words too (`nabij backup FILE --url
+// U`): it puts them first for the flag package. Every flag here takes a value.
+func splitFlags(args []string) (flags, words []string) {
+	for i := 0; i < len(args); i++ {
+		if strings.HasPrefix(args[i], "-") {
+			flags = append(flags, args[i])
+			if !strings.Contains(args[i], "=") && i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		words = append(words, args[i])
+	}
+	return flags, words
 }

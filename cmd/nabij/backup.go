@@ -1,0 +1,144 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/nabij-isk/nabij/store"
+)
+
+// backupCmd is `nabij backup FILE`: a consistent copy of the live store.
+// While the service runs it holds the store, so the copy is asked of it
+// (GET /api/v1/admin/backup with the admin token); otherwise the store is
+// read directly.
+func backupCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := fs.String("url", "", "the running nabij (default: http:// + NABIJ_ADDR)")
+	flags, words := splitFlags(args)
+	if err := fs.Parse(flags); err != nil || len(words) != 1 {
+		fmt.Fprintln(stderr, "usage: nabij backup FILE [--url URL]")
+		return 2
+	}
+	file := words[0]
+	l, err := newLayers(getenv, nil, "")
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij backup:", err)
+		return 2
+	}
+	cfg, err := loadConfig(l.get)
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij backup:", err)
+		return 2
+	}
+	st, err := store.OpenReadOnly(cfg.DataDir)
+	if err == nil {
+		defer st.Close()
+		n, err := st.BackupFile(file)
+		if err != nil {
+			fmt.Fprintln(stderr, "nabij backup:", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "backed up %d bytes from %s to %s\n", n, cfg.DataDir, file)
+		return 0
+	}
+	if !errors.Is(err, store.ErrLocked) {
+		fmt.Fprintln(stderr, "nabij backup:", err)
+		return 1
+	}
+	if *base == "" {
+		*base = "http://" + cfg.Addr
+	}
+	n, err := downloadBackup(strings.TrimSuffix(*base, "/")+"/api/v1/admin/backup", cfg.AdminToken, file)
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij backup: the service holds the store, and asking it failed:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "backed up %d bytes from the running service to %s\n", n, file)
+	return 0
+}
+
+func downloadBackup(url, token, file string) (int64, error) {
+	if token == "" {
+		return 0, errors.New("set NABIJ_ADMIN_TOKEN (or NABIJ_ADMIN_TOKEN_FILE)")
+	}
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := (&http.Client{Timeout: 10 * time.Minute}).Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1000))
+		return 0, fmt.Errorf("%d %s", resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(file), ".nabij-backup-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := io.Copy(tmp, resp.Body)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, err
+	}
+	if _, err := store.ReadInfo(tmp.Name()); err != nil {
+		return 0, fmt.Errorf("the copy does not read back: %w", err)
+	}
+	return n, os.Rename(tmp.Name(), file)
+}
+
+// restoreCmd is `nabij restore FILE [--force]`, with the service stopped.
+func restoreCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	force := fs.Bool("force", false, "restore even over a store written after the backup")
+	var rest []string
+	for _, a := range args {
+		if a == "--force" || a == "-force" {
+			*force = true
+			continue
+		}
+		rest = append(rest, a)
+	}
+	if err := fs.Parse(nil); err != nil || len(rest) != 1 {
+		fmt.Fprintln(stderr, "usage: nabij restore FILE [--force]   (stop the service first)")
+		return 2
+	}
+	l, err := newLayers(getenv, nil, "")
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij restore:", err)
+		return 2
+	}
+	cfg, err := loadConfig(l.get)
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij restore:", err)
+		return 2
+	}
+	kept, err := store.Restore(cfg.DataDir, rest[0], *force)
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij restore:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "restored %s into %s\n", rest[0], cfg.DataDir)
+	if kept != "" {
+		fmt.Fprintf(stdout, "the store it replaced is kept as %s\n", kept)
+	}
+	return 0
+}

@@ -1,0 +1,137 @@
+package store
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// Backup writes a consistent copy of the whole store to w while the
+// service runs: one read transaction, so lists and messages go on being
+// written meanwhile.
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// BackupFile writes a backup to path atomically: a file that exists is a
+// whole backup.
+func (s *Store) BackupFile(path string) (int64, error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".nabij-backup-*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp.Name())
+	n, err := s.Backup(tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, err
+	}
+	return n, os.Rename(tmp.Name(), path)
+}
+
+// Info is what a store file says about itself.
+type Info struct {
+	SchemaVersion int
+	WrittenAt     time.Time // the last write transaction
+}
+
+// ReadInfo opens a store file read-only and reads its schema version and
+// when it was last written.
+func ReadInfo(path string) (Info, error) {
+	var info Info
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return info, fmt.Errorf("%w (%s)", ErrLocked, path)
+	}
+	if err != nil {
+		return info, fmt.Errorf("%s is not a nabij store: %w", path, err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return fmt.Errorf("%s is not a nabij store: no meta bucket", path)
+		}
+		if err := json.Unmarshal(meta.Get([]byte("schema_version")), &info.SchemaVersion); err != nil {
+			return fmt.Errorf("%s: schema version: %w", path, err)
+		}
+		if raw := meta.Get([]byte("written_at")); raw != nil {
+			return info.WrittenAt.UnmarshalText(raw)
+		}
+		return nil
+	})
+	return info, err
+}
+
+// Restore puts the backup at backup in place of the store in dir, which no
+// process may hold. A store written after the backup is kept unless force:
+// restoring it would lose data. The store replaced is kept beside it.
+func Restore(dir, backup string, force bool) (kept string, err error) {
+	b, err := ReadInfo(backup)
+	if err != nil {
+		return "", err
+	}
+	if b.SchemaVersion > SchemaVersion {
+		return "", fmt.Errorf("the backup has schema version %d, newer than this nabij (%d)", b.SchemaVersion, SchemaVersion)
+	}
+	path := filepath.Join(dir, FileName)
+	if _, err := os.Stat(path); err == nil {
+		cur, err := ReadInfo(path) // locked by a running service, or damaged: stop here
+		if err != nil {
+			return "", err
+		}
+		if cur.WrittenAt.After(b.WrittenAt) && !force {
+			return "", fmt.Errorf("the store in %s was written at %s, after the backup (%s): restoring would lose that; use --force to restore anyway",
+				dir, cur.WrittenAt.Format(time.RFC3339), b.WrittenAt.Format(time.RFC3339))
+		}
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	in, err := os.Open(backup)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(dir, ".nabij-restore-*")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(path); err == nil {
+		kept = path + ".before-restore-" + time.Now().UTC().Format("20060102T150405Z")
+		if err := os.Rename(path, kept); err != nil {
+			return "", err
+		}
+	}
+	return kept, os.Rename(tmp.Name(), path)
+}
