@@ -53,12 +53,14 @@ var (
 	bucketStudentsByPhone = []byte("students_by_phone") // phone|student
 	bucketSignInLinks     = []byte("signin_links")      // token hash → link
 	bucketSessions        = []byte("sessions")          // cookie hash → session
+	bucketAudit           = []byte("audit")             // time (8 bytes) | seq (8 bytes) → entry
+	bucketLeft            = []byte("left")              // pupil id → the day they left the roster
 	allBuckets            = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
 		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone,
-		bucketSignInLinks, bucketSessions}
+		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft}
 )
 
 // Store is nabij's bbolt database.

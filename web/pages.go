@@ -163,7 +163,7 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 	open.GET("/signin/:token", h.signinPage)
 	open.POST("/signin", h.signin)
 
-	g := e.Group("", csrf, h.session)
+	g := e.Group("", csrf, h.session, h.audited)
 	g.POST("/signout", h.signout)
 	g.GET("/", h.rollCallPage)
 	g.POST("/rollcall/:class", h.postRollCall)

@@ -66,6 +66,9 @@ type Config struct {
 	Health          func() error
 	Catalog         *translations.Catalog
 	SchoolName      string
+	// Audit records a staff request; AuditLog reads the records.
+	Audit    func(e store.AuditEntry) error
+	AuditLog func(from, to time.Time, user string, limit int) ([]store.AuditEntry, error)
 	// Backup writes a consistent copy of the store.
 	Backup func(w io.Writer) (int64, error)
 	// Settings are the settings in force, secrets masked, for the admin page.
@@ -88,7 +91,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	e.GET("/healthz", h.healthz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
 
-	api := e.Group("/api/v1", h.authenticate)
+	api := e.Group("/api/v1", h.authenticate, h.audited)
 	api.POST("/users", h.createUser, requireRole(school.RoleAdmin))
 	api.PUT("/roster", h.putRoster, requireRole(school.RoleAdmin))
 	api.GET("/roster", h.getRoster)
@@ -107,6 +110,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 
 	api.GET("/users", h.listUsers, requireRole(school.RoleAdmin))
 	api.GET("/admin/backup", h.backup, requireRole(school.RoleAdmin))
+	api.GET("/admin/audit", h.auditLog, requireRole(school.RoleAdmin))
 	api.POST("/users/:id/link", h.userLink, requireRole(school.RoleAdmin))
 
 	h.pageRoutes(e)

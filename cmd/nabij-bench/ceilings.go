@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// pastJobs deals (class, date) pairs to the workers: worker w gets its
+// mentor's classes on every past school day, newest day first, so every
+// PUT is a list not posted before.
+type pastJob struct {
+	class string
+	date  school.Date
+	seq   int
+}
+
+func pastJobs(sch *benchSchool, days []school.Date) [][]pastJob {
+	jobs := make([][]pastJob, mentors)
+	for m := range mentors {
+		classes := sch.mentorClasses(m)
+		for di, d := range days {
+			for _, c := range classes {
+				jobs[m] = append(jobs[m], pastJob{class: c, date: d, seq: di})
+			}
+		}
+	}
+	return jobs
+}
+
+// bboltCeiling does the writes of the list measurement straight on the
+// store: one Update with PutAbsenceList of the 30-pupil list per op, from
+// the same number of goroutines (bbolt serialises writers; every Update
+// fsyncs).
+func bboltCeiling(ctx context.Context, dir string, sch *benchSchool, days []school.Date, dur time.Duration, maxOps int) (loadResult, error) {
+	st, err := store.Open(dir)
+	if err != nil {
+		return loadResult{}, err
+	}
+	defer os.RemoveAll(dir)
+	defer st.Close()
+	jobs := pastJobs(sch, days)
+	res := runLoad(ctx, mentors, dur, maxOps, func(w, i int) (bool, error) {
+		if i >= len(jobs[w]) {
+			return false, nil
+		}
+		j := jobs[w][i]
+		l := &school.AbsenceList{Class: j.class, Date: j.date, Absences: sch.mixedList(j.class, j.seq),
+			UpdatedAt: time.Now(), UpdatedBy: "bench"}
+		return true, st.Update(func(tx *store.Tx) error { return tx.PutAbsenceList(l) })
+	})
+	return res, nil
+}
+
+// echoCeiling answers the same PUT with a bare echo handler: decode the
+// JSON body, 200. Same client, same concurrency, loopback.
+func echoCeiling(ctx context.Context, sch *benchSchool, days []school.Date, dur time.Duration, maxOps int) (loadResult, error) {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.PUT("/api/v1/classes/:class/absences/:date", func(c echo.Context) error {
+		var req struct {
+			Absences []school.Absence `json:"absences"`
+		}
+		if err := c.Bind(&req); err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"class": c.Param("class"), "date": c.Param("date"), "recorded": len(req.Absences)})
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return loadResult{}, err
+	}
+	e.Listener = ln
+	go func() {
+		if err := e.Start(""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			panic(err)
+		}
+	}()
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = e.Shutdown(sctx)
+	}()
+	a := &api{base: "http://" + ln.Addr().String(), client: newHTTPClient(mentors)}
+	return putPastLists(ctx, a, nil, sch, days, dur, maxOps), nil
+}
+
+// putPastLists is the list measurement's load: each of the 32 workers PUTs
+// its mentor's classes' lists for past school days (no alerts), each list
+// new, with its own mentor token (none for the bare echo ceiling).
+func putPastLists(ctx context.Context, a *api, tokens []string, sch *benchSchool, days []school.Date, dur time.Duration, maxOps int) loadResult {
+	jobs := pastJobs(sch, days)
+	return runLoad(ctx, mentors, dur, maxOps, func(w, i int) (bool, error) {
+		if i >= len(jobs[w]) {
+			return false, nil
+		}
+		j := jobs[w][i]
+		tok := ""
+		if tokens != nil {
+			tok = tokens[w]
+		}
+		_, err := a.do("PUT", listPath(j.class, j.date.String()), tok, listBody(sch.mixedList(j.class, j.seq)), nil)
+		return true, err
+	})
+}

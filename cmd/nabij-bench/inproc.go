@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/alerts/twilio"
+	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+	"github.com/nabij-isk/nabij/translations"
+	"github.com/nabij-isk/nabij/web"
+)
+
+// runProfile is -profile: measurement 4 with nabij wired in-process the way
+// cmd/nabij wires it (store, planner, dispatcher, Twilio sender, echo API;
+// no metrics and no rhythm, which take no part in sending), under a CPU
+// profile. The figure is printed; the profile is written for go tool pprof.
+func runProfile(ctx context.Context, o options, tmp string, t *table) error {
+	f, err := os.Create(o.profile)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	cb := o.m4Callbacks == "on" || o.m4Callbacks == "on,off"
+	tp, err := measureThroughput(ctx, o, cb, func(data string, env map[string]string) (*target, error) {
+		return startInProcess(env)
+	}, tmp)
+	pprof.StopCPUProfile()
+	if err != nil {
+		return err
+	}
+	t.add("4", fmt.Sprintf("messages/s, in-process under the CPU profile (%d workers, callbacks %s)", tp.workers, onOff(tp.callbacks)),
+		fmt.Sprintf("%.0f/s (%.0f/s after the last list; %d msgs)", tp.overall, tp.afterLists, tp.arrived), "(profile run)", "")
+	t.print(os.Stdout, o, 0)
+	fmt.Printf("\nCPU profile written to %s: go tool pprof -top %s\n", o.profile, o.profile)
+	return nil
+}
+
+// startInProcess wires nabij as cmd/nabij's newServer does, from the same
+// environment the child would get.
+func startInProcess(env map[string]string) (*target, error) {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return nil, err
+	}
+	clock, err := time.Parse(time.RFC3339, env["NABIJ_CLOCK"])
+	if err != nil {
+		return nil, err
+	}
+	offset := time.Until(clock)
+	now := func() time.Time { return time.Now().Add(offset) }
+	hold, _ := time.ParseDuration(env["NABIJ_HOLD"])
+	workers, _ := strconv.Atoi(env["NABIJ_WORKERS"])
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	catalog, err := translations.Load()
+	if err != nil {
+		return nil, err
+	}
+	sender, err := twilio.New(twilio.Config{AccountSID: env["TWILIO_ACCOUNT_SID"], AuthToken: env["TWILIO_AUTH_TOKEN"],
+		From: env["NABIJ_TWILIO_FROM"], WhatsAppFrom: env["NABIJ_TWILIO_WHATSAPP_FROM"], APIURL: env["NABIJ_TWILIO_API_URL"],
+		StatusCallback: env["NABIJ_PUBLIC_URL"] + "/webhooks/twilio/status"})
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(env["NABIJ_DATA"])
+	if err != nil {
+		return nil, err
+	}
+	fallbacks := &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: now}
+	d := &alerts.Dispatcher{Store: st, Sender: sender, Fallbacks: fallbacks, Now: now, Workers: workers, Log: log,
+		Backoff: alerts.Backoff{First: 2 * time.Second, Max: 5 * time.Minute},
+		Quiet:   alerts.QuietHours{From: 7 * time.Hour, Until: 21 * time.Hour, Location: loc}}
+	holidays, err := school.NationalHolidays(region)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	svc := &app.Service{Store: st, Protocol: protocol.Default(), Calendar: &school.Calendar{Holidays: holidays},
+		Settings: app.Settings{SchoolName: env["NABIJ_SCHOOL_NAME"]},
+		Planner: &alerts.Planner{Renderer: &alerts.Renderer{Catalog: catalog, School: env["NABIJ_SCHOOL_NAME"], ReplyHint: true},
+			Hold: hold, Validity: 4 * time.Hour},
+		Fallbacks: fallbacks, Location: loc, Now: now, Wake: d.Wake}
+	e := web.New(svc, web.Config{AdminToken: env["NABIJ_ADMIN_TOKEN"], PublicURL: env["NABIJ_PUBLIC_URL"],
+		TwilioAuthToken: env["TWILIO_AUTH_TOKEN"], Health: st.Ping, Registry: prometheus.NewRegistry(), Log: log,
+		Catalog: catalog, SchoolName: env["NABIJ_SCHOOL_NAME"]})
+	ln, err := net.Listen("tcp", env["NABIJ_ADDR"])
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, _, err := d.Reconcile(ctx); err != nil {
+		cancel()
+		ln.Close()
+		st.Close()
+		return nil, err
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); d.Run(ctx) }()
+	go func() {
+		defer wg.Done()
+		e.Listener = ln
+		if err := e.Start(""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintln(os.Stderr, "nabij-bench: in-process http:", err)
+		}
+	}()
+	stop := func() error {
+		sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer scancel()
+		err := e.Shutdown(sctx)
+		cancel()
+		wg.Wait()
+		return errors.Join(err, st.Close())
+	}
+	return &target{url: "http://" + ln.Addr().String(), data: filepath.Clean(env["NABIJ_DATA"]), stop: stop}, nil
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}

@@ -1,0 +1,190 @@
+// Command nabij-bench is nabij's load bench. It builds ./cmd/nabij, runs it
+// as a child process (a black box, as a school runs it) against an
+// in-process Twilio stand-in on 127.0.0.1, and prints one table of figures
+// beside their targets:
+//
+//  1. morning-list PUTs (32 mentors at once): lists/s and p50/p99, against a
+//     bbolt ceiling (the same writes straight on the store) and a bare echo
+//     ceiling (decode + 200), measured in the same run;
+//  2. the time from the end of the hold to the stand-in receiving the alert;
+//  3. how exactly NABIJ_RATE is held, and whether it ever draws a 429;
+//  4. messages/s to the stand-in with no hold and no rate limit;
+//  5. the resident memory of a 5,000-pupil school after a morning.
+//
+// Usage:
+//
+//	go run ./cmd/nabij-bench            # the full run (a few minutes)
+//	go run ./cmd/nabij-bench -quick     # under a minute
+//	go run ./cmd/nabij-bench -profile cpu.pprof   # measurement 4 in-process, CPU-profiled
+//
+// Everything listens on loopback only; every request loop is bounded in
+// count and in time.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+)
+
+type options struct {
+	quick       bool
+	duration    time.Duration
+	pupils      int
+	hold        time.Duration
+	m2Lists     int
+	m2Interval  time.Duration
+	m2Absent    int
+	rate        int
+	rateWindow  time.Duration
+	m4Workers   int
+	m4Pupils    int
+	m4Callbacks string
+	profile     string
+	verbose     bool
+}
+
+func main() {
+	var o options
+	flag.BoolVar(&o.quick, "quick", false, "a quick run (under a minute): shorter windows, fewer messages")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each list-PUT measurement (nabij, bbolt, echo) runs")
+	flag.IntVar(&o.pupils, "pupils", 5000, "pupils in the school of measurements 1, 2 and 5 (classes of 30)")
+	flag.DurationVar(&o.hold, "hold", time.Second, "NABIJ_HOLD for measurements 1 and 2")
+	flag.IntVar(&o.m2Lists, "m2-lists", 40, "measurement 2: today's lists posted one by one")
+	flag.DurationVar(&o.m2Interval, "m2-interval", 100*time.Millisecond, "measurement 2: time between those lists")
+	flag.IntVar(&o.m2Absent, "m2-absent", 4, "measurement 2: absent pupils (alerts) per list")
+	flag.IntVar(&o.rate, "rate", 50, "measurement 3: NABIJ_RATE; the stand-in refuses above 110% of it")
+	flag.DurationVar(&o.rateWindow, "rate-window", 20*time.Second, "measurement 3: the window the rate is measured over")
+	flag.IntVar(&o.m4Workers, "m4-workers", 16, "measurement 4: NABIJ_WORKERS")
+	flag.IntVar(&o.m4Pupils, "m4-pupils", 5000, "measurement 4: messages queued (one all-absent list per class of 30)")
+	flag.StringVar(&o.m4Callbacks, "m4-callbacks", "on,off", "measurement 4: run with the stand-in's status callbacks on, off, or both")
+	flag.StringVar(&o.profile, "profile", "", "run only measurement 4, with nabij in-process, and write its CPU profile here")
+	flag.BoolVar(&o.verbose, "v", false, "progress on stderr")
+	flag.Parse()
+	if o.quick {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		quick := map[string]func(){
+			"duration":     func() { o.duration = 3 * time.Second },
+			"m2-lists":     func() { o.m2Lists = 12 },
+			"rate-window":  func() { o.rateWindow = 5 * time.Second },
+			"m4-pupils":    func() { o.m4Pupils = 1500 },
+			"m4-callbacks": func() { o.m4Callbacks = "on" },
+		}
+		for name, apply := range quick {
+			if !set[name] {
+				apply()
+			}
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "nabij-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func (o options) logf(format string, args ...any) {
+	if o.verbose {
+		fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05.000")}, args...)...)
+	}
+}
+
+func run(ctx context.Context, o options) error {
+	tmp, err := os.MkdirTemp("", "nabij-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	started := time.Now()
+	t := &table{}
+
+	if o.profile != "" {
+		return runProfile(ctx, o, tmp, t)
+	}
+
+	o.logf("building ./cmd/nabij")
+	bin, err := buildNabij(ctx, tmp)
+	if err != nil {
+		return err
+	}
+	sch := newSchool(o.pupils)
+	days := pastSchoolDays(60)
+	maxOps := len(sch.classes) * len(days)
+
+	// 1. Ceilings first, with no child running.
+	o.logf("ceiling: bbolt")
+	bb, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt"), sch, days, o.duration, maxOps)
+	if err != nil {
+		return err
+	}
+	o.logf("ceiling: echo")
+	ec, err := echoCeiling(ctx, sch, days, o.duration, maxOps)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	// 1. The write path through nabij (past days: no alerts).
+	o.logf("child A: list PUTs for past days")
+	wr, err := measureWrites(ctx, o, bin, tmp, sch, days, maxOps)
+	if err != nil {
+		return err
+	}
+	// 2 and 5, and 1 with alerts: a school morning.
+	o.logf("child B: a morning (hold, alerts, memory)")
+	mo, err := measureMorning(ctx, o, bin, tmp, sch)
+	if err != nil {
+		return err
+	}
+	// 3. The rate.
+	o.logf("child C: rate %d/s", o.rate)
+	rt, err := measureRate(ctx, o, bin, tmp)
+	if err != nil {
+		return err
+	}
+	// 4. Throughput.
+	var tps []throughput
+	for _, cb := range strings.Split(o.m4Callbacks, ",") {
+		cb = strings.TrimSpace(cb)
+		if cb != "on" && cb != "off" {
+			return fmt.Errorf("-m4-callbacks: %q is not on or off", cb)
+		}
+		o.logf("child D: throughput, callbacks %s", cb)
+		tp, err := measureThroughput(ctx, o, cb == "on", func(data string, env map[string]string) (*target, error) {
+			return startChild(ctx, bin, filepath.Join(tmp, "nabij-d-"+cb+".log"), env)
+		}, tmp)
+		if err != nil {
+			return err
+		}
+		tps = append(tps, tp)
+	}
+
+	writeTable(t, o, bb, ec, wr, mo, rt, tps)
+	t.print(os.Stdout, o, time.Since(started))
+	return nil
+}
+
+func machine() string {
+	model := "unknown CPU"
+	if raw, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(raw), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				model = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("%d CPUs (%s), GOMAXPROCS %d, %s %s/%s", runtime.NumCPU(), model, runtime.GOMAXPROCS(0),
+		runtime.Version(), runtime.GOOS, runtime.GOARCH)
+}

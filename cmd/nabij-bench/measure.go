@@ -1,0 +1,432 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
+	"github.com/nabij-isk/nabij/school"
+)
+
+// writes is measurement 1 through nabij: past-day lists, no alerts.
+type writes struct {
+	res        loadResult
+	rosterTook time.Duration
+	rss, hwm   int64
+}
+
+func measureWrites(ctx context.Context, o options, bin, tmp string, sch *benchSchool, days []school.Date, maxOps int) (writes, error) {
+	tw := twiliotest.NewServer(accountSID, authToken)
+	defer tw.Close()
+	addr, err := loopbackAddr()
+	if err != nil {
+		return writes{}, err
+	}
+	env := serviceEnv(addr, filepath.Join(tmp, "data-a"), tw, map[string]string{"NABIJ_HOLD": o.hold.String(), "NABIJ_RATE": "0"})
+	tg, err := startChild(ctx, bin, filepath.Join(tmp, "nabij-a.log"), env)
+	if err != nil {
+		return writes{}, err
+	}
+	defer tg.stop()
+	a := &api{base: tg.url, client: newHTTPClient(mentors)}
+	_, tokens, rosterTook, err := setup(a, sch)
+	if err != nil {
+		return writes{}, err
+	}
+	w := writes{rosterTook: rosterTook}
+	w.res = putPastLists(ctx, a, tokens, sch, days, o.duration, maxOps)
+	if w.res.failed > 0 {
+		return w, fmt.Errorf("past-day lists: %d of %d failed, first: %v", w.res.failed, w.res.failed+w.res.ok, w.res.firstErr)
+	}
+	if len(tw.Messages()) != 0 {
+		return w, errors.New("past-day lists sent messages: the write measurement is not alert-free")
+	}
+	w.rss, w.hwm, err = procStatus(tg.pid)
+	return w, err
+}
+
+// morning is a school morning on one nabij: measurement 2 (paced lists),
+// 1 with alerts (a burst of today's lists), and 5 (memory after it all).
+type morning struct {
+	paced, burst       []time.Duration // hold end → stand-in
+	pacedMissing       int
+	burstMissing       int
+	offsetWidth        time.Duration
+	pacedLists         int
+	pacedAlerts        int
+	today              loadResult
+	todayAlerts        int
+	rss, hwm           int64
+	rosterTook         time.Duration
+	messagesListed     int
+	drainTook          time.Duration
+	statusesByCategory map[string]int
+}
+
+func measureMorning(ctx context.Context, o options, bin, tmp string, sch *benchSchool) (morning, error) {
+	var m morning
+	tw := twiliotest.NewServer(accountSID, authToken)
+	defer tw.Close()
+	addr, err := loopbackAddr()
+	if err != nil {
+		return m, err
+	}
+	env := serviceEnv(addr, filepath.Join(tmp, "data-b"), tw, map[string]string{"NABIJ_HOLD": o.hold.String(), "NABIJ_RATE": "0"})
+	tg, err := startChild(ctx, bin, filepath.Join(tmp, "nabij-b.log"), env)
+	if err != nil {
+		return m, err
+	}
+	defer tg.stop()
+	a := &api{base: tg.url, client: newHTTPClient(mentors)}
+	coord, tokens, rosterTook, err := setup(a, sch)
+	if err != nil {
+		return m, err
+	}
+	m.rosterTook = rosterTook
+	date := today.String()
+
+	// 2: today's lists one by one, each with a few absent pupils.
+	paced := min(o.m2Lists, len(sch.classes)/2)
+	var pacedPuts []putMeta
+	tick := time.NewTicker(o.m2Interval)
+	for i := range paced {
+		if err := ctx.Err(); err != nil {
+			tick.Stop()
+			return m, err
+		}
+		class := sch.classes[i]
+		pm := putMeta{sent: time.Now()}
+		var ans listAnswer
+		if _, err := a.do("PUT", listPath(class, date), coord, listBody(sch.absentList(class, o.m2Absent)), &ans); err != nil {
+			tick.Stop()
+			return m, err
+		}
+		pm.returned, pm.alerts = time.Now(), ans.Alerts
+		pacedPuts = append(pacedPuts, pm)
+		m.pacedAlerts += len(ans.Alerts)
+		<-tick.C
+	}
+	tick.Stop()
+	m.pacedLists = paced
+	if _, ok := waitRequests(ctx, tw, m.pacedAlerts, o.hold+30*time.Second); !ok {
+		return m, fmt.Errorf("paced lists: %d of %d alerts reached the stand-in", tw.Requests(), m.pacedAlerts)
+	}
+
+	// 1 with alerts: the other classes' lists for today, 32 mentors at once.
+	perMentor := make([][]string, mentors)
+	for mi := range mentors {
+		for _, c := range sch.mentorClasses(mi) {
+			if slices.Index(sch.classes, c) >= paced {
+				perMentor[mi] = append(perMentor[mi], c)
+			}
+		}
+	}
+	var mu sync.Mutex
+	var burstPuts []putMeta
+	m.today = runLoad(ctx, mentors, 5*time.Minute, len(sch.classes), func(w, i int) (bool, error) {
+		if i >= len(perMentor[w]) {
+			return false, nil
+		}
+		class := perMentor[w][i]
+		pm := putMeta{sent: time.Now()}
+		var ans listAnswer
+		if _, err := a.do("PUT", listPath(class, date), tokens[w], listBody(sch.mixedList(class, 0)), &ans); err != nil {
+			return true, err
+		}
+		pm.returned, pm.alerts = time.Now(), ans.Alerts
+		mu.Lock()
+		burstPuts = append(burstPuts, pm)
+		m.todayAlerts += len(ans.Alerts)
+		mu.Unlock()
+		return true, nil
+	})
+	if m.today.failed > 0 {
+		return m, fmt.Errorf("today's lists: %d failed, first: %v", m.today.failed, m.today.firstErr)
+	}
+	drainStart := time.Now()
+	if n, ok := waitRequests(ctx, tw, m.pacedAlerts+m.todayAlerts, o.hold+2*time.Minute); !ok {
+		return m, fmt.Errorf("today's lists: %d of %d alerts reached the stand-in", n, m.pacedAlerts+m.todayAlerts)
+	}
+	m.drainTook = time.Since(drainStart)
+	time.Sleep(2 * time.Second) // the status callbacks settle
+
+	// Created times, as the coordinator sees them.
+	var msgs []struct {
+		ID        string    `json:"id"`
+		Contact   string    `json:"contact"`
+		Status    string    `json:"status"`
+		CreatedAt time.Time `json:"created_at"`
+	}
+	if _, err := a.do("GET", "/api/v1/messages?date="+date, coord, nil, &msgs); err != nil {
+		return m, err
+	}
+	m.messagesListed = len(msgs)
+	m.statusesByCategory = map[string]int{}
+	created := map[string]time.Time{}
+	for _, x := range msgs {
+		created[x.ID] = x.CreatedAt
+		m.statusesByCategory[x.Status]++
+	}
+	arrivals := map[string]time.Time{}
+	for _, x := range tw.Messages() {
+		phone := strings.TrimPrefix(x.To, "whatsapp:")
+		if _, seen := arrivals[phone]; !seen {
+			arrivals[phone] = x.DateCreated
+		}
+	}
+	off, width := clockOffset(append(slices.Clone(pacedPuts), burstPuts...), created)
+	m.offsetWidth = width
+	m.paced, m.pacedMissing = holdLatencies(pacedPuts, created, arrivals, sch.phoneOf, off, o.hold)
+	m.burst, m.burstMissing = holdLatencies(burstPuts, created, arrivals, sch.phoneOf, off, o.hold)
+
+	// 5: the memory of the school after its morning.
+	m.rss, m.hwm, err = procStatus(tg.pid)
+	return m, err
+}
+
+// clockOffset estimates the service clock's offset from real time
+// (NABIJ_CLOCK runs the clock from a fixed instant): a list's alerts are
+// created at one service instant between the PUT's send and its answer, so
+// every PUT bounds the offset; the bounds of all PUTs intersect.
+func clockOffset(puts []putMeta, created map[string]time.Time) (off, width time.Duration) {
+	lo, hi := time.Duration(-1<<63), time.Duration(1<<63-1)
+	for _, p := range puts {
+		if len(p.alerts) == 0 {
+			continue
+		}
+		c, ok := created[p.alerts[0].Message]
+		if !ok {
+			continue
+		}
+		lo = max(lo, c.Sub(p.returned))
+		hi = min(hi, c.Sub(p.sent))
+	}
+	if lo > hi {
+		return lo, 0
+	}
+	return lo + (hi-lo)/2, hi - lo
+}
+
+// holdLatencies is, per alert of puts, the stand-in's arrival time minus
+// the alert's due time (created + hold, in real time), sorted.
+func holdLatencies(puts []putMeta, created map[string]time.Time, arrivals map[string]time.Time, phoneOf map[string]string, off, hold time.Duration) ([]time.Duration, int) {
+	var out []time.Duration
+	missing := 0
+	for _, p := range puts {
+		for _, al := range p.alerts {
+			c, ok1 := created[al.Message]
+			at, ok2 := arrivals[phoneOf[al.Contact]]
+			if !ok1 || !ok2 {
+				missing++
+				continue
+			}
+			due := c.Add(-off).Add(hold)
+			out = append(out, at.Sub(due))
+		}
+	}
+	slices.Sort(out)
+	return out, missing
+}
+
+// waitRequests waits until the stand-in has had n create requests.
+func waitRequests(ctx context.Context, tw *twiliotest.Server, n int, timeout time.Duration) (int, bool) {
+	deadline := time.Now().Add(timeout)
+	for {
+		got := tw.Requests()
+		if got >= n {
+			return got, true
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return got, false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// rateResult is measurement 3.
+type rateResult struct {
+	configured int
+	standIn    int
+	perSec     float64
+	window     time.Duration
+	inWindow   int
+	max1s      int
+	refused    int
+	accepted   int
+	queued     int
+	short      bool // the queue ran dry before the window ended
+}
+
+func measureRate(ctx context.Context, o options, bin, tmp string) (rateResult, error) {
+	r := rateResult{configured: o.rate, standIn: o.rate * 11 / 10, window: o.rateWindow}
+	warm := time.Second
+	need := int(float64(o.rate)*(warm+o.rateWindow).Seconds()) + 2*o.rate
+	sch := newSchool(need)
+	tw := twiliotest.NewServer(accountSID, authToken)
+	defer tw.Close()
+	tw.SetRateLimit(r.standIn)
+	addr, err := loopbackAddr()
+	if err != nil {
+		return r, err
+	}
+	env := serviceEnv(addr, filepath.Join(tmp, "data-c"), tw, map[string]string{
+		"NABIJ_HOLD": "0s", "NABIJ_RATE": strconv.Itoa(o.rate), "NABIJ_WORKERS": "4"})
+	tg, err := startChild(ctx, bin, filepath.Join(tmp, "nabij-c.log"), env)
+	if err != nil {
+		return r, err
+	}
+	defer tg.stop()
+	a := &api{base: tg.url, client: newHTTPClient(8)}
+	coord, _, _, err := setup(a, sch)
+	if err != nil {
+		return r, err
+	}
+	res := runLoad(ctx, 4, time.Minute, len(sch.classes), func(w, i int) (bool, error) {
+		k := i*4 + w
+		if k >= len(sch.classes) {
+			return false, nil
+		}
+		var ans listAnswer
+		_, err := a.do("PUT", listPath(sch.classes[k], today.String()), coord, listBody(sch.absentList(sch.classes[k], -1)), &ans)
+		return true, err
+	})
+	if res.failed > 0 {
+		return r, fmt.Errorf("rate: lists failed: %v", res.firstErr)
+	}
+	r.queued = need
+	// Wait for the window to pass at the stand-in (at the configured rate
+	// that is warm+window after the first message, plus slack).
+	deadline := time.Now().Add(warm + o.rateWindow + 30*time.Second)
+	for ctx.Err() == nil && time.Now().Before(deadline) {
+		msgs := tw.Messages()
+		if len(msgs) > 0 && time.Since(msgs[0].DateCreated) > warm+o.rateWindow+500*time.Millisecond {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	msgs := tw.Messages()
+	r.accepted = len(msgs)
+	r.refused = tw.Requests() - len(msgs)
+	if len(msgs) == 0 {
+		return r, errors.New("rate: no message reached the stand-in")
+	}
+	at := make([]time.Time, len(msgs))
+	for i, x := range msgs {
+		at[i] = x.DateCreated
+	}
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
+	t0 := at[0].Add(warm)
+	t1 := t0.Add(o.rateWindow)
+	if at[len(at)-1].Before(t1) {
+		r.short = true
+		t1 = at[len(at)-1]
+	}
+	for _, t := range at {
+		if !t.Before(t0) && t.Before(t1) {
+			r.inWindow++
+		}
+	}
+	r.window = t1.Sub(t0)
+	if r.window > 0 {
+		r.perSec = float64(r.inWindow) / r.window.Seconds()
+	}
+	j := 0
+	for i := range at {
+		for at[i].Sub(at[j]) >= time.Second {
+			j++
+		}
+		r.max1s = max(r.max1s, i-j+1)
+	}
+	return r, nil
+}
+
+// throughput is measurement 4.
+type throughput struct {
+	callbacks   bool
+	workers     int
+	queued      int
+	arrived     int
+	overall     float64 // first to last arrival
+	afterLists  float64 // from the last list's answer to the last arrival
+	afterCount  int
+	listsTook   time.Duration
+	sendTook    time.Duration
+	timedOut    bool
+	callbacksOK int
+}
+
+func measureThroughput(ctx context.Context, o options, callbacks bool, start func(data string, env map[string]string) (*target, error), tmp string) (throughput, error) {
+	tp := throughput{callbacks: callbacks, workers: o.m4Workers}
+	sch := newSchool(o.m4Pupils)
+	tw := twiliotest.NewServer(accountSID, authToken)
+	defer tw.Close()
+	tw.SetAutoCallbacks(callbacks)
+	addr, err := loopbackAddr()
+	if err != nil {
+		return tp, err
+	}
+	cb := "on"
+	if !callbacks {
+		cb = "off"
+	}
+	data := filepath.Join(tmp, "data-d-"+cb)
+	env := serviceEnv(addr, data, tw, map[string]string{
+		"NABIJ_HOLD": "0s", "NABIJ_RATE": "0", "NABIJ_WORKERS": strconv.Itoa(o.m4Workers)})
+	tg, err := start(data, env)
+	if err != nil {
+		return tp, err
+	}
+	defer tg.stop()
+	a := &api{base: tg.url, client: newHTTPClient(8)}
+	coord, _, _, err := setup(a, sch)
+	if err != nil {
+		return tp, err
+	}
+	tp.queued = o.m4Pupils
+	t0 := time.Now()
+	res := runLoad(ctx, 4, 2*time.Minute, len(sch.classes), func(w, i int) (bool, error) {
+		k := i*4 + w
+		if k >= len(sch.classes) {
+			return false, nil
+		}
+		var ans listAnswer
+		_, err := a.do("PUT", listPath(sch.classes[k], today.String()), coord, listBody(sch.absentList(sch.classes[k], -1)), &ans)
+		return true, err
+	})
+	if res.failed > 0 {
+		return tp, fmt.Errorf("throughput: lists failed: %v", res.firstErr)
+	}
+	listsDone := time.Now()
+	tp.listsTook = listsDone.Sub(t0)
+	_, ok := waitRequests(ctx, tw, tp.queued, 3*time.Minute)
+	tp.timedOut = !ok
+	msgs := tw.Messages()
+	tp.arrived = len(msgs)
+	if len(msgs) < 2 {
+		return tp, errors.New("throughput: fewer than 2 messages reached the stand-in")
+	}
+	at := make([]time.Time, len(msgs))
+	for i, x := range msgs {
+		at[i] = x.DateCreated
+	}
+	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
+	first, last := at[0], at[len(at)-1]
+	tp.sendTook = last.Sub(first)
+	tp.overall = float64(len(at)-1) / last.Sub(first).Seconds()
+	for _, t := range at {
+		if t.After(listsDone) {
+			tp.afterCount++
+		}
+	}
+	if tp.afterCount > 1 && last.After(listsDone) {
+		tp.afterLists = float64(tp.afterCount) / last.Sub(listsDone).Seconds()
+	}
+	return tp, nil
+}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+type row struct{ id, what, figure, target, verdict string }
+
+type table struct{ rows []row }
+
+func (t *table) add(id, what, figure, target, verdict string) {
+	t.rows = append(t.rows, row{id, what, figure, target, verdict})
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "MET"
+	}
+	return "MISSED"
+}
+
+func (t *table) print(w io.Writer, o options, took time.Duration) {
+	mode := "full"
+	if o.quick {
+		mode = "quick"
+	}
+	if o.profile != "" {
+		mode = "profile"
+	}
+	fmt.Fprintf(w, "nabij-bench (%s run): %s\n", mode, machine())
+	fmt.Fprintf(w, "command: %s\n\n", strings.Join(os.Args, " "))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "#\tmeasurement\tfigure\ttarget\t")
+	fmt.Fprintln(tw, "-\t-----------\t------\t------\t")
+	for _, r := range t.rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.id, r.what, r.figure, r.target, r.verdict)
+	}
+	tw.Flush()
+	if took > 0 {
+		fmt.Fprintf(w, "\n(run took %s)\n", took.Round(time.Second))
+	}
+}
+
+func lat(r loadResult) string {
+	return fmt.Sprintf("%.0f/s  p50 %s  p99 %s  (n=%d)", r.perSec(), ms(r.p(0.50)), ms(r.p(0.99)), r.ok)
+}
+
+func writeTable(t *table, o options, bb, ec loadResult, wr writes, mo morning, rt rateResult, tps []throughput) {
+	// 1
+	t.add("1a", fmt.Sprintf("PUT past-day lists of 30 through nabij, %d mentors at once (lists/s)", mentors), lat(wr.res), "≥ ½ bbolt ceiling", "")
+	t.add("1b", "  ceiling: same writes on bbolt directly (Update+PutAbsenceList)", lat(bb), "", "")
+	t.add("1c", "  ceiling: bare echo handler, decode + 200, same client", lat(ec), "", "")
+	rb, re := 0.0, 0.0
+	if bb.perSec() > 0 {
+		rb = wr.res.perSec() / bb.perSec()
+	}
+	if ec.perSec() > 0 {
+		re = wr.res.perSec() / ec.perSec()
+	}
+	t.add("1d", "  ratios nabij/bbolt · nabij/echo", fmt.Sprintf("%.2f · %.2f", rb, re), "nabij/bbolt ≥ 0.50", verdict(rb >= 0.5))
+	t.add("1e", fmt.Sprintf("PUT today's lists of 30 (alerts), %d mentors at once", mentors), lat(mo.today),
+		fmt.Sprintf("(%d alerts queued)", mo.todayAlerts), "")
+	// 2
+	okPaced := len(mo.paced) > 0 && mo.pacedMissing == 0
+	t.add("2a", fmt.Sprintf("hold end → stand-in, %d lists one by one every %s, %d alerts each (hold %s)", mo.pacedLists, o.m2Interval, o.m2Absent, o.hold),
+		fmt.Sprintf("p50 %s  p99 %s  max %s  (n=%d, missing %d)", ms(percentile(mo.paced, .5)), ms(percentile(mo.paced, .99)), ms(percentile(mo.paced, 1)), len(mo.paced), mo.pacedMissing),
+		"p99 ≤ 20 ms", verdict(okPaced && percentile(mo.paced, .99) <= 20*time.Millisecond))
+	t.add("2b", "  the same for the alerts of 1e (a burst, dispatcher at 4 workers)",
+		fmt.Sprintf("p50 %s  p99 %s  max %s  (n=%d, missing %d)", ms(percentile(mo.burst, .5)), ms(percentile(mo.burst, .99)), ms(percentile(mo.burst, 1)), len(mo.burst), mo.burstMissing),
+		"(burst: info)", "")
+	t.add("2c", "  uncertainty of the service-clock offset (created_at → real time)", ms(mo.offsetWidth), "", "")
+	// 3
+	dev := 100 * (rt.perSec - float64(rt.configured)) / float64(rt.configured)
+	short := ""
+	if rt.short {
+		short = ", queue ran dry early"
+	}
+	t.add("3", fmt.Sprintf("NABIJ_RATE=%d, stand-in refuses > %d/s: rate over %s", rt.configured, rt.standIn, rt.window.Round(time.Millisecond)),
+		fmt.Sprintf("%.2f/s (%+.1f%%), max %d in any 1 s, %d × 429 (%d sent%s)", rt.perSec, dev, rt.max1s, rt.refused, rt.accepted, short),
+		"±5%, no 429", verdict(dev >= -5 && dev <= 5 && rt.refused == 0 && !rt.short))
+	// 4
+	for _, tp := range tps {
+		to := ""
+		if tp.timedOut {
+			to = ", TIMED OUT"
+		}
+		v := ""
+		target := "≥ 3,000/s"
+		if tp.callbacks {
+			v = verdict(tp.overall >= 3000 && !tp.timedOut)
+		} else {
+			target = "(info)"
+		}
+		t.add("4", fmt.Sprintf("messages/s to the stand-in, hold 0, rate 0, %d workers, callbacks %s", tp.workers, onOff(tp.callbacks)),
+			fmt.Sprintf("%.0f/s first→last (%.0f/s after the last list); %d/%d in %s%s", tp.overall, tp.afterLists, tp.arrived, tp.queued, tp.sendTook.Round(time.Millisecond), to),
+			target, v)
+	}
+	// 5
+	t.add("5", fmt.Sprintf("child VmRSS · VmHWM, %d-pupil school after its morning (%d lists, %d messages)", o.pupils, mo.pacedLists+mo.today.ok, mo.messagesListed),
+		fmt.Sprintf("%s · %s", mb(mo.rss), mb(mo.hwm)), "< 100 MB resident", verdict(mo.rss > 0 && mo.rss < 100<<20))
+	t.add("5b", fmt.Sprintf("  child VmRSS · VmHWM after 1a (%d past-day lists)", wr.res.ok), fmt.Sprintf("%s · %s", mb(wr.rss), mb(wr.hwm)), "(info)", "")
+	t.add("5c", "  PUT roster of the school (admin)", ms(mo.rosterTook), "(info)", "")
+}
