@@ -18,6 +18,8 @@ type Job struct {
 	// "45 8 * * 1-5".
 	Spec string
 	Run  func(ctx context.Context, date school.Date) error
+	// EveryDay runs the job on holidays and weekends too.
+	EveryDay bool
 }
 
 // Rhythm runs jobs on school days at their times in the school's zone. It
@@ -72,11 +74,9 @@ func (r *Rhythm) Run(ctx context.Context) error {
 		}
 		done = next
 		date := school.DateOf(next.In(r.Location))
-		if !r.Calendar.IsSchoolDay(date) {
-			continue
-		}
+		schoolDay := r.Calendar.IsSchoolDay(date)
 		for _, j := range jobs {
-			if !j.sched.Next(next.Add(-time.Second)).Equal(next) {
+			if !j.sched.Next(next.Add(-time.Second)).Equal(next) || (!schoolDay && !j.job.EveryDay) {
 				continue
 			}
 			start := time.Now()

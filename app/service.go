@@ -104,7 +104,28 @@ func (s *Service) ReplaceRoster(_ context.Context, r *school.Roster) error {
 	if err := r.Normalize(s.Today()); err != nil {
 		return err
 	}
-	return s.Store.Update(func(tx *store.Tx) error { return tx.ReplaceRoster(r) })
+	return s.Store.Update(func(tx *store.Tx) error {
+		// Retention counts from the day a pupil leaves the roster.
+		old, err := tx.Roster()
+		if err != nil {
+			return err
+		}
+		stays := map[string]bool{}
+		for _, st := range r.Students {
+			stays[st.ID] = true
+			if err := tx.ClearLeft(st.ID); err != nil {
+				return err
+			}
+		}
+		for _, st := range old.Students {
+			if !stays[st.ID] {
+				if err := tx.MarkLeft(st.ID, s.Today()); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.ReplaceRoster(r)
+	})
 }
 
 // Roster is the roster as u may see it: a mentor sees only their classes and

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -96,6 +97,9 @@ func (t *Tx) OpenMessage(date school.Date, phone string, channel school.Channel,
 		return nil, nil
 	}
 	m, err := t.Message(string(id))
+	if errors.Is(err, alerts.ErrNotFound) {
+		return nil, nil // purged by retention
+	}
 	if err != nil || !open(m) {
 		return nil, err
 	}

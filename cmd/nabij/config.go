@@ -39,6 +39,8 @@ type config struct {
 	FreeDays     []school.Period
 	SweepAt      time.Time
 	Settings     app.Settings
+	Retention    app.Retention
+	PurgeAt      time.Time
 }
 
 func loadConfig(getenv func(string) string) (*config, error) {
@@ -117,6 +119,15 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if c.SweepAt, err = time.Parse("15:04", env("NABIJ_SWEEP_AT", "17:00")); err != nil {
 		errs = append(errs, fmt.Sprintf("NABIJ_SWEEP_AT=%q: want a time such as 17:00", getenv("NABIJ_SWEEP_AT")))
+	}
+	if c.Retention.Years, err = strconv.Atoi(env("NABIJ_RETENTION_YEARS", "5")); err != nil || c.Retention.Years < 1 {
+		errs = append(errs, fmt.Sprintf("NABIJ_RETENTION_YEARS=%q: want whole years after a pupil leaves, at least 1", getenv("NABIJ_RETENTION_YEARS")))
+	}
+	if c.Retention.BodyDays, err = strconv.Atoi(env("NABIJ_BODY_RETENTION_DAYS", "365")); err != nil || c.Retention.BodyDays < 1 {
+		errs = append(errs, fmt.Sprintf("NABIJ_BODY_RETENTION_DAYS=%q: want days to keep message texts, at least 1", getenv("NABIJ_BODY_RETENTION_DAYS")))
+	}
+	if c.PurgeAt, err = time.Parse("15:04", env("NABIJ_PURGE_AT", "02:30")); err != nil {
+		errs = append(errs, fmt.Sprintf("NABIJ_PURGE_AT=%q: want a time such as 02:30", getenv("NABIJ_PURGE_AT")))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Sprintf("NABIJ_LOG_FORMAT=%q: want text or json", c.LogFormat))

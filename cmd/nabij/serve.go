@@ -194,6 +194,13 @@ func jobs(svc *app.Service, log *slog.Logger, cfg *config) []app.Job {
 			log.Info("end-of-day sweep", "date", date, "pupils", pupils, "escalations_opened", opened)
 			return err
 		}},
+		{Name: "retention purge", Spec: fmt.Sprintf("%d %d * * *", cfg.PurgeAt.Minute(), cfg.PurgeAt.Hour()), EveryDay: true,
+			Run: func(ctx context.Context, date school.Date) error {
+				p, err := svc.Purge(ctx, cfg.Retention)
+				log.Info("retention purge", "pupils", p.Pupils, "days", p.Days, "messages", p.Messages,
+					"escalations", p.Escalations, "replies", p.Replies, "texts", p.Bodies)
+				return err
+			}},
 	}
 }
 
