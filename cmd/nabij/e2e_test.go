@@ -77,10 +77,14 @@ func startHarness(t *testing.T, env map[string]string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := newServer(cfg, io.Discard, io.Discard, false)
+	logs := &syncBuffer{}
+	srv, err := newServer(cfg, io.Discard, logs, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Every end-to-end test also checks the service's log: ids only, never a
+	// pupil's name, a phone number or a message body.
+	t.Cleanup(func() { checkLogPrivacy(t, logs.String()) })
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -209,3 +213,18 @@ const e2eRoster = `{
      "contacts": []}
   ]
 }`
+
+// private are strings of the test rosters and messages that must never
+// reach a log: pupils' and contacts' names, phone numbers, bodies.
+var private = []string{"Amanuel", "Layla", "Olena", "Ahmad", "Noor", "Sara H", "Daniel", "Yonas", "Awa D", "Moussa", "Aziz",
+	"Omar", "Moeder", "Vader", "Voogd", "+316", "0612", "missen", "We miss", "Reply 1", "tandarts", "ISK Test."}
+
+func checkLogPrivacy(t *testing.T, logs string) {
+	t.Helper()
+	for _, s := range private {
+		if i := strings.Index(logs, s); i >= 0 {
+			start := max(0, strings.LastIndex(logs[:i], "\n"))
+			t.Errorf("the log holds %q: %s", s, strings.TrimSpace(logs[start:min(len(logs), i+80)]))
+		}
+	}
+}
