@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/nabij
 PKGS    ?= ./...
 
-.PHONY: help build run demo test race check fmt vet staticcheck
+.PHONY: help build run demo test race check fmt vet staticcheck vulncheck fuzz
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -23,7 +23,7 @@ test: ## run the tests: the README's command, what CI runs
 race: ## the tests under the race detector (needs gcc)
 	$(GO) test -race -count=1 $(PKGS)
 
-check: fmt vet staticcheck test ## gofmt, go vet, staticcheck and the tests
+check: fmt vet staticcheck vulncheck fuzz test ## gofmt, go vet, staticcheck, govulncheck, the fuzz targets briefly, the tests
 
 fmt: ## fail when a file is not gofmt'ed
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -31,5 +31,20 @@ fmt: ## fail when a file is not gofmt'ed
 vet: ## go vet
 	$(GO) vet $(PKGS)
 
-staticcheck: ## staticcheck, installed from the Go module proxy
-	$(GO) run honnef.co/go/tools/cmd/staticcheck@2025.1.1 $(PKGS)
+staticcheck: ## staticcheck, from the Go module proxy
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+
+# govulncheck needs its vulnerability database (vuln.go.dev, or GOVULNDB);
+# where that cannot be reached, it says so and the check is not counted.
+vulncheck: ## govulncheck, from the Go module proxy
+	@out=$$($(GO) run golang.org/x/vuln/cmd/govulncheck@v1.1.4 $(PKGS) 2>&1); code=$$?; \
+	if [ $$code -ne 0 ] && echo "$$out" | grep -q "fetching vulnerabilities"; then \
+	  echo "govulncheck: the vulnerability database is not reachable from here: NOT CHECKED"; \
+	else echo "$$out"; exit $$code; fi
+
+FUZZTIME ?= 10s
+fuzz: ## every fuzz target for FUZZTIME (seed corpora in testdata/fuzz)
+	$(GO) test -run XXX -fuzz '^FuzzListBody$$' -fuzztime $(FUZZTIME) ./web
+	$(GO) test -run XXX -fuzz '^FuzzRosterBody$$' -fuzztime $(FUZZTIME) ./web
+	$(GO) test -run XXX -fuzz '^FuzzTwilioWebhook$$' -fuzztime $(FUZZTIME) ./web
+	$(GO) test -run XXX -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME) ./rosterimport

@@ -20,7 +20,7 @@ func runRhythm(t *testing.T, start time.Time, span time.Duration, cal *school.Ca
 	var ran []string
 	loc, _ := time.LoadLocation("Europe/Amsterdam")
 	synctest.Test(t, func(t *testing.T) {
-		offset := start.Sub(time.Now())
+		offset := time.Until(start)
 		now := func() time.Time { return time.Now().Add(offset) }
 		record := func(name string) func(context.Context, school.Date) error {
 			return func(_ context.Context, d school.Date) error {

@@ -268,9 +268,9 @@ func TestHoldSiblingsAndCorrections(t *testing.T) {
 	}
 	h.mustCall(200, "PUT", "/api/v1/classes/1B/absences/2026-11-30", coord, `{"absences": [{"student": "2001", "kind": "absent"}]}`, nil)
 	h.mustCall(200, "PUT", "/api/v1/classes/2A/absences/2026-11-30", coord, `{"absences": [{"student": "3001", "kind": "absent"}]}`, nil)
-	got, ok := h.twilio.WaitForMessages(1, 10*time.Second)
+	_, ok := h.twilio.WaitForMessages(1, 10*time.Second)
 	time.Sleep(2500 * time.Millisecond)
-	got = h.twilio.Messages()
+	got := h.twilio.Messages()
 	if !ok || len(got) != 1 {
 		t.Fatalf("%d messages, want one to the mother", len(got))
 	}
