@@ -54,7 +54,8 @@ func runLoad(ctx context.Context, workers int, dur time.Duration, maxOps int, op
 				did, err := op(w, i)
 				d := time.Since(t0)
 				if !did && err == nil {
-					break // this worker's work is done
+					issued.Add(-1) // nothing was done: the slot is another worker's
+					break          // this worker's work is done
 				}
 				if err != nil {
 					failed++

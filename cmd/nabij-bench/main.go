@@ -48,7 +48,23 @@ type options struct {
 	m4Pupils    int
 	m4Callbacks string
 	profile     string
+	only        string
+	keep        bool
 	verbose     bool
+}
+
+// runs reports whether measurement group g (1 writes and ceilings, 2 the
+// morning: 1e, 2 and 5, 3 rate, 4 throughput) is to run.
+func (o options) runs(g string) bool {
+	if o.only == "" {
+		return true
+	}
+	for _, x := range strings.Split(o.only, ",") {
+		if strings.TrimSpace(x) == g {
+			return true
+		}
+	}
+	return false
 }
 
 func main() {
@@ -66,6 +82,8 @@ func main() {
 	flag.IntVar(&o.m4Pupils, "m4-pupils", 5000, "measurement 4: messages queued (one all-absent list per class of 30)")
 	flag.StringVar(&o.m4Callbacks, "m4-callbacks", "on,off", "measurement 4: run with the stand-in's status callbacks on, off, or both")
 	flag.StringVar(&o.profile, "profile", "", "run only measurement 4, with nabij in-process, and write its CPU profile here")
+	flag.StringVar(&o.only, "only", "", "run only these groups, e.g. 1,4 (1: list PUTs and ceilings, 2: the morning (1e, 2, 5), 3: rate, 4: throughput)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (data, child logs) and print where it is")
 	flag.BoolVar(&o.verbose, "v", false, "progress on stderr")
 	flag.Parse()
 	if o.quick {
@@ -75,7 +93,7 @@ func main() {
 			"duration":     func() { o.duration = 3 * time.Second },
 			"m2-lists":     func() { o.m2Lists = 12 },
 			"rate-window":  func() { o.rateWindow = 5 * time.Second },
-			"m4-pupils":    func() { o.m4Pupils = 1500 },
+			"m4-pupils":    func() { o.m4Pupils = 600 },
 			"m4-callbacks": func() { o.m4Callbacks = "on" },
 		}
 		for name, apply := range quick {
@@ -103,7 +121,11 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	if o.keep {
+		fmt.Fprintln(os.Stderr, "nabij-bench: keeping", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
 	started := time.Now()
 	t := &table{}
 
@@ -119,58 +141,66 @@ func run(ctx context.Context, o options) error {
 	sch := newSchool(o.pupils)
 	days := pastSchoolDays(60)
 	maxOps := len(sch.classes) * len(days)
+	var r results
 
-	// 1. Ceilings first, with no child running.
-	o.logf("ceiling: bbolt")
-	bb, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt"), sch, days, o.duration, maxOps)
-	if err != nil {
-		return err
-	}
-	o.logf("ceiling: echo")
-	ec, err := echoCeiling(ctx, sch, days, o.duration, maxOps)
-	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-
-	// 1. The write path through nabij (past days: no alerts).
-	o.logf("child A: list PUTs for past days")
-	wr, err := measureWrites(ctx, o, bin, tmp, sch, days, maxOps)
-	if err != nil {
-		return err
-	}
-	// 2 and 5, and 1 with alerts: a school morning.
-	o.logf("child B: a morning (hold, alerts, memory)")
-	mo, err := measureMorning(ctx, o, bin, tmp, sch)
-	if err != nil {
-		return err
-	}
-	// 3. The rate.
-	o.logf("child C: rate %d/s", o.rate)
-	rt, err := measureRate(ctx, o, bin, tmp)
-	if err != nil {
-		return err
-	}
-	// 4. Throughput.
-	var tps []throughput
-	for _, cb := range strings.Split(o.m4Callbacks, ",") {
-		cb = strings.TrimSpace(cb)
-		if cb != "on" && cb != "off" {
-			return fmt.Errorf("-m4-callbacks: %q is not on or off", cb)
-		}
-		o.logf("child D: throughput, callbacks %s", cb)
-		tp, err := measureThroughput(ctx, o, cb == "on", func(data string, env map[string]string) (*target, error) {
-			return startChild(ctx, bin, filepath.Join(tmp, "nabij-d-"+cb+".log"), env)
-		}, tmp)
+	if o.runs("1") {
+		// The ceilings first, with no child running.
+		o.logf("ceiling: bbolt")
+		bb, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt"), sch, days, o.duration, maxOps)
 		if err != nil {
 			return err
 		}
-		tps = append(tps, tp)
+		o.logf("ceiling: echo")
+		ec, err := echoCeiling(ctx, sch, days, o.duration, maxOps)
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		// The write path through nabij (past days: no alerts).
+		o.logf("child A: list PUTs for past days")
+		wr, err := measureWrites(ctx, o, bin, tmp, sch, days, maxOps)
+		if err != nil {
+			return err
+		}
+		r.bbolt, r.echo, r.writes = &bb, &ec, &wr
+	}
+	if o.runs("2") {
+		// 2 and 5, and 1 with alerts: a school morning.
+		o.logf("child B: a morning (hold, alerts, memory)")
+		mo, err := measureMorning(ctx, o, bin, tmp, sch)
+		if err != nil {
+			return err
+		}
+		r.morning = &mo
+	}
+	if o.runs("3") {
+		o.logf("child C: rate %d/s", o.rate)
+		rt, err := measureRate(ctx, o, bin, tmp)
+		if err != nil {
+			return err
+		}
+		r.rate = &rt
+	}
+	if o.runs("4") {
+		for _, cb := range strings.Split(o.m4Callbacks, ",") {
+			cb = strings.TrimSpace(cb)
+			if cb != "on" && cb != "off" {
+				return fmt.Errorf("-m4-callbacks: %q is not on or off", cb)
+			}
+			o.logf("child D: throughput, callbacks %s", cb)
+			tp, err := measureThroughput(ctx, o, cb == "on", func(data string, env map[string]string) (*target, error) {
+				return startChild(ctx, bin, filepath.Join(tmp, "nabij-d-"+cb+".log"), env)
+			}, tmp)
+			if err != nil {
+				return err
+			}
+			r.throughput = append(r.throughput, tp)
+		}
 	}
 
-	writeTable(t, o, bb, ec, wr, mo, rt, tps)
+	writeTable(t, o, r)
 	t.print(os.Stdout, o, time.Since(started))
 	return nil
 }

@@ -191,10 +191,13 @@ func measureMorning(ctx context.Context, o options, bin, tmp string, sch *benchS
 	return m, err
 }
 
-// clockOffset estimates the service clock's offset from real time
-// (NABIJ_CLOCK runs the clock from a fixed instant): a list's alerts are
-// created at one service instant between the PUT's send and its answer, so
-// every PUT bounds the offset; the bounds of all PUTs intersect.
+// clockOffset finds the service clock's offset from real time (NABIJ_CLOCK
+// runs the clock on from a fixed instant). A list's alerts are created at
+// one service instant between the PUT's send and its answer, so every PUT
+// bounds the offset: c-returned ≤ off ≤ c-sent. The upper bound is used: it
+// is tight (the service reads its clock right after decoding the request)
+// and it can only make a latency look longer, never shorter. width is how
+// far apart the intersected bounds are.
 func clockOffset(puts []putMeta, created map[string]time.Time) (off, width time.Duration) {
 	lo, hi := time.Duration(-1<<63), time.Duration(1<<63-1)
 	for _, p := range puts {
@@ -208,10 +211,7 @@ func clockOffset(puts []putMeta, created map[string]time.Time) (off, width time.
 		lo = max(lo, c.Sub(p.returned))
 		hi = min(hi, c.Sub(p.sent))
 	}
-	if lo > hi {
-		return lo, 0
-	}
-	return lo + (hi-lo)/2, hi - lo
+	return hi, hi - lo
 }
 
 // holdLatencies is, per alert of puts, the stand-in's arrival time minus

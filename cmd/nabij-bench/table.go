@@ -50,8 +50,35 @@ func lat(r loadResult) string {
 	return fmt.Sprintf("%.0f/s  p50 %s  p99 %s  (n=%d)", r.perSec(), ms(r.p(0.50)), ms(r.p(0.99)), r.ok)
 }
 
-func writeTable(t *table, o options, bb, ec loadResult, wr writes, mo morning, rt rateResult, tps []throughput) {
-	// 1
+// results are the measurements that ran.
+type results struct {
+	bbolt, echo *loadResult
+	writes      *writes
+	morning     *morning
+	rate        *rateResult
+	throughput  []throughput
+}
+
+func writeTable(t *table, o options, r results) {
+	if r.writes != nil {
+		writeLists(t, *r.bbolt, *r.echo, *r.writes)
+	}
+	if r.morning != nil {
+		writeMorning(t, o, *r.morning)
+	}
+	if r.rate != nil {
+		writeRate(t, *r.rate)
+	}
+	writeThroughput(t, r.throughput)
+	if r.morning != nil {
+		writeMemory(t, o, *r.morning)
+	}
+	if r.writes != nil {
+		t.add("5b", fmt.Sprintf("  child VmRSS · VmHWM after 1a (%d past-day lists)", r.writes.res.ok), fmt.Sprintf("%s · %s", mb(r.writes.rss), mb(r.writes.hwm)), "(info)", "")
+	}
+}
+
+func writeLists(t *table, bb, ec loadResult, wr writes) {
 	t.add("1a", fmt.Sprintf("PUT past-day lists of 30 through nabij, %d mentors at once (lists/s)", mentors), lat(wr.res), "≥ ½ bbolt ceiling", "")
 	t.add("1b", "  ceiling: same writes on bbolt directly (Update+PutAbsenceList)", lat(bb), "", "")
 	t.add("1c", "  ceiling: bare echo handler, decode + 200, same client", lat(ec), "", "")
@@ -63,9 +90,11 @@ func writeTable(t *table, o options, bb, ec loadResult, wr writes, mo morning, r
 		re = wr.res.perSec() / ec.perSec()
 	}
 	t.add("1d", "  ratios nabij/bbolt · nabij/echo", fmt.Sprintf("%.2f · %.2f", rb, re), "nabij/bbolt ≥ 0.50", verdict(rb >= 0.5))
+}
+
+func writeMorning(t *table, o options, mo morning) {
 	t.add("1e", fmt.Sprintf("PUT today's lists of 30 (alerts), %d mentors at once", mentors), lat(mo.today),
 		fmt.Sprintf("(%d alerts queued)", mo.todayAlerts), "")
-	// 2
 	okPaced := len(mo.paced) > 0 && mo.pacedMissing == 0
 	t.add("2a", fmt.Sprintf("hold end → stand-in, %d lists one by one every %s, %d alerts each (hold %s)", mo.pacedLists, o.m2Interval, o.m2Absent, o.hold),
 		fmt.Sprintf("p50 %s  p99 %s  max %s  (n=%d, missing %d)", ms(percentile(mo.paced, .5)), ms(percentile(mo.paced, .99)), ms(percentile(mo.paced, 1)), len(mo.paced), mo.pacedMissing),
@@ -73,8 +102,10 @@ func writeTable(t *table, o options, bb, ec loadResult, wr writes, mo morning, r
 	t.add("2b", "  the same for the alerts of 1e (a burst, dispatcher at 4 workers)",
 		fmt.Sprintf("p50 %s  p99 %s  max %s  (n=%d, missing %d)", ms(percentile(mo.burst, .5)), ms(percentile(mo.burst, .99)), ms(percentile(mo.burst, 1)), len(mo.burst), mo.burstMissing),
 		"(burst: info)", "")
-	t.add("2c", "  uncertainty of the service-clock offset (created_at → real time)", ms(mo.offsetWidth), "", "")
-	// 3
+	t.add("2c", "  (2a/2b are upper bounds: created_at mapped to real time by the PUT's send; bounds' spread)", ms(mo.offsetWidth), "", "")
+}
+
+func writeRate(t *table, rt rateResult) {
 	dev := 100 * (rt.perSec - float64(rt.configured)) / float64(rt.configured)
 	short := ""
 	if rt.short {
@@ -83,7 +114,9 @@ func writeTable(t *table, o options, bb, ec loadResult, wr writes, mo morning, r
 	t.add("3", fmt.Sprintf("NABIJ_RATE=%d, stand-in refuses > %d/s: rate over %s", rt.configured, rt.standIn, rt.window.Round(time.Millisecond)),
 		fmt.Sprintf("%.2f/s (%+.1f%%), max %d in any 1 s, %d × 429 (%d sent%s)", rt.perSec, dev, rt.max1s, rt.refused, rt.accepted, short),
 		"±5%, no 429", verdict(dev >= -5 && dev <= 5 && rt.refused == 0 && !rt.short))
-	// 4
+}
+
+func writeThroughput(t *table, tps []throughput) {
 	for _, tp := range tps {
 		to := ""
 		if tp.timedOut {
@@ -100,9 +133,10 @@ func writeTable(t *table, o options, bb, ec loadResult, wr writes, mo morning, r
 			fmt.Sprintf("%.0f/s first→last (%.0f/s after the last list); %d/%d in %s%s", tp.overall, tp.afterLists, tp.arrived, tp.queued, tp.sendTook.Round(time.Millisecond), to),
 			target, v)
 	}
-	// 5
+}
+
+func writeMemory(t *table, o options, mo morning) {
 	t.add("5", fmt.Sprintf("child VmRSS · VmHWM, %d-pupil school after its morning (%d lists, %d messages)", o.pupils, mo.pacedLists+mo.today.ok, mo.messagesListed),
 		fmt.Sprintf("%s · %s", mb(mo.rss), mb(mo.hwm)), "< 100 MB resident", verdict(mo.rss > 0 && mo.rss < 100<<20))
-	t.add("5b", fmt.Sprintf("  child VmRSS · VmHWM after 1a (%d past-day lists)", wr.res.ok), fmt.Sprintf("%s · %s", mb(wr.rss), mb(wr.hwm)), "(info)", "")
 	t.add("5c", "  PUT roster of the school (admin)", ms(mo.rosterTook), "(info)", "")
 }
