@@ -160,7 +160,7 @@ func (b *builder) add(rec *record) {
 	case idc.val == "":
 		b.errs.add(idc, "a pupil number is required on every row")
 		return
-	case !validID(idc.val):
+	case !school.ValidID(idc.val):
 		b.errs.add(idc, "%q is not a pupil number nabij can use: 1 to 64 letters, digits, '-', '_' or '.'", idc.val)
 		return
 	}

@@ -166,21 +166,6 @@ func splitMentors(s string) []string {
 	return names
 }
 
-// validID is school's rule for ids, checked here first so that a bad pupil
-// number is reported once, not again through every contact id made from it.
-func validID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for _, r := range id {
-		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
 // shortHash is 8 hex digits of SHA-256: enough to tell a pupil's few phones
 // apart and to keep the number itself out of ids and logs. It is not secret:
 // the Dutch mobile range is small enough to try every number.

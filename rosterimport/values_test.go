@@ -112,7 +112,7 @@ func TestSlug(t *testing.T) {
 			t.Errorf("slug(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := slug("بيت"); !strings.HasPrefix(got, "kwe-") || !validID(got) {
+	if got := slug("بيت"); !strings.HasPrefix(got, "kwe-") || !school.ValidID(got) {
 		t.Errorf("slug of an Arabic name = %q, want a valid kwe-… id", got)
 	}
 }

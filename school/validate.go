@@ -118,7 +118,7 @@ func (r *Roster) Normalize(today Date) error {
 
 func normalizeContact(c *Contact, path string, seen map[string]Contact, errs *fieldErrors) {
 	c.ID = strings.TrimSpace(c.ID)
-	if !validID(c.ID) {
+	if !ValidID(c.ID) {
 		errs.add(path+".id", "an id of 1 to 64 letters, digits, '-', '_' or '.' is required")
 	}
 	switch c.Role {
@@ -170,7 +170,7 @@ func normalizeContact(c *Contact, path string, seen map[string]Contact, errs *fi
 func (f *fieldErrors) uniqueID(path, id, kind string, seen map[string]bool) string {
 	id = strings.TrimSpace(id)
 	switch {
-	case !validID(id):
+	case !ValidID(id):
 		f.add(path+".id", "an id of 1 to 64 letters, digits, '-', '_' or '.' is required")
 	case seen[id]:
 		f.add(path+".id", "%s %q appears twice", kind, id)
@@ -179,7 +179,9 @@ func (f *fieldErrors) uniqueID(path, id, kind string, seen map[string]bool) stri
 	return id
 }
 
-func validID(id string) bool {
+// ValidID is the rule for every id nabij keeps: 1 to 64 letters, digits,
+// '-', '_' or '.' (ids are parts of store keys, joined with '|').
+func ValidID(id string) bool {
 	if id == "" || len(id) > 64 {
 		return false
 	}

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/nabij-isk/nabij/rosterimport"
 	"github.com/nabij-isk/nabij/school"
@@ -89,9 +88,7 @@ func (h *handlers) adminPage(c echo.Context) error {
 	}
 	flash := ""
 	if students, classes, ok := strings.Cut(c.QueryParam("applied"), "-"); ok {
-		loc, _ := h.localizer(c)
-		flash, _ = loc.Localize(&i18n.LocalizeConfig{MessageID: "admin_applied",
-			TemplateData: map[string]any{"Students": students, "Classes": classes}})
+		flash = h.say(c, "admin_applied", map[string]any{"Students": students, "Classes": classes})
 	}
 	return h.render(c, http.StatusOK, "admin.html", v, flash)
 }

@@ -91,6 +91,16 @@ func (h *handlers) render(c echo.Context, status int, name string, data any, fla
 	return pageTemplates.ExecuteTemplate(c.Response(), name, p)
 }
 
+// say is a page text in the user's UI language, for flashes and errors.
+func (h *handlers) say(c echo.Context, id string, data map[string]any) string {
+	loc, _ := h.localizer(c)
+	s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
 // T is the page's text id in the user's language; args, when given, is
 // the template data of the text.
 func (p page) T(id string, args ...map[string]any) string {
@@ -193,9 +203,7 @@ func (h *handlers) session(next echo.HandlerFunc) echo.HandlerFunc {
 				return next(c)
 			}
 		}
-		loc, _ := h.localizer(c)
-		msg, _ := loc.Localize(&i18n.LocalizeConfig{MessageID: "signin_needed"})
-		return h.render(c, http.StatusUnauthorized, "error.html", msg, "")
+		return h.render(c, http.StatusUnauthorized, "error.html", h.say(c, "signin_needed", nil), "")
 	}
 }
 
@@ -207,9 +215,7 @@ func (h *handlers) pageRole(roles ...school.Role) echo.MiddlewareFunc {
 					return next(c)
 				}
 			}
-			loc, _ := h.localizer(c)
-			msg, _ := loc.Localize(&i18n.LocalizeConfig{MessageID: "forbidden"})
-			return h.render(c, http.StatusForbidden, "error.html", msg, "")
+			return h.render(c, http.StatusForbidden, "error.html", h.say(c, "forbidden", nil), "")
 		}
 	}
 }
@@ -219,15 +225,13 @@ func (h *handlers) signinPage(c echo.Context) error {
 }
 
 func (h *handlers) signin(c echo.Context) error {
-	loc, _ := h.localizer(c)
-	say := func(id string) string { s, _ := loc.Localize(&i18n.LocalizeConfig{MessageID: id}); return s }
 	if !h.signins.allow(c.RealIP()) {
-		return h.render(c, http.StatusTooManyRequests, "error.html", say("signin_slow"), "")
+		return h.render(c, http.StatusTooManyRequests, "error.html", h.say(c, "signin_slow", nil), "")
 	}
 	session, u, err := h.svc.SignIn(c.Request().Context(), c.FormValue("token"))
 	if err != nil {
 		h.log.Warn("sign-in refused", "reason", err)
-		return h.render(c, http.StatusUnauthorized, "error.html", say("signin_bad"), "")
+		return h.render(c, http.StatusUnauthorized, "error.html", h.say(c, "signin_bad", nil), "")
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: session, Path: "/", HttpOnly: true,
 		Secure: strings.HasPrefix(h.cfg.PublicURL, "https://"), SameSite: http.SameSiteLaxMode, MaxAge: int((12 * time.Hour).Seconds())})

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/nabij-isk/nabij/school"
 )
@@ -22,9 +21,7 @@ func (h *handlers) rollCallPage(c echo.Context) error {
 	}
 	flash := ""
 	if recorded, alerts, ok := strings.Cut(c.QueryParam("saved"), "-"); ok {
-		loc, _ := h.localizer(c)
-		flash, _ = loc.Localize(&i18n.LocalizeConfig{MessageID: "rollcall_saved",
-			TemplateData: map[string]any{"Recorded": recorded, "Alerts": alerts}})
+		flash = h.say(c, "rollcall_saved", map[string]any{"Recorded": recorded, "Alerts": alerts})
 	}
 	return h.render(c, http.StatusOK, "rollcall.html", rc, flash)
 }
@@ -116,12 +113,11 @@ func (h *handlers) pupilPage(c echo.Context) error {
 func (h *handlers) pageError(c echo.Context, err error) error {
 	status, detail := h.describe(err, c)
 	msg := detail.Message
-	loc, _ := h.localizer(c)
 	switch status {
 	case http.StatusForbidden:
-		msg, _ = loc.Localize(&i18n.LocalizeConfig{MessageID: "forbidden"})
+		msg = h.say(c, "forbidden", nil)
 	case http.StatusNotFound:
-		msg, _ = loc.Localize(&i18n.LocalizeConfig{MessageID: "not_found"})
+		msg = h.say(c, "not_found", nil)
 	}
 	for _, d := range detail.Details {
 		msg += " · " + d.Field + ": " + d.Message
