@@ -86,6 +86,10 @@ type Digest struct {
 
 // MorningDigest sums up date for the coordinator and keeps it.
 func (s *Service) MorningDigest(_ context.Context, date school.Date) (*Digest, error) {
+	return s.digest(date, true)
+}
+
+func (s *Service) digest(date school.Date, keep bool) (*Digest, error) {
 	d := &Digest{Date: date, ClassesPosted: []string{}, ClassesMissing: []string{}, DueSoon: []string{}, CallNow: []string{}, DutchInstead: []string{},
 		Messages: map[alerts.Status]int{}, OpenEscalations: map[protocol.Level]int{}, MadeAt: s.Now()}
 	err := s.Store.Update(func(tx *store.Tx) error {
@@ -153,6 +157,9 @@ func (s *Service) MorningDigest(_ context.Context, date school.Date) (*Digest, e
 			}
 		}
 		slices.Sort(d.DueSoon)
+		if !keep {
+			return nil
+		}
 		return tx.PutDigest(date.String(), d)
 	})
 	return d, err
@@ -173,5 +180,5 @@ func (s *Service) StoredDigest(ctx context.Context, rawDate string) (*Digest, er
 	if err != nil || ok {
 		return &d, err
 	}
-	return s.MorningDigest(ctx, date)
+	return s.digest(date, false) // a day without a kept digest: made now, not kept
 }
