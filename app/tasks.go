@@ -92,7 +92,11 @@ func (s *Service) MorningDigest(_ context.Context, date school.Date) (*Digest, e
 func (s *Service) digest(date school.Date, keep bool) (*Digest, error) {
 	d := &Digest{Date: date, ClassesPosted: []string{}, ClassesMissing: []string{}, DueSoon: []string{}, CallNow: []string{}, DutchInstead: []string{},
 		Messages: map[alerts.Status]int{}, OpenEscalations: map[protocol.Level]int{}, MadeAt: s.Now()}
-	err := s.Store.Update(func(tx *store.Tx) error {
+	update := s.Store.Update
+	if !keep {
+		update = s.Store.View
+	}
+	err := update(func(tx *store.Tx) error {
 		r, err := tx.Roster()
 		if err != nil {
 			return err
