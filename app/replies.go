@@ -187,6 +187,11 @@ func (s *Service) Inbox(_ context.Context, u school.User, date string) ([]store.
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
 		return nil, fmt.Errorf("%w: the inbox is for coordinators and mentors", school.ErrForbidden)
 	}
+	if date != "" {
+		if _, err := school.ParseDate(date); err != nil {
+			return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
+		}
+	}
 	out := []store.Inbound{}
 	err := s.Store.View(func(tx *store.Tx) error {
 		all, err := tx.Inbounds()

@@ -8,7 +8,7 @@ type Task struct {
 	ID      string     `json:"id"`
 	Kind    string     `json:"kind"`
 	Date    string     `json:"date"`
-	Student string     `json:"student,omitempty"`
+	Student string     `json:"student"`
 	Class   string     `json:"class,omitempty"`
 	Reason  string     `json:"reason"`
 	Tried   []string   `json:"tried"`

@@ -38,14 +38,14 @@ const (
 
 // Language describes one translation file.
 type Language struct {
-	Tag         string // BCP 47 tag, equal to the file name without .toml
-	Name        string // endonym, as the family would write it
-	EnglishName string
-	Direction   string // "ltr" or "rtl"
-	Review      string // ReviewDraft or ReviewReviewed
-	ReviewedBy  string
-	ReviewedOn  string // YYYY-MM-DD
-	Note        string
+	Tag         string `json:"tag"`  // BCP 47 tag, equal to the file name without .toml
+	Name        string `json:"name"` // endonym, as the family would write it
+	EnglishName string `json:"english_name"`
+	Direction   string `json:"direction"` // "ltr" or "rtl"
+	Review      string `json:"review"`    // ReviewDraft or ReviewReviewed
+	ReviewedBy  string `json:"reviewed_by"`
+	ReviewedOn  string `json:"reviewed_on"` // YYYY-MM-DD
+	Note        string `json:"note"`
 }
 
 // Catalog is a loaded, validated set of translation files. It is safe for

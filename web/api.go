@@ -27,7 +27,11 @@ func (h *handlers) createUser(c echo.Context) error {
 		return err
 	}
 	h.log.Info("user created", "user", u.ID, "role", u.Role, "by", user(c).ID)
-	return c.JSON(http.StatusCreated, map[string]any{"id": u.ID, "name": u.Name, "role": u.Role, "classes": u.Classes, "token": token})
+	classes := u.Classes
+	if classes == nil {
+		classes = []string{}
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"id": u.ID, "name": u.Name, "role": u.Role, "classes": classes, "token": token})
 }
 
 func (h *handlers) putRoster(c echo.Context) error {

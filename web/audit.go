@@ -39,7 +39,11 @@ func (h *handlers) audited(next echo.HandlerFunc) echo.HandlerFunc {
 				target[q] = v
 			}
 		}
-		e := store.AuditEntry{At: time.Now().UTC(), User: u.ID, Role: string(u.Role),
+		loc := h.cfg.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		e := store.AuditEntry{At: time.Now().In(loc), User: u.ID, Role: string(u.Role),
 			Action: c.Request().Method + " " + c.Path(), Target: target, Status: status}
 		if aerr := h.cfg.Audit(e); aerr != nil {
 			h.log.Error("audit log write failed", "user", u.ID, "err", aerr)

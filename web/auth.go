@@ -17,10 +17,12 @@ const userKey = "nabij.user"
 func (h *handlers) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		auth := c.Request().Header.Get("Authorization")
-		token, ok := strings.CutPrefix(auth, "Bearer ")
+		// The scheme is case-insensitive (RFC 9110).
+		scheme, token, ok := strings.Cut(strings.TrimSpace(auth), " ")
+		ok = ok && strings.EqualFold(scheme, "Bearer")
 		token = strings.TrimSpace(token)
 		if !ok || token == "" {
-			return &apiError{http.StatusUnauthorized, "unauthorized", "an Authorization: Bearer <token> header is required"}
+			return &apiError{http.StatusUnauthorized, "unauthorized", "an Authorization: Bearer <token> header is required", nil}
 		}
 		if h.cfg.AdminToken != "" && equalSecrets(token, h.cfg.AdminToken) {
 			c.Set(userKey, school.User{ID: "admin", Name: "bootstrap admin", Role: school.RoleAdmin})
@@ -31,7 +33,7 @@ func (h *handlers) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if !found {
-			return &apiError{http.StatusUnauthorized, "unauthorized", "the token is not valid"}
+			return &apiError{http.StatusUnauthorized, "unauthorized", "the token is not valid", nil}
 		}
 		c.Set(userKey, u)
 		return next(c)
@@ -60,7 +62,7 @@ func requireRole(roles ...school.Role) echo.MiddlewareFunc {
 					return next(c)
 				}
 			}
-			return &apiError{http.StatusForbidden, "forbidden", "this needs the role " + string(roles[0])}
+			return &apiError{http.StatusForbidden, "forbidden", "this needs the role " + string(roles[0]), nil}
 		}
 	}
 }

@@ -27,15 +27,16 @@ type errorDetail struct {
 
 // apiError is an error that already knows its HTTP answer.
 type apiError struct {
-	status int
-	code   string
-	msg    string
+	status  int
+	code    string
+	msg     string
+	details []school.FieldError
 }
 
 func (e *apiError) Error() string { return e.msg }
 
 func badRequest(format string, args ...any) error {
-	return &apiError{http.StatusBadRequest, "bad_request", fmt.Sprintf(format, args...)}
+	return &apiError{http.StatusBadRequest, "bad_request", fmt.Sprintf(format, args...), nil}
 }
 
 // errorHandler maps every error to API.md's one JSON error shape.
@@ -62,13 +63,13 @@ func (h *handlers) describe(err error, c echo.Context) (int, errorDetail) {
 	case errors.As(err, &ve):
 		return http.StatusUnprocessableEntity, errorDetail{"invalid", "the request has bad fields; nothing was applied", ve.Details}
 	case errors.As(err, &ae):
-		return ae.status, errorDetail{ae.code, ae.msg, nil}
+		return ae.status, errorDetail{ae.code, ae.msg, ae.details}
 	case errors.Is(err, protocol.ErrTransition), errors.Is(err, school.ErrConflict):
 		return http.StatusConflict, errorDetail{"conflict", err.Error(), nil}
 	case errors.Is(err, school.ErrForbidden):
 		return http.StatusForbidden, errorDetail{"forbidden", "your role does not allow this", nil}
 	case errors.Is(err, school.ErrNotFound), errors.Is(err, alerts.ErrNotFound):
-		return http.StatusNotFound, errorDetail{"not_found", strings.TrimPrefix(err.Error(), "not found: "), nil}
+		return http.StatusNotFound, errorDetail{"not_found", notFoundMessage(err), nil}
 	case errors.As(err, &he):
 		msg := http.StatusText(he.Code)
 		if m, ok := he.Message.(string); ok {
@@ -80,11 +81,12 @@ func (h *handlers) describe(err error, c echo.Context) (int, errorDetail) {
 	return http.StatusInternalServerError, errorDetail{"internal", "something went wrong on our side; nothing was applied", nil}
 }
 
-// decode reads a JSON body strictly: malformed JSON, a wrong type or an
-// unknown field (often a typo) is a 400 that says where.
+// decode reads a JSON body: malformed JSON or a wrong type is a 400 that
+// says where. Fields nabij does not know are ignored, so that a school's
+// system that sends more than the contract still works; a typo in a field
+// nabij needs shows as that field missing, a 422.
 func decode(c echo.Context, v any) error {
 	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
@@ -94,7 +96,8 @@ func decode(c echo.Context, v any) error {
 		case errors.As(err, &syn):
 			return badRequest("malformed JSON at byte %d: %v", syn.Offset, err)
 		case errors.As(err, &typ):
-			return badRequest("field %q: expected %s, got %s", typ.Field, typ.Type, typ.Value)
+			return &apiError{http.StatusBadRequest, "bad_request", fmt.Sprintf("field %q: expected %s, got %s", typ.Field, typ.Type, typ.Value),
+				[]school.FieldError{{Field: typ.Field, Message: fmt.Sprintf("expected %s, got %s", typ.Type, typ.Value)}}}
 		default:
 			return badRequest("malformed JSON: %v", err)
 		}
@@ -103,4 +106,14 @@ func decode(c echo.Context, v any) error {
 		return badRequest("malformed JSON: more than one value in the body")
 	}
 	return nil
+}
+
+// notFoundMessage says once what was not found ("escalation e1"), however
+// the error was wrapped.
+func notFoundMessage(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "not found: "); i >= 0 {
+		return msg[i+len("not found: "):] + " was not found"
+	}
+	return msg
 }

@@ -66,6 +66,8 @@ type Config struct {
 	Health          func() error
 	Catalog         *translations.Catalog
 	SchoolName      string
+	// Location is the school's time zone: the audit log's times are in it.
+	Location *time.Location
 	// Audit records a staff request; AuditLog reads the records.
 	Audit    func(e store.AuditEntry) error
 	AuditLog func(from, to time.Time, user string, limit int) ([]store.AuditEntry, error)

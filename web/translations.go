@@ -34,7 +34,7 @@ func (h *handlers) preview(c echo.Context) error {
 	cat := h.cfg.Catalog
 	tag, ok := cat.Match(c.Param("lang"))
 	if !ok {
-		return &apiError{http.StatusNotFound, "not_found", "nabij has no messages in " + c.Param("lang")}
+		return &apiError{http.StatusNotFound, "not_found", "nabij has no messages in " + c.Param("lang"), nil}
 	}
 	meta, _ := cat.Language(tag)
 	names := []string{"Amanuel T."}

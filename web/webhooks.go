@@ -16,7 +16,7 @@ import (
 // posted form. Anything else is 403 and changes nothing.
 func (h *handlers) verifyTwilio(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		forbidden := &apiError{http.StatusForbidden, "forbidden", "the Twilio signature is missing or wrong"}
+		forbidden := &apiError{http.StatusForbidden, "forbidden", "the Twilio signature is missing or wrong", nil}
 		sig := c.Request().Header.Get("X-Twilio-Signature")
 		if h.cfg.TwilioAuthToken == "" || h.cfg.PublicURL == "" || sig == "" {
 			return forbidden

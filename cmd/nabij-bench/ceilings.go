@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -110,4 +111,29 @@ func putPastLists(ctx context.Context, a *api, tokens []string, sch *benchSchool
 		_, err := a.do("PUT", listPath(j.class, j.date.String()), tok, listBody(sch.mixedList(j.class, j.seq)), nil)
 		return true, err
 	})
+}
+
+// fsyncProbe times n fsyncs of a 4 KiB write in dir: the cost every
+// committed bbolt transaction pays (twice: pages, then the meta page).
+func fsyncProbe(dir string, n int) ([]time.Duration, error) {
+	f, err := os.CreateTemp(dir, "fsync-probe-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	buf := make([]byte, 4096)
+	out := make([]time.Duration, 0, n)
+	for i := range n {
+		if _, err := f.WriteAt(buf, int64(i%16)*4096); err != nil {
+			return nil, err
+		}
+		t0 := time.Now()
+		if err := f.Sync(); err != nil {
+			return nil, err
+		}
+		out = append(out, time.Since(t0))
+	}
+	slices.Sort(out)
+	return out, nil
 }

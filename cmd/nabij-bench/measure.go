@@ -56,6 +56,7 @@ func measureWrites(ctx context.Context, o options, bin, tmp string, sch *benchSc
 // 1 with alerts (a burst of today's lists), and 5 (memory after it all).
 type morning struct {
 	paced, burst       []time.Duration // hold end → stand-in
+	pacedFirst         []time.Duration // the same, first alert of each list
 	pacedMissing       int
 	burstMissing       int
 	offsetWidth        time.Duration
@@ -183,8 +184,8 @@ func measureMorning(ctx context.Context, o options, bin, tmp string, sch *benchS
 	}
 	off, width := clockOffset(append(slices.Clone(pacedPuts), burstPuts...), created)
 	m.offsetWidth = width
-	m.paced, m.pacedMissing = holdLatencies(pacedPuts, created, arrivals, sch.phoneOf, off, o.hold)
-	m.burst, m.burstMissing = holdLatencies(burstPuts, created, arrivals, sch.phoneOf, off, o.hold)
+	m.paced, m.pacedFirst, m.pacedMissing = holdLatencies(pacedPuts, created, arrivals, sch.phoneOf, off, o.hold)
+	m.burst, _, m.burstMissing = holdLatencies(burstPuts, created, arrivals, sch.phoneOf, off, o.hold)
 
 	// 5: the memory of the school after its morning.
 	m.rss, m.hwm, err = procStatus(tg.pid)
@@ -215,11 +216,11 @@ func clockOffset(puts []putMeta, created map[string]time.Time) (off, width time.
 }
 
 // holdLatencies is, per alert of puts, the stand-in's arrival time minus
-// the alert's due time (created + hold, in real time), sorted.
-func holdLatencies(puts []putMeta, created map[string]time.Time, arrivals map[string]time.Time, phoneOf map[string]string, off, hold time.Duration) ([]time.Duration, int) {
-	var out []time.Duration
-	missing := 0
+// the alert's due time (created + hold, in real time), sorted; and the same
+// for only the first alert of each list to arrive.
+func holdLatencies(puts []putMeta, created map[string]time.Time, arrivals map[string]time.Time, phoneOf map[string]string, off, hold time.Duration) (all, firsts []time.Duration, missing int) {
 	for _, p := range puts {
+		var mine []time.Duration
 		for _, al := range p.alerts {
 			c, ok1 := created[al.Message]
 			at, ok2 := arrivals[phoneOf[al.Contact]]
@@ -228,11 +229,16 @@ func holdLatencies(puts []putMeta, created map[string]time.Time, arrivals map[st
 				continue
 			}
 			due := c.Add(-off).Add(hold)
-			out = append(out, at.Sub(due))
+			mine = append(mine, at.Sub(due))
+		}
+		if len(mine) > 0 {
+			all = append(all, mine...)
+			firsts = append(firsts, slices.Min(mine))
 		}
 	}
-	slices.Sort(out)
-	return out, missing
+	slices.Sort(all)
+	slices.Sort(firsts)
+	return all, firsts, missing
 }
 
 // waitRequests waits until the stand-in has had n create requests.

@@ -34,7 +34,8 @@ func TestAuthAndErrorShape(t *testing.T) {
 		"mentor makes users":  {"POST", "/api/v1/users", mentor, `{"name":"x","role":"admin"}`, 403, "forbidden"},
 		"mentor puts roster":  {"PUT", "/api/v1/roster", mentor, e2eRoster, 403, "forbidden"},
 		"malformed JSON":      {"PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor, `{"absences": [`, 400, "bad_request"},
-		"unknown field":       {"PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor, `{"absences": [], "absense": []}`, 400, "bad_request"},
+		"wrong type":          {"PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor, `{"absences": [{"student": "1001", "kind": "late", "minutes": "ten"}]}`, 400, "bad_request"},
+		"bad inbox date":      {"GET", "/api/v1/inbox?date=monday", mentor, "", 422, "invalid"},
 		"no absences key":     {"PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor, `{}`, 400, "bad_request"},
 		"weekend":             {"PUT", "/api/v1/classes/1A/absences/2026-11-29", mentor, `{"absences": []}`, 422, "invalid"},
 		"future":              {"PUT", "/api/v1/classes/1A/absences/2026-12-01", mentor, `{"absences": []}`, 422, "invalid"},
@@ -54,6 +55,19 @@ func TestAuthAndErrorShape(t *testing.T) {
 				t.Errorf("%s %s = %d %+v, want %d with code %q and a message", tc.method, tc.path, status, e, tc.status, tc.code)
 			}
 		})
+	}
+}
+
+// Fields nabij does not know are ignored: a school's system may send more.
+func TestUnknownFieldsAreIgnored(t *testing.T) {
+	h := startHarness(t, nil)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
+	mentor := h.createUser("A. de Vries", "mentor", "1A")
+	var res struct{ Recorded int }
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-27", "bearer "+mentor,
+		`{"absences": [{"student": "1001", "kind": "absent", "name": "Amanuel", "note": "x"}], "source": "Magister"}`, &res)
+	if res.Recorded != 1 {
+		t.Errorf("recorded %d", res.Recorded)
 	}
 }
 

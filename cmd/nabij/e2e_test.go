@@ -118,7 +118,9 @@ func (h *harness) call(method, path, token string, body any, out any) int {
 		h.t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
+	if strings.HasPrefix(strings.ToLower(token), "bearer ") {
+		req.Header.Set("Authorization", token)
+	} else if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := http.DefaultClient.Do(req)

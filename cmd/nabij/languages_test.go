@@ -86,8 +86,8 @@ func TestEveryFamilyInTheirLanguageHonestly(t *testing.T) {
 		}
 	}
 	var p struct {
-		Tag       string `json:"Tag"`
-		Direction string `json:"Direction"`
+		Tag       string `json:"tag"`
+		Direction string `json:"direction"`
 		Entries   []struct {
 			Key, Text, Encoding string
 			Back                string `json:"back_translation"`

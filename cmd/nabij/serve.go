@@ -133,7 +133,10 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	if err != nil {
 		return nil, err
 	}
-	now := cfg.clock()
+	// Every time nabij writes is school-local (API.md), whatever the
+	// machine's zone.
+	clock := cfg.clock()
+	now := func() time.Time { return clock().In(cfg.Location) }
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
@@ -169,7 +172,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	e := web.New(svc, web.Config{
 		AdminToken: cfg.AdminToken, PublicURL: cfg.PublicURL, TwilioAuthToken: cfg.Twilio.AuthToken,
 		Health: st.Ping, Registry: reg, Log: log, Catalog: catalog, SchoolName: cfg.SchoolName, Settings: settingsView(cfg), Backup: st.Backup,
-		Audit: st.Audit, AuditLog: st.AuditLog,
+		Audit: st.Audit, AuditLog: st.AuditLog, Location: cfg.Location,
 	})
 	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg)}
 	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now, rhythm: rhythm}, nil
