@@ -132,6 +132,9 @@ func run(ctx context.Context, o options) error {
 	if o.profile != "" {
 		return runProfile(ctx, o, tmp, t)
 	}
+	if o.pupils < 2*classSize || o.rate < 1 || o.m4Pupils < classSize || o.m4Workers < 1 || o.m4Workers > 256 || o.m2Lists < 1 || o.m2Absent < 1 {
+		return fmt.Errorf("want -pupils ≥ %d, -rate ≥ 1, -m4-pupils ≥ %d, -m4-workers 1…256, -m2-lists ≥ 1, -m2-absent ≥ 1", 2*classSize, classSize)
+	}
 
 	o.logf("building ./cmd/nabij")
 	bin, err := buildNabij(ctx, tmp)
@@ -142,7 +145,20 @@ func run(ctx context.Context, o options) error {
 	days := pastSchoolDays(60)
 	maxOps := len(sch.classes) * len(days)
 	var r results
+	// settle runs before each phase: the data of the phases before is
+	// deleted (unless -keep) and the disk's dirty pages written out
+	// (sync(2)), so that no phase pays for the writeback of another.
+	settle := func() {
+		if !o.keep {
+			dirs, _ := filepath.Glob(filepath.Join(tmp, "data-*"))
+			for _, d := range dirs {
+				os.RemoveAll(d)
+			}
+		}
+		syscall.Sync()
+	}
 	probe := func() error {
+		settle()
 		p, err := fsyncProbe(tmp, 300)
 		r.probes = append(r.probes, p)
 		return err
@@ -153,6 +169,7 @@ func run(ctx context.Context, o options) error {
 
 	if o.runs("1") {
 		// The ceilings first, with no child running.
+		settle()
 		o.logf("ceiling: bbolt")
 		bb, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt"), sch, days, o.duration, maxOps)
 		if err != nil {
@@ -167,6 +184,7 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		// The write path through nabij (past days: no alerts).
+		settle()
 		o.logf("child A: list PUTs for past days")
 		wr, err := measureWrites(ctx, o, bin, tmp, sch, days, maxOps)
 		if err != nil {
@@ -175,6 +193,7 @@ func run(ctx context.Context, o options) error {
 		// The disk of a shared VM changes speed from minute to minute: the
 		// bbolt ceiling is measured again right after, and the ratio taken
 		// against the mean of the two.
+		settle()
 		o.logf("ceiling: bbolt, again")
 		bb2, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt2"), sch, days, o.duration, maxOps)
 		if err != nil {
@@ -184,6 +203,7 @@ func run(ctx context.Context, o options) error {
 	}
 	if o.runs("2") {
 		// 2 and 5, and 1 with alerts: a school morning.
+		settle()
 		o.logf("child B: a morning (hold, alerts, memory)")
 		mo, err := measureMorning(ctx, o, bin, tmp, sch)
 		if err != nil {
@@ -192,6 +212,7 @@ func run(ctx context.Context, o options) error {
 		r.morning = &mo
 	}
 	if o.runs("3") {
+		settle()
 		o.logf("child C: rate %d/s", o.rate)
 		rt, err := measureRate(ctx, o, bin, tmp)
 		if err != nil {
@@ -205,6 +226,7 @@ func run(ctx context.Context, o options) error {
 			if cb != "on" && cb != "off" {
 				return fmt.Errorf("-m4-callbacks: %q is not on or off", cb)
 			}
+			settle()
 			o.logf("child D: throughput, callbacks %s", cb)
 			tp, err := measureThroughput(ctx, o, cb == "on", func(data string, env map[string]string) (*target, error) {
 				return startChild(ctx, bin, filepath.Join(tmp, "nabij-d-"+cb+".log"), env)

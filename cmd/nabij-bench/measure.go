@@ -19,7 +19,7 @@ import (
 type writes struct {
 	res        loadResult
 	rosterTook time.Duration
-	rss, hwm   int64
+	mem        memory
 }
 
 func measureWrites(ctx context.Context, o options, bin, tmp string, sch *benchSchool, days []school.Date, maxOps int) (writes, error) {
@@ -48,7 +48,7 @@ func measureWrites(ctx context.Context, o options, bin, tmp string, sch *benchSc
 	if len(tw.Messages()) != 0 {
 		return w, errors.New("past-day lists sent messages: the write measurement is not alert-free")
 	}
-	w.rss, w.hwm, err = procStatus(tg.pid)
+	w.mem, err = procStatus(tg.pid)
 	return w, err
 }
 
@@ -64,7 +64,7 @@ type morning struct {
 	pacedAlerts        int
 	today              loadResult
 	todayAlerts        int
-	rss, hwm           int64
+	mem                memory
 	rosterTook         time.Duration
 	messagesListed     int
 	drainTook          time.Duration
@@ -185,10 +185,16 @@ func measureMorning(ctx context.Context, o options, bin, tmp string, sch *benchS
 	off, width := clockOffset(append(slices.Clone(pacedPuts), burstPuts...), created)
 	m.offsetWidth = width
 	m.paced, m.pacedFirst, m.pacedMissing = holdLatencies(pacedPuts, created, arrivals, sch.phoneOf, off, o.hold)
+	if o.verbose {
+		for i, p := range pacedPuts {
+			l, _, _ := holdLatencies([]putMeta{p}, created, arrivals, sch.phoneOf, off, o.hold)
+			o.logf("paced list %2d: PUT took %s, hold end → stand-in %v", i, ms(p.returned.Sub(p.sent)), l)
+		}
+	}
 	m.burst, _, m.burstMissing = holdLatencies(burstPuts, created, arrivals, sch.phoneOf, off, o.hold)
 
 	// 5: the memory of the school after its morning.
-	m.rss, m.hwm, err = procStatus(tg.pid)
+	m.mem, err = procStatus(tg.pid)
 	return m, err
 }
 
@@ -355,17 +361,16 @@ func measureRate(ctx context.Context, o options, bin, tmp string) (rateResult, e
 
 // throughput is measurement 4.
 type throughput struct {
-	callbacks   bool
-	workers     int
-	queued      int
-	arrived     int
-	overall     float64 // first to last arrival
-	afterLists  float64 // from the last list's answer to the last arrival
-	afterCount  int
-	listsTook   time.Duration
-	sendTook    time.Duration
-	timedOut    bool
-	callbacksOK int
+	callbacks  bool
+	workers    int
+	queued     int
+	arrived    int
+	overall    float64 // first to last arrival
+	afterLists float64 // from the last list's answer to the last arrival
+	afterCount int
+	listsTook  time.Duration
+	sendTook   time.Duration
+	timedOut   bool
 }
 
 func measureThroughput(ctx context.Context, o options, callbacks bool, start func(data string, env map[string]string) (*target, error), tmp string) (throughput, error) {

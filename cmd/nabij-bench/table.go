@@ -33,7 +33,11 @@ func (t *table) print(w io.Writer, o options, took time.Duration) {
 		mode = "profile"
 	}
 	fmt.Fprintf(w, "nabij-bench (%s run): %s\n", mode, machine())
-	fmt.Fprintf(w, "command: %s\n\n", strings.Join(os.Args, " "))
+	args := "(no flags)"
+	if len(os.Args) > 1 {
+		args = strings.Join(os.Args[1:], " ")
+	}
+	fmt.Fprintf(w, "flags: %s\n\n", args)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tmeasurement\tfigure\ttarget\t")
 	fmt.Fprintln(tw, "-\t-----------\t------\t------\t")
@@ -80,7 +84,7 @@ func writeTable(t *table, o options, r results) {
 		writeMemory(t, o, *r.morning)
 	}
 	if r.writes != nil {
-		t.add("5b", fmt.Sprintf("  child VmRSS · VmHWM after 1a (%d past-day lists)", r.writes.res.ok), fmt.Sprintf("%s · %s", mb(r.writes.rss), mb(r.writes.hwm)), "(info)", "")
+		t.add("5b", fmt.Sprintf("  the child of 1a after its %d past-day lists", r.writes.res.ok), r.writes.mem.String(), "(info)", "")
 	}
 	if r.morning != nil {
 		t.add("5c", fmt.Sprintf("  PUT roster of the %d-pupil school (admin)", o.pupils), ms(r.morning.rosterTook), "(info)", "")
@@ -115,7 +119,7 @@ func writeMorning(t *table, o options, mo morning) {
 	t.add("2b", "  the same for the alerts of 1e (a burst, dispatcher at 4 workers)",
 		fmt.Sprintf("p50 %s  p99 %s  max %s  (n=%d, missing %d)", ms(percentile(mo.burst, .5)), ms(percentile(mo.burst, .99)), ms(percentile(mo.burst, 1)), len(mo.burst), mo.burstMissing),
 		"(burst: info)", "")
-	t.add("2c", "  (2a/2b are upper bounds: created_at mapped to real time by the PUT's send; bounds' spread)", ms(mo.offsetWidth), "", "")
+	t.add("2c", "  2a/2b are upper bounds: created_at is put in real time by the PUT's send time", fmt.Sprintf("(offset bounds %s apart)", ms(mo.offsetWidth)), "", "")
 }
 
 func writeRate(t *table, rt rateResult) {
@@ -149,6 +153,6 @@ func writeThroughput(t *table, tps []throughput) {
 }
 
 func writeMemory(t *table, o options, mo morning) {
-	t.add("5", fmt.Sprintf("child VmRSS · VmHWM, %d-pupil school after its morning (%d lists, %d messages)", o.pupils, mo.pacedLists+mo.today.ok, mo.messagesListed),
-		fmt.Sprintf("%s · %s", mb(mo.rss), mb(mo.hwm)), "< 100 MB resident", verdict(mo.rss > 0 && mo.rss < 100<<20))
+	t.add("5", fmt.Sprintf("child memory, %d-pupil school after its morning (%d lists, %d messages)", o.pupils, mo.pacedLists+mo.today.ok, mo.messagesListed),
+		mo.mem.String(), "VmRSS < 100 MB", verdict(mo.mem.rss > 0 && mo.mem.rss < 100<<20 && mo.mem.hwm < 100<<20))
 }

@@ -152,31 +152,39 @@ func tail(b []byte, n int) string {
 	return string(b)
 }
 
-// procStatus reads VmRSS and VmHWM (bytes) of pid.
-func procStatus(pid int) (rss, hwm int64, err error) {
+// memory is what /proc/<pid>/status says of a process's memory, in bytes.
+// VmRSS is RssAnon (the Go heap, stacks) plus RssFile (mapped file pages:
+// the binary and bbolt's mmap of its data file, which the kernel can drop).
+type memory struct{ rss, hwm, anon, file int64 }
+
+func (m memory) String() string {
+	return fmt.Sprintf("VmRSS %s (anon %s + file %s), VmHWM %s", mb(m.rss), mb(m.anon), mb(m.file), mb(m.hwm))
+}
+
+// procStatus reads pid's memory figures.
+func procStatus(pid int) (memory, error) {
+	var m memory
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0, err
+		return m, err
 	}
 	defer f.Close()
+	fields := map[string]*int64{"VmRSS": &m.rss, "VmHWM": &m.hwm, "RssAnon": &m.anon, "RssFile": &m.file}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		key, val, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (key != "VmRSS" && key != "VmHWM") {
+		dst, want := fields[key]
+		if !ok || !want {
 			continue
 		}
-		fields := strings.Fields(val) // "123456 kB"
-		if len(fields) == 0 {
+		parts := strings.Fields(val) // "123456 kB"
+		if len(parts) == 0 {
 			continue
 		}
-		kb, _ := strconv.ParseInt(fields[0], 10, 64)
-		if key == "VmRSS" {
-			rss = kb * 1024
-		} else {
-			hwm = kb * 1024
-		}
+		kb, _ := strconv.ParseInt(parts[0], 10, 64)
+		*dst = kb * 1024
 	}
-	return rss, hwm, sc.Err()
+	return m, sc.Err()
 }
 
 // api is a JSON client of one nabij.
