@@ -149,7 +149,10 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // expired, deferred to the morning, or refused for a contact who opted out.
 func (d *Dispatcher) claim(id string) (*Message, error) {
 	var claimed *Message
-	err := d.Store.UpdateAlerts(func(tx Tx) error {
+	// The workers' claims share commits (BatchAlerts): the fsync, not the
+	// CPU, is what limits how many messages a second go out.
+	err := d.Store.BatchAlerts(func(tx Tx) error {
+		claimed = nil
 		m, err := tx.Message(id)
 		if err != nil {
 			return err
@@ -239,7 +242,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, id string) {
 // record writes the provider's answer in its own transaction.
 func (d *Dispatcher) record(id string, receipt Receipt, sendErr error) {
 	var m *Message
-	err := d.Store.UpdateAlerts(func(tx Tx) error {
+	err := d.Store.BatchAlerts(func(tx Tx) error {
 		var err error
 		if m, err = tx.Message(id); err != nil {
 			return err

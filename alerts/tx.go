@@ -38,5 +38,8 @@ type Tx interface {
 // Store runs functions in transactions.
 type Store interface {
 	UpdateAlerts(fn func(Tx) error) error
+	// BatchAlerts is UpdateAlerts shared with concurrent calls: one commit
+	// for many. fn may run more than once.
+	BatchAlerts(fn func(Tx) error) error
 	ViewAlerts(fn func(Tx) error) error
 }

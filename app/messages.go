@@ -75,7 +75,8 @@ func mentorSees(u school.User, m *alerts.Message, classOf func(string) string) b
 // DeliveryStatus applies a provider's status callback.
 func (s *Service) DeliveryStatus(_ context.Context, providerID, status string, code int) error {
 	var changed *alerts.Message
-	err := s.Store.UpdateAlerts(func(tx alerts.Tx) error {
+	// Callbacks come many at once: they share commits.
+	err := s.Store.BatchAlerts(func(tx alerts.Tx) error {
 		var err error
 		changed, err = s.Fallbacks.Callback(tx, providerID, status, code)
 		return err

@@ -2,8 +2,10 @@ package store
 
 import (
 	"encoding/binary"
+
 	"errors"
 	"fmt"
+	bolt "go.etcd.io/bbolt"
 	"slices"
 	"time"
 
@@ -14,6 +16,20 @@ import (
 // UpdateAlerts runs fn in a read-write transaction as alerts.Tx.
 func (s *Store) UpdateAlerts(fn func(alerts.Tx) error) error {
 	return s.Update(func(t *Tx) error { return fn(t) })
+}
+
+// BatchAlerts runs fn in a read-write transaction shared with other
+// goroutines' calls made at the same moment (bbolt's Batch): one commit,
+// one fsync, for many messages; each is durable when its call returns. fn
+// may run twice if another call in the batch fails, so it must only depend
+// on what it reads.
+func (s *Store) BatchAlerts(fn func(alerts.Tx) error) error {
+	return s.db.Batch(func(tx *bolt.Tx) error {
+		if err := fn(&Tx{tx: tx}); err != nil {
+			return err
+		}
+		return stampWrite(tx)
+	})
 }
 
 // ViewAlerts runs fn in a read-only transaction as alerts.Tx.

@@ -82,6 +82,10 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	// Batched writes (outbox claims and answers, status callbacks, the audit
+	// log) wait at most this long for company: short, because a morning's
+	// alert is timed in milliseconds from the end of its hold.
+	db.MaxBatchDelay = 2 * time.Millisecond
 	s := &Store{db: db}
 	if err := s.migrate(); err != nil {
 		db.Close()
@@ -142,9 +146,13 @@ func (s *Store) Update(fn func(*Tx) error) error {
 		if err := fn(&Tx{tx: tx}); err != nil {
 			return err
 		}
-		stamp, _ := time.Now().UTC().MarshalText()
-		return tx.Bucket(bucketMeta).Put([]byte("written_at"), stamp)
+		return stampWrite(tx)
 	})
+}
+
+func stampWrite(tx *bolt.Tx) error {
+	stamp, _ := time.Now().UTC().MarshalText()
+	return tx.Bucket(bucketMeta).Put([]byte("written_at"), stamp)
 }
 
 func (t *Tx) get(bucket []byte, key string, v any) (bool, error) {
