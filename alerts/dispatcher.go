@@ -148,11 +148,11 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // claim takes a due message for sending, or settles it without a send:
 // expired, deferred to the morning, or refused for a contact who opted out.
 func (d *Dispatcher) claim(id string) (*Message, error) {
-	var claimed *Message
+	var claimed, settled *Message
 	// The workers' claims share commits (BatchAlerts): the fsync, not the
 	// CPU, is what limits how many messages a second go out.
 	err := d.Store.BatchAlerts(func(tx Tx) error {
-		claimed = nil
+		claimed, settled = nil, nil
 		m, err := tx.Message(id)
 		if err != nil {
 			return err
@@ -168,11 +168,10 @@ func (d *Dispatcher) claim(id string) (*Message, error) {
 		// Expired, or quiet until after it expires: it will not go out in
 		// time, and a person must know now rather than in the morning.
 		if !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt)) {
-			d.Log.Warn("message expired before it could be sent", "message", m.ID, "attempts", m.Attempts)
 			if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusExpired, 0); err != nil {
 				return err
 			}
-			d.observe(m)
+			settled = m
 			return tx.PutMessage(m)
 		}
 		if !opens.IsZero() {
@@ -185,7 +184,7 @@ func (d *Dispatcher) claim(id string) (*Message, error) {
 			if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, CodeOptedOut); err != nil {
 				return err
 			}
-			d.observe(m)
+			settled = m
 			return tx.PutMessage(m)
 		}
 		m.Status = StatusSending
@@ -198,6 +197,11 @@ func (d *Dispatcher) claim(id string) (*Message, error) {
 		claimed = m
 		return tx.PutMessage(m)
 	})
+	// Logs and metrics only after the commit: the closure may run twice.
+	if err == nil && settled != nil {
+		d.Log.Warn("message settled without a send", "message", settled.ID, "status", settled.Status, "code", settled.ErrorCode, "attempts", settled.Attempts)
+		d.observe(settled)
+	}
 	return claimed, err
 }
 

@@ -131,7 +131,10 @@ func (p *Planner) Apply(tx Tx, date school.Date, scope []string, wants []Want, n
 // A message still in its hold changes silently; one already sent about an
 // absence gets a short apology, once.
 func (p *Planner) withdraw(tx Tx, m *Message, student string, now time.Time) error {
-	if m.Status != StatusQueued || m.Attempts > 0 {
+	// A queued message can still change, also one waiting to retry after a
+	// certain refusal; one whose last send ended without an answer may be at
+	// the provider already.
+	if m.Status != StatusQueued || m.Uncertain {
 		if m.Template == TemplateAbsent && m.Reached() {
 			return p.apologise(tx, m, student, now)
 		}

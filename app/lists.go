@@ -111,9 +111,13 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 				return err
 			}
 		}
-		planned, err := s.Planner.Apply(tx, date, scope, wants, now)
-		if err != nil {
-			return err
+		// Only today's list touches the outbox: correcting a past day's list
+		// must neither cancel nor apologise for that day's alerts.
+		planned := map[alerts.Want]*alerts.Message{}
+		if date == s.Today() {
+			if planned, err = s.Planner.Apply(tx, date, scope, wants, now); err != nil {
+				return err
+			}
 		}
 		reached := map[string]bool{}
 		for _, w := range wants {

@@ -51,6 +51,9 @@ func (s *Service) answered(tx *store.Tx, phone string) (*alerts.Message, error) 
 		if m.Date.Before(since) {
 			break
 		}
+		if !m.Reached() {
+			continue // still in its hold, cancelled or failed: not what the family answers
+		}
 		if m.IsAlert() || (m.Template == alerts.TemplateWhichChild && len(m.Options) > 0) {
 			return m, nil
 		}
