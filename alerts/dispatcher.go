@@ -95,7 +95,16 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		wg.Wait()
 	}()
 	const batch = 256
+	lastCheck := time.Now()
 	for ctx.Err() == nil {
+		if time.Since(lastCheck) > StuckAfter {
+			lastCheck = time.Now()
+			if found, requeued, err := d.reconcile(ctx, StuckAfter); err != nil {
+				d.Log.Error("reconciling stuck messages", "err", err)
+			} else if found+requeued > 0 {
+				d.Log.Warn("reconciled messages stuck sending", "found_at_provider", found, "requeued", requeued)
+			}
+		}
 		var ids []string
 		var next time.Time
 		var hasNext bool
@@ -314,8 +323,18 @@ func errorCode(err error) int {
 
 // Reconcile deals with messages a crash left "sending": each is looked up at
 // the provider. Found, it is recorded as sent; not found, it goes back to the
-// outbox. Nothing is sent twice and nothing is lost. Run it before Run.
+// outbox. Nothing is sent twice and nothing is lost. Run it before Run; Run
+// itself reconciles messages stuck "sending" for longer than StuckAfter (a
+// recording that failed), which no send can still be working on.
 func (d *Dispatcher) Reconcile(ctx context.Context) (found, requeued int, err error) {
+	return d.reconcile(ctx, 0)
+}
+
+// StuckAfter is how long a message may be "sending" before Run looks it up:
+// far longer than a send may take.
+const StuckAfter = 5 * time.Minute
+
+func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (found, requeued int, err error) {
 	d.once.Do(d.init)
 	var stuck []*Message
 	if err := d.Store.ViewAlerts(func(tx Tx) error {
@@ -327,6 +346,9 @@ func (d *Dispatcher) Reconcile(ctx context.Context) (found, requeued int, err er
 	}
 	looker, canLook := d.Sender.(Looker)
 	for _, m := range stuck {
+		if olderThan > 0 && time.Since(m.ClaimedAt) < olderThan {
+			continue // a send may still be under way
+		}
 		out := Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt, ContentSID: m.ContentSID}
 		var receipt Receipt
 		var ok bool
