@@ -300,15 +300,7 @@ func measureRate(ctx context.Context, o options, bin, tmp string) (rateResult, e
 	if err != nil {
 		return r, err
 	}
-	res := runLoad(ctx, 4, time.Minute, len(sch.classes), func(w, i int) (bool, error) {
-		k := i*4 + w
-		if k >= len(sch.classes) {
-			return false, nil
-		}
-		var ans listAnswer
-		_, err := a.do("PUT", listPath(sch.classes[k], today.String()), coord, listBody(sch.absentList(sch.classes[k], -1)), &ans)
-		return true, err
-	})
+	res := postToday(ctx, a, coord, sch, today, time.Minute)
 	if res.failed > 0 {
 		return r, fmt.Errorf("rate: lists failed: %v", res.firstErr)
 	}
@@ -402,15 +394,7 @@ func measureThroughput(ctx context.Context, o options, callbacks bool, start fun
 	}
 	tp.queued = o.m4Pupils
 	t0 := time.Now()
-	res := runLoad(ctx, 4, 2*time.Minute, len(sch.classes), func(w, i int) (bool, error) {
-		k := i*4 + w
-		if k >= len(sch.classes) {
-			return false, nil
-		}
-		var ans listAnswer
-		_, err := a.do("PUT", listPath(sch.classes[k], today.String()), coord, listBody(sch.absentList(sch.classes[k], -1)), &ans)
-		return true, err
-	})
+	res := postToday(ctx, a, coord, sch, today, 2*time.Minute)
 	if res.failed > 0 {
 		return tp, fmt.Errorf("throughput: lists failed: %v", res.firstErr)
 	}
@@ -440,4 +424,18 @@ func measureThroughput(ctx context.Context, o options, callbacks bool, start fun
 		tp.afterLists = float64(tp.afterCount) / last.Sub(listsDone).Seconds()
 	}
 	return tp, nil
+}
+
+// postToday posts today's list of every class, everyone absent, from 4
+// clients at once: a morning's burst of alerts.
+func postToday(ctx context.Context, a *api, coord string, sch *benchSchool, today school.Date, limit time.Duration) loadResult {
+	return runLoad(ctx, 4, limit, len(sch.classes), func(w, i int) (bool, error) {
+		k := i*4 + w
+		if k >= len(sch.classes) {
+			return false, nil
+		}
+		var ans listAnswer
+		_, err := a.do("PUT", listPath(sch.classes[k], today.String()), coord, listBody(sch.absentList(sch.classes[k], -1)), &ans)
+		return true, err
+	})
 }
