@@ -15,11 +15,7 @@ import (
 // Correcting a past day's list touches no message of that day: no
 // cancellation, and above all no "sorry, our mistake" to families.
 func TestCorrectingAPastListSendsNoApology(t *testing.T) {
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testStore(t)
 	cat, err := translations.Load()
 	if err != nil {
 		t.Fatal(err)

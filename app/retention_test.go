@@ -12,11 +12,7 @@ import (
 )
 
 func TestRetentionPurge(t *testing.T) {
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testStore(t)
 	now := time.Date(2020, 11, 30, 9, 0, 0, 0, time.UTC)
 	svc := &Service{Store: st, Location: time.UTC, Now: func() time.Time { return now }, Protocol: protocol.Default(), Calendar: &school.Calendar{}}
 	ctx := context.Background()
@@ -25,6 +21,7 @@ func TestRetentionPurge(t *testing.T) {
 			Contacts: []school.Contact{{ID: "c" + id, Role: school.RoleParent, Name: "x", Phone: "+3161234500" + id[len(id)-1:]}}}
 	}
 	roster := &school.Roster{Classes: []school.Class{{ID: "1A"}}, Students: []school.Student{pupil("1"), pupil("2")}}
+	var err error
 	if err := svc.ReplaceRoster(ctx, roster); err != nil {
 		t.Fatal(err)
 	}

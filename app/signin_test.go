@@ -7,15 +7,10 @@ import (
 	"time"
 
 	"github.com/nabij-isk/nabij/school"
-	"github.com/nabij-isk/nabij/store"
 )
 
 func TestSignInLinksAndSessionsExpire(t *testing.T) {
-	st, err := store.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := testStore(t)
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 	svc := &Service{Store: st, Location: time.UTC, Now: func() time.Time { return now }}
 	ctx := context.Background()
