@@ -32,24 +32,27 @@ type review struct {
 	changed []*protocol.Escalation
 }
 
-func (s *Service) reviewPupil(tx *store.Tx, st school.Student, hist []store.HistoryEntry, through school.Date) (review, error) {
+// reviewPupil decides what a change to the entries of days means for a
+// pupil: the cases those days' corrections change, and new cases. Only the
+// active cases whose facts include one of days are read whole; the rules see
+// the past cases through the index.
+func (s *Service) reviewPupil(tx *store.Tx, id string, birth school.Date, hist []store.HistoryEntry, through school.Date, days []school.Date) (review, error) {
 	var rv review
-	cases, err := tx.EscalationsOf(st.ID)
+	touched, err := tx.ActiveCasesOn(id, days...)
 	if err != nil {
 		return rv, err
 	}
-	pupil, current := s.pupilOf(st.BirthDate, hist)
-	past := make([]protocol.PastCase, len(cases))
-	for i, c := range cases {
-		past[i] = c.Past()
-		if !c.Active() {
-			continue
-		}
+	past, err := tx.PastCasesOf(id)
+	if err != nil {
+		return rv, err
+	}
+	pupil, current := s.pupilOf(birth, hist)
+	for _, c := range touched {
 		if r := s.Protocol.Rule(c.Rule); r != nil && c.Recheck(r, current) {
 			rv.changed = append(rv.changed, c)
 		}
 	}
-	rv.open = s.newCases(st.ID, pupil, through, past)
+	rv.open = s.newCases(id, pupil, through, past)
 	return rv, nil
 }
 
@@ -82,10 +85,11 @@ func apply(tx *store.Tx, rv review) (int, error) {
 	return opened, nil
 }
 
-// evaluate reviews the given pupils inside a list's transaction.
-func (s *Service) evaluate(tx *store.Tx, students []string, through school.Date) error {
+// evaluate reviews the given pupils inside the transaction that changed
+// their entries of days (a list, a family's sick report).
+func (s *Service) evaluate(tx *store.Tx, students []string, through school.Date, days ...school.Date) error {
 	for _, id := range students {
-		st, ok, err := tx.Student(id)
+		birth, _, ok, err := tx.StudentFacts(id)
 		if err != nil {
 			return err
 		}
@@ -96,7 +100,7 @@ func (s *Service) evaluate(tx *store.Tx, students []string, through school.Date)
 		if err != nil {
 			return err
 		}
-		rv, err := s.reviewPupil(tx, st, hist, through)
+		rv, err := s.reviewPupil(tx, id, birth, hist, through, days)
 		if err != nil {
 			return err
 		}

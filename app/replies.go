@@ -181,7 +181,7 @@ func (s *Service) markSick(tx *store.Tx, date school.Date, student, contact stri
 	if err := tx.PutAbsenceList(l); err != nil {
 		return err
 	}
-	return s.evaluate(tx, []string{student}, s.Today().AddDays(-1))
+	return s.evaluate(tx, []string{student}, s.Today().AddDays(-1), date)
 }
 
 // Inbox lists the replies u may read: a coordinator all, a mentor those

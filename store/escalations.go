@@ -1,8 +1,11 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
@@ -30,7 +33,68 @@ func (t *Tx) PutEscalation(e *protocol.Escalation) (bool, error) {
 			return false, err
 		}
 	}
+	if err := t.indexActive(e); err != nil {
+		return false, err
+	}
 	return true, t.put(bucketEscalations, e.ID, e)
+}
+
+// indexActive keeps esc_active in step with e: while the coordinator still
+// has to act on a case, the index names the school days its facts stand on,
+// so that a list's transaction rechecks only the cases a change can touch.
+func (t *Tx) indexActive(e *protocol.Escalation) error {
+	key := []byte(e.Student + "|" + e.ID)
+	active := t.tx.Bucket(bucketEscActive)
+	if !e.Active() {
+		return active.Delete(key)
+	}
+	days := make([]string, len(e.Facts.Dates))
+	for i, d := range e.Facts.Dates {
+		days[i] = d.String()
+	}
+	return active.Put(key, []byte(strings.Join(days, ",")))
+}
+
+// ActiveCasesOn lists a pupil's active cases whose facts include one of days:
+// the cases a change to those days' entries may change. Other cases are not
+// read.
+func (t *Tx) ActiveCasesOn(student string, days ...school.Date) ([]*protocol.Escalation, error) {
+	var out []*protocol.Escalation
+	c := t.tx.Bucket(bucketEscActive).Cursor()
+	p := []byte(student + "|")
+	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
+		if !mentionsDay(string(v), days) {
+			continue
+		}
+		e, err := t.Escalation(string(k[len(p):]))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func mentionsDay(list string, days []school.Date) bool {
+	for d := range strings.SplitSeq(list, ",") {
+		for _, day := range days {
+			if d == day.String() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// buildActiveIndex fills esc_active from the cases: the migration to schema 2.
+func buildActiveIndex(tx *bolt.Tx) error {
+	return tx.Bucket(bucketEscalations).ForEach(func(k, raw []byte) error {
+		var e protocol.Escalation
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return fmt.Errorf("escalations/%s: %w", k, err)
+		}
+		return (&Tx{tx: tx}).indexActive(&e)
+	})
 }
 
 // Escalation loads a case.

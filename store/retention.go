@@ -81,7 +81,7 @@ func (t *Tx) PurgePupil(student string, p *Purged) error {
 		return err
 	}
 	for _, e := range cases {
-		for _, k := range [][2][]byte{{bucketEscalations, []byte(e.ID)}, {bucketEscByStudent, []byte(student + "|" + e.ID)}, {bucketEscByKey, []byte(e.Key())}} {
+		for _, k := range [][2][]byte{{bucketEscalations, []byte(e.ID)}, {bucketEscByStudent, []byte(student + "|" + e.ID)}, {bucketEscByKey, []byte(e.Key())}, {bucketEscActive, []byte(student + "|" + e.ID)}} {
 			if err := t.tx.Bucket(k[0]).Delete(k[1]); err != nil {
 				return err
 			}

@@ -16,7 +16,10 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 1
+//
+//	1  the first layout
+//	2  esc_active: a pupil's active cases and the days of their facts
+const SchemaVersion = 2
 
 // FileName is the bbolt file inside the data directory.
 const FileName = "nabij.db"
@@ -55,17 +58,19 @@ var (
 	bucketSessions        = []byte("sessions")          // cookie hash → session
 	bucketAudit           = []byte("audit")             // time (8 bytes) | seq (8 bytes) → entry
 	bucketLeft            = []byte("left")              // pupil id → the day they left the roster
+	bucketEscActive       = []byte("esc_active")        // student|id → days of the facts, while the case is active
 	allBuckets            = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
 		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone,
-		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft}
+		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive}
 )
 
 // Store is nabij's bbolt database.
 type Store struct {
-	db *bolt.DB
+	db    *bolt.DB
+	group grouper
 }
 
 // Open opens (or creates) the store in dir. A second process opening the
@@ -82,10 +87,6 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	// Batched writes (outbox claims and answers, status callbacks, the audit
-	// log) wait at most this long for company: short, because a morning's
-	// alert is timed in milliseconds from the end of its hold.
-	db.MaxBatchDelay = 2 * time.Millisecond
 	s := &Store{db: db}
 	if err := s.migrate(); err != nil {
 		db.Close()
@@ -123,6 +124,11 @@ func (s *Store) migrate() error {
 		}
 		if version > SchemaVersion {
 			return fmt.Errorf("the store has schema version %d, newer than this nabij (%d): upgrade nabij", version, SchemaVersion)
+		}
+		if version < 2 {
+			if err := buildActiveIndex(tx); err != nil {
+				return fmt.Errorf("migrating to schema 2: %w", err)
+			}
 		}
 		return meta.Put([]byte("schema_version"), []byte(fmt.Sprint(SchemaVersion)))
 	})

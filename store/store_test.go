@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -43,8 +44,8 @@ func TestSchemaVersionRecordedAndNewerRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = s.Update(func(tx *Tx) error {
-		if got := string(tx.tx.Bucket(bucketMeta).Get([]byte("schema_version"))); got != "1" {
-			t.Errorf("schema_version = %q, want 1", got)
+		if got := string(tx.tx.Bucket(bucketMeta).Get([]byte("schema_version"))); got != fmt.Sprint(SchemaVersion) {
+			t.Errorf("schema_version = %q, want %d", got, SchemaVersion)
 		}
 		return tx.tx.Bucket(bucketMeta).Put([]byte("schema_version"), []byte("99"))
 	})

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/school"
+)
+
+func testCase(student, rule string, days ...string) *protocol.Escalation {
+	f := protocol.Facts{}
+	for _, d := range days {
+		f.Dates = append(f.Dates, day(d))
+	}
+	f.ThresholdDay = f.Dates[len(f.Dates)-1]
+	return &protocol.Escalation{Student: student, Rule: rule, Facts: f, Status: protocol.StatusOpen, Actions: []protocol.Action{}}
+}
+
+func ids(cases []*protocol.Escalation) []string {
+	var out []string
+	for _, e := range cases {
+		out = append(out, e.ID)
+	}
+	return out
+}
+
+func TestActiveCasesOnReadsOnlyActiveCasesOfTheDay(t *testing.T) {
+	s := openStore(t)
+	a := testCase("p1", "zorg", "2026-11-02", "2026-11-03")
+	b := testCase("p1", "lang", "2026-11-09", "2026-11-10")
+	c := testCase("p2", "zorg", "2026-11-02", "2026-11-03")
+	if err := s.Update(func(tx *Tx) error {
+		for _, e := range []*protocol.Escalation{a, b, c} {
+			if _, err := tx.PutEscalation(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	on := func(student string, days ...string) []string {
+		t.Helper()
+		var got []*protocol.Escalation
+		if err := s.View(func(tx *Tx) error {
+			var ds []school.Date
+			for _, d := range days {
+				ds = append(ds, day(d))
+			}
+			var err error
+			got, err = tx.ActiveCasesOn(student, ds...)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return ids(got)
+	}
+	if got := on("p1", "2026-11-03"); !slices.Equal(got, []string{a.ID}) {
+		t.Errorf("p1 on 3 Nov = %v, want [%s]", got, a.ID)
+	}
+	if got := on("p1", "2026-11-03", "2026-11-10"); !slices.Equal(got, []string{a.ID, b.ID}) {
+		t.Errorf("p1 on 3 and 10 Nov = %v, want [%s %s]", got, a.ID, b.ID)
+	}
+	if got := on("p1", "2026-11-04"); len(got) != 0 {
+		t.Errorf("p1 on 4 Nov (no case's facts) = %v, want none", got)
+	}
+	// A dismissed case is no longer rechecked.
+	if err := s.Update(func(tx *Tx) error {
+		if err := a.Apply("dismiss", "u1", "bekend bij de schoolarts", time.Now()); err != nil {
+			return err
+		}
+		_, err := tx.PutEscalation(a)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := on("p1", "2026-11-03"); len(got) != 0 {
+		t.Errorf("p1 on 3 Nov after dismissing %s = %v, want none", a.ID, got)
+	}
+}
+
+func TestMigrationToSchema2BuildsTheActiveIndex(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, closed := testCase("p1", "zorg", "2026-11-02"), testCase("p1", "lang", "2026-11-02")
+	closed.Status = protocol.StatusReported
+	// A store as schema 1 left it: cases, and no esc_active.
+	if err := s.Update(func(tx *Tx) error {
+		for _, e := range []*protocol.Escalation{open, closed} {
+			if _, err := tx.PutEscalation(e); err != nil {
+				return err
+			}
+		}
+		if err := tx.clear(bucketEscActive); err != nil {
+			return err
+		}
+		return tx.tx.Bucket(bucketMeta).Put([]byte("schema_version"), []byte("1"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.View(func(tx *Tx) error {
+		got, err := tx.ActiveCasesOn("p1", day("2026-11-02"))
+		if !slices.Equal(ids(got), []string{open.ID}) {
+			t.Errorf("after migration: active cases on 2 Nov = %v, want [%s]", ids(got), open.ID)
+		}
+		if v := string(tx.tx.Bucket(bucketMeta).Get([]byte("schema_version"))); v != "2" {
+			t.Errorf("schema_version = %q after migration, want 2", v)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func day(s string) school.Date {
+	d, err := school.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
