@@ -62,23 +62,21 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 		return nil, err
 	}
 	now := s.Now()
-	list := &school.AbsenceList{Class: class, Date: date, Absences: absences, UpdatedAt: now, UpdatedBy: u.ID}
-	if list.Absences == nil {
-		list.Absences = []school.Absence{}
-	}
-	res := &ListResult{Date: date, Class: class, Recorded: len(absences), Alerts: []AlertRef{}}
-	err = s.Store.Update(func(tx *store.Tx) error {
+	list := &school.AbsenceList{Class: class, Date: date, UpdatedAt: now, UpdatedBy: u.ID}
+	res := &ListResult{Date: date, Class: class, Recorded: len(absences)}
+	// Lists posted at the same moment share a commit (Group): the closure may
+	// run more than once, so it starts from the posted list each time.
+	err = s.Store.Group(func(tx *store.Tx) error {
+		list.Absences = append(make([]school.Absence, 0, len(absences)), absences...)
+		res.Alerts = []AlertRef{}
 		if _, ok, err := tx.Class(class); err != nil {
 			return err
 		} else if !ok {
 			return fmt.Errorf("%w: class %s", school.ErrNotFound, class)
 		}
 		classOf := func(id string) (string, bool) {
-			st, ok, err := tx.Student(id)
-			if err != nil {
-				return "", false
-			}
-			return st.Class, ok
+			_, class, ok, err := tx.StudentFacts(id)
+			return class, ok && err == nil
 		}
 		if err := list.Validate(classOf, s.Calendar); err != nil {
 			return err
@@ -139,7 +137,7 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 		}
 		// Escalations count the days before today: today's absences are
 		// counted by the end-of-day sweep, once the day is over.
-		return s.evaluate(tx, scope, s.Today().AddDays(-1))
+		return s.evaluate(tx, scope, s.Today().AddDays(-1), date)
 	})
 	if err != nil {
 		return nil, err

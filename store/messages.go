@@ -5,7 +5,6 @@ import (
 
 	"errors"
 	"fmt"
-	bolt "go.etcd.io/bbolt"
 	"slices"
 	"time"
 
@@ -19,17 +18,11 @@ func (s *Store) UpdateAlerts(fn func(alerts.Tx) error) error {
 }
 
 // BatchAlerts runs fn in a read-write transaction shared with other
-// goroutines' calls made at the same moment (bbolt's Batch): one commit,
-// one fsync, for many messages; each is durable when its call returns. fn
-// may run twice if another call in the batch fails, so it must only depend
-// on what it reads.
+// goroutines' calls (Group): one commit, one fsync, for many messages; each
+// is durable when its call returns. fn may run twice if another call in
+// the batch fails, so it must only depend on what it reads.
 func (s *Store) BatchAlerts(fn func(alerts.Tx) error) error {
-	return s.db.Batch(func(tx *bolt.Tx) error {
-		if err := fn(&Tx{tx: tx}); err != nil {
-			return err
-		}
-		return stampWrite(tx)
-	})
+	return s.Group(func(t *Tx) error { return fn(t) })
 }
 
 // ViewAlerts runs fn in a read-only transaction as alerts.Tx.

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Group commit: bbolt has one writer, and a commit (writing the pages and
+// an fdatasync) costs as much as the work of a list. Calls to Group made
+// while a commit is under way wait for it, then all run, one after another,
+// in the next transaction and share its commit. Unlike bbolt's Batch there
+// is no timer: a lone call commits at once, and calls group only as much as
+// the load makes them. A call is durable when it returns.
+//
+// The price is bbolt Batch's: fn may run more than once (when another call
+// in its transaction fails, the transaction is rolled back and run again
+// without it; the failing call then runs alone). So fn must only depend on
+// what it reads in the transaction, and start afresh each time it runs.
+
+// maxGroup bounds the calls in one transaction, so that a commit stays short.
+const maxGroup = 128
+
+type groupCall struct {
+	fn   func(*Tx) error
+	done chan error
+}
+
+type grouper struct {
+	mu      sync.Mutex
+	queue   []*groupCall
+	running bool
+}
+
+// errSolo tells a caller whose fn failed inside a group to run it alone.
+var errSolo = errors.New("store: run alone")
+
+// Group runs fn in a read-write transaction shared with the calls made
+// while the previous one committed.
+func (s *Store) Group(fn func(*Tx) error) error {
+	c := &groupCall{fn: fn, done: make(chan error, 1)}
+	s.group.mu.Lock()
+	s.group.queue = append(s.group.queue, c)
+	if !s.group.running {
+		s.group.running = true
+		go s.commitGroups()
+	}
+	s.group.mu.Unlock()
+	if err := <-c.done; err != errSolo {
+		return err
+	}
+	return s.Update(fn)
+}
+
+// commitGroups commits what is queued until nothing is.
+func (s *Store) commitGroups() {
+	for {
+		s.group.mu.Lock()
+		n := min(len(s.group.queue), maxGroup)
+		if n == 0 {
+			s.group.running = false
+			s.group.mu.Unlock()
+			return
+		}
+		calls := s.group.queue[:n:n]
+		s.group.queue = s.group.queue[n:]
+		if len(s.group.queue) == 0 {
+			s.group.queue = nil // let the backing array go
+		}
+		s.group.mu.Unlock()
+		s.commitGroup(calls)
+	}
+}
+
+func (s *Store) commitGroup(calls []*groupCall) {
+	for len(calls) > 0 {
+		failed := -1
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			t := &Tx{tx: tx}
+			for i, c := range calls {
+				if err := callSafely(c.fn, t); err != nil {
+					failed = i
+					return err
+				}
+			}
+			return stampWrite(tx)
+		})
+		if failed < 0 {
+			for _, c := range calls {
+				c.done <- err
+			}
+			return
+		}
+		// Rolled back: the failing call runs alone in its caller, the others
+		// run again without it.
+		calls[failed].done <- errSolo
+		calls = append(calls[:failed:failed], calls[failed+1:]...)
+	}
+}
+
+// callSafely turns a panic in fn into an error, so that one call cannot
+// take down the goroutine that commits for everyone; run alone in its
+// caller, it panics there again.
+func callSafely(fn func(*Tx) error, t *Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in a grouped transaction: %v\n%s", p, debug.Stack())
+		}
+	}()
+	return fn(t)
+}
