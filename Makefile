@@ -48,3 +48,4 @@ fuzz: ## every fuzz target for FUZZTIME (seed corpora in testdata/fuzz)
 	$(GO) test -run XXX -fuzz '^FuzzRosterBody$$' -fuzztime $(FUZZTIME) ./web
 	$(GO) test -run XXX -fuzz '^FuzzTwilioWebhook$$' -fuzztime $(FUZZTIME) ./web
 	$(GO) test -run XXX -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME) ./rosterimport
+	$(GO) test -run XXX -fuzz '^FuzzParseDate$$' -fuzztime $(FUZZTIME) ./school

@@ -57,6 +57,8 @@ type Finding struct {
 func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Date, past []PastCase) []Finding {
 	cases := slices.Clone(past)
 	var out []Finding
+	// One buffer for each rule's counted entries in turn: no rule keeps them.
+	buf := make([]Entry, 0, len(pupil.Entries))
 	// Heavier rules first, so that their cases restart the lighter rules of
 	// their ladder.
 	order := slices.Clone(p.Rules)
@@ -68,7 +70,7 @@ func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Da
 	for _, r := range order {
 		var found []Finding
 		if r.Kind == KindStreak {
-			found = p.streak(r, pupil, cal, through, cases)
+			found = p.streak(r, pupil, cal, through, cases, buf)
 		} else {
 			// History before a case that already exists is handled: a list
 			// posted late for an earlier day never opens a case behind it.
@@ -76,7 +78,7 @@ func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Da
 			for _, d := range restarts(r, byName, past) {
 				floor = laterOf(floor, d)
 			}
-			found = p.window(r, pupil, cal, through, cases, byName, floor)
+			found = p.window(r, pupil, cal, through, cases, byName, floor, buf)
 		}
 		for _, f := range found {
 			cases = append(cases, PastCase{Rule: r.Name, ThresholdDay: f.Facts.ThresholdDay})
@@ -95,8 +97,10 @@ func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Da
 	return out
 }
 
-func counted(r *Rule, entries []Entry, since school.Date) []Entry {
-	out := make([]Entry, 0, len(entries))
+// counted lists the entries r counts, from since on, in buf's array (a nil
+// buf allocates).
+func counted(r *Rule, entries []Entry, since school.Date, buf []Entry) []Entry {
+	out := buf[:0]
 	for _, e := range entries {
 		if !r.counts(e.Kind) || e.Date.Before(since) {
 			continue
@@ -129,9 +133,9 @@ func restarts(r *Rule, level map[string]*Rule, cases []PastCase) []school.Date {
 	return out
 }
 
-func (p *Protocol) window(r *Rule, pupil Pupil, cal *school.Calendar, through school.Date, cases []PastCase, rules map[string]*Rule, floor school.Date) []Finding {
+func (p *Protocol) window(r *Rule, pupil Pupil, cal *school.Calendar, through school.Date, cases []PastCase, rules map[string]*Rule, floor school.Date, buf []Entry) []Finding {
 	restart := restarts(r, rules, cases)
-	entries := counted(r, pupil.Entries, school.Date{})
+	entries := counted(r, pupil.Entries, school.Date{}, buf)
 	var out []Finding
 	i := 0
 	var pending school.Date // a day a case held back by min_days_between may open
@@ -227,7 +231,7 @@ func measure(r *Rule, entries []Entry, start, d school.Date, cal *school.Calenda
 	return f
 }
 
-func (p *Protocol) streak(r *Rule, pupil Pupil, cal *school.Calendar, through school.Date, cases []PastCase) []Finding {
+func (p *Protocol) streak(r *Rule, pupil Pupil, cal *school.Calendar, through school.Date, cases []PastCase, buf []Entry) []Finding {
 	var since school.Date // a streak that already opened a case does not open another
 	for _, c := range cases {
 		if c.Rule == r.Name {
@@ -236,7 +240,7 @@ func (p *Protocol) streak(r *Rule, pupil Pupil, cal *school.Calendar, through sc
 	}
 	var out []Finding
 	var run []Entry
-	for _, e := range counted(r, pupil.Entries, school.Date{}) {
+	for _, e := range counted(r, pupil.Entries, school.Date{}, buf) {
 		if e.Date.After(through) {
 			break
 		}

@@ -25,7 +25,7 @@ func (p *Protocol) Progress(pupil Pupil, cal *school.Calendar, today school.Date
 		if !r.appliesAt(age) {
 			continue
 		}
-		entries := counted(r, pupil.Entries, school.Date{})
+		entries := counted(r, pupil.Entries, school.Date{}, nil)
 		if r.Kind == KindStreak {
 			var run []Entry
 			for _, e := range entries {

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -62,8 +63,12 @@ func (t *Tx) ActiveCasesOn(student string, days ...school.Date) ([]*protocol.Esc
 	var out []*protocol.Escalation
 	c := t.tx.Bucket(bucketEscActive).Cursor()
 	p := []byte(student + "|")
+	want := make([]string, len(days))
+	for i, d := range days {
+		want[i] = d.String()
+	}
 	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
-		if !mentionsDay(string(v), days) {
+		if !mentionsDay(string(v), want) {
 			continue
 		}
 		e, err := t.Escalation(string(k[len(p):]))
@@ -75,12 +80,10 @@ func (t *Tx) ActiveCasesOn(student string, days ...school.Date) ([]*protocol.Esc
 	return out, nil
 }
 
-func mentionsDay(list string, days []school.Date) bool {
+func mentionsDay(list string, days []string) bool {
 	for d := range strings.SplitSeq(list, ",") {
-		for _, day := range days {
-			if d == day.String() {
-				return true
-			}
+		if slices.Contains(days, d) {
+			return true
 		}
 	}
 	return false
