@@ -30,7 +30,7 @@ import (
 )
 
 // runProfile is -profile: nabij wired in-process the way cmd/nabij wires it
-// (store, planner, dispatcher, Twilio sender, echo API; no metrics and no
+// (store, planner, dispatcher, Twilio sender, echo API with the audit log; no metrics and no
 // rhythm, which take no part here), under a CPU profile, for measurement 4
 // (default) or, with -only 1, for the past-day list PUTs of 1a. The figure
 // is printed; the profile is written for go tool pprof. The bench's own
@@ -142,7 +142,7 @@ func startInProcess(env map[string]string) (*target, error) {
 		Fallbacks: fallbacks, Location: loc, Now: now, Wake: d.Wake}
 	e := web.New(svc, web.Config{AdminToken: env["NABIJ_ADMIN_TOKEN"], PublicURL: env["NABIJ_PUBLIC_URL"],
 		TwilioAuthToken: env["TWILIO_AUTH_TOKEN"], Health: st.Ping, Registry: prometheus.NewRegistry(), Log: log,
-		Catalog: catalog, SchoolName: env["NABIJ_SCHOOL_NAME"]})
+		Catalog: catalog, SchoolName: env["NABIJ_SCHOOL_NAME"], Audit: st.Audit, AuditLog: st.AuditLog, Location: loc})
 	ln, err := net.Listen("tcp", env["NABIJ_ADDR"])
 	if err != nil {
 		st.Close()

@@ -171,7 +171,13 @@ func run(ctx context.Context, o options) error {
 		// The ceilings first, with no child running.
 		settle()
 		o.logf("ceiling: bbolt")
-		bb, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt"), sch, days, o.duration, maxOps)
+		bb, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt"), sch, days, o.duration, maxOps, false)
+		if err != nil {
+			return err
+		}
+		settle()
+		o.logf("ceiling: bbolt, commits shared")
+		bg, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt-g"), sch, days, o.duration, maxOps, true)
 		if err != nil {
 			return err
 		}
@@ -195,11 +201,11 @@ func run(ctx context.Context, o options) error {
 		// against the mean of the two.
 		settle()
 		o.logf("ceiling: bbolt, again")
-		bb2, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt2"), sch, days, o.duration, maxOps)
+		bb2, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt2"), sch, days, o.duration, maxOps, false)
 		if err != nil {
 			return err
 		}
-		r.bbolt, r.bbolt2, r.echo, r.writes = &bb, &bb2, &ec, &wr
+		r.bbolt, r.bbolt2, r.bboltGroup, r.echo, r.writes = &bb, &bb2, &bg, &ec, &wr
 	}
 	if o.runs("2") {
 		// 2 and 5, and 1 with alerts: a school morning.

@@ -58,6 +58,7 @@ func lat(r loadResult) string {
 type results struct {
 	bbolt, echo *loadResult
 	bbolt2      *loadResult // the bbolt ceiling again, after 1a
+	bboltGroup  *loadResult // the same writes, commits shared
 	writes      *writes
 	morning     *morning
 	rate        *rateResult
@@ -71,7 +72,7 @@ func writeTable(t *table, o options, r results) {
 			fmt.Sprintf("p50 %s  p99 %s  max %s  (n=%d)", ms(percentile(p, .5)), ms(percentile(p, .99)), ms(percentile(p, 1)), len(p)), "(context)", "")
 	}
 	if r.writes != nil {
-		writeLists(t, *r.bbolt, *r.bbolt2, *r.echo, *r.writes)
+		writeLists(t, *r.bbolt, *r.bbolt2, *r.bboltGroup, *r.echo, *r.writes)
 	}
 	if r.morning != nil {
 		writeMorning(t, o, *r.morning)
@@ -91,10 +92,11 @@ func writeTable(t *table, o options, r results) {
 	}
 }
 
-func writeLists(t *table, bb, bb2, ec loadResult, wr writes) {
+func writeLists(t *table, bb, bb2, bg, ec loadResult, wr writes) {
 	t.add("1a", fmt.Sprintf("PUT past-day lists of 30 through nabij, %d mentors at once (lists/s)", mentors), lat(wr.res), "≥ ½ bbolt ceiling", "")
 	t.add("1b", "  ceiling: same writes on bbolt directly (Update+PutAbsenceList), before 1a", lat(bb), "", "")
 	t.add("1b'", "  the same bbolt ceiling, after 1a", lat(bb2), "", "")
+	t.add("1b''", "  the same writes on bbolt, commits shared (store.Group, as nabij writes lists)", lat(bg), "", "")
 	t.add("1c", "  ceiling: bare echo handler, decode + 200, same client", lat(ec), "", "")
 	rb, re := 0.0, 0.0
 	if ceil := (bb.perSec() + bb2.perSec()) / 2; ceil > 0 {
@@ -104,6 +106,9 @@ func writeLists(t *table, bb, bb2, ec loadResult, wr writes) {
 		re = wr.res.perSec() / ec.perSec()
 	}
 	t.add("1d", "  ratios nabij/bbolt (mean of 1b, 1b') · nabij/echo", fmt.Sprintf("%.2f · %.2f", rb, re), "nabij/bbolt ≥ 0.50", verdict(rb >= 0.5))
+	if bg.perSec() > 0 {
+		t.add("1d'", "  ratio nabij/bbolt with commits shared (1b'')", fmt.Sprintf("%.2f", wr.res.perSec()/bg.perSec()), "(info)", "")
+	}
 }
 
 func writeMorning(t *table, o options, mo morning) {
