@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -74,25 +75,53 @@ func (d *Dispatcher) init() {
 }
 
 // Run sends until ctx ends, then waits for the sends under way.
+//
+// One loop reads the outbox and claims what is due, many messages in one
+// transaction, for the workers; each worker sends its message and leaves
+// the answer to be recorded beside it (answers share commits: store.Group).
+// At most inFlight messages per worker are claimed and not yet sent, and
+// under a rate limit a message is claimed only when the limit lets it go:
+// "sending" means on its way.
 func (d *Dispatcher) Run(ctx context.Context) {
 	d.once.Do(d.init)
-	jobs := make(chan string)
-	var wg sync.WaitGroup
+	// A token per message that may be claimed and not yet sent. A claim
+	// waits for a commit (milliseconds, under load): claiming ahead keeps
+	// the workers busy meanwhile, and makes claims come in batches.
+	const inFlight = 8
+	jobs := make(chan *Message, inFlight*d.Workers)
+	free := make(chan struct{}, inFlight*d.Workers)
+	for range inFlight * d.Workers {
+		free <- struct{}{}
+	}
+	// A worker does not wait for its answer's commit: the answer is
+	// recorded beside it (answers share commits), and the worker sends the
+	// next message. Until it is recorded, a message stays "sending", which a
+	// restart looks up at the provider rather than send again. recording
+	// bounds the answers waiting for their commit.
+	recording := make(chan struct{}, 4*d.Workers)
+	var wg, records sync.WaitGroup
 	for range d.Workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for id := range jobs {
-				d.dispatch(ctx, id)
-				d.mu.Lock()
-				delete(d.inflight, id)
-				d.mu.Unlock()
+			for m := range jobs {
+				receipt, err := d.send(ctx, m)
+				recording <- struct{}{}
+				records.Add(1)
+				go func() {
+					defer records.Done()
+					d.record(m.ID, receipt, err)
+					d.done(m.ID)
+					<-recording
+				}()
+				free <- struct{}{}
 			}
 		}()
 	}
 	defer func() {
 		close(jobs)
 		wg.Wait()
+		records.Wait()
 	}()
 	const batch = 256
 	lastCheck := time.Now()
@@ -119,24 +148,40 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		if err != nil {
 			d.Log.Error("outbox scan failed", "err", err)
 		}
-		queued := 0
-		for _, id := range ids {
-			d.mu.Lock()
-			busy := d.inflight[id]
-			d.inflight[id] = true
-			d.mu.Unlock()
-			if busy {
-				continue
+		ids = d.notInFlight(ids)
+		started, failed := 0, false
+		for len(ids) > 0 && ctx.Err() == nil {
+			n := d.take(ctx, free, len(ids))
+			if n == 0 {
+				break // ctx ended
 			}
-			select {
-			case jobs <- id:
-				queued++
-			case <-ctx.Done():
-				return
+			claimed, err := d.claim(ids[:n])
+			if err != nil {
+				d.Log.Error("claim failed", "messages", n, "err", err)
+			}
+			for _, id := range ids[:n] {
+				if !slices.ContainsFunc(claimed, func(m *Message) bool { return m.ID == id }) {
+					d.done(id) // settled, deferred, taken by another, or the claim failed
+				}
+			}
+			for range n - len(claimed) {
+				free <- struct{}{}
+			}
+			for _, m := range claimed {
+				jobs <- m // a worker's token was taken for it: never blocks
+			}
+			started += len(claimed)
+			ids = ids[n:]
+			if err != nil {
+				failed = true
+				break
 			}
 		}
-		if len(ids) == batch && queued > 0 {
-			continue
+		for _, id := range ids {
+			d.done(id) // not claimed this round: the claim failed or ctx ended
+		}
+		if started > 0 && !failed {
+			continue // more may be due: look again at once
 		}
 		wait := time.Second
 		if hasNext {
@@ -154,84 +199,141 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
-// claim takes a due message for sending, or settles it without a send:
-// expired, deferred to the morning, or refused for a contact who opted out.
-func (d *Dispatcher) claim(id string) (*Message, error) {
-	var claimed, settled *Message
-	// The workers' claims share commits (BatchAlerts): the fsync, not the
-	// CPU, is what limits how many messages a second go out.
-	err := d.Store.BatchAlerts(func(tx Tx) error {
-		claimed, settled = nil, nil
-		m, err := tx.Message(id)
-		if err != nil {
-			return err
+// notInFlight marks ids in flight and drops those that already were.
+func (d *Dispatcher) notInFlight(ids []string) []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := ids[:0]
+	for _, id := range ids {
+		if !d.inflight[id] {
+			d.inflight[id] = true
+			out = append(out, id)
 		}
-		now := d.Now()
-		if m.Status != StatusQueued || m.DueAt.After(now) {
-			return nil
-		}
-		var opens time.Time
-		if !d.Quiet.Exempt(m) {
-			opens = d.Quiet.Next(now)
-		}
-		// Expired, or quiet until after it expires: it will not go out in
-		// time, and a person must know now rather than in the morning.
-		if !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt)) {
-			if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusExpired, 0); err != nil {
-				return err
-			}
-			settled = m
-			return tx.PutMessage(m)
-		}
-		if !opens.IsZero() {
-			m.DueAt = opens // nothing reaches a family at night
-			return tx.PutMessage(m)
-		}
-		if out, err := tx.OptedOut(m.Phone); err != nil {
-			return err
-		} else if out {
-			if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, CodeOptedOut); err != nil {
-				return err
-			}
-			settled = m
-			return tx.PutMessage(m)
-		}
-		m.Status = StatusSending
-		m.Attempts++
-		m.UpdatedAt = now
-		if !m.Uncertain {
-			// Kept from the first uncertain try, so a lookup covers them all.
-			m.ClaimedAt = time.Now()
-		}
-		claimed = m
-		return tx.PutMessage(m)
-	})
-	// Logs and metrics only after the commit: the closure may run twice.
-	if err == nil && settled != nil {
-		d.Log.Warn("message settled without a send", "message", settled.ID, "status", settled.Status, "code", settled.ErrorCode, "attempts", settled.Attempts)
-		d.observe(settled)
 	}
-	return claimed, err
+	return out
+}
+
+func (d *Dispatcher) done(id string) {
+	d.mu.Lock()
+	delete(d.inflight, id)
+	d.mu.Unlock()
+}
+
+// take waits for a free worker and takes up to want of them, as many as are
+// free now and, under a rate limit, as many as the limit lets go now. It
+// returns 0 when ctx ends.
+func (d *Dispatcher) take(ctx context.Context, free chan struct{}, want int) int {
+	select {
+	case <-free:
+	case <-ctx.Done():
+		return 0
+	}
+	if d.Limiter != nil {
+		if err := d.Limiter.Wait(ctx); err != nil {
+			free <- struct{}{}
+			return 0
+		}
+	}
+	n := 1
+	for n < want {
+		select {
+		case <-free:
+		default:
+			return n
+		}
+		if d.Limiter != nil && !d.Limiter.Allow() {
+			free <- struct{}{}
+			return n
+		}
+		n++
+	}
+	return n
+}
+
+// claim takes due messages for sending, in one transaction, or settles
+// them without a send: expired, deferred to the morning, or refused for a
+// contact who opted out. It returns the claimed ones.
+func (d *Dispatcher) claim(ids []string) ([]*Message, error) {
+	var claimed, settled []*Message
+	err := d.Store.BatchAlerts(func(tx Tx) error {
+		claimed, settled = claimed[:0], settled[:0]
+		now := d.Now()
+		for _, id := range ids {
+			m, err := tx.Message(id)
+			if err != nil {
+				return err
+			}
+			c, s, err := d.claimOne(tx, m, now)
+			if err != nil {
+				return err
+			}
+			if c {
+				claimed = append(claimed, m)
+			}
+			if s {
+				settled = append(settled, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Logs and metrics only after the commit: the closure may run twice.
+	for _, m := range settled {
+		d.Log.Warn("message settled without a send", "message", m.ID, "status", m.Status, "code", m.ErrorCode, "attempts", m.Attempts)
+		d.observe(m)
+	}
+	for _, m := range claimed {
+		d.observe(m)
+	}
+	return claimed, nil
+}
+
+func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time) (claimed, settled bool, err error) {
+	if m.Status != StatusQueued || m.DueAt.After(now) {
+		return false, false, nil
+	}
+	var opens time.Time
+	if !d.Quiet.Exempt(m) {
+		opens = d.Quiet.Next(now)
+	}
+	// Expired, or quiet until after it expires: it will not go out in
+	// time, and a person must know now rather than in the morning.
+	if !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt)) {
+		if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusExpired, 0); err != nil {
+			return false, false, err
+		}
+		return false, true, tx.PutMessage(m)
+	}
+	if !opens.IsZero() {
+		m.DueAt = opens // nothing reaches a family at night
+		return false, false, tx.PutMessage(m)
+	}
+	if out, err := tx.OptedOut(m.Phone); err != nil {
+		return false, false, err
+	} else if out {
+		if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, CodeOptedOut); err != nil {
+			return false, false, err
+		}
+		return false, true, tx.PutMessage(m)
+	}
+	m.Status = StatusSending
+	m.Attempts++
+	m.UpdatedAt = now
+	if !m.Uncertain {
+		// Kept from the first uncertain try, so a lookup covers them all.
+		m.ClaimedAt = time.Now()
+	}
+	return true, false, tx.PutMessage(m)
 }
 
 // CodeOptedOut is Twilio's code for a contact who sent STOP; nabij uses it
 // too when it does not send to one.
 const CodeOptedOut = 21610
 
-func (d *Dispatcher) dispatch(ctx context.Context, id string) {
-	if d.Limiter != nil {
-		if err := d.Limiter.Wait(ctx); err != nil {
-			return
-		}
-	}
-	m, err := d.claim(id)
-	if err != nil || m == nil {
-		if err != nil {
-			d.Log.Error("claim failed", "message", id, "err", err)
-		}
-		return
-	}
-	d.observe(m)
+// send hands a claimed message to the provider.
+func (d *Dispatcher) send(ctx context.Context, m *Message) (Receipt, error) {
 	out := Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt,
 		ContentSID: m.ContentSID, ContentVariables: m.ContentVariables}
 	if !m.ExpiresAt.IsZero() {
@@ -249,7 +351,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, id string) {
 	if !found && sendErr == nil {
 		receipt, sendErr = d.Sender.Send(ctx, out)
 	}
-	d.record(id, receipt, sendErr)
+	return receipt, sendErr
 }
 
 // record writes the provider's answer in its own transaction.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -33,6 +35,20 @@ type grouper struct {
 	mu      sync.Mutex
 	queue   []*groupCall
 	running bool
+
+	commits, calls, busy atomic.Int64
+}
+
+// GroupStats is what the group commit did since the store opened.
+type GroupStats struct {
+	Commits int64         // transactions committed for groups
+	Calls   int64         // calls they carried
+	Busy    time.Duration // time spent running and committing them
+}
+
+// GroupStats reports the group commit's work so far (for metrics and nabij-bench).
+func (s *Store) GroupStats() GroupStats {
+	return GroupStats{Commits: s.group.commits.Load(), Calls: s.group.calls.Load(), Busy: time.Duration(s.group.busy.Load())}
 }
 
 // errSolo tells a caller whose fn failed inside a group to run it alone.
@@ -76,6 +92,8 @@ func (s *Store) commitGroups() {
 }
 
 func (s *Store) commitGroup(calls []*groupCall) {
+	start := time.Now()
+	defer func() { s.group.busy.Add(int64(time.Since(start))) }()
 	for len(calls) > 0 {
 		failed := -1
 		err := s.db.Update(func(tx *bolt.Tx) error {
@@ -89,6 +107,8 @@ func (s *Store) commitGroup(calls []*groupCall) {
 			return stampWrite(tx)
 		})
 		if failed < 0 {
+			s.group.commits.Add(1)
+			s.group.calls.Add(int64(len(calls)))
 			for _, c := range calls {
 				c.done <- err
 			}

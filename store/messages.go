@@ -34,15 +34,11 @@ var _ alerts.Tx = (*Tx)(nil)
 
 // Message loads a message.
 func (t *Tx) Message(id string) (*alerts.Message, error) {
-	var m alerts.Message
-	ok, err := t.get(bucketMessages, id, &m)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
+	content := t.tx.Bucket(bucketMessages).Get([]byte(id))
+	if content == nil {
 		return nil, fmt.Errorf("%w: %s", alerts.ErrNotFound, id)
 	}
-	return &m, nil
+	return decodeMessage(id, content, t.tx.Bucket(bucketMsgState).Get([]byte(id)))
 }
 
 // MessageByProviderID finds a message by the provider's id (Twilio's SID).
@@ -67,9 +63,11 @@ func (t *Tx) MessagesOn(date school.Date) ([]*alerts.Message, error) {
 // AllMessages lists every message, oldest first.
 func (t *Tx) AllMessages() ([]*alerts.Message, error) {
 	var out []*alerts.Message
-	err := each(t, bucketMessages, "", func(_ string, m *alerts.Message) error {
+	states := t.tx.Bucket(bucketMsgState)
+	err := t.tx.Bucket(bucketMessages).ForEach(func(k, content []byte) error {
+		m, err := decodeMessage(string(k), content, states.Get(k))
 		out = append(out, m)
-		return nil
+		return err
 	})
 	return out, err
 }
@@ -138,7 +136,7 @@ func (t *Tx) PutMessage(m *alerts.Message) error {
 	if err := t.reindex(old, m); err != nil {
 		return err
 	}
-	return t.put(bucketMessages, m.ID, m)
+	return t.writeMessage(m)
 }
 
 func (t *Tx) reindex(old, m *alerts.Message) error {
@@ -166,13 +164,19 @@ func (t *Tx) reindex(old, m *alerts.Message) error {
 				return err
 			}
 		}
-		if open(old) && !open(m) && string(openIdx.Get([]byte(openKey(old)))) == m.ID {
+		if open(old) && (!open(m) || openKey(old) != openKey(m)) && string(openIdx.Get([]byte(openKey(old)))) == m.ID {
 			if err := openIdx.Delete([]byte(openKey(old))); err != nil {
 				return err
 			}
 		}
 	}
+	// An index entry already there is not put again: a put rewrites its
+	// page even when nothing changes, and these keys are scattered (by
+	// pupil, by provider id), so every needless put is a page to write.
 	for _, s := range m.Students {
+		if old != nil && slices.Contains(old.Students, s) {
+			continue
+		}
 		if err := byStudent.Put([]byte(m.Date.String()+"|"+s+"|"+m.ID), nil); err != nil {
 			return err
 		}
@@ -183,21 +187,22 @@ func (t *Tx) reindex(old, m *alerts.Message) error {
 		}
 	}
 	sending := t.tx.Bucket(bucketMsgSending)
-	if m.Status == alerts.StatusSending {
+	wasSending := old != nil && old.Status == alerts.StatusSending
+	if m.Status == alerts.StatusSending && !wasSending {
 		if err := sending.Put(id, nil); err != nil {
 			return err
 		}
-	} else if old != nil && old.Status == alerts.StatusSending {
+	} else if m.Status != alerts.StatusSending && wasSending {
 		if err := sending.Delete(id); err != nil {
 			return err
 		}
 	}
-	if open(m) {
+	if open(m) && string(openIdx.Get([]byte(openKey(m)))) != m.ID {
 		if err := openIdx.Put([]byte(openKey(m)), id); err != nil {
 			return err
 		}
 	}
-	if m.ProviderID != "" {
+	if m.ProviderID != "" && (old == nil || old.ProviderID != m.ProviderID) {
 		if err := t.tx.Bucket(bucketMsgByPID).Put([]byte(m.ProviderID), id); err != nil {
 			return err
 		}

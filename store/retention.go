@@ -122,6 +122,7 @@ func (t *Tx) forgetStudent(m *alerts.Message, student string, p *Purged) error {
 	}
 	keys := [][2][]byte{
 		{bucketMessages, []byte(m.ID)},
+		{bucketMsgState, []byte(m.ID)},
 		{bucketMsgByDate, []byte(m.Date.String() + "|" + m.ID)},
 		{bucketMsgByStudent, []byte(m.Date.String() + "|" + student + "|" + m.ID)},
 		{bucketMsgByPhone, []byte(m.Phone + "|" + m.ID)},
@@ -160,7 +161,7 @@ func (t *Tx) PurgeBodies(cutoff time.Time, p *Purged) error {
 			continue
 		}
 		m.Body, m.Back = "", ""
-		if err := t.put(bucketMessages, m.ID, m); err != nil {
+		if err := t.writeMessage(m); err != nil {
 			return err
 		}
 		p.Bodies++

@@ -18,7 +18,9 @@ import (
 // SchemaVersion is the layout this code reads and writes.
 //
 //	1  the first layout
-//	2  esc_active: a pupil's active cases and the days of their facts
+//	2  esc_active: a pupil's active cases and the days of their facts;
+//	   msg_state: a message's state apart from its content (a message of
+//	   schema 1 keeps its state in its content until it is next written)
 const SchemaVersion = 2
 
 // FileName is the bbolt file inside the data directory.
@@ -59,12 +61,13 @@ var (
 	bucketAudit           = []byte("audit")             // time (8 bytes) | seq (8 bytes) → entry
 	bucketLeft            = []byte("left")              // pupil id → the day they left the roster
 	bucketEscActive       = []byte("esc_active")        // student|id → days of the facts, while the case is active
+	bucketMsgState        = []byte("msg_state")         // id → what changes of a message once it goes out
 	allBuckets            = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
 		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone,
-		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive}
+		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState}
 )
 
 // Store is nabij's bbolt database.

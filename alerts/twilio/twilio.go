@@ -37,6 +37,10 @@ type Config struct {
 	Timeout        time.Duration
 }
 
+// maxConns is how many idle connections to Twilio are kept: more than
+// nabij's largest number of dispatcher workers.
+const maxConns = 256
+
 // Sender sends through Twilio.
 type Sender struct {
 	cfg Config
@@ -61,10 +65,14 @@ func New(cfg Config) (*Sender, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = 15 * time.Second
 	}
+	// The dispatcher's workers send at once: keep a connection for each
+	// (the default keeps 2 per host and dials the rest anew).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = maxConns
 	httpClient := &http.Client{
 		Timeout: cfg.Timeout,
 		// twilio-go builds its URLs on api.twilio.com; this sends them to base.
-		Transport: &rewriteHost{base: base, next: http.DefaultTransport},
+		Transport: &rewriteHost{base: base, next: transport},
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},

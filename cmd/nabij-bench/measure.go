@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -363,6 +364,44 @@ type throughput struct {
 	listsTook  time.Duration
 	sendTook   time.Duration
 	timedOut   bool
+	window     time.Duration // from the first list's request to the last arrival
+	groups     groupCounters // the child's store.Group counters at the last arrival
+}
+
+// groupCounters are nabij_store_group_* from the child's /metrics.
+type groupCounters struct {
+	commits, calls, busySeconds float64
+}
+
+// scrapeGroups reads the group commit's counters from /metrics; zeros when
+// the target does not export them (the in-process profile run).
+func scrapeGroups(a *api) groupCounters {
+	var g groupCounters
+	resp, err := a.client.Get(a.base + "/metrics")
+	if err != nil {
+		return g
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			continue
+		}
+		v, err := strconv.ParseFloat(value, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "nabij_store_group_commits_total":
+			g.commits = v
+		case "nabij_store_group_calls_total":
+			g.calls = v
+		case "nabij_store_group_busy_seconds_total":
+			g.busySeconds = v
+		}
+	}
+	return g
 }
 
 func measureThroughput(ctx context.Context, o options, callbacks bool, start func(data string, env map[string]string) (*target, error), tmp string) (throughput, error) {
@@ -402,6 +441,7 @@ func measureThroughput(ctx context.Context, o options, callbacks bool, start fun
 	tp.listsTook = listsDone.Sub(t0)
 	_, ok := waitRequests(ctx, tw, tp.queued, 3*time.Minute)
 	tp.timedOut = !ok
+	tp.groups = scrapeGroups(a)
 	msgs := tw.Messages()
 	tp.arrived = len(msgs)
 	if len(msgs) < 2 {
@@ -414,6 +454,7 @@ func measureThroughput(ctx context.Context, o options, callbacks bool, start fun
 	slices.SortFunc(at, func(a, b time.Time) int { return a.Compare(b) })
 	first, last := at[0], at[len(at)-1]
 	tp.sendTook = last.Sub(first)
+	tp.window = last.Sub(t0)
 	tp.overall = float64(len(at)-1) / last.Sub(first).Seconds()
 	for _, t := range at {
 		if t.After(listsDone) {

@@ -154,6 +154,11 @@ func writeThroughput(t *table, tps []throughput) {
 		t.add("4", fmt.Sprintf("messages/s to the stand-in, hold 0, rate 0, %d workers, callbacks %s", tp.workers, onOff(tp.callbacks)),
 			fmt.Sprintf("%.0f/s first→last (%.0f/s after the last list); %d/%d in %s%s", tp.overall, tp.afterLists, tp.arrived, tp.queued, tp.sendTook.Round(time.Millisecond), to),
 			target, v)
+		if g := tp.groups; g.commits > 0 {
+			t.add("4'", "  the child's store writer: commits, calls per commit, time busy (whole run)",
+				fmt.Sprintf("%.0f commits, %.1f calls each, busy %.2f s; first list → last arrival %.2f s", g.commits, g.calls/g.commits, g.busySeconds,
+					tp.window.Seconds()), "(info)", "")
+		}
 	}
 }
 

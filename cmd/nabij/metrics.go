@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/store"
 )
 
 type metrics struct {
@@ -42,4 +43,24 @@ func (m *metrics) observe(msg *alerts.Message) {
 	case msg.Status == alerts.StatusDelivered && msg.DeliveredAt != nil:
 		m.toDeliver.WithLabelValues(string(msg.Channel)).Observe(msg.DeliveredAt.Sub(msg.CreatedAt).Seconds())
 	}
+}
+
+// registerStoreMetrics exports the group commit's counters: commits, the
+// calls they carried (calls/commits is the mean group size) and the time
+// the single writer was busy (its rate near 1 means the store is the limit).
+func registerStoreMetrics(reg prometheus.Registerer, st *store.Store) {
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "nabij_store_group_commits_total",
+			Help: "Transactions committed for grouped writes (lists, outbox, status callbacks, audit log).",
+		}, func() float64 { return float64(st.GroupStats().Commits) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "nabij_store_group_calls_total",
+			Help: "Grouped writes committed; divided by the commits, the mean group size.",
+		}, func() float64 { return float64(st.GroupStats().Calls) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "nabij_store_group_busy_seconds_total",
+			Help: "Time the store's single writer spent running and committing groups.",
+		}, func() float64 { return st.GroupStats().Busy.Seconds() }),
+	)
 }

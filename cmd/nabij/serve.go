@@ -140,6 +140,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
+	registerStoreMetrics(reg, st)
 	fallbacks := &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: now}
 	d := &alerts.Dispatcher{
 		Store: st, Sender: sender, Fallbacks: fallbacks, Now: now,

@@ -58,7 +58,7 @@ func NewServer(accountSID, authToken string) *Server {
 	s := &Server{
 		accountSID:    accountSID,
 		authToken:     authToken,
-		webhooks:      &http.Client{Timeout: 10 * time.Second},
+		webhooks:      &http.Client{Timeout: 10 * time.Second, Transport: webhookTransport()},
 		closing:       make(chan struct{}),
 		bySID:         map[string]*record{},
 		failTo:        map[string]Failure{},
@@ -308,4 +308,12 @@ func newSID(prefix string) string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return prefix + hex.EncodeToString(b)
+}
+
+// webhookTransport keeps connections to nabij open between callbacks, as
+// Twilio's would: the default transport keeps 2 per host.
+func webhookTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return t
 }

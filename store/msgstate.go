@@ -1,0 +1,93 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/nabij-isk/nabij/alerts"
+)
+
+// A message is kept in two records: its content in messages (written when
+// it is made, and while siblings join it in its hold), and its state in
+// msg_state (written at every claim, answer and status callback). A status
+// change so rewrites a record of about 150 bytes, not the message with its
+// text and back-translation: ten times fewer pages to write per commit
+// when many messages go out at once.
+
+// msgState is what changes of a message once it goes out.
+type msgState struct {
+	Status      alerts.Status `json:"status"`
+	ErrorCode   int           `json:"error_code,omitempty"`
+	ProviderID  string        `json:"provider_id,omitempty"`
+	Attempts    int           `json:"attempts,omitempty"`
+	DueAt       time.Time     `json:"due_at"`
+	Uncertain   bool          `json:"uncertain,omitempty"`
+	ClaimedAt   time.Time     `json:"claimed_at,omitzero"`
+	SentAt      *time.Time    `json:"sent_at,omitempty"`
+	DeliveredAt *time.Time    `json:"delivered_at,omitempty"`
+	RepliedAt   *time.Time    `json:"replied_at,omitempty"`
+	Fallback    string        `json:"fallback,omitempty"`
+	Note        string        `json:"note,omitempty"`
+	UpdatedAt   time.Time     `json:"updated_at"`
+}
+
+func stateOf(m *alerts.Message) msgState {
+	return msgState{Status: m.Status, ErrorCode: m.ErrorCode, ProviderID: m.ProviderID, Attempts: m.Attempts,
+		DueAt: m.DueAt, Uncertain: m.Uncertain, ClaimedAt: m.ClaimedAt, SentAt: m.SentAt, DeliveredAt: m.DeliveredAt,
+		RepliedAt: m.RepliedAt, Fallback: m.Fallback, Note: m.Note, UpdatedAt: m.UpdatedAt}
+}
+
+func (s msgState) applyTo(m *alerts.Message) {
+	m.Status, m.ErrorCode, m.ProviderID, m.Attempts = s.Status, s.ErrorCode, s.ProviderID, s.Attempts
+	m.DueAt, m.Uncertain, m.ClaimedAt = s.DueAt, s.Uncertain, s.ClaimedAt
+	m.SentAt, m.DeliveredAt, m.RepliedAt = s.SentAt, s.DeliveredAt, s.RepliedAt
+	m.Fallback, m.Note, m.UpdatedAt = s.Fallback, s.Note, s.UpdatedAt
+}
+
+// contentOf is m without its state, as the messages bucket keeps it.
+func contentOf(m *alerts.Message) *alerts.Message {
+	c := *m
+	msgState{}.applyTo(&c)
+	return &c
+}
+
+// decodeMessage reads a message from its content and its state record (a
+// message written before the split has its state in its content, and no
+// state record).
+func decodeMessage(id string, content, state []byte) (*alerts.Message, error) {
+	var m alerts.Message
+	if err := json.Unmarshal(content, &m); err != nil {
+		return nil, fmt.Errorf("%s/%s: %w", bucketMessages, id, err)
+	}
+	if state != nil {
+		var s msgState
+		if err := json.Unmarshal(state, &s); err != nil {
+			return nil, fmt.Errorf("%s/%s: %w", bucketMsgState, id, err)
+		}
+		s.applyTo(&m)
+	}
+	return &m, nil
+}
+
+// writeMessage puts m's records, each only when it changed.
+func (t *Tx) writeMessage(m *alerts.Message) error {
+	for _, r := range []struct {
+		bucket []byte
+		v      any
+	}{{bucketMessages, contentOf(m)}, {bucketMsgState, stateOf(m)}} {
+		raw, err := json.Marshal(r.v)
+		if err != nil {
+			return err
+		}
+		b := t.tx.Bucket(r.bucket)
+		if bytes.Equal(b.Get([]byte(m.ID)), raw) {
+			continue
+		}
+		if err := b.Put([]byte(m.ID), raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
