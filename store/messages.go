@@ -38,7 +38,12 @@ func (t *Tx) Message(id string) (*alerts.Message, error) {
 	if content == nil {
 		return nil, fmt.Errorf("%w: %s", alerts.ErrNotFound, id)
 	}
-	return decodeMessage(id, content, t.tx.Bucket(bucketMsgState).Get([]byte(id)))
+	state := t.tx.Bucket(bucketMsgState).Get([]byte(id))
+	m, err := decodeMessage(id, content, state)
+	if err == nil {
+		t.remember(id, content, state, m)
+	}
+	return m, err
 }
 
 // MessageByProviderID finds a message by the provider's id (Twilio's SID).
@@ -129,7 +134,7 @@ func (t *Tx) PutMessage(m *alerts.Message) error {
 		m.ID = fmt.Sprintf("m%09d", seq)
 	} else {
 		var err error
-		if old, err = t.Message(m.ID); err != nil {
+		if old, err = t.stored(m.ID); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
@@ -90,4 +91,42 @@ func (t *Tx) writeMessage(m *alerts.Message) error {
 		}
 	}
 	return nil
+}
+
+// readMessage is a message as a writable transaction read it: PutMessage
+// needs the message as stored to move its indexes, and takes it from here
+// rather than decode it again when the records are still the ones read.
+type readMessage struct {
+	content, state []byte
+	m              alerts.Message // Students cloned: callers may change theirs
+}
+
+const maxRemembered = 1024
+
+func (t *Tx) remember(id string, content, state []byte, m *alerts.Message) {
+	// A transaction that reads many messages (retention) keeps only the
+	// first: the memory stays small, and later ones are decoded again.
+	if !t.tx.Writable() || len(t.read) >= maxRemembered {
+		return
+	}
+	if t.read == nil {
+		t.read = map[string]*readMessage{}
+	}
+	r := &readMessage{content: bytes.Clone(content), state: bytes.Clone(state), m: *m}
+	r.m.Students = slices.Clone(m.Students)
+	t.read[id] = r
+}
+
+// stored is the message id as its records stand now.
+func (t *Tx) stored(id string) (*alerts.Message, error) {
+	content := t.tx.Bucket(bucketMessages).Get([]byte(id))
+	if content == nil {
+		return nil, fmt.Errorf("%w: %s", alerts.ErrNotFound, id)
+	}
+	state := t.tx.Bucket(bucketMsgState).Get([]byte(id))
+	if r, ok := t.read[id]; ok && bytes.Equal(r.content, content) && bytes.Equal(r.state, state) {
+		m := r.m
+		return &m, nil
+	}
+	return decodeMessage(id, content, state)
 }

@@ -101,3 +101,48 @@ func TestMessageOfSchema1ReadsAndSplits(t *testing.T) {
 		t.Errorf("after its first write: %+v", got)
 	}
 }
+
+// PutMessage moves the indexes from the message as stored, also when the
+// caller changed the message it read, and when the records changed after
+// it was read in the same transaction.
+func TestPutMessageIndexesFromTheStoredMessage(t *testing.T) {
+	s := openStore(t)
+	m := testMessage()
+	m.Students = []string{"1", "2"}
+	if err := s.UpdateAlerts(func(tx alerts.Tx) error { return tx.PutMessage(m) }); err != nil {
+		t.Fatal(err)
+	}
+	err := s.UpdateAlerts(func(tx alerts.Tx) error {
+		a, err := tx.Message(m.ID)
+		if err != nil {
+			return err
+		}
+		a.Students[1] = "3" // changed in place: the remembered copy must not follow
+		if err := tx.PutMessage(a); err != nil {
+			return err
+		}
+		b, err := tx.Message(m.ID)
+		if err != nil {
+			return err
+		}
+		b.Students = []string{"3"}
+		b.Status = alerts.StatusSending
+		return tx.PutMessage(b)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ViewAlerts(func(tx alerts.Tx) error {
+		for student, want := range map[string]int{"1": 0, "2": 0, "3": 1} {
+			if of, _ := tx.MessagesOf(m.Date, student); len(of) != want {
+				t.Errorf("MessagesOf(%s) = %d, want %d", student, len(of), want)
+			}
+		}
+		if due, _ := tx.Due(m.DueAt.Add(time.Hour), 10); len(due) != 0 {
+			t.Errorf("a message sending is still in the outbox: %v", due)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -139,7 +139,8 @@ func (s *Store) migrate() error {
 
 // Tx is a transaction with nabij's typed operations.
 type Tx struct {
-	tx *bolt.Tx
+	tx   *bolt.Tx
+	read map[string]*readMessage // messages read in a writable transaction
 }
 
 // View runs fn in a read-only transaction.

@@ -14,10 +14,17 @@ func (c *Catalog) RenderBack(tag, key string, data map[string]any) string {
 	if raw == "" {
 		return ""
 	}
-	t, err := template.New(key).Option("missingkey=zero").Parse(raw)
-	if err != nil {
-		return raw
+	// Parsed once per language and key: the catalog does not change once
+	// loaded, and a morning renders the same few texts hundreds of times.
+	cached, ok := c.backTemplates.Load(tag + "\x00" + key)
+	if !ok {
+		t, err := template.New(key).Option("missingkey=zero").Parse(raw)
+		if err != nil {
+			return raw
+		}
+		cached, _ = c.backTemplates.LoadOrStore(tag+"\x00"+key, t)
 	}
+	t := cached.(*template.Template)
 	var b strings.Builder
 	if err := t.Execute(&b, data); err != nil {
 		return raw

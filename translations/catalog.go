@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 
@@ -58,6 +59,8 @@ type Catalog struct {
 	tags    []language.Tag // supported tags, same order as supported
 	support []string       // supported tag strings, sorted
 	matcher language.Matcher
+	// backTemplates are the parsed back-translations, by tag and key.
+	backTemplates sync.Map
 }
 
 type entry struct {

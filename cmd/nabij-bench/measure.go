@@ -301,7 +301,7 @@ func measureRate(ctx context.Context, o options, bin, tmp string) (rateResult, e
 	if err != nil {
 		return r, err
 	}
-	res := postToday(ctx, a, coord, sch, today, time.Minute)
+	res := postToday(ctx, a, coord, sch, today, 4, time.Minute)
 	if res.failed > 0 {
 		return r, fmt.Errorf("rate: lists failed: %v", res.firstErr)
 	}
@@ -426,14 +426,16 @@ func measureThroughput(ctx context.Context, o options, callbacks bool, start fun
 		return tp, err
 	}
 	defer tg.stop()
-	a := &api{base: tg.url, client: newHTTPClient(8)}
+	a := &api{base: tg.url, client: newHTTPClient(mentors)}
 	coord, _, _, err := setup(a, sch)
 	if err != nil {
 		return tp, err
 	}
 	tp.queued = o.m4Pupils
 	t0 := time.Now()
-	res := postToday(ctx, a, coord, sch, today, 2*time.Minute)
+	// The lists come in as a morning's do, from many mentors at once: with
+	// the hold at 0 their alerts go out while the others are still coming in.
+	res := postToday(ctx, a, coord, sch, today, mentors, 2*time.Minute)
 	if res.failed > 0 {
 		return tp, fmt.Errorf("throughput: lists failed: %v", res.firstErr)
 	}
@@ -467,11 +469,11 @@ func measureThroughput(ctx context.Context, o options, callbacks bool, start fun
 	return tp, nil
 }
 
-// postToday posts today's list of every class, everyone absent, from 4
+// postToday posts today's list of every class, everyone absent, from
 // clients at once: a morning's burst of alerts.
-func postToday(ctx context.Context, a *api, coord string, sch *benchSchool, today school.Date, limit time.Duration) loadResult {
-	return runLoad(ctx, 4, limit, len(sch.classes), func(w, i int) (bool, error) {
-		k := i*4 + w
+func postToday(ctx context.Context, a *api, coord string, sch *benchSchool, today school.Date, clients int, limit time.Duration) loadResult {
+	return runLoad(ctx, clients, limit, len(sch.classes), func(w, i int) (bool, error) {
+		k := i*clients + w
 		if k >= len(sch.classes) {
 			return false, nil
 		}
