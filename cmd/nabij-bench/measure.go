@@ -366,6 +366,9 @@ type throughput struct {
 	timedOut   bool
 	window     time.Duration // from the first list's request to the last arrival
 	groups     groupCounters // the child's store.Group counters at the last arrival
+	// CPU seconds used from the first list to the last arrival by the child
+	// and by the bench (its client, the stand-in and its callbacks).
+	childCPU, benchCPU float64
 }
 
 // groupCounters are nabij_store_group_* from the child's /metrics.
@@ -432,6 +435,7 @@ func measureThroughput(ctx context.Context, o options, callbacks bool, start fun
 		return tp, err
 	}
 	tp.queued = o.m4Pupils
+	childCPU, benchCPU := cpuSeconds(tg.pid), cpuSeconds(0)
 	t0 := time.Now()
 	// The lists come in as a morning's do, from many mentors at once: with
 	// the hold at 0 their alerts go out while the others are still coming in.
@@ -444,6 +448,9 @@ func measureThroughput(ctx context.Context, o options, callbacks bool, start fun
 	_, ok := waitRequests(ctx, tw, tp.queued, 3*time.Minute)
 	tp.timedOut = !ok
 	tp.groups = scrapeGroups(a)
+	if tg.pid != 0 {
+		tp.childCPU, tp.benchCPU = cpuSeconds(tg.pid)-childCPU, cpuSeconds(0)-benchCPU
+	}
 	msgs := tw.Messages()
 	tp.arrived = len(msgs)
 	if len(msgs) < 2 {

@@ -159,6 +159,10 @@ func writeThroughput(t *table, tps []throughput) {
 				fmt.Sprintf("%.0f commits, %.1f calls each, busy %.2f s; first list → last arrival %.2f s", g.commits, g.calls/g.commits, g.busySeconds,
 					tp.window.Seconds()), "(info)", "")
 		}
+		if tp.childCPU > 0 {
+			t.add("4''", "  CPU from the first list to the last arrival: nabij · bench (client, stand-in)",
+				fmt.Sprintf("%.2f s · %.2f s of %.2f s (2 cores × %.2f s)", tp.childCPU, tp.benchCPU, 2*tp.window.Seconds(), tp.window.Seconds()), "(info)", "")
+		}
 	}
 }
 

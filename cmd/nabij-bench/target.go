@@ -298,3 +298,34 @@ type putMeta struct {
 func listPath(class, date string) string {
 	return "/api/v1/classes/" + class + "/absences/" + date
 }
+
+// cpuSeconds is the CPU time (user + system) a process has used: the
+// child's from /proc/<pid>/stat, or, for pid 0, the bench's own (client
+// and stand-in) from getrusage.
+func cpuSeconds(pid int) float64 {
+	if pid == 0 {
+		var ru syscall.Rusage
+		if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+			return 0
+		}
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+	}
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command (which may hold spaces) start after ") ";
+	// utime and stime are fields 14 and 15, in clock ticks (100 a second
+	// on Linux).
+	_, rest, ok := strings.Cut(string(raw), ") ")
+	if !ok {
+		return 0
+	}
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / 100
+}
