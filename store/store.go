@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -70,6 +71,14 @@ var (
 		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState}
 )
 
+// initialMmapSize is the address space the file is mapped with from the
+// start (address space, not memory: only the pages read take memory). bbolt
+// must remap as the file outgrows its map, and a remap waits for every read
+// transaction to end while holding up the writer; a school's store stays
+// well under 1 GiB for years, so it is never remapped. 32-bit systems keep
+// bbolt's default.
+const initialMmapSize = (1 << 30) * (strconv.IntSize / 64)
+
 // Store is nabij's bbolt database.
 type Store struct {
 	db    *bolt.DB
@@ -83,7 +92,7 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, InitialMmapSize: initialMmapSize})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w (%s)", ErrLocked, path)
 	}
