@@ -36,6 +36,7 @@ type Dispatcher struct {
 	wake     chan struct{}
 	mu       sync.Mutex
 	inflight map[string]bool
+	failing  map[string]time.Time // claims that failed: left alone until then
 }
 
 // Backoff spaces the tries of a message refused for a passing reason.
@@ -72,6 +73,7 @@ func (d *Dispatcher) init() {
 		d.Backoff = Backoff{First: 2 * time.Second, Max: 5 * time.Minute}
 	}
 	d.inflight = map[string]bool{}
+	d.failing = map[string]time.Time{}
 }
 
 // Run sends until ctx ends, then waits for the sends under way.
@@ -87,7 +89,13 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	// A token per message that may be claimed and not yet sent. A claim
 	// waits for a commit (milliseconds, under load): claiming ahead keeps
 	// the workers busy meanwhile, and makes claims come in batches.
-	const inFlight = 8
+	// Under a rate limit a message is claimed only when a worker is free and
+	// the limit lets it go: claimed ahead, messages held up by a slow
+	// provider would go out in a burst when it recovers.
+	inFlight := 8
+	if d.Limiter != nil {
+		inFlight = 1
+	}
 	jobs := make(chan *Message, inFlight*d.Workers)
 	free := make(chan struct{}, inFlight*d.Workers)
 	for range inFlight * d.Workers {
@@ -105,6 +113,14 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		go func() {
 			defer wg.Done()
 			for m := range jobs {
+				if ctx.Err() != nil {
+					// Stopping: a message claimed ahead and not sent goes
+					// back to the outbox as it was, not as an uncertain try.
+					d.unclaim(m)
+					d.done(m.ID)
+					free <- struct{}{}
+					continue
+				}
 				receipt, err := d.send(ctx, m)
 				recording <- struct{}{}
 				records.Add(1)
@@ -148,8 +164,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		if err != nil {
 			d.Log.Error("outbox scan failed", "err", err)
 		}
+		full := len(ids) == batch
 		ids = d.notInFlight(ids)
-		started, failed := 0, false
+		handled, failed := 0, false
 		for len(ids) > 0 && ctx.Err() == nil {
 			n := d.take(ctx, free, len(ids))
 			if n == 0 {
@@ -170,22 +187,25 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			for _, m := range claimed {
 				jobs <- m // a worker's token was taken for it: never blocks
 			}
-			started += len(claimed)
 			ids = ids[n:]
 			if err != nil {
 				failed = true
 				break
 			}
+			handled += n // claimed, settled or deferred
 		}
 		for _, id := range ids {
 			d.done(id) // not claimed this round: the claim failed or ctx ended
 		}
-		if started > 0 && !failed {
-			continue // more may be due: look again at once
+		if full && handled > 0 && !failed {
+			continue // more may be due than one scan reads: look again at once
 		}
+		// Anything due now that was not started is failing (left alone for
+		// a while): wait for the next due time, or for Wake (a new list, a
+		// fallback), at most a second.
 		wait := time.Second
 		if hasNext {
-			if until := next.Sub(d.Now()); until < wait {
+			if until := next.Sub(d.Now()); until > 0 && until < wait {
 				wait = max(until, 5*time.Millisecond)
 			}
 		}
@@ -199,18 +219,42 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
-// notInFlight marks ids in flight and drops those that already were.
+// notInFlight marks ids in flight and drops those that already were, and
+// those whose claim failed a moment ago.
 func (d *Dispatcher) notInFlight(ids []string) []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	now := time.Now()
 	out := ids[:0]
 	for _, id := range ids {
+		if until, ok := d.failing[id]; ok {
+			if now.Before(until) {
+				continue
+			}
+			delete(d.failing, id)
+		}
 		if !d.inflight[id] {
 			d.inflight[id] = true
 			out = append(out, id)
 		}
 	}
 	return out
+}
+
+// failingPause is how long a message whose claim failed is left alone, so
+// that one damaged message neither holds up the others nor fills the log.
+const failingPause = time.Minute
+
+func (d *Dispatcher) claimFailed(id string) {
+	d.mu.Lock()
+	d.failing[id] = time.Now().Add(failingPause)
+	d.mu.Unlock()
+}
+
+func (d *Dispatcher) isInFlight(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.inflight[id]
 }
 
 func (d *Dispatcher) done(id string) {
@@ -252,14 +296,43 @@ func (d *Dispatcher) take(ctx context.Context, free chan struct{}, want int) int
 
 // claim takes due messages for sending, in one transaction, or settles
 // them without a send: expired, deferred to the morning, or refused for a
-// contact who opted out. It returns the claimed ones.
+// contact who opted out. It returns the claimed ones. When the transaction
+// fails, each message is claimed alone, so that one that cannot be claimed
+// fails alone (and is left alone for failingPause).
 func (d *Dispatcher) claim(ids []string) ([]*Message, error) {
+	claimed, err := d.claimAll(ids)
+	if err == nil || len(ids) == 1 {
+		if err != nil {
+			d.claimFailed(ids[0])
+		}
+		return claimed, err
+	}
+	var errs []error
+	for _, id := range ids {
+		c, err := d.claimAll([]string{id})
+		if err != nil {
+			d.claimFailed(id)
+			d.Log.Error("claim failed", "message", id, "err", err)
+			errs = append(errs, err)
+		}
+		claimed = append(claimed, c...)
+	}
+	if len(errs) == len(ids) {
+		return claimed, errors.Join(errs...) // the store, not a message
+	}
+	return claimed, nil
+}
+
+func (d *Dispatcher) claimAll(ids []string) ([]*Message, error) {
 	var claimed, settled []*Message
 	err := d.Store.BatchAlerts(func(tx Tx) error {
 		claimed, settled = claimed[:0], settled[:0]
 		now := d.Now()
 		for _, id := range ids {
 			m, err := tx.Message(id)
+			if errors.Is(err, ErrNotFound) {
+				continue // purged by retention since the outbox was read
+			}
 			if err != nil {
 				return err
 			}
@@ -326,6 +399,24 @@ func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time) (claimed, settle
 		m.ClaimedAt = time.Now()
 	}
 	return true, false, tx.PutMessage(m)
+}
+
+// unclaim puts a message claimed and not sent back in the outbox, due now,
+// as it was before the claim.
+func (d *Dispatcher) unclaim(m *Message) {
+	err := d.Store.BatchAlerts(func(tx Tx) error {
+		fresh, err := tx.Message(m.ID)
+		if err != nil || fresh.Status != StatusSending {
+			return err
+		}
+		fresh.Status, fresh.DueAt, fresh.UpdatedAt = StatusQueued, d.Now(), d.Now()
+		fresh.Attempts = max(fresh.Attempts-1, 0)
+		return tx.PutMessage(fresh)
+	})
+	if err != nil {
+		// It stays "sending": the next start looks it up, and finds it not sent.
+		d.Log.Error("putting a message back failed", "message", m.ID, "err", err)
+	}
 }
 
 // CodeOptedOut is Twilio's code for a contact who sent STOP; nabij uses it
@@ -448,7 +539,7 @@ func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (fo
 	}
 	looker, canLook := d.Sender.(Looker)
 	for _, m := range stuck {
-		if olderThan > 0 && time.Since(m.ClaimedAt) < olderThan {
+		if olderThan > 0 && (time.Since(m.ClaimedAt) < olderThan || d.isInFlight(m.ID)) {
 			continue // a send may still be under way
 		}
 		out := Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt, ContentSID: m.ContentSID}

@@ -1,0 +1,156 @@
+package alerts_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+
+func setup(t *testing.T, n int) *store.Store {
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	err = st.Update(func(tx *store.Tx) error {
+		for i := range n {
+			m := &alerts.Message{Date: school.Date{Year: 2026, Month: 11, Day: 30}, Students: []string{fmt.Sprint(i)},
+				Phone: fmt.Sprintf("+3161234%04d", i), Channel: school.ChannelSMS, Template: alerts.TemplateAbsent,
+				Body: "x", Status: alerts.StatusQueued, DueAt: t0.Add(-time.Minute), CreatedAt: t0, UpdatedAt: t0}
+			if err := tx.PutMessage(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+type fakeSender struct {
+	mu    sync.Mutex
+	at    []time.Time
+	calls atomic.Int64
+	delay func(call int64) time.Duration
+}
+
+func (f *fakeSender) Send(ctx context.Context, out alerts.Outgoing) (alerts.Receipt, error) {
+	if err := ctx.Err(); err != nil { // as twilio.Sender does before CreateMessage
+		return alerts.Receipt{}, err
+	}
+	c := f.calls.Add(1)
+	f.mu.Lock()
+	f.at = append(f.at, time.Now()) // when the request reaches the provider
+	f.mu.Unlock()
+	time.Sleep(f.delay(c))
+	return alerts.Receipt{ProviderID: "SM" + out.ID, Status: alerts.StatusSent}, nil
+}
+
+
+// The rate limit holds at the provider: messages do not pile up claimed
+// while the provider is slow, to go out back to back when it recovers.
+func TestLimiterBoundsSendsAfterASlowProvider(t *testing.T) {
+	st := setup(t, 40)
+	f := &fakeSender{delay: func(c int64) time.Duration {
+		if c <= 2 {
+			return time.Second // the provider is slow for a moment
+		}
+		return 0
+	}}
+	d := &alerts.Dispatcher{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
+		Limiter: rate.NewLimiter(5, 1), Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	d.Run(ctx)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	worst := 0
+	for i := range f.at {
+		n := 0
+		for j := i; j < len(f.at) && f.at[j].Sub(f.at[i]) < 200*time.Millisecond; j++ {
+			n++
+		}
+		worst = max(worst, n)
+	}
+	// 5/s, burst 1: at most 2 sends in any 200 ms (one of slack).
+	if worst > 2 {
+		t.Errorf("%d sends within 200 ms under a 5/s limit", worst)
+	}
+	if len(f.at) < 5 {
+		t.Errorf("%d sends in 2.5 s at 5/s: the dispatcher stalled", len(f.at))
+	}
+}
+
+// At shutdown a message claimed ahead and not yet sent goes back to the
+// outbox as it was: not uncertain, no attempt counted, nothing lost.
+func TestShutdownPutsClaimedAheadBack(t *testing.T) {
+	st := setup(t, 20)
+	f := &fakeSender{delay: func(int64) time.Duration { return 300 * time.Millisecond }}
+	d := &alerts.Dispatcher{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 1,
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	d.Run(ctx)
+	sent, back := 0, 0
+	err := st.View(func(tx *store.Tx) error {
+		ms, err := tx.AllMessages()
+		for _, m := range ms {
+			switch {
+			case m.Status == alerts.StatusSent && m.Attempts == 1:
+				sent++
+			case m.Status == alerts.StatusQueued && !m.Uncertain && m.Attempts == 0:
+				back++
+			default:
+				t.Errorf("%s after shutdown: status %s, attempts %d, uncertain %v", m.ID, m.Status, m.Attempts, m.Uncertain)
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(sent) != f.calls.Load() || sent+back != 20 {
+		t.Errorf("%d sent (provider calls %d), %d back in the outbox, of 20", sent, f.calls.Load(), back)
+	}
+}
+
+// One message whose claim fails (here: its read fails) stands for any
+// per-message error in claimOne (ApplyStatus, CheckReach, a damaged record).
+type poisonStore struct{ *store.Store }
+type poisonTx struct{ alerts.Tx }
+
+func (p poisonTx) Message(id string) (*alerts.Message, error) {
+	if id == "m000000001" {
+		return nil, errors.New("damaged")
+	}
+	return p.Tx.Message(id)
+}
+func (p poisonStore) BatchAlerts(fn func(alerts.Tx) error) error {
+	return p.Store.BatchAlerts(func(tx alerts.Tx) error { return fn(poisonTx{tx}) })
+}
+
+func TestOneMessageThatCannotBeClaimedFailsAlone(t *testing.T) {
+	st := setup(t, 20)
+	f := &fakeSender{delay: func(int64) time.Duration { return 0 }}
+	d := &alerts.Dispatcher{Store: poisonStore{st}, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	d.Run(ctx)
+	if got := f.calls.Load(); got != 19 {
+		t.Errorf("%d of the 19 healthy messages sent in 2 s", got)
+	}
+}
