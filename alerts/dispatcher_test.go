@@ -16,7 +16,6 @@ import (
 	"github.com/nabij-isk/nabij/store"
 )
 
-
 func setup(t *testing.T, n int) *store.Store {
 	st, err := store.Open(t.TempDir())
 	if err != nil {
@@ -58,7 +57,6 @@ func (f *fakeSender) Send(ctx context.Context, out alerts.Outgoing) (alerts.Rece
 	time.Sleep(f.delay(c))
 	return alerts.Receipt{ProviderID: "SM" + out.ID, Status: alerts.StatusSent}, nil
 }
-
 
 // The rate limit holds at the provider: messages do not pile up claimed
 // while the provider is slow, to go out back to back when it recovers.
