@@ -139,7 +139,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		wg.Wait()
 		records.Wait()
 	}()
-	const batch = 256
+	// A scan reads more than can be in flight, so that messages in flight
+	// never hide the ones behind them.
+	batch := 256 + inFlight*d.Workers
 	lastCheck := time.Now()
 	for ctx.Err() == nil {
 		if time.Since(lastCheck) > StuckAfter {
@@ -154,17 +156,17 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		var next time.Time
 		var hasNext bool
 		err := d.Store.ViewAlerts(func(tx Tx) error {
+			now := d.Now()
 			var err error
-			if ids, err = tx.Due(d.Now(), batch); err != nil {
+			if ids, err = tx.Due(now, batch); err != nil {
 				return err
 			}
-			next, hasNext, err = tx.NextDue()
+			next, hasNext, err = tx.NextDue(now)
 			return err
 		})
 		if err != nil {
 			d.Log.Error("outbox scan failed", "err", err)
 		}
-		full := len(ids) == batch
 		ids = d.notInFlight(ids)
 		handled, failed := 0, false
 		for len(ids) > 0 && ctx.Err() == nil {
@@ -172,7 +174,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			if n == 0 {
 				break // ctx ended
 			}
-			claimed, err := d.claim(ids[:n])
+			claimed, moved, err := d.claim(ids[:n])
 			if err != nil {
 				d.Log.Error("claim failed", "messages", n, "err", err)
 			}
@@ -192,22 +194,20 @@ func (d *Dispatcher) Run(ctx context.Context) {
 				failed = true
 				break
 			}
-			handled += n // claimed, settled or deferred
+			handled += moved // claimed, settled or deferred
 		}
 		for _, id := range ids {
 			d.done(id) // not claimed this round: the claim failed or ctx ended
 		}
-		if full && handled > 0 && !failed {
-			continue // more may be due than one scan reads: look again at once
+		if handled > 0 && !failed {
+			continue // more may have come due meanwhile: look again at once
 		}
-		// Anything due now that was not started is failing (left alone for
-		// a while): wait for the next due time, or for Wake (a new list, a
-		// fallback), at most a second.
+		// What is due now and was not handled is in flight or failing (left
+		// alone for a while): wait for the next due time after now, or for
+		// Wake (a new list, a fallback), at most a second.
 		wait := time.Second
 		if hasNext {
-			if until := next.Sub(d.Now()); until > 0 && until < wait {
-				wait = max(until, 5*time.Millisecond)
-			}
+			wait = min(wait, max(next.Sub(d.Now()), time.Millisecond))
 		}
 		timer := time.NewTimer(wait)
 		select {
@@ -299,34 +299,38 @@ func (d *Dispatcher) take(ctx context.Context, free chan struct{}, want int) int
 // contact who opted out. It returns the claimed ones. When the transaction
 // fails, each message is claimed alone, so that one that cannot be claimed
 // fails alone (and is left alone for failingPause).
-func (d *Dispatcher) claim(ids []string) ([]*Message, error) {
-	claimed, err := d.claimAll(ids)
+//
+// moved counts the messages the claim changed (claimed, settled or deferred
+// to the morning); one it left as it was is not due any more, or is gone.
+func (d *Dispatcher) claim(ids []string) (claimed []*Message, moved int, err error) {
+	claimed, moved, err = d.claimAll(ids)
 	if err == nil || len(ids) == 1 {
 		if err != nil {
 			d.claimFailed(ids[0])
 		}
-		return claimed, err
+		return claimed, moved, err
 	}
 	var errs []error
 	for _, id := range ids {
-		c, err := d.claimAll([]string{id})
+		c, m, err := d.claimAll([]string{id})
 		if err != nil {
 			d.claimFailed(id)
 			d.Log.Error("claim failed", "message", id, "err", err)
 			errs = append(errs, err)
 		}
-		claimed = append(claimed, c...)
+		claimed, moved = append(claimed, c...), moved+m
 	}
 	if len(errs) == len(ids) {
-		return claimed, errors.Join(errs...) // the store, not a message
+		return claimed, moved, errors.Join(errs...) // the store, not a message
 	}
-	return claimed, nil
+	return claimed, moved, nil
 }
 
-func (d *Dispatcher) claimAll(ids []string) ([]*Message, error) {
+func (d *Dispatcher) claimAll(ids []string) ([]*Message, int, error) {
 	var claimed, settled []*Message
+	moved := 0
 	err := d.Store.BatchAlerts(func(tx Tx) error {
-		claimed, settled = claimed[:0], settled[:0]
+		claimed, settled, moved = claimed[:0], settled[:0], 0
 		now := d.Now()
 		for _, id := range ids {
 			m, err := tx.Message(id)
@@ -336,9 +340,12 @@ func (d *Dispatcher) claimAll(ids []string) ([]*Message, error) {
 			if err != nil {
 				return err
 			}
-			c, s, err := d.claimOne(tx, m, now)
+			c, s, mv, err := d.claimOne(tx, m, now)
 			if err != nil {
 				return err
+			}
+			if mv {
+				moved++
 			}
 			if c {
 				claimed = append(claimed, m)
@@ -350,7 +357,7 @@ func (d *Dispatcher) claimAll(ids []string) ([]*Message, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	// Logs and metrics only after the commit: the closure may run twice.
 	for _, m := range settled {
@@ -360,12 +367,12 @@ func (d *Dispatcher) claimAll(ids []string) ([]*Message, error) {
 	for _, m := range claimed {
 		d.observe(m)
 	}
-	return claimed, nil
+	return claimed, moved, nil
 }
 
-func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time) (claimed, settled bool, err error) {
+func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time) (claimed, settled, moved bool, err error) {
 	if m.Status != StatusQueued || m.DueAt.After(now) {
-		return false, false, nil
+		return false, false, false, nil
 	}
 	var opens time.Time
 	if !d.Quiet.Exempt(m) {
@@ -375,21 +382,21 @@ func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time) (claimed, settle
 	// time, and a person must know now rather than in the morning.
 	if !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt)) {
 		if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusExpired, 0); err != nil {
-			return false, false, err
+			return false, false, false, err
 		}
-		return false, true, tx.PutMessage(m)
+		return false, true, true, tx.PutMessage(m)
 	}
 	if !opens.IsZero() {
 		m.DueAt = opens // nothing reaches a family at night
-		return false, false, tx.PutMessage(m)
+		return false, false, true, tx.PutMessage(m)
 	}
 	if out, err := tx.OptedOut(m.Phone); err != nil {
-		return false, false, err
+		return false, false, false, err
 	} else if out {
 		if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, CodeOptedOut); err != nil {
-			return false, false, err
+			return false, false, false, err
 		}
-		return false, true, tx.PutMessage(m)
+		return false, true, true, tx.PutMessage(m)
 	}
 	m.Status = StatusSending
 	m.Attempts++
@@ -398,7 +405,7 @@ func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time) (claimed, settle
 		// Kept from the first uncertain try, so a lookup covers them all.
 		m.ClaimedAt = time.Now()
 	}
-	return true, false, tx.PutMessage(m)
+	return true, false, true, tx.PutMessage(m)
 }
 
 // unclaim puts a message claimed and not sent back in the outbox, due now,

@@ -152,3 +152,47 @@ func TestOneMessageThatCannotBeClaimedFailsAlone(t *testing.T) {
 		t.Errorf("%d of the 19 healthy messages sent in 2 s", got)
 	}
 }
+
+// A message coming due just after another is sent on time: the loop looks at
+// the outbox again after a claim rather than sleep on a due time it read
+// before the claim (which made it wait a whole second).
+func TestMessageDueJustAfterAnotherIsNotHeldBack(t *testing.T) {
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	start := time.Now()
+	due := []time.Time{start, start.Add(30 * time.Millisecond), start.Add(60 * time.Millisecond)}
+	err = st.Update(func(tx *store.Tx) error {
+		for i, at := range due {
+			m := &alerts.Message{Date: school.Date{Year: 2026, Month: 11, Day: 30}, Students: []string{fmt.Sprint(i)},
+				Phone: fmt.Sprintf("+3161234%04d", i), Channel: school.ChannelSMS, Template: alerts.TemplateAbsent,
+				Body: "x", Status: alerts.StatusQueued, DueAt: at, CreatedAt: start, UpdatedAt: start}
+			if err := tx.PutMessage(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeSender{delay: func(int64) time.Duration { return 0 }}
+	d := &alerts.Dispatcher{Store: st, Sender: f, Now: time.Now, Workers: 2,
+		Fallbacks: &alerts.Fallbacks{Now: time.Now}, Log: discard()}
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	d.Run(ctx)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.at) != len(due) {
+		t.Fatalf("%d of %d messages sent", len(f.at), len(due))
+	}
+	for i, at := range f.at {
+		// Generous: a slow machine is late by milliseconds, the bug by a second.
+		if late := at.Sub(due[i]); late > 500*time.Millisecond {
+			t.Errorf("message %d went out %v after it was due", i, late)
+		}
+	}
+}

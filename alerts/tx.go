@@ -22,8 +22,8 @@ type Tx interface {
 	Due(now time.Time, limit int) ([]string, error)
 	// Sending lists the messages claimed for sending and not yet recorded.
 	Sending() ([]*Message, error)
-	// NextDue is the earliest DueAt in the outbox.
-	NextDue() (time.Time, bool, error)
+	// NextDue is the earliest DueAt in the outbox later than after.
+	NextDue(after time.Time) (time.Time, bool, error)
 	Student(id string) (school.Student, bool, error)
 	// KeepEarlyStatus keeps a provider's status that arrived before nabij had
 	// recorded the provider id; TakeEarlyStatus hands it over once.

@@ -228,9 +228,9 @@ func (t *Tx) Due(now time.Time, limit int) ([]string, error) {
 	return out, nil
 }
 
-// NextDue is the earliest due time in the outbox.
-func (t *Tx) NextDue() (time.Time, bool, error) {
-	k, _ := t.tx.Bucket(bucketOutbox).Cursor().First()
+// NextDue is the earliest due time in the outbox later than after.
+func (t *Tx) NextDue(after time.Time) (time.Time, bool, error) {
+	k, _ := t.tx.Bucket(bucketOutbox).Cursor().Seek(binary.BigEndian.AppendUint64(nil, uint64(after.UnixNano()+1)))
 	if k == nil {
 		return time.Time{}, false, nil
 	}

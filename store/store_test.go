@@ -111,8 +111,11 @@ func TestMessageIndexesFollowTheMessage(t *testing.T) {
 		if due, _ := tx.Due(t0.Add(2*time.Minute), 10); len(due) != 1 || due[0] != m.ID {
 			t.Errorf("due at its time = %v, want [%s]", due, m.ID)
 		}
-		if next, ok, _ := tx.NextDue(); !ok || !next.Equal(m.DueAt) {
+		if next, ok, _ := tx.NextDue(t0); !ok || !next.Equal(m.DueAt) {
 			t.Errorf("NextDue = %v %v, want %v", next, ok, m.DueAt)
+		}
+		if next, ok, _ := tx.NextDue(m.DueAt); ok {
+			t.Errorf("NextDue after the only due time = %v, want none", next)
 		}
 		if open, _ := tx.OpenMessage(day, m.Phone, m.Channel, m.Template); open == nil || open.ID != m.ID {
 			t.Errorf("OpenMessage = %v, want %s", open, m.ID)
@@ -132,7 +135,7 @@ func TestMessageIndexesFollowTheMessage(t *testing.T) {
 		if due, _ := tx.Due(t0.Add(time.Hour), 10); len(due) != 0 {
 			t.Errorf("a sent message is still in the outbox: %v", due)
 		}
-		if _, ok, _ := tx.NextDue(); ok {
+		if _, ok, _ := tx.NextDue(t0); ok {
 			t.Error("NextDue reports a due time with an empty outbox")
 		}
 		if open, _ := tx.OpenMessage(day, m.Phone, m.Channel, m.Template); open != nil {
