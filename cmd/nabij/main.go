@@ -8,11 +8,22 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	_ "time/tzdata" // Europe/Amsterdam on machines without a zoneinfo database
 )
 
+// gcPercent is nabij's default GOGC. Its live heap is small (tens of MB)
+// and a morning's burst allocates fast: at Go's default of 100 the collector
+// took about a quarter of nabij's CPU in nabij-bench measurement 4; at 200 it
+// takes half that, for about 6 MB more resident memory (measurement 5).
+// GOGC in the environment wins.
+const gcPercent = 200
+
 func main() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
