@@ -32,11 +32,58 @@ type review struct {
 	changed []*protocol.Escalation
 }
 
+// pupilChange is what a list or a family's report changed for one pupil:
+// the kinds of the entry before and after (the rules counting them are the
+// ones to run).
+type pupilChange struct {
+	student string
+	kinds   []school.AbsenceKind
+}
+
+// changesOf lists the pupils whose entry for the list's day a new list
+// changes (old may be nil), with the kinds before and after. A pupil whose
+// entry counts the same as before (only the reason changed, or nothing) is
+// left out: the rules see nothing new.
+func changesOf(old, list *school.AbsenceList) []pupilChange {
+	var out []pupilChange
+	add := func(id string) {
+		var kinds []school.AbsenceKind
+		var before, after school.Absence
+		var had, has bool
+		if old != nil {
+			before, had = old.Entry(id)
+		}
+		after, has = list.Entry(id)
+		if had && has && before.Kind == after.Kind && before.Minutes == after.Minutes && before.Hours == after.Hours {
+			return
+		}
+		if had {
+			kinds = append(kinds, before.Kind)
+		}
+		if has && !slices.Contains(kinds, after.Kind) {
+			kinds = append(kinds, after.Kind)
+		}
+		out = append(out, pupilChange{id, kinds})
+	}
+	for _, a := range list.Absences {
+		add(a.Student)
+	}
+	if old != nil {
+		for _, a := range old.Absences {
+			if _, still := list.Entry(a.Student); !still {
+				add(a.Student)
+			}
+		}
+	}
+	return out
+}
+
 // reviewPupil decides what a change to the entries of days means for a
-// pupil: the cases those days' corrections change, and new cases. Only the
-// active cases whose facts include one of days are read whole; the rules see
-// the past cases through the index.
-func (s *Service) reviewPupil(tx *store.Tx, id string, birth school.Date, hist []store.HistoryEntry, through school.Date, days []school.Date) (review, error) {
+// pupil: the cases those days' corrections change, and new cases from the
+// rules that count kinds (nil: every rule). Only the active cases whose
+// facts include one of days are read whole; the rules see the past cases
+// through the index.
+func (s *Service) reviewPupil(tx *store.Tx, id string, birth school.Date, hist []store.HistoryEntry, through school.Date, days []school.Date, kinds []school.AbsenceKind) (review, error) {
 	var rv review
 	touched, err := tx.ActiveCasesOn(id, days...)
 	if err != nil {
@@ -52,14 +99,14 @@ func (s *Service) reviewPupil(tx *store.Tx, id string, birth school.Date, hist [
 			rv.changed = append(rv.changed, c)
 		}
 	}
-	rv.open = s.newCases(id, pupil, through, past)
+	rv.open = s.newCases(id, pupil, through, past, kinds)
 	return rv, nil
 }
 
-func (s *Service) newCases(student string, pupil protocol.Pupil, through school.Date, past []protocol.PastCase) []*protocol.Escalation {
+func (s *Service) newCases(student string, pupil protocol.Pupil, through school.Date, past []protocol.PastCase, kinds []school.AbsenceKind) []*protocol.Escalation {
 	var out []*protocol.Escalation
 	now := s.Now()
-	for _, f := range s.Protocol.Evaluate(pupil, s.Calendar, through, past) {
+	for _, f := range s.Protocol.EvaluateChange(pupil, s.Calendar, through, past, kinds) {
 		out = append(out, protocol.NewEscalation(student, f, now))
 	}
 	return out
@@ -85,22 +132,22 @@ func apply(tx *store.Tx, rv review) (int, error) {
 	return opened, nil
 }
 
-// evaluate reviews the given pupils inside the transaction that changed
-// their entries of days (a list, a family's sick report).
-func (s *Service) evaluate(tx *store.Tx, students []string, through school.Date, days ...school.Date) error {
-	for _, id := range students {
-		birth, _, ok, err := tx.StudentFacts(id)
+// evaluate reviews the pupils a list or a family's report changed, inside
+// the transaction that changed their entries of days.
+func (s *Service) evaluate(tx *store.Tx, changes []pupilChange, through school.Date, days ...school.Date) error {
+	for _, ch := range changes {
+		birth, _, ok, err := tx.StudentFacts(ch.student)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			continue
 		}
-		hist, err := tx.History(id)
+		hist, err := tx.History(ch.student)
 		if err != nil {
 			return err
 		}
-		rv, err := s.reviewPupil(tx, id, birth, hist, through, days)
+		rv, err := s.reviewPupil(tx, ch.student, birth, hist, through, days, ch.kinds)
 		if err != nil {
 			return err
 		}
@@ -154,7 +201,7 @@ func (s *Service) sweepChunk(through school.Date, after string, limit int) (pupi
 			defer wg.Done()
 			var mine []*protocol.Escalation
 			for j := range jobs {
-				mine = append(mine, s.newCases(j.id, j.pupil, through, j.past)...)
+				mine = append(mine, s.newCases(j.id, j.pupil, through, j.past, nil)...)
 			}
 			mu.Lock()
 			found.open = append(found.open, mine...)

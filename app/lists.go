@@ -137,7 +137,11 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 		}
 		// Escalations count the days before today: today's absences are
 		// counted by the end-of-day sweep, once the day is over.
-		return s.evaluate(tx, scope, s.Today().AddDays(-1), date)
+		var prev *school.AbsenceList
+		if hadOld {
+			prev = old
+		}
+		return s.evaluate(tx, changesOf(prev, list), s.Today().AddDays(-1), date)
 	})
 	if err != nil {
 		return nil, err

@@ -172,8 +172,12 @@ func (s *Service) markSick(tx *store.Tx, date school.Date, student, contact stri
 	if err != nil || !ok {
 		return err
 	}
+	kinds := []school.AbsenceKind{school.Sick}
 	for i := range l.Absences {
 		if l.Absences[i].Student == student {
+			if k := l.Absences[i].Kind; k != school.Sick {
+				kinds = append(kinds, k)
+			}
 			l.Absences[i].Kind, l.Absences[i].ReportedBy = school.Sick, contact
 		}
 	}
@@ -181,7 +185,7 @@ func (s *Service) markSick(tx *store.Tx, date school.Date, student, contact stri
 	if err := tx.PutAbsenceList(l); err != nil {
 		return err
 	}
-	return s.evaluate(tx, []string{student}, s.Today().AddDays(-1), date)
+	return s.evaluate(tx, []pupilChange{{student, kinds}}, s.Today().AddDays(-1), date)
 }
 
 // Inbox lists the replies u may read: a coordinator all, a mentor those

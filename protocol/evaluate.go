@@ -55,6 +55,18 @@ type Finding struct {
 // history and past cases give the same findings, so a finding is keyed by its
 // rule and threshold day and never opens twice.
 func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Date, past []PastCase) []Finding {
+	return p.EvaluateChange(pupil, cal, through, past, nil)
+}
+
+// EvaluateChange is Evaluate after a change to entries of the given kinds
+// (a list or a correction: the kind before and after), with past holding
+// the cases of the history before the change: only the rules that count
+// one of kinds can find anything new, and only they run. A rule's new cases
+// restart only rules of its ladder, and a ladder's rules count the same
+// kinds in the default protocol; the end-of-day sweep runs every rule, so
+// nothing a protocol file of mixed ladders would find is lost. nil kinds
+// runs every rule.
+func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through school.Date, past []PastCase, kinds []school.AbsenceKind) []Finding {
 	cases := slices.Clone(past)
 	var out []Finding
 	// One buffer for each rule's counted entries in turn: no rule keeps them.
@@ -68,6 +80,9 @@ func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Da
 		byName[r.Name] = r
 	}
 	for _, r := range order {
+		if kinds != nil && !slices.ContainsFunc(kinds, r.counts) {
+			continue
+		}
 		var found []Finding
 		if r.Kind == KindStreak {
 			found = p.streak(r, pupil, cal, through, cases, buf)
