@@ -14,15 +14,21 @@ import (
 )
 
 // pupilOf turns a pupil's stored history into what the rules see.
-func (s *Service) pupilOf(birth school.Date, hist []store.HistoryEntry) (protocol.Pupil, map[school.Date]protocol.Entry) {
+func (s *Service) pupilOf(birth school.Date, hist []store.HistoryEntry) protocol.Pupil {
 	p := protocol.Pupil{BirthDate: birth, Entries: make([]protocol.Entry, len(hist))}
-	current := make(map[school.Date]protocol.Entry, len(hist))
 	for i, h := range hist {
-		e := protocol.Entry{Date: h.Date, Kind: h.Kind, Hours: s.Protocol.Hours(h.Absence)}
-		p.Entries[i] = e
-		current[h.Date] = e
+		p.Entries[i] = protocol.Entry{Date: h.Date, Kind: h.Kind, Hours: s.Protocol.Hours(h.Absence)}
 	}
-	return p, current
+	return p
+}
+
+// byDate is a pupil's entries by day, for rechecking a case's facts.
+func byDate(p protocol.Pupil) map[school.Date]protocol.Entry {
+	current := make(map[school.Date]protocol.Entry, len(p.Entries))
+	for _, e := range p.Entries {
+		current[e.Date] = e
+	}
+	return current
 }
 
 // review is what evaluating one pupil decided: cases to open, and active
@@ -93,10 +99,13 @@ func (s *Service) reviewPupil(tx *store.Tx, id string, birth school.Date, hist [
 	if err != nil {
 		return rv, err
 	}
-	pupil, current := s.pupilOf(birth, hist)
-	for _, c := range touched {
-		if r := s.Protocol.Rule(c.Rule); r != nil && c.Recheck(r, current) {
-			rv.changed = append(rv.changed, c)
+	pupil := s.pupilOf(birth, hist)
+	if len(touched) > 0 {
+		current := byDate(pupil)
+		for _, c := range touched {
+			if r := s.Protocol.Rule(c.Rule); r != nil && c.Recheck(r, current) {
+				rv.changed = append(rv.changed, c)
+			}
 		}
 	}
 	rv.open = s.newCases(id, pupil, through, past, kinds)

@@ -278,7 +278,7 @@ func (s *Service) Pupil(_ context.Context, id string) (*PupilPage, error) {
 			return err
 		}
 		start := school.SchoolYearStart(today)
-		pupil, _ := s.pupilOf(st.BirthDate, hist)
+		pupil := s.pupilOf(st.BirthDate, hist)
 		for _, h := range hist {
 			if h.Date.Before(start) {
 				continue
