@@ -144,13 +144,10 @@ func writeThroughput(t *table, tps []throughput) {
 		if tp.timedOut {
 			to = ", TIMED OUT"
 		}
-		v := ""
-		target := "≥ 3,000/s"
-		if tp.callbacks {
-			v = verdict(tp.overall >= 3000 && !tp.timedOut)
-		} else {
-			target = "(info)"
-		}
+		// Both rows against the target: without callbacks is the send path
+		// the target names; with them, Twilio's two reports per message come
+		// back at once over the same two cores (see RESULTS.md).
+		target, v := "≥ 3,000/s", verdict(tp.overall >= 3000 && !tp.timedOut)
 		t.add("4", fmt.Sprintf("messages/s to the stand-in, hold 0, rate 0, %d workers, callbacks %s", tp.workers, onOff(tp.callbacks)),
 			fmt.Sprintf("%.0f/s first→last (%.0f/s after the last list); %d/%d in %s%s", tp.overall, tp.afterLists, tp.arrived, tp.queued, tp.sendTook.Round(time.Millisecond), to),
 			target, v)
