@@ -89,7 +89,7 @@ func changesOf(old, list *school.AbsenceList) []pupilChange {
 // rules that count kinds (nil: every rule). Only the active cases whose
 // facts include one of days are read whole; the rules see the past cases
 // through the index.
-func (s *Service) reviewPupil(tx *store.Tx, id string, birth school.Date, hist []store.HistoryEntry, through school.Date, days []school.Date, kinds []school.AbsenceKind) (review, error) {
+func (s *Service) reviewPupil(tx *store.Tx, id string, pupil protocol.Pupil, through school.Date, days []school.Date, kinds []school.AbsenceKind) (review, error) {
 	var rv review
 	touched, err := tx.ActiveCasesOn(id, days...)
 	if err != nil {
@@ -99,7 +99,6 @@ func (s *Service) reviewPupil(tx *store.Tx, id string, birth school.Date, hist [
 	if err != nil {
 		return rv, err
 	}
-	pupil := s.pupilOf(birth, hist)
 	if len(touched) > 0 {
 		current := byDate(pupil)
 		for _, c := range touched {
@@ -144,6 +143,10 @@ func apply(tx *store.Tx, rv review) (int, error) {
 // evaluate reviews the pupils a list or a family's report changed, inside
 // the transaction that changed their entries of days.
 func (s *Service) evaluate(tx *store.Tx, changes []pupilChange, through school.Date, days ...school.Date) error {
+	// One buffer for every pupil's days in turn: nothing the rules find
+	// keeps them.
+	var hist []store.RuleEntry
+	var entries []protocol.Entry
 	for _, ch := range changes {
 		birth, _, ok, err := tx.StudentFacts(ch.student)
 		if err != nil {
@@ -152,11 +155,15 @@ func (s *Service) evaluate(tx *store.Tx, changes []pupilChange, through school.D
 		if !ok {
 			continue
 		}
-		hist, err := tx.History(ch.student)
-		if err != nil {
+		if hist, err = tx.RuleHistory(ch.student, hist[:0]); err != nil {
 			return err
 		}
-		rv, err := s.reviewPupil(tx, ch.student, birth, hist, through, days, ch.kinds)
+		entries = entries[:0]
+		for _, h := range hist {
+			entries = append(entries, protocol.Entry{Date: h.Date, Kind: h.Kind,
+				Hours: s.Protocol.Hours(school.Absence{Kind: h.Kind, Minutes: h.Minutes, Hours: h.Hours})})
+		}
+		rv, err := s.reviewPupil(tx, ch.student, protocol.Pupil{BirthDate: birth, Entries: entries}, through, days, ch.kinds)
 		if err != nil {
 			return err
 		}

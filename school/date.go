@@ -19,6 +19,17 @@ const dateLayout = "2006-01-02"
 // 2026-02-30. It reads what time.Parse with layout 2006-01-02 reads, without
 // its cost: every key of the store holds a date.
 func ParseDate(s string) (Date, error) {
+	d, ok := parseDate(s)
+	if !ok {
+		return Date{}, fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+	}
+	return d, nil
+}
+
+// DateFromBytes is ParseDate for a date inside a key, without allocating.
+func DateFromBytes(b []byte) (Date, bool) { return parseDate(b) }
+
+func parseDate[S string | []byte](s S) (Date, bool) {
 	num := func(from, to int) int {
 		n := 0
 		for i := from; i < to; i++ {
@@ -31,13 +42,13 @@ func ParseDate(s string) (Date, error) {
 		return n
 	}
 	if len(s) != len(dateLayout) || s[4] != '-' || s[7] != '-' {
-		return Date{}, fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+		return Date{}, false
 	}
 	y, m, d := num(0, 4), num(5, 7), num(8, 10)
 	if y < 0 || m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
-		return Date{}, fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+		return Date{}, false
 	}
-	return Date{y, time.Month(m), d}, nil
+	return Date{y, time.Month(m), d}, true
 }
 
 func daysIn(m time.Month, year int) int {

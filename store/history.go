@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 
 	"github.com/nabij-isk/nabij/school"
@@ -66,4 +67,37 @@ func parseHistoryKey(k []byte) (string, school.Date, error) {
 	}
 	d, err := school.ParseDate(string(k[len(k)-10:]))
 	return string(k[:len(k)-11]), d, err
+}
+
+// RuleEntry is what the rules read of a day of history.
+type RuleEntry struct {
+	Date    school.Date
+	Kind    school.AbsenceKind
+	Minutes int
+	Hours   float64
+}
+
+// RuleHistory lists a pupil's days as the rules read them, oldest first,
+// appended to buf: the list's transaction reads the history of every pupil
+// whose entry changed, and this reads only the fixed fields, allocating
+// nothing per day.
+func (t *Tx) RuleHistory(student string, buf []RuleEntry) ([]RuleEntry, error) {
+	c := t.tx.Bucket(bucketHistory).Cursor()
+	p := []byte(student + "|")
+	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
+		if len(k) != len(p)+10 {
+			continue // not a day of this pupil's
+		}
+		d, ok := school.DateFromBytes(k[len(p):])
+		if !ok || len(v) < 2 || v[0] != historyV1 {
+			return buf, fmt.Errorf("history %s: %w", k, errHistory)
+		}
+		minutes, n := binary.Uvarint(v[2:])
+		if n <= 0 || len(v[2+n:]) < 8 {
+			return buf, fmt.Errorf("history %s: %w", k, errHistory)
+		}
+		buf = append(buf, RuleEntry{Date: d, Kind: codeKinds[v[1]], Minutes: int(minutes),
+			Hours: math.Float64frombits(binary.BigEndian.Uint64(v[2+n:]))})
+	}
+	return buf, nil
 }
