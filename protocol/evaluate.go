@@ -73,11 +73,9 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 	buf := make([]Entry, 0, len(pupil.Entries))
 	// Heavier rules first, so that their cases restart the lighter rules of
 	// their ladder.
-	order := slices.Clone(p.Rules)
-	slices.SortStableFunc(order, func(a, b *Rule) int { return b.Level.Rank() - a.Level.Rank() })
-	byName := make(map[string]*Rule, len(order))
-	for _, r := range order {
-		byName[r.Name] = r
+	order, byName := p.ordered, p.byName
+	if len(order) != len(p.Rules) {
+		order, byName = orderRules(p.Rules)
 	}
 	for _, r := range order {
 		if kinds != nil && !slices.ContainsFunc(kinds, r.counts) {
@@ -114,6 +112,17 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 
 // counted lists the entries r counts, from since on, in buf's array (a nil
 // buf allocates).
+// orderRules sorts rules heaviest first (stable) and names them.
+func orderRules(rules []*Rule) ([]*Rule, map[string]*Rule) {
+	order := slices.Clone(rules)
+	slices.SortStableFunc(order, func(a, b *Rule) int { return b.Level.Rank() - a.Level.Rank() })
+	byName := make(map[string]*Rule, len(order))
+	for _, r := range order {
+		byName[r.Name] = r
+	}
+	return order, byName
+}
+
 func counted(r *Rule, entries []Entry, since school.Date, buf []Entry) []Entry {
 	out := buf[:0]
 	for _, e := range entries {

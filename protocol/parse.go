@@ -40,6 +40,7 @@ func Parse(data []byte) (*Protocol, error) {
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("protocol file:\n  %s", describe(problems))
 	}
+	p.ordered, p.byName = orderRules(p.Rules)
 	return &p, nil
 }
 

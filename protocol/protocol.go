@@ -36,6 +36,11 @@ type Protocol struct {
 	Lateness    Lateness    `toml:"lateness"`
 	SameMorning SameMorning `toml:"same_morning"`
 	Rules       []*Rule     `toml:"rule"`
+
+	// ordered and byName are Rules heaviest first and by name, made once
+	// by Parse (a Protocol built by hand makes them on every evaluation).
+	ordered []*Rule
+	byName  map[string]*Rule
 }
 
 // SchoolDay is the rhythm of the school's day.

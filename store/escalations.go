@@ -1,9 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
@@ -68,7 +68,7 @@ func (t *Tx) ActiveCasesOn(student string, days ...school.Date) ([]*protocol.Esc
 		want[i] = d.String()
 	}
 	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
-		if !mentionsDay(string(v), want) {
+		if !mentionsDay(v, want) {
 			continue
 		}
 		e, err := t.Escalation(string(k[len(p):]))
@@ -80,10 +80,19 @@ func (t *Tx) ActiveCasesOn(student string, days ...school.Date) ([]*protocol.Esc
 	return out, nil
 }
 
-func mentionsDay(list string, days []string) bool {
-	for d := range strings.SplitSeq(list, ",") {
-		if slices.Contains(days, d) {
-			return true
+// mentionsDay reports whether a comma-separated list of days holds one of days.
+func mentionsDay(list []byte, days []string) bool {
+	for len(list) > 0 {
+		d := list
+		if i := bytes.IndexByte(list, ','); i >= 0 {
+			d, list = list[:i], list[i+1:]
+		} else {
+			list = nil
+		}
+		for _, day := range days {
+			if string(d) == day {
+				return true
+			}
 		}
 	}
 	return false
@@ -145,12 +154,15 @@ func (t *Tx) PastCasesOf(student string) ([]protocol.PastCase, error) {
 	c := t.tx.Bucket(bucketEscByStudent).Cursor()
 	p := []byte(student + "|")
 	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
-		rule, day, ok := strings.Cut(string(v), "|")
-		d, err := school.ParseDate(day)
-		if !ok || err != nil {
+		i := bytes.IndexByte(v, '|')
+		d, ok := school.Date{}, false
+		if i >= 0 {
+			d, ok = school.DateFromBytes(v[i+1:])
+		}
+		if !ok {
 			return nil, fmt.Errorf("escalation index %s: %q is damaged", k, v)
 		}
-		out = append(out, protocol.PastCase{Rule: rule, ThresholdDay: d})
+		out = append(out, protocol.PastCase{Rule: string(v[:i]), ThresholdDay: d})
 	}
 	return out, nil
 }
