@@ -148,6 +148,9 @@ func (s *Service) evaluate(tx *store.Tx, changes []pupilChange, through school.D
 	var hist []store.RuleEntry
 	var entries []protocol.Entry
 	for _, ch := range changes {
+		if !s.Protocol.CountsAny(ch.kinds) {
+			continue // no case stands on an uncounted day, and none can open
+		}
 		birth, _, ok, err := tx.StudentFacts(ch.student)
 		if err != nil {
 			return err

@@ -115,4 +115,7 @@ func TestEvaluateChangeOfAnExcusedDayRunsNoRule(t *testing.T) {
 	if got := p.EvaluateChange(pupil, cal, day("2026-11-20"), nil, []school.AbsenceKind{school.Excused}); len(got) != 0 {
 		t.Errorf("a change of an excused day ran rules: %v", findingKeys(got))
 	}
+	if p.CountsAny([]school.AbsenceKind{school.Excused}) || !p.CountsAny([]school.AbsenceKind{school.Excused, school.Sick}) {
+		t.Error("CountsAny: the default protocol counts sick days and no excused ones")
+	}
 }

@@ -112,6 +112,18 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 
 // counted lists the entries r counts, from since on, in buf's array (a nil
 // buf allocates).
+// CountsAny reports whether some rule counts one of kinds: a change between
+// kinds no rule counts (an excused day, say) can neither find a case nor
+// change one.
+func (p *Protocol) CountsAny(kinds []school.AbsenceKind) bool {
+	for _, r := range p.Rules {
+		if slices.ContainsFunc(kinds, r.counts) {
+			return true
+		}
+	}
+	return false
+}
+
 // orderRules sorts rules heaviest first (stable) and names them.
 func orderRules(rules []*Rule) ([]*Rule, map[string]*Rule) {
 	order := slices.Clone(rules)
