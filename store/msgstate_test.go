@@ -51,17 +51,22 @@ func TestStatusChangeLeavesTheContentRecord(t *testing.T) {
 	if bytes.Contains(raw(bucketMsgState), []byte("We missen je")) {
 		t.Error("the state record holds the message's text")
 	}
+	if got := storedMessage(t, s, m.ID); !reflect.DeepEqual(got, m) {
+		t.Errorf("read back:\n%+v\nwant\n%+v", got, m)
+	}
+}
+
+func storedMessage(t *testing.T, s *Store, id string) *alerts.Message {
+	t.Helper()
 	var got *alerts.Message
 	if err := s.ViewAlerts(func(tx alerts.Tx) error {
 		var err error
-		got, err = tx.Message(m.ID)
+		got, err = tx.Message(id)
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, m) {
-		t.Errorf("read back:\n%+v\nwant\n%+v", got, m)
-	}
+	return got
 }
 
 // A message written by schema 1 has its state in its content and no state
@@ -77,18 +82,7 @@ func TestMessageOfSchema1ReadsAndSplits(t *testing.T) {
 	if err := s.Update(func(tx *Tx) error { return tx.tx.Bucket(bucketMessages).Put([]byte(m.ID), whole) }); err != nil {
 		t.Fatal(err)
 	}
-	var got *alerts.Message
-	read := func() {
-		t.Helper()
-		if err := s.ViewAlerts(func(tx alerts.Tx) error {
-			var err error
-			got, err = tx.Message(m.ID)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	read()
+	got := storedMessage(t, s, m.ID)
 	if !reflect.DeepEqual(got, m) {
 		t.Fatalf("schema-1 message read as\n%+v\nwant\n%+v", got, m)
 	}
@@ -96,7 +90,7 @@ func TestMessageOfSchema1ReadsAndSplits(t *testing.T) {
 	if err := s.UpdateAlerts(func(tx alerts.Tx) error { return tx.PutMessage(got) }); err != nil {
 		t.Fatal(err)
 	}
-	read()
+	got = storedMessage(t, s, m.ID)
 	if got.Status != alerts.StatusDelivered || got.ProviderID != "SM7" || got.Body != m.Body {
 		t.Errorf("after its first write: %+v", got)
 	}
