@@ -225,13 +225,15 @@ func (d *Dispatcher) notInFlight(ids []string) []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	now := time.Now()
+	for id, until := range d.failing {
+		if !now.Before(until) {
+			delete(d.failing, id) // its pause is over (or it left the outbox)
+		}
+	}
 	out := ids[:0]
 	for _, id := range ids {
-		if until, ok := d.failing[id]; ok {
-			if now.Before(until) {
-				continue
-			}
-			delete(d.failing, id)
+		if _, ok := d.failing[id]; ok {
+			continue
 		}
 		if !d.inflight[id] {
 			d.inflight[id] = true
@@ -305,23 +307,25 @@ func (d *Dispatcher) take(ctx context.Context, free chan struct{}, want int) int
 func (d *Dispatcher) claim(ids []string) (claimed []*Message, moved int, err error) {
 	claimed, moved, err = d.claimAll(ids)
 	if err == nil || len(ids) == 1 {
-		if err != nil {
-			d.claimFailed(ids[0])
-		}
-		return claimed, moved, err
+		return claimed, moved, err // one alone that fails is tried again next round
 	}
+	var failed []string
 	var errs []error
 	for _, id := range ids {
 		c, m, err := d.claimAll([]string{id})
 		if err != nil {
-			d.claimFailed(id)
-			d.Log.Error("claim failed", "message", id, "err", err)
-			errs = append(errs, err)
+			failed, errs = append(failed, id), append(errs, err)
 		}
 		claimed, moved = append(claimed, c...), moved+m
 	}
-	if len(errs) == len(ids) {
-		return claimed, moved, errors.Join(errs...) // the store, not a message
+	if len(failed) == len(ids) {
+		// Every one failed: the store, not a message. None is held back,
+		// so that a moment's trouble does not delay the morning's alerts.
+		return claimed, moved, errors.Join(errs...)
+	}
+	for i, id := range failed {
+		d.claimFailed(id)
+		d.Log.Error("claim failed", "message", id, "err", errs[i])
 	}
 	return claimed, moved, nil
 }

@@ -196,3 +196,34 @@ func TestMessageDueJustAfterAnotherIsNotHeldBack(t *testing.T) {
 		}
 	}
 }
+
+// The store refuses writes for a moment (every claim fails, so it is the
+// store, not a message): once it is back, the messages go out, rather than
+// each of them being left alone for failingPause.
+type outageStore struct {
+	*store.Store
+	until time.Time
+	fails atomic.Int64
+}
+
+func (o *outageStore) BatchAlerts(fn func(alerts.Tx) error) error {
+	if time.Now().Before(o.until) {
+		o.fails.Add(1)
+		return errors.New("disk I/O error")
+	}
+	return o.Store.BatchAlerts(fn)
+}
+
+func TestAShortStoreOutageHoldsNoMessageBack(t *testing.T) {
+	st := setup(t, 20)
+	o := &outageStore{Store: st, until: time.Now().Add(200 * time.Millisecond)}
+	f := &fakeSender{delay: func(int64) time.Duration { return 0 }}
+	d := &alerts.Dispatcher{Store: o, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
+	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+	defer cancel()
+	d.Run(ctx)
+	if got := f.calls.Load(); got != 20 {
+		t.Errorf("%d of 20 messages sent within 2.3 s of a 0.2 s store outage (%d failed claims)", got, o.fails.Load())
+	}
+}

@@ -119,3 +119,100 @@ func TestEvaluateChangeOfAnExcusedDayRunsNoRule(t *testing.T) {
 		t.Error("CountsAny: the default protocol counts sick days and no excused ones")
 	}
 }
+
+// A protocol file may put rules counting different kinds in one ladder. On
+// random such ladders: with the past complete, EvaluateChange finds what
+// Evaluate finds; with the past a few days stale (a sweep that did not
+// run), it may find less (the next sweep opens the rest) but never a case
+// that running every rule would not open.
+func TestEvaluateChangeOnMixedLadders(t *testing.T) {
+	cal := calendar(t)
+	var days []school.Date
+	for d := day("2026-09-01"); !d.After(day("2026-12-18")); d = d.AddDays(1) {
+		if cal.IsSchoolDay(d) {
+			days = append(days, d)
+		}
+	}
+	all := []school.AbsenceKind{school.Absent, school.Late, school.Sick, school.Excused}
+	levels := []Level{LevelMentor, LevelVerzuimcoordinator, LevelSchoolarts, LevelLeerplicht, LevelRMC}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, lag := range []int{0, 3} {
+		differ := 0
+		for proto := range 150 {
+			p := &Protocol{SchoolDay: SchoolDay{LessonMinutes: 50, DayHours: 6}, Lateness: Lateness{CountsAsHoursAfterMinutes: 20}}
+			for i := range 2 + rng.IntN(3) {
+				var counts []school.AbsenceKind
+				for _, k := range all[:3] {
+					if rng.IntN(2) == 0 {
+						counts = append(counts, k)
+					}
+				}
+				if len(counts) == 0 {
+					counts = []school.AbsenceKind{all[rng.IntN(3)]}
+				}
+				r := &Rule{Name: string(rune('a' + i)), Kind: KindWindow, Level: levels[rng.IntN(5)], Ladder: "x", Counts: counts,
+					Measure: []string{MeasureHours, MeasureOccurrences}[rng.IntN(2)], Weeks: 1 + rng.IntN(4), MinDaysBetween: rng.IntN(10)}
+				r.Threshold = float64(1 + rng.IntN(4))
+				if r.Measure == MeasureHours {
+					r.Threshold = float64(4 + rng.IntN(14))
+				}
+				p.Rules = append(p.Rules, r)
+			}
+			entry := func(d school.Date) Entry {
+				a := school.Absence{Kind: all[rng.IntN(4)]}
+				if a.Kind == school.Late {
+					a.Minutes = 5 + rng.IntN(60)
+				}
+				return Entry{Date: d, Kind: a.Kind, Hours: p.Hours(a)}
+			}
+			hist := map[school.Date]Entry{}
+			for _, d := range days {
+				if rng.IntN(2) == 0 {
+					hist[d] = entry(d)
+				}
+			}
+			pupilOf := func() Pupil {
+				pp := Pupil{BirthDate: []school.Date{day("2010-03-14"), day("2008-10-01")}[proto%2]}
+				for _, d := range days {
+					if e, ok := hist[d]; ok {
+						pp.Entries = append(pp.Entries, e)
+					}
+				}
+				return pp
+			}
+			through := days[len(days)-1]
+			var past []PastCase
+			for _, f := range p.Evaluate(pupilOf(), cal, days[len(days)-1-lag], nil) {
+				past = append(past, PastCase{f.Rule.Name, f.Facts.ThresholdDay})
+			}
+			for range 10 {
+				d := days[rng.IntN(len(days))]
+				var changed []school.AbsenceKind
+				if e, ok := hist[d]; ok {
+					changed = append(changed, e.Kind)
+				}
+				e := entry(d)
+				hist[d] = e
+				if !slices.Contains(changed, e.Kind) {
+					changed = append(changed, e.Kind)
+				}
+				want := findingKeys(p.Evaluate(pupilOf(), cal, through, past))
+				got := findingKeys(p.EvaluateChange(pupilOf(), cal, through, past, changed))
+				for _, g := range got {
+					if !slices.Contains(want, g) {
+						t.Fatalf("lag %d, protocol %d, change of %s to %v: EvaluateChange opens %s; every rule: %v", lag, proto, d, changed, g, want)
+					}
+				}
+				if !slices.Equal(got, want) {
+					differ++
+				}
+				for _, f := range p.Evaluate(pupilOf(), cal, through, past) {
+					past = append(past, PastCase{f.Rule.Name, f.Facts.ThresholdDay})
+				}
+			}
+		}
+		if lag == 0 && differ > 0 {
+			t.Errorf("with the past complete, %d changes found other cases than every rule", differ)
+		}
+	}
+}

@@ -61,11 +61,11 @@ func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Da
 // EvaluateChange is Evaluate after a change to entries of the given kinds
 // (a list or a correction: the kind before and after), with past holding
 // the cases of the history before the change: only the rules that count
-// one of kinds can find anything new, and only they run. A rule's new cases
-// restart only rules of its ladder, and a ladder's rules count the same
-// kinds in the default protocol; the end-of-day sweep runs every rule, so
-// nothing a protocol file of mixed ladders would find is lost. nil kinds
-// runs every rule.
+// one of kinds can find anything new, with the other rules of their ladders
+// (a heavier rule's case restarts the lighter ones, so a ladder runs whole
+// even when its rules count different kinds). If past misses cases (a
+// sweep that did not run), this finds fewer than Evaluate, never others;
+// the next sweep runs every rule. nil kinds runs every rule.
 func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through school.Date, past []PastCase, kinds []school.AbsenceKind) []Finding {
 	cases := slices.Clone(past)
 	var out []Finding
@@ -77,8 +77,17 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 	if len(order) != len(p.Rules) {
 		order, byName = orderRules(p.Rules)
 	}
+	var ladders map[string]bool
+	if kinds != nil {
+		ladders = map[string]bool{}
+		for _, r := range order {
+			if r.Ladder != "" && slices.ContainsFunc(kinds, r.counts) {
+				ladders[r.Ladder] = true
+			}
+		}
+	}
 	for _, r := range order {
-		if kinds != nil && !slices.ContainsFunc(kinds, r.counts) {
+		if kinds != nil && !slices.ContainsFunc(kinds, r.counts) && !ladders[r.Ladder] {
 			continue
 		}
 		var found []Finding

@@ -154,7 +154,7 @@ func (t *Tx) PastCasesOf(student string) ([]protocol.PastCase, error) {
 	c := t.tx.Bucket(bucketEscByStudent).Cursor()
 	p := []byte(student + "|")
 	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
-		i := bytes.IndexByte(v, '|')
+		i := bytes.LastIndexByte(v, '|') // a rule's name may hold a '|', a date does not
 		d, ok := school.Date{}, false
 		if i >= 0 {
 			d, ok = school.DateFromBytes(v[i+1:])

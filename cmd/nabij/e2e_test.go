@@ -38,6 +38,7 @@ type harness struct {
 	twilio *twiliotest.Server
 	srv    *server
 	url    string
+	logs   *syncBuffer // the service's log
 }
 
 func freeAddr(t *testing.T) string {
@@ -95,7 +96,7 @@ func startHarness(t *testing.T, env map[string]string) *harness {
 			t.Errorf("stop: %v", err)
 		}
 	})
-	return &harness{t: t, twilio: tw, srv: srv, url: srv.URL()}
+	return &harness{t: t, twilio: tw, srv: srv, url: srv.URL(), logs: logs}
 }
 
 // call sends a JSON request and decodes the JSON answer into out (if not nil).

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nabij-isk/nabij/school"
 )
@@ -71,5 +72,34 @@ func TestABadProtocolFileIsRefusedAtStart(t *testing.T) {
 	code := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, &out, &errOut)
 	if code == 0 || !strings.Contains(errOut.String(), "line ") || !strings.Contains(errOut.String(), "directeur") {
 		t.Errorf("serve with a bad protocol: exit %d, %q", code, errOut.String())
+	}
+}
+
+// A sweep missed while nabij was down runs when it starts again: the case
+// of Monday's absence opens on Tuesday morning, not a day late.
+func TestAMissedSweepRunsAtStart(t *testing.T) {
+	data := t.TempDir()
+	h := startHarness(t, map[string]string{"NABIJ_DATA": data})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	// Monday's list: a whole day absent reaches the 6-hour rule, which the
+	// end-of-day sweep counts (a list counts the days before its own).
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "1001", "kind": "absent"}]}`, nil)
+	var open []escalationJSON
+	h.mustCall(200, "GET", "/api/v1/escalations?status=open", coord, nil, &open)
+	if len(open) != 0 {
+		t.Fatalf("cases before the day's sweep: %+v", open)
+	}
+	if err := h.srv.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Down through Monday's sweep at 17:00; up again on Tuesday morning.
+	h2 := startHarness(t, map[string]string{"NABIJ_DATA": data, "NABIJ_CLOCK": monday.AddDate(0, 0, 1).Format(time.RFC3339)})
+	eventually(t, "the 6-hour case of Monday", func() bool {
+		h2.mustCall(200, "GET", "/api/v1/escalations?status=open", coord, nil, &open)
+		return len(open) == 1 && open[0].Rule == "ongeoorloofd-6u" && open[0].Facts.ThresholdDay == "2026-11-30"
+	})
+	if !strings.Contains(h2.logs.String(), "catch-up sweep at start opened cases") {
+		t.Errorf("the start's sweep did not say it opened a missed case")
 	}
 }

@@ -208,6 +208,27 @@ func jobs(svc *app.Service, log *slog.Logger, cfg *config) []app.Job {
 	}
 }
 
+// catchUpSweep runs the end-of-day sweep through the last day whose sweep
+// time has passed: a sweep missed while nabij was down (or one that failed)
+// opens its cases now, not a day late. Opening a case twice is impossible,
+// so a sweep that did run costs only its reading.
+func (s *server) catchUpSweep(ctx context.Context) {
+	now := s.now()
+	through := school.DateOf(now)
+	if now.Before(through.At(s.cfg.SweepAt.Hour(), s.cfg.SweepAt.Minute(), s.cfg.Location)) {
+		through = through.AddDays(-1)
+	}
+	pupils, opened, err := s.svc.Sweep(ctx, through)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.Error("catch-up sweep at start", "through", through, "err", err)
+	case opened > 0:
+		s.log.Warn("catch-up sweep at start opened cases a missed sweep had left", "through", through, "pupils", pupils, "escalations_opened", opened)
+	default:
+		s.log.Info("catch-up sweep at start", "through", through, "pupils", pupils, "escalations_opened", opened)
+	}
+}
+
 // Start listens and begins dispatching; it returns once the port is open.
 func (s *server) Start() error {
 	ln, err := net.Listen("tcp", s.cfg.Addr)
@@ -224,10 +245,14 @@ func (s *server) Start() error {
 	} else if found+requeued > 0 {
 		s.log.Warn("reconciled messages left sending by a stop", "found_at_provider", found, "requeued", requeued)
 	}
-	s.wg.Add(3)
+	s.wg.Add(4)
 	go func() {
 		defer s.wg.Done()
 		s.dispatcher.Run(ctx)
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.catchUpSweep(ctx)
 	}()
 	go func() {
 		defer s.wg.Done()
