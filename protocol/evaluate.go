@@ -119,8 +119,6 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 	return out
 }
 
-// counted lists the entries r counts, from since on, in buf's array (a nil
-// buf allocates).
 // CountsAny reports whether some rule counts one of kinds: a change between
 // kinds no rule counts (an excused day, say) can neither find a case nor
 // change one.
@@ -144,6 +142,8 @@ func orderRules(rules []*Rule) ([]*Rule, map[string]*Rule) {
 	return order, byName
 }
 
+// counted lists the entries r counts, from since on, in buf's array (a nil
+// buf allocates).
 func counted(r *Rule, entries []Entry, since school.Date, buf []Entry) []Entry {
 	out := buf[:0]
 	for _, e := range entries {
