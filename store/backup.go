@@ -29,12 +29,20 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 // BackupFile writes a backup to path atomically: a file that exists is a
 // whole backup.
 func (s *Store) BackupFile(path string) (int64, error) {
+	return WriteBackup(path, s.Backup)
+}
+
+// WriteBackup writes a backup that write produces (from the store, or
+// downloaded from a running service) to path atomically: into a temporary
+// file beside it, synced, checked to read back as a store, then renamed.
+// A backup file that exists is whole.
+func WriteBackup(path string, write func(io.Writer) (int64, error)) (int64, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".nabij-backup-*")
 	if err != nil {
 		return 0, err
 	}
 	defer os.Remove(tmp.Name())
-	n, err := s.Backup(tmp)
+	n, err := write(tmp)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -43,6 +51,9 @@ func (s *Store) BackupFile(path string) (int64, error) {
 	}
 	if err != nil {
 		return 0, err
+	}
+	if _, err := ReadInfo(tmp.Name()); err != nil {
+		return 0, fmt.Errorf("the copy does not read back: %w", err)
 	}
 	return n, os.Rename(tmp.Name(), path)
 }

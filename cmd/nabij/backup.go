@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -83,25 +81,7 @@ func downloadBackup(url, token, file string) (int64, error) {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1000))
 		return 0, fmt.Errorf("%d %s", resp.StatusCode, strings.TrimSpace(string(body)))
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(file), ".nabij-backup-*")
-	if err != nil {
-		return 0, err
-	}
-	defer os.Remove(tmp.Name())
-	n, err := io.Copy(tmp, resp.Body)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return 0, err
-	}
-	if _, err := store.ReadInfo(tmp.Name()); err != nil {
-		return 0, fmt.Errorf("the copy does not read back: %w", err)
-	}
-	return n, os.Rename(tmp.Name(), file)
+	return store.WriteBackup(file, func(w io.Writer) (int64, error) { return io.Copy(w, resp.Body) })
 }
 
 // restoreCmd is `nabij restore FILE [--force]`, with the service stopped.
