@@ -142,6 +142,15 @@ func orderRules(rules []*Rule) ([]*Rule, map[string]*Rule) {
 	return order, byName
 }
 
+// windowStart is the first day r counts for day d: the school year's first
+// day, or the start of its window of lesweken.
+func (r *Rule) windowStart(d school.Date, cal *school.Calendar) school.Date {
+	if r.Period == "school_year" {
+		return school.SchoolYearStart(d)
+	}
+	return cal.WindowStart(d, r.Weeks)
+}
+
 // counted lists the entries r counts, from since on, in buf's array (a nil
 // buf allocates).
 func counted(r *Rule, entries []Entry, since school.Date, buf []Entry) []Entry {
@@ -218,13 +227,7 @@ func (p *Protocol) window(r *Rule, pupil Pupil, cal *school.Calendar, through sc
 		if !r.appliesAt(age) {
 			continue
 		}
-		var start school.Date
-		if r.Period == "school_year" {
-			start = school.SchoolYearStart(d)
-		} else {
-			start = cal.WindowStart(d, r.Weeks)
-		}
-		start = laterOf(start, since)
+		start := laterOf(r.windowStart(d, cal), since)
 		facts := measure(r, entries, start, d, cal, false)
 		if facts.Value < r.Threshold {
 			continue

@@ -51,12 +51,7 @@ func (p *Protocol) Progress(pupil Pupil, cal *school.Calendar, today school.Date
 			out = append(out, pr)
 			continue
 		}
-		var start school.Date
-		if r.Period == "school_year" {
-			start = school.SchoolYearStart(today)
-		} else {
-			start = cal.WindowStart(today, r.Weeks)
-		}
+		start := r.windowStart(today, cal)
 		for _, x := range restarts(r, byName, past) {
 			if !x.After(today) {
 				start = laterOf(start, x.AddDays(1))
