@@ -112,26 +112,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for m := range jobs {
-				if ctx.Err() != nil {
-					// Stopping: a message claimed ahead and not sent goes
-					// back to the outbox as it was, not as an uncertain try.
-					d.unclaim(m)
-					d.done(m.ID)
-					free <- struct{}{}
-					continue
-				}
-				receipt, err := d.send(ctx, m)
-				recording <- struct{}{}
-				records.Add(1)
-				go func() {
-					defer records.Done()
-					d.record(m.ID, receipt, err)
-					d.done(m.ID)
-					<-recording
-				}()
-				free <- struct{}{}
-			}
+			d.work(ctx, jobs, free, recording, &records)
 		}()
 	}
 	defer func() {
@@ -168,37 +149,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			d.Log.Error("outbox scan failed", "err", err)
 		}
 		ids = d.notInFlight(ids)
-		handled, failed := 0, false
-		for len(ids) > 0 && ctx.Err() == nil {
-			n := d.take(ctx, free, len(ids))
-			if n == 0 {
-				break // ctx ended
-			}
-			claimed, moved, err := d.claim(ids[:n])
-			if err != nil {
-				d.Log.Error("claim failed", "messages", n, "err", err)
-			}
-			for _, id := range ids[:n] {
-				if !slices.ContainsFunc(claimed, func(m *Message) bool { return m.ID == id }) {
-					d.done(id) // settled, deferred, taken by another, or the claim failed
-				}
-			}
-			for range n - len(claimed) {
-				free <- struct{}{}
-			}
-			for _, m := range claimed {
-				jobs <- m // a worker's token was taken for it: never blocks
-			}
-			ids = ids[n:]
-			if err != nil {
-				failed = true
-				break
-			}
-			handled += moved // claimed, settled or deferred
-		}
-		for _, id := range ids {
-			d.done(id) // not claimed this round: the claim failed or ctx ended
-		}
+		handled, failed := d.start(ctx, ids, free, jobs)
 		if handled > 0 && !failed {
 			continue // more may have come due meanwhile: look again at once
 		}
@@ -217,6 +168,71 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		}
 		timer.Stop()
 	}
+}
+
+// work sends the messages of jobs, one at a time: each answer is recorded
+// beside it (at most cap(recording) waiting for their commit) and its token
+// goes back to free as soon as it is sent.
+func (d *Dispatcher) work(ctx context.Context, jobs <-chan *Message, free, recording chan struct{}, records *sync.WaitGroup) {
+	for m := range jobs {
+		if ctx.Err() != nil {
+			// Stopping: a message claimed ahead and not sent goes
+			// back to the outbox as it was, not as an uncertain try.
+			d.unclaim(m)
+			d.done(m.ID)
+			free <- struct{}{}
+			continue
+		}
+		receipt, err := d.send(ctx, m)
+		recording <- struct{}{}
+		records.Add(1)
+		go func() {
+			defer records.Done()
+			d.record(m.ID, receipt, err)
+			d.done(m.ID)
+			<-recording
+		}()
+		free <- struct{}{}
+	}
+}
+
+// start claims ids (already marked in flight) as tokens come free and hands
+// the claimed ones to the workers. handled counts the messages a claim
+// changed (claimed, settled or deferred); failed is a claim the store
+// refused. Ids not claimed are no longer in flight when it returns.
+func (d *Dispatcher) start(ctx context.Context, ids []string, free chan struct{}, jobs chan<- *Message) (handled int, failed bool) {
+	defer func() {
+		for _, id := range ids {
+			d.done(id) // not claimed this round: the claim failed or ctx ended
+		}
+	}()
+	for len(ids) > 0 && ctx.Err() == nil {
+		n := d.take(ctx, free, len(ids))
+		if n == 0 {
+			return handled, false // ctx ended
+		}
+		claimed, moved, err := d.claim(ids[:n])
+		if err != nil {
+			d.Log.Error("claim failed", "messages", n, "err", err)
+		}
+		for _, id := range ids[:n] {
+			if !slices.ContainsFunc(claimed, func(m *Message) bool { return m.ID == id }) {
+				d.done(id) // settled, deferred, taken by another, or the claim failed
+			}
+		}
+		for range n - len(claimed) {
+			free <- struct{}{}
+		}
+		for _, m := range claimed {
+			jobs <- m // a worker's token was taken for it: never blocks
+		}
+		ids = ids[n:]
+		if err != nil {
+			return handled, true
+		}
+		handled += moved
+	}
+	return handled, false
 }
 
 // notInFlight marks ids in flight and drops those that already were, and
@@ -296,148 +312,15 @@ func (d *Dispatcher) take(ctx context.Context, free chan struct{}, want int) int
 	return n
 }
 
-// claim takes due messages for sending, in one transaction, or settles
-// them without a send: expired, deferred to the morning, or refused for a
-// contact who opted out. It returns the claimed ones. When the transaction
-// fails, each message is claimed alone, so that one that cannot be claimed
-// fails alone (and is left alone for failingPause).
-//
-// moved counts the messages the claim changed (claimed, settled or deferred
-// to the morning); one it left as it was is not due any more, or is gone.
-func (d *Dispatcher) claim(ids []string) (claimed []*Message, moved int, err error) {
-	claimed, moved, err = d.claimAll(ids)
-	if err == nil || len(ids) == 1 {
-		return claimed, moved, err // one alone that fails is tried again next round
-	}
-	var failed []string
-	var errs []error
-	for _, id := range ids {
-		c, m, err := d.claimAll([]string{id})
-		if err != nil {
-			failed, errs = append(failed, id), append(errs, err)
-		}
-		claimed, moved = append(claimed, c...), moved+m
-	}
-	if len(failed) == len(ids) {
-		// Every one failed: the store, not a message. None is held back,
-		// so that a moment's trouble does not delay the morning's alerts.
-		return claimed, moved, errors.Join(errs...)
-	}
-	for i, id := range failed {
-		d.claimFailed(id)
-		d.Log.Error("claim failed", "message", id, "err", errs[i])
-	}
-	return claimed, moved, nil
+// outgoingOf is what the provider is given of m.
+func outgoingOf(m *Message) Outgoing {
+	return Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt,
+		ContentSID: m.ContentSID, ContentVariables: m.ContentVariables}
 }
-
-func (d *Dispatcher) claimAll(ids []string) ([]*Message, int, error) {
-	var claimed, settled []*Message
-	moved := 0
-	err := d.Store.BatchAlerts(func(tx Tx) error {
-		claimed, settled, moved = claimed[:0], settled[:0], 0
-		now := d.Now()
-		for _, id := range ids {
-			m, err := tx.Message(id)
-			if errors.Is(err, ErrNotFound) {
-				continue // purged by retention since the outbox was read
-			}
-			if err != nil {
-				return err
-			}
-			c, s, mv, err := d.claimOne(tx, m, now)
-			if err != nil {
-				return err
-			}
-			if mv {
-				moved++
-			}
-			if c {
-				claimed = append(claimed, m)
-			}
-			if s {
-				settled = append(settled, m)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	// Logs and metrics only after the commit: the closure may run twice.
-	for _, m := range settled {
-		d.Log.Warn("message settled without a send", "message", m.ID, "status", m.Status, "code", m.ErrorCode, "attempts", m.Attempts)
-		d.observe(m)
-	}
-	for _, m := range claimed {
-		d.observe(m)
-	}
-	return claimed, moved, nil
-}
-
-func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time) (claimed, settled, moved bool, err error) {
-	if m.Status != StatusQueued || m.DueAt.After(now) {
-		return false, false, false, nil
-	}
-	var opens time.Time
-	if !d.Quiet.Exempt(m) {
-		opens = d.Quiet.Next(now)
-	}
-	// Expired, or quiet until after it expires: it will not go out in
-	// time, and a person must know now rather than in the morning.
-	if !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt)) {
-		if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusExpired, 0); err != nil {
-			return false, false, false, err
-		}
-		return false, true, true, tx.PutMessage(m)
-	}
-	if !opens.IsZero() {
-		m.DueAt = opens // nothing reaches a family at night
-		return false, false, true, tx.PutMessage(m)
-	}
-	if out, err := tx.OptedOut(m.Phone); err != nil {
-		return false, false, false, err
-	} else if out {
-		if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, CodeOptedOut); err != nil {
-			return false, false, false, err
-		}
-		return false, true, true, tx.PutMessage(m)
-	}
-	m.Status = StatusSending
-	m.Attempts++
-	m.UpdatedAt = now
-	if !m.Uncertain {
-		// Kept from the first uncertain try, so a lookup covers them all.
-		m.ClaimedAt = time.Now()
-	}
-	return true, false, true, tx.PutMessage(m)
-}
-
-// unclaim puts a message claimed and not sent back in the outbox, due now,
-// as it was before the claim.
-func (d *Dispatcher) unclaim(m *Message) {
-	err := d.Store.BatchAlerts(func(tx Tx) error {
-		fresh, err := tx.Message(m.ID)
-		if err != nil || fresh.Status != StatusSending {
-			return err
-		}
-		fresh.Status, fresh.DueAt, fresh.UpdatedAt = StatusQueued, d.Now(), d.Now()
-		fresh.Attempts = max(fresh.Attempts-1, 0)
-		return tx.PutMessage(fresh)
-	})
-	if err != nil {
-		// It stays "sending": the next start looks it up, and finds it not sent.
-		d.Log.Error("putting a message back failed", "message", m.ID, "err", err)
-	}
-}
-
-// CodeOptedOut is Twilio's code for a contact who sent STOP; nabij uses it
-// too when it does not send to one.
-const CodeOptedOut = 21610
 
 // send hands a claimed message to the provider.
 func (d *Dispatcher) send(ctx context.Context, m *Message) (Receipt, error) {
-	out := Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt,
-		ContentSID: m.ContentSID, ContentVariables: m.ContentVariables}
+	out := outgoingOf(m)
 	if !m.ExpiresAt.IsZero() {
 		out.ValidFor = m.ExpiresAt.Sub(d.Now())
 	}
@@ -523,63 +406,4 @@ func errorCode(err error) int {
 		return se.Code
 	}
 	return 0
-}
-
-// Reconcile deals with messages a crash left "sending": each is looked up at
-// the provider. Found, it is recorded as sent; not found, it goes back to the
-// outbox. Nothing is sent twice and nothing is lost. Run it before Run; Run
-// itself reconciles messages stuck "sending" for longer than StuckAfter (a
-// recording that failed), which no send can still be working on.
-func (d *Dispatcher) Reconcile(ctx context.Context) (found, requeued int, err error) {
-	return d.reconcile(ctx, 0)
-}
-
-// StuckAfter is how long a message may be "sending" before Run looks it up:
-// far longer than a send may take.
-const StuckAfter = 5 * time.Minute
-
-func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (found, requeued int, err error) {
-	d.once.Do(d.init)
-	var stuck []*Message
-	if err := d.Store.ViewAlerts(func(tx Tx) error {
-		var err error
-		stuck, err = tx.Sending()
-		return err
-	}); err != nil {
-		return 0, 0, err
-	}
-	looker, canLook := d.Sender.(Looker)
-	for _, m := range stuck {
-		if olderThan > 0 && (time.Since(m.ClaimedAt) < olderThan || d.isInFlight(m.ID)) {
-			continue // a send may still be under way
-		}
-		out := Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt, ContentSID: m.ContentSID}
-		var receipt Receipt
-		var ok bool
-		var lookErr error
-		if canLook {
-			receipt, ok, lookErr = looker.Lookup(ctx, out)
-		}
-		if ok {
-			d.record(m.ID, receipt, nil)
-			found++
-			continue
-		}
-		err := d.Store.UpdateAlerts(func(tx Tx) error {
-			fresh, err := tx.Message(m.ID)
-			if err != nil || fresh.Status != StatusSending {
-				return err
-			}
-			fresh.Status, fresh.DueAt, fresh.UpdatedAt = StatusQueued, d.Now(), d.Now()
-			// Not found: safe to send. The lookup failed: it stays uncertain,
-			// and is looked up again before it is sent.
-			fresh.Uncertain = lookErr != nil
-			return tx.PutMessage(fresh)
-		})
-		if err != nil {
-			return found, requeued, err
-		}
-		requeued++
-	}
-	return found, requeued, nil
 }

@@ -1,0 +1,149 @@
+package alerts
+
+import (
+	"errors"
+	"time"
+)
+
+// claim takes due messages for sending, in one transaction, or settles
+// them without a send: expired, deferred to the morning, or refused for a
+// contact who opted out. It returns the claimed ones. When the transaction
+// fails, each message is claimed alone, so that one that cannot be claimed
+// fails alone (and is left alone for failingPause).
+//
+// moved counts the messages the claim changed (claimed, settled or deferred
+// to the morning); one it left as it was is not due any more, or is gone.
+func (d *Dispatcher) claim(ids []string) (claimed []*Message, moved int, err error) {
+	claimed, moved, err = d.claimAll(ids)
+	if err == nil || len(ids) == 1 {
+		return claimed, moved, err // one alone that fails is tried again next round
+	}
+	var failed []string
+	var errs []error
+	for _, id := range ids {
+		c, m, err := d.claimAll([]string{id})
+		if err != nil {
+			failed, errs = append(failed, id), append(errs, err)
+		}
+		claimed, moved = append(claimed, c...), moved+m
+	}
+	if len(failed) == len(ids) {
+		// Every one failed: the store, not a message. None is held back,
+		// so that a moment's trouble does not delay the morning's alerts.
+		return claimed, moved, errors.Join(errs...)
+	}
+	for i, id := range failed {
+		d.claimFailed(id)
+		d.Log.Error("claim failed", "message", id, "err", errs[i])
+	}
+	return claimed, moved, nil
+}
+
+func (d *Dispatcher) claimAll(ids []string) ([]*Message, int, error) {
+	var claimed, settled []*Message
+	moved := 0
+	err := d.Store.BatchAlerts(func(tx Tx) error {
+		claimed, settled, moved = claimed[:0], settled[:0], 0
+		now := d.Now()
+		for _, id := range ids {
+			m, err := tx.Message(id)
+			if errors.Is(err, ErrNotFound) {
+				continue // purged by retention since the outbox was read
+			}
+			if err != nil {
+				return err
+			}
+			c, s, mv, err := d.claimOne(tx, m, now)
+			if err != nil {
+				return err
+			}
+			if mv {
+				moved++
+			}
+			if c {
+				claimed = append(claimed, m)
+			}
+			if s {
+				settled = append(settled, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	// Logs and metrics only after the commit: the closure may run twice.
+	for _, m := range settled {
+		d.Log.Warn("message settled without a send", "message", m.ID, "status", m.Status, "code", m.ErrorCode, "attempts", m.Attempts)
+		d.observe(m)
+	}
+	for _, m := range claimed {
+		d.observe(m)
+	}
+	return claimed, moved, nil
+}
+
+func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time) (claimed, settled, moved bool, err error) {
+	if m.Status != StatusQueued || m.DueAt.After(now) {
+		return false, false, false, nil
+	}
+	var opens time.Time
+	if !d.Quiet.Exempt(m) {
+		opens = d.Quiet.Next(now)
+	}
+	// Expired, or quiet until after it expires: it will not go out in
+	// time, and a person must know now rather than in the morning.
+	if !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt)) {
+		if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusExpired, 0); err != nil {
+			return false, false, false, err
+		}
+		return false, true, true, tx.PutMessage(m)
+	}
+	if !opens.IsZero() {
+		m.DueAt = opens // nothing reaches a family at night
+		return false, false, true, tx.PutMessage(m)
+	}
+	if out, err := tx.OptedOut(m.Phone); err != nil {
+		return false, false, false, err
+	} else if out {
+		if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, CodeOptedOut); err != nil {
+			return false, false, false, err
+		}
+		return false, true, true, tx.PutMessage(m)
+	}
+	m.Status = StatusSending
+	m.Attempts++
+	m.UpdatedAt = now
+	if !m.Uncertain {
+		// Kept from the first uncertain try, so a lookup covers them all.
+		m.ClaimedAt = time.Now()
+	}
+	return true, false, true, tx.PutMessage(m)
+}
+
+// unclaim puts a message claimed and not sent back in the outbox, due now,
+// as it was before the claim.
+func (d *Dispatcher) unclaim(m *Message) {
+	if err := d.requeue(m.ID, func(m *Message) { m.Attempts = max(m.Attempts-1, 0) }); err != nil {
+		// It stays "sending": the next start looks it up, and finds it not sent.
+		d.Log.Error("putting a message back failed", "message", m.ID, "err", err)
+	}
+}
+
+// requeue puts a message still "sending" back in the outbox, due now, with
+// change applied; a message that moved on meanwhile is left as it is.
+func (d *Dispatcher) requeue(id string, change func(*Message)) error {
+	return d.Store.BatchAlerts(func(tx Tx) error {
+		m, err := tx.Message(id)
+		if err != nil || m.Status != StatusSending {
+			return err
+		}
+		m.Status, m.DueAt, m.UpdatedAt = StatusQueued, d.Now(), d.Now()
+		change(m)
+		return tx.PutMessage(m)
+	})
+}
+
+// CodeOptedOut is Twilio's code for a contact who sent STOP; nabij uses it
+// too when it does not send to one.
+const CodeOptedOut = 21610
