@@ -16,12 +16,7 @@ import (
 func TestEvaluateChangeFindsWhatEvaluateFinds(t *testing.T) {
 	p := Default()
 	cal := calendar(t)
-	var days []school.Date
-	for d := day("2026-09-01"); !d.After(day("2026-12-18")); d = d.AddDays(1) {
-		if cal.IsSchoolDay(d) {
-			days = append(days, d)
-		}
-	}
+	days := autumnTerm(cal)
 	kinds := []school.AbsenceKind{school.Absent, school.Late, school.Sick, school.Excused}
 	entry := func(rng *rand.Rand, d school.Date) Entry {
 		a := school.Absence{Kind: kinds[rng.IntN(len(kinds))]}
@@ -127,12 +122,7 @@ func TestEvaluateChangeOfAnExcusedDayRunsNoRule(t *testing.T) {
 // that running every rule would not open.
 func TestEvaluateChangeOnMixedLadders(t *testing.T) {
 	cal := calendar(t)
-	var days []school.Date
-	for d := day("2026-09-01"); !d.After(day("2026-12-18")); d = d.AddDays(1) {
-		if cal.IsSchoolDay(d) {
-			days = append(days, d)
-		}
-	}
+	days := autumnTerm(cal)
 	all := []school.AbsenceKind{school.Absent, school.Late, school.Sick, school.Excused}
 	levels := []Level{LevelMentor, LevelVerzuimcoordinator, LevelSchoolarts, LevelLeerplicht, LevelRMC}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -215,4 +205,15 @@ func TestEvaluateChangeOnMixedLadders(t *testing.T) {
 			t.Errorf("with the past complete, %d changes found other cases than every rule", differ)
 		}
 	}
+}
+
+// autumnTerm is the school days from 1 September to 18 December 2026.
+func autumnTerm(cal *school.Calendar) []school.Date {
+	var days []school.Date
+	for d := day("2026-09-01"); !d.After(day("2026-12-18")); d = d.AddDays(1) {
+		if cal.IsSchoolDay(d) {
+			days = append(days, d)
+		}
+	}
+	return days
 }

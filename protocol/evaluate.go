@@ -77,17 +77,14 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 	if len(order) != len(p.Rules) {
 		order, byName = orderRules(p.Rules)
 	}
-	var ladders map[string]bool
-	if kinds != nil {
-		ladders = map[string]bool{}
-		for _, r := range order {
-			if r.Ladder != "" && slices.ContainsFunc(kinds, r.counts) {
-				ladders[r.Ladder] = true
-			}
+	var ladders []string // of the rules that count one of kinds
+	for _, r := range order {
+		if kinds != nil && r.Ladder != "" && slices.ContainsFunc(kinds, r.counts) {
+			ladders = append(ladders, r.Ladder)
 		}
 	}
 	for _, r := range order {
-		if kinds != nil && !slices.ContainsFunc(kinds, r.counts) && !ladders[r.Ladder] {
+		if kinds != nil && !slices.ContainsFunc(kinds, r.counts) && (r.Ladder == "" || !slices.Contains(ladders, r.Ladder)) {
 			continue
 		}
 		var found []Finding
