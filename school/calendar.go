@@ -34,6 +34,7 @@ func NationalHolidays(region Region) ([]Period, error) {
 	var data struct {
 		Holiday []struct {
 			Name, Region, First, Last string
+			Optional                  bool
 		}
 	}
 	if _, err := toml.Decode(string(holidaysFile), &data); err != nil {
@@ -49,7 +50,7 @@ func NationalHolidays(region Region) ([]Period, error) {
 		if err1 != nil || err2 != nil || last.Before(first) {
 			return nil, fmt.Errorf("holidays.toml: %s %s: bad dates %q–%q", h.Name, h.Region, h.First, h.Last)
 		}
-		out = append(out, Period{Name: h.Name, First: first, Last: last})
+		out = append(out, Period{Name: h.Name, First: first, Last: last, Optional: h.Optional})
 	}
 	return out, nil
 }
@@ -71,6 +72,9 @@ type Period struct {
 	Name  string `json:"name" toml:"name"`
 	First Date   `json:"first" toml:"first"`
 	Last  Date   `json:"last" toml:"last"`
+	// Optional marks a day most schools close that a school may stay open
+	// on (Goede Vrijdag, Bevrijdingsdag): closed unless the school says so.
+	Optional bool `json:"optional,omitempty" toml:"optional"`
 }
 
 // Contains reports whether d lies in p.
