@@ -2,7 +2,6 @@ package school
 
 import (
 	"testing"
-	"time"
 )
 
 func d(s string) Date {
@@ -97,25 +96,5 @@ func TestLesweken(t *testing.T) {
 	}
 	if got := cal.LesweeksBetween(d("2026-11-30"), d("2027-01-15")); got != 5 {
 		t.Errorf("lesweken 30 Nov – 15 Jan = %d, want 5 (3 before kerst, 2 after)", got)
-	}
-}
-
-func TestWorkingDays(t *testing.T) {
-	for year, want := range map[int]string{2025: "2025-04-20", 2026: "2026-04-05", 2027: "2027-03-28"} {
-		if got := Easter(year); got != d(want) {
-			t.Errorf("Easter %d = %s, want %s", year, got, want)
-		}
-	}
-	for _, tc := range []struct{ from, want string }{
-		{"2026-11-26", "2026-12-03"}, // Thursday + 5 working days
-		{"2026-12-21", "2026-12-29"}, // Christmas and Boxing Day skipped, school holiday not
-		{"2026-05-08", "2026-05-18"}, // Ascension Day skipped
-	} {
-		if got := AddWorkingDays(d(tc.from), 5); got != d(tc.want) {
-			t.Errorf("5 working days after %s = %s, want %s", tc.from, got, tc.want)
-		}
-	}
-	if got := SchoolYearStart(d("2027-03-01")); got != (Date{2026, time.August, 1}) {
-		t.Errorf("school year of March 2027 starts %s", got)
 	}
 }
