@@ -3,8 +3,11 @@ package school
 import (
 	_ "embed"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -55,16 +58,68 @@ func NationalHolidays(region Region) ([]Period, error) {
 	return out, nil
 }
 
+// NewCalendar is region's national calendar as a school keeps it: its
+// holidays, without the optional days it stays open on (openOn names them,
+// e.g. "goede vrijdag"), with its own free days, covering the span of the
+// embedded data (see Covers).
+func NewCalendar(region Region, openOn []string, free []Period) (*Calendar, error) {
+	holidays, err := NationalHolidays(region)
+	if err != nil {
+		return nil, err
+	}
+	optional := map[string]bool{}
+	for _, h := range holidays {
+		if h.Optional {
+			optional[h.Name] = true
+		}
+	}
+	open := map[string]bool{}
+	for _, name := range openOn {
+		if !optional[name] {
+			names := make([]string, 0, len(optional))
+			for n := range optional {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return nil, fmt.Errorf("%q is not a day a school may stay open on (those are: %s)", name, strings.Join(names, ", "))
+		}
+		open[name] = true
+	}
+	c := &Calendar{}
+	for _, h := range holidays {
+		if h.Optional && open[h.Name] {
+			continue
+		}
+		c.Holidays = append(c.Holidays, h)
+		if h.Name == "zomervakantie" {
+			if c.Covers.First.IsZero() || h.First.Before(c.Covers.First) {
+				c.Covers.First = h.First
+			}
+			if h.Last.After(c.Covers.Last) {
+				c.Covers.Last = h.Last
+			}
+		}
+	}
+	c.Covers.Name = "national holidays of region " + string(region)
+	c.Holidays = append(c.Holidays, free...)
+	return c, nil
+}
+
 // Calendar knows which days are school days and which weeks are lesweken.
-// Use it by pointer: it keeps a table it builds on first use.
+// Use it by pointer: it keeps a table it builds on first use, and the days a
+// school closed after the fact can change while it is in use (SetClosed).
 type Calendar struct {
 	// Holidays are periods the school is closed, first and last day included.
 	Holidays []Period `json:"holidays" toml:"holidays"`
 	// FreeDays are the school's own days off (studiedagen).
 	FreeDays []Date `json:"free_days" toml:"free_days"`
+	// Covers is the span of days the holiday data is known for. Outside it a
+	// weekday is taken for a school day (alerts still go out), but no rule
+	// counts it: see Counts. Zero covers every day (a calendar made by hand).
+	Covers Period `json:"covers" toml:"covers"`
 
-	once  sync.Once
-	table calendarTable
+	mu    sync.Mutex // makes and replaces table
+	table atomic.Pointer[calendarTable]
 }
 
 // Period is a span of days, both ends included.
@@ -87,15 +142,45 @@ var (
 )
 
 type calendarTable struct {
-	school []bool // by day since tableStart
+	closed []Period // the days closed after the fact, as the table was made
+	school []bool   // by day since tableStart
 	// lesweek[w] is the number of lesweken from tableStart up to and
 	// including week w, so that two weeks' difference counts the lesweken.
 	lesweek []int
+	// lesdays[i] is the number of days from tableStart up to and including
+	// day i that lie in a lesweek: the rolling window counts them.
+	lesdays []int32
 }
 
-func (c *Calendar) build() {
-	t := calendarTable{school: make([]bool, tableDays), lesweek: make([]int, tableDays/7+1)}
+func (c *Calendar) tab() *calendarTable {
+	if t := c.table.Load(); t != nil {
+		return t
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if t := c.table.Load(); t != nil {
+		return t
+	}
+	t := c.build(nil)
+	c.table.Store(t)
+	return t
+}
+
+// SetClosed replaces the days the school closed after the fact (a storm
+// day, a study day it forgot to list): they are no school days from now on.
+func (c *Calendar) SetClosed(days []Period) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.table.Store(c.build(slices.Clone(days)))
+}
+
+// Closed lists the days the school closed after the fact.
+func (c *Calendar) Closed() []Period { return slices.Clone(c.tab().closed) }
+
+func (c *Calendar) build(closed []Period) *calendarTable {
+	t := &calendarTable{closed: closed, school: make([]bool, tableDays), lesweek: make([]int, tableDays/7+1), lesdays: make([]int32, tableDays)}
 	count := 0
+	var days int32
 	for w := range t.lesweek {
 		any := false
 		for i := range 7 {
@@ -103,15 +188,25 @@ func (c *Calendar) build() {
 			if day >= tableDays {
 				break
 			}
-			t.school[day] = c.whyNot(tableStart.AddDays(day)) == ""
+			t.school[day] = c.whyNot(t, tableStart.AddDays(day)) == ""
 			any = any || t.school[day]
 		}
 		if any {
 			count++
 		}
 		t.lesweek[w] = count
+		for i := range 7 {
+			day := w*7 + i
+			if day >= tableDays {
+				break
+			}
+			if any {
+				days++
+			}
+			t.lesdays[day] = days
+		}
 	}
-	c.table = t
+	return t
 }
 
 func (c *Calendar) offset(d Date) (int, bool) {
@@ -119,19 +214,29 @@ func (c *Calendar) offset(d Date) (int, bool) {
 	return off, off >= 0 && off < tableDays
 }
 
-// IsSchoolDay reports whether the school teaches on d.
+// IsSchoolDay reports whether the school teaches on d. Outside the span the
+// calendar covers, every weekday is taken for one.
 func (c *Calendar) IsSchoolDay(d Date) bool {
-	c.once.Do(c.build)
+	t := c.tab()
 	if off, ok := c.offset(d); ok {
-		return c.table.school[off]
+		return t.school[off]
 	}
-	return c.whyNot(d) == ""
+	return c.whyNot(t, d) == ""
 }
 
-// WhyNotSchoolDay says why d is not a school day, or "" when it is one.
-func (c *Calendar) WhyNotSchoolDay(d Date) string { return c.whyNot(d) }
+// Covered reports whether the calendar's data covers d.
+func (c *Calendar) Covered(d Date) bool {
+	return c.Covers.First.IsZero() || c.Covers.Contains(d)
+}
 
-func (c *Calendar) whyNot(d Date) string {
+// Counts reports whether a rule may count d: a school day the calendar's
+// data covers. A day beyond the data is never counted, even on a weekday.
+func (c *Calendar) Counts(d Date) bool { return c.Covered(d) && c.IsSchoolDay(d) }
+
+// WhyNotSchoolDay says why d is not a school day, or "" when it is one.
+func (c *Calendar) WhyNotSchoolDay(d Date) string { return c.whyNot(c.tab(), d) }
+
+func (c *Calendar) whyNot(t *calendarTable, d Date) string {
 	if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
 		return "weekend"
 	}
@@ -143,6 +248,18 @@ func (c *Calendar) whyNot(d Date) string {
 	for _, f := range c.FreeDays {
 		if f == d {
 			return "free day"
+		}
+	}
+	var closed []Period
+	if t != nil {
+		closed = t.closed
+	}
+	for _, p := range closed {
+		if p.Contains(d) {
+			if p.Name == "" {
+				return "closed"
+			}
+			return "closed: " + p.Name
 		}
 	}
 	return ""
@@ -185,12 +302,11 @@ func (c *Calendar) IsLesweek(d Date) bool {
 
 // lesweekNumber counts lesweken from a fixed point up to d's week.
 func (c *Calendar) lesweekNumber(d Date) (int, bool) {
-	c.once.Do(c.build)
 	off, ok := c.offset(Monday(d))
 	if !ok {
 		return 0, false
 	}
-	return c.table.lesweek[off/7], true
+	return c.tab().lesweek[off/7], true
 }
 
 // WindowStart is the Monday of the first of the n lesweken that end with d's
@@ -207,7 +323,8 @@ func (c *Calendar) WindowStart(d Date, n int) Date {
 		// it, and the window ends there.
 		target := num - n + 1
 		startOff, _ := c.offset(m)
-		weeks := sort.Search(startOff/7+1, func(w int) bool { return c.table.lesweek[w] >= target })
+		lesweek := c.tab().lesweek
+		weeks := sort.Search(startOff/7+1, func(w int) bool { return lesweek[w] >= target })
 		if weeks <= startOff/7 {
 			return tableStart.AddDays(weeks * 7)
 		}
@@ -222,6 +339,38 @@ func (c *Calendar) WindowStart(d Date, n int) Date {
 			}
 		}
 		m = m.AddDays(-7)
+	}
+}
+
+// RollingStart is the first day of the n lesweken that end on d, counted
+// back day by day: the last 7n days before and including d that lie in a
+// lesweek. A holiday week (no school day) is skipped whole, so it
+// stretches the window. Without holidays, a window of 4 ending on Monday 30
+// November starts on Tuesday 3 November.
+func (c *Calendar) RollingStart(d Date, n int) Date {
+	if n < 1 {
+		n = 1
+	}
+	want := int32(7 * n)
+	if off, ok := c.offset(d); ok {
+		lesdays := c.tab().lesdays
+		// The earliest day i with lesdays[off]-lesdays[i-1] <= want, which
+		// lies in a lesweek: lesdays[i] >= lesdays[off]-want+1.
+		target := lesdays[off] - want + 1
+		if target >= 1 {
+			i := sort.Search(off+1, func(i int) bool { return lesdays[i] >= target })
+			return tableStart.AddDays(i)
+		}
+	}
+	// Outside the table: walk back.
+	counted := int32(0)
+	for day := d; ; day = day.AddDays(-1) {
+		if c.IsLesweek(day) {
+			counted++
+			if counted == want {
+				return day
+			}
+		}
 	}
 }
 

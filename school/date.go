@@ -143,6 +143,9 @@ func (d Date) compare(o Date) int {
 	return d.Day - o.Day
 }
 
+// Compare is -1, 0 or +1 as d is before, on or after o (for slices.SortFunc).
+func (d Date) Compare(o Date) int { return d.compare(o) }
+
 // Before reports whether d is an earlier day than o.
 func (d Date) Before(o Date) bool { return d.compare(o) < 0 }
 
