@@ -173,7 +173,7 @@ func TestEvaluateChangeOnMixedLadders(t *testing.T) {
 			through := days[len(days)-1]
 			var past []PastCase
 			for _, f := range p.Evaluate(pupilOf(), cal, days[len(days)-1-lag], nil) {
-				past = append(past, PastCase{f.Rule.Name, f.Facts.ThresholdDay})
+				past = append(past, PastCase{Rule: f.Rule.Name, ThresholdDay: f.Facts.ThresholdDay})
 			}
 			for range 10 {
 				d := days[rng.IntN(len(days))]
@@ -197,7 +197,7 @@ func TestEvaluateChangeOnMixedLadders(t *testing.T) {
 					differ++
 				}
 				for _, f := range p.Evaluate(pupilOf(), cal, through, past) {
-					past = append(past, PastCase{f.Rule.Name, f.Facts.ThresholdDay})
+					past = append(past, PastCase{Rule: f.Rule.Name, ThresholdDay: f.Facts.ThresholdDay})
 				}
 			}
 		}

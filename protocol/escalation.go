@@ -70,7 +70,7 @@ func (e *Escalation) Key() string {
 
 // Past is the case as the rules see it.
 func (e *Escalation) Past() PastCase {
-	return PastCase{Rule: e.Rule, ThresholdDay: e.Facts.ThresholdDay}
+	return PastCase{Rule: e.Rule, ThresholdDay: e.Facts.ThresholdDay, Dismissed: e.Status == StatusDismissed}
 }
 
 // Active reports whether the coordinator still has to act on the case.
@@ -112,43 +112,76 @@ func (e *Escalation) Apply(action, by, note string, at time.Time) error {
 	return nil
 }
 
-// Recheck compares the case's facts with the pupil's history as it stands
-// now and says so on the case when corrections changed them. It reports
-// whether the case changed.
-func (e *Escalation) Recheck(r *Rule, current map[school.Date]Entry) bool {
-	var value float64
+// Recheck compares case e's facts with the pupil's history as it stands now
+// (current, by day) and the calendar (a day the school closed after the
+// fact counts no more), and says so on the case when corrections changed
+// them: which days count no more, the count now against the count then in
+// the rule's own unit, and whether the threshold is still reached. It
+// reports whether the case changed. A case of a rule the protocol no longer
+// has is left as it is.
+func (p *Protocol) Recheck(e *Escalation, cal *school.Calendar, current map[school.Date]Entry) bool {
+	r := p.Rule(e.Rule)
+	if r == nil {
+		return false
+	}
+	var still []Entry
 	var gone []string
-	var prev school.Date
 	for _, d := range e.Facts.Dates {
 		en, ok := current[d]
-		if !ok || !r.counts(en.Kind) || (r.Measure == MeasureHours && en.Hours <= 0) {
+		if !ok || !p.countsEntry(r, en, cal) {
 			gone = append(gone, d.String())
 			continue
 		}
-		switch r.Measure {
-		case MeasureHours:
-			value += en.Hours
-		case MeasureReports:
-			// Runs may have split; counting days keeps the recheck conservative.
-			if prev.IsZero() || prev.AddDays(1) != d {
+		still = append(still, en)
+	}
+	var value float64
+	var below bool
+	switch {
+	case r.Kind == KindStreak:
+		// The longest run of consecutive school days left among the case's days.
+		starts := runStarts(still, cal)
+		var best []Entry
+		for i := range still {
+			run := still[starts[i] : i+1]
+			if len(run) > len(best) {
+				best = run
+			}
+		}
+		value = float64(len(best))
+		if r.MoreThanWeeks > 0 {
+			value = float64(wholeLesweeks(best, cal))
+		}
+		below = !p.streakReached(r, best, cal)
+	default:
+		for _, en := range still {
+			switch r.Measure {
+			case MeasureHours:
+				value += en.Hours
+			case MeasureReports:
+				// A sick day whose school day before is still a sick day
+				// the rule counts continues a report: no new one.
+				prev, ok := current[cal.PrevSchoolDay(en.Date)]
+				if !ok || !p.countsEntry(r, prev, cal) {
+					value++
+				}
+			default:
 				value++
 			}
-		default:
-			value++
 		}
-		prev = d
-	}
-	if r.Kind == KindStreak {
-		value = float64(len(e.Facts.Dates) - len(gone))
+		below = value < e.Facts.Threshold
 	}
 	changed := len(gone) > 0 || value != e.Facts.Value
-	below := value < e.Facts.Threshold
 	note := ""
 	if changed {
-		note = fmt.Sprintf("Na correctie van de lijst: %s telt niet meer; nu %g in plaats van %g (drempel %g).",
-			strings.Join(gone, ", "), value, e.Facts.Value, e.Facts.Threshold)
-		if len(gone) == 0 {
-			note = fmt.Sprintf("Na correctie van de lijst: nu %g in plaats van %g (drempel %g).", value, e.Facts.Value, e.Facts.Threshold)
+		unit := unitOf(r)
+		threshold := fmt.Sprintf("drempel %g", e.Facts.Threshold)
+		if r.Kind == KindStreak && r.MoreThanWeeks > 0 {
+			threshold = fmt.Sprintf("drempel: meer dan %g", e.Facts.Threshold)
+		}
+		note = fmt.Sprintf("Na correctie van de lijst: nu %g %s in plaats van %g (%s).", value, unit, e.Facts.Value, threshold)
+		if len(gone) > 0 {
+			note = fmt.Sprintf("Na correctie van de lijst: %s telt niet meer; nu %g %s in plaats van %g (%s).",
+				strings.Join(gone, ", "), value, unit, e.Facts.Value, threshold)
 		}
 		if below {
 			note += " De drempel wordt niet meer gehaald."

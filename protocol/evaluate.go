@@ -21,18 +21,29 @@ type Pupil struct {
 	Entries   []Entry
 }
 
-// PastCase is an escalation opened before, whatever became of it: a rule
-// counts again from the day after it.
+// PastCase is an escalation opened before. A case that is open,
+// acknowledged or reported restarts the counting of the rules it covers; a
+// dismissed one restarts nothing (a mistaken case must not hide the next
+// absence), though its facts never open a case again.
 type PastCase struct {
 	Rule         string
 	ThresholdDay school.Date
+	Dismissed    bool
 }
 
 // Facts are the numbers behind an escalation.
 type Facts struct {
-	Measure      string        `json:"measure"`
-	Value        float64       `json:"value"`
-	Threshold    float64       `json:"threshold"`
+	Measure string `json:"measure"`
+	// Value is the count the threshold was measured against: since the
+	// window's start, or since the last case that restarted the rule.
+	Value     float64 `json:"value"`
+	Threshold float64 `json:"threshold"`
+	// Total is the count over the whole window or school year, restarts
+	// left aside: a lateness ladder's "12 keer te laat dit schooljaar".
+	Total float64 `json:"total"`
+	// Step is the rule's step on its ladder (1 is the lightest) of Steps.
+	Step         int           `json:"step,omitempty"`
+	Steps        int           `json:"steps,omitempty"`
 	Weeks        int           `json:"weeks,omitempty"`
 	Days         int           `json:"days,omitempty"`
 	WindowStart  school.Date   `json:"window_start,omitzero"`
@@ -60,59 +71,308 @@ func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Da
 
 // EvaluateChange is Evaluate after a change to entries of the given kinds
 // (a list or a correction: the kind before and after), with past holding
-// the cases of the history before the change: only the rules that count
-// one of kinds can find anything new, with the other rules of their ladders
-// (a heavier rule's case restarts the lighter ones, so a ladder runs whole
-// even when its rules count different kinds). If past misses cases (a
-// sweep that did not run), this finds fewer than Evaluate, never others;
-// the next sweep runs every rule. nil kinds runs every rule.
+// the cases of the history before the change: only the ladders with a rule
+// that counts one of kinds can find anything new, and they run whole (a
+// heavier rule's case restarts and holds back the lighter ones, so a ladder
+// runs whole even when its rules count different kinds). If past misses
+// cases (a sweep that did not run), this finds fewer than Evaluate, never
+// others; the next sweep runs every rule. nil kinds runs every rule.
+//
+// The rules are played day by day, as the school days went: on each day the
+// ladder's heaviest rules first, so that a case restarts and holds back the
+// others on that very day.
 func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through school.Date, past []PastCase, kinds []school.AbsenceKind) []Finding {
-	cases := slices.Clone(past)
-	var out []Finding
-	// One buffer for each rule's counted entries in turn: no rule keeps them.
-	buf := make([]Entry, 0, len(pupil.Entries))
-	// Heavier rules first, so that their cases restart the lighter rules of
-	// their ladder.
 	order, byName := p.ordered, p.byName
 	if len(order) != len(p.Rules) {
 		order, byName = orderRules(p.Rules)
 	}
 	var ladders []string // of the rules that count one of kinds
 	for _, r := range order {
-		if kinds != nil && r.Ladder != "" && slices.ContainsFunc(kinds, r.counts) {
+		if kinds != nil && r.Ladder != "" && slices.ContainsFunc(kinds, r.counts) && !slices.Contains(ladders, r.Ladder) {
 			ladders = append(ladders, r.Ladder)
 		}
 	}
+	ev := evaluation{p: p, cal: cal, pupil: pupil, byName: byName, steps: p.steps(order)}
+	for _, c := range past {
+		if !c.Dismissed {
+			ev.cases = append(ev.cases, c)
+		}
+	}
+	slices.SortStableFunc(ev.cases, func(a, b PastCase) int { return a.ThresholdDay.Compare(b.ThresholdDay) })
 	for _, r := range order {
 		if kinds != nil && !slices.ContainsFunc(kinds, r.counts) && (r.Ladder == "" || !slices.Contains(ladders, r.Ladder)) {
 			continue
 		}
-		var found []Finding
-		if r.Kind == KindStreak {
-			found = p.streak(r, pupil, cal, through, cases, buf)
-		} else {
-			// History before a case that already exists is handled: a list
-			// posted late for an earlier day never opens a case behind it.
-			var floor school.Date
-			for _, d := range restarts(r, byName, past) {
-				floor = laterOf(floor, d)
+		st := &ruleState{r: r, entries: p.counted(r, pupil.Entries, cal, nil)}
+		// History before a case that already exists is handled: a list
+		// posted late for an earlier day never opens a case behind it.
+		for _, c := range ev.cases {
+			if r.Kind == KindWindow && ev.restarts(c, r) {
+				st.floor = laterOf(st.floor, c.ThresholdDay)
 			}
-			found = p.window(r, pupil, cal, through, cases, byName, floor, buf)
+			if c.Rule == r.Name {
+				st.since = laterOf(st.since, c.ThresholdDay.AddDays(1))
+			}
 		}
-		for _, f := range found {
-			cases = append(cases, PastCase{Rule: r.Name, ThresholdDay: f.Facts.ThresholdDay})
+		if r.Kind == KindStreak {
+			st.runStart = runStarts(st.entries, cal)
 		}
-		out = append(out, found...)
+		ev.rules = append(ev.rules, st)
 	}
-	slices.SortStableFunc(out, func(a, b Finding) int {
-		if a.Facts.ThresholdDay == b.Facts.ThresholdDay {
-			return a.Rule.Level.Rank() - b.Rule.Level.Rank()
+	for {
+		d, ok := ev.next(through)
+		if !ok {
+			break
 		}
-		if a.Facts.ThresholdDay.Before(b.Facts.ThresholdDay) {
-			return -1
+		for _, st := range ev.rules {
+			if f, ok := ev.on(st, d); ok {
+				ev.found = append(ev.found, f)
+				ev.cases = append(ev.cases, PastCase{Rule: st.r.Name, ThresholdDay: d})
+				if st.r.Kind == KindStreak {
+					st.since = d.AddDays(1)
+				}
+			}
 		}
-		return 1
+	}
+	slices.SortStableFunc(ev.found, func(a, b Finding) int {
+		if c := a.Facts.ThresholdDay.Compare(b.Facts.ThresholdDay); c != 0 {
+			return c
+		}
+		return a.Rule.Level.Rank() - b.Rule.Level.Rank()
 	})
+	return ev.found
+}
+
+// evaluation is one pupil's rules played day by day.
+type evaluation struct {
+	p      *Protocol
+	cal    *school.Calendar
+	pupil  Pupil
+	byName map[string]*Rule
+	steps  map[*Rule][2]int
+	rules  []*ruleState
+	cases  []PastCase // not dismissed, oldest first: the past, then what was found
+	found  []Finding
+	day    school.Date // the last day played
+}
+
+// ruleState is where one rule stands in an evaluation.
+type ruleState struct {
+	r       *Rule
+	entries []Entry // the entries it counts, oldest first
+	next    int     // the first entry not yet played
+	// floor: no case on or before it (a case of the past covers that history).
+	floor school.Date
+	// since: a streak counts runs that start on or after it (its last case).
+	since school.Date
+	// pending is a day a window case held back by min_days_between may open.
+	pending school.Date
+	// held is the start of a streak run held back by min_days_between, and
+	// heldUntil the first day it may open.
+	held, heldUntil school.Date
+	runStart        []int // streaks: the index of each entry's run's first entry
+}
+
+// next is the next day any rule has something to look at, up to through.
+func (ev *evaluation) next(through school.Date) (school.Date, bool) {
+	var d school.Date
+	for _, st := range ev.rules {
+		for st.next < len(st.entries) && !st.entries[st.next].Date.After(ev.day) && !ev.day.IsZero() {
+			st.next++
+		}
+		if st.next < len(st.entries) {
+			if c := st.entries[st.next].Date; d.IsZero() || c.Before(d) {
+				d = c
+			}
+		}
+		if c := st.pending; !c.IsZero() && c.After(ev.day) && (d.IsZero() || c.Before(d)) {
+			d = c
+		}
+	}
+	if d.IsZero() || d.After(through) {
+		return d, false
+	}
+	ev.day = d
+	return d, true
+}
+
+// on plays rule st on day d.
+func (ev *evaluation) on(st *ruleState, d school.Date) (Finding, bool) {
+	if st.r.Kind == KindStreak {
+		return ev.streakOn(st, d)
+	}
+	return ev.windowOn(st, d)
+}
+
+// restarts reports whether case c restarts the counting of rule r: a case
+// of r itself, or of a rule of its ladder on the same step or a heavier one.
+// Leerplicht and RMC are one step: both report outside the school, and the
+// same hours are never reported twice.
+func (ev *evaluation) restarts(c PastCase, r *Rule) bool {
+	if c.Rule == r.Name {
+		return true
+	}
+	o := ev.byName[c.Rule]
+	return o != nil && r.Ladder != "" && o.Ladder == r.Ladder && o.Level.tier() >= r.Level.tier()
+}
+
+// lastCase is the latest case on or before d for which match holds.
+func (ev *evaluation) lastCase(d school.Date, r *Rule, match func(PastCase, *Rule) bool) school.Date {
+	var last school.Date
+	for _, c := range ev.cases {
+		if !c.ThresholdDay.After(d) && match(c, r) {
+			last = laterOf(last, c.ThresholdDay)
+		}
+	}
+	return last
+}
+
+// holdUntil is the first day a case of r may open after the last case that
+// restarted it (of r, of another rule on its step, or of a heavier step:
+// 16u/4w and LRV alike), or zero when d is free: continuous absence opens at
+// most one case in min_days_between, and no lighter case beside a heavier.
+func (ev *evaluation) holdUntil(r *Rule, d school.Date) school.Date {
+	if r.MinDaysBetween <= 0 {
+		return school.Date{}
+	}
+	last := ev.lastCase(d, r, ev.restarts)
+	if last.IsZero() || last.DaysUntil(d) >= r.MinDaysBetween {
+		return school.Date{}
+	}
+	return ev.cal.NextSchoolDay(last.AddDays(r.MinDaysBetween))
+}
+
+func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
+	r := st.r
+	isEntry := st.next < len(st.entries) && st.entries[st.next].Date == d
+	if !isEntry && st.pending != d {
+		return Finding{}, false
+	}
+	if st.pending == d {
+		st.pending = school.Date{}
+	}
+	if !st.floor.IsZero() && !d.After(st.floor) {
+		return Finding{}, false
+	}
+	age := ev.pupil.BirthDate.AgeOn(d)
+	if !r.appliesAt(age) {
+		return Finding{}, false
+	}
+	// Counting starts the day after the last case of this rule or a heavier
+	// one of its ladder.
+	windowStart := r.windowStart(d, ev.cal)
+	start := windowStart
+	if last := ev.lastCase(d, r, ev.restarts); !last.IsZero() {
+		start = laterOf(start, last.AddDays(1))
+	}
+	facts := measure(r, st.entries, start, d, ev.cal, false)
+	if facts.Value < r.Threshold {
+		return Finding{}, false
+	}
+	if hold := ev.holdUntil(r, d); !hold.IsZero() {
+		st.pending = hold
+		return Finding{}, false
+	}
+	facts = measure(r, st.entries, start, d, ev.cal, true)
+	facts.Total = measure(r, st.entries, windowStart, d, ev.cal, false).Value
+	facts.WindowStart, facts.ThresholdDay, facts.Age = start, d, age
+	facts.Weeks = r.Weeks
+	ev.finish(r, &facts)
+	return Finding{Rule: r, Facts: facts}, true
+}
+
+func (ev *evaluation) finish(r *Rule, f *Facts) {
+	if r.DueWorkingDays > 0 {
+		f.Due = school.AddWorkingDays(f.ThresholdDay, r.DueWorkingDays)
+	}
+	s := ev.steps[r]
+	f.Step, f.Steps = s[0], s[1]
+}
+
+func (ev *evaluation) streakOn(st *ruleState, d school.Date) (Finding, bool) {
+	r := st.r
+	if st.next >= len(st.entries) || st.entries[st.next].Date != d {
+		return Finding{}, false
+	}
+	i := st.next
+	run := st.entries[st.runStart[i] : i+1]
+	if run[0].Date.Before(st.since) {
+		return Finding{}, false // this run opened a case already
+	}
+	crossing := ev.p.streakReached(r, run, ev.cal) && (len(run) == 1 || !ev.p.streakReached(r, run[:len(run)-1], ev.cal))
+	isHeld := st.held == run[0].Date && !d.Before(st.heldUntil)
+	if !crossing && !isHeld {
+		return Finding{}, false
+	}
+	age := ev.pupil.BirthDate.AgeOn(d)
+	if !r.appliesAt(age) {
+		return Finding{}, false
+	}
+	if hold := ev.holdUntil(r, d); !hold.IsZero() {
+		st.held, st.heldUntil = run[0].Date, hold
+		return Finding{}, false
+	}
+	st.held = school.Date{}
+	f := Facts{Measure: "days", Value: float64(len(run)), Threshold: float64(r.Days), Days: len(run),
+		FirstDay: run[0].Date, ThresholdDay: d, Age: age, WindowStart: run[0].Date}
+	if r.MoreThanWeeks > 0 {
+		f.Measure, f.Weeks = MeasureLesweeks, r.MoreThanWeeks
+		f.Value, f.Threshold = float64(wholeLesweeks(run, ev.cal)), float64(r.MoreThanWeeks)
+	}
+	f.Total = f.Value
+	for _, x := range run {
+		f.Dates = append(f.Dates, x.Date)
+		f.Hours += x.Hours
+	}
+	ev.finish(r, &f)
+	return Finding{Rule: r, Facts: f}, true
+}
+
+// streakReached reports whether run (consecutive school days, oldest
+// first) reaches r: its days, or more than its whole lesweken.
+func (p *Protocol) streakReached(r *Rule, run []Entry, cal *school.Calendar) bool {
+	if r.MoreThanWeeks > 0 {
+		// More than n lesweken: n whole lesweken missed before the last day.
+		return len(run) > 1 && wholeLesweeks(run[:len(run)-1], cal) >= r.MoreThanWeeks
+	}
+	return len(run) >= r.Days
+}
+
+// wholeLesweeks counts the lesweken every school day of which lies in run
+// (consecutive school days, oldest first).
+func wholeLesweeks(run []Entry, cal *school.Calendar) int {
+	if len(run) == 0 {
+		return 0
+	}
+	a, b := run[0].Date, run[len(run)-1].Date
+	// The first whole week starts at a when a is its first school day; the
+	// last ends at b when b is its last.
+	first := school.Monday(a)
+	if cal.PrevSchoolDay(a).After(first.AddDays(-1)) {
+		first = first.AddDays(7)
+	}
+	last := school.Monday(b)
+	if next := cal.NextSchoolDay(b.AddDays(1)); next.Before(last.AddDays(7)) {
+		last = last.AddDays(-7)
+	}
+	if last.Before(first) {
+		return 0
+	}
+	return cal.LesweeksBetween(first, last)
+}
+
+// runStarts gives, for each entry, the index of the first entry of its run
+// of consecutive school days (weekends, holidays and free days between do
+// not break a run).
+func runStarts(entries []Entry, cal *school.Calendar) []int {
+	out := make([]int, len(entries))
+	for i, e := range entries {
+		if i > 0 && cal.PrevSchoolDay(e.Date) == entries[i-1].Date {
+			out[i] = out[i-1]
+		} else {
+			out[i] = i
+		}
+	}
 	return out
 }
 
@@ -128,10 +388,23 @@ func (p *Protocol) CountsAny(kinds []school.AbsenceKind) bool {
 	return false
 }
 
-// orderRules sorts rules heaviest first (stable) and names them.
+// orderRules sorts rules as a day plays them: heaviest step first, and on
+// one step a streak before a window (a pupil not in school at all is the
+// graver finding), otherwise in the file's order. It also names them.
 func orderRules(rules []*Rule) ([]*Rule, map[string]*Rule) {
 	order := slices.Clone(rules)
-	slices.SortStableFunc(order, func(a, b *Rule) int { return b.Level.Rank() - a.Level.Rank() })
+	slices.SortStableFunc(order, func(a, b *Rule) int {
+		if a.Level.tier() != b.Level.tier() {
+			return b.Level.tier() - a.Level.tier()
+		}
+		if a.Kind != b.Kind {
+			if a.Kind == KindStreak {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
 	byName := make(map[string]*Rule, len(order))
 	for _, r := range order {
 		byName[r.Name] = r
@@ -139,27 +412,64 @@ func orderRules(rules []*Rule) ([]*Rule, map[string]*Rule) {
 	return order, byName
 }
 
+// steps numbers each rule's step on its ladder: the distinct steps of the
+// ladder's rules, lightest first. A rule without a ladder is step 1 of 1.
+func (p *Protocol) steps(order []*Rule) map[*Rule][2]int {
+	tiers := map[string][]int{}
+	for _, r := range order {
+		if !slices.Contains(tiers[r.Ladder], r.Level.tier()) {
+			tiers[r.Ladder] = append(tiers[r.Ladder], r.Level.tier())
+		}
+	}
+	out := make(map[*Rule][2]int, len(order))
+	for _, r := range order {
+		t := tiers[r.Ladder]
+		if r.Ladder == "" {
+			out[r] = [2]int{1, 1}
+			continue
+		}
+		slices.Sort(t)
+		out[r] = [2]int{slices.Index(t, r.Level.tier()) + 1, len(t)}
+	}
+	return out
+}
+
 // windowStart is the first day r counts for day d: the school year's first
 // day, or the start of its window of lesweken.
 func (r *Rule) windowStart(d school.Date, cal *school.Calendar) school.Date {
-	if r.Period == "school_year" {
+	switch {
+	case r.Period == "school_year":
 		return school.SchoolYearStart(d)
+	case r.Window == WindowWeeks:
+		return cal.WindowStart(d, r.Weeks)
+	default:
+		return cal.RollingStart(d, r.Weeks)
 	}
-	return cal.WindowStart(d, r.Weeks)
 }
 
-// counted lists the entries r counts, from since on, in buf's array (a nil
-// buf allocates).
-func counted(r *Rule, entries []Entry, since school.Date, buf []Entry) []Entry {
+// countsEntry reports whether r counts e: its kind, on a school day the
+// calendar covers, with hours when r counts hours, the whole day when r
+// counts whole days.
+func (p *Protocol) countsEntry(r *Rule, e Entry, cal *school.Calendar) bool {
+	if !r.counts(e.Kind) || !cal.Counts(e.Date) {
+		return false
+	}
+	if r.Measure == MeasureHours && e.Hours <= 0 {
+		return false // lateness within the minutes that do not count
+	}
+	if r.Kind == KindStreak && r.wholeDays() && e.Hours < p.SchoolDay.DayHours {
+		return false // a lesuur missed is no day missed
+	}
+	return true
+}
+
+// counted lists the entries r counts, in buf's array (a nil buf allocates).
+func (p *Protocol) counted(r *Rule, entries []Entry, cal *school.Calendar, buf []Entry) []Entry {
 	out := buf[:0]
 	for _, e := range entries {
-		if !r.counts(e.Kind) || e.Date.Before(since) {
-			continue
+		if p.countsEntry(r, e, cal) {
+			out = append(out, e)
 		}
-		if r.Measure == MeasureHours && e.Hours <= 0 {
-			continue // lateness within the minutes that do not count
-		}
-		out = append(out, e)
 	}
 	return out
 }
@@ -171,86 +481,15 @@ func laterOf(a, b school.Date) school.Date {
 	return b
 }
 
-// restarts are the days after which r counts again: its own cases, and the
-// cases of the rules of its ladder at its level or above.
-func restarts(r *Rule, level map[string]*Rule, cases []PastCase) []school.Date {
-	var out []school.Date
-	for _, c := range cases {
-		o := level[c.Rule]
-		if c.Rule == r.Name || (o != nil && r.Ladder != "" && o.Ladder == r.Ladder && o.Kind == KindWindow && o.Level.Rank() >= r.Level.Rank()) {
-			out = append(out, c.ThresholdDay)
-		}
-	}
-	return out
-}
-
-func (p *Protocol) window(r *Rule, pupil Pupil, cal *school.Calendar, through school.Date, cases []PastCase, rules map[string]*Rule, floor school.Date, buf []Entry) []Finding {
-	restart := restarts(r, rules, cases)
-	entries := counted(r, pupil.Entries, school.Date{}, buf)
-	var out []Finding
-	i := 0
-	var pending school.Date // a day a case held back by min_days_between may open
-	for {
-		var d school.Date
-		switch {
-		case !pending.IsZero() && (i >= len(entries) || pending.Before(entries[i].Date)):
-			d, pending = pending, school.Date{}
-		case i < len(entries):
-			d = entries[i].Date
-			i++
-		default:
-			return out
-		}
-		if d.After(through) {
-			return out
-		}
-		if !floor.IsZero() && !d.After(floor) {
-			continue
-		}
-		// Counting starts the day after the last case of this rule or a
-		// heavier one of its ladder; min_days_between is kept from that case
-		// too, so continuous absence opens one case a week, at one level.
-		var last school.Date
-		for _, x := range restart {
-			if !x.After(d) {
-				last = laterOf(last, x)
-			}
-		}
-		var since school.Date
-		if !last.IsZero() {
-			since = last.AddDays(1)
-		}
-		age := pupil.BirthDate.AgeOn(d)
-		if !r.appliesAt(age) {
-			continue
-		}
-		start := laterOf(r.windowStart(d, cal), since)
-		facts := measure(r, entries, start, d, cal, false)
-		if facts.Value < r.Threshold {
-			continue
-		}
-		if !last.IsZero() && last.DaysUntil(d) < r.MinDaysBetween {
-			pending = cal.NextSchoolDay(last.AddDays(r.MinDaysBetween))
-			continue
-		}
-		facts = measure(r, entries, start, d, cal, true)
-		facts.WindowStart, facts.ThresholdDay, facts.Age = start, d, age
-		facts.Weeks = r.Weeks
-		if r.DueWorkingDays > 0 {
-			facts.Due = school.AddWorkingDays(d, r.DueWorkingDays)
-		}
-		out = append(out, Finding{Rule: r, Facts: facts})
-		restart = append(restart, d)
-	}
-}
-
 // measure counts entries (already filtered for r) from start through d;
-// withDates also lists them, which only a finding needs.
+// withDates also lists them, which only a finding needs. A sick report is a
+// run of consecutive sick school days, counted on its first day: an
+// illness that began before start is no new report within the window.
 func measure(r *Rule, entries []Entry, start, d school.Date, cal *school.Calendar, withDates bool) Facts {
 	lo := sort.Search(len(entries), func(i int) bool { return !entries[i].Date.Before(start) })
 	f := Facts{Measure: r.Measure, Threshold: r.Threshold}
-	var prev school.Date
-	for _, e := range entries[lo:] {
+	for i := lo; i < len(entries); i++ {
+		e := entries[i]
 		if e.Date.After(d) {
 			break
 		}
@@ -267,54 +506,10 @@ func measure(r *Rule, entries []Entry, start, d school.Date, cal *school.Calenda
 		case MeasureOccurrences:
 			f.Value++
 		case MeasureReports:
-			if prev.IsZero() || cal.PrevSchoolDay(e.Date) != prev {
+			if i == 0 || cal.PrevSchoolDay(e.Date) != entries[i-1].Date {
 				f.Value++ // a new sick report; consecutive days are one
 			}
 		}
-		prev = e.Date
 	}
 	return f
-}
-
-func (p *Protocol) streak(r *Rule, pupil Pupil, cal *school.Calendar, through school.Date, cases []PastCase, buf []Entry) []Finding {
-	var since school.Date // a streak that already opened a case does not open another
-	for _, c := range cases {
-		if c.Rule == r.Name {
-			since = laterOf(since, c.ThresholdDay.AddDays(1))
-		}
-	}
-	var out []Finding
-	var run []Entry
-	for _, e := range counted(r, pupil.Entries, school.Date{}, buf) {
-		if e.Date.After(through) {
-			break
-		}
-		if len(run) > 0 && cal.PrevSchoolDay(e.Date) != run[len(run)-1].Date {
-			run = run[:0]
-		}
-		run = append(run, e)
-		if run[0].Date.Before(since) {
-			continue
-		}
-		reached := len(run) == r.Days
-		if r.MoreThanWeeks > 0 {
-			reached = cal.LesweeksBetween(run[0].Date, e.Date) == r.MoreThanWeeks+1 && cal.LesweeksBetween(run[0].Date, cal.PrevSchoolDay(e.Date)) == r.MoreThanWeeks
-		}
-		age := pupil.BirthDate.AgeOn(e.Date)
-		if !reached || !r.appliesAt(age) {
-			continue
-		}
-		f := Facts{Measure: "days", Value: float64(len(run)), Threshold: float64(max(r.Days, r.MoreThanWeeks)), Days: len(run), Weeks: r.MoreThanWeeks,
-			FirstDay: run[0].Date, ThresholdDay: e.Date, Age: age}
-		for _, x := range run {
-			f.Dates = append(f.Dates, x.Date)
-			f.Hours += x.Hours
-		}
-		if r.DueWorkingDays > 0 {
-			f.Due = school.AddWorkingDays(e.Date, r.DueWorkingDays)
-		}
-		out = append(out, Finding{Rule: r, Facts: f})
-		since = e.Date.AddDays(1)
-	}
-	return out
 }

@@ -103,17 +103,19 @@ func TestRules(t *testing.T) {
 				{"leerplicht-16u-4w", "2026-11-18"}, {"leerplicht-16u-4w", "2026-11-25"}}},
 		"past cases are not opened again": {born15,
 			schoolDays(cal, "2026-11-02", "2026-11-27", "absent"), "2026-11-27",
-			[]PastCase{{"ongeoorloofd-6u", day("2026-11-02")}, {"leerplicht-16u-4w", day("2026-11-04")}, {"leerplicht-16u-4w", day("2026-11-11")}},
+			[]PastCase{{Rule: "ongeoorloofd-6u", ThresholdDay: day("2026-11-02")}, {Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-04")}, {Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-11")}},
 			[]want{{"leerplicht-16u-4w", "2026-11-18"}, {"leerplicht-16u-4w", "2026-11-25"}}},
+		// Reached on 30 November, held back to 2 December: the 16u/4w case
+		// of 25 November is on the same step (one new case a week).
 		"LRV: more than 4 consecutive lesweken": {born15,
-			schoolDays(cal, "2026-11-02", "2026-11-30", "absent"), "2026-11-30",
-			[]PastCase{{"ongeoorloofd-6u", day("2026-11-02")}, {"leerplicht-16u-4w", day("2026-11-04")}, {"leerplicht-16u-4w", day("2026-11-11")},
-				{"leerplicht-16u-4w", day("2026-11-18")}, {"leerplicht-16u-4w", day("2026-11-25")}},
-			[]want{{"lrv", "2026-11-30"}}},
+			schoolDays(cal, "2026-11-02", "2026-12-02", "absent"), "2026-12-02",
+			[]PastCase{{Rule: "ongeoorloofd-6u", ThresholdDay: day("2026-11-02")}, {Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-04")}, {Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-11")},
+				{Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-18")}, {Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-25")}},
+			[]want{{"lrv", "2026-12-02"}}},
 		"LRV: exactly 4 weeks is not yet": {born15,
 			schoolDays(cal, "2026-11-02", "2026-11-27", "absent"), "2026-11-27",
-			[]PastCase{{"ongeoorloofd-6u", day("2026-11-02")}, {"leerplicht-16u-4w", day("2026-11-04")}, {"leerplicht-16u-4w", day("2026-11-11")},
-				{"leerplicht-16u-4w", day("2026-11-18")}, {"leerplicht-16u-4w", day("2026-11-25")}},
+			[]PastCase{{Rule: "ongeoorloofd-6u", ThresholdDay: day("2026-11-02")}, {Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-04")}, {Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-11")},
+				{Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-18")}, {Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-25")}},
 			nil},
 		"lateness: 2 times is nothing": {born15, []string{"2026-11-02 late 5", "2026-11-09 late 5"}, "2026-11-30", nil, nil},
 		"lateness ladder 3, 6, 9": {born15, []string{
@@ -131,7 +133,7 @@ func TestRules(t *testing.T) {
 		"sick and excused are not unexcused": {born15, []string{"2026-11-30 sick", "2026-12-01 excused", "2026-12-02 sick"}, "2026-12-04", nil, nil},
 		"a late list for a day before an existing case opens nothing behind it": {born15,
 			[]string{"2026-11-23 absent 5", "2026-11-24 absent 5", "2026-11-26 absent 6"}, "2026-11-27",
-			[]PastCase{{"ongeoorloofd-6u", day("2026-11-26")}},
+			[]PastCase{{Rule: "ongeoorloofd-6u", ThresholdDay: day("2026-11-26")}},
 			[]want{{"leerplicht-16u-4w", "2026-11-26"}}},
 		"nothing past through": {born15, []string{"2026-11-30 absent"}, "2026-11-27", nil, nil},
 	} {
@@ -163,12 +165,12 @@ func TestFindingFactsAndReasons(t *testing.T) {
 		t.Fatal("no leerplicht finding")
 	}
 	f := lp.Facts
-	if f.Value != 16 || f.Threshold != 16 || f.WindowStart != day("2026-11-02") || f.ThresholdDay != day("2026-11-26") ||
+	if f.Value != 16 || f.Threshold != 16 || f.WindowStart != day("2026-10-30") || f.ThresholdDay != day("2026-11-26") ||
 		f.Due != day("2026-12-03") || f.Age != 15 || len(f.Dates) != 3 || f.FirstDay != day("2026-11-23") {
 		t.Errorf("facts = %+v", f)
 	}
 	nl, en := lp.Rule.Reasons(f)
-	for _, want := range []string{"16 lesuren", "2 november 2026 t/m 26 november 2026", "uiterlijk 3 december 2026"} {
+	for _, want := range []string{"16 lesuren", "30 oktober 2026 t/m 26 november 2026", "uiterlijk 3 december 2026"} {
 		if !strings.Contains(nl, want) {
 			t.Errorf("Dutch reason %q lacks %q", nl, want)
 		}
@@ -193,17 +195,17 @@ func TestRecheckAfterCorrection(t *testing.T) {
 	for _, h := range hist {
 		current[h.Date] = h
 	}
-	if e.Recheck(lp.Rule, current) || e.FactsChanged {
+	if p.Recheck(e, cal, current) || e.FactsChanged {
 		t.Fatalf("nothing changed, yet the case says %q", e.Correction)
 	}
 	// The 26th was excused after all.
 	current[day("2026-11-26")] = Entry{Date: day("2026-11-26"), Kind: school.Excused, Hours: 6}
-	if !e.Recheck(lp.Rule, current) || !e.FactsChanged || !strings.Contains(e.Correction, "2026-11-26") || !strings.Contains(e.Correction, "nu 10") {
+	if !p.Recheck(e, cal, current) || !e.FactsChanged || !strings.Contains(e.Correction, "2026-11-26") || !strings.Contains(e.Correction, "nu 10") {
 		t.Fatalf("after the correction: changed %v, %q", e.FactsChanged, e.Correction)
 	}
 	// Corrected back: the note goes, the case stands.
 	current[day("2026-11-26")] = hist[2]
-	if !e.Recheck(lp.Rule, current) || e.FactsChanged || e.Correction != "" {
+	if !p.Recheck(e, cal, current) || e.FactsChanged || e.Correction != "" {
 		t.Errorf("after correcting back: %v %q", e.FactsChanged, e.Correction)
 	}
 }
@@ -213,10 +215,10 @@ func TestProgress(t *testing.T) {
 	cal := calendar(t)
 	pupil := Pupil{BirthDate: day("2011-05-01"), Entries: entries(p, "2026-11-23 absent 5", "2026-11-24 absent 5", "2026-11-26 sick", "2026-11-27 sick")}
 	got := map[string]Progress{}
-	for _, pr := range p.Progress(pupil, cal, day("2026-11-27"), []PastCase{{"ongeoorloofd-6u", day("2026-11-24")}}) {
+	for _, pr := range p.Progress(pupil, cal, day("2026-11-27"), []PastCase{{Rule: "ongeoorloofd-6u", ThresholdDay: day("2026-11-24")}}) {
 		got[pr.Rule.Name] = pr
 	}
-	if lp := got["leerplicht-16u-4w"]; lp.Value != 10 || lp.Threshold != 16 || lp.Since != day("2026-11-02") {
+	if lp := got["leerplicht-16u-4w"]; lp.Value != 10 || lp.Threshold != 16 || lp.Since != day("2026-10-31") || lp.Unit != "lesuren" {
 		t.Errorf("leerplicht progress %+v", lp)
 	}
 	if c := got["ongeoorloofd-6u"]; c.Value != 0 || c.Since != day("2026-11-25") {

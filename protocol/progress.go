@@ -7,17 +7,30 @@ type Progress struct {
 	Rule      *Rule
 	Value     float64
 	Threshold float64
-	// Since is where the count starts: the window's start, or the day after
-	// the last case that restarted it.
+	// MoreThan says the threshold is reached only past it: more than 4
+	// lesweken.
+	MoreThan bool
+	// Unit is what Value counts: lesuren, keer, ziekmeldingen, schooldagen,
+	// hele lesweken.
+	Unit string
+	// Since is where the count starts: the window's start, the day after
+	// the last case that restarted it, or the first day of a streak.
 	Since school.Date
 }
 
 // Progress reports, per rule that applies at the pupil's age today, the
-// count as the rule sees it today: for a coordinator's pupil page.
+// count as the rule sees it today, in the same unit as its threshold: for a
+// coordinator's pupil page.
 func (p *Protocol) Progress(pupil Pupil, cal *school.Calendar, today school.Date, past []PastCase) []Progress {
-	byName := make(map[string]*Rule, len(p.Rules))
-	for _, r := range p.Rules {
-		byName[r.Name] = r
+	order, byName := p.ordered, p.byName
+	if len(order) != len(p.Rules) {
+		order, byName = orderRules(p.Rules)
+	}
+	ev := evaluation{p: p, cal: cal, byName: byName}
+	for _, c := range past {
+		if !c.Dismissed {
+			ev.cases = append(ev.cases, c)
+		}
 	}
 	age := pupil.BirthDate.AgeOn(today)
 	var out []Progress
@@ -25,7 +38,7 @@ func (p *Protocol) Progress(pupil Pupil, cal *school.Calendar, today school.Date
 		if !r.appliesAt(age) {
 			continue
 		}
-		entries := counted(r, pupil.Entries, school.Date{}, nil)
+		entries := p.counted(r, pupil.Entries, cal, nil)
 		if r.Kind == KindStreak {
 			var run []Entry
 			for _, e := range entries {
@@ -41,9 +54,9 @@ func (p *Protocol) Progress(pupil Pupil, cal *school.Calendar, today school.Date
 			if len(run) > 0 && run[len(run)-1].Date != today && run[len(run)-1].Date != cal.PrevSchoolDay(today) {
 				run = nil
 			}
-			pr := Progress{Rule: r, Value: float64(len(run)), Threshold: float64(r.Days)}
+			pr := Progress{Rule: r, Value: float64(len(run)), Threshold: float64(r.Days), Unit: unitOf(r)}
 			if r.MoreThanWeeks > 0 {
-				pr.Threshold = float64(r.MoreThanWeeks*5 + 1)
+				pr.Value, pr.Threshold, pr.MoreThan = float64(wholeLesweeks(run, cal)), float64(r.MoreThanWeeks), true
 			}
 			if len(run) > 0 {
 				pr.Since = run[0].Date
@@ -52,13 +65,27 @@ func (p *Protocol) Progress(pupil Pupil, cal *school.Calendar, today school.Date
 			continue
 		}
 		start := r.windowStart(today, cal)
-		for _, x := range restarts(r, byName, past) {
-			if !x.After(today) {
-				start = laterOf(start, x.AddDays(1))
-			}
+		if last := ev.lastCase(today, r, ev.restarts); !last.IsZero() {
+			start = laterOf(start, last.AddDays(1))
 		}
 		f := measure(r, entries, start, today, cal, false)
-		out = append(out, Progress{Rule: r, Value: f.Value, Threshold: r.Threshold, Since: start})
+		out = append(out, Progress{Rule: r, Value: f.Value, Threshold: r.Threshold, Since: start, Unit: unitOf(r)})
 	}
 	return out
+}
+
+// unitOf names, in Dutch, what a rule's value counts.
+func unitOf(r *Rule) string {
+	switch {
+	case r.Kind == KindStreak && r.MoreThanWeeks > 0:
+		return "hele lesweken"
+	case r.Kind == KindStreak:
+		return "schooldagen"
+	case r.Measure == MeasureHours:
+		return "lesuren"
+	case r.Measure == MeasureReports:
+		return "ziekmeldingen"
+	default:
+		return "keer"
+	}
 }

@@ -48,11 +48,11 @@ func TestParseRefusesBadFilesWithLineAndReason(t *testing.T) {
 		"bad level":    {strings.Replace(good, "level = \"mentor\"", "level = \"directeur\"", 1), `rule "te-laat-3": level: "directeur"`},
 		"bad first":    {strings.Replace(good, `"08:30"`, `"half negen"`, 1), "line 6: school_day.first_lesson"},
 		"no threshold": {strings.Replace(good, "threshold = 6\n", "", 1), `rule "ongeoorloofd-6u": threshold`},
-		"bad template": {strings.Replace(good, "{{.Value}} keer te laat", "{{.Valeu}} keer te laat", 1), "reason_nl"},
+		"bad template": {strings.Replace(good, "{{.Total}} keer te laat", "{{.Totla}} keer te laat", 1), "reason_nl"},
 		"same name":    {strings.Replace(good, `name = "te-laat-6"`, `name = "te-laat-3"`, 1), "used twice"},
 		"not toml":     {"[school_day\nday_hours = 6", "table name"},
 		"bad melding":  {strings.Replace(good, `melding = "LRV"`, `melding = "lang"`, 1), `melding: "lang"`},
-		"weeks+period": {strings.Replace(good, "period = \"school_year\"\nreason_nl = \"{{.Value}} keer te laat dit schooljaar. Gesprek", "period = \"school_year\"\nweeks = 4\nreason_nl = \"{{.Value}} keer te laat dit schooljaar. Gesprek", 1), "not both"},
+		"weeks+period": {strings.Replace(good, "period = \"school_year\"\n", "period = \"school_year\"\nweeks = 4\n", 1), "not both"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.file))

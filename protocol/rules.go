@@ -28,6 +28,20 @@ var levelRank = map[Level]int{LevelMentor: 1, LevelVerzuimcoordinator: 2, LevelS
 // Rank orders levels: a higher level is a heavier step.
 func (l Level) Rank() int { return levelRank[l] }
 
+// Outside reports whether a case of this level is reported outside the
+// school: to leerplicht (DUO) or to the RMC.
+func (l Level) Outside() bool { return l == LevelLeerplicht || l == LevelRMC }
+
+// tier is the step of a ladder a level stands on: leerplicht and RMC are
+// one step (the pupil's age decides which), so that a case of one restarts
+// and holds back the other, and the same hours are never reported twice.
+func (l Level) tier() int {
+	if l == LevelRMC {
+		return levelRank[LevelLeerplicht]
+	}
+	return levelRank[l]
+}
+
 // Rule kinds and measures of the protocol file.
 const (
 	KindWindow = "window"
@@ -36,6 +50,20 @@ const (
 	MeasureHours       = "hours"
 	MeasureOccurrences = "occurrences"
 	MeasureReports     = "reports"
+	// MeasureLesweeks is the measure of a streak of more_than_weeks: whole
+	// lesweken missed.
+	MeasureLesweeks = "lesweeks"
+
+	// WindowRolling and WindowWeeks read "within n consecutive lesweken":
+	// any n lesweken ending on the day, counted back day by day (rolling),
+	// or whole calendar lesweken from a Monday (weeks).
+	WindowRolling = "rolling"
+	WindowWeeks   = "weeks"
+
+	// DayWhole and DayAny say which days a streak counts: only days missed
+	// whole, or any day with an entry of a kind it counts.
+	DayWhole = "whole"
+	DayAny   = "any"
 )
 
 // Rule opens an escalation when a pupil's absences reach its threshold.
@@ -50,9 +78,11 @@ type Rule struct {
 	Threshold float64 `toml:"threshold"`
 	Weeks     int     `toml:"weeks"`
 	Period    string  `toml:"period"` // "school_year" instead of weeks
+	Window    string  `toml:"window"` // rolling (default) or weeks
 	// streak
-	Days          int `toml:"days"`
-	MoreThanWeeks int `toml:"more_than_weeks"`
+	Days          int    `toml:"days"`
+	MoreThanWeeks int    `toml:"more_than_weeks"`
+	Day           string `toml:"day"` // whole or any; default whole for more_than_weeks, any for days
 	// both
 	MinAge         int    `toml:"min_age"`
 	MaxAge         int    `toml:"max_age"`
@@ -69,6 +99,14 @@ type Rule struct {
 var MeldingKinds = []string{"16u/4w", "LRV", "signaal", "luxe", "overig"}
 
 func (r *Rule) counts(k school.AbsenceKind) bool { return slices.Contains(r.Counts, k) }
+
+// wholeDays reports whether a streak counts only days missed whole.
+func (r *Rule) wholeDays() bool {
+	if r.Day == "" {
+		return r.MoreThanWeeks > 0
+	}
+	return r.Day == DayWhole
+}
 
 // appliesAt reports whether the rule is for a pupil of age.
 func (r *Rule) appliesAt(age int) bool {
@@ -101,6 +139,9 @@ func (r *Rule) check() []string {
 	if r.Name == "" {
 		bad("name", "every rule needs a name")
 	}
+	if strings.ContainsAny(r.Name, "|,") {
+		bad("name", "%q: a name cannot hold '|' or ','", r.Name)
+	}
 	if r.Level.Rank() == 0 {
 		bad("level", "%q is not one of mentor, verzuimcoordinator, schoolarts, leerplicht, rmc", r.Level)
 	}
@@ -132,9 +173,24 @@ func (r *Rule) check() []string {
 		case r.Period != "" && r.Weeks != 0:
 			bad("weeks", "give weeks or period, not both")
 		}
+		switch {
+		case r.Window != "" && r.Window != WindowRolling && r.Window != WindowWeeks:
+			bad("window", "%q is not one of rolling, weeks", r.Window)
+		case r.Window != "" && r.Period != "":
+			bad("window", "a window of a school year is no window of lesweken")
+		}
+		if r.Day != "" {
+			bad("day", "day is a setting of a streak rule")
+		}
 	case KindStreak:
 		if (r.Days < 1) == (r.MoreThanWeeks < 1) {
 			bad("days", "a streak rule needs days or more_than_weeks (one of them)")
+		}
+		if r.Day != "" && r.Day != DayWhole && r.Day != DayAny {
+			bad("day", "%q is not one of whole, any", r.Day)
+		}
+		if r.Window != "" || r.Measure != "" || r.Threshold != 0 || r.Weeks != 0 || r.Period != "" {
+			bad("kind", "a streak rule counts days or more_than_weeks; window, measure, threshold, weeks and period are for window rules")
 		}
 	default:
 		bad("kind", "%q is not one of window, streak", r.Kind)
@@ -172,7 +228,7 @@ func (r *Rule) check() []string {
 
 func sampleFacts() Facts {
 	d := school.Date{Year: 2026, Month: 11, Day: 30}
-	return Facts{Value: 1, Threshold: 1, Weeks: 4, Days: 1, Age: 15, WindowStart: d, ThresholdDay: d, FirstDay: d, Due: d}
+	return Facts{Value: 1, Threshold: 1, Total: 1, Step: 1, Steps: 1, Weeks: 4, Days: 1, Age: 15, WindowStart: d, ThresholdDay: d, FirstDay: d, Due: d}
 }
 
 // Reasons writes the rule's sentences for facts, in Dutch and English.
