@@ -27,17 +27,46 @@ func (t *Tx) PutEscalation(e *protocol.Escalation) (bool, error) {
 		if err := t.tx.Bucket(bucketEscByKey).Put([]byte(e.Key()), []byte(e.ID)); err != nil {
 			return false, err
 		}
-		// The index carries what the rules need of a past case, so that the
-		// sweep reads no case whole.
-		past := e.Rule + "|" + e.Facts.ThresholdDay.String()
-		if err := t.tx.Bucket(bucketEscByStudent).Put([]byte(e.Student+"|"+e.ID), []byte(past)); err != nil {
-			return false, err
-		}
+	}
+	// The index carries what the rules need of a past case, so that the
+	// sweep reads no case whole.
+	if err := t.indexPast(e); err != nil {
+		return false, err
 	}
 	if err := t.indexActive(e); err != nil {
 		return false, err
 	}
 	return true, t.put(bucketEscalations, e.ID, e)
+}
+
+// dismissedMark ends the index entry of a dismissed case.
+const dismissedMark = "|dismissed"
+
+// indexPast keeps esc_by_student in step with e: its rule, its threshold
+// day, and whether it was dismissed (a dismissed case restarts no rule).
+func (t *Tx) indexPast(e *protocol.Escalation) error {
+	past := e.Rule + "|" + e.Facts.ThresholdDay.String()
+	if e.Status == protocol.StatusDismissed {
+		past += dismissedMark
+	}
+	key := []byte(e.Student + "|" + e.ID)
+	b := t.tx.Bucket(bucketEscByStudent)
+	if bytes.Equal(b.Get(key), []byte(past)) {
+		return nil
+	}
+	return b.Put(key, []byte(past))
+}
+
+// markDismissed marks the dismissed cases in esc_by_student: the migration
+// to schema 3.
+func markDismissed(tx *bolt.Tx) error {
+	return tx.Bucket(bucketEscalations).ForEach(func(k, raw []byte) error {
+		var e protocol.Escalation
+		if err := json.Unmarshal(raw, &e); err != nil {
+			return fmt.Errorf("escalations/%s: %w", k, err)
+		}
+		return (&Tx{tx: tx}).indexPast(&e)
+	})
 }
 
 // indexActive keeps esc_active in step with e: while the coordinator still
@@ -154,7 +183,8 @@ func (t *Tx) PastCasesOf(student string) ([]protocol.PastCase, error) {
 	c := t.tx.Bucket(bucketEscByStudent).Cursor()
 	p := []byte(student + "|")
 	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
-		i := bytes.LastIndexByte(v, '|') // a rule's name may hold a '|', a date does not
+		v, dismissed := bytes.CutSuffix(v, []byte(dismissedMark))
+		i := bytes.LastIndexByte(v, '|') // a rule's name of an older protocol may hold a '|', a date does not
 		d, ok := school.Date{}, false
 		if i >= 0 {
 			d, ok = school.DateFromBytes(v[i+1:])
@@ -162,7 +192,7 @@ func (t *Tx) PastCasesOf(student string) ([]protocol.PastCase, error) {
 		if !ok {
 			return nil, fmt.Errorf("escalation index %s: %q is damaged", k, v)
 		}
-		out = append(out, protocol.PastCase{Rule: string(v[:i]), ThresholdDay: d})
+		out = append(out, protocol.PastCase{Rule: string(v[:i]), ThresholdDay: d, Dismissed: dismissed})
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -113,8 +114,8 @@ func TestMigrationToSchema2BuildsTheActiveIndex(t *testing.T) {
 		if !slices.Equal(ids(got), []string{open.ID}) {
 			t.Errorf("after migration: active cases on 2 Nov = %v, want [%s]", ids(got), open.ID)
 		}
-		if v := string(tx.tx.Bucket(bucketMeta).Get([]byte("schema_version"))); v != "2" {
-			t.Errorf("schema_version = %q after migration, want 2", v)
+		if v := string(tx.tx.Bucket(bucketMeta).Get([]byte("schema_version"))); v != fmt.Sprint(SchemaVersion) {
+			t.Errorf("schema_version = %q after migration, want %d", v, SchemaVersion)
 		}
 		return err
 	}); err != nil {
@@ -128,4 +129,69 @@ func day(s string) school.Date {
 		panic(err)
 	}
 	return d
+}
+
+// A dismissed case restarts no rule: the index says so, for a case
+// dismissed now and for one a schema-2 store holds unmarked.
+func TestPastCasesMarkDismissedOnesAndMigrationToSchema3(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, dropped := testCase("p1", "leerplicht-16u-4w", "2026-11-04"), testCase("p1", "leerplicht-16u-4w", "2026-11-11")
+	if err := s.Update(func(tx *Tx) error {
+		for _, e := range []*protocol.Escalation{kept, dropped} {
+			if _, err := tx.PutEscalation(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := []protocol.PastCase{{Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-04")}, {Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-11"), Dismissed: true}}
+	past := func(s *Store) []protocol.PastCase {
+		var out []protocol.PastCase
+		if err := s.View(func(tx *Tx) error {
+			var err error
+			out, err = tx.PastCasesOf("p1")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if err := s.Update(func(tx *Tx) error {
+		if err := dropped.Apply("dismiss", "c1", "de dagen waren geoorloofd", time.Now()); err != nil {
+			return err
+		}
+		_, err := tx.PutEscalation(dropped)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := past(s); !slices.Equal(got, want) {
+		t.Errorf("past cases after a dismissal = %+v, want %+v", got, want)
+	}
+	// As schema 2 left it: the dismissal not marked in the index.
+	if err := s.Update(func(tx *Tx) error {
+		if err := tx.tx.Bucket(bucketEscByStudent).Put([]byte("p1|"+dropped.ID), []byte("leerplicht-16u-4w|2026-11-11")); err != nil {
+			return err
+		}
+		return tx.tx.Bucket(bucketMeta).Put([]byte("schema_version"), []byte("2"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := past(s); got[1].Dismissed {
+		t.Fatal("the test did not unmark the dismissal")
+	}
+	s.Close()
+	if s, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := past(s); !slices.Equal(got, want) {
+		t.Errorf("past cases after the migration to schema 3 = %+v, want %+v", got, want)
+	}
 }

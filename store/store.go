@@ -22,7 +22,9 @@ import (
 //	2  esc_active: a pupil's active cases and the days of their facts;
 //	   msg_state: a message's state apart from its content (a message of
 //	   schema 1 keeps its state in its content until it is next written)
-const SchemaVersion = 2
+//	3  esc_by_student marks a dismissed case (it restarts no rule);
+//	   closed_days: the days a school closed after the fact
+const SchemaVersion = 3
 
 // FileName is the bbolt file inside the data directory.
 const FileName = "nabij.db"
@@ -63,12 +65,13 @@ var (
 	bucketLeft            = []byte("left")              // pupil id → the day they left the roster
 	bucketEscActive       = []byte("esc_active")        // student|id → days of the facts, while the case is active
 	bucketMsgState        = []byte("msg_state")         // id → what changes of a message once it goes out
+	bucketClosedDays      = []byte("closed_days")       // date → the day the school closed after the fact
 	allBuckets            = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
 		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone,
-		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState}
+		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState, bucketClosedDays}
 )
 
 // initialMmapSize is the address space the file is mapped with from the
@@ -140,6 +143,11 @@ func (s *Store) migrate() error {
 		if version < 2 {
 			if err := buildActiveIndex(tx); err != nil {
 				return fmt.Errorf("migrating to schema 2: %w", err)
+			}
+		}
+		if version < 3 {
+			if err := markDismissed(tx); err != nil {
+				return fmt.Errorf("migrating to schema 3: %w", err)
 			}
 		}
 		return meta.Put([]byte("schema_version"), []byte(fmt.Sprint(SchemaVersion)))
