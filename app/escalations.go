@@ -89,7 +89,7 @@ func changesOf(old, list *school.AbsenceList) []pupilChange {
 // rules that count kinds (nil: every rule). Only the active cases whose
 // facts include one of days are read whole; the rules see the past cases
 // through the index.
-func (s *Service) reviewPupil(tx *store.Tx, id string, pupil protocol.Pupil, through school.Date, days []school.Date, kinds []school.AbsenceKind) (review, error) {
+func (s *Service) reviewPupil(tx *store.Tx, cal *school.Calendar, id string, pupil protocol.Pupil, through school.Date, days []school.Date, kinds []school.AbsenceKind) (review, error) {
 	var rv review
 	touched, err := tx.ActiveCasesOn(id, days...)
 	if err != nil {
@@ -102,19 +102,19 @@ func (s *Service) reviewPupil(tx *store.Tx, id string, pupil protocol.Pupil, thr
 	if len(touched) > 0 {
 		current := byDate(pupil)
 		for _, c := range touched {
-			if r := s.Protocol.Rule(c.Rule); r != nil && c.Recheck(r, current) {
+			if s.Protocol.Recheck(c, cal, current) {
 				rv.changed = append(rv.changed, c)
 			}
 		}
 	}
-	rv.open = s.newCases(id, pupil, through, past, kinds)
+	rv.open = s.newCases(cal, id, pupil, through, past, kinds)
 	return rv, nil
 }
 
-func (s *Service) newCases(student string, pupil protocol.Pupil, through school.Date, past []protocol.PastCase, kinds []school.AbsenceKind) []*protocol.Escalation {
+func (s *Service) newCases(cal *school.Calendar, student string, pupil protocol.Pupil, through school.Date, past []protocol.PastCase, kinds []school.AbsenceKind) []*protocol.Escalation {
 	var out []*protocol.Escalation
 	now := s.Now()
-	for _, f := range s.Protocol.EvaluateChange(pupil, s.Calendar, through, past, kinds) {
+	for _, f := range s.Protocol.EvaluateChange(pupil, cal, through, past, kinds) {
 		out = append(out, protocol.NewEscalation(student, f, now))
 	}
 	return out
@@ -143,12 +143,18 @@ func apply(tx *store.Tx, rv review) (int, error) {
 // evaluate reviews the pupils a list or a family's report changed, inside
 // the transaction that changed their entries of days.
 func (s *Service) evaluate(tx *store.Tx, changes []pupilChange, through school.Date, days ...school.Date) error {
+	return s.evaluateWith(tx, s.Calendar, changes, through, days...)
+}
+
+// evaluateWith is evaluate with a calendar of its own (a day closed in the
+// transaction under way). A change with nil kinds runs every rule.
+func (s *Service) evaluateWith(tx *store.Tx, cal *school.Calendar, changes []pupilChange, through school.Date, days ...school.Date) error {
 	// One buffer for every pupil's days in turn: nothing the rules find
 	// keeps them.
 	var hist []store.RuleEntry
 	var entries []protocol.Entry
 	for _, ch := range changes {
-		if !s.Protocol.CountsAny(ch.kinds) {
+		if ch.kinds != nil && !s.Protocol.CountsAny(ch.kinds) {
 			continue // no case stands on an uncounted day, and none can open
 		}
 		birth, _, ok, err := tx.StudentFacts(ch.student)
@@ -166,7 +172,7 @@ func (s *Service) evaluate(tx *store.Tx, changes []pupilChange, through school.D
 			entries = append(entries, protocol.Entry{Date: h.Date, Kind: h.Kind,
 				Hours: s.Protocol.Hours(school.Absence{Kind: h.Kind, Minutes: h.Minutes, Hours: h.Hours})})
 		}
-		rv, err := s.reviewPupil(tx, ch.student, protocol.Pupil{BirthDate: birth, Entries: entries}, through, days, ch.kinds)
+		rv, err := s.reviewPupil(tx, cal, ch.student, protocol.Pupil{BirthDate: birth, Entries: entries}, through, days, ch.kinds)
 		if err != nil {
 			return err
 		}
@@ -220,7 +226,7 @@ func (s *Service) sweepChunk(through school.Date, after string, limit int) (pupi
 			defer wg.Done()
 			var mine []*protocol.Escalation
 			for j := range jobs {
-				mine = append(mine, s.newCases(j.id, j.pupil, through, j.past, nil)...)
+				mine = append(mine, s.newCases(s.Calendar, j.id, j.pupil, through, j.past, nil)...)
 			}
 			mu.Lock()
 			found.open = append(found.open, mine...)
@@ -305,7 +311,10 @@ func (s *Service) Escalation(_ context.Context, id string) (*protocol.Escalation
 	return e, err
 }
 
-// ActOnEscalation records a coordinator's action on a case.
+// ActOnEscalation records a coordinator's action on a case. A dismissed
+// case restarts no rule, so the pupil's rules run again at once: absence
+// the case held back (a case dismissed because its days were excused after
+// all must not hide the next 16 hours) opens its case now, not tonight.
 func (s *Service) ActOnEscalation(_ context.Context, u school.User, id, action, note string) (*protocol.Escalation, error) {
 	var e *protocol.Escalation
 	err := s.Store.Update(func(tx *store.Tx) error {
@@ -316,8 +325,13 @@ func (s *Service) ActOnEscalation(_ context.Context, u school.User, id, action, 
 		if err := e.Apply(action, u.ID, note, s.Now()); err != nil {
 			return err
 		}
-		_, err = tx.PutEscalation(e)
-		return err
+		if _, err = tx.PutEscalation(e); err != nil {
+			return err
+		}
+		if e.Status != protocol.StatusDismissed {
+			return nil
+		}
+		return s.evaluate(tx, []pupilChange{{student: e.Student}}, s.Today().AddDays(-1))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("escalation %s: %w", id, err)

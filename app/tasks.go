@@ -80,8 +80,11 @@ type Digest struct {
 	CallNow []string `json:"call_now"`
 	// DutchInstead are the messages of date that went in Dutch because nabij
 	// has no messages in the contact's languages: someone should call.
-	DutchInstead []string  `json:"dutch_instead"`
-	MadeAt       time.Time `json:"made_at"`
+	DutchInstead []string `json:"dutch_instead"`
+	// CalendarWarnings say the calendar's holiday data ends soon, or has
+	// ended and no rule counts the days after it.
+	CalendarWarnings []string  `json:"calendar_warnings"`
+	MadeAt           time.Time `json:"made_at"`
 }
 
 // MorningDigest sums up date for the coordinator and keeps it.
@@ -91,7 +94,11 @@ func (s *Service) MorningDigest(_ context.Context, date school.Date) (*Digest, e
 
 func (s *Service) digest(date school.Date, keep bool) (*Digest, error) {
 	d := &Digest{Date: date, ClassesPosted: []string{}, ClassesMissing: []string{}, DueSoon: []string{}, CallNow: []string{}, DutchInstead: []string{},
-		Messages: map[alerts.Status]int{}, OpenEscalations: map[protocol.Level]int{}, MadeAt: s.Now()}
+		Messages: map[alerts.Status]int{}, OpenEscalations: map[protocol.Level]int{}, MadeAt: s.Now(),
+		CalendarWarnings: calendarWarnings(s.Calendar, date)}
+	if d.CalendarWarnings == nil {
+		d.CalendarWarnings = []string{}
+	}
 	update := s.Store.Update
 	if !keep {
 		update = s.Store.View
@@ -181,6 +188,9 @@ func (s *Service) StoredDigest(ctx context.Context, rawDate string) (*Digest, er
 		ok, err = tx.Digest(date.String(), &d)
 		return err
 	})
+	if d.CalendarWarnings == nil {
+		d.CalendarWarnings = []string{} // a digest kept by an older nabij
+	}
 	if err != nil || ok {
 		return &d, err
 	}

@@ -41,6 +41,9 @@ type Service interface {
 	StoredDigest(ctx context.Context, date string) (*app.Digest, error)
 	Inbox(ctx context.Context, u school.User, date string) ([]store.Inbound, error)
 	Reach(ctx context.Context, from, to string) (*app.Reach, error)
+	CalendarView(ctx context.Context) (*app.CalendarView, error)
+	CloseDay(ctx context.Context, u school.User, date, reason string, reopen bool) (*store.ClosedDay, error)
+	CalendarWarnings() []string
 
 	// The staff pages.
 	Today() school.Date
@@ -107,6 +110,9 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.GET("/digest", h.digest, requireRole(school.RoleCoordinator))
 	api.GET("/inbox", h.inbox)
 	api.GET("/reach", h.reach, requireRole(school.RoleCoordinator))
+	api.GET("/calendar", h.calendar, requireRole(school.RoleCoordinator, school.RoleAdmin))
+	api.PUT("/calendar/closed/:date", h.closeDay, requireRole(school.RoleCoordinator, school.RoleAdmin))
+	api.DELETE("/calendar/closed/:date", h.reopenDay, requireRole(school.RoleCoordinator, school.RoleAdmin))
 	api.GET("/translations", h.languages)
 	api.GET("/translations/:lang/preview", h.preview)
 
@@ -135,6 +141,10 @@ func (h *handlers) healthz(c echo.Context) error {
 	if err := h.cfg.Health(); err != nil {
 		h.log.Error("health check failed", "err", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+	}
+	// A warning is no outage: the service stays in rotation, and says so.
+	if w := h.svc.CalendarWarnings(); len(w) > 0 {
+		return c.JSON(http.StatusOK, map[string]any{"status": "ok", "warnings": w})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }

@@ -37,6 +37,9 @@ type config struct {
 	LogFormat    string
 	Region       school.Region
 	FreeDays     []school.Period
+	// OpenOn are the optional national days (goede vrijdag, bevrijdingsdag)
+	// the school is open on (NABIJ_OPEN_ON).
+	OpenOn []string
 	SweepAt      time.Time
 	Settings     app.Settings
 	Retention    app.Retention
@@ -117,6 +120,14 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if c.FreeDays, err = parseFreeDays(getenv("NABIJ_FREE_DAYS")); err != nil {
 		errs = append(errs, fmt.Sprintf("NABIJ_FREE_DAYS: %v", err))
 	}
+	for _, name := range strings.Split(getenv("NABIJ_OPEN_ON"), ",") {
+		if name = strings.ToLower(strings.TrimSpace(name)); name != "" {
+			c.OpenOn = append(c.OpenOn, name)
+		}
+	}
+	if _, err := school.NewCalendar(c.Region, c.OpenOn, nil); err != nil && len(c.OpenOn) > 0 {
+		errs = append(errs, fmt.Sprintf("NABIJ_OPEN_ON: %v", err))
+	}
 	if c.SweepAt, err = time.Parse("15:04", env("NABIJ_SWEEP_AT", "17:00")); err != nil {
 		errs = append(errs, fmt.Sprintf("NABIJ_SWEEP_AT=%q: want a time such as 17:00", getenv("NABIJ_SWEEP_AT")))
 	}
@@ -157,6 +168,12 @@ func (c *config) clock() func() time.Time {
 	}
 	offset := time.Until(c.ClockStart)
 	return func() time.Time { return time.Now().Add(offset) }
+}
+
+// Calendar is the school's calendar: its region's national holidays, less
+// the optional days it is open on, with its own free days.
+func (c *config) Calendar() (*school.Calendar, error) {
+	return school.NewCalendar(c.Region, c.OpenOn, c.FreeDays)
 }
 
 // parseFreeDays reads the school's own days off: "2026-11-25,2027-02-08..2027-02-09".

@@ -24,11 +24,11 @@ func demoConfig(cfg *config, getenv func(string) string, stdout io.Writer) error
 	}
 	if getenv("NABIJ_CLOCK") == "" {
 		today := school.DateOf(time.Now().In(cfg.Location))
-		holidays, err := school.NationalHolidays(cfg.Region)
+		cal, err := cfg.Calendar()
 		if err != nil {
 			return err
 		}
-		day := (&school.Calendar{Holidays: append(holidays, cfg.FreeDays...)}).NextSchoolDay(today)
+		day := cal.NextSchoolDay(today)
 		cfg.ClockStart = day.At(8, 50, cfg.Location)
 	}
 	if getenv("NABIJ_SCHOOL_NAME") == "" {

@@ -36,6 +36,9 @@ Usage:
                          run the service (settings: config file < environment < flags; see README)
   nabij simulate --from YYYY-MM-DD --to YYYY-MM-DD [--protocol FILE] [--data DIR]
                          replay stored history through a protocol file: what would have fired, and why
+  nabij protocol test FILE CASEBOOK-DIR
+                         play a casebook (scenarios and the cases they must open) through a protocol file
+  nabij protocol show    print the embedded default protocol
   nabij backup FILE      a consistent copy of the store, while the service runs
   nabij restore FILE [--force]
                          put a backup in place (the service stopped); refuses a newer store without --force
@@ -59,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return serve(ctx, args[1:], getenv, stdout, stderr)
 	case "simulate":
 		return simulate(args[1:], getenv, stdout, stderr)
+	case "protocol":
+		return protocolCmd(args[1:], stdout, stderr)
 	case "users":
 		return usersCmd(args[1:], getenv, stdout, stderr)
 	case "translations":

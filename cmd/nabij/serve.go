@@ -151,12 +151,11 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	if cfg.RatePerSec > 0 {
 		d.Limiter = rate.NewLimiter(rate.Limit(cfg.RatePerSec), 1)
 	}
-	holidays, err := school.NationalHolidays(cfg.Region)
+	cal, err := cfg.Calendar()
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	cal := &school.Calendar{Holidays: append(holidays, cfg.FreeDays...)}
 	svc := &app.Service{
 		Store:    st,
 		Protocol: proto,
@@ -169,6 +168,10 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		Now:       now,
 		Wake:      d.Wake,
 		Observe:   m.observe,
+	}
+	if err := svc.LoadClosedDays(); err != nil {
+		st.Close()
+		return nil, err
 	}
 	e := web.New(svc, web.Config{
 		AdminToken: cfg.AdminToken, PublicURL: cfg.PublicURL, TwilioAuthToken: cfg.Twilio.AuthToken,

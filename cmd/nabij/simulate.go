@@ -56,7 +56,7 @@ func simulate(args []string, getenv func(string) string, stdout, stderr io.Write
 		}
 		name = *file
 	}
-	holidays, err := school.NationalHolidays(cfg.Region)
+	cal, err := cfg.Calendar()
 	if err != nil {
 		fmt.Fprintln(stderr, "nabij simulate:", err)
 		return 2
@@ -67,7 +67,7 @@ func simulate(args []string, getenv func(string) string, stdout, stderr io.Write
 		return 1
 	}
 	defer st.Close()
-	results, err := app.Simulate(st, proto, &school.Calendar{Holidays: append(holidays, cfg.FreeDays...)}, first, last)
+	results, err := app.Simulate(st, proto, cal, first, last)
 	if err != nil {
 		fmt.Fprintln(stderr, "nabij simulate:", err)
 		return 1

@@ -31,7 +31,7 @@ func TestSimulateReplaysHistoryThroughAnotherProtocol(t *testing.T) {
 	}
 
 	// 12 hours in 2 days: below the default 16, above a stricter 12.
-	strict := strings.Replace(string(mustRead(t, "../../protocol/default.toml")), "threshold = 16\nweeks = 4\nmax_age = 17", "threshold = 12\nweeks = 4\nmax_age = 17", 1)
+	strict := strings.Replace(string(mustRead(t, "../../protocol/default.toml")), "threshold = 16\nweeks = 4\nwindow = \"rolling\"\nmax_age = 17", "threshold = 12\nweeks = 4\nwindow = \"rolling\"\nmax_age = 17", 1)
 	file := filepath.Join(t.TempDir(), "strict.toml")
 	if err := os.WriteFile(file, []byte(strict), 0o600); err != nil {
 		t.Fatal(err)

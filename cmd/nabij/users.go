@@ -111,6 +111,7 @@ func settingsView(cfg *config) [][2]string {
 		{"NABIJ_SCHOOL_NAME", cfg.SchoolName},
 		{"NABIJ_TIMEZONE", cfg.Location.String()},
 		{"NABIJ_REGION", string(cfg.Region)},
+		{"NABIJ_OPEN_ON", orDash(strings.Join(cfg.OpenOn, ", "))},
 		{"NABIJ_HOLD", cfg.Hold.String()},
 		{"NABIJ_VALIDITY", cfg.Validity.String()},
 		{"NABIJ_SEND_FROM / UNTIL", cfg.SendFrom.Format("15:04") + " – " + cfg.SendUntil.Format("15:04")},

@@ -1,0 +1,43 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+)
+
+func (h *handlers) calendar(c echo.Context) error {
+	v, err := h.svc.CalendarView(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+type closeDayRequest struct {
+	Reason string `json:"reason"`
+}
+
+// closeDay marks a day closed after the fact: PUT, so that doing it twice
+// changes nothing (but the reason).
+func (h *handlers) closeDay(c echo.Context) error {
+	var req closeDayRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	d, err := h.svc.CloseDay(c.Request().Context(), user(c), c.Param("date"), req.Reason, false)
+	if err != nil {
+		return err
+	}
+	h.log.Info("day closed", "date", d.Date.String(), "by", user(c).ID)
+	return c.JSON(http.StatusOK, d)
+}
+
+func (h *handlers) reopenDay(c echo.Context) error {
+	d, err := h.svc.CloseDay(c.Request().Context(), user(c), c.Param("date"), "", true)
+	if err != nil {
+		return err
+	}
+	h.log.Info("day reopened", "date", d.Date.String(), "by", user(c).ID)
+	return c.JSON(http.StatusOK, d)
+}
