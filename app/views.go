@@ -161,12 +161,14 @@ type Board struct {
 	Inbox       []store.Inbound
 	Escalations []EscalationRow
 	Names       map[string]string
+	// CalendarWarnings: the calendar's holiday data ends soon, or has ended.
+	CalendarWarnings []string
 }
 
 // Board reads today's board.
 func (s *Service) Board(_ context.Context) (*Board, error) {
 	date := s.Today()
-	b := &Board{Date: date, Names: map[string]string{}}
+	b := &Board{Date: date, Names: map[string]string{}, CalendarWarnings: calendarWarnings(s.Calendar, date)}
 	err := s.Store.View(func(tx *store.Tx) error {
 		r, err := tx.Roster()
 		if err != nil {

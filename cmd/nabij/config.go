@@ -40,6 +40,8 @@ type config struct {
 	// OpenOn are the optional national days (goede vrijdag, bevrijdingsdag)
 	// the school is open on (NABIJ_OPEN_ON).
 	OpenOn []string
+	// now, when set, is the clock: a test's, to play days one by one.
+	now func() time.Time
 	SweepAt      time.Time
 	Settings     app.Settings
 	Retention    app.Retention
@@ -163,6 +165,9 @@ func (c *config) twilioEnabled() bool {
 // clock returns the service's clock: real time, or real time running on
 // from NABIJ_CLOCK.
 func (c *config) clock() func() time.Time {
+	if c.now != nil {
+		return c.now
+	}
 	if c.ClockStart.IsZero() {
 		return time.Now
 	}

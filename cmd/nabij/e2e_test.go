@@ -53,6 +53,13 @@ func freeAddr(t *testing.T) string {
 
 func startHarness(t *testing.T, env map[string]string) *harness {
 	t.Helper()
+	return startHarnessWith(t, env, nil)
+}
+
+// startHarnessWith is startHarness with a change to the configuration
+// (a test's own clock, say) before the server is made.
+func startHarnessWith(t *testing.T, env map[string]string, change func(*config)) *harness {
+	t.Helper()
 	tw := twiliotest.NewServer(accountSID, authToken)
 	t.Cleanup(tw.Close)
 	addr := freeAddr(t)
@@ -77,6 +84,9 @@ func startHarness(t *testing.T, env map[string]string) *harness {
 	cfg, err := loadConfig(func(k string) string { return base[k] })
 	if err != nil {
 		t.Fatal(err)
+	}
+	if change != nil {
+		change(cfg)
 	}
 	logs := &syncBuffer{}
 	srv, err := newServer(cfg, io.Discard, logs, false)

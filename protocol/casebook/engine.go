@@ -88,6 +88,9 @@ func (g *Engine) Set(day school.Date, e Entry) error {
 	if day.After(g.today) {
 		return fmt.Errorf("a list for %s cannot be posted on %s", day, g.today)
 	}
+	if !g.cal.IsSchoolDay(day) { // the service refuses such a list too
+		return fmt.Errorf("%s is not a school day (%s): no list is posted for it", day, g.cal.WhyNotSchoolDay(day))
+	}
 	var kinds []school.AbsenceKind
 	if old, ok := g.entries[day]; ok {
 		kinds = append(kinds, old.Kind)
