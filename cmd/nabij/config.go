@@ -41,11 +41,11 @@ type config struct {
 	// the school is open on (NABIJ_OPEN_ON).
 	OpenOn []string
 	// now, when set, is the clock: a test's, to play days one by one.
-	now func() time.Time
-	SweepAt      time.Time
-	Settings     app.Settings
-	Retention    app.Retention
-	PurgeAt      time.Time
+	now       func() time.Time
+	SweepAt   time.Time
+	Settings  app.Settings
+	Retention app.Retention
+	PurgeAt   time.Time
 }
 
 func loadConfig(getenv func(string) string) (*config, error) {
