@@ -3,6 +3,7 @@ package protocol
 import (
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/nabij-isk/nabij/school"
 )
@@ -82,9 +83,10 @@ func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Da
 // ladder's heaviest rules first, so that a case restarts and holds back the
 // others on that very day.
 func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through school.Date, past []PastCase, kinds []school.AbsenceKind) []Finding {
-	order, byName := p.ordered, p.byName
+	order, byName, stepOf := p.ordered, p.byName, p.stepOf
 	if len(order) != len(p.Rules) {
 		order, byName = orderRules(p.Rules)
+		stepOf = steps(order)
 	}
 	var ladders []string // of the rules that count one of kinds
 	for _, r := range order {
@@ -92,7 +94,12 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 			ladders = append(ladders, r.Ladder)
 		}
 	}
-	ev := evaluation{p: p, cal: cal, pupil: pupil, byName: byName, steps: p.steps(order)}
+	// The rules' states and entries live in scratch space kept between
+	// calls: nothing a finding holds points into it.
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	sc.reset(len(order), len(pupil.Entries))
+	ev := evaluation{p: p, cal: cal, pupil: pupil, byName: byName, steps: stepOf, rules: sc.rules}
 	for _, c := range past {
 		if !c.Dismissed {
 			ev.cases = append(ev.cases, c)
@@ -103,7 +110,11 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 		if kinds != nil && !slices.ContainsFunc(kinds, r.counts) && (r.Ladder == "" || !slices.Contains(ladders, r.Ladder)) {
 			continue
 		}
-		st := &ruleState{r: r, entries: p.counted(r, pupil.Entries, cal, nil)}
+		sc.states = append(sc.states, ruleState{r: r}) // within its capacity: no pointer moves
+		st := &sc.states[len(sc.states)-1]
+		start := len(sc.entries)
+		st.entries = p.counted(r, pupil.Entries, cal, sc.entries[start:start:start+len(pupil.Entries)])
+		sc.entries = sc.entries[:start+len(st.entries)]
 		// History before a case that already exists is handled: a list
 		// posted late for an earlier day never opens a case behind it.
 		for _, c := range ev.cases {
@@ -115,10 +126,13 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 			}
 		}
 		if r.Kind == KindStreak {
-			st.runStart = runStarts(st.entries, cal)
+			start := len(sc.starts)
+			sc.starts = appendRunStarts(sc.starts, st.entries, cal)
+			st.runStart = sc.starts[start:]
 		}
 		ev.rules = append(ev.rules, st)
 	}
+	sc.rules = ev.rules
 	for {
 		d, ok := ev.next(through)
 		if !ok {
@@ -141,6 +155,32 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 		return a.Rule.Level.Rank() - b.Rule.Level.Rank()
 	})
 	return ev.found
+}
+
+// scratch is an evaluation's working memory, reused.
+type scratch struct {
+	states  []ruleState
+	rules   []*ruleState
+	entries []Entry
+	starts  []int
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
+
+// reset empties the scratch space and makes room for rules rules over
+// entries entries each, so that appending moves nothing.
+func (sc *scratch) reset(rules, entries int) {
+	if cap(sc.states) < rules {
+		sc.states = make([]ruleState, 0, rules)
+	}
+	if cap(sc.entries) < rules*entries {
+		sc.entries = make([]Entry, 0, rules*entries)
+	}
+	if cap(sc.starts) < rules*entries {
+		sc.starts = make([]int, 0, rules*entries)
+	}
+	clear(sc.states[:cap(sc.states)]) // no rule's state lingers
+	sc.states, sc.entries, sc.starts, sc.rules = sc.states[:0], sc.entries[:0], sc.starts[:0], sc.rules[:0]
 }
 
 // evaluation is one pupil's rules played day by day.
@@ -365,12 +405,17 @@ func wholeLesweeks(run []Entry, cal *school.Calendar) int {
 // of consecutive school days (weekends, holidays and free days between do
 // not break a run).
 func runStarts(entries []Entry, cal *school.Calendar) []int {
-	out := make([]int, len(entries))
+	return appendRunStarts(nil, entries, cal)
+}
+
+// appendRunStarts is runStarts appended to out.
+func appendRunStarts(out []int, entries []Entry, cal *school.Calendar) []int {
+	base := len(out)
 	for i, e := range entries {
 		if i > 0 && cal.PrevSchoolDay(e.Date) == entries[i-1].Date {
-			out[i] = out[i-1]
+			out = append(out, out[base+i-1])
 		} else {
-			out[i] = i
+			out = append(out, i)
 		}
 	}
 	return out
@@ -414,7 +459,7 @@ func orderRules(rules []*Rule) ([]*Rule, map[string]*Rule) {
 
 // steps numbers each rule's step on its ladder: the distinct steps of the
 // ladder's rules, lightest first. A rule without a ladder is step 1 of 1.
-func (p *Protocol) steps(order []*Rule) map[*Rule][2]int {
+func steps(order []*Rule) map[*Rule][2]int {
 	tiers := map[string][]int{}
 	for _, r := range order {
 		if !slices.Contains(tiers[r.Ladder], r.Level.tier()) {

@@ -41,6 +41,7 @@ func Parse(data []byte) (*Protocol, error) {
 		return nil, fmt.Errorf("protocol file:\n  %s", describe(problems))
 	}
 	p.ordered, p.byName = orderRules(p.Rules)
+	p.stepOf = steps(p.ordered)
 	return &p, nil
 }
 

@@ -41,6 +41,7 @@ type Protocol struct {
 	// by Parse (a Protocol built by hand makes them on every evaluation).
 	ordered []*Rule
 	byName  map[string]*Rule
+	stepOf  map[*Rule][2]int
 }
 
 // SchoolDay is the rhythm of the school's day.
