@@ -29,6 +29,11 @@ type SimulatedCase struct {
 func Simulate(st *store.Store, proto *protocol.Protocol, cal *school.Calendar, from, to school.Date) ([]Simulated, error) {
 	var out []Simulated
 	err := st.View(func(tx *store.Tx) error {
+		closed, err := tx.ClosedDays() // the days the school closed after the fact count as they do in service
+		if err != nil {
+			return err
+		}
+		cal.SetClosed(store.ClosedPeriods(closed))
 		return tx.EachHistory(func(id string, hist []store.HistoryEntry) error {
 			pupil, ok, err := tx.Student(id)
 			if err != nil || !ok {
