@@ -242,6 +242,9 @@ func (c *Calendar) whyNot(t *calendarTable, d Date) string {
 	}
 	for _, h := range c.Holidays {
 		if h.Contains(d) {
+			if h.Name == "" {
+				return "free day" // a period without a name is still a day off
+			}
 			return h.Name
 		}
 	}

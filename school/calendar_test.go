@@ -156,6 +156,15 @@ func TestCoverageAndOpenOn(t *testing.T) {
 	}
 }
 
+// A day off without a name is still a day off (the casebook's "free" line
+// found this).
+func TestAFreePeriodWithoutAName(t *testing.T) {
+	cal := &Calendar{Holidays: []Period{{First: d("2026-11-11"), Last: d("2026-11-11")}}}
+	if cal.IsSchoolDay(d("2026-11-11")) || cal.PrevSchoolDay(d("2026-11-12")) != d("2026-11-10") {
+		t.Errorf("an unnamed free day is a school day (%q)", cal.WhyNotSchoolDay(d("2026-11-11")))
+	}
+}
+
 func TestClosedAfterTheFact(t *testing.T) {
 	cal := midden(t)
 	storm := d("2026-11-24")
