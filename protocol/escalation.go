@@ -73,6 +73,13 @@ func (e *Escalation) Past() PastCase {
 	return PastCase{Rule: e.Rule, ThresholdDay: e.Facts.ThresholdDay, Dismissed: e.Status == StatusDismissed}
 }
 
+// Rechecked reports whether a correction of the case's days is told on
+// it: while the coordinator still acts on it, and once it is reported (the
+// melding may need correcting too). Only a dismissed case is left alone.
+func (e *Escalation) Rechecked() bool {
+	return e.Active() || e.Status == StatusReported
+}
+
 // Active reports whether the coordinator still has to act on the case.
 func (e *Escalation) Active() bool {
 	return e.Status == StatusOpen || e.Status == StatusAcknowledged
@@ -138,20 +145,26 @@ func (p *Protocol) Recheck(e *Escalation, cal *school.Calendar, current map[scho
 	var below bool
 	switch {
 	case r.Kind == KindStreak:
-		// The longest run of consecutive school days left among the case's days.
+		// The longest run of consecutive school days left among the case's
+		// days, measured in the rule's unit: school days, or whole lesweken
+		// (a longer run in days may hold fewer whole weeks).
 		starts := runStarts(still, cal)
-		var best []Entry
-		for i := range still {
-			run := still[starts[i] : i+1]
-			if len(run) > len(best) {
-				best = run
+		measureRun := func(run []Entry) int {
+			if r.MoreThanWeeks > 0 {
+				return wholeLesweeks(run, cal)
 			}
+			return len(run)
 		}
-		value = float64(len(best))
-		if r.MoreThanWeeks > 0 {
-			value = float64(wholeLesweeks(best, cal))
+		best, reached := 0, false
+		for i := range still {
+			if i+1 < len(still) && starts[i+1] == starts[i] {
+				continue // not the end of its run
+			}
+			run := still[starts[i] : i+1]
+			best = max(best, measureRun(run))
+			reached = reached || p.streakReached(r, run, cal)
 		}
-		below = !p.streakReached(r, best, cal)
+		value, below = float64(best), !reached
 	default:
 		for _, en := range still {
 			switch r.Measure {
@@ -185,6 +198,9 @@ func (p *Protocol) Recheck(e *Escalation, cal *school.Calendar, current map[scho
 		}
 		if below {
 			note += " De drempel wordt niet meer gehaald."
+		}
+		if e.Status == StatusReported {
+			note += " De melding is al gedaan: geef de wijziging door."
 		}
 	}
 	if note == e.Correction && below == e.FactsChanged {

@@ -205,12 +205,12 @@ type ruleState struct {
 	floor school.Date
 	// since: a streak counts runs that start on or after it (its last case).
 	since school.Date
-	// pending is a day a window case held back by min_days_between may open.
+	// pending is a day a case held back by min_days_between may open.
 	pending school.Date
-	// held is the start of a streak run held back by min_days_between, and
-	// heldUntil the first day it may open.
-	held, heldUntil school.Date
-	runStart        []int // streaks: the index of each entry's run's first entry
+	// held is the first day of a streak's run held back by
+	// min_days_between: it opens on pending.
+	held     school.Date
+	runStart []int // streaks: the index of each entry's run's first entry
 }
 
 // next is the next day any rule has something to look at, up to through.
@@ -331,17 +331,33 @@ func (ev *evaluation) finish(r *Rule, f *Facts) {
 
 func (ev *evaluation) streakOn(st *ruleState, d school.Date) (Finding, bool) {
 	r := st.r
-	if st.next >= len(st.entries) || st.entries[st.next].Date != d {
-		return Finding{}, false
-	}
-	i := st.next
-	run := st.entries[st.runStart[i] : i+1]
-	if run[0].Date.Before(st.since) {
-		return Finding{}, false // this run opened a case already
-	}
-	crossing := ev.p.streakReached(r, run, ev.cal) && (len(run) == 1 || !ev.p.streakReached(r, run[:len(run)-1], ev.cal))
-	isHeld := st.held == run[0].Date && !d.Before(st.heldUntil)
-	if !crossing && !isHeld {
+	isEntry := st.next < len(st.entries) && st.entries[st.next].Date == d
+	var run []Entry
+	switch {
+	case st.pending == d && !st.held.IsZero():
+		// The day a run held back by min_days_between may open: the run
+		// as it stood, whether or not the pupil is back (what was reached
+		// was reached). The held run ends on the last entry before d, or on d.
+		st.pending = school.Date{}
+		end := st.next
+		if !isEntry {
+			end--
+		}
+		run = st.entries[st.runStart[end] : end+1]
+		if run[0].Date != st.held {
+			return Finding{}, false
+		}
+	case isEntry:
+		i := st.next
+		run = st.entries[st.runStart[i] : i+1]
+		if run[0].Date.Before(st.since) {
+			return Finding{}, false // this run opened a case already
+		}
+		crossing := ev.p.streakReached(r, run, ev.cal) && (len(run) == 1 || !ev.p.streakReached(r, run[:len(run)-1], ev.cal))
+		if !crossing {
+			return Finding{}, false
+		}
+	default:
 		return Finding{}, false
 	}
 	age := ev.pupil.BirthDate.AgeOn(d)
@@ -349,7 +365,7 @@ func (ev *evaluation) streakOn(st *ruleState, d school.Date) (Finding, bool) {
 		return Finding{}, false
 	}
 	if hold := ev.holdUntil(r, d); !hold.IsZero() {
-		st.held, st.heldUntil = run[0].Date, hold
+		st.held, st.pending = run[0].Date, hold
 		return Finding{}, false
 	}
 	st.held = school.Date{}

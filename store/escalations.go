@@ -57,25 +57,30 @@ func (t *Tx) indexPast(e *protocol.Escalation) error {
 	return b.Put(key, []byte(past))
 }
 
-// markDismissed marks the dismissed cases in esc_by_student: the migration
-// to schema 3.
+// markDismissed marks the dismissed cases in esc_by_student, and puts the
+// reported cases in esc_active: the migration to schema 3.
 func markDismissed(tx *bolt.Tx) error {
 	return tx.Bucket(bucketEscalations).ForEach(func(k, raw []byte) error {
 		var e protocol.Escalation
 		if err := json.Unmarshal(raw, &e); err != nil {
 			return fmt.Errorf("escalations/%s: %w", k, err)
 		}
-		return (&Tx{tx: tx}).indexPast(&e)
+		t := &Tx{tx: tx}
+		if err := t.indexPast(&e); err != nil {
+			return err
+		}
+		return t.indexActive(&e)
 	})
 }
 
-// indexActive keeps esc_active in step with e: while the coordinator still
-// has to act on a case, the index names the school days its facts stand on,
-// so that a list's transaction rechecks only the cases a change can touch.
+// indexActive keeps esc_active in step with e: while a correction of a
+// case's days is told on it (it is open, acknowledged or reported), the
+// index names the school days its facts stand on, so that a list's
+// transaction rechecks only the cases a change can touch.
 func (t *Tx) indexActive(e *protocol.Escalation) error {
 	key := []byte(e.Student + "|" + e.ID)
 	active := t.tx.Bucket(bucketEscActive)
-	if !e.Active() {
+	if !e.Rechecked() {
 		return active.Delete(key)
 	}
 	days := make([]string, len(e.Facts.Dates))
@@ -85,7 +90,8 @@ func (t *Tx) indexActive(e *protocol.Escalation) error {
 	return active.Put(key, []byte(strings.Join(days, ",")))
 }
 
-// ActiveCasesOn lists a pupil's active cases whose facts include one of days:
+// ActiveCasesOn lists a pupil's cases whose facts include one of days and
+// that a correction is told on (open, acknowledged, reported):
 // the cases a change to those days' entries may change. Other cases are not
 // read.
 func (t *Tx) ActiveCasesOn(student string, days ...school.Date) ([]*protocol.Escalation, error) {

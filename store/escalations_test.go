@@ -89,7 +89,7 @@ func TestMigrationToSchema2BuildsTheActiveIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	open, closed := testCase("p1", "zorg", "2026-11-02"), testCase("p1", "lang", "2026-11-02")
-	closed.Status = protocol.StatusReported
+	closed.Status = protocol.StatusDismissed // a dismissed case is never rechecked
 	// A store as schema 1 left it: cases, and no esc_active.
 	if err := s.Update(func(tx *Tx) error {
 		for _, e := range []*protocol.Escalation{open, closed} {

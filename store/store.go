@@ -22,7 +22,8 @@ import (
 //	2  esc_active: a pupil's active cases and the days of their facts;
 //	   msg_state: a message's state apart from its content (a message of
 //	   schema 1 keeps its state in its content until it is next written)
-//	3  esc_by_student marks a dismissed case (it restarts no rule);
+//	3  esc_by_student marks a dismissed case (it restarts no rule), and
+//	   esc_active holds reported cases too (a correction is told on them);
 //	   closed_days: the days a school closed after the fact
 const SchemaVersion = 3
 
@@ -63,7 +64,7 @@ var (
 	bucketSessions        = []byte("sessions")          // cookie hash → session
 	bucketAudit           = []byte("audit")             // time (8 bytes) | seq (8 bytes) → entry
 	bucketLeft            = []byte("left")              // pupil id → the day they left the roster
-	bucketEscActive       = []byte("esc_active")        // student|id → days of the facts, while the case is active
+	bucketEscActive       = []byte("esc_active")        // student|id → days of the facts, unless the case is dismissed
 	bucketMsgState        = []byte("msg_state")         // id → what changes of a message once it goes out
 	bucketClosedDays      = []byte("closed_days")       // date → the day the school closed after the fact
 	allBuckets            = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,

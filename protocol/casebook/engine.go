@@ -70,14 +70,14 @@ func (g *Engine) open(through school.Date, kinds []school.AbsenceKind) {
 	}
 }
 
-// recheck rechecks the active cases that stand on day.
+// recheck rechecks the cases that stand on day (not the dismissed ones).
 func (g *Engine) recheck(day school.Date) {
 	current := map[school.Date]protocol.Entry{}
 	for d, e := range g.entries {
 		current[d] = e
 	}
 	for _, c := range g.cases {
-		if c.Active() && slices.Contains(c.Facts.Dates, day) {
+		if c.Rechecked() && slices.Contains(c.Facts.Dates, day) {
 			g.Protocol.Recheck(c, g.cal, current)
 		}
 	}
