@@ -15,6 +15,9 @@ type Catalog interface {
 	Match(tag string) (string, bool)
 	Render(tag, key string, data map[string]any, count int) (string, error)
 	JoinNames(tag string, names []string) (string, error)
+	// OptionList writes a question's options ("11 = Amanuel T.") as the
+	// language lists them, isolated in a right-to-left language.
+	OptionList(tag string, codes, names []string) (string, error)
 	// BackTranslation is the English of what a key says in tag, with the
 	// same placeholders: what a family actually read.
 	RenderBack(tag, key string, data map[string]any) string
@@ -54,21 +57,25 @@ func (r *Renderer) Render(m *Message, names []string) error {
 		return fmt.Errorf("render %s: %w", m.Template, err)
 	}
 	data := map[string]any{"School": r.School, "Names": joined}
+	var codes, optionNames []string
 	if len(m.Options) > 0 {
-		data["Options"] = optionList(m.Options, m.Students, names)
+		codes, optionNames = options(m.Options, m.Students, names)
+		if data["Options"], err = r.Catalog.OptionList(m.Language, codes, optionNames); err != nil {
+			return fmt.Errorf("render %s: %w", m.Template, err)
+		}
 	}
 	body, err := r.Catalog.Render(m.Language, m.Template, data, len(names))
 	if err != nil {
 		return fmt.Errorf("render %s: %w", m.Template, err)
 	}
-	back := r.back(m.Language, m.Template, data, names)
+	back := r.back(m.Language, m.Template, data, names, codes, optionNames)
 	if r.ReplyHint && m.Template == TemplateAbsent {
 		hint, err := r.Catalog.Render(m.Language, "alert_reply_hint", nil, -1)
 		if err != nil {
 			return fmt.Errorf("render reply hint: %w", err)
 		}
 		body += " " + hint
-		back += " " + r.back(m.Language, "alert_reply_hint", data, names)
+		back += " " + r.back(m.Language, "alert_reply_hint", data, names, nil, nil)
 	}
 	m.Body, m.Back = body, strings.TrimSpace(back)
 	if meta, ok := r.Catalog.Language(m.Language); ok {
@@ -79,8 +86,9 @@ func (r *Renderer) Render(m *Message, names []string) error {
 }
 
 // back renders the English back-translation of key in lang with the same
-// data, names joined the English way, so staff see what the family read.
-func (r *Renderer) back(lang, key string, data map[string]any, names []string) string {
+// data, names and options written the English way, so staff see what the
+// family read.
+func (r *Renderer) back(lang, key string, data map[string]any, names, codes, optionNames []string) string {
 	en := map[string]any{}
 	for k, v := range data {
 		en[k] = v
@@ -88,25 +96,28 @@ func (r *Renderer) back(lang, key string, data map[string]any, names []string) s
 	if joined, err := r.Catalog.JoinNames("en", names); err == nil {
 		en["Names"] = joined
 	}
+	if len(codes) > 0 {
+		if list, err := r.Catalog.OptionList("en", codes, optionNames); err == nil {
+			en["Options"] = list
+		}
+	}
 	return r.Catalog.RenderBack(lang, key, en)
 }
 
-// optionList writes a question's options as "11 = Amanuel, 12 = Noor".
-func optionList(options map[string]string, students, names []string) string {
+// options are a question's codes in order with the names they stand for.
+func options(options map[string]string, students, names []string) (codes, optionNames []string) {
 	name := map[string]string{}
 	for i, id := range students {
 		if i < len(names) {
 			name[id] = names[i]
 		}
 	}
-	codes := make([]string, 0, len(options))
 	for code := range options {
 		codes = append(codes, code)
 	}
 	sort.Strings(codes)
-	parts := make([]string, len(codes))
-	for i, code := range codes {
-		parts[i] = code + " = " + name[options[code]]
+	for _, code := range codes {
+		optionNames = append(optionNames, name[options[code]])
 	}
-	return strings.Join(parts, ", ")
+	return codes, optionNames
 }

@@ -1,6 +1,7 @@
 package alerts
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/nabij-isk/nabij/school"
@@ -28,13 +29,22 @@ var (
 )
 
 // normalizeDigits turns the digits of other scripts (Arabic-Indic,
-// Persian, Devanagari, …, Ge'ez ፩ ፪) into 0–9, so "١" and "۱" are "1".
+// Persian, Devanagari, full-width, …) into 0–9, so "١١" and "۱۱" are "11",
+// and a Ge'ez numeral (additive, not positional: ፲፩ is ten and one) into
+// its number, so "፲፩" is "11" too.
 func normalizeDigits(s string) string {
 	var b strings.Builder
-	for _, r := range s {
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
 		switch {
-		case r >= '፩' && r <= '፱': // Ethiopic numerals one to nine
-			b.WriteRune('1' + (r - '፩'))
+		case isGeez(r):
+			j := i
+			for j < len(rs) && isGeez(rs[j]) {
+				j++
+			}
+			b.WriteString(strconv.Itoa(geezValue(rs[i:j])))
+			i = j - 1
 		case unicode.IsDigit(r) && digitValue(r) >= 0:
 			b.WriteRune('0' + digitValue(r))
 		default:
@@ -42,6 +52,38 @@ func normalizeDigits(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// The Ethiopic numerals: ፩–፱ one to nine, ፲–፺ ten to ninety, ፻ hundred,
+// ፼ ten thousand.
+const (
+	geezOne     = '\u1369'
+	geezTen     = '\u1372'
+	geezHundred = '\u137B'
+	geez10000   = '\u137C'
+)
+
+func isGeez(r rune) bool { return r >= geezOne && r <= geez10000 }
+
+// geezValue reads a Ge'ez numeral: units and tens add up, ፻ multiplies
+// what stands before it (or one) by a hundred, ፼ by ten thousand.
+func geezValue(rs []rune) int {
+	total, group, cur := 0, 0, 0
+	for _, r := range rs {
+		switch {
+		case r >= geezOne && r < geezTen:
+			cur += int(r-geezOne) + 1
+		case r >= geezTen && r < geezHundred:
+			cur += (int(r-geezTen) + 1) * 10
+		case r == geezHundred:
+			group += max(cur, 1) * 100
+			cur = 0
+		case r == geez10000:
+			total += max(group+cur, 1) * 10000
+			group, cur = 0, 0
+		}
+	}
+	return total + group + cur
 }
 
 // digitZeros are the zeros of the decimal digit runs families are likely to

@@ -174,7 +174,7 @@ func TestRenderDutchAndArabic(t *testing.T) {
 		{"nl", "apology", 1, "Excuses, onze fout: Amanuel is vandaag wel op school. ISK Groningen"},
 		{"nl", "apology", 2, "Excuses, onze fout: Amanuel zijn vandaag wel op school. ISK Groningen"},
 		{"nl", "reply_thanks_call", -1, "Dank u wel. Iemand van ISK Groningen belt u vandaag."},
-		{"ar", "reply_thanks_call", -1, "شكرًا لكم. سيتصل بكم شخص من ISK Groningen اليوم."},
+		{"ar", "reply_thanks_call", -1, "شكرًا لكم. سيتصل بكم شخص من \u2068ISK Groningen\u2069 اليوم."},
 		{"uk", "apology", 3, "Вибачте, це наша помилка: Amanuel сьогодні в школі. ISK Groningen"},
 	} {
 		if got, err := c.Render(tc.tag, tc.key, data, tc.n); err != nil || got != tc.want {
@@ -194,9 +194,11 @@ func TestJoinNames(t *testing.T) {
 		{"nl", []string{"Amanuel"}, "Amanuel"},
 		{"nl", []string{"Amanuel", "Sara"}, "Amanuel en Sara"},
 		{"nl", []string{"Amanuel", "Sara", "Yonas"}, "Amanuel, Sara en Yonas"},
-		{"ar", []string{"Amanuel"}, "Amanuel"},
-		{"ar", []string{"Amanuel", "Sara"}, "Amanuel و Sara"},
-		{"ar", []string{"Amanuel", "Sara", "Yonas"}, "Amanuel، Sara و Yonas"},
+		// Right to left: each name isolated, so the bidi algorithm cannot
+		// reorder it with the words around it.
+		{"ar", []string{"Amanuel"}, "\u2068Amanuel\u2069"},
+		{"ar", []string{"Amanuel", "Sara"}, "\u2068Amanuel\u2069 و \u2068Sara\u2069"},
+		{"ar", []string{"Amanuel", "Sara", "Yonas"}, "\u2068Amanuel\u2069، \u2068Sara\u2069 و \u2068Yonas\u2069"},
 	} {
 		if got, err := c.JoinNames(tc.tag, tc.names); err != nil || got != tc.want {
 			t.Errorf("JoinNames(%s, %v) = %q, %v; want %q", tc.tag, tc.names, got, err, tc.want)

@@ -22,6 +22,21 @@ const CheckSchool = "ISK Groningen"
 // asks them to answer.
 const MaxAlertSegments = 2
 
+// MaxAlertSegmentsRTL is the budget of a right-to-left language: every
+// value in its messages is wrapped in Unicode isolates (two UTF-16 units
+// each, and every such message is UCS-2 already), so that a phone lays it
+// out right; natural sentences in Arabic script then need a third part for
+// a long name. Words a family needs are never cut to save one.
+const MaxAlertSegmentsRTL = 3
+
+// MaxSegments is the most SMS parts the language's one-pupil alert may cost.
+func (l Language) MaxSegments() int {
+	if l.Direction == "rtl" {
+		return MaxAlertSegmentsRTL
+	}
+	return MaxAlertSegments
+}
+
 // RealisticNames are names as they stand on an ISK roster (first name and
 // initial) that Check tries the alert with. A test with a short name such as
 // "Sara" passes where "Oleksandra K." overflows, so the worst case counts.
@@ -58,9 +73,9 @@ type AlertFit struct {
 }
 
 // OK reports whether the language can be sent: no problems and an alert of
-// at most MaxAlertSegments parts.
+// at most the language's MaxSegments parts.
 func (r Report) OK() bool {
-	return len(r.Problems) == 0 && r.Alert.Segments <= MaxAlertSegments
+	return len(r.Problems) == 0 && r.Alert.Segments <= r.Language.MaxSegments()
 }
 
 // PluralsComplete reports whether every key has exactly the plural forms
@@ -137,9 +152,9 @@ func (c *Catalog) check(e *entry) Report {
 	var err error
 	if r.Alert, err = c.alertFit(e.lang.Tag, one); err != nil {
 		r.problem("alert for one pupil cannot be rendered: %v", err)
-	} else if r.Alert.Segments > MaxAlertSegments {
+	} else if r.Alert.Segments > e.lang.MaxSegments() {
 		r.problem("alert_absent + alert_reply_hint for one pupil %q is %d %s units (%s) = %d SMS segments; at most %d allowed",
-			r.Alert.Name, r.Alert.Chars, unitName(r.Alert.Encoding), r.Alert.Encoding, r.Alert.Segments, MaxAlertSegments)
+			r.Alert.Name, r.Alert.Chars, unitName(r.Alert.Encoding), r.Alert.Encoding, r.Alert.Segments, e.lang.MaxSegments())
 	}
 	var two [][]string
 	for i, a := range RealisticNames {

@@ -60,7 +60,8 @@ func TestCheckEveryLanguage(t *testing.T) {
 }
 
 // The alert a family receives on the morning of an absence must fit in
-// MaxAlertSegments SMS for every realistic name, in every language.
+// MaxAlertSegments SMS for every realistic name, in every language (a
+// right-to-left one, with its isolates, in MaxAlertSegmentsRTL).
 func TestEveryAlertFitsInTwoSMS(t *testing.T) {
 	c := mustLoad(t)
 	for _, r := range c.Check() {
@@ -69,11 +70,11 @@ func TestEveryAlertFitsInTwoSMS(t *testing.T) {
 			t.Errorf("%s: no alert measured: %+v", r.Language.Tag, a)
 			continue
 		}
-		if a.Segments > MaxAlertSegments {
+		if a.Segments > r.Language.MaxSegments() {
 			text, _ := c.AlertText(r.Language.Tag, CheckSchool, []string{a.Name})
 			t.Errorf("%s (%s): the alert for %q is %d %s units (%s, %s) = %d SMS segments, want <= %d: %q",
 				r.Language.Tag, r.Language.EnglishName, a.Name, a.Chars, unitName(a.Encoding), a.Encoding, a.Why,
-				a.Segments, MaxAlertSegments, text)
+				a.Segments, r.Language.MaxSegments(), text)
 		}
 	}
 }

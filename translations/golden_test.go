@@ -102,7 +102,7 @@ func goldenText(t *testing.T, c *Catalog, r Report) string {
 		plural(seg, "segment", "segments"), goldenWhy(ucs2Reason(alert)))
 	fmt.Fprintf(&b, "Longest realistic name, %q: %d %s units, %d %s (at most %d allowed)\n",
 		r.Alert.Name, r.Alert.Chars, unitName(r.Alert.Encoding), r.Alert.Segments,
-		plural(r.Alert.Segments, "segment", "segments"), MaxAlertSegments)
+		plural(r.Alert.Segments, "segment", "segments"), r.Language.MaxSegments())
 	fmt.Fprintf(&b, "Two pupils, longest names (%s): %d %s units, %d %s\n",
 		r.Siblings.Name, r.Siblings.Chars, unitName(r.Siblings.Encoding), r.Siblings.Segments,
 		plural(r.Siblings.Segments, "segment", "segments"))
@@ -150,10 +150,14 @@ func goldenData(t *testing.T, c *Catalog, tag string, names []string) map[string
 	if err != nil {
 		t.Errorf("%s: %v", tag, err)
 	}
+	options, err := c.OptionList(tag, []string{"11", "12"}, goldenNames)
+	if err != nil {
+		t.Errorf("%s: %v", tag, err)
+	}
 	return map[string]any{
 		"School":  CheckSchool,
 		"Names":   joined,
-		"Options": "11 = " + goldenNames[0] + ", 12 = " + goldenNames[1],
+		"Options": options,
 		"Rest":    goldenNames[0],
 		"Last":    goldenNames[1],
 	}

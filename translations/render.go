@@ -42,6 +42,9 @@ func (c *Catalog) Render(tag, key string, data map[string]any, count int) (strin
 		// error; an empty one lets missingkey=error do its job.
 		data = map[string]any{}
 	}
+	if e.lang.Direction == "rtl" {
+		data = isolateValues(data)
+	}
 	lc := &i18n.LocalizeConfig{
 		MessageID:      key,
 		TemplateData:   data,
@@ -63,11 +66,71 @@ func (c *Catalog) Render(tag, key string, data map[string]any, count int) (strin
 		return "", fmt.Errorf("translations: %s %s: go-i18n answered in %s", tag, key, got)
 	}
 	// A name that ends in an initial ("Amanuel T.") at the end of a
-	// sentence must not give "Amanuel T..".
-	if names, _ := data["Names"].(string); strings.HasSuffix(names, ".") {
+	// sentence must not give "Amanuel T.." (nor "Amanuel T.⁩." when the
+	// name is isolated).
+	if names, _ := data["Names"].(string); strings.HasSuffix(strings.TrimSuffix(names, PDI), ".") {
 		out = strings.ReplaceAll(out, names+".", names)
 	}
 	return out, nil
+}
+
+// The Unicode isolates (UAX #9): a value placed in a right-to-left message
+// is wrapped in FSI … PDI, so that the bidi algorithm every phone runs lays
+// it out as one piece, in its own direction, without reordering the text
+// around it: "11 = Amanuel T." stays together and beside its own number,
+// a name's full stop stays on its side. FSI takes the direction of the
+// value's first strong letter: left to right for a Latin name, right to
+// left for one in Arabic script.
+const (
+	FSI = "\u2068"
+	PDI = "\u2069"
+)
+
+// IsIsolated reports whether s is wrapped in isolates already (one value,
+// or a list of isolated values joined by the language's words).
+func IsIsolated(s string) bool {
+	return strings.HasPrefix(s, FSI) && strings.HasSuffix(s, PDI)
+}
+
+// Isolate wraps s in FSI … PDI when tag is written right to left and s is
+// not isolated already; otherwise it returns s.
+func (c *Catalog) Isolate(tag, s string) string {
+	if e, ok := c.langs[tag]; !ok || e.lang.Direction != "rtl" || s == "" || IsIsolated(s) {
+		return s
+	}
+	return FSI + s + PDI
+}
+
+// isolateValues is data with every string value isolated, for a
+// right-to-left message.
+func isolateValues(data map[string]any) map[string]any {
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		if s, ok := v.(string); ok && s != "" && !IsIsolated(s) {
+			v = FSI + s + PDI
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// OptionList writes a "which child?" question's options as the language
+// lists them: "11 = Amanuel T., 12 = Sara H." with the language's own
+// separator ("، " in Arabic), each option isolated in a right-to-left
+// language so its number stays beside its own name on the phone.
+func (c *Catalog) OptionList(tag string, codes, names []string) (string, error) {
+	if len(codes) != len(names) {
+		return "", fmt.Errorf("translations: %d option codes for %d names", len(codes), len(names))
+	}
+	sep, err := c.Render(tag, "list_separator", nil, -1)
+	if err != nil {
+		return "", err
+	}
+	parts := make([]string, len(codes))
+	for i := range codes {
+		parts[i] = c.Isolate(tag, codes[i]+" = "+names[i])
+	}
+	return strings.Join(parts, sep), nil
 }
 
 // JoinNames joins pupils' names the way the language lists them: "A",
@@ -83,8 +146,13 @@ func (c *Catalog) JoinNames(tag string, names []string) (string, error) {
 		if _, ok := c.langs[tag]; !ok {
 			return "", fmt.Errorf("translations: unsupported language %q (use Match first)", tag)
 		}
-		return names[0], nil
+		return c.Isolate(tag, names[0]), nil
 	}
+	isolated := make([]string, len(names))
+	for i, n := range names {
+		isolated[i] = c.Isolate(tag, n)
+	}
+	names = isolated
 	sep, err := c.Render(tag, "list_separator", nil, -1)
 	if err != nil {
 		return "", err

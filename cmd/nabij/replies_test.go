@@ -114,13 +114,15 @@ func TestRepliesInAnyLanguage(t *testing.T) {
 	h.reply("whatsapp:+31612345102", "١")
 	eventually(t, "the question which child", func() bool { return len(h.to("+31612345102")) == 2 })
 	question := h.to("+31612345102")[1]
-	if !strings.Contains(question, "11 = Layla H.") || !strings.Contains(question, "12 = Noor H.") {
+	// Right to left: each option isolated (FSI … PDI), so that the phone
+	// shows its number beside its own name, joined with the Arabic comma.
+	if !strings.Contains(question, "\u206811 = Layla H.\u2069، \u206812 = Noor H.\u2069") {
 		t.Errorf("question = %q", question)
 	}
 	if k, _ := h.entry(coord, "1A", "1002"); k != "absent" {
 		t.Errorf("Layla was marked %s before her mother said which child", k)
 	}
-	h.reply("whatsapp:+31612345102", "12")
+	h.reply("whatsapp:+31612345102", "١٢") // 12 in Arabic-Indic digits
 	eventually(t, "Noor marked sick", func() bool { k, by := h.entry(coord, "1B", "2001"); return k == "sick" && by == "c-hassan" })
 	if k, _ := h.entry(coord, "1A", "1002"); k != "absent" {
 		t.Errorf("Layla is %s, want still absent: her mother chose Noor", k)
@@ -298,5 +300,36 @@ func TestQuietHoursTurnALateAlertIntoATask(t *testing.T) {
 	})
 	if n := h.twilio.Requests(); n != 0 {
 		t.Errorf("%d sends at 21:30; nothing reaches a family at night", n)
+	}
+}
+
+// A Tigrinya father of two absent brothers answers the "which child?"
+// question in Ge'ez numerals: ፲፩ is eleven (ten and one), and the right
+// pupil is marked sick.
+func TestGeezNumeralsChooseTheChild(t *testing.T) {
+	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00", "NABIJ_HOLD": "1s"})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, `{
+  "classes": [{"id": "1A", "name": "ISK 1A"}, {"id": "1B", "name": "ISK 1B"}],
+  "students": [
+    {"id": "1001", "name": "Yonas G.", "class": "1A", "birth_date": "2010-03-04",
+     "contacts": [{"id": "c-gebre", "role": "parent", "name": "Vader", "phone": "+31612345201", "language": "ti", "channel": "sms"}]},
+    {"id": "2001", "name": "Dawit G.", "class": "1B", "birth_date": "2011-03-04",
+     "contacts": [{"id": "c-gebre", "role": "parent", "name": "Vader", "phone": "+31612345201", "language": "ti", "channel": "sms"}]}
+  ]}`, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "1001", "kind": "absent"}]}`, nil)
+	h.mustCall(200, "PUT", "/api/v1/classes/1B/absences/2026-11-30", coord, `{"absences": [{"student": "2001", "kind": "absent"}]}`, nil)
+	eventually(t, "the alert", func() bool { return len(h.to("+31612345201")) == 1 })
+	h.reply("+31612345201", "፩") // 1: sick — but which of the two?
+	eventually(t, "the question which child", func() bool { return len(h.to("+31612345201")) == 2 })
+	question := h.to("+31612345201")[1]
+	// The options joined with the Ethiopic comma.
+	if !strings.Contains(question, "11 = Yonas G.፣ 12 = Dawit G.") {
+		t.Fatalf("question = %q", question)
+	}
+	h.reply("+31612345201", "፲፪") // twelve: Dawit
+	eventually(t, "Dawit marked sick", func() bool { k, by := h.entry(coord, "1B", "2001"); return k == "sick" && by == "c-gebre" })
+	if k, _ := h.entry(coord, "1A", "1001"); k != "absent" {
+		t.Errorf("Yonas is %s, want still absent: his father chose Dawit", k)
 	}
 }

@@ -40,7 +40,9 @@ func translationsCmd(args []string, stdout, stderr io.Writer) int {
 	reports := c.Check()
 	printTranslationsTable(stdout, reports)
 	fmt.Fprintf(stdout, "\nALERT is the morning alert for one pupil, for the name that makes it longest: encoding,\n"+
-		"SMS segments and (length). %d SMS hold 306 GSM-7 septets or 134 UTF-16 units.\n", translations.MaxAlertSegments)
+		"SMS segments and (length). %d SMS hold 306 GSM-7 septets or 134 UTF-16 units; a right-to-left language may\n"+
+		"use %d (201 UTF-16 units): each name and the school's name are wrapped in Unicode isolates, so a phone lays them out right.\n",
+		translations.MaxAlertSegments, translations.MaxAlertSegmentsRTL)
 
 	bad := 0
 	for _, r := range reports {
@@ -78,7 +80,7 @@ func printTranslationsTable(w io.Writer, reports []translations.Report) {
 			r.Keys, r.Total,
 			yesNo(r.PluralsComplete()),
 			yesNo(r.PlaceholdersConsistent()),
-			fitText(r.Alert),
+			fitText(r.Alert, r.Language.MaxSegments()),
 			orDash(r.Alert.Name),
 			orDash(r.Alert.Why),
 			segmentsText(r.Siblings),
@@ -90,12 +92,12 @@ func printTranslationsTable(w io.Writer, reports []translations.Report) {
 
 // fitText shows the encoding, the parts and the length they came from, so
 // a reader sees how close a language is to the next part.
-func fitText(a translations.AlertFit) string {
+func fitText(a translations.AlertFit, max int) string {
 	if a.Segments == 0 {
 		return "cannot render"
 	}
 	over := ""
-	if a.Segments > translations.MaxAlertSegments {
+	if a.Segments > max {
 		over = " TOO LONG"
 	}
 	return fmt.Sprintf("%s %s (%d)%s", a.Encoding, segmentsText(a), a.Chars, over)
