@@ -267,6 +267,22 @@ func (ev *evaluation) lastCase(d school.Date, r *Rule, match func(PastCase, *Rul
 	return last
 }
 
+// holdStep has the other window rules of held's step look again on the
+// day its hold ends: a case held back on its step may be another rule's by
+// then (the pupil turned 18 meanwhile: the RMC's, not leerplicht's).
+func (ev *evaluation) holdStep(held *ruleState, day school.Date) {
+	r := held.r
+	for _, st := range ev.rules {
+		o := st.r
+		if st == held || o.Kind != KindWindow || r.Ladder == "" || o.Ladder != r.Ladder || o.Level.tier() != r.Level.tier() {
+			continue
+		}
+		if st.pending.IsZero() || !st.pending.After(ev.day) || day.Before(st.pending) {
+			st.pending = day
+		}
+	}
+}
+
 // holdUntil is the first day a case of r may open after the last case that
 // restarted it (of r, of another rule on its step, or of a heavier step:
 // 16u/4w and LRV alike), or zero when d is free: continuous absence opens at
@@ -311,6 +327,7 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 	}
 	if hold := ev.holdUntil(r, d); !hold.IsZero() {
 		st.pending = hold
+		ev.holdStep(st, hold)
 		return Finding{}, false
 	}
 	facts = measure(r, st.entries, start, d, ev.cal, true)
@@ -339,14 +356,19 @@ func (ev *evaluation) streakOn(st *ruleState, d school.Date) (Finding, bool) {
 		// as it stood, whether or not the pupil is back (what was reached
 		// was reached). The held run ends on the last entry before d, or on d.
 		st.pending = school.Date{}
-		end := st.next
-		if !isEntry {
-			end--
+		// The held run: through d when the pupil is still away, or as it
+		// ended before d (the pupil came back, and may be away again today).
+		end := -1
+		for _, e := range []int{st.next, st.next - 1} {
+			if e >= 0 && e < len(st.entries) && !st.entries[e].Date.After(d) && st.entries[st.runStart[e]].Date == st.held {
+				end = e
+				break
+			}
 		}
-		run = st.entries[st.runStart[end] : end+1]
-		if run[0].Date != st.held {
+		if end < 0 {
 			return Finding{}, false
 		}
+		run = st.entries[st.runStart[end] : end+1]
 	case isEntry:
 		i := st.next
 		run = st.entries[st.runStart[i] : i+1]
@@ -366,6 +388,7 @@ func (ev *evaluation) streakOn(st *ruleState, d school.Date) (Finding, bool) {
 	}
 	if hold := ev.holdUntil(r, d); !hold.IsZero() {
 		st.held, st.pending = run[0].Date, hold
+		ev.holdStep(st, hold)
 		return Finding{}, false
 	}
 	st.held = school.Date{}

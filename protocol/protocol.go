@@ -78,7 +78,9 @@ func (p *Protocol) Hours(a school.Absence) float64 {
 		if a.Minutes <= p.Lateness.CountsAsHoursAfterMinutes {
 			return 0
 		}
-		return math.Ceil(float64(a.Minutes) / float64(p.SchoolDay.LessonMinutes))
+		// One lesuur per started lesson, and never more than a day has:
+		// no lesson is missed that is not on the timetable.
+		return math.Min(math.Ceil(float64(a.Minutes)/float64(p.SchoolDay.LessonMinutes)), p.SchoolDay.DayHours)
 	default:
 		return p.SchoolDay.DayHours
 	}
