@@ -256,6 +256,7 @@ func (p *Planner) content(m *Message) {
 
 func (p *Planner) render(tx Tx, m *Message) error {
 	names := make([]string, 0, len(m.Students))
+	genders := make([]string, 0, len(m.Students))
 	for _, id := range m.Students {
 		s, ok, err := tx.Student(id)
 		if err != nil {
@@ -265,6 +266,7 @@ func (p *Planner) render(tx Tx, m *Message) error {
 			return fmt.Errorf("render message %s: student %s is not in the roster", m.ID, id)
 		}
 		names = append(names, s.Name)
+		genders = append(genders, s.Gender)
 	}
-	return p.Renderer.Render(m, names)
+	return p.Renderer.RenderPupils(m, names, genders)
 }

@@ -14,6 +14,9 @@ import (
 type Catalog interface {
 	Match(tag string) (string, bool)
 	Render(tag, key string, data map[string]any, count int) (string, error)
+	// RenderGender is Render about pupils of a known gender ("f", "m", or
+	// "" when the roster does not say).
+	RenderGender(tag, key, gender string, data map[string]any, count int) (string, error)
 	JoinNames(tag string, names []string) (string, error)
 	// OptionList writes a question's options ("11 = Amanuel T.") as the
 	// language lists them, isolated in a right-to-left language.
@@ -21,6 +24,9 @@ type Catalog interface {
 	// BackTranslation is the English of what a key says in tag, with the
 	// same placeholders: what a family actually read.
 	RenderBack(tag, key string, data map[string]any) string
+	// RenderBackFor is the back-translation of the text a family read
+	// about count pupils of gender.
+	RenderBackFor(tag, key string, data map[string]any, count int, gender string) string
 	// Language is a language's meta: its direction and review state.
 	Language(tag string) (translations.Language, bool)
 }
@@ -52,6 +58,17 @@ func (r *Renderer) Language(c school.Contact) (tag string, fallback bool) {
 
 // Render sets m.Body from its template, language and the pupils' names.
 func (r *Renderer) Render(m *Message, names []string) error {
+	return r.RenderPupils(m, names, nil)
+}
+
+// RenderPupils is Render with the pupils' genders (as the roster gives
+// them, "" when it does not): a language that marks gender speaks of one
+// pupil as she or he, or in its neutral wording.
+func (r *Renderer) RenderPupils(m *Message, names, genders []string) error {
+	gender := ""
+	if len(names) == 1 && len(genders) == 1 {
+		gender = genders[0]
+	}
 	joined, err := r.Catalog.JoinNames(m.Language, names)
 	if err != nil {
 		return fmt.Errorf("render %s: %w", m.Template, err)
@@ -64,18 +81,18 @@ func (r *Renderer) Render(m *Message, names []string) error {
 			return fmt.Errorf("render %s: %w", m.Template, err)
 		}
 	}
-	body, err := r.Catalog.Render(m.Language, m.Template, data, len(names))
+	body, err := r.Catalog.RenderGender(m.Language, m.Template, gender, data, len(names))
 	if err != nil {
 		return fmt.Errorf("render %s: %w", m.Template, err)
 	}
-	back := r.back(m.Language, m.Template, data, names, codes, optionNames)
+	back := r.back(m.Language, m.Template, data, names, codes, optionNames, gender)
 	if r.ReplyHint && m.Template == TemplateAbsent {
 		hint, err := r.Catalog.Render(m.Language, "alert_reply_hint", nil, -1)
 		if err != nil {
 			return fmt.Errorf("render reply hint: %w", err)
 		}
 		body += " " + hint
-		back += " " + r.back(m.Language, "alert_reply_hint", data, names, nil, nil)
+		back += " " + r.back(m.Language, "alert_reply_hint", data, names, nil, nil, "")
 	}
 	m.Body, m.Back = body, strings.TrimSpace(back)
 	if meta, ok := r.Catalog.Language(m.Language); ok {
@@ -88,7 +105,7 @@ func (r *Renderer) Render(m *Message, names []string) error {
 // back renders the English back-translation of key in lang with the same
 // data, names and options written the English way, so staff see what the
 // family read.
-func (r *Renderer) back(lang, key string, data map[string]any, names, codes, optionNames []string) string {
+func (r *Renderer) back(lang, key string, data map[string]any, names, codes, optionNames []string, gender string) string {
 	en := map[string]any{}
 	for k, v := range data {
 		en[k] = v
@@ -101,7 +118,11 @@ func (r *Renderer) back(lang, key string, data map[string]any, names, codes, opt
 			en["Options"] = list
 		}
 	}
-	return r.Catalog.RenderBack(lang, key, en)
+	count := len(names)
+	if count == 0 {
+		count = -1
+	}
+	return r.Catalog.RenderBackFor(lang, key, en, count, gender)
 }
 
 // options are a question's codes in order with the names they stand for.

@@ -134,14 +134,16 @@ func (r *Renderer) Answer(tx Tx, to *Message, channel string, template string, s
 		m.Channel = school.Channel(channel)
 	}
 	names := make([]string, 0, len(students))
+	genders := make([]string, 0, len(students))
 	for _, id := range students {
 		s, _, err := tx.Student(id)
 		if err != nil {
 			return nil, err
 		}
 		names = append(names, s.Name)
+		genders = append(genders, s.Gender)
 	}
-	if err := r.Render(m, names); err != nil {
+	if err := r.RenderPupils(m, names, genders); err != nil {
 		return nil, err
 	}
 	return m, tx.PutMessage(m)

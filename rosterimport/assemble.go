@@ -135,8 +135,9 @@ func (b *builder) assemble(people map[string]*person) (*school.Roster, map[strin
 		src[path+".class"] = p.f[fClass]
 		src[path+".birth_date"] = p.f[fBirth]
 		src[path+".housing_unit"] = p.f[fUnit]
+		src[path+".gender"] = p.f[fGender]
 		r.Students = append(r.Students, school.Student{ID: p.id.val, Name: p.name(), Class: p.key[fClass],
-			BirthDate: p.birth, HousingUnit: p.key[fUnit], Contacts: []school.Contact{}})
+			BirthDate: p.birth, Gender: p.key[fGender], HousingUnit: p.key[fUnit], Contacts: []school.Contact{}})
 	}
 	placed := map[string]bool{}
 	for _, c := range b.contact {

@@ -85,7 +85,7 @@ func (e *errorList) sorted() []RowError {
 }
 
 // pupilFields are the fields every row of one pupil must agree on.
-var pupilFields = []field{fGiven, fInfix, fFamily, fFullName, fBirth, fClass, fUnit}
+var pupilFields = []field{fGiven, fInfix, fFamily, fFullName, fBirth, fClass, fUnit, fGender}
 
 // pupil is one pupil merged from all of its rows.
 type pupil struct {
@@ -200,6 +200,13 @@ func (b *builder) mergePupilField(p *pupil, f field, c cell) {
 		}
 	case fUnit:
 		key = slug(c.val)
+	case fGender:
+		g, ok := parseGender(c.val)
+		if !ok {
+			b.errs.add(c, "%q is no gender nabij knows: write m or v (man, vrouw, jongen, meisje, male, female), or leave it empty", c.val)
+			return
+		}
+		key = g
 	}
 	if p.f[f].val == "" {
 		p.f[f], p.key[f] = c, key
@@ -297,4 +304,18 @@ func (b *builder) checkHeader(headerRow int) {
 	if b.has[fPhone] {
 		missing("the contact's name or relationship", fContactName, fRelation)
 	}
+}
+
+// parseGender reads a pupil's gender as school systems write it: "f", "m",
+// or "" for one they do not record ("other", "unspecified", "onbekend").
+func parseGender(v string) (string, bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "v", "vrouw", "vrouwelijk", "meisje", "f", "female", "woman", "girl":
+		return "f", true
+	case "m", "man", "mannelijk", "jongen", "male", "boy":
+		return "m", true
+	case "", "x", "o", "onbekend", "anders", "other", "unspecified", "unknown":
+		return "", true
+	}
+	return "", false
 }

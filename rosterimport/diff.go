@@ -115,7 +115,7 @@ func sorted(ids []string) []string {
 // sameStudent compares two pupils, their contacts as a set: a reordered
 // spreadsheet is not a change.
 func sameStudent(a, b school.Student) bool {
-	if a.Name != b.Name || a.Class != b.Class || a.BirthDate != b.BirthDate || a.HousingUnit != b.HousingUnit || a.PGN != b.PGN {
+	if a.Name != b.Name || a.Class != b.Class || a.BirthDate != b.BirthDate || a.Gender != b.Gender || a.HousingUnit != b.HousingUnit || a.PGN != b.PGN {
 		return false
 	}
 	if len(a.Contacts) != len(b.Contacts) {

@@ -23,6 +23,7 @@ const (
 	fPhone
 	fChannel
 	fLanguage
+	fGender
 	numFields
 )
 
@@ -46,6 +47,7 @@ var aliases = [numFields][]string{
 	fPhone:       {"telefoon", "mobiel", "verzorgerMobielNummer", "telefoonnummer", "mobiel nummer", "gsm", "phone", "mobile", "phone number"},
 	fChannel:     {"kanaal", "channel"},
 	fLanguage:    {"taal", "voertaal", "thuistaal", "contacttaal", "language"},
+	fGender:      {"geslacht", "leerlingGeslacht", "gender", "sex"},
 }
 
 // fieldByKey is aliases inverted: header key → field and rank among its aliases.

@@ -135,6 +135,7 @@ func (o *oneRoster) read() {
 		rec.cells[fBirth] = cell{row: u.lines[i], col: "demographics.csv", idx: -1, doc: docUsers}
 		if rows, ok := birth[sid]; ok {
 			rec.cells[fBirth] = o.demographics.cell(rows[0], "birthDate")
+			rec.cells[fGender] = o.demographics.cell(rows[0], "sex") // OneRoster: female, male, other, unspecified
 		}
 		rec.cells[fClass] = cell{row: u.lines[i], col: "enrollments.csv", idx: -1, doc: docUsers}
 		c, classID, ok := o.classOf(sid)

@@ -48,10 +48,14 @@ type HousingUnit struct {
 
 // Student is a pupil of the ISK.
 type Student struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Class       string    `json:"class"`
-	BirthDate   Date      `json:"birth_date"`
+	ID        string `json:"id"`
+	Name      string `json:"name"`
+	Class     string `json:"class"`
+	BirthDate Date   `json:"birth_date"`
+	// Gender is "f", "m" or "" (not given): languages that mark a pupil's
+	// gender (Tigrinya, Amharic…) then speak of the pupil as she or he;
+	// without it they use a neutral wording.
+	Gender      string    `json:"gender,omitempty"`
 	HousingUnit string    `json:"housing_unit,omitempty"`
 	Contacts    []Contact `json:"contacts"`
 	// PGN is the persoonsgebonden nummer (BSN or onderwijsnummer), only for

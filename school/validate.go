@@ -99,6 +99,12 @@ func (r *Roster) Normalize(today Date) error {
 		case s.BirthDate.After(today):
 			errs.add(path+".birth_date", "%s is in the future", s.BirthDate)
 		}
+		switch g := strings.ToLower(strings.TrimSpace(s.Gender)); g {
+		case "", "f", "m":
+			s.Gender = g
+		default:
+			errs.add(path+".gender", "%q: give f, m, or leave it out", s.Gender)
+		}
 		if s.HousingUnit != "" && !units[s.HousingUnit] {
 			errs.add(path+".housing_unit", "housing unit %q is not in the roster's housing_units", s.HousingUnit)
 		}

@@ -47,6 +47,31 @@ type Language struct {
 	ReviewedBy  string `json:"reviewed_by"`
 	ReviewedOn  string `json:"reviewed_on"` // YYYY-MM-DD
 	Note        string `json:"note"`
+	// Gender says the language marks the pupil's gender in a sentence about
+	// one pupil (Tigrinya, Amharic, Arabic verbs…): its messages about one
+	// pupil then have a feminine and a masculine variant (KEY_f, KEY_m)
+	// beside the neutral KEY, used when the roster does not say.
+	Gender bool `json:"gender"`
+}
+
+// Genders of a pupil, as the roster gives them; "" is not known.
+const (
+	Female = "f"
+	Male   = "m"
+)
+
+// genderKey is the variant of key for gender: "alert_absent_f".
+func genderKey(key, gender string) string { return key + "_" + gender }
+
+// baseOfVariant is the key a gender variant belongs to, or "" when key is
+// none: "alert_absent_f" → "alert_absent".
+func baseOfVariant(key string) (base, gender string) {
+	for _, g := range []string{Female, Male} {
+		if b, ok := strings.CutSuffix(key, "_"+g); ok {
+			return b, g
+		}
+	}
+	return "", ""
 }
 
 // Catalog is a loaded, validated set of translation files. It is safe for
@@ -64,10 +89,12 @@ type Catalog struct {
 }
 
 type entry struct {
-	lang      Language
-	tag       language.Tag
-	messages  map[string]map[string]string // key -> plural form -> text
-	back      map[string]string
+	lang     Language
+	tag      language.Tag
+	messages map[string]map[string]string // key -> plural form -> text
+	// back is the English back-translation: key -> form -> text, the forms
+	// "one" (about one pupil) and "other" (about several, or any count).
+	back      map[string]map[string]string
 	localizer *i18n.Localizer
 }
 
@@ -83,9 +110,13 @@ type fileData struct {
 		ReviewedBy  string `toml:"reviewed_by"`
 		ReviewedOn  string `toml:"reviewed_on"`
 		Note        string `toml:"note"`
+		Gender      bool   `toml:"gender"`
 	} `toml:"meta"`
 	Messages map[string]map[string]string `toml:"messages"`
-	Back     map[string]string            `toml:"back"`
+	// Back is a key's English back-translation: a text, or a table with a
+	// text for "one" pupil and for "other" counts where the English differs
+	// ("Amanuel T. is at school" / "Amanuel T. and Sara H. are").
+	Back map[string]toml.Primitive `toml:"back"`
 }
 
 // pluralForms are the CLDR category names go-i18n understands, in CLDR order.
@@ -181,9 +212,6 @@ func loadFile(fsys fs.FS, name string) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if und := md.Undecoded(); len(und) > 0 {
-		return nil, fmt.Errorf("unknown fields %v", und)
-	}
 	m := f.Meta
 	want := strings.TrimSuffix(path.Base(name), ".toml")
 	if m.Language != want {
@@ -232,6 +260,27 @@ func loadFile(fsys fs.FS, name string) (*entry, error) {
 			}
 		}
 	}
+	back := make(map[string]map[string]string, len(f.Back))
+	for key, prim := range f.Back {
+		var text string
+		if err := md.PrimitiveDecode(prim, &text); err == nil {
+			back[key] = map[string]string{"other": text}
+			continue
+		}
+		var forms map[string]string
+		if err := md.PrimitiveDecode(prim, &forms); err != nil {
+			return nil, fmt.Errorf("back.%s: want a text, or a table of \"one\" and \"other\"", key)
+		}
+		for form := range forms {
+			if form != "one" && form != "other" {
+				return nil, fmt.Errorf("back.%s.%s: a back-translation has a text for \"one\" pupil and for \"other\" counts", key, form)
+			}
+		}
+		back[key] = forms // a table without "other" is for Check to report
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, fmt.Errorf("unknown fields %v", und)
+	}
 	return &entry{
 		lang: Language{
 			Tag:         m.Language,
@@ -242,10 +291,11 @@ func loadFile(fsys fs.FS, name string) (*entry, error) {
 			ReviewedBy:  m.ReviewedBy,
 			ReviewedOn:  m.ReviewedOn,
 			Note:        m.Note,
+			Gender:      m.Gender,
 		},
 		tag:      tag,
 		messages: f.Messages,
-		back:     f.Back,
+		back:     back,
 	}, nil
 }
 
@@ -288,13 +338,42 @@ func (c *Catalog) IsPlural(key string) bool {
 }
 
 // BackTranslation returns the English back-translation of key in tag, or ""
-// when the file has none.
+// when the file has none: the text for any count ("other").
 func (c *Catalog) BackTranslation(tag, key string) string {
+	return c.BackTranslationFor(tag, key, -1, "")
+}
+
+// BackTranslationFor is the back-translation of what a family read: of the
+// gender variant the message used (when the file has one for it), for one
+// pupil or for several. count < 0 means any count.
+func (c *Catalog) BackTranslationFor(tag, key string, count int, gender string) string {
 	e, ok := c.langs[tag]
 	if !ok {
 		return ""
 	}
-	return e.back[key]
+	forms := e.back[key]
+	if v := c.variant(e, key, count, gender); v != key {
+		if f, ok := e.back[v]; ok {
+			forms = f
+		}
+	}
+	if count == 1 && forms["one"] != "" {
+		return forms["one"]
+	}
+	return forms["other"]
+}
+
+// variant is the message key a text about count pupils of gender uses in
+// e: the gender variant for one pupil whose gender is known, when the
+// language has it; otherwise key itself (the neutral wording).
+func (c *Catalog) variant(e *entry, key string, count int, gender string) string {
+	if count != 1 || (gender != Female && gender != Male) || !e.lang.Gender {
+		return key
+	}
+	if _, ok := e.messages[genderKey(key, gender)]; ok {
+		return genderKey(key, gender)
+	}
+	return key
 }
 
 // Direction returns "rtl" or "ltr" for tag. An unknown tag gets "ltr", the

@@ -20,17 +20,21 @@ func file(tag, direction, review string, forms map[string]string) string {
 			fmt.Fprintf(&b, "%s = %q\n", form, text)
 		}
 	}
-	// The back-translation is the "other" text itself: it has the
-	// placeholders Check expects, and tests can tell keys apart by it.
-	b.WriteString("[back]\n")
+	// The back-translation is the "one" and "other" texts themselves: they
+	// have the placeholders Check expects, and tests can tell keys apart.
 	for key, spec := range forms {
-		back := "back"
+		back := map[string]string{"other": "back"}
 		for _, kv := range strings.Split(spec, "|") {
-			if form, text, _ := strings.Cut(kv, "="); form == "other" {
-				back = text
+			if form, text, _ := strings.Cut(kv, "="); form == "other" || form == "one" {
+				back[form] = text
 			}
 		}
-		fmt.Fprintf(&b, "%s = %q\n", key, back)
+		fmt.Fprintf(&b, "[back.%s]\n", key)
+		for _, form := range []string{"one", "other"} {
+			if text, ok := back[form]; ok {
+				fmt.Fprintf(&b, "%s = %q\n", form, text)
+			}
+		}
 	}
 	return b.String()
 }
@@ -206,5 +210,78 @@ func TestJoinNames(t *testing.T) {
 	}
 	if _, err := c.JoinNames("xx", []string{"Amanuel"}); err == nil {
 		t.Error("JoinNames with an unknown tag should fail")
+	}
+}
+
+// A language that marks gender speaks of one girl as she, of one boy as he,
+// and of a pupil the roster gives no gender for (or of two pupils) in its
+// neutral wording; each with its own back-translation.
+func TestRenderGender(t *testing.T) {
+	en := file("en", "ltr", "draft", map[string]string{
+		"apology":        "one=Sorry: {{.Names}} is at school.|other=Sorry: {{.Names}} are at school.",
+		"list_and":       "other={{.Rest}} and {{.Last}}",
+		"list_separator": "other=, ",
+	})
+	ti := strings.Replace(file("ti", "ltr", "draft", map[string]string{
+		"apology":        "one=N {{.Names}}.|other=N {{.Names}} (all).",
+		"apology_f":      "one=F {{.Names}}.|other=F {{.Names}} (all).",
+		"apology_m":      "one=M {{.Names}}.|other=M {{.Names}} (all).",
+		"list_and":       "other={{.Rest}} and {{.Last}}",
+		"list_separator": "other=, ",
+	}), "note =", "gender = true\nnote =", 1)
+	c, err := LoadFS(mapFS(map[string]string{"en.toml": en, "ti.toml": ti}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		gender string
+		count  int
+		want   string
+	}{
+		{Female, 1, "F Saba."}, {Male, 1, "M Saba."}, {"", 1, "N Saba."}, {Female, 2, "N Saba (all)."},
+	} {
+		got, err := c.RenderGender("ti", "apology", tc.gender, map[string]any{"Names": "Saba"}, tc.count)
+		if err != nil || got != tc.want {
+			t.Errorf("RenderGender(%q, %d) = %q, %v; want %q", tc.gender, tc.count, got, err, tc.want)
+		}
+		if back := c.RenderBackFor("ti", "apology", map[string]any{"Names": "Saba"}, tc.count, tc.gender); !strings.Contains(back, tc.want[:1]) {
+			t.Errorf("back-translation for %q, %d = %q: not the variant's own", tc.gender, tc.count, back)
+		}
+	}
+	// English says "is" of one pupil and "are" of two: so does its back-translation.
+	if got := c.RenderBackFor("en", "apology", map[string]any{"Names": "Saba"}, 1, ""); got != "Sorry: Saba is at school." {
+		t.Errorf("en back for one = %q", got)
+	}
+	if got := c.RenderBackFor("en", "apology", map[string]any{"Names": "Saba and Ali"}, 2, ""); got != "Sorry: Saba and Ali are at school." {
+		t.Errorf("en back for two = %q", got)
+	}
+	reports := map[string]Report{}
+	for _, r := range c.Check() {
+		reports[r.Language.Tag] = r
+	}
+	if r := reports["ti"]; !r.GenderComplete() || !r.Language.Gender {
+		t.Errorf("ti: gender complete %v, problems %v", r.GenderComplete(), r.Problems)
+	}
+	// A variant missing is a problem; a variant in a language that does not
+	// mark gender is one too.
+	broken := strings.Replace(ti, "[messages.apology_m]", "[messages.apology_x]", 1)
+	c2, err := LoadFS(mapFS(map[string]string{"en.toml": en, "ti.toml": broken}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range c2.Check() {
+		if r.Language.Tag == "ti" && (r.GenderComplete() || !strings.Contains(strings.Join(r.Problems, "\n"), "no variant apology_m")) {
+			t.Errorf("a missing variant: %v", r.Problems)
+		}
+	}
+	noGender := strings.Replace(ti, "gender = true\n", "", 1)
+	c3, err := LoadFS(mapFS(map[string]string{"en.toml": en, "ti.toml": noGender}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range c3.Check() {
+		if r.Language.Tag == "ti" && r.GenderComplete() {
+			t.Errorf("gender variants in a language without meta.gender: %v", r.Problems)
+		}
 	}
 }

@@ -61,7 +61,12 @@ type Report struct {
 	// sentences in Problems.
 	pluralProblems      int
 	placeholderProblems int
+	genderProblems      int
 }
+
+// GenderComplete reports whether a language that marks gender has every
+// variant, and one that does not has none.
+func (r Report) GenderComplete() bool { return r.genderProblems == 0 }
 
 // AlertFit is how the same-morning alert (see AlertText) fits in SMS.
 type AlertFit struct {
@@ -126,23 +131,47 @@ func (c *Catalog) check(e *entry) Report {
 		if len(r.Problems) == before {
 			c.checkRender(&r, key)
 		}
-		if strings.TrimSpace(e.back[key]) == "" {
-			r.problem("no back-translation for %s", key)
-		} else if got, want := placeholders(e.back[key]), c.basePlaceholders(key); !reflect.DeepEqual(got, want) {
-			// Staff read the back-translation rendered with the same
-			// values; a different placeholder shows them a blank.
-			r.problem("back-translation of %s has placeholders %v, en has %v", key, got, want)
+		c.checkBack(&r, e, key, key)
+		if e.lang.Gender && slices.Contains(c.basePlaceholders(key), "Names") {
+			// A sentence about one pupil in a language that marks gender:
+			// a feminine and a masculine variant beside the neutral one.
+			for _, g := range []string{Female, Male} {
+				v := genderKey(key, g)
+				vforms, ok := e.messages[v]
+				if !ok {
+					r.genderProblems++
+					r.problem("%s marks gender, but %s has no variant %s (for a %s pupil)", e.lang.Tag, key, v, map[string]string{Female: "female", Male: "male"}[g])
+					continue
+				}
+				if cldrErr == nil {
+					c.checkForms(&r, key, vforms, cldr)
+				}
+				c.checkTexts(&r, key, vforms)
+				c.checkBack(&r, e, v, key)
+			}
 		}
 	}
 	for _, key := range sortedKeys(e.messages) {
-		if _, ok := c.plural[key]; !ok {
-			r.problem("key %s is not in en (typo?)", key)
+		if _, ok := c.plural[key]; ok {
+			continue
 		}
+		if base, _ := baseOfVariant(key); base != "" && e.lang.Gender && slices.Contains(c.basePlaceholders(base), "Names") {
+			continue
+		} else if base != "" && !e.lang.Gender {
+			r.genderProblems++
+			r.problem("key %s is a gender variant, but meta.gender is not true", key)
+			continue
+		}
+		r.problem("key %s is not in en (typo?)", key)
 	}
 	for _, key := range sortedKeys(e.back) {
-		if _, ok := c.plural[key]; !ok {
-			r.problem("back-translation for %s, which is not a key in en", key)
+		if _, ok := c.plural[key]; ok {
+			continue
 		}
+		if _, ok := e.messages[key]; ok {
+			continue // a gender variant's back-translation
+		}
+		r.problem("back-translation for %s, which is not a key in en", key)
 	}
 
 	one := make([][]string, len(RealisticNames))
@@ -168,6 +197,30 @@ func (c *Catalog) check(e *entry) Report {
 		r.problem("alert for two pupils cannot be rendered: %v", err)
 	}
 	return r
+}
+
+// checkBack checks the back-translation of key (a message or its gender
+// variant) against the placeholders of base in en: every form present, and
+// for a message about pupils, a text for one pupil when English needs it.
+func (c *Catalog) checkBack(r *Report, e *entry, key, base string) {
+	forms := e.back[key]
+	if strings.TrimSpace(forms["other"]) == "" {
+		r.problem("no back-translation for %s", key)
+		return
+	}
+	want := c.basePlaceholders(base)
+	for _, form := range sortedKeys(forms) {
+		if got := placeholders(forms[form]); !reflect.DeepEqual(got, want) {
+			// Staff read the back-translation rendered with the same
+			// values; a different placeholder shows them a blank.
+			r.problem("back-translation of %s (%s) has placeholders %v, en has %v", key, form, got, want)
+		}
+	}
+	// English says "is" of one pupil and "are" of two: a message whose en
+	// text differs between one and other needs both in its back-translation.
+	if en := c.langs[BaseLanguage].messages[base]; c.plural[base] && en["one"] != en["other"] && slices.Contains(want, "Names") && forms["one"] == "" {
+		r.problem("back-translation of %s has one text for every count, but English says it differently of one pupil: give one and other", key)
+	}
 }
 
 // checkForms compares a key's plural forms with what CLDR selects.

@@ -40,7 +40,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		"list_typo": "other=, ",
 		// list_separator missing altogether.
 	})
-	ru = regexp.MustCompile(`(?m)^list_and = .*$`).ReplaceAllString(ru, "list_and = \"\"\nnot_a_key = \"x\"")
+	ru = regexp.MustCompile(`(?m)^\[back\.list_and\]\nother = .*$`).ReplaceAllString(ru, "[back.list_and]\nother = \"\"\n[back.not_a_key]\nother = \"x\"")
 	reports := checkReports(t, map[string]string{
 		"en.toml": file("en", "ltr", "draft", checkEn),
 		"ru.toml": ru,
@@ -61,7 +61,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		"alert_absent.other has placeholders [Name School], en has [Names School]",
 		"alert_reply_hint.one: en does not vary alert_reply_hint with the count",
 		"list_and.other has 4 template actions",
-		"back-translation of alert_absent has placeholders [Name School], en has [Names School]",
+		"back-translation of alert_absent (other) has placeholders [Name School], en has [Names School]",
 		"key list_typo is not in en",
 		"no back-translation for list_and",
 		"back-translation for not_a_key, which is not a key in en",

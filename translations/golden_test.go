@@ -110,13 +110,19 @@ func goldenText(t *testing.T, c *Catalog, r Report) string {
 	for _, key := range c.Keys() {
 		if !c.IsPlural(key) {
 			fmt.Fprintf(&b, "\n== %s\n", key)
-			goldenMessage(t, &b, c, l.Tag, key, one, -1)
+			goldenMessage(t, &b, c, l.Tag, key, one, -1, "")
 			continue
 		}
 		fmt.Fprintf(&b, "\n== %s — one pupil\n", key)
-		goldenMessage(t, &b, c, l.Tag, key, one, 1)
+		goldenMessage(t, &b, c, l.Tag, key, one, 1, "")
+		if l.Gender && c.BackTranslationFor(l.Tag, key, 1, Female) != c.BackTranslationFor(l.Tag, key, 1, "") {
+			fmt.Fprintf(&b, "\n== %s — one pupil, a girl\n", key)
+			goldenMessage(t, &b, c, l.Tag, key, one, 1, Female)
+			fmt.Fprintf(&b, "\n== %s — one pupil, a boy\n", key)
+			goldenMessage(t, &b, c, l.Tag, key, one, 1, Male)
+		}
 		fmt.Fprintf(&b, "\n== %s — two pupils\n", key)
-		goldenMessage(t, &b, c, l.Tag, key, two, 2)
+		goldenMessage(t, &b, c, l.Tag, key, two, 2, "")
 	}
 	return b.String()
 }
@@ -128,13 +134,13 @@ func goldenWhy(why string) string {
 	return " (" + why + ")"
 }
 
-func goldenMessage(t *testing.T, b *strings.Builder, c *Catalog, tag, key string, names []string, count int) {
+func goldenMessage(t *testing.T, b *strings.Builder, c *Catalog, tag, key string, names []string, count int, gender string) {
 	t.Helper()
-	text, err := c.Render(tag, key, goldenData(t, c, tag, names), count)
+	text, err := c.RenderGender(tag, key, gender, goldenData(t, c, tag, names), count)
 	if err != nil {
 		t.Errorf("%s %s: %v", tag, key, err)
 	}
-	back := goldenBack(t, c, tag, key, names)
+	back := c.RenderBackFor(tag, key, goldenData(t, c, BaseLanguage, names), count, gender)
 	if key == "list_separator" {
 		// Only here do spaces matter and would be invisible; quote both.
 		text, back = fmt.Sprintf("%q", text), fmt.Sprintf("%q", back)

@@ -25,6 +25,14 @@ var strictParser = &template.TextParser{Option: "missingkey=error"}
 // missing plural form, a missing value in data. Render never substitutes
 // another language; go-i18n would, so its result is checked.
 func (c *Catalog) Render(tag, key string, data map[string]any, count int) (string, error) {
+	return c.RenderGender(tag, key, "", data, count)
+}
+
+// RenderGender is Render for pupils of a known gender (Female, Male, or ""
+// when the roster does not say): a text about one pupil uses the
+// language's variant for that gender when it has one, the neutral wording
+// otherwise.
+func (c *Catalog) RenderGender(tag, key, gender string, data map[string]any, count int) (string, error) {
 	e, ok := c.langs[tag]
 	if !ok {
 		return "", fmt.Errorf("translations: unsupported language %q (use Match first)", tag)
@@ -46,7 +54,7 @@ func (c *Catalog) Render(tag, key string, data map[string]any, count int) (strin
 		data = isolateValues(data)
 	}
 	lc := &i18n.LocalizeConfig{
-		MessageID:      key,
+		MessageID:      c.variant(e, key, count, gender),
 		TemplateData:   data,
 		TemplateParser: strictParser,
 	}
@@ -169,11 +177,16 @@ func (c *Catalog) JoinNames(tag string, names []string) (string, error) {
 // alerts package composes the same text; it is built here as well so the
 // length checks and golden files measure exactly that text, not its parts.
 func (c *Catalog) AlertText(tag, school string, names []string) (string, error) {
+	return c.AlertTextGender(tag, school, names, "")
+}
+
+// AlertTextGender is AlertText about pupils of a known gender.
+func (c *Catalog) AlertTextGender(tag, school string, names []string, gender string) (string, error) {
 	joined, err := c.JoinNames(tag, names)
 	if err != nil {
 		return "", err
 	}
-	absent, err := c.Render(tag, "alert_absent", map[string]any{"School": school, "Names": joined}, len(names))
+	absent, err := c.RenderGender(tag, "alert_absent", gender, map[string]any{"School": school, "Names": joined}, len(names))
 	if err != nil {
 		return "", err
 	}

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -37,12 +39,21 @@ func translationsCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "nabij translations check:", err)
 		return 1
 	}
+	if raw := os.Getenv("NABIJ_SMS_PRICE"); raw != "" {
+		p, err := strconv.ParseFloat(raw, 64)
+		if err != nil || p < 0 {
+			fmt.Fprintf(stderr, "nabij translations check: NABIJ_SMS_PRICE=%q: want the price of one SMS part, such as 0.0825\n", raw)
+			return 2
+		}
+		smsPrice = p
+	}
 	reports := c.Check()
 	printTranslationsTable(stdout, reports)
 	fmt.Fprintf(stdout, "\nALERT is the morning alert for one pupil, for the name that makes it longest: encoding,\n"+
-		"SMS segments and (length). %d SMS hold 306 GSM-7 septets or 134 UTF-16 units; a right-to-left language may\n"+
+		"SMS segments and (length); %s/100 ALERTS is what a hundred of them cost at %.4f %s a part (NABIJ_SMS_PRICE).\n"+
+		"%d SMS hold 306 GSM-7 septets or 134 UTF-16 units; a right-to-left language may\n"+
 		"use %d (201 UTF-16 units): each name and the school's name are wrapped in Unicode isolates, so a phone lays them out right.\n",
-		translations.MaxAlertSegments, translations.MaxAlertSegmentsRTL)
+		smsCurrency, smsPrice, smsCurrency, translations.MaxAlertSegments, translations.MaxAlertSegmentsRTL)
 
 	bad := 0
 	for _, r := range reports {
@@ -72,22 +83,50 @@ func translationsCmd(args []string, stdout, stderr io.Writer) int {
 
 func printTranslationsTable(w io.Writer, reports []translations.Report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "LANGUAGE\tKEYS\tPLURALS\tPLACEHOLDERS\tALERT (1 PUPIL)\tWORST NAME\tWHY UCS-2\t2 PUPILS\tREVIEW")
+	fmt.Fprintf(tw, "LANGUAGE\tKEYS\tPLURALS\tPLACEHOLDERS\tGENDER\tDIRECTION\tALERT (1 PUPIL)\tWORST NAME\tWHY UCS-2\t2 PUPILS\t%s/100 ALERTS\tREVIEW\n", smsCurrency)
 	for _, r := range reports {
 		l := r.Language
-		fmt.Fprintf(tw, "%s %s\t%d/%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+		fmt.Fprintf(tw, "%s %s\t%d/%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\n",
 			l.Tag, l.EnglishName,
 			r.Keys, r.Total,
 			yesNo(r.PluralsComplete()),
 			yesNo(r.PlaceholdersConsistent()),
+			genderText(r),
+			directionText(l),
 			fitText(r.Alert, r.Language.MaxSegments()),
 			orDash(r.Alert.Name),
 			orDash(r.Alert.Why),
 			segmentsText(r.Siblings),
+			float64(r.Alert.Segments)*100*smsPrice,
 			reviewText(l),
 		)
 	}
 	tw.Flush()
+}
+
+// smsPrice is what one SMS part costs, for the cost column: NABIJ_SMS_PRICE
+// (e.g. 0.0825), by default Twilio's list price for a Dutch mobile number.
+var smsPrice, smsCurrency = 0.0825, "EUR"
+
+// genderText says whether a language marks the pupil's gender, and whether
+// every message about one pupil has its feminine and masculine variant.
+func genderText(r translations.Report) string {
+	switch {
+	case !r.Language.Gender && r.GenderComplete():
+		return "not marked"
+	case r.GenderComplete():
+		return "f/m variants"
+	default:
+		return "VARIANTS MISSING"
+	}
+}
+
+// directionText says how a right-to-left language's values are laid out.
+func directionText(l translations.Language) string {
+	if l.Direction == "rtl" {
+		return "rtl, isolated"
+	}
+	return "ltr"
 }
 
 // fitText shows the encoding, the parts and the length they came from, so
