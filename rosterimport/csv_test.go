@@ -308,3 +308,30 @@ func TestNoPupilsIsAnError(t *testing.T) {
 		t.Errorf("result = %+v, want one error on the header and no roster", res)
 	}
 }
+
+// A pupil's gender as Dutch school systems write it (geslacht: M/V, man,
+// vrouw…), for the languages that speak of a pupil as she or he; an
+// unknown word is an error naming the cell; rows of one pupil must agree.
+func TestGender(t *testing.T) {
+	r := mustApply(t, parseString(t, `leerlingnummer;roepnaam;achternaam;geboortedatum;klas;geslacht;relatie;telefoon;taal
+7001;Saba;Tesfay;2011-03-04;1A;V;moeder;+31612345701;tigrinya
+7002;Yonas;Tesfay;2010-03-04;1A;M;vader;+31612345702;tigrinya
+7003;Ali;Rahimi;2011-05-06;1A;;vader;+31612345703;dari
+7004;Noor;Haddad;2011-05-06;1A;female;moeder;+31612345704;arabisch
+`))
+	for id, want := range map[string]string{"7001": "f", "7002": "m", "7003": "", "7004": "f"} {
+		if got := student(t, r, id).Gender; got != want {
+			t.Errorf("%s: gender %q, want %q", id, got, want)
+		}
+	}
+	res := parseString(t, `leerlingnummer;roepnaam;achternaam;geboortedatum;klas;geslacht;relatie;telefoon
+7001;Saba;Tesfay;2011-03-04;1A;meisjes;moeder;+31612345701
+7002;Yonas;Tesfay;2010-03-04;1A;M;vader;+31612345702
+7002;Yonas;Tesfay;2010-03-04;1A;V;moeder;+31612345703
+`)
+	if res.Roster != nil || len(res.Errors) != 2 ||
+		res.Errors[0].Row != 2 || res.Errors[0].Column != "geslacht" || !strings.Contains(res.Errors[0].Message, "meisjes") ||
+		res.Errors[1].Row != 4 || !strings.Contains(res.Errors[1].Message, "row 3") {
+		t.Errorf("bad genders: %+v", res.Errors)
+	}
+}

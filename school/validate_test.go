@@ -133,3 +133,16 @@ func TestAgeOn(t *testing.T) {
 		t.Errorf("age on the 18th birthday = %d", got)
 	}
 }
+
+func TestGenderIsFMOrNothing(t *testing.T) {
+	for raw, want := range map[string]string{"": "", "f": "f", " M ": "m"} {
+		r := &Roster{Classes: []Class{{ID: "1A", Name: "1A"}}, Students: []Student{{ID: "1", Name: "A", Class: "1A", BirthDate: Date{2011, 1, 2}, Gender: raw}}}
+		if err := r.Normalize(Date{2026, 11, 30}); err != nil || r.Students[0].Gender != want {
+			t.Errorf("gender %q: %v, %q", raw, err, r.Students[0].Gender)
+		}
+	}
+	r := &Roster{Classes: []Class{{ID: "1A", Name: "1A"}}, Students: []Student{{ID: "1", Name: "A", Class: "1A", BirthDate: Date{2011, 1, 2}, Gender: "x"}}}
+	if err := r.Normalize(Date{2026, 11, 30}); err == nil || !strings.Contains(err.Error(), "gender") {
+		t.Errorf("gender x: %v", err)
+	}
+}
