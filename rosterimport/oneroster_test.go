@@ -65,6 +65,9 @@ func TestOneRoster11(t *testing.T) {
 	if amanuel.Name != "Amanuel Tesfay" || amanuel.Class != "ISK1A" || amanuel.BirthDate != (school.Date{Year: 2010, Month: 3, Day: 4}) {
 		t.Errorf("1001 = %+v (homeroom over the scheduled class, birth date from demographics)", amanuel)
 	}
+	if amanuel.Gender != "m" {
+		t.Errorf("1001's gender %q, want m from demographics' sex", amanuel.Gender)
+	}
 	if len(amanuel.Contacts) != 2 {
 		t.Fatalf("1001 contacts = %+v", amanuel.Contacts)
 	}
@@ -95,8 +98,8 @@ func TestOneRoster12RolesFileInAFolder(t *testing.T) {
 		t.Fatalf("students = %+v", r.Students)
 	}
 	s := r.Students[0]
-	if s.ID != "3001" || s.Class != "2B" || s.BirthDate != (school.Date{Year: 2009, Month: 12, Day: 15}) {
-		t.Errorf("student = %+v", s)
+	if s.ID != "3001" || s.Class != "2B" || s.BirthDate != (school.Date{Year: 2009, Month: 12, Day: 15}) || s.Gender != "f" {
+		t.Errorf("student = %+v (gender from demographics' sex)", s)
 	}
 	// p1's primary role (parent) wins over the secondary one (teacher).
 	if len(s.Contacts) != 1 || s.Contacts[0].Phone != "+380671234567" || s.Contacts[0].Language != "uk" || s.Contacts[0].Role != school.RoleParent {
