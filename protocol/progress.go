@@ -22,9 +22,9 @@ type Progress struct {
 // count as the rule sees it today, in the same unit as its threshold: for a
 // coordinator's pupil page.
 func (p *Protocol) Progress(pupil Pupil, cal *school.Calendar, today school.Date, past []PastCase) []Progress {
-	order, byName := p.ordered, p.byName
-	if len(order) != len(p.Rules) {
-		order, byName = orderRules(p.Rules)
+	byName := p.byName
+	if len(p.ordered) != len(p.Rules) {
+		_, byName = orderRules(p.Rules)
 	}
 	ev := evaluation{p: p, cal: cal, byName: byName}
 	for _, c := range past {
