@@ -50,8 +50,12 @@ type Message struct {
 	Back string `json:"back,omitempty"`
 	// Direction (ltr, rtl) and Review (draft, reviewed) of the language the
 	// body was written in, when it was written.
-	Direction  string `json:"direction,omitempty"`
-	Review     string `json:"review,omitempty"`
+	Direction string `json:"direction,omitempty"`
+	Review    string `json:"review,omitempty"`
+	// ReviewedBy and ReviewedOn say who reviewed the language's wording
+	// and when, when Review is "reviewed": which wording went out.
+	ReviewedBy string `json:"reviewed_by,omitempty"`
+	ReviewedOn string `json:"reviewed_on,omitempty"`
 	Status     Status `json:"status"`
 	ErrorCode  int    `json:"error_code,omitempty"`
 	ProviderID string `json:"provider_id,omitempty"`

@@ -268,5 +268,9 @@ func (p *Planner) render(tx Tx, m *Message) error {
 		names = append(names, s.Name)
 		genders = append(genders, s.Gender)
 	}
-	return p.Renderer.RenderPupils(m, names, genders)
+	if err := p.Renderer.RenderPupils(m, names, genders); err != nil {
+		return err
+	}
+	p.Renderer.StampReview(m)
+	return nil
 }

@@ -97,7 +97,8 @@ func (f *Fallbacks) fallback(tx Tx, m *Message) error {
 	sms := &Message{
 		Date: m.Date, Students: append([]string(nil), m.Students...), Contact: m.Contact, Role: m.Role,
 		Phone: m.Phone, Channel: school.ChannelSMS, Language: m.Language, LanguageFallback: m.LanguageFallback,
-		Template: m.Template, Body: m.Body, Back: m.Back, Direction: m.Direction, Review: m.Review, Status: StatusQueued, DueAt: now, ExpiresAt: m.ExpiresAt,
+		Template: m.Template, Body: m.Body, Back: m.Back, Direction: m.Direction, Review: m.Review,
+		ReviewedBy: m.ReviewedBy, ReviewedOn: m.ReviewedOn, Status: StatusQueued, DueAt: now, ExpiresAt: m.ExpiresAt,
 		FallbackFor: m.ID, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := tx.PutMessage(sms); err != nil {

@@ -111,16 +111,16 @@ func (s *Service) handleReply(tx *store.Tx, in *store.Inbound) (wake bool, err e
 				opts["1"+strconv.Itoa(i+1)] = id
 			}
 			in.Kind, in.Note = "which_child", "more than one child absent: asked which one is sick"
-			_, err := r.Answer(tx, to, in.Channel, alerts.TemplateWhichChild, absent, opts, now)
-			return true, err
+			m, err := r.Answer(tx, to, in.Channel, alerts.TemplateWhichChild, absent, opts, now)
+			return true, stampReview(tx, r, m, err)
 		}
 		if err := s.markSick(tx, to.Date, absent[0], to.Contact); err != nil {
 			return false, err
 		}
 		in.Kind, in.Students = "sick", absent
 		in.Note = fmt.Sprintf("pupil %s marked sick, reported by contact %s", absent[0], to.Contact)
-		_, err = r.Answer(tx, to, in.Channel, alerts.TemplateThanksSick, absent, nil, now)
-		return true, err
+		m, err := r.Answer(tx, to, in.Channel, alerts.TemplateThanksSick, absent, nil, now)
+		return true, stampReview(tx, r, m, err)
 	case alerts.ReplyCall:
 		in.Kind, in.Note = "call_back", "the family asks to be called: a task for the coordinator"
 		student := ""
@@ -132,11 +132,21 @@ func (s *Service) handleReply(tx *store.Tx, in *store.Inbound) (wake bool, err e
 			Created: now, Key: school.TaskCallBack + "|" + to.Date.String() + "|" + in.From}); err != nil {
 			return false, err
 		}
-		_, err = r.Answer(tx, to, in.Channel, alerts.TemplateThanksCall, to.Students, nil, now)
-		return true, err
+		m, err := r.Answer(tx, to, in.Channel, alerts.TemplateThanksCall, to.Students, nil, now)
+		return true, stampReview(tx, r, m, err)
 	}
 	in.Kind, in.Note = "free_text", "for the coordinator's inbox"
 	return false, nil
+}
+
+// stampReview records on an answer just queued who reviewed the wording
+// of its language and when (see alerts.Renderer.StampReview).
+func stampReview(tx *store.Tx, r *alerts.Renderer, m *alerts.Message, err error) error {
+	if err != nil || m == nil {
+		return err
+	}
+	r.StampReview(m)
+	return tx.PutMessage(m)
 }
 
 // stillAbsent keeps the pupils whose entry on date is still absent.

@@ -9,12 +9,14 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
+	"github.com/nabij-isk/nabij/translations"
 )
 
 // Service is nabij's use cases over the store: each one validates, decides
@@ -32,6 +34,13 @@ type Service struct {
 	Wake func()
 	// Observe, when set, is told of every message a webhook changed.
 	Observe func(*alerts.Message)
+	// Translations is the catalog messages are written with (the
+	// Planner's Renderer holds the same): the embedded files with the
+	// school's own wording in place, swapped when a reviewer saves one.
+	Translations *translations.Live
+	// translationsMu keeps a save and its swap together, so two saves
+	// cannot put their catalogs in force in the wrong order.
+	translationsMu sync.Mutex
 }
 
 // Today is the school-local date now.
@@ -71,8 +80,10 @@ func (s *Service) CreateUser(_ context.Context, name string, role school.Role, c
 	}
 	switch role {
 	case school.RoleMentor, school.RoleCoordinator, school.RoleAdmin:
+	case school.RoleReviewer:
+		errs = append(errs, school.FieldError{Field: "language", Message: "a reviewer needs the language they review"})
 	default:
-		errs = append(errs, school.FieldError{Field: "role", Message: fmt.Sprintf("role %q is not one of mentor, coordinator, admin", role)})
+		errs = append(errs, school.FieldError{Field: "role", Message: fmt.Sprintf("role %q is not one of mentor, coordinator, admin, reviewer", role)})
 	}
 	if role == school.RoleMentor && len(classes) == 0 {
 		errs = append(errs, school.FieldError{Field: "classes", Message: "a mentor needs at least one class"})
@@ -137,6 +148,9 @@ func (s *Service) Roster(_ context.Context, u school.User) (*school.Roster, erro
 		r, err = tx.Roster()
 		return err
 	})
+	if err == nil && u.Role == school.RoleReviewer {
+		return nil, fmt.Errorf("%w: a reviewer sees only their language's messages", school.ErrForbidden)
+	}
 	if err != nil || u.Role != school.RoleMentor {
 		return r, err
 	}

@@ -8,15 +8,22 @@ const (
 	RoleMentor      Role = "mentor"
 	RoleCoordinator Role = "coordinator" // the verzuimcoördinator
 	RoleAdmin       Role = "admin"
+	// RoleReviewer is a speaker of a family's language at the school who
+	// reviews nabij's messages in that one language (User.Language) and
+	// sees nothing else.
+	RoleReviewer Role = "reviewer"
 )
 
 // User is a staff member who signs in with a token; only the token's hash is kept.
 type User struct {
-	ID        string   `json:"id"`
-	Name      string   `json:"name"`
-	Role      Role     `json:"role"`
-	Classes   []string `json:"classes,omitempty"`
-	TokenHash string   `json:"token_hash,omitempty"`
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Role    Role     `json:"role"`
+	Classes []string `json:"classes,omitempty"`
+	// Language is the one language a reviewer reviews (a tag of the
+	// translations, such as "ti"); empty for every other role.
+	Language  string `json:"language,omitempty"`
+	TokenHash string `json:"token_hash,omitempty"`
 }
 
 // Teaches reports whether the user is a mentor of class.

@@ -67,12 +67,14 @@ var (
 	bucketEscActive       = []byte("esc_active")        // student|id → days of the facts, unless the case is dismissed
 	bucketMsgState        = []byte("msg_state")         // id → what changes of a message once it goes out
 	bucketClosedDays      = []byte("closed_days")       // date → the day the school closed after the fact
-	allBuckets            = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
+	// language tag → the school's own file of that language
+	bucketTransOverrides = []byte("translation_overrides")
+	allBuckets           = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
 		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone,
-		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState, bucketClosedDays}
+		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState, bucketClosedDays, bucketTransOverrides}
 )
 
 // initialMmapSize is the address space the file is mapped with from the

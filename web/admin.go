@@ -13,6 +13,7 @@ import (
 
 	"github.com/nabij-isk/nabij/rosterimport"
 	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/translations"
 )
 
 // pendingImports keeps a previewed roster until the admin applies it, for a
@@ -59,11 +60,12 @@ func (p *pendingImports) take(user, id string) (*school.Roster, bool) {
 }
 
 type adminView struct {
-	Users    []school.User
-	Settings [][2]string
-	Link     string
-	LinkFor  string
-	Import   *importView
+	Users     []school.User
+	Languages []translations.Language // a reviewer's language is one of them
+	Settings  [][2]string
+	Link      string
+	LinkFor   string
+	Import    *importView
 }
 
 type importView struct {
@@ -78,7 +80,7 @@ func (h *handlers) adminView(c echo.Context) (*adminView, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &adminView{Users: users, Settings: h.cfg.Settings}, nil
+	return &adminView{Users: users, Settings: h.cfg.Settings, Languages: h.cfg.Catalog.Languages()}, nil
 }
 
 func (h *handlers) adminPage(c echo.Context) error {
@@ -146,7 +148,7 @@ func (h *handlers) adminCreateUser(c echo.Context) error {
 			classes = append(classes, cl)
 		}
 	}
-	u, _, err := h.svc.CreateUser(c.Request().Context(), c.FormValue("name"), school.Role(c.FormValue("role")), classes)
+	u, _, err := h.newUser(c, c.FormValue("name"), school.Role(c.FormValue("role")), classes, c.FormValue("language"))
 	if err != nil {
 		return h.pageError(c, err)
 	}

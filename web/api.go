@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,6 +16,8 @@ type createUserRequest struct {
 	Name    string      `json:"name"`
 	Role    school.Role `json:"role"`
 	Classes []string    `json:"classes"`
+	// Language is the one language a reviewer reviews.
+	Language string `json:"language"`
 }
 
 func (h *handlers) createUser(c echo.Context) error {
@@ -22,7 +25,7 @@ func (h *handlers) createUser(c echo.Context) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	u, token, err := h.svc.CreateUser(c.Request().Context(), req.Name, req.Role, req.Classes)
+	u, token, err := h.newUser(c, req.Name, req.Role, req.Classes, req.Language)
 	if err != nil {
 		return err
 	}
@@ -31,7 +34,26 @@ func (h *handlers) createUser(c echo.Context) error {
 	if classes == nil {
 		classes = []string{}
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"id": u.ID, "name": u.Name, "role": u.Role, "classes": classes, "token": token})
+	out := map[string]any{"id": u.ID, "name": u.Name, "role": u.Role, "classes": classes, "token": token}
+	if u.Language != "" {
+		out["language"] = u.Language
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+// newUser makes a staff member, or a reviewer of one language: a language
+// is for a reviewer only, and a reviewer has no classes.
+func (h *handlers) newUser(c echo.Context, name string, role school.Role, classes []string, language string) (school.User, string, error) {
+	if role != school.RoleReviewer {
+		if strings.TrimSpace(language) != "" {
+			return school.User{}, "", &school.ValidationError{Details: []school.FieldError{{Field: "language", Message: "only a reviewer has a language"}}}
+		}
+		return h.svc.CreateUser(c.Request().Context(), name, role, classes)
+	}
+	if len(classes) > 0 {
+		return school.User{}, "", &school.ValidationError{Details: []school.FieldError{{Field: "classes", Message: "a reviewer has no classes"}}}
+	}
+	return h.svc.CreateReviewer(c.Request().Context(), name, language)
 }
 
 func (h *handlers) putRoster(c echo.Context) error {
@@ -101,6 +123,8 @@ type messageView struct {
 	BackTranslation  string         `json:"back_translation"`
 	Direction        string         `json:"direction"`
 	Translation      string         `json:"translation_review"`
+	ReviewedBy       string         `json:"translation_reviewed_by,omitempty"`
+	ReviewedOn       string         `json:"translation_reviewed_on,omitempty"`
 	Note             string         `json:"note,omitempty"`
 	Status           alerts.Status  `json:"status"`
 	ErrorCode        *int           `json:"error_code"`
@@ -113,7 +137,7 @@ type messageView struct {
 func viewMessage(m *alerts.Message) messageView {
 	v := messageView{ID: m.ID, Students: m.Students, Contact: m.Contact, Channel: m.Channel,
 		Language: m.Language, LanguageFallback: m.LanguageFallback, Template: m.Template, Body: m.Body,
-		BackTranslation: m.Back, Direction: m.Direction, Translation: m.Review, Note: m.Note,
+		BackTranslation: m.Back, Direction: m.Direction, Translation: m.Review, ReviewedBy: m.ReviewedBy, ReviewedOn: m.ReviewedOn, Note: m.Note,
 		Status: m.Status, FallbackFor: m.FallbackFor, Date: m.Date, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
 	if len(m.Students) > 0 {
 		v.Student = m.Students[0]

@@ -173,7 +173,7 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 	open.GET("/signin/:token", h.signinPage)
 	open.POST("/signin", h.signin)
 
-	g := e.Group("", csrf, h.session, h.audited)
+	g := e.Group("", csrf, h.session, h.audited, h.reviewerFence)
 	g.POST("/signout", h.signout)
 	g.GET("/", h.rollCallPage)
 	g.POST("/rollcall/:class", h.postRollCall)
@@ -187,6 +187,9 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 	g.POST("/admin/roster/apply", h.rosterApply, h.pageRole(school.RoleAdmin))
 	g.POST("/admin/users", h.adminCreateUser, h.pageRole(school.RoleAdmin))
 	g.POST("/admin/users/:id/link", h.adminLink, h.pageRole(school.RoleAdmin))
+	g.GET("/review", h.reviewPage, h.pageRole(school.RoleReviewer))
+	g.POST("/review/messages/:key", h.reviewCorrect, h.pageRole(school.RoleReviewer))
+	g.POST("/review/done", h.reviewDone, h.pageRole(school.RoleReviewer))
 }
 
 // session finds the signed-in user from the session cookie.
@@ -245,6 +248,8 @@ func homeOf(u school.User) string {
 		return "/board"
 	case school.RoleAdmin:
 		return "/admin"
+	case school.RoleReviewer:
+		return "/review"
 	}
 	return "/"
 }

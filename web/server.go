@@ -20,13 +20,13 @@ import (
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
-	"github.com/nabij-isk/nabij/translations"
 )
 
 // Service is what the handlers need of nabij.
 type Service interface {
 	Authenticate(ctx context.Context, token string) (school.User, bool, error)
 	CreateUser(ctx context.Context, name string, role school.Role, classes []string) (school.User, string, error)
+	CreateReviewer(ctx context.Context, name, language string) (school.User, string, error)
 	ReplaceRoster(ctx context.Context, r *school.Roster) error
 	Roster(ctx context.Context, u school.User) (*school.Roster, error)
 	RecordList(ctx context.Context, u school.User, class, date string, absences []school.Absence) (*app.ListResult, error)
@@ -56,6 +56,12 @@ type Service interface {
 	Board(ctx context.Context) (*app.Board, error)
 	Pupil(ctx context.Context, id string) (*app.PupilPage, error)
 	TaskDone(ctx context.Context, u school.User, id string) error
+
+	// Review by the school's own speakers.
+	Review(ctx context.Context, u school.User) (*app.ReviewView, error)
+	CorrectTranslation(ctx context.Context, u school.User, key string, forms, back map[string]string) error
+	MarkReviewed(ctx context.Context, u school.User) error
+	TranslationFile(ctx context.Context, lang string) (string, []byte, *store.TranslationOverride, error)
 }
 
 // Config is the web layer's settings.
@@ -67,7 +73,7 @@ type Config struct {
 	// TwilioAuthToken signs Twilio's webhooks; without it they are refused.
 	TwilioAuthToken string
 	Health          func() error
-	Catalog         *translations.Catalog
+	Catalog         Catalog // the catalog in force (a *translations.Live in the service)
 	SchoolName      string
 	// Location is the school's time zone: the audit log's times are in it.
 	Location *time.Location
@@ -96,7 +102,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	e.GET("/healthz", h.healthz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
 
-	api := e.Group("/api/v1", h.authenticate, h.audited)
+	api := e.Group("/api/v1", h.authenticate, h.audited, refuseReviewer)
 	api.POST("/users", h.createUser, requireRole(school.RoleAdmin))
 	api.PUT("/roster", h.putRoster, requireRole(school.RoleAdmin))
 	api.GET("/roster", h.getRoster)
@@ -120,6 +126,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.GET("/admin/backup", h.backup, requireRole(school.RoleAdmin))
 	api.GET("/admin/audit", h.auditLog, requireRole(school.RoleAdmin))
 	api.POST("/users/:id/link", h.userLink, requireRole(school.RoleAdmin))
+	api.GET("/translations/:lang/file", h.translationFile, requireRole(school.RoleAdmin))
 
 	h.pageRoutes(e)
 

@@ -119,10 +119,13 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 			return nil, fmt.Errorf("%s: %w", cfg.ProtocolFile, err)
 		}
 	}
-	catalog, err := translations.Load()
+	embedded, err := translations.Load()
 	if err != nil {
 		return nil, fmt.Errorf("translations: %w", err)
 	}
+	// The catalog in force: the embedded files, with the school's own
+	// wording (loaded below) in place; a reviewer's save swaps it at once.
+	catalog := translations.NewLive(embedded)
 	var sender alerts.Sender = &alerts.LogSender{Log: log, Out: stdout, ShowBodies: demo}
 	if cfg.twilioEnabled() && !demo {
 		if sender, err = twilio.New(cfg.Twilio); err != nil {
@@ -168,10 +171,16 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		Now:       now,
 		Wake:      d.Wake,
 		Observe:   m.observe,
+
+		Translations: catalog,
 	}
 	if err := svc.LoadClosedDays(); err != nil {
 		st.Close()
 		return nil, err
+	}
+	if _, err := svc.LoadTranslationOverrides(log); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("the school's own wording: %w", err)
 	}
 	e := web.New(svc, web.Config{
 		AdminToken: cfg.AdminToken, PublicURL: cfg.PublicURL, TwilioAuthToken: cfg.Twilio.AuthToken,
