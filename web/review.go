@@ -37,18 +37,15 @@ func refuseReviewer(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // reviewerFence lets a reviewer open the review page and sign out, and
-// nothing else: every other page answers 403. Their home, /, takes them to
-// the review page.
+// nothing else: every other page answers 403 (signing in takes them to
+// the review page).
 func (h *handlers) reviewerFence(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if user(c).Role != school.RoleReviewer {
 			return next(c)
 		}
-		switch p := c.Path(); {
-		case p == "/review" || strings.HasPrefix(p, "/review/") || p == "/signout":
+		if p := c.Path(); p == "/review" || strings.HasPrefix(p, "/review/") || p == "/signout" {
 			return next(c)
-		case p == "/" && c.Request().Method == http.MethodGet:
-			return c.Redirect(http.StatusSeeOther, "/review")
 		}
 		return h.render(c, http.StatusForbidden, "error.html", h.say(c, "forbidden", nil), "")
 	}

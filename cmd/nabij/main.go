@@ -46,6 +46,8 @@ Usage:
                          validate a config file (with the environment) and print the settings in force
   nabij translations check
                          every language: keys, plurals, placeholders, SMS segments, review state
+  nabij translations export LANG [--data DIR]
+                         the school's own wording of LANG (its reviewers' corrections) as the language's TOML file
   nabij users list | link NAME
                          staff of the running service; link makes a one-time sign-in link
   nabij help             this text
@@ -67,6 +69,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "users":
 		return usersCmd(args[1:], getenv, stdout, stderr)
 	case "translations":
+		if len(args) > 1 && args[1] == "export" {
+			return translationsExport(args[2:], getenv, stdout, stderr)
+		}
 		return translationsCmd(args[1:], stdout, stderr)
 	case "config":
 		return configCmd(args[1:], getenv, stdout, stderr)

@@ -15,6 +15,9 @@ const translationsUsage = `Usage:
   nabij translations check   check every language: keys, plural forms, placeholders,
                              back-translations, and whether the morning alert fits in
                              2 SMS for realistic names; exit 1 when one does not
+  nabij translations export LANG [--data DIR]
+                             the school's own wording of LANG, as its reviewers corrected
+                             it, as the language's TOML file (the embedded one without)
 `
 
 // loadCatalog is the catalog the command checks; tests replace it with a
