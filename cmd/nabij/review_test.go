@@ -67,7 +67,9 @@ func TestReviewerSeesOnlyTheReviewPage(t *testing.T) {
 		"no name":                {"role": "reviewer", "language": "ti"},
 	} {
 		var e struct {
-			Error struct{ Details []struct{ Field, Message string } }
+			Error struct {
+				Details []struct{ Field, Message string }
+			}
 		}
 		if code := h.call("POST", "/api/v1/users", adminToken, body, &e); code != 422 || len(e.Error.Details) == 0 {
 			t.Errorf("%s: %d %+v", name, code, e)
