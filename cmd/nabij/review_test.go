@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/nabij-isk/nabij/translations"
 )
 
@@ -242,5 +244,138 @@ func TestTranslationsExport(t *testing.T) {
 		if code := run(context.Background(), args, get, &out, &errb); code != 2 || errb.Len() == 0 {
 			t.Errorf("%v: %d %q", args, code, errb.String())
 		}
+	}
+}
+
+// TestReviewInABrowser: an admin makes a reviewer's link for Tigrinya on
+// the admin page; the reviewer signs in on a phone, sees only Tigrinya, has
+// a broken placeholder refused with the reason, corrects the alert and
+// marks the language reviewed; the next alert to a Tigrinya parent says
+// the correction and that a reviewer at the school reviewed it.
+func TestReviewInABrowser(t *testing.T) {
+	h := startHarness(t, nil)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
+	h.createUser("B. Beheer", "admin")
+	coord := h.createUser("C. Jansen", "coordinator")
+	steps := func(ctx context.Context, actions ...chromedp.Action) {
+		t.Helper()
+		for i, a := range actions {
+			if err := chromedp.Run(ctx, a); err != nil {
+				var loc, html string
+				_ = chromedp.Run(ctx, chromedp.Location(&loc), chromedp.OuterHTML("body", &html, chromedp.ByQuery))
+				t.Fatalf("step %d at %s: %v\n%.1500s", i, loc, err, html)
+			}
+		}
+	}
+
+	// The admin, JavaScript off: a new reviewer for Tigrinya, and their link.
+	admin := browser(t, false)
+	var link string
+	steps(admin,
+		chromedp.Navigate(h.signInLink(h.userID("B. Beheer"))+"?lang=en"),
+		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`form[action="/admin/users"]`, chromedp.ByQuery),
+		chromedp.SendKeys(`form[action="/admin/users"] input[name=name]`, tiReviewer, chromedp.ByQuery),
+		chromedp.SetValue(`form[action="/admin/users"] select[name=role]`, "reviewer", chromedp.ByQuery),
+		chromedp.SetValue(`form[action="/admin/users"] select[name=language]`, "ti", chromedp.ByQuery),
+		chromedp.Click(`form[action="/admin/users"] button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.flash code`, chromedp.ByQuery),
+		chromedp.Text(`.flash code`, &link, chromedp.ByQuery),
+	)
+	if !strings.HasPrefix(link, h.url+"/signin/") {
+		t.Fatalf("the admin page made %q", link)
+	}
+
+	// The reviewer, on a phone: only Tigrinya.
+	rev := browser(t, false)
+	var body, state, refusal, flash string
+	steps(rev,
+		chromedp.Navigate(link+"?lang=en"),
+		chromedp.Click(`button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#msg-alert_absent`, chromedp.ByQuery),
+		chromedp.Text(`main`, &body, chromedp.ByQuery),
+	)
+	if !strings.Contains(body, "Review: Tigrinya (ትግርኛ)") || !strings.Contains(body, "State: draft") {
+		t.Errorf("the review page: %.400s", body)
+	}
+	for _, other := range []string{"Arabic", "العربية", "Українська"} {
+		if strings.Contains(body, other) {
+			t.Errorf("the Tigrinya review page shows %q", other)
+		}
+	}
+	screenshot(t, rev, "review.png")
+
+	// A broken placeholder: refused, with the reason beside the message.
+	broken := strings.Replace(tiCorrectedOne, "{{.Names}}", "{{.Nmes}}", 1)
+	steps(rev,
+		chromedp.SetValue(`#msg-alert_absent textarea[name=form-one]`, broken, chromedp.ByQuery),
+		chromedp.SetValue(`#msg-alert_absent textarea[name=form-other]`, tiCorrectedOther, chromedp.ByQuery),
+		chromedp.Click(`#msg-alert_absent button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#msg-alert_absent .error`, chromedp.ByQuery),
+		chromedp.Text(`#msg-alert_absent .error`, &refusal, chromedp.ByQuery),
+	)
+	if !strings.Contains(refusal, "Nothing was changed") || !strings.Contains(refusal, "alert_absent.one has placeholders [Nmes School], en has [Names School]") {
+		t.Errorf("the refusal says %q", refusal)
+	}
+	if file := h.schoolFile("ti"); strings.Contains(file, "Nmes") || strings.Contains(file, tiCorrectedOther) {
+		t.Error("a refused correction was kept")
+	}
+
+	// The correction, then the review.
+	steps(rev,
+		chromedp.SetValue(`#msg-alert_absent textarea[name=form-one]`, tiCorrectedOne, chromedp.ByQuery),
+		chromedp.SetValue(`#msg-alert_absent textarea[name=form-other]`, tiCorrectedOther, chromedp.ByQuery),
+		chromedp.Click(`#msg-alert_absent button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.flash`, chromedp.ByQuery),
+		chromedp.Text(`.flash`, &flash, chromedp.ByQuery),
+	)
+	if !strings.Contains(flash, "Correction of alert_absent saved") {
+		t.Errorf("after the correction the page says %q", flash)
+	}
+	steps(rev, chromedp.Click(`#review-done button`, chromedp.ByQuery))
+	// The click leaves the page it was on: wait for the page after it.
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(state, "reviewed by") && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		steps(rev, chromedp.Text(`#review-state`, &state, chromedp.ByQuery), chromedp.Text(`main`, &body, chromedp.ByQuery))
+	}
+	if !strings.Contains(state, "reviewed by "+tiReviewer+" on 2026-11-30") || !strings.Contains(body, "ብደሓን ድዩ?") {
+		t.Errorf("after marking reviewed: %q", state)
+	}
+	// Nothing else opens for the reviewer.
+	for _, path := range []string{"/", "/board", "/admin", "/pupils/1001"} {
+		steps(rev, chromedp.Navigate(h.url+path), chromedp.Text(`main`, &body, chromedp.ByQuery))
+		if !strings.Contains(body, "Your role does not allow this") {
+			t.Errorf("a reviewer opened %s: %.200s", path, body)
+		}
+	}
+
+	// The next alert to the Tigrinya parent uses the correction and says so.
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "1001", "kind": "absent"}]}`, nil)
+	eventually(t, "the Tigrinya alert to go out", func() bool {
+		for _, m := range h.twilio.Messages() {
+			if m.To == "+31612345003" {
+				return true
+			}
+		}
+		return false
+	})
+	for _, m := range h.twilio.Messages() {
+		if m.To == "+31612345003" && (!strings.Contains(m.Body, "ኣይመጸን። ብደሓን ድዩ?") || !strings.Contains(m.Body, "Amanuel T.")) {
+			t.Errorf("the Tigrinya parent read %q", m.Body)
+		}
+	}
+	var msgs []map[string]any
+	h.mustCall(200, "GET", "/api/v1/messages?date=2026-11-30&student=1001", coord, nil, &msgs)
+	seen := false
+	for _, m := range msgs {
+		if m["contact"] == "c-1001-2" {
+			seen = true
+			if m["translation_review"] != "reviewed" || m["translation_reviewed_by"] != tiReviewer || m["translation_reviewed_on"] != "2026-11-30" {
+				t.Errorf("the message says %v / %v / %v", m["translation_review"], m["translation_reviewed_by"], m["translation_reviewed_on"])
+			}
+		}
+	}
+	if !seen {
+		t.Error("no message to the Tigrinya parent")
 	}
 }
