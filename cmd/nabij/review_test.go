@@ -130,6 +130,15 @@ func TestReviewerSeesOnlyTheReviewPage(t *testing.T) {
 		}
 	}
 
+	// A right-to-left language is shown right to left.
+	var ar struct{ ID string }
+	h.mustCall(201, "POST", "/api/v1/users", adminToken, map[string]any{"name": "R. Arabic", "role": "reviewer", "language": "ar-SY"}, &ar)
+	arRev := newStaff(h)
+	arRev.signIn(h.signInLink(ar.ID))
+	if code, page := arRev.get("/review?lang=en"); code != 200 || !strings.Contains(page, `<p class="phone" lang="ar" dir="rtl">`) || strings.Contains(page, "ትግርኛ") {
+		t.Errorf("the Arabic review page: %d", code)
+	}
+
 	// A broken placeholder is refused with the reason, and changes nothing.
 	before := h.schoolFile("ti")
 	code, page = rev.post("/review/messages/alert_absent", url.Values{"csrf": {csrf},
