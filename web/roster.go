@@ -19,6 +19,7 @@ type studentRequest struct {
 	Name        string           `json:"name"`
 	Class       string           `json:"class"`
 	BirthDate   string           `json:"birth_date"`
+	Gender      string           `json:"gender"`
 	HousingUnit string           `json:"housing_unit"`
 	Contacts    []school.Contact `json:"contacts"`
 	PGN         string           `json:"pgn"`
@@ -34,7 +35,7 @@ func (r *rosterRequest) roster() (*school.Roster, error) {
 	}
 	var bad []school.FieldError
 	for i, s := range r.Students {
-		st := school.Student{ID: s.ID, Name: s.Name, Class: s.Class, HousingUnit: s.HousingUnit, Contacts: s.Contacts, PGN: s.PGN}
+		st := school.Student{ID: s.ID, Name: s.Name, Class: s.Class, Gender: s.Gender, HousingUnit: s.HousingUnit, Contacts: s.Contacts, PGN: s.PGN}
 		if st.Contacts == nil {
 			st.Contacts = []school.Contact{}
 		}

@@ -333,3 +333,59 @@ func TestGeezNumeralsChooseTheChild(t *testing.T) {
 		t.Errorf("Yonas is %s, want still absent: his father chose Dawit", k)
 	}
 }
+
+// Tigrinya speaks of a girl as she: the alert about one girl uses the
+// feminine variant, a pupil without a gender the neutral wording, and each
+// message's back-translation is the variant's own.
+func TestAGirlIsShe(t *testing.T) {
+	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00", "NABIJ_HOLD": "1s"})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, `{
+  "classes": [{"id": "1A", "name": "ISK 1A"}],
+  "students": [
+    {"id": "1001", "name": "Saba T.", "class": "1A", "birth_date": "2011-03-04", "gender": "f",
+     "contacts": [{"id": "c-1", "role": "parent", "name": "Moeder", "phone": "+31612345301", "language": "ti", "channel": "sms"}]},
+    {"id": "1002", "name": "Mehari K.", "class": "1A", "birth_date": "2011-03-04",
+     "contacts": [{"id": "c-2", "role": "parent", "name": "Vader", "phone": "+31612345302", "language": "ti", "channel": "sms"}]}
+  ]}`, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "1001", "kind": "absent"}, {"student": "1002", "kind": "absent"}]}`, nil)
+	eventually(t, "both alerts", func() bool { return len(h.to("+31612345301")) == 1 && len(h.to("+31612345302")) == 1 })
+	c := catalog(t)
+	hint, _ := c.Render("ti", "alert_reply_hint", nil, -1)
+	want := func(gender, name string) string {
+		s, err := c.RenderGender("ti", "alert_absent", gender, map[string]any{"School": "ISK Test", "Names": name}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s + " " + hint
+	}
+	if got := h.to("+31612345301")[0]; got != want("f", "Saba T.") || got == want("", "Saba T.") {
+		t.Errorf("the alert about a girl = %q, want the feminine variant %q", got, want("f", "Saba T."))
+	}
+	if got := h.to("+31612345302")[0]; got != want("", "Mehari K.") {
+		t.Errorf("the alert about a pupil of no given gender = %q, want the neutral %q", got, want("", "Mehari K."))
+	}
+	var msgs []struct {
+		Student  string   `json:"student"`
+		Students []string `json:"students"`
+		Back     string   `json:"back_translation"`
+	}
+	h.mustCall(200, "GET", "/api/v1/messages?date=2026-11-30", coord, nil, &msgs)
+	for _, m := range msgs {
+		if len(m.Students) == 1 && m.Students[0] == "1001" && !strings.Contains(m.Back, "feminine") {
+			t.Errorf("the back-translation of the girl's alert = %q, not the feminine variant's", m.Back)
+		}
+	}
+	if len(msgs) != 2 {
+		t.Errorf("%d messages", len(msgs))
+	}
+	// A gender nabij does not know is refused, naming the field; nothing changes.
+	var bad struct {
+		Error struct{ Details []struct{ Field, Message string } }
+	}
+	if code := h.call("PUT", "/api/v1/roster", adminToken, `{"classes": [{"id": "1A", "name": "ISK 1A"}],
+  "students": [{"id": "1001", "name": "Saba T.", "class": "1A", "birth_date": "2011-03-04", "gender": "meisje"}]}`, &bad); code != 422 ||
+		len(bad.Error.Details) != 1 || bad.Error.Details[0].Field != "students[0].gender" {
+		t.Errorf("a roster with gender \"meisje\": HTTP %d %+v", code, bad)
+	}
+}
