@@ -108,7 +108,8 @@ func printTranslationsTable(w io.Writer, reports []translations.Report) {
 }
 
 // smsPrice is what one SMS part costs, for the cost column: NABIJ_SMS_PRICE
-// (e.g. 0.0825), by default Twilio's list price for a Dutch mobile number.
+// (e.g. 0.0825). The default is an assumption, not a quoted price: a school
+// sets the one on its own invoice.
 var smsPrice, smsCurrency = 0.0825, "EUR"
 
 // genderText says whether a language marks the pupil's gender, and whether
