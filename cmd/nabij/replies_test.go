@@ -381,7 +381,9 @@ func TestAGirlIsShe(t *testing.T) {
 	}
 	// A gender nabij does not know is refused, naming the field; nothing changes.
 	var bad struct {
-		Error struct{ Details []struct{ Field, Message string } }
+		Error struct {
+			Details []struct{ Field, Message string }
+		}
 	}
 	if code := h.call("PUT", "/api/v1/roster", adminToken, `{"classes": [{"id": "1A", "name": "ISK 1A"}],
   "students": [{"id": "1001", "name": "Saba T.", "class": "1A", "birth_date": "2011-03-04", "gender": "meisje"}]}`, &bad); code != 422 ||
