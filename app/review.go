@@ -73,7 +73,14 @@ func (s *Service) LoadTranslationOverrides(log *slog.Logger) ([]string, error) {
 	for _, o := range all {
 		if _, err := translations.CheckWith(o.Language, map[string][]byte{o.Language: []byte(o.TOML)}); err != nil {
 			skipped = append(skipped, o.Language)
-			log.Warn("the school's own wording of a language cannot be used; nabij's own is", "language", o.Language, "err", err)
+			// The reasons quote the file's texts: counted here, read with
+			// `nabij translations export` and `nabij translations check`.
+			problems := 1
+			var refused *translations.RefusedError
+			if errors.As(err, &refused) {
+				problems = len(refused.Problems)
+			}
+			log.Warn("the school's own wording of a language cannot be used; nabij's own is", "language", o.Language, "problems", problems)
 			continue
 		}
 		files[o.Language] = []byte(o.TOML)
