@@ -103,3 +103,40 @@ func TestOverridesAtStart(t *testing.T) {
 		t.Errorf("the unusable Arabic file is in force: %+v", ar)
 	}
 }
+
+func TestCorrectingAGenderVariant(t *testing.T) {
+	s := reviewService(t)
+	ctx := context.Background()
+	u, _, err := s.CreateReviewer(ctx, "Selam B.", "ti")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.Review(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var variant *ReviewMessage
+	for i := range v.Messages {
+		if v.Messages[i].Key == "alert_absent_f" {
+			variant = &v.Messages[i]
+		}
+	}
+	if variant == nil {
+		t.Skip("Tigrinya has no gender variants (meta.gender)")
+	}
+	if variant.Gender != "f" || len(variant.Samples) != 1 || variant.Samples[0].Pupils != 1 {
+		t.Errorf("the variant: %+v", variant)
+	}
+	forms := map[string]string{}
+	for _, f := range variant.Forms {
+		forms[f.Form] = f.Text
+	}
+	forms["one"] = "ሰላም ካብ {{.School}}። ሎሚ {{.Names}} ኣይመጸትን።"
+	if err := s.CorrectTranslation(ctx, u, "alert_absent_f", forms, nil); err != nil {
+		t.Fatal(err)
+	}
+	text, err := s.Translations.RenderGender("ti", "alert_absent", translations.Female, map[string]any{"School": "ISK Test", "Names": "Sara H."}, 1)
+	if err != nil || !strings.Contains(text, "ኣይመጸትን") {
+		t.Errorf("a girl's alert: %q %v", text, err)
+	}
+}
