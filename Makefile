@@ -42,6 +42,8 @@ vulncheck: ## govulncheck, from the Go module proxy
 	  echo "govulncheck: the vulnerability database is not reachable from here: NOT CHECKED"; \
 	else echo "$$out"; exit $$code; fi
 
+# FUZZTIME is a duration (10s) or a count of executions (20000x); CI uses a
+# count, which cannot race the fuzz coordinator's deadline (golang/go#75804).
 FUZZTIME ?= 10s
 fuzz: ## every fuzz target for FUZZTIME (seed corpora in testdata/fuzz)
 	$(GO) test -run XXX -fuzz '^FuzzListBody$$' -fuzztime $(FUZZTIME) ./web
