@@ -266,6 +266,12 @@ func (c *Catalog) checkTexts(r *Report, key string, forms map[string]string) {
 			r.placeholderProblems++
 			r.problem("%s.%s has placeholders %v, en has %v", key, form, got, want)
 		}
+		// Bidi controls typed into a text (an override, an embedding, a
+		// hand-made isolate) fight the isolates nabij puts around every
+		// value and can reorder a right-to-left message on the phone.
+		if i := strings.IndexFunc(text, isBidiControl); i >= 0 {
+			r.problem("%s.%s contains the bidi control U+%04X: nabij isolates names, numbers and options itself; remove it", key, form, []rune(text[i:])[0])
+		}
 		// Anything else between braces ({{.names}}, {{ if }}) is a
 		// translation slip, not a feature we support.
 		if n := strings.Count(text, "{{"); n != len(placeholderRE.FindAllString(text, -1)) {
@@ -392,4 +398,11 @@ func countList(counts []int) string {
 		b.WriteString(strconv.Itoa(n))
 	}
 	return b.String()
+}
+
+// isBidiControl reports the explicit directional formatting characters of
+// UAX #9: embeddings, overrides, isolates and their terminators. (LRM and
+// RLM are marks, harmless, and left alone.)
+func isBidiControl(r rune) bool {
+	return (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069')
 }

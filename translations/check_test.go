@@ -156,3 +156,18 @@ func TestAlertText(t *testing.T) {
 		t.Error("AlertText for an unknown tag should fail")
 	}
 }
+
+// A bidi control typed into a text (here a right-to-left override) is
+// refused: it would fight the isolates around the values.
+func TestCheckRefusesTypedBidiControls(t *testing.T) {
+	ar := file("ar", "rtl", "draft", map[string]string{
+		"alert_absent":     "one=صباح الخير من {{.School}}. نفتقد \u202e{{.Names}}.|other=صباح الخير من {{.School}}. نفتقد {{.Names}}.",
+		"alert_reply_hint": "other=مريض؟ أرسلوا 1.",
+		"list_and":         "other={{.Rest}} و {{.Last}}",
+		"list_separator":   "other=، ",
+	})
+	r := checkReports(t, map[string]string{"en.toml": file("en", "ltr", "draft", checkEn), "ar.toml": ar})["ar"]
+	if r.OK() || !strings.Contains(strings.Join(r.Problems, "\n"), "alert_absent.one contains the bidi control U+202E") {
+		t.Errorf("problems %v", r.Problems)
+	}
+}
