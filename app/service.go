@@ -68,6 +68,9 @@ func (s *Service) Authenticate(_ context.Context, token string) (school.User, bo
 		u, ok, err = tx.UserByTokenHash(HashToken(token))
 		return err
 	})
+	if u.Disabled {
+		return school.User{}, false, err
+	}
 	return u, ok, err
 }
 

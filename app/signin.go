@@ -42,10 +42,12 @@ func (s *Service) SignInLink(_ context.Context, userID string) (string, time.Tim
 	token := newToken()
 	expires := s.Now().Add(LinkLifetime)
 	err := s.Store.Update(func(tx *store.Tx) error {
-		if _, ok, err := tx.User(userID); err != nil {
+		if u, ok, err := tx.User(userID); err != nil {
 			return err
 		} else if !ok {
 			return fmt.Errorf("%w: user %s", school.ErrNotFound, userID)
+		} else if u.Disabled {
+			return fmt.Errorf("%w: user %s is disabled; enable them first", school.ErrConflict, userID)
 		}
 		return tx.PutSignInLink(HashToken(token), store.SignInLink{User: userID, Expires: expires})
 	})
@@ -89,8 +91,13 @@ func (s *Service) SignIn(_ context.Context, linkToken string) (string, school.Us
 		}
 		if u, ok, err = tx.User(link.User); err != nil {
 			return err
-		} else if !ok {
+		} else if !ok || u.Disabled {
 			return ErrSignIn
+		}
+		signedIn := now
+		u.LastSignIn = &signedIn
+		if err := tx.PutUser(&u); err != nil {
+			return err
 		}
 		return tx.PutSession(HashToken(session), store.Session{User: u.ID, Created: now, Expires: now.Add(SessionLifetime)})
 	})
@@ -112,6 +119,9 @@ func (s *Service) SessionUser(_ context.Context, session string) (school.User, b
 		u, ok, err = tx.User(sess.User)
 		return err
 	})
+	if u.Disabled {
+		return school.User{}, false, err
+	}
 	return u, ok, err
 }
 

@@ -1,5 +1,7 @@
 package school
 
+import "time"
+
 // Role is what a staff member may do.
 type Role string
 
@@ -24,6 +26,12 @@ type User struct {
 	// translations, such as "ti"); empty for every other role.
 	Language  string `json:"language,omitempty"`
 	TokenHash string `json:"token_hash,omitempty"`
+	// Disabled is a staff member whose access is taken away: no token,
+	// session or sign-in link of theirs works. A user stored before this
+	// field existed is enabled.
+	Disabled bool `json:"disabled"`
+	// LastSignIn is when they last signed in with a link, if ever.
+	LastSignIn *time.Time `json:"last_sign_in"`
 }
 
 // Teaches reports whether the user is a mentor of class.

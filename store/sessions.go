@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/nabij-isk/nabij/school"
@@ -77,4 +78,37 @@ func (t *Tx) PurgeSessions(now time.Time) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// DeleteSessionsOf ends every session of a user; it returns how many.
+func (t *Tx) DeleteSessionsOf(user string) (int, error) {
+	return t.deleteOf(bucketSessions, user)
+}
+
+// DeleteSignInLinksOf drops every unused sign-in link of a user; it
+// returns how many.
+func (t *Tx) DeleteSignInLinksOf(user string) (int, error) {
+	return t.deleteOf(bucketSignInLinks, user)
+}
+
+// deleteOf deletes the values of bucket that belong to user. Sessions and
+// links are few (a school's staff, for hours or days), so a scan is cheap.
+func (t *Tx) deleteOf(bucket []byte, user string) (int, error) {
+	c := t.tx.Bucket(bucket).Cursor()
+	var dead [][]byte
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		var x struct{ User string }
+		if err := json.Unmarshal(v, &x); err != nil {
+			return 0, fmt.Errorf("%s/%s: %w", bucket, k, err)
+		}
+		if x.User == user {
+			dead = append(dead, append([]byte(nil), k...))
+		}
+	}
+	for _, k := range dead {
+		if err := t.tx.Bucket(bucket).Delete(k); err != nil {
+			return 0, err
+		}
+	}
+	return len(dead), nil
 }

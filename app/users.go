@@ -1,0 +1,168 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// BootstrapAdminID is the id the bootstrap admin token (NABIJ_ADMIN_TOKEN)
+// acts under. It is no user: it cannot be disabled or rotated here, only
+// changed in the configuration.
+const BootstrapAdminID = "admin"
+
+// loadUser is a stored user, or a clear refusal for the bootstrap admin
+// and for an unknown id.
+func loadUser(tx *store.Tx, id string) (school.User, error) {
+	if id == BootstrapAdminID {
+		return school.User{}, fmt.Errorf("%w: the bootstrap admin token is not a user; change NABIJ_ADMIN_TOKEN in the configuration and restart", school.ErrConflict)
+	}
+	u, ok, err := tx.User(id)
+	if err != nil {
+		return u, err
+	}
+	if !ok {
+		return u, fmt.Errorf("%w: user %s", school.ErrNotFound, id)
+	}
+	return u, nil
+}
+
+// DisableUser takes a staff member's access away at once: their token,
+// sessions and sign-in links stop working, and sign-in refuses them. An
+// admin cannot disable themselves, nor the last enabled admin.
+func (s *Service) DisableUser(_ context.Context, by school.User, id string) (school.User, error) {
+	var u school.User
+	err := s.Store.Update(func(tx *store.Tx) error {
+		var err error
+		if u, err = loadUser(tx, id); err != nil {
+			return err
+		}
+		if u.ID == by.ID {
+			return fmt.Errorf("%w: you cannot disable yourself; another admin can", school.ErrConflict)
+		}
+		if u.Role == school.RoleAdmin && !u.Disabled {
+			users, err := tx.Users()
+			if err != nil {
+				return err
+			}
+			others := 0
+			for _, o := range users {
+				if o.Role == school.RoleAdmin && !o.Disabled && o.ID != u.ID {
+					others++
+				}
+			}
+			if others == 0 {
+				return fmt.Errorf("%w: user %s is the last enabled admin; make or enable another admin first", school.ErrConflict, id)
+			}
+		}
+		u.Disabled = true
+		if _, err := tx.DeleteSessionsOf(u.ID); err != nil {
+			return err
+		}
+		if _, err := tx.DeleteSignInLinksOf(u.ID); err != nil {
+			return err
+		}
+		return tx.PutUser(&u)
+	})
+	u.TokenHash = ""
+	return u, err
+}
+
+// EnableUser gives a disabled staff member access again: their API token
+// works again (rotate it if it may have leaked); they sign in with a new link.
+func (s *Service) EnableUser(_ context.Context, id string) (school.User, error) {
+	var u school.User
+	err := s.Store.Update(func(tx *store.Tx) error {
+		var err error
+		if u, err = loadUser(tx, id); err != nil {
+			return err
+		}
+		u.Disabled = false
+		return tx.PutUser(&u)
+	})
+	u.TokenHash = ""
+	return u, err
+}
+
+// RotateToken gives a user a new API token, shown only this once; the old
+// one stops working at once.
+func (s *Service) RotateToken(_ context.Context, id string) (school.User, string, error) {
+	token := newToken()
+	var u school.User
+	err := s.Store.Update(func(tx *store.Tx) error {
+		var err error
+		if u, err = loadUser(tx, id); err != nil {
+			return err
+		}
+		u.TokenHash = HashToken(token)
+		return tx.PutUser(&u)
+	})
+	u.TokenHash = ""
+	if err != nil {
+		return school.User{}, "", err
+	}
+	return u, token, nil
+}
+
+// RevokeSignInLinks drops every unused sign-in link of a user; it returns
+// how many there were.
+func (s *Service) RevokeSignInLinks(_ context.Context, id string) (int, error) {
+	n := 0
+	err := s.Store.Update(func(tx *store.Tx) error {
+		if _, err := loadUser(tx, id); err != nil {
+			return err
+		}
+		var err error
+		n, err = tx.DeleteSignInLinksOf(id)
+		return err
+	})
+	return n, err
+}
+
+// SetClasses changes the classes a user teaches, each of the roster; a
+// mentor keeps at least one, a reviewer has none. It takes effect on the
+// user's next request.
+func (s *Service) SetClasses(_ context.Context, id string, classes []string) (school.User, error) {
+	var u school.User
+	var clean []string
+	seen := map[string]bool{}
+	for _, c := range classes {
+		if c = strings.TrimSpace(c); c != "" && !seen[c] {
+			seen[c] = true
+			clean = append(clean, c)
+		}
+	}
+	err := s.Store.Update(func(tx *store.Tx) error {
+		var err error
+		if u, err = loadUser(tx, id); err != nil {
+			return err
+		}
+		var errs []school.FieldError
+		switch {
+		case u.Role == school.RoleReviewer && len(clean) > 0:
+			errs = append(errs, school.FieldError{Field: "classes", Message: "a reviewer has no classes"})
+		case u.Role == school.RoleMentor && len(clean) == 0:
+			errs = append(errs, school.FieldError{Field: "classes", Message: "a mentor needs at least one class"})
+		}
+		for i, c := range clean {
+			if _, ok, err := tx.Class(c); err != nil {
+				return err
+			} else if !ok {
+				errs = append(errs, school.FieldError{Field: fmt.Sprintf("classes[%d]", i), Message: fmt.Sprintf("class %q is not in the roster", c)})
+			}
+		}
+		if len(errs) > 0 {
+			return &school.ValidationError{Details: errs}
+		}
+		u.Classes = clean
+		return tx.PutUser(&u)
+	})
+	u.TokenHash = ""
+	if err != nil {
+		return school.User{}, err
+	}
+	return u, nil
+}
