@@ -65,7 +65,10 @@ type adminView struct {
 	Settings  [][2]string
 	Link      string
 	LinkFor   string
-	Import    *importView
+	// Token is a user's new API token, shown this once.
+	Token    string
+	TokenFor string
+	Import   *importView
 }
 
 type importView struct {

@@ -187,6 +187,7 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 	g.POST("/admin/roster/apply", h.rosterApply, h.pageRole(school.RoleAdmin))
 	g.POST("/admin/users", h.adminCreateUser, h.pageRole(school.RoleAdmin))
 	g.POST("/admin/users/:id/link", h.adminLink, h.pageRole(school.RoleAdmin))
+	h.adminUserRoutes(g)
 	g.GET("/review", h.reviewPage, h.pageRole(school.RoleReviewer))
 	g.POST("/review/messages/:key", h.reviewCorrect, h.pageRole(school.RoleReviewer))
 	g.POST("/review/done", h.reviewDone, h.pageRole(school.RoleReviewer))

@@ -52,6 +52,7 @@ type Service interface {
 	SignOut(ctx context.Context, session string) error
 	SignInLink(ctx context.Context, userID string) (string, time.Time, error)
 	Users(ctx context.Context) ([]school.User, error)
+	userAdmin // taking access away: web/users.go
 	RollCall(ctx context.Context, u school.User, class string) (*app.RollCall, error)
 	Board(ctx context.Context) (*app.Board, error)
 	Pupil(ctx context.Context, id string) (*app.PupilPage, error)
@@ -126,6 +127,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.GET("/admin/backup", h.backup, requireRole(school.RoleAdmin))
 	api.GET("/admin/audit", h.auditLog, requireRole(school.RoleAdmin))
 	api.POST("/users/:id/link", h.userLink, requireRole(school.RoleAdmin))
+	h.userRoutes(api)
 	api.GET("/translations/:lang/file", h.translationFile, requireRole(school.RoleAdmin))
 
 	h.pageRoutes(e)
