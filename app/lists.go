@@ -78,7 +78,13 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 			_, class, ok, err := tx.StudentFacts(id)
 			return class, ok && err == nil
 		}
-		if err := list.Validate(classOf, s.Calendar); err != nil {
+		// A mentor is told nothing of other classes; a coordinator is
+		// told where a pupil is.
+		check := school.ListCheck{Reveal: u.Role == school.RoleCoordinator}
+		if len(list.Absences) > 0 {
+			check.Pupils, check.Limit = tx.ClassSize(class), true
+		}
+		if err := list.ValidateWith(classOf, s.Calendar, check); err != nil {
 			return err
 		}
 		old, hadOld, err := tx.AbsenceList(class, date)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/school"
@@ -53,8 +54,11 @@ func (s *Service) Messages(_ context.Context, u school.User, f MessageFilter) ([
 			if f.Student != "" && !m.Concerns(f.Student) {
 				continue
 			}
-			if u.Role == school.RoleMentor && !mentorSees(u, m, classOf) {
-				continue
+			if u.Role == school.RoleMentor {
+				if !mentorSees(u, m, classOf) {
+					continue
+				}
+				m = forMentor(u, m, func(id string) bool { return u.Teaches(classOf(id)) })
 			}
 			out = append(out, m)
 		}
@@ -70,6 +74,22 @@ func mentorSees(u school.User, m *alerts.Message, classOf func(string) string) b
 		}
 	}
 	return false
+}
+
+// forMentor is m as a mentor may see it: a message to a parent of
+// children in several classes names them all, and a mentor who does not
+// teach one of them learns nothing of that child. Only the pupils taught
+// are listed, and the text (and its back-translation, and the answers
+// offered), which name every child, are left out.
+func forMentor(u school.User, m *alerts.Message, teaches func(id string) bool) *alerts.Message {
+	if !slices.ContainsFunc(m.Students, func(id string) bool { return !teaches(id) }) {
+		return m
+	}
+	c := *m
+	c.Students = slices.DeleteFunc(slices.Clone(m.Students), func(id string) bool { return !teaches(id) })
+	c.Body, c.Back, c.ContentVariables = "", "", ""
+	c.Options = nil
+	return &c
 }
 
 // DeliveryStatus applies a provider's status callback.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/nabij-isk/nabij/alerts"
@@ -216,14 +217,32 @@ func (s *Service) Inbox(_ context.Context, u school.User, date string) ([]store.
 			if date != "" && in.ReceivedAt.In(s.Location).Format("2006-01-02") != date && in.Date != date {
 				continue
 			}
-			if u.Role == school.RoleMentor && !mentorSeesStudents(tx, u, in.Students) {
-				continue
+			if u.Role == school.RoleMentor {
+				if !mentorSeesStudents(tx, u, in.Students) {
+					continue
+				}
+				in = inboundForMentor(u, in, func(id string) bool {
+					_, class, ok, _ := tx.StudentFacts(id)
+					return ok && u.Teaches(class)
+				})
 			}
 			out = append(out, in)
 		}
 		return err
 	})
 	return out, err
+}
+
+// inboundForMentor is a reply as a mentor may read it: a parent of
+// children in several classes may name them all, so a mentor who does not
+// teach one of them gets the pupils taught and no text.
+func inboundForMentor(u school.User, in store.Inbound, teaches func(id string) bool) store.Inbound {
+	if !slices.ContainsFunc(in.Students, func(id string) bool { return !teaches(id) }) {
+		return in
+	}
+	in.Students = slices.DeleteFunc(slices.Clone(in.Students), func(id string) bool { return !teaches(id) })
+	in.Body, in.Note = "", ""
+	return in
 }
 
 func mentorSeesStudents(tx *store.Tx, u school.User, students []string) bool {

@@ -72,9 +72,9 @@ func (s *Service) RollCall(_ context.Context, u school.User, class string) (*Rol
 			return err
 		}
 		rc.Posted = posted
-		names := map[string]string{}
+		names, classes := map[string]string{}, map[string]string{}
 		for _, st := range r.Students {
-			names[st.ID] = st.Name
+			names[st.ID], classes[st.ID] = st.Name, st.Class
 			if st.Class != class {
 				continue
 			}
@@ -103,6 +103,9 @@ func (s *Service) RollCall(_ context.Context, u school.User, class string) (*Rol
 					continue
 				}
 				seen[m.ID] = true
+				if u.Role == school.RoleMentor {
+					m = forMentor(u, m, func(id string) bool { return u.Teaches(classes[id]) })
+				}
 				rc.Sent = append(rc.Sent, SentRow{Message: m, Students: namesOf(m.Students, names)})
 			}
 		}
@@ -111,6 +114,9 @@ func (s *Service) RollCall(_ context.Context, u school.User, class string) (*Rol
 			if in.Date == date.String() && slices.ContainsFunc(in.Students, func(id string) bool {
 				return slices.ContainsFunc(rc.Rows, func(r RollCallRow) bool { return r.Student.ID == id })
 			}) {
+				if u.Role == school.RoleMentor {
+					in = inboundForMentor(u, in, func(id string) bool { return u.Teaches(classes[id]) })
+				}
 				rc.Replies = append(rc.Replies, in)
 			}
 		}

@@ -55,10 +55,32 @@ func (l *AbsenceList) Entry(student string) (Absence, bool) {
 // StudentClass tells which class a student is in; ok is false for an unknown student.
 type StudentClass func(student string) (class string, ok bool)
 
+// ListCheck is how much a list may hold and what its errors may tell.
+type ListCheck struct {
+	// Pupils is how many pupils the class has: with Limit, a list with
+	// more entries is refused whole, before any entry is looked at.
+	Pupils int
+	Limit  bool
+	// Reveal lets an error name another class's pupil's class (for a
+	// coordinator). Without it a pupil of another class and an unknown id
+	// read the same: a mentor learns nothing of other classes.
+	Reveal bool
+}
+
 // Validate checks a list against the roster and the calendar and names every
-// bad entry; nothing of a list that fails is to be applied.
+// bad entry; nothing of a list that fails is to be applied. Its errors may
+// name another class; a mentor's list is checked with ValidateWith.
 func (l *AbsenceList) Validate(classOf StudentClass, cal *Calendar) error {
+	return l.ValidateWith(classOf, cal, ListCheck{Reveal: true})
+}
+
+// ValidateWith is Validate with a limit and what the errors may tell.
+func (l *AbsenceList) ValidateWith(classOf StudentClass, cal *Calendar, check ListCheck) error {
 	var errs fieldErrors
+	if check.Limit && len(l.Absences) > check.Pupils {
+		errs.add("absences", "the list has %d entries and class %q has %d pupils: each pupil is on a list at most once", len(l.Absences), l.Class, check.Pupils)
+		return errs.err()
+	}
 	if !cal.IsSchoolDay(l.Date) {
 		errs.add("date", "%s is not a school day (%s)", l.Date, cal.WhyNotSchoolDay(l.Date))
 	}
@@ -71,6 +93,8 @@ func (l *AbsenceList) Validate(classOf StudentClass, cal *Calendar) error {
 		switch {
 		case a.Student == "":
 			errs.add(path+".student", "a student id is required")
+		case !check.Reveal && (!known || class != l.Class):
+			errs.add(path+".student", "student %q is not in class %q", a.Student, l.Class)
 		case !known:
 			errs.add(path+".student", "student %q is not in the roster", a.Student)
 		case class != l.Class:

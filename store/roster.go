@@ -109,3 +109,17 @@ func (t *Tx) StudentsByPhone(phone string) []string {
 	}
 	return out
 }
+
+// ClassSize counts the pupils of a class, from the facts index (no pupil
+// is read whole).
+func (t *Tx) ClassSize(class string) int {
+	n := 0
+	c := t.tx.Bucket(bucketStudentFacts).Cursor()
+	suffix := "|" + class
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if strings.HasSuffix(string(v), suffix) {
+			n++
+		}
+	}
+	return n
+}

@@ -85,6 +85,9 @@ type listRequest struct {
 }
 
 func (h *handlers) putList(c echo.Context) error {
+	if err := limitBody(c, maxListBody); err != nil {
+		return err
+	}
 	var req listRequest
 	if err := decode(c, &req); err != nil {
 		return err

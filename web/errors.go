@@ -39,6 +39,32 @@ func badRequest(format string, args ...any) error {
 	return &apiError{http.StatusBadRequest, "bad_request", fmt.Sprintf(format, args...), nil}
 }
 
+// maxDetails is how many bad fields an answer lists: a body with a
+// million bad entries gets a short answer that says how many there were.
+const maxDetails = 100
+
+// Body limits: a list is a class's pupils (a few KB); the roster and its
+// file are the whole school; everything else has the server's global limit.
+const (
+	maxListBody   = 256 << 10
+	maxRosterBody = 16 << 20
+)
+
+// limitBody refuses a body over max bytes: at once when its length is
+// declared, otherwise when reading passes max (decode says 413).
+func limitBody(c echo.Context, max int64) error {
+	r := c.Request()
+	if r.ContentLength > max {
+		return tooLarge(max)
+	}
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, max)
+	return nil
+}
+
+func tooLarge(max int64) error {
+	return &apiError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("the body is larger than %d KB", max>>10), nil}
+}
+
 // errorHandler maps every error to API.md's one JSON error shape.
 func (h *handlers) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
@@ -61,6 +87,10 @@ func (h *handlers) describe(err error, c echo.Context) (int, errorDetail) {
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &ve):
+		if n := len(ve.Details); n > maxDetails {
+			return http.StatusUnprocessableEntity, errorDetail{"invalid",
+				fmt.Sprintf("the request has %d bad fields, the first %d listed; nothing was applied", n, maxDetails), ve.Details[:maxDetails]}
+		}
 		return http.StatusUnprocessableEntity, errorDetail{"invalid", "the request has bad fields; nothing was applied", ve.Details}
 	case errors.As(err, &ae):
 		return ae.status, errorDetail{ae.code, ae.msg, ae.details}
@@ -90,7 +120,10 @@ func decode(c echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
+		var tooBig *http.MaxBytesError
 		switch {
+		case errors.As(err, &tooBig):
+			return tooLarge(tooBig.Limit)
 		case errors.Is(err, io.EOF):
 			return badRequest("the request body is empty; JSON expected")
 		case errors.As(err, &syn):

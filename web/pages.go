@@ -1,7 +1,9 @@
 package web
 
 import (
+	"crypto/rand"
 	"embed"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -31,6 +33,7 @@ var staticFS embed.FS
 const (
 	sessionCookie = "nabij_session"
 	langCookie    = "nabij_lang"
+	csrfCookie    = "nabij_csrf"
 )
 
 // uiBundle is the staff pages' own language bundle (Dutch, English):
@@ -160,12 +163,13 @@ func (l *signinLimiter) allow(ip string) bool {
 func (h *handlers) pageRoutes(e *echo.Echo) {
 	secure := strings.HasPrefix(h.cfg.PublicURL, "https://")
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup: "form:csrf", CookieName: "nabij_csrf", CookiePath: "/", CookieHTTPOnly: true,
+		TokenLookup: "form:csrf", CookieName: csrfCookie, CookiePath: "/", CookieHTTPOnly: true,
 		CookieSecure: secure, CookieSameSite: http.SameSiteStrictMode,
 		ErrorHandler: func(err error, c echo.Context) error {
 			return h.render(c, http.StatusForbidden, "error.html", "CSRF: "+err.Error(), "")
 		},
 	})
+	csrf = tokenAlways(csrf)
 	static := echo.MustSubFS(staticFS, "static")
 	e.StaticFS("/static", static)
 
@@ -191,6 +195,43 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 	g.GET("/review", h.reviewPage, h.pageRole(school.RoleReviewer))
 	g.POST("/review/messages/:key", h.reviewCorrect, h.pageRole(school.RoleReviewer))
 	g.POST("/review/done", h.reviewDone, h.pageRole(school.RoleReviewer))
+}
+
+// tokenAlways makes every state-changing form show its CSRF token, as the
+// README promises: echo's middleware lets a POST with Sec-Fetch-Site
+// same-origin (or none) through on the header alone, and a header is what
+// a client other than a browser sets as it likes. A cross-site POST is
+// refused at once; for the others the header is taken away, so that the
+// token is checked.
+func tokenAlways(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		checked := csrf(next)
+		return func(c echo.Context) error {
+			r := c.Request()
+			switch r.Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
+				// A safe request is given the token for its forms.
+			default:
+				if r.Header.Get(echo.HeaderSecFetchSite) == "cross-site" {
+					return echo.NewHTTPError(http.StatusForbidden, "cross-site request blocked by CSRF")
+				}
+			}
+			r.Header.Del(echo.HeaderSecFetchSite)
+			return checked(c)
+		}
+	}
+}
+
+// renewCSRF gives a new CSRF token at sign-in, so that a token planted
+// before (a shared computer, a cookie set by a sibling site) is not the
+// signed-in session's.
+func (h *handlers) renewCSRF(c echo.Context) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: base64.RawURLEncoding.EncodeToString(b), Path: "/", HttpOnly: true,
+		Secure: strings.HasPrefix(h.cfg.PublicURL, "https://"), SameSite: http.SameSiteStrictMode, MaxAge: 86400})
 }
 
 // session finds the signed-in user from the session cookie.
@@ -239,6 +280,7 @@ func (h *handlers) signin(c echo.Context) error {
 	}
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: session, Path: "/", HttpOnly: true,
 		Secure: strings.HasPrefix(h.cfg.PublicURL, "https://"), SameSite: http.SameSiteLaxMode, MaxAge: int((12 * time.Hour).Seconds())})
+	h.renewCSRF(c)
 	h.log.Info("signed in", "user", u.ID, "role", u.Role)
 	return c.Redirect(http.StatusSeeOther, homeOf(u))
 }

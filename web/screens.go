@@ -30,6 +30,9 @@ func (h *handlers) rollCallPage(c echo.Context) error {
 // absent, late with minutes, sick) and sends the whole list.
 func (h *handlers) postRollCall(c echo.Context) error {
 	class := c.Param("class")
+	if err := limitBody(c, maxListBody); err != nil {
+		return err
+	}
 	form, err := c.FormParams()
 	if err != nil {
 		return badRequest("unreadable form: %v", err)

@@ -48,8 +48,11 @@ Usage:
                          every language: keys, plurals, placeholders, SMS segments, review state
   nabij translations export LANG [--data DIR]
                          the school's own wording of LANG (its reviewers' corrections) as the language's TOML file
-  nabij users list | link NAME
-                         staff of the running service; link makes a one-time sign-in link
+  nabij users list | link | disable | enable | rotate | revoke-links NAME|ID
+  nabij users classes NAME|ID 1A,1B
+                         staff of the running service: list shows last sign-in and who is disabled; link makes a
+                         one-time sign-in link; disable takes every session, token and link away at once; rotate
+                         makes a new API token; revoke-links drops unused links; classes changes a mentor's classes
   nabij help             this text
 `
 

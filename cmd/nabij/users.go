@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -10,21 +11,40 @@ import (
 	"time"
 )
 
-// usersCmd is `nabij users link NAME` and `nabij users list`: it asks the
-// running service (the store is the service's while it runs) with the
-// admin token.
+// usersCmd is `nabij users list`, `link`, `disable`, `enable`, `rotate`,
+// `revoke-links` and `classes`: it asks the running service (the store is
+// the service's while it runs) with the admin token, so that every change
+// is checked and audited there as an admin's request. A stopped service
+// has to be started first: nothing here writes the store behind its back.
 func usersCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("users", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	base := fs.String("url", "", "the running nabij (default: http:// + NABIJ_ADDR)")
-	if len(args) == 0 || (args[0] != "link" && args[0] != "list") {
-		fmt.Fprintln(stderr, "usage: nabij users list | nabij users link NAME [--url URL]   (needs NABIJ_ADMIN_TOKEN)")
+	subs := map[string]bool{"list": true, "link": true, "disable": true, "enable": true, "rotate": true, "revoke-links": true, "classes": true}
+	if len(args) == 0 || !subs[args[0]] {
+		fmt.Fprintln(stderr, `usage: nabij users list
+       nabij users link|disable|enable|rotate|revoke-links NAME|ID
+       nabij users classes NAME|ID 1A,1B
+       [--url URL]   (needs NABIJ_ADMIN_TOKEN; the service must be running)`)
 		return 2
 	}
 	sub := args[0]
 	flags, words := splitFlags(args[1:])
 	if err := fs.Parse(flags); err != nil {
 		return 2
+	}
+	var classes []string
+	if sub == "classes" {
+		if len(words) < 2 {
+			fmt.Fprintln(stderr, "usage: nabij users classes NAME|ID 1A,1B")
+			return 2
+		}
+		for _, c := range strings.Split(words[len(words)-1], ",") {
+			if c = strings.TrimSpace(c); c != "" {
+				classes = append(classes, c)
+			}
+		}
+		words = words[:len(words)-1]
 	}
 	token := getenv("NABIJ_ADMIN_TOKEN")
 	if token == "" {
@@ -39,57 +59,109 @@ func usersCmd(args []string, getenv func(string) string, stdout, stderr io.Write
 		*base = "http://" + addr
 	}
 	client := &http.Client{Timeout: 10 * time.Second}
-	call := func(method, path string, out any) error {
-		req, err := http.NewRequest(method, strings.TrimSuffix(*base, "/")+path, nil)
+	call := func(method, path string, in, out any) error {
+		var body io.Reader
+		if in != nil {
+			raw, err := json.Marshal(in)
+			if err != nil {
+				return err
+			}
+			body = bytes.NewReader(raw)
+		}
+		req, err := http.NewRequest(method, strings.TrimSuffix(*base, "/")+path, body)
 		if err != nil {
 			return err
 		}
 		req.Header.Set("Authorization", "Bearer "+token)
+		if in != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
 		resp, err := client.Do(req)
 		if err != nil {
 			return fmt.Errorf("is nabij running at %s? %w", *base, err)
 		}
 		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
+		raw, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode >= 300 {
-			return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, strings.TrimSpace(string(body)))
+			return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, strings.TrimSpace(string(raw)))
 		}
-		return json.Unmarshal(body, out)
+		return json.Unmarshal(raw, out)
 	}
-	var users []struct {
+	type userJSON struct {
 		ID, Name, Role string
 		Classes        []string
+		Disabled       bool
+		LastSignIn     *time.Time `json:"last_sign_in"`
 	}
-	if err := call("GET", "/api/v1/users", &users); err != nil {
+	var users []userJSON
+	if err := call("GET", "/api/v1/users", nil, &users); err != nil {
 		fmt.Fprintln(stderr, "nabij users:", err)
 		return 1
 	}
 	if sub == "list" {
 		for _, u := range users {
-			fmt.Fprintf(stdout, "%-6s %-12s %-30s %s\n", u.ID, u.Role, u.Name, strings.Join(u.Classes, ","))
+			state, last := "enabled", "never"
+			if u.Disabled {
+				state = "DISABLED"
+			}
+			if u.LastSignIn != nil {
+				last = u.LastSignIn.Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(stdout, "%-6s %-12s %-8s %-16s %-30s %s\n", u.ID, u.Role, state, last, u.Name, strings.Join(u.Classes, ","))
 		}
 		return 0
 	}
 	name := strings.Join(words, " ")
-	var match []string
+	var match []userJSON
 	for _, u := range users {
 		if strings.EqualFold(u.Name, name) || u.ID == name {
-			match = append(match, u.ID)
+			match = append(match, u)
 		}
 	}
 	if len(match) != 1 {
-		fmt.Fprintf(stderr, "nabij users link: %d users match %q; give the exact name or the id (nabij users list)\n", len(match), name)
+		fmt.Fprintf(stderr, "nabij users %s: %d users match %q; give the exact name or the id (nabij users list)\n", sub, len(match), name)
 		return 1
 	}
-	var link struct {
-		URL     string    `json:"url"`
-		Expires time.Time `json:"expires_at"`
-	}
-	if err := call("POST", "/api/v1/users/"+match[0]+"/link", &link); err != nil {
-		fmt.Fprintln(stderr, "nabij users link:", err)
+	u := match[0]
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "nabij users %s: %v\n", sub, err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s\n(one use, valid until %s)\n", link.URL, link.Expires.Format("2006-01-02 15:04"))
+	switch sub {
+	case "link":
+		var link struct {
+			URL     string    `json:"url"`
+			Expires time.Time `json:"expires_at"`
+		}
+		if err := call("POST", "/api/v1/users/"+u.ID+"/link", nil, &link); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "%s\n(one use, valid until %s)\n", link.URL, link.Expires.Format("2006-01-02 15:04"))
+	case "disable", "enable":
+		var out userJSON
+		if err := call("POST", "/api/v1/users/"+u.ID+"/"+sub, nil, &out); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "%s %sd\n", u.ID, sub)
+	case "rotate":
+		var out struct{ Token string }
+		if err := call("POST", "/api/v1/users/"+u.ID+"/token", nil, &out); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "%s\n(the new API token of %s, shown only now; the old one no longer works)\n", out.Token, u.ID)
+	case "revoke-links":
+		var out struct{ Revoked int }
+		if err := call("DELETE", "/api/v1/users/"+u.ID+"/links", nil, &out); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "%s: %d unused sign-in links revoked\n", u.ID, out.Revoked)
+	case "classes":
+		var out userJSON
+		if err := call("PUT", "/api/v1/users/"+u.ID+"/classes", map[string][]string{"classes": classes}, &out); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(stdout, "%s: classes %s\n", u.ID, strings.Join(out.Classes, ","))
+	}
 	return 0
 }
 
