@@ -24,6 +24,13 @@ func (h *handlers) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if !ok || token == "" {
 			return &apiError{http.StatusUnauthorized, "unauthorized", "an Authorization: Bearer <token> header is required", nil}
 		}
+		// Wrong tokens are limited per address: a token is not guessed,
+		// and a client that has used up its wrong tokens is not even
+		// checked (a right token from it waits too, a few seconds).
+		ip := c.RealIP()
+		if h.signins.tokenBlocked(ip) {
+			return &apiError{http.StatusTooManyRequests, "too_many_requests", "too many wrong tokens from this address; wait a little", nil}
+		}
 		if h.cfg.AdminToken != "" && equalSecrets(token, h.cfg.AdminToken) {
 			c.Set(userKey, school.User{ID: "admin", Name: "bootstrap admin", Role: school.RoleAdmin})
 			return next(c)
@@ -33,6 +40,7 @@ func (h *handlers) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		if !found {
+			h.signins.badToken(ip)
 			return &apiError{http.StatusUnauthorized, "unauthorized", "the token is not valid", nil}
 		}
 		c.Set(userKey, u)

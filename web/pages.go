@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -16,7 +15,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
-	"golang.org/x/time/rate"
 
 	"github.com/nabij-isk/nabij/school"
 )
@@ -138,26 +136,6 @@ var pageTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 }).ParseFS(pageFS, "pages/*.html"))
 
-// signinLimiter limits sign-in attempts per client address.
-type signinLimiter struct {
-	mu    sync.Mutex
-	perIP map[string]*rate.Limiter
-}
-
-func (l *signinLimiter) allow(ip string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.perIP == nil || len(l.perIP) > 10000 {
-		l.perIP = map[string]*rate.Limiter{} // forget old clients rather than grow
-	}
-	lim, ok := l.perIP[ip]
-	if !ok {
-		lim = rate.NewLimiter(rate.Every(6*time.Second), 5) // 5 at once, then 10 a minute
-		l.perIP[ip] = lim
-	}
-	return lim.Allow()
-}
-
 // pageRoutes adds the staff pages: server-rendered, usable without
 // JavaScript, every form protected against CSRF.
 func (h *handlers) pageRoutes(e *echo.Echo) {
@@ -270,7 +248,8 @@ func (h *handlers) signinPage(c echo.Context) error {
 }
 
 func (h *handlers) signin(c echo.Context) error {
-	if !h.signins.allow(c.RealIP()) {
+	if !h.signins.allow(c.RealIP(), c.FormValue("token")) {
+		h.log.Warn("sign-in limited", "route", c.Path())
 		return h.render(c, http.StatusTooManyRequests, "error.html", h.say(c, "signin_slow", nil), "")
 	}
 	session, u, err := h.svc.SignIn(c.Request().Context(), c.FormValue("token"))

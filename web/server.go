@@ -7,6 +7,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -76,6 +77,9 @@ type Config struct {
 	Health          func() error
 	Catalog         Catalog // the catalog in force (a *translations.Live in the service)
 	SchoolName      string
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// (NABIJ_TRUSTED_PROXIES); without them the peer is the client.
+	TrustedProxies []*net.IPNet
 	// Location is the school's time zone: the audit log's times are in it.
 	Location *time.Location
 	// Audit records a staff request; AuditLog reads the records.
@@ -96,6 +100,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	e.HidePort = true
 	h := &handlers{svc: svc, cfg: cfg, log: cfg.Log}
 	e.HTTPErrorHandler = h.errorHandler
+	e.IPExtractor = IPExtractor(cfg.TrustedProxies)
 	e.Use(middleware.Recover())
 	e.Use(h.logRequests)
 	e.Use(middleware.BodyLimit("16M"))

@@ -46,6 +46,9 @@ type config struct {
 	Settings  app.Settings
 	Retention app.Retention
 	PurgeAt   time.Time
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client (NABIJ_TRUSTED_PROXIES); none: the peer is the client.
+	TrustedProxies ipNets
 }
 
 func loadConfig(getenv func(string) string) (*config, error) {
@@ -144,6 +147,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Sprintf("NABIJ_LOG_FORMAT=%q: want text or json", c.LogFormat))
+	}
+	if c.TrustedProxies, err = parseTrustedProxies(getenv("NABIJ_TRUSTED_PROXIES")); err != nil {
+		errs = append(errs, fmt.Sprintf("NABIJ_TRUSTED_PROXIES: %v", err))
 	}
 	if c.twilioEnabled() && c.PublicURL == "" {
 		errs = append(errs, "NABIJ_PUBLIC_URL is required with Twilio: status callbacks and signatures use it")

@@ -92,7 +92,9 @@ func TestMentorLearnsNothingOfOtherClasses(t *testing.T) {
 	coord := h.createUser("C. Jansen", "coordinator")
 
 	var e struct {
-		Error struct{ Details []struct{ Field, Message string } }
+		Error struct {
+			Details []struct{ Field, Message string }
+		}
 	}
 	other := `{"absences":[{"student":"2001","kind":"absent"}]}`
 	unknown := `{"absences":[{"student":"9999","kind":"absent"}]}`

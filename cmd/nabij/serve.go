@@ -186,6 +186,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		AdminToken: cfg.AdminToken, PublicURL: cfg.PublicURL, TwilioAuthToken: cfg.Twilio.AuthToken,
 		Health: st.Ping, Registry: reg, Log: log, Catalog: catalog, SchoolName: cfg.SchoolName, Settings: settingsView(cfg), Backup: st.Backup,
 		Audit: st.Audit, AuditLog: st.AuditLog, Location: cfg.Location,
+		TrustedProxies: cfg.TrustedProxies,
 	})
 	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg)}
 	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now, rhythm: rhythm}, nil
