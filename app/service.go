@@ -71,6 +71,9 @@ func (s *Service) Authenticate(_ context.Context, token string) (school.User, bo
 	if u.Disabled {
 		return school.User{}, false, err
 	}
+	if ok && err == nil {
+		s.noteAPIUse(u)
+	}
 	return u, ok, err
 }
 

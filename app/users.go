@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
@@ -165,4 +166,29 @@ func (s *Service) SetClasses(_ context.Context, id string, classes []string) (sc
 		return school.User{}, err
 	}
 	return u, nil
+}
+
+// apiUseGrain is how often a user's last API use is written: a token used
+// all day costs one write an hour, not one a request.
+const apiUseGrain = time.Hour
+
+// noteAPIUse records that u's token was used, when the last record is an
+// hour old or more. A failed write costs only this bookkeeping, never the
+// request, so it is not reported.
+func (s *Service) noteAPIUse(u school.User) {
+	now := s.Now()
+	if u.LastAPIUse != nil && now.Sub(*u.LastAPIUse) < apiUseGrain {
+		return
+	}
+	_ = s.Store.Update(func(tx *store.Tx) error {
+		cur, ok, err := tx.User(u.ID)
+		if err != nil || !ok || cur.TokenHash != u.TokenHash {
+			return err
+		}
+		if cur.LastAPIUse != nil && now.Sub(*cur.LastAPIUse) < apiUseGrain {
+			return nil
+		}
+		cur.LastAPIUse = &now
+		return tx.PutUser(&cur)
+	})
 }

@@ -38,6 +38,16 @@ func TestDisableRotateRevokeAndClasses(t *testing.T) {
 		}
 	}
 
+	if _, ok, _ := svc.Authenticate(ctx, token); !ok {
+		t.Fatal("the token does not work")
+	}
+	users, _ = svc.Users(ctx)
+	for _, u := range users {
+		if u.ID == m.ID && (u.LastAPIUse == nil || !u.LastAPIUse.Equal(now)) {
+			t.Errorf("last API use: %v", u.LastAPIUse)
+		}
+	}
+
 	if _, err := svc.DisableUser(ctx, admin, m.ID); err != nil {
 		t.Fatal(err)
 	}

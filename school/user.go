@@ -32,6 +32,9 @@ type User struct {
 	Disabled bool `json:"disabled"`
 	// LastSignIn is when they last signed in with a link, if ever.
 	LastSignIn *time.Time `json:"last_sign_in"`
+	// LastAPIUse is when their API token was last used, to the hour
+	// (recorded at most once an hour, so that reads stay reads).
+	LastAPIUse *time.Time `json:"last_api_use"`
 }
 
 // Teaches reports whether the user is a mentor of class.

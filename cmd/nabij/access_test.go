@@ -16,6 +16,7 @@ type userRow struct {
 	Classes    []string
 	Disabled   bool
 	LastSignIn *time.Time `json:"last_sign_in"`
+	LastAPIUse *time.Time `json:"last_api_use"`
 }
 
 func (h *harness) users() map[string]userRow {
@@ -50,7 +51,7 @@ func TestTakingAccessAway(t *testing.T) {
 	}
 	unused := h.signInLink(mentorID)
 	h.mustCall(200, "GET", "/api/v1/classes/1A/absences/2026-11-30", mentor, nil, nil)
-	if u := h.users()[mentorID]; u.Disabled || u.LastSignIn == nil || u.LastSignIn.Sub(monday).Abs() > time.Minute {
+	if u := h.users()[mentorID]; u.Disabled || u.LastSignIn == nil || u.LastSignIn.Sub(monday).Abs() > time.Minute || u.LastAPIUse == nil {
 		t.Errorf("before: %+v", u)
 	}
 

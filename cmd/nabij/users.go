@@ -92,6 +92,7 @@ func usersCmd(args []string, getenv func(string) string, stdout, stderr io.Write
 		Classes        []string
 		Disabled       bool
 		LastSignIn     *time.Time `json:"last_sign_in"`
+		LastAPIUse     *time.Time `json:"last_api_use"`
 	}
 	var users []userJSON
 	if err := call("GET", "/api/v1/users", nil, &users); err != nil {
@@ -104,10 +105,14 @@ func usersCmd(args []string, getenv func(string) string, stdout, stderr io.Write
 			if u.Disabled {
 				state = "DISABLED"
 			}
+			api := "never"
 			if u.LastSignIn != nil {
 				last = u.LastSignIn.Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(stdout, "%-6s %-12s %-8s %-16s %-30s %s\n", u.ID, u.Role, state, last, u.Name, strings.Join(u.Classes, ","))
+			if u.LastAPIUse != nil {
+				api = u.LastAPIUse.Format("2006-01-02 15:04")
+			}
+			fmt.Fprintf(stdout, "%-6s %-12s %-8s signed in %-16s API %-16s %-30s %s\n", u.ID, u.Role, state, last, api, u.Name, strings.Join(u.Classes, ","))
 		}
 		return 0
 	}
