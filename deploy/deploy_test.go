@@ -290,7 +290,7 @@ func TestExampleConfigWithNabij(t *testing.T) {
 		key := pathSetting.FindStringSubmatch(line)[1]
 		content, ok := files[key]
 		if strings.HasSuffix(key, "_file") {
-			content, ok = []byte("not-a-real-secret\n"), true
+			content, ok = []byte("not-a-real-secret-but-32-bytes-or-more\n"), true
 		}
 		if !ok {
 			return line

@@ -5,10 +5,13 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"io"
+	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -74,12 +77,18 @@ type Config struct {
 	PublicURL string
 	// TwilioAuthToken signs Twilio's webhooks; without it they are refused.
 	TwilioAuthToken string
-	Health          func() error
-	Catalog         Catalog // the catalog in force (a *translations.Live in the service)
-	SchoolName      string
-	// TrustedProxies are the proxies whose X-Forwarded-For is believed
-	// (NABIJ_TRUSTED_PROXIES); without them the peer is the client.
-	TrustedProxies []*net.IPNet
+	// TwilioAccountSID is nabij's Twilio account: a webhook naming another
+	// is refused.
+	TwilioAccountSID string
+	// MetricsOnMain serves /metrics on the main address, behind the admin
+	// role; otherwise it is not there (it has an address of its own).
+	MetricsOnMain bool
+	// SecureCookies marks every cookie Secure: off only when nabij listens
+	// on loopback and its public URL is plain http (a laptop, the tests).
+	SecureCookies bool
+	Health        func() error
+	Catalog       Catalog // the catalog in force (a *translations.Live in the service)
+	SchoolName    string
 	// Location is the school's time zone: the audit log's times are in it.
 	Location *time.Location
 	// Audit records a staff request; AuditLog reads the records.
@@ -100,13 +109,15 @@ func New(svc Service, cfg Config) *echo.Echo {
 	e.HidePort = true
 	h := &handlers{svc: svc, cfg: cfg, log: cfg.Log}
 	e.HTTPErrorHandler = h.errorHandler
-	e.IPExtractor = IPExtractor(cfg.TrustedProxies)
+	e.Pre(h.securityHeaders)
 	e.Use(middleware.Recover())
 	e.Use(h.logRequests)
 	e.Use(middleware.BodyLimit("16M"))
 
 	e.GET("/healthz", h.healthz)
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
+	if cfg.MetricsOnMain {
+		e.GET("/metrics", MetricsHandler(cfg.Registry), h.authenticate, requireRole(school.RoleAdmin))
+	}
 
 	api := e.Group("/api/v1", h.authenticate, h.audited, refuseReviewer)
 	api.POST("/users", h.createUser, requireRole(school.RoleAdmin))
@@ -178,8 +189,88 @@ func (h *handlers) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// backup streams a consistent copy of the live store.
+// MetricsHandler serves the registry in Prometheus' format.
+func MetricsHandler(reg *prometheus.Registry) echo.HandlerFunc {
+	return echo.WrapHandler(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+}
+
+// contentSecurityPolicy allows nabij's own files only. The melding's one
+// inline <style> is allowed by its hash; no page has an inline script.
+var contentSecurityPolicy = "default-src 'self'; style-src 'self' " + inlineStyleHashes() +
+	"; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+// inlineStyleHashes are the CSP hashes of the templates' <style> blocks.
+func inlineStyleHashes() string {
+	var out []string
+	files, _ := fs.Glob(templateFS, "templates/*.html")
+	for _, f := range files {
+		raw, _ := fs.ReadFile(templateFS, f)
+		rest := string(raw)
+		for {
+			_, after, ok := strings.Cut(rest, "<style>")
+			if !ok {
+				break
+			}
+			css, tail, _ := strings.Cut(after, "</style>")
+			sum := sha256.Sum256([]byte(css))
+			out = append(out, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+			rest = tail
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// securityHeaders sets, on every answer (API, pages, errors, 404s), the
+// headers that keep it out of frames, caches and other sites' reach, and
+// marks every cookie Secure when nabij is reached over TLS. They are set
+// just before the status is written, over whatever a handler set.
+func (h *handlers) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	hsts := strings.HasPrefix(h.cfg.PublicURL, "https://")
+	return func(c echo.Context) error {
+		res := c.Response()
+		static := strings.HasPrefix(c.Request().URL.Path, "/static/")
+		res.Before(func() {
+			hd := res.Header()
+			hd.Set("Content-Security-Policy", contentSecurityPolicy)
+			hd.Set("X-Content-Type-Options", "nosniff")
+			hd.Set("Referrer-Policy", "no-referrer")
+			hd.Set("X-Frame-Options", "DENY")
+			if !static {
+				// Every API answer and every page may carry pupil data.
+				hd.Set("Cache-Control", "no-store")
+			}
+			if hsts {
+				hd.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+			}
+			if h.cfg.SecureCookies {
+				cookies := hd["Set-Cookie"]
+				for i, ck := range cookies {
+					if !hasSecure(ck) {
+						cookies[i] = ck + "; Secure"
+					}
+				}
+			}
+		})
+		return next(c)
+	}
+}
+
+func hasSecure(cookie string) bool {
+	for _, attr := range strings.Split(cookie, ";")[1:] {
+		if strings.EqualFold(strings.TrimSpace(attr), "Secure") {
+			return true
+		}
+	}
+	return false
+}
+
+// backup streams a consistent copy of the live store. The server's write
+// timeout is for answers, not for a store of many MB on a slow line: the
+// backup gets an hour.
 func (h *handlers) backup(c echo.Context) error {
+	if err := http.NewResponseController(c.Response()).SetWriteDeadline(time.Now().Add(time.Hour)); err != nil {
+		h.log.Warn("backup: the write deadline could not be extended", "err", err)
+	}
 	c.Response().Header().Set(echo.HeaderContentType, "application/octet-stream")
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="nabij-`+time.Now().UTC().Format("20060102-150405")+`.db"`)
 	c.Response().WriteHeader(http.StatusOK)

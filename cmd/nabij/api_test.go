@@ -183,7 +183,8 @@ func TestHealthAndMetrics(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Errorf("/healthz = %d", resp.StatusCode)
 	}
-	resp, err = http.Get(h.url + "/metrics")
+	// /metrics is on its own address (NABIJ_METRICS_ADDR), not the staff's.
+	resp, err = http.Get(h.srv.MetricsURL())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,5 +192,32 @@ func TestHealthAndMetrics(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(body), "go_goroutines") {
 		t.Errorf("/metrics = %d, without the Go collector", resp.StatusCode)
+	}
+	if code := h.call("GET", "/metrics", "", nil, nil); code/100 != 4 {
+		t.Errorf("/metrics on the main address = %d, want a 4xx", code)
+	}
+}
+
+// With NABIJ_METRICS_ADDR=main, /metrics is on the main address behind
+// the admin role: not for anyone, not for a mentor.
+func TestMetricsOnMainAddressNeedsAdmin(t *testing.T) {
+	h := startHarness(t, map[string]string{"NABIJ_METRICS_ADDR": "main"})
+	if code := h.call("GET", "/metrics", "", nil, nil); code != 401 {
+		t.Errorf("/metrics without a token = %d, want 401", code)
+	}
+	coordinator := h.createUser("C", "coordinator")
+	if code := h.call("GET", "/metrics", coordinator, nil, nil); code != 403 {
+		t.Errorf("/metrics as a coordinator = %d, want 403", code)
+	}
+	req, _ := http.NewRequest("GET", h.url+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "go_goroutines") {
+		t.Errorf("/metrics as admin = %d", resp.StatusCode)
 	}
 }

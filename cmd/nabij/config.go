@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -49,7 +50,25 @@ type config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For names the
 	// client (NABIJ_TRUSTED_PROXIES); none: the peer is the client.
 	TrustedProxies ipNets
+	// MetricsAddr is where /metrics is served, apart from the staff's
+	// address; "main" serves it on NABIJ_ADDR behind the admin token.
+	MetricsAddr string
+	// Timeouts are the HTTP server's; tests shorten them.
+	Timeouts httpTimeouts
 }
+
+// httpTimeouts bound how long a client may hold a connection: a slow
+// client (slowloris) is cut off instead of holding a goroutine and a
+// socket for ever.
+type httpTimeouts struct {
+	ReadHeader, Read, Write, Idle time.Duration
+}
+
+var defaultTimeouts = httpTimeouts{ReadHeader: 10 * time.Second, Read: time.Minute, Write: 2 * time.Minute, Idle: 2 * time.Minute}
+
+// minAdminToken is the shortest NABIJ_ADMIN_TOKEN nabij accepts: 32 bytes,
+// what `openssl rand -base64 32` gives and more.
+const minAdminToken = 32
 
 func loadConfig(getenv func(string) string) (*config, error) {
 	env := func(key, def string) string {
@@ -67,6 +86,8 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		ProtocolFile: env("NABIJ_PROTOCOL", ""),
 		LogFormat:    env("NABIJ_LOG_FORMAT", "text"),
 		Region:       school.Region(env("NABIJ_REGION", "midden")),
+		MetricsAddr:  env("NABIJ_METRICS_ADDR", "127.0.0.1:9464"),
+		Timeouts:     defaultTimeouts,
 		Settings: app.Settings{
 			Address:      env("NABIJ_SCHOOL_ADDRESS", ""),
 			ContactPhone: env("NABIJ_CONTACT_PHONE", ""),
@@ -151,6 +172,15 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if c.TrustedProxies, err = parseTrustedProxies(getenv("NABIJ_TRUSTED_PROXIES")); err != nil {
 		errs = append(errs, fmt.Sprintf("NABIJ_TRUSTED_PROXIES: %v", err))
 	}
+	if c.AdminToken != "" && len(c.AdminToken) < minAdminToken {
+		// The token's value is never printed, only its length.
+		errs = append(errs, fmt.Sprintf("NABIJ_ADMIN_TOKEN: %d bytes; want at least %d, such as $(openssl rand -base64 32)", len(c.AdminToken), minAdminToken))
+	}
+	if c.MetricsAddr != "main" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Sprintf("NABIJ_METRICS_ADDR=%q: want host:port such as 127.0.0.1:9464, or main (on NABIJ_ADDR, behind the admin token)", c.MetricsAddr))
+		}
+	}
 	if c.twilioEnabled() && c.PublicURL == "" {
 		errs = append(errs, "NABIJ_PUBLIC_URL is required with Twilio: status callbacks and signatures use it")
 	}
@@ -234,4 +264,21 @@ func loadTemplates(file string) (map[string]map[string]string, error) {
 		}
 	}
 	return t, nil
+}
+
+// secureCookies is whether cookies are marked Secure: always, unless nabij
+// listens on loopback and is reached over plain http (a laptop, a test).
+func (c *config) secureCookies() bool {
+	if strings.HasPrefix(c.PublicURL, "https://") {
+		return true
+	}
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return true
+	}
+	if host == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }

@@ -18,7 +18,7 @@ import (
 const (
 	accountSID = "AC00000000000000000000000000000001"
 	authToken  = "authtoken0001"
-	adminToken = "admin-secret-for-tests"
+	adminToken = "admin-secret-for-tests-0123456789abcdef"
 )
 
 // monday 08:40 in Amsterdam: a school morning.
@@ -77,6 +77,7 @@ func startHarnessWith(t *testing.T, env map[string]string, change func(*config))
 		"NABIJ_TWILIO_FROM":          "+3197010000001",
 		"NABIJ_TWILIO_WHATSAPP_FROM": "+3197010000002",
 		"NABIJ_TWILIO_API_URL":       tw.URL(),
+		"NABIJ_METRICS_ADDR":         "127.0.0.1:0",
 	}
 	for k, v := range env {
 		base[k] = v

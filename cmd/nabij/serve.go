@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"golang.org/x/time/rate"
 
 	"github.com/nabij-isk/nabij/alerts"
@@ -98,6 +99,10 @@ type server struct {
 	rhythm     *app.Rhythm
 	stopOnce   sync.Once
 	stopErr    error
+	registry   *prometheus.Registry
+	// metrics serves /metrics on NABIJ_METRICS_ADDR, when it is not "main".
+	metrics         *http.Server
+	metricsListener net.Listener
 }
 
 func newLogger(cfg *config, w io.Writer) *slog.Logger {
@@ -186,10 +191,11 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		AdminToken: cfg.AdminToken, PublicURL: cfg.PublicURL, TwilioAuthToken: cfg.Twilio.AuthToken,
 		Health: st.Ping, Registry: reg, Log: log, Catalog: catalog, SchoolName: cfg.SchoolName, Settings: settingsView(cfg), Backup: st.Backup,
 		Audit: st.Audit, AuditLog: st.AuditLog, Location: cfg.Location,
-		TrustedProxies: cfg.TrustedProxies,
+		TrustedProxies:   cfg.TrustedProxies,
+		TwilioAccountSID: cfg.Twilio.AccountSID, MetricsOnMain: cfg.MetricsAddr == "main", SecureCookies: cfg.secureCookies(),
 	})
 	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg)}
-	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now, rhythm: rhythm}, nil
+	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now, rhythm: rhythm, registry: reg}, nil
 }
 
 // jobs are the school day's rhythm: the list deadline at the first lesson
@@ -249,6 +255,22 @@ func (s *server) Start() error {
 		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
 	}
 	s.listener = ln
+	t := s.cfg.Timeouts
+	s.echo.Server.ReadHeaderTimeout, s.echo.Server.ReadTimeout = t.ReadHeader, t.Read
+	s.echo.Server.WriteTimeout, s.echo.Server.IdleTimeout = t.Write, t.Idle
+	s.echo.Server.MaxHeaderBytes = 64 << 10
+	if s.cfg.MetricsAddr != "main" {
+		mln, err := net.Listen("tcp", s.cfg.MetricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen for metrics on %s (NABIJ_METRICS_ADDR): %w", s.cfg.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+		s.metricsListener = mln
+		s.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read,
+			WriteTimeout: t.Write, IdleTimeout: t.Idle, MaxHeaderBytes: 64 << 10}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	// Messages a crash left "sending" are looked up before anything is sent.
@@ -257,6 +279,15 @@ func (s *server) Start() error {
 		s.log.Error("reconciling messages left sending", "err", err)
 	} else if found+requeued > 0 {
 		s.log.Warn("reconciled messages left sending by a stop", "found_at_provider", found, "requeued", requeued)
+	}
+	if s.metrics != nil {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			if err := s.metrics.Serve(s.metricsListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				s.log.Error("metrics server stopped", "err", err)
+			}
+		}()
 	}
 	s.wg.Add(4)
 	go func() {
@@ -280,12 +311,24 @@ func (s *server) Start() error {
 			s.log.Error("http server stopped", "err", err)
 		}
 	}()
-	s.log.Info("nabij listening", "addr", ln.Addr().String(), "data", s.cfg.DataDir, "sender", fmt.Sprintf("%T", s.dispatcher.Sender))
+	metricsAt := "main address, admin only"
+	if s.metricsListener != nil {
+		metricsAt = s.metricsListener.Addr().String()
+	}
+	s.log.Info("nabij listening", "addr", ln.Addr().String(), "metrics", metricsAt, "data", s.cfg.DataDir, "sender", fmt.Sprintf("%T", s.dispatcher.Sender))
 	return nil
 }
 
 // URL is the base URL the server answers on.
 func (s *server) URL() string { return "http://" + s.listener.Addr().String() }
+
+// MetricsURL is where /metrics answers: its own address, else the main one.
+func (s *server) MetricsURL() string {
+	if s.metricsListener != nil {
+		return "http://" + s.metricsListener.Addr().String() + "/metrics"
+	}
+	return s.URL() + "/metrics"
+}
 
 // Stop ends HTTP first (no new lists), then the dispatcher (sends under way
 // finish and are recorded), then closes the store.
@@ -298,6 +341,9 @@ func (s *server) stop(ctx context.Context) error {
 	var errs []error
 	if s.listener != nil {
 		errs = append(errs, s.echo.Shutdown(ctx))
+	}
+	if s.metrics != nil {
+		errs = append(errs, s.metrics.Shutdown(ctx))
 	}
 	if s.cancel != nil {
 		s.cancel()
