@@ -83,6 +83,16 @@ func (h *handlers) adminView(c echo.Context) (*adminView, error) {
 	if err != nil {
 		return nil, err
 	}
+	if loc := h.cfg.Location; loc != nil { // the school's clock, as every page shows times
+		for i := range users {
+			for _, t := range []**time.Time{&users[i].LastSignIn, &users[i].LastAPIUse} {
+				if *t != nil {
+					local := (*t).In(loc)
+					*t = &local
+				}
+			}
+		}
+	}
 	return &adminView{Users: users, Settings: h.cfg.Settings, Languages: h.cfg.Catalog.Languages()}, nil
 }
 
