@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -89,6 +90,9 @@ type Config struct {
 	Health        func() error
 	Catalog       Catalog // the catalog in force (a *translations.Live in the service)
 	SchoolName    string
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed
+	// (NABIJ_TRUSTED_PROXIES); without them the peer is the client.
+	TrustedProxies []*net.IPNet
 	// Location is the school's time zone: the audit log's times are in it.
 	Location *time.Location
 	// Audit records a staff request; AuditLog reads the records.
@@ -109,6 +113,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	e.HidePort = true
 	h := &handlers{svc: svc, cfg: cfg, log: cfg.Log}
 	e.HTTPErrorHandler = h.errorHandler
+	e.IPExtractor = IPExtractor(cfg.TrustedProxies)
 	e.Pre(h.securityHeaders)
 	e.Use(middleware.Recover())
 	e.Use(h.logRequests)
