@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -93,5 +94,18 @@ func TestUntrustedForwardedForIsIgnored(t *testing.T) {
 	}
 	if codes[len(codes)-1] != 429 {
 		t.Errorf("junk sign-ins each with its own X-Forwarded-For: %v, want the last 429", codes)
+	}
+}
+
+// One link is not tried without end from many addresses: it has its own
+// limit, whatever address each attempt comes from.
+func TestSigninLimitsPerLink(t *testing.T) {
+	h := startHarness(t, map[string]string{"NABIJ_TRUSTED_PROXIES": "127.0.0.1/32"})
+	codes := []int{}
+	for i := range 7 {
+		codes = append(codes, newStaff(h).signinFrom(fmt.Sprintf("198.51.100.%d", 20+i), "the-same-junk-link"))
+	}
+	if codes[0] != 401 || codes[len(codes)-1] != 429 {
+		t.Errorf("one link from seven addresses: %v, want 401 first and 429 last", codes)
 	}
 }
