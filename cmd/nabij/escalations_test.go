@@ -123,6 +123,8 @@ func TestListsLeadToExplainedEscalations(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "Concept verzuimmelding DUO") || !strings.Contains(string(page), "123456782") {
 		t.Errorf("printable melding: %d %.200s", resp.StatusCode, page)
 	}
+	// The melding carries the BSN: never cached, never framed.
+	checkSecurityHeaders(t, "the melding page", resp.Header, false)
 	var mentorCase []escalationJSON
 	h.mustCall(200, "GET", "/api/v1/escalations?level=mentor", coord, nil, &mentorCase)
 	h.mustCall(409, "GET", "/api/v1/escalations/"+mentorCase[0].ID+"/melding", coord, nil, nil)

@@ -187,3 +187,83 @@ func TestSlowHeadersCutOff(t *testing.T) {
 		t.Errorf("/healthz = %d", resp.StatusCode)
 	}
 }
+
+// checkSecurityHeaders checks the headers every answer carries.
+func checkSecurityHeaders(t *testing.T, where string, hd http.Header, https bool) {
+	t.Helper()
+	csp := hd.Get("Content-Security-Policy")
+	for _, d := range []string{"default-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'"} {
+		if !strings.Contains(csp, d) {
+			t.Errorf("%s: Content-Security-Policy %q lacks %s", where, csp, d)
+		}
+	}
+	for k, want := range map[string]string{"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"} {
+		if got := hd.Get(k); got != want {
+			t.Errorf("%s: %s = %q, want %q", where, k, got, want)
+		}
+	}
+	if hsts := hd.Get("Strict-Transport-Security"); (hsts != "") != https {
+		t.Errorf("%s: Strict-Transport-Security = %q with an https public URL %v", where, hsts, https)
+	}
+}
+
+func get(t *testing.T, url, token string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req) // no redirects followed
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+// Every answer (an API route, a page, an error, a 404) carries the
+// security headers; HSTS and Secure cookies only when nabij is reached
+// over https or listens beyond loopback.
+func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
+	for _, https := range []bool{false, true} {
+		env := map[string]string{}
+		if https {
+			env["NABIJ_PUBLIC_URL"] = "https://nabij.isk.example"
+		}
+		h := startHarness(t, env)
+		cookies := 0
+		for _, c := range []struct{ path, token string }{
+			{"/api/v1/roster", adminToken},  // an API answer
+			{"/api/v1/roster", ""},          // an API error
+			{"/signin/not-a-link", ""},      // a page
+			{"/?lang=en", ""},               // a page that sets a cookie
+			{"/no-such-page", ""},           // a 404
+			{"/webhooks/twilio/status", ""}, // a refused webhook (GET)
+		} {
+			resp := get(t, h.url+c.path, c.token)
+			where := fmt.Sprintf("%s (https %v, %d)", c.path, https, resp.StatusCode)
+			checkSecurityHeaders(t, where, resp.Header, https)
+			for _, ck := range resp.Cookies() {
+				cookies++
+				if ck.Secure != https {
+					t.Errorf("%s: cookie %s Secure = %v", where, ck.Name, ck.Secure)
+				}
+			}
+		}
+		if cookies == 0 {
+			t.Errorf("https %v: no answer set a cookie to check", https)
+		}
+	}
+	// Beyond loopback, cookies are Secure even over http: a browser then
+	// keeps the session only over TLS.
+	cfg := &config{Addr: "0.0.0.0:8080", PublicURL: "http://nabij.example"}
+	if !cfg.secureCookies() {
+		t.Error("cookies not Secure on 0.0.0.0 over http")
+	}
+	for _, addr := range []string{"127.0.0.1:8080", "[::1]:8080", "localhost:8080"} {
+		if (&config{Addr: addr}).secureCookies() {
+			t.Errorf("cookies Secure on %s over http: a laptop could not sign in", addr)
+		}
+	}
+}
