@@ -193,6 +193,14 @@ func tokenAlways(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
 				if r.Header.Get(echo.HeaderSecFetchSite) == "cross-site" {
 					return echo.NewHTTPError(http.StatusForbidden, "cross-site request blocked by CSRF")
 				}
+				// A form is small (a class's roll call); only the roster
+				// file is large. The limit is set here, before the token
+				// is read from the form, which parses the body.
+				if c.Path() != "/admin/roster" {
+					if err := limitBody(c, maxListBody); err != nil {
+						return err
+					}
+				}
 			}
 			r.Header.Del(echo.HeaderSecFetchSite)
 			return checked(c)

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -197,5 +198,64 @@ func TestCSRFTokenIsAlwaysChecked(t *testing.T) {
 	good := url.Values{"student": {"1001"}, "kind-1001": {"absent"}, "csrf": {after}}
 	if code := post("same-origin", good); code != 303 {
 		t.Errorf("a form with its token: %d, want 303", code)
+	}
+}
+
+// A page's form is small too: a large one is refused before it is parsed,
+// declared or not (chunked).
+func TestLargeFormIsRefused(t *testing.T) {
+	h := startHarness(t, nil)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	h.createUser("A. de Vries", "mentor", "1A")
+	s := newStaff(h)
+	if code := s.signIn(h.signInLink(h.userID("A. de Vries"))); code != 303 {
+		t.Fatalf("sign-in: %d", code)
+	}
+	token := s.csrf("/")
+	big := "csrf=" + token + "&student=1001&kind-1001=absent" + strings.Repeat("&student=1001", 300000)
+	for _, chunked := range []bool{false, true} {
+		var body io.Reader = strings.NewReader(big)
+		if chunked {
+			body = io.MultiReader(strings.NewReader(big)) // no length: sent chunked
+		}
+		req, _ := http.NewRequest("POST", h.url+"/rollcall/1A", body)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		start := time.Now()
+		resp, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 413 && resp.StatusCode != 403 {
+			t.Errorf("a 4 MB roll call form (chunked %v): %d, want 413 (or 403: no token read)", chunked, resp.StatusCode)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("a 4 MB form took %v", d)
+		}
+	}
+	var list struct{ Absences []any }
+	h.mustCall(200, "GET", "/api/v1/classes/1A/absences/2026-11-30", adminToken, nil, &list)
+	if len(list.Absences) != 0 {
+		t.Errorf("a refused form changed the list: %+v", list)
+	}
+}
+
+// A list sent without a declared length is cut at the limit as it is read.
+func TestChunkedListIsCutAtTheLimit(t *testing.T) {
+	h := startHarness(t, nil)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	mentor := h.createUser("A. de Vries", "mentor", "1A")
+	big := `{"absences":[` + strings.Repeat(`{"student":"1001","kind":"absent"},`, 100000) + `{"student":"1001","kind":"absent"}]}`
+	req, _ := http.NewRequest("PUT", h.url+"/api/v1/classes/1A/absences/2026-11-30", io.MultiReader(strings.NewReader(big)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+mentor)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 413 || len(data) > 1000 {
+		t.Errorf("a 3.5 MB chunked list: %d, %d bytes", resp.StatusCode, len(data))
 	}
 }
