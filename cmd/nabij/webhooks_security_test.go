@@ -267,3 +267,26 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 		}
 	}
 }
+
+// The backup may take longer than the server's write timeout: it raises
+// its own deadline, and says so in the log if it cannot.
+func TestBackupOutlivesTheWriteTimeout(t *testing.T) {
+	h := startHarnessWith(t, nil, func(c *config) {
+		c.Timeouts = httpTimeouts{ReadHeader: time.Second, Read: time.Second, Write: 300 * time.Millisecond, Idle: time.Second}
+	})
+	req, _ := http.NewRequest("GET", h.url+"/api/v1/admin/backup", nil)
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond) // past the server's write timeout
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || n == 0 {
+		t.Errorf("backup: %d, %d bytes, %v", resp.StatusCode, n, err)
+	}
+	if strings.Contains(h.logs.String(), "write deadline could not be extended") {
+		t.Error("the backup could not raise its write deadline")
+	}
+}
