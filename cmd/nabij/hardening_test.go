@@ -116,13 +116,14 @@ func TestMentorLearnsNothingOfOtherClasses(t *testing.T) {
 
 	// Layla (1A) and Noor (1B) share their mother: one message names both.
 	h.mustCall(200, "PUT", "/api/v1/classes/1B/absences/2026-11-30", coord, `{"absences":[{"student":"2001","kind":"absent"}]}`, nil)
+	h.mustCall(200, "PUT", "/api/v1/classes/2A/absences/2026-11-30", coord, `{"absences":[]}`, nil) // the third sister is at school
 	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor, `{"absences":[{"student":"1002","kind":"absent"}]}`, nil)
 	var shared messageJSON
 	eventually(t, "the sisters' message", func() bool {
 		var msgs []messageJSON
 		h.mustCall(200, "GET", "/api/v1/messages?date=2026-11-30", coord, nil, &msgs)
 		for _, m := range msgs {
-			if len(m.Students) == 2 {
+			if len(m.Students) == 2 && (m.Status == "sent" || m.Status == "delivered") {
 				shared = m
 				return true
 			}
@@ -139,6 +140,25 @@ func TestMentorLearnsNothingOfOtherClasses(t *testing.T) {
 	}
 	if !strings.Contains(string(raw), "1002") {
 		t.Errorf("a mentor of 1A does not see the message about Layla: %s", raw)
+	}
+	// Their mother writes back naming the sister: the coordinator reads it,
+	// the mentor of 1A reads that a reply came, not what it says.
+	resp, err := h.twilio.SendInbound(h.url+"/webhooks/twilio/inbound", "whatsapp:+31612345102", "whatsapp:+3197010000002", "Noor heeft koorts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	eventually(t, "the reply in the coordinator's inbox", func() bool {
+		var in json.RawMessage
+		h.mustCall(200, "GET", "/api/v1/inbox", coord, nil, &in)
+		return strings.Contains(string(in), "Noor heeft koorts")
+	})
+	h.mustCall(200, "GET", "/api/v1/inbox", mentor, nil, &raw)
+	if strings.Contains(string(raw), "Noor") || strings.Contains(string(raw), "2001") {
+		t.Errorf("a mentor of 1A reads a reply about the sister in 1B: %s", raw)
+	}
+	if !strings.Contains(string(raw), "1002") {
+		t.Errorf("a mentor of 1A does not see that Layla's mother replied: %s", raw)
 	}
 	// Nor on the roll call page.
 	s := newStaff(h)
