@@ -141,7 +141,7 @@ func startInProcess(env map[string]string) (*target, error) {
 			Hold: hold, Validity: 4 * time.Hour},
 		Fallbacks: fallbacks, Location: loc, Now: now, Wake: d.Wake}
 	e := web.New(svc, web.Config{AdminToken: env["NABIJ_ADMIN_TOKEN"], PublicURL: env["NABIJ_PUBLIC_URL"],
-		TwilioAuthToken: env["TWILIO_AUTH_TOKEN"], Health: st.Ping, Registry: prometheus.NewRegistry(), Log: log,
+		TwilioAuthToken: env["TWILIO_AUTH_TOKEN"], TwilioAccountSID: env["TWILIO_ACCOUNT_SID"], Health: st.Ping, Registry: prometheus.NewRegistry(), Log: log,
 		Catalog: catalog, SchoolName: env["NABIJ_SCHOOL_NAME"], Audit: st.Audit, AuditLog: st.AuditLog, Location: loc})
 	ln, err := net.Listen("tcp", env["NABIJ_ADDR"])
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -380,7 +381,12 @@ type groupCounters struct {
 // the target does not export them (the in-process profile run).
 func scrapeGroups(a *api) groupCounters {
 	var g groupCounters
-	resp, err := a.client.Get(a.base + "/metrics")
+	req, err := http.NewRequest("GET", a.base+"/metrics", nil)
+	if err != nil {
+		return g
+	}
+	req.Header.Set("Authorization", "Bearer "+adminToken)
+	resp, err := a.client.Do(req)
 	if err != nil {
 		return g
 	}

@@ -24,7 +24,7 @@ import (
 const (
 	accountSID = "AC00000000000000000000000000000b01"
 	authToken  = "benchauthtoken0001"
-	adminToken = "bench-admin-token-not-a-secret"
+	adminToken = "bench-admin-token-not-a-secret-0123456789"
 )
 
 // target is one running nabij: a child process, or (-profile) in-process.
@@ -77,6 +77,9 @@ func serviceEnv(addr, data string, tw *twiliotest.Server, extra map[string]strin
 		"NABIJ_TWILIO_FROM":          "+3197010000001",
 		"NABIJ_TWILIO_WHATSAPP_FROM": "+3197010000002",
 		"NABIJ_TWILIO_API_URL":       tw.URL(),
+		// /metrics on the service's own address, behind the admin token:
+		// the bench reads the store's counters there (scrapeGroups).
+		"NABIJ_METRICS_ADDR": "main",
 	}
 	for k, v := range extra {
 		env[k] = v
