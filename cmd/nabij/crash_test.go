@@ -34,7 +34,7 @@ func TestCrashInTheMiddleOfAMorningBurst(t *testing.T) {
 		"NABIJ_ADDR="+addr, "NABIJ_DATA="+data, "NABIJ_ADMIN_TOKEN="+adminToken, "NABIJ_PUBLIC_URL=http://"+addr,
 		"NABIJ_CLOCK=2026-11-30T08:50:00+01:00", "NABIJ_HOLD=0s", "NABIJ_RATE=100", "NABIJ_WORKERS=8",
 		"TWILIO_ACCOUNT_SID="+accountSID, "TWILIO_AUTH_TOKEN="+authToken, "NABIJ_TWILIO_FROM=+3197010000001",
-		"NABIJ_TWILIO_API_URL="+tw.URL())
+		"NABIJ_TWILIO_API_URL="+tw.URL(), "NABIJ_METRICS_ADDR=127.0.0.1:0")
 	logs, err := os.Create(filepath.Join(t.TempDir(), "nabij.log"))
 	if err != nil {
 		t.Fatal(err)

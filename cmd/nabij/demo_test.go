@@ -35,7 +35,7 @@ var curlLine = regexp.MustCompile(`curl -X PUT (\S+) \\\s+-H 'Authorization: Bea
 // follows the curl line it prints, and finds the messages in its output —
 // and no name, phone number or message body in its log.
 func TestDemoAsANewUserWouldTryIt(t *testing.T) {
-	env := map[string]string{"NABIJ_ADDR": freeAddr(t), "NABIJ_HOLD": "0s", "NABIJ_DATA": t.TempDir()}
+	env := map[string]string{"NABIJ_ADDR": freeAddr(t), "NABIJ_HOLD": "0s", "NABIJ_DATA": t.TempDir(), "NABIJ_METRICS_ADDR": "127.0.0.1:0"}
 	var stdout, stderr syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
