@@ -290,3 +290,38 @@ func TestBackupOutlivesTheWriteTimeout(t *testing.T) {
 		t.Error("the backup could not raise its write deadline")
 	}
 }
+
+// A client that sends its body slowly is cut off after ReadTimeout.
+func TestSlowBodyCutOff(t *testing.T) {
+	h := startHarnessWith(t, nil, func(c *config) {
+		c.Timeouts = httpTimeouts{ReadHeader: 300 * time.Millisecond, Read: 500 * time.Millisecond, Write: 2 * time.Second, Idle: time.Second}
+	})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(h.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	fmt.Fprintf(conn, "PUT /api/v1/roster HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n", adminToken)
+	var answered []byte
+	for i := 0; i < 50; i++ {
+		time.Sleep(100 * time.Millisecond)
+		if _, err := io.WriteString(conn, "          "); err != nil {
+			break
+		}
+		conn.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+		buf := make([]byte, 64)
+		n, err := conn.Read(buf)
+		answered = append(answered, buf[:n]...)
+		if ne, ok := err.(net.Error); err != nil && (!ok || !ne.Timeout()) || n > 0 {
+			break
+		}
+	}
+	took := time.Since(start)
+	if took > 2*time.Second {
+		t.Fatalf("a client sending its body slowly was still connected after %s", took)
+	}
+	if len(answered) > 0 && !strings.Contains(string(answered), " 4") {
+		t.Errorf("the slow body was answered %q, want a 4xx or a closed connection", answered)
+	}
+}
