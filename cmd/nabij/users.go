@@ -189,6 +189,8 @@ func settingsView(cfg *config) [][2]string {
 		{"NABIJ_TIMEZONE", cfg.Location.String()},
 		{"NABIJ_REGION", string(cfg.Region)},
 		{"NABIJ_OPEN_ON", orDash(strings.Join(cfg.OpenOn, ", "))},
+		{"NABIJ_TRUSTED_PROXIES", orDash(proxiesText(cfg.TrustedProxies))},
+		{"NABIJ_METRICS_ADDR", orDash(cfg.MetricsAddr)},
 		{"NABIJ_HOLD", cfg.Hold.String()},
 		{"NABIJ_VALIDITY", cfg.Validity.String()},
 		{"NABIJ_SEND_FROM / UNTIL", cfg.SendFrom.Format("15:04") + " – " + cfg.SendUntil.Format("15:04")},
@@ -216,4 +218,13 @@ func splitFlags(args []string) (flags, words []string) {
 		words = append(words, args[i])
 	}
 	return flags, words
+}
+
+// proxiesText writes the trusted proxies as the setting does.
+func proxiesText(nets ipNets) string {
+	out := make([]string, len(nets))
+	for i, n := range nets {
+		out[i] = n.String()
+	}
+	return strings.Join(out, ",")
 }
