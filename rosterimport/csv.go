@@ -19,6 +19,11 @@ import (
 // under a megabyte.
 const maxFileSize = 32 << 20
 
+// maxRows bounds the rows of one file: a school board's whole export is a
+// few tens of thousands; a file of a million tiny rows is refused at the
+// limit rather than held in memory row by row.
+const maxRows = 100_000
+
 // headerSearch is how many leading rows may precede the header: exports
 // often start with a title or an export date.
 const headerSearch = 10
@@ -69,7 +74,10 @@ func ParseCSV(r io.Reader, today school.Date) (*Result, error) {
 	}
 	b := newBuilder(today, has)
 	b.checkHeader(headerRow)
-	for {
+	for rows := 0; ; rows++ {
+		if rows == maxRows {
+			return nil, unreadable("the file has more than %d rows", maxRows)
+		}
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break

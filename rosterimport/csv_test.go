@@ -1,6 +1,7 @@
 package rosterimport
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -333,5 +334,19 @@ func TestGender(t *testing.T) {
 		res.Errors[0].Row != 2 || res.Errors[0].Column != "geslacht" || !strings.Contains(res.Errors[0].Message, "meisjes") ||
 		res.Errors[1].Row != 4 || !strings.Contains(res.Errors[1].Message, "row 3") {
 		t.Errorf("bad genders: %+v", res.Errors)
+	}
+}
+
+// A file of more rows than any school has is refused at the limit, with a
+// reason, not read to its end.
+func TestTooManyRowsRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("leerlingnummer;roepnaam;achternaam;geboortedatum;klas;relatie;telefoon\n")
+	for i := range maxRows + 1 {
+		fmt.Fprintf(&b, "%d;A;B;2011-03-04;1A;moeder;+3161234%04d\n", 100000+i, i%10000)
+	}
+	_, err := ParseCSV(strings.NewReader(b.String()), today)
+	if err == nil || !strings.Contains(err.Error(), "more than 100000 rows") {
+		t.Fatalf("ParseCSV of %d rows: %v", maxRows+1, err)
 	}
 }
