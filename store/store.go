@@ -67,6 +67,7 @@ var (
 	bucketEscActive       = []byte("esc_active")        // student|id → days of the facts, unless the case is dismissed
 	bucketMsgState        = []byte("msg_state")         // id → what changes of a message once it goes out
 	bucketClosedDays      = []byte("closed_days")       // date → the day the school closed after the fact
+	bucketRosterPreviews  = []byte("roster_previews")   // id → a roster file previewed, until applied or expired
 	// language tag → the school's own file of that language
 	bucketTransOverrides = []byte("translation_overrides")
 	allBuckets           = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
@@ -74,7 +75,7 @@ var (
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
 		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone,
-		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState, bucketClosedDays, bucketTransOverrides}
+		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState, bucketClosedDays, bucketRosterPreviews, bucketTransOverrides}
 )
 
 // initialMmapSize is the address space the file is mapped with from the

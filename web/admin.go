@@ -1,12 +1,9 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,49 +12,6 @@ import (
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/translations"
 )
-
-// pendingImports keeps a previewed roster until the admin applies it, for a
-// quarter of an hour: the file is read once, and what is applied is exactly
-// what was shown.
-type pendingImports struct {
-	mu      sync.Mutex
-	waiting map[string]pendingImport
-}
-
-type pendingImport struct {
-	roster  *school.Roster
-	user    string
-	expires time.Time
-}
-
-func (p *pendingImports) put(user string, r *school.Roster) string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	id := hex.EncodeToString(b)
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.waiting == nil {
-		p.waiting = map[string]pendingImport{}
-	}
-	for k, v := range p.waiting {
-		if time.Now().After(v.expires) {
-			delete(p.waiting, k)
-		}
-	}
-	p.waiting[id] = pendingImport{roster: r, user: user, expires: time.Now().Add(15 * time.Minute)}
-	return id
-}
-
-func (p *pendingImports) take(user, id string) (*school.Roster, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	v, ok := p.waiting[id]
-	delete(p.waiting, id)
-	if !ok || v.user != user || time.Now().After(v.expires) {
-		return nil, false
-	}
-	return v.roster, true
-}
 
 type adminView struct {
 	Users     []school.User
@@ -136,14 +90,20 @@ func (h *handlers) rosterUpload(c echo.Context) error {
 		}
 		keepPGNs(old, res.Roster)
 		v.Import.Changes = rosterimport.Diff(old, res.Roster)
-		v.Import.Token = h.imports.put(user(c).ID, res.Roster)
+		// The preview waits in the store, not in memory, until applied or expired.
+		if v.Import.Token, err = h.svc.KeepRosterPreview(c.Request().Context(), user(c), res.Roster); err != nil {
+			return h.pageError(c, err)
+		}
 	}
 	h.log.Info("roster file previewed", "rows", res.Rows, "errors", len(res.Errors), "by", user(c).ID)
 	return h.render(c, http.StatusOK, "admin.html", v, "")
 }
 
 func (h *handlers) rosterApply(c echo.Context) error {
-	r, ok := h.imports.take(user(c).ID, c.FormValue("import"))
+	r, ok, err := h.svc.TakeRosterPreview(c.Request().Context(), user(c), c.FormValue("import"))
+	if err != nil {
+		return h.pageError(c, err)
+	}
 	if !ok {
 		return h.pageError(c, badRequest("the preview is gone (it lasts 15 minutes): upload the file again"))
 	}

@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// RosterPreviewFor is how long a previewed roster file waits to be applied.
+const RosterPreviewFor = 15 * time.Minute
+
+// KeepRosterPreview keeps a roster read from a file, as shown to admin u,
+// in the store until u applies it or RosterPreviewFor passes; it answers
+// the preview's id. Expired previews are dropped meanwhile.
+func (s *Service) KeepRosterPreview(_ context.Context, u school.User, r *school.Roster) (string, error) {
+	if u.Role != school.RoleAdmin {
+		return "", fmt.Errorf("%w: only an admin loads a roster", school.ErrForbidden)
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	id := hex.EncodeToString(b)
+	now := s.Now()
+	err := s.Store.Update(func(tx *store.Tx) error {
+		return tx.PutRosterPreview(id, store.RosterPreview{User: u.ID, Expires: now.Add(RosterPreviewFor), Roster: r}, now)
+	})
+	return id, err
+}
+
+// TakeRosterPreview takes u's preview id out of the store, once, before it
+// expires; ok is false otherwise.
+func (s *Service) TakeRosterPreview(_ context.Context, u school.User, id string) (*school.Roster, bool, error) {
+	var r *school.Roster
+	var ok bool
+	err := s.Store.Update(func(tx *store.Tx) error {
+		var err error
+		r, ok, err = tx.TakeRosterPreview(id, u.ID, s.Now())
+		return err
+	})
+	return r, ok, err
+}
