@@ -42,3 +42,49 @@ func TestSignInLinksAndSessionsExpire(t *testing.T) {
 		t.Errorf("a link for nobody: %v", err)
 	}
 }
+
+func TestSignInWithLoginMatchesTheUniqueEmail(t *testing.T) {
+	st := testStore(t)
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	svc := &Service{Store: st, Location: time.UTC, Now: func() time.Time { return now }}
+	ctx := context.Background()
+	a, _, err := svc.CreateUser(ctx, "C. Jansen", school.RoleCoordinator, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := svc.CreateUser(ctx, "B. Admin", school.RoleAdmin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := svc.SetEmail(ctx, a.ID, " C.Jansen@School.example "); err != nil || u.Email != "c.jansen@school.example" {
+		t.Fatalf("set email: %+v %v", u, err)
+	}
+	if _, err := svc.SetEmail(ctx, b.ID, "c.jansen@SCHOOL.example"); !errors.Is(err, school.ErrConflict) {
+		t.Errorf("another user's email: %v, want a conflict", err)
+	}
+	if _, err := svc.SetEmail(ctx, b.ID, "not-an-address"); err == nil {
+		t.Error("a malformed email was taken")
+	}
+	if err := svc.CheckEmail(ctx, "C.JANSEN@school.example"); !errors.Is(err, school.ErrConflict) {
+		t.Errorf("check of a taken email: %v", err)
+	}
+	session, u, err := svc.SignInWithLogin(ctx, "C.Jansen@school.example")
+	if err != nil || u.ID != a.ID || u.TokenHash != "" {
+		t.Fatalf("sign in: %+v %v", u, err)
+	}
+	if got, ok, _ := svc.SessionUser(ctx, session); !ok || got.ID != a.ID {
+		t.Error("no session after the sign-in")
+	}
+	if _, _, err := svc.SignInWithLogin(ctx, "someone@school.example"); !errors.Is(err, ErrUnknownLogin) {
+		t.Errorf("unknown login: %v", err)
+	}
+	if _, _, err := svc.SignInWithLogin(ctx, ""); !errors.Is(err, ErrUnknownLogin) {
+		t.Errorf("empty login: %v", err)
+	}
+	if _, err := svc.DisableUser(ctx, b, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.SignInWithLogin(ctx, "c.jansen@school.example"); !errors.Is(err, ErrUserDisabled) {
+		t.Errorf("disabled user: %v", err)
+	}
+}

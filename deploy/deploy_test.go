@@ -54,6 +54,15 @@ func writeFile(t *testing.T, name string, data []byte) {
 // secrets are the settings whose values never appear in a deploy file.
 var secrets = []string{"NABIJ_ADMIN_TOKEN", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"}
 
+// optionalSecrets are secrets of a feature a school may leave off (sign-in
+// with the school's accounts): given as a file in the config file too, but
+// not shipped in the compose, Kubernetes or environment examples.
+var optionalSecrets = []string{"NABIJ_OIDC_CLIENT_SECRET"}
+
+func isSecret(env string) bool {
+	return slices.Contains(secrets, env) || slices.Contains(optionalSecrets, env)
+}
+
 // readmeSetting is one variable of the README's settings tables.
 type readmeSetting struct {
 	Env     string
@@ -118,7 +127,7 @@ func readmeSettings(t *testing.T) []readmeSetting {
 // NABIJ_; a secret is only ever given as a file, its key ending in _file.
 func configKey(env string) string {
 	key := strings.ToLower(strings.TrimPrefix(env, "NABIJ_"))
-	if slices.Contains(secrets, env) {
+	if isSecret(env) {
 		key += "_file"
 	}
 	return key
@@ -200,7 +209,7 @@ func TestExampleConfig(t *testing.T) {
 			t.Errorf("nabij.example.toml: %s is no setting in README.md's tables", key)
 		}
 	}
-	for _, env := range secrets {
+	for _, env := range append(slices.Clone(secrets), optionalSecrets...) {
 		if _, ok := all[strings.ToLower(strings.TrimPrefix(env, "NABIJ_"))]; ok {
 			t.Errorf("nabij.example.toml names the secret %s itself; give it as a file", env)
 		}

@@ -24,7 +24,11 @@ type User struct {
 	Classes []string `json:"classes,omitempty"`
 	// Language is the one language a reviewer reviews (a tag of the
 	// translations, such as "ti"); empty for every other role.
-	Language  string `json:"language,omitempty"`
+	Language string `json:"language,omitempty"`
+	// Email is the staff member's address at the school, lower-cased:
+	// their login with the school's own accounts (OpenID Connect) is
+	// matched to it. Optional, and unique among the users.
+	Email     string `json:"email,omitempty"`
 	TokenHash string `json:"token_hash,omitempty"`
 	// Disabled is a staff member whose access is taken away: no token,
 	// session or sign-in link of theirs works. A user stored before this

@@ -18,6 +18,9 @@ type createUserRequest struct {
 	Classes []string    `json:"classes"`
 	// Language is the one language a reviewer reviews.
 	Language string `json:"language"`
+	// Email is their login with the school's own accounts (optional,
+	// unique).
+	Email string `json:"email"`
 }
 
 func (h *handlers) createUser(c echo.Context) error {
@@ -25,9 +28,19 @@ func (h *handlers) createUser(c echo.Context) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
+	if strings.TrimSpace(req.Email) != "" {
+		if err := h.svc.CheckEmail(c.Request().Context(), req.Email); err != nil {
+			return err
+		}
+	}
 	u, token, err := h.newUser(c, req.Name, req.Role, req.Classes, req.Language)
 	if err != nil {
 		return err
+	}
+	if strings.TrimSpace(req.Email) != "" {
+		if u, err = h.svc.SetEmail(c.Request().Context(), u.ID, req.Email); err != nil {
+			return err
+		}
 	}
 	h.log.Info("user created", "user", u.ID, "role", u.Role, "by", user(c).ID)
 	classes := u.Classes
@@ -37,6 +50,9 @@ func (h *handlers) createUser(c echo.Context) error {
 	out := map[string]any{"id": u.ID, "name": u.Name, "role": u.Role, "classes": classes, "token": token}
 	if u.Language != "" {
 		out["language"] = u.Language
+	}
+	if u.Email != "" {
+		out["email"] = u.Email
 	}
 	return c.JSON(http.StatusCreated, out)
 }

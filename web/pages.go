@@ -59,6 +59,8 @@ type page struct {
 	// Refresh reloads the page every so many seconds: the board shows
 	// replies and statuses as they come, without JavaScript.
 	Refresh int
+	// OIDC offers sign-in with the school's own accounts.
+	OIDC bool
 }
 
 func (h *handlers) localizer(c echo.Context) (*i18n.Localizer, string) {
@@ -84,7 +86,7 @@ func (h *handlers) render(c echo.Context, status int, name string, data any, fla
 	loc, lang := h.localizer(c)
 	csrf, _ := c.Get("csrf").(string)
 	refresh, _ := c.Get("refresh").(int)
-	p := page{loc: loc, Lang: lang, User: user(c), CSRF: csrf, Flash: flash, Data: data, Refresh: refresh}
+	p := page{loc: loc, Lang: lang, User: user(c), CSRF: csrf, Flash: flash, Data: data, Refresh: refresh, OIDC: h.oidc != nil}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
 	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
@@ -152,6 +154,7 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 	e.StaticFS("/static", static)
 
 	open := e.Group("", csrf)
+	open.GET("/signin", h.signinStart)
 	open.GET("/signin/:token", h.signinPage)
 	open.POST("/signin", h.signin)
 

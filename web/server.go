@@ -55,6 +55,7 @@ type Service interface {
 	// The staff pages.
 	Today() school.Date
 	SignIn(ctx context.Context, link string) (string, school.User, error)
+	SignInWithLogin(ctx context.Context, login string) (string, school.User, error)
 	SessionUser(ctx context.Context, session string) (school.User, bool, error)
 	SignOut(ctx context.Context, session string) error
 	SignInLink(ctx context.Context, userID string) (string, time.Time, error)
@@ -106,6 +107,8 @@ type Config struct {
 	Settings [][2]string
 	Registry *prometheus.Registry
 	Log      *slog.Logger
+	// OIDC is sign-in with the school's own accounts; off without an issuer.
+	OIDC OIDCConfig
 }
 
 // New builds the echo server with every route.
@@ -113,7 +116,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
-	h := &handlers{svc: svc, cfg: cfg, log: cfg.Log}
+	h := &handlers{svc: svc, cfg: cfg, log: cfg.Log, oidc: newOIDCClient(cfg.OIDC)}
 	e.HTTPErrorHandler = h.errorHandler
 	e.IPExtractor = IPExtractor(cfg.TrustedProxies)
 	e.Pre(h.securityHeaders)
@@ -154,6 +157,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.GET("/translations/:lang/file", h.translationFile, requireRole(school.RoleAdmin))
 
 	h.pageRoutes(e)
+	h.oidcRoutes(e)
 
 	hooks := e.Group("/webhooks/twilio", h.verifyTwilio)
 	hooks.POST("/status", h.twilioStatus)
@@ -166,6 +170,7 @@ type handlers struct {
 	cfg     Config
 	log     *slog.Logger
 	signins signinLimiter
+	oidc    *oidcClient
 }
 
 func (h *handlers) healthz(c echo.Context) error {

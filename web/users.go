@@ -17,6 +17,8 @@ type userAdmin interface {
 	RotateToken(ctx context.Context, id string) (school.User, string, error)
 	RevokeSignInLinks(ctx context.Context, id string) (int, error)
 	SetClasses(ctx context.Context, id string, classes []string) (school.User, error)
+	CheckEmail(ctx context.Context, email string) error
+	SetEmail(ctx context.Context, id, email string) (school.User, error)
 }
 
 // userRoutes are the admin's API on one user; each is audited as every
@@ -28,6 +30,7 @@ func (h *handlers) userRoutes(api *echo.Group) {
 	api.POST("/users/:id/token", h.rotateToken, admin)
 	api.DELETE("/users/:id/links", h.revokeLinks, admin)
 	api.PUT("/users/:id/classes", h.setClasses, admin)
+	api.PUT("/users/:id/email", h.setEmail, admin)
 }
 
 // adminUserRoutes are the same on the admin page, each a form behind CSRF.
@@ -150,4 +153,19 @@ func (h *handlers) adminClasses(c echo.Context) error {
 		h.log.Info("user classes changed from the admin page", "user", u.ID, "classes", len(u.Classes), "by", user(c).ID)
 	}
 	return h.adminDone(c, err, h.say(c, "admin_classes_set", map[string]any{"Name": u.Name, "Classes": strings.Join(u.Classes, ", ")}), nil)
+}
+
+func (h *handlers) setEmail(c echo.Context) error {
+	var req struct {
+		Email string `json:"email"`
+	}
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	u, err := h.svc.SetEmail(c.Request().Context(), c.Param("id"), req.Email)
+	if err != nil {
+		return err
+	}
+	h.log.Info("user email set", "user", u.ID, "by", user(c).ID)
+	return c.JSON(http.StatusOK, u)
 }

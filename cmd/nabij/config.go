@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/nabij-isk/nabij/alerts/twilio"
 	"github.com/nabij-isk/nabij/app"
 	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/web"
 )
 
 // config is every setting of `nabij serve`, read from the environment.
@@ -53,6 +55,9 @@ type config struct {
 	// MetricsAddr is where /metrics is served, apart from the staff's
 	// address; "main" serves it on NABIJ_ADDR behind the admin token.
 	MetricsAddr string
+	// OIDC is sign-in with the school's own accounts (NABIJ_OIDC_*); off
+	// without an issuer.
+	OIDC web.OIDCConfig
 	// Timeouts are the HTTP server's; tests shorten them.
 	Timeouts httpTimeouts
 }
@@ -88,6 +93,12 @@ func loadConfig(getenv func(string) string) (*config, error) {
 		Region:       school.Region(env("NABIJ_REGION", "midden")),
 		MetricsAddr:  env("NABIJ_METRICS_ADDR", "127.0.0.1:9464"),
 		Timeouts:     defaultTimeouts,
+		OIDC: web.OIDCConfig{
+			Issuer:       strings.TrimSpace(getenv("NABIJ_OIDC_ISSUER")),
+			ClientID:     strings.TrimSpace(getenv("NABIJ_OIDC_CLIENT_ID")),
+			ClientSecret: getenv("NABIJ_OIDC_CLIENT_SECRET"),
+			Claim:        env("NABIJ_OIDC_CLAIM", "email"),
+		},
 		Settings: app.Settings{
 			Address:      env("NABIJ_SCHOOL_ADDRESS", ""),
 			ContactPhone: env("NABIJ_CONTACT_PHONE", ""),
@@ -175,6 +186,18 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if c.AdminToken != "" && len(c.AdminToken) < minAdminToken {
 		// The token's value is never printed, only its length.
 		errs = append(errs, fmt.Sprintf("NABIJ_ADMIN_TOKEN: %d bytes; want at least %d, such as $(openssl rand -base64 32)", len(c.AdminToken), minAdminToken))
+	}
+	if c.OIDC.Issuer != "" {
+		if u, err := url.Parse(c.OIDC.Issuer); err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopbackHost(u.Hostname()))) || u.Host == "" {
+			errs = append(errs, fmt.Sprintf("NABIJ_OIDC_ISSUER=%q: want the provider's https URL, such as https://login.microsoftonline.com/<tenant-id>/v2.0", c.OIDC.Issuer))
+		}
+		if c.OIDC.ClientID == "" {
+			errs = append(errs, "NABIJ_OIDC_CLIENT_ID: required with NABIJ_OIDC_ISSUER")
+		}
+		if c.PublicURL == "" {
+			errs = append(errs, "NABIJ_PUBLIC_URL: required with NABIJ_OIDC_ISSUER (the redirect URL is NABIJ_PUBLIC_URL/auth/oidc/callback)")
+		}
+		c.OIDC.RedirectURL = c.PublicURL + "/auth/oidc/callback"
 	}
 	if c.MetricsAddr != "main" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
@@ -281,4 +304,14 @@ func (c *config) secureCookies() bool {
 	}
 	ip := net.ParseIP(host)
 	return ip == nil || !ip.IsLoopback()
+}
+
+// isLoopbackHost is localhost or a loopback address: the one place a plain
+// http issuer is allowed (a test's provider).
+func isLoopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

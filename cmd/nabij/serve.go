@@ -193,6 +193,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		Audit: st.Audit, AuditLog: st.AuditLog, Location: cfg.Location,
 		TrustedProxies:   cfg.TrustedProxies,
 		TwilioAccountSID: cfg.Twilio.AccountSID, MetricsOnMain: cfg.MetricsAddr == "main", SecureCookies: cfg.secureCookies(),
+		OIDC: cfg.OIDC,
 	})
 	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg)}
 	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now, rhythm: rhythm, registry: reg}, nil

@@ -21,11 +21,12 @@ var settingNames = []string{
 	"NABIJ_TWILIO_WHATSAPP_FROM", "NABIJ_TWILIO_API_URL", "NABIJ_RETENTION_YEARS", "NABIJ_BODY_RETENTION_DAYS", "NABIJ_PURGE_AT",
 	"NABIJ_TRUSTED_PROXIES",
 	"NABIJ_METRICS_ADDR",
+	"NABIJ_OIDC_ISSUER", "NABIJ_OIDC_CLIENT_ID", "NABIJ_OIDC_CLIENT_SECRET", "NABIJ_OIDC_CLAIM",
 }
 
 // secretNames may also be given as NAME_FILE: the path of a file holding
 // the secret (systemd credentials, Kubernetes and Docker secrets).
-var secretNames = map[string]bool{"NABIJ_ADMIN_TOKEN": true, "TWILIO_AUTH_TOKEN": true, "TWILIO_ACCOUNT_SID": true}
+var secretNames = map[string]bool{"NABIJ_ADMIN_TOKEN": true, "TWILIO_AUTH_TOKEN": true, "TWILIO_ACCOUNT_SID": true, "NABIJ_OIDC_CLIENT_SECRET": true}
 
 func fileKey(env string) string { return strings.ToLower(strings.TrimPrefix(env, "NABIJ_")) }
 
