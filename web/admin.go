@@ -121,9 +121,20 @@ func (h *handlers) adminCreateUser(c echo.Context) error {
 			classes = append(classes, cl)
 		}
 	}
+	email := strings.TrimSpace(c.FormValue("email"))
+	if email != "" {
+		if err := h.svc.CheckEmail(c.Request().Context(), email); err != nil {
+			return h.pageError(c, err)
+		}
+	}
 	u, _, err := h.newUser(c, c.FormValue("name"), school.Role(c.FormValue("role")), classes, c.FormValue("language"))
 	if err != nil {
 		return h.pageError(c, err)
+	}
+	if email != "" {
+		if _, err := h.svc.SetEmail(c.Request().Context(), u.ID, email); err != nil {
+			return h.pageError(c, err)
+		}
 	}
 	h.log.Info("user created from the admin page", "user", u.ID, "role", u.Role, "by", user(c).ID)
 	c.SetParamNames("id")

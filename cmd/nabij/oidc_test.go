@@ -327,3 +327,35 @@ func TestOIDCSettingsAreChecked(t *testing.T) {
 		t.Error("the client secret may not be given as a file")
 	}
 }
+
+// The admin page gives a new user their school email, and /signin offers
+// only links while sign-in with the school's accounts is off.
+func TestAdminPageSetsTheEmail(t *testing.T) {
+	h := startHarness(t, nil)
+	h.createUser("Admin User", "admin")
+	admin := newStaff(h)
+	if code := admin.signIn(h.signInLink(h.userID("Admin User"))); code != 303 {
+		t.Fatalf("sign-in: %d", code)
+	}
+	code, body := admin.post("/admin/users", url.Values{"csrf": {admin.csrf("/admin")}, "name": {"C. Jansen"}, "role": {"coordinator"}, "email": {"C.Jansen@School.example"}})
+	if code != 200 || !strings.Contains(body, "c.jansen@school.example") {
+		t.Fatalf("create with email: %d %.300s", code, body)
+	}
+	code, _ = admin.post("/admin/users", url.Values{"csrf": {admin.csrf("/admin")}, "name": {"D. Dubbel"}, "role": {"coordinator"}, "email": {"c.jansen@school.example"}})
+	if code != http.StatusConflict {
+		t.Errorf("a second user with the same email: %d, want 409", code)
+	}
+	var users []struct{ Name, Email string }
+	h.mustCall(200, "GET", "/api/v1/users", adminToken, nil, &users)
+	for _, u := range users {
+		if u.Name == "D. Dubbel" {
+			t.Error("the refused user was made")
+		}
+	}
+	if code, body := newStaff(h).get("/signin"); code != 200 || strings.Contains(body, "oidc-signin") {
+		t.Errorf("/signin without OIDC: %d %.300s", code, body)
+	}
+	if code, _ := newStaff(h).get("/auth/oidc/start"); code < 400 {
+		t.Errorf("/auth/oidc/start without OIDC: %d, want no sign-in to start", code)
+	}
+}
