@@ -201,7 +201,7 @@ func (h *handlers) oidcCallback(c echo.Context) error {
 		h.log.Warn("oidc sign-in refused", "reason", "no nabij user has this login")
 		return h.render(c, http.StatusForbidden, "error.html", h.say(c, "signin_oidc_unknown", nil), "")
 	case errors.Is(err, app.ErrUserDisabled):
-		h.log.Warn("oidc sign-in refused", "reason", "user disabled", "user", u.ID)
+		h.log.Warn("oidc sign-in refused", "reason", "user disabled")
 		return h.render(c, http.StatusForbidden, "error.html", h.say(c, "signin_oidc_disabled", nil), "")
 	case err != nil:
 		return err
