@@ -96,7 +96,10 @@ func startHarnessWith(t *testing.T, env map[string]string, change func(*config))
 	}
 	// Every end-to-end test also checks the service's log: ids only, never a
 	// pupil's name, a phone number or a message body.
-	t.Cleanup(func() { checkLogPrivacy(t, logs.String()) })
+	// The data directory is the test's own temporary one, whose random
+	// digits may happen to look like a phone number ("…0612…"): it is left
+	// out of the check.
+	t.Cleanup(func() { checkLogPrivacy(t, strings.ReplaceAll(logs.String(), cfg.DataDir, "<data>")) })
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
