@@ -30,11 +30,27 @@ func browser(t *testing.T, js bool) context.Context {
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(390, 844))
+		chromedp.WindowSize(390, 844))
+	// The profile is not a t.TempDir: Chromium's helper processes may still
+	// write into it for a moment after the browser is gone, and TempDir's
+	// cleanup fails a passed test on "directory not empty". It is removed
+	// after the browser, tried again for a while, and left if it must be.
+	profile, err := os.MkdirTemp("", "nabij-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts = append(opts, chromedp.UserDataDir(profile))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(alloc)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 20*time.Second)
-	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 	if err := chromedp.Run(ctx,
 		emulation.SetDeviceMetricsOverride(390, 844, 2, true),
 		emulation.SetScriptExecutionDisabled(!js)); err != nil {
