@@ -97,14 +97,11 @@ func (s *Service) CreateUser(_ context.Context, name string, role school.Role, c
 	token := newToken()
 	u := school.User{Name: name, Role: role, Classes: classes, TokenHash: HashToken(token)}
 	err := s.Store.Update(func(tx *store.Tx) error {
-		for i, c := range classes {
-			if _, ok, err := tx.Class(c); err != nil {
-				return err
-			} else if !ok {
-				errs = append(errs, school.FieldError{Field: fmt.Sprintf("classes[%d]", i), Message: fmt.Sprintf("class %q is not in the roster", c)})
-			}
+		unknown, err := unknownClasses(tx, classes)
+		if err != nil {
+			return err
 		}
-		if len(errs) > 0 {
+		if errs = append(errs, unknown...); len(errs) > 0 {
 			return &school.ValidationError{Details: errs}
 		}
 		return tx.PutUser(&u)
@@ -198,4 +195,18 @@ func sameAbsences(a, b []school.Absence) bool {
 	slices.Sort(ka)
 	slices.Sort(kb)
 	return slices.Equal(ka, kb)
+}
+
+// unknownClasses names, by their place in classes, the classes the roster
+// does not have.
+func unknownClasses(tx *store.Tx, classes []string) ([]school.FieldError, error) {
+	var out []school.FieldError
+	for i, c := range classes {
+		if _, ok, err := tx.Class(c); err != nil {
+			return nil, err
+		} else if !ok {
+			out = append(out, school.FieldError{Field: fmt.Sprintf("classes[%d]", i), Message: fmt.Sprintf("class %q is not in the roster", c)})
+		}
+	}
+	return out, nil
 }

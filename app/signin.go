@@ -94,12 +94,7 @@ func (s *Service) SignIn(_ context.Context, linkToken string) (string, school.Us
 		} else if !ok || u.Disabled {
 			return ErrSignIn
 		}
-		signedIn := now
-		u.LastSignIn = &signedIn
-		if err := tx.PutUser(&u); err != nil {
-			return err
-		}
-		return tx.PutSession(HashToken(session), store.Session{User: u.ID, Created: now, Expires: now.Add(SessionLifetime)})
+		return startSession(tx, &u, session, now)
 	})
 	if err != nil {
 		return "", school.User{}, err
@@ -251,16 +246,22 @@ func (s *Service) SignInWithLogin(_ context.Context, login string) (string, scho
 		} else if u.Disabled {
 			return ErrUserDisabled
 		}
-		signedIn := now
-		u.LastSignIn = &signedIn
-		if err := tx.PutUser(&u); err != nil {
-			return err
-		}
-		return tx.PutSession(HashToken(session), store.Session{User: u.ID, Created: now, Expires: now.Add(SessionLifetime)})
+		return startSession(tx, &u, session, now)
 	})
 	if err != nil {
 		return "", school.User{}, err
 	}
 	u.TokenHash = ""
 	return session, u, nil
+}
+
+// startSession records u's sign-in at now and keeps a session under the
+// hash of session: the end of every way of signing in.
+func startSession(tx *store.Tx, u *school.User, session string, now time.Time) error {
+	signedIn := now
+	u.LastSignIn = &signedIn
+	if err := tx.PutUser(u); err != nil {
+		return err
+	}
+	return tx.PutSession(HashToken(session), store.Session{User: u.ID, Created: now, Expires: now.Add(SessionLifetime)})
 }

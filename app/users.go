@@ -148,14 +148,11 @@ func (s *Service) SetClasses(_ context.Context, id string, classes []string) (sc
 		case u.Role == school.RoleMentor && len(clean) == 0:
 			errs = append(errs, school.FieldError{Field: "classes", Message: "a mentor needs at least one class"})
 		}
-		for i, c := range clean {
-			if _, ok, err := tx.Class(c); err != nil {
-				return err
-			} else if !ok {
-				errs = append(errs, school.FieldError{Field: fmt.Sprintf("classes[%d]", i), Message: fmt.Sprintf("class %q is not in the roster", c)})
-			}
+		unknown, err := unknownClasses(tx, clean)
+		if err != nil {
+			return err
 		}
-		if len(errs) > 0 {
+		if errs = append(errs, unknown...); len(errs) > 0 {
 			return &school.ValidationError{Details: errs}
 		}
 		u.Classes = clean
