@@ -1,59 +1,67 @@
 package rosterimport
 
 import (
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/unicode"
 
 	"github.com/nabij-isk/nabij/school"
 )
 
-// maxFileSize bounds what is read into memory; a large ISK roster is well
-// under a megabyte.
+// maxFileSize bounds the file: a large ISK roster is well under a
+// megabyte, a school board's whole export a few.
 const maxFileSize = 32 << 20
 
 // maxRows bounds the rows of one file: a school board's whole export is a
 // few tens of thousands; a file of a million tiny rows is refused at the
-// limit rather than held in memory row by row.
+// limit rather than read to its end.
 const maxRows = 100_000
 
 // headerSearch is how many leading rows may precede the header: exports
 // often start with a title or an export date.
 const headerSearch = 10
 
-// ParseCSV reads a nabij CSV roster (ROSTER.md section 1). It returns an
-// error wrapping ErrUnreadable only when the file cannot be read as a roster
-// at all; bad rows and fields are listed in Result.Errors.
+// sniffSize is how much of the file is looked at before the rest is read
+// row by row: enough to decide the encoding, the separator and the header.
+const sniffSize = 64 << 10
+
+var (
+	errTooLarge = fmt.Errorf("the file is larger than %d MB", maxFileSize>>20)
+	errNotText  = errors.New("the file is not text")
+)
+
+// ParseCSV reads a nabij CSV roster (ROSTER.md section 1) row by row: only
+// its first 64 KB and the pupils read so far are held in memory. It returns
+// an error wrapping ErrUnreadable only when the file cannot be read as a
+// roster at all (too large, more than 100,000 rows, not text, no header);
+// bad rows and fields are listed in Result.Errors.
 func ParseCSV(r io.Reader, today school.Date) (*Result, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("rosterimport: reading the file: %w", err)
-	}
-	if len(data) > maxFileSize {
-		return nil, unreadable("the file is larger than %d MB", maxFileSize>>20)
-	}
-	text, err := decodeText(data)
+	text, err := decodeText(&sizeLimit{r: r, left: maxFileSize})
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(text) == "" {
+	head, atEOF, err := readHead(text)
+	if err != nil {
+		return nil, err
+	}
+	if atEOF && strings.TrimSpace(head) == "" {
 		return nil, unreadable("the file is empty")
 	}
-	text, skipped, comma := separator(text)
+	// The header is looked for in the head's whole lines only.
+	sniff := head
+	if !atEOF {
+		sniff = head[:strings.LastIndexByte(head, '\n')+1]
+	}
+	sniff, skipped, comma := separator(sniff)
 	// A title line above the header may mislead the guess, so each
 	// separator is tried until one gives a header with a pupil number column.
-	var cr *csv.Reader
 	var cols columns
-	headerRow := 0
+	headerRow, headerRecords := 0, 0
 	for _, sep := range []rune{comma, ';', ',', '\t'} {
-		if cr, cols, headerRow, err = findHeader(text, sep); err != nil || headerRow > 0 {
+		if cols, headerRow, headerRecords, err = findHeader(sniff, sep); err != nil || headerRow > 0 {
+			comma = sep
 			break
 		}
 		if skipped > 0 {
@@ -68,6 +76,15 @@ func ParseCSV(r io.Reader, today school.Date) (*Result, error) {
 	}
 	headerRow += skipped
 
+	if skipped > 0 {
+		_, head, _ = strings.Cut(head, "\n")
+	}
+	cr := newCSVReader(io.MultiReader(strings.NewReader(head), text), comma)
+	for range headerRecords {
+		if _, err := cr.Read(); err != nil {
+			return nil, unreadable("the start of the file cannot be read as CSV: %v", err)
+		}
+	}
 	var has [numFields]bool
 	for f := range numFields {
 		has[f] = cols.has(f)
@@ -82,15 +99,14 @@ func ParseCSV(r io.Reader, today school.Date) (*Result, error) {
 		if err == io.EOF {
 			break
 		}
+		var pe *csv.ParseError
+		if err != nil && !errors.As(err, &pe) {
+			return nil, readError(err)
+		}
 		if err != nil {
 			// The reader's place in the file is uncertain after this, so the
 			// rest is not guessed at; the error keeps the roster from applying.
-			line := 0
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.Line + skipped
-			}
-			b.errs.add(cell{row: line, idx: -1}, "this line cannot be read as CSV (%v); the lines after it were not read", err)
+			b.errs.add(cell{row: pe.Line + skipped, idx: -1}, "this line cannot be read as CSV (%v); the lines after it were not read", err)
 			break
 		}
 		line, _ := cr.FieldPos(0)
@@ -103,57 +119,87 @@ func ParseCSV(r io.Reader, today school.Date) (*Result, error) {
 	return b.finish(cell{row: headerRow, idx: -1}), nil
 }
 
-// findHeader reads up to headerSearch records with separator sep, looking
-// for the header; the reader is left just after it.
-func findHeader(text string, sep rune) (cr *csv.Reader, cols columns, line int, err error) {
-	cr = csv.NewReader(strings.NewReader(text))
+func newCSVReader(r io.Reader, sep rune) *csv.Reader {
+	cr := csv.NewReader(r)
 	cr.Comma, cr.FieldsPerRecord, cr.LazyQuotes = sep, -1, true
 	// With a tab separator, trimming leading space would eat empty fields.
 	cr.TrimLeadingSpace = sep != '\t'
-	for range headerSearch {
+	return cr
+}
+
+// readHead reads the first sniffSize bytes of text (all of it when the file
+// is shorter, atEOF), without Excel's byte order mark.
+func readHead(text io.Reader) (head string, atEOF bool, err error) {
+	buf := make([]byte, sniffSize)
+	n, err := io.ReadFull(text, buf)
+	switch {
+	case err == io.EOF, err == io.ErrUnexpectedEOF:
+		atEOF = true
+	case err != nil:
+		return "", false, readError(err)
+	}
+	return strings.TrimPrefix(string(buf[:n]), "\ufeff"), atEOF, nil
+}
+
+// readError says why the file stopped being readable part way.
+func readError(err error) error {
+	switch {
+	case errors.Is(err, errTooLarge), errors.Is(err, errNotText):
+		return unreadable("%v", err)
+	case errors.Is(err, errUTF16):
+		return unreadable("the file is not valid UTF-16 text")
+	}
+	return fmt.Errorf("rosterimport: reading the file: %w", err)
+}
+
+// findHeader reads up to headerSearch records of text with separator sep,
+// looking for the header: its line and how many records up to and with it.
+func findHeader(text string, sep rune) (cols columns, line, records int, err error) {
+	cr := newCSVReader(strings.NewReader(text), sep)
+	for records < headerSearch {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, cols, 0, unreadable("the start of the file cannot be read as CSV: %v", err)
+			return cols, 0, 0, unreadable("the start of the file cannot be read as CSV: %v", err)
 		}
+		records++
 		if cols = matchHeader(rec); cols.has(fPupilID) {
 			line, _ = cr.FieldPos(0)
-			return cr, cols, line, nil
+			return cols, line, records, nil
 		}
 	}
-	return cr, cols, 0, nil
+	return cols, 0, 0, nil
 }
 
 func unreadable(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrUnreadable, fmt.Sprintf(format, args...))
 }
 
-// decodeText turns the bytes into UTF-8 text. Excel on Windows saves "CSV"
-// in Windows-1252 and "Unicode text" in UTF-16; both are common in schools,
-// and a rejected file only sends someone hunting for an export setting.
-func decodeText(data []byte) (string, error) {
-	switch {
-	case bytes.HasPrefix(data, []byte("PK\x03\x04")), bytes.HasPrefix(data, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return "", unreadable("this is an Excel workbook or a zip file; save it as CSV (UTF-8)")
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		out, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(data)
-		if err != nil {
-			return "", unreadable("the file is not valid UTF-16 text")
+// sizeLimit reads at most left bytes, and fails with errTooLarge when the
+// file goes on.
+type sizeLimit struct {
+	r    io.Reader
+	left int64
+}
+
+func (l *sizeLimit) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		var one [1]byte
+		if n, err := l.r.Read(one[:]); n > 0 {
+			return 0, errTooLarge
+		} else if err != nil {
+			return 0, err
 		}
-		data = out
-	case !utf8.Valid(data):
-		out, err := charmap.Windows1252.NewDecoder().Bytes(data)
-		if err != nil {
-			return "", unreadable("the file is not text")
-		}
-		data = out
+		return 0, nil
 	}
-	if bytes.IndexByte(data, 0) >= 0 {
-		return "", unreadable("the file is not text")
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
 	}
-	return strings.TrimPrefix(string(data), "\ufeff"), nil
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 // separator finds the field separator: Excel's own "sep=;" first line, or

@@ -1,11 +1,16 @@
 package rosterimport
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"reflect"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/nabij-isk/nabij/school"
 )
@@ -348,5 +353,84 @@ func TestTooManyRowsRefused(t *testing.T) {
 	_, err := ParseCSV(strings.NewReader(b.String()), today)
 	if err == nil || !strings.Contains(err.Error(), "more than 100000 rows") {
 		t.Fatalf("ParseCSV of %d rows: %v", maxRows+1, err)
+	}
+}
+
+// endless is a roster export that never ends: a header, then pupil after
+// pupil; read counts the bytes taken from it.
+type endless struct {
+	next []byte
+	i    int
+	read int
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if len(e.next) == 0 {
+		if e.i == 0 {
+			e.next = []byte("leerlingnummer;roepnaam;achternaam;geboortedatum;klas;relatie;telefoon\n")
+		} else {
+			e.next = fmt.Appendf(nil, "%d;A;B;2011-03-04;1A;moeder;+3161234%04d\n", 100000+e.i, e.i%10000)
+		}
+		e.i++
+	}
+	n := copy(p, e.next)
+	e.next = e.next[n:]
+	e.read += n
+	return n, nil
+}
+
+// The file is read row by row: a file that goes on for ever is refused at
+// the row limit, having read only what those rows take, not 32 MB first.
+func TestCSVIsReadRowByRow(t *testing.T) {
+	src := &endless{}
+	_, err := ParseCSV(src, today)
+	if err == nil || !strings.Contains(err.Error(), "more than 100000 rows") {
+		t.Fatalf("endless file: %v", err)
+	}
+	if src.read > 8<<20 {
+		t.Errorf("read %d bytes before refusing; rows stop at about 6 MB", src.read)
+	}
+}
+
+// A file larger than the limit is refused with the reason, however it is
+// split into rows.
+func TestCSVTooLargeRefused(t *testing.T) {
+	big := io.MultiReader(strings.NewReader("leerlingnummer;roepnaam;opmerking\n1;A;"), strings.NewReader(strings.Repeat("x", maxFileSize)))
+	_, err := ParseCSV(big, today)
+	if !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "larger than 32 MB") {
+		t.Fatalf("33 MB file: %v", err)
+	}
+}
+
+// What is decided on the first 64 KB holds for the rest: a UTF-8 file with
+// a Windows-1252 name far down, a long Windows-1252 and a long UTF-16 file,
+// and a NUL after the start all read as they would whole.
+func TestEncodingsPastTheStart(t *testing.T) {
+	header := "leerlingnummer;roepnaam;achternaam;geboortedatum;klas;verzorger;telefoon;taal\r\n"
+	var rows strings.Builder
+	for i := range 2000 { // about 100 KB
+		fmt.Fprintf(&rows, "%d;Ana;Lopes;01-01-2010;1A;Moeder;06123%05d;Portugees\r\n", 1000+i, i)
+	}
+	last := "9999;Zoë;Müller;01-01-2010;1A;Moeder;0612399999;Oekraïens\r\n"
+	cp1252Last, _ := charmap.Windows1252.NewEncoder().String(last)
+	cp1252All, _ := charmap.Windows1252.NewEncoder().String(header + rows.String() + last)
+	utf16All, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(header + rows.String() + last)
+	for name, data := range map[string]string{
+		"utf-8 with one windows-1252 row at the end": header + rows.String() + cp1252Last,
+		"windows-1252":                               cp1252All,
+		"utf-16":                                     utf16All,
+	} {
+		res, err := ParseCSV(strings.NewReader(data), today)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		r := mustApply(t, res)
+		if s := student(t, r, "9999"); s.Name != "Zoë Müller" || s.Contacts[0].Language != "uk" || len(r.Students) != 2001 {
+			t.Errorf("%s: %d pupils, last %+v", name, len(r.Students), s)
+		}
+	}
+	_, err := ParseCSV(strings.NewReader(header+rows.String()+"9999;A\x00B;x\r\n"), today)
+	if !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "not text") {
+		t.Errorf("NUL after the start: %v", err)
 	}
 }

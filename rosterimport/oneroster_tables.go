@@ -3,6 +3,7 @@ package rosterimport
 import (
 	"archive/zip"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"path"
@@ -71,24 +72,21 @@ func readTable(f *zip.File, name string, doc int) (*table, error) {
 	}
 	defer rc.Close()
 	// A zip's stated sizes are not to be trusted; the limit stops a zip bomb.
-	data, err := io.ReadAll(io.LimitReader(rc, maxFileSize+1))
-	if err != nil {
-		return nil, unreadable("%s cannot be read: %v", name, err)
-	}
-	if len(data) > maxFileSize {
-		return nil, unreadable("%s is larger than %d MB", name, maxFileSize>>20)
-	}
-	text, err := decodeText(data)
+	text, err := decodeText(&sizeLimit{r: rc, left: maxFileSize})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	cr := csv.NewReader(strings.NewReader(text))
+	cr := csv.NewReader(text)
 	cr.FieldsPerRecord, cr.LazyQuotes, cr.TrimLeadingSpace = -1, true, true
 	t := &table{name: name, doc: doc, col: map[string]int{}}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
+		}
+		var pe *csv.ParseError
+		if err != nil && !errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s: %w", name, readError(err))
 		}
 		if err != nil {
 			return nil, unreadable("%s cannot be read as CSV: %v", name, err)

@@ -59,6 +59,12 @@ type signinLimiter struct {
 	perIP     *keyedLimiter
 	perToken  *keyedLimiter
 	badTokens *keyedLimiter
+	// oidcStarts limits sign-ins begun at the school's provider per
+	// address, so that one client cannot fill the sign-ins under way
+	// (oidcMaxPending) and keep colleagues from starting theirs. A whole
+	// school behind one address signs in at 08:30: 60 at once, then one a
+	// second, lets every mentor in.
+	oidcStarts *keyedLimiter
 }
 
 func (l *signinLimiter) init() {
@@ -66,6 +72,7 @@ func (l *signinLimiter) init() {
 		l.perIP = newKeyedLimiter(6*time.Second, 5) // 5 at once, then 10 a minute
 		l.perToken = newKeyedLimiter(time.Minute, 5)
 		l.badTokens = newKeyedLimiter(3*time.Second, 20) // 20 at once, then one every 3 s
+		l.oidcStarts = newKeyedLimiter(time.Second, 60)
 	})
 }
 
@@ -76,6 +83,12 @@ func (l *signinLimiter) allow(ip, token string) bool {
 	}
 	sum := sha256.Sum256([]byte(token)) // the link itself is not kept
 	return l.perToken.allow(hex.EncodeToString(sum[:16]))
+}
+
+// allowOIDCStart takes a token for a sign-in begun from ip.
+func (l *signinLimiter) allowOIDCStart(ip string) bool {
+	l.init()
+	return l.oidcStarts.allow(ip)
 }
 
 // tokenBlocked reports whether ip has used up its wrong bearer tokens; a

@@ -149,6 +149,10 @@ func (h *handlers) signinStart(c echo.Context) error {
 }
 
 func (h *handlers) oidcStart(c echo.Context) error {
+	if !h.signins.allowOIDCStart(c.RealIP()) {
+		h.log.Warn("oidc sign-in limited: too many started from one address")
+		return h.render(c, http.StatusTooManyRequests, "error.html", h.say(c, "signin_slow", nil), "")
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 15*time.Second)
 	defer cancel()
 	p, err := h.oidc.discover(ctx)

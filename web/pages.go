@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"embed"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -178,6 +179,9 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 	g.POST("/review/done", h.reviewDone, h.pageRole(school.RoleReviewer))
 }
 
+// uploadMemory is how much of an uploaded roster file is held in memory.
+const uploadMemory = 1 << 20
+
 // tokenAlways makes every state-changing form show its CSRF token, as the
 // README promises: echo's middleware lets a POST with Sec-Fetch-Site
 // same-origin (or none) through on the header alone, and a header is what
@@ -203,6 +207,11 @@ func tokenAlways(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
 					if err := limitBody(c, maxListBody); err != nil {
 						return err
 					}
+				} else if err := r.ParseMultipartForm(uploadMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+					// The roster file past its first MB waits in a
+					// temporary file (removed after the request), and is
+					// read row by row from there.
+					return badRequest("the upload cannot be read: %v", err)
 				}
 			}
 			r.Header.Del(echo.HeaderSecFetchSite)

@@ -359,3 +359,42 @@ func TestAdminPageSetsTheEmail(t *testing.T) {
 		t.Errorf("/auth/oidc/start without OIDC: %d, want no sign-in to start", code)
 	}
 }
+
+// One address cannot fill the sign-ins under way (and so keep colleagues
+// from starting theirs): past 60 at once it is slowed, another address is
+// not.
+func TestOIDCStartsAreLimitedPerAddress(t *testing.T) {
+	addr := freeAddr(t)
+	public := "http://" + addr
+	issuer := startOP(t, public+"/auth/oidc/callback", "mentor@school.example")
+	h := startHarness(t, map[string]string{
+		"NABIJ_ADDR":               addr,
+		"NABIJ_PUBLIC_URL":         public,
+		"NABIJ_OIDC_ISSUER":        issuer,
+		"NABIJ_OIDC_CLIENT_ID":     opClientID,
+		"NABIJ_OIDC_CLIENT_SECRET": opClientSecret,
+		"NABIJ_TRUSTED_PROXIES":    "127.0.0.1/32",
+	})
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	start := func(from string) int {
+		req, _ := http.NewRequest("GET", h.url+"/auth/oidc/start", nil)
+		req.Header.Set("X-Forwarded-For", from)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := range 60 {
+		if code := start("203.0.113.7"); code != http.StatusFound {
+			t.Fatalf("start %d from one address: %d, want 302", i+1, code)
+		}
+	}
+	if code := start("203.0.113.7"); code != http.StatusTooManyRequests {
+		t.Errorf("start 61 from one address: %d, want 429", code)
+	}
+	if code := start("198.51.100.9"); code != http.StatusFound {
+		t.Errorf("a colleague at another address: %d, want 302", code)
+	}
+}

@@ -167,6 +167,11 @@ func TestAdminLoadsARosterFileWithAPreview(t *testing.T) {
 	good := "leerlingnummer;roepnaam;achternaam;geboortedatum;klas;verzorger;relatie;telefoon;taal\n" +
 		"1001;Amanuel;T.;04-03-2010;1A;Voogd;voogd;0612345002;nl\n" +
 		"1009;Sara;M.;05-06-2011;1A;Moeder;ouder;0612345099;Tigrinya\n"
+	// A file past the first MB held in memory (here 3 MB of empty lines
+	// after the pupils) is read from its temporary file just the same.
+	if code, body = upload(good + strings.Repeat("\n", 3<<20)); code != 200 || !strings.Contains(body, "1009") {
+		t.Fatalf("a 3 MB file: %d, no preview", code)
+	}
 	code, body = upload(good)
 	m := regexp.MustCompile(`name="import" value="([0-9a-f]+)"`).FindStringSubmatch(body)
 	if code != 200 || m == nil || !strings.Contains(body, "1009") {
