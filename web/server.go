@@ -90,7 +90,13 @@ type Config struct {
 	// SecureCookies marks every cookie Secure: off only when nabij listens
 	// on loopback and its public URL is plain http (a laptop, the tests).
 	SecureCookies bool
-	Health        func() error
+	// Health checks the store answers: without it nabij is unavailable
+	// (503, out of rotation).
+	Health func() error
+	// Degraded are the parts that can fail while nabij still serves (the
+	// store's writes, the provider's account): while one fails, /healthz
+	// says "degraded" and why, and stays 200 so that lists are still taken.
+	Degraded []HealthCheck
 	Catalog       Catalog // the catalog in force (a *translations.Live in the service)
 	SchoolName    string
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
@@ -176,13 +182,35 @@ type handlers struct {
 func (h *handlers) healthz(c echo.Context) error {
 	if err := h.cfg.Health(); err != nil {
 		h.log.Error("health check failed", "err", err)
-		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+		return c.JSON(http.StatusServiceUnavailable, healthView{Status: "unavailable"})
 	}
-	// A warning is no outage: the service stays in rotation, and says so.
-	if w := h.svc.CalendarWarnings(); len(w) > 0 {
-		return c.JSON(http.StatusOK, map[string]any{"status": "ok", "warnings": w})
+	v := healthView{Status: "ok", Warnings: h.svc.CalendarWarnings()}
+	for _, d := range h.cfg.Degraded {
+		if err := d.Check(); err != nil {
+			v.Status = "degraded"
+			v.Problems = append(v.Problems, healthProblem{Part: d.Part, Error: err.Error()})
+		}
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	// A warning or a degraded part is no outage: the service stays in
+	// rotation, and says so.
+	return c.JSON(http.StatusOK, v)
+}
+
+// HealthCheck is one part that can fail while nabij still serves.
+type HealthCheck struct {
+	Part  string       // "store", "sending"
+	Check func() error // nil while the part works
+}
+
+type healthView struct {
+	Status   string          `json:"status"`
+	Problems []healthProblem `json:"problems,omitempty"`
+	Warnings []string        `json:"warnings,omitempty"`
+}
+
+type healthProblem struct {
+	Part  string `json:"part"`
+	Error string `json:"error"`
 }
 
 // logRequests logs method, route, status and duration: ids only, since
