@@ -38,6 +38,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 				s.createMessage(w, r)
 			}
 		case http.MethodGet:
+			s.mu.Lock()
+			s.listRequests++
+			s.mu.Unlock()
 			if s.authorized(w, r, account) {
 				s.listMessages(w, r)
 			}
@@ -61,12 +64,22 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // account, answering 401/20003 like Twilio when either is wrong.
 func (s *Server) authorized(w http.ResponseWriter, r *http.Request, account string) bool {
 	user, pass, ok := r.BasicAuth()
-	if ok && user == s.accountSID && pass == s.authToken && account == s.accountSID {
-		return true
+	if !ok || user != s.accountSID || pass != s.authToken || account != s.accountSID {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
+		writeError(w, FailureAuth, "")
+		return false
 	}
-	w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
-	writeError(w, failureAuth, "")
-	return false
+	s.mu.Lock()
+	refusal := s.refusal
+	s.mu.Unlock()
+	if refusal != nil {
+		if refusal.HTTPStatus == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
+		}
+		writeError(w, *refusal, "")
+		return false
+	}
+	return true
 }
 
 func notFound(path string) Failure {
@@ -81,7 +94,7 @@ func writeError(w http.ResponseWriter, f Failure, to string) {
 		"more_info": "https://www.twilio.com/docs/errors/" + strconv.Itoa(f.Code),
 		"status":    f.HTTPStatus,
 	}
-	if f.Code == failureAuth.Code {
+	if f.Code == FailureAuth.Code {
 		body["detail"] = "Your AccountSid or AuthToken was incorrect."
 	}
 	writeJSON(w, f.HTTPStatus, body)
@@ -94,7 +107,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // createMessage implements POST .../Messages.json. Checks run in this
-// order: rate limit, FailNext, Twilio's own parameter validation, FailTo.
+// order: rate limit, FailNext, StallNext (unaccepted), Twilio's own
+// parameter validation, FailTo, StallNext (accepted), FailOnCreateTo.
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	f := r.PostForm
@@ -114,7 +128,16 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fail, to)
 		return
 	}
+	stall, acceptStalled := false, false
+	if len(s.stallNext) > 0 {
+		stall, acceptStalled = true, s.stallNext[0]
+		s.stallNext = s.stallNext[1:]
+	}
 	s.mu.Unlock()
+	if stall && !acceptStalled {
+		s.stall(r)
+		return
+	}
 
 	if fail, bad := validateCreate(f); bad {
 		writeError(w, fail, to)
@@ -147,6 +170,10 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fail, to)
 		return
 	}
+	failNow, failsNow := s.failCreate[to]
+	if failsNow {
+		m.Status, m.ErrorCode = failNow.status, failNow.code
+	}
 	rec := &record{msg: m}
 	s.msgs = append(s.msgs, rec)
 	s.bySID[m.SID] = rec
@@ -154,7 +181,9 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	var steps []deliveryFailure
 	if s.autoCallbacks && !s.closed {
 		steps = []deliveryFailure{{status: "sent"}, {status: "delivered"}}
-		if df, ok := s.failDelivery[to]; ok {
+		if failsNow {
+			steps = []deliveryFailure{failNow}
+		} else if df, ok := s.failDelivery[to]; ok {
 			steps = []deliveryFailure{{status: "sent"}, df}
 			if df.status == "failed" {
 				steps = steps[1:]
@@ -165,9 +194,21 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	body := s.resourceLocked(rec)
 	s.mu.Unlock()
 
-	writeJSON(w, http.StatusCreated, body)
+	if stall {
+		s.stall(r) // taken, and its answer lost
+	} else {
+		writeJSON(w, http.StatusCreated, body)
+	}
 	if steps != nil {
 		go s.runCallbacks(rec, steps)
+	}
+}
+
+// stall answers nothing until the client gives up or the server closes.
+func (s *Server) stall(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-s.closing:
 	}
 }
 

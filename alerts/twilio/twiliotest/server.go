@@ -31,6 +31,11 @@ type Server struct {
 	failNext      []Failure
 	failTo        map[string]Failure
 	failDelivery  map[string]deliveryFailure
+	failCreate    map[string]deliveryFailure // 201 with a final status
+	failList      []Failure                  // the next list requests' answers
+	stallNext     []bool                     // the next create requests get no answer (true: accepted first)
+	refusal       *Failure                   // the account refused: every request answers it
+	listRequests  int
 	ratePerSec    int
 	window        []time.Time // admitted create requests within the last second
 	autoCallbacks bool
@@ -63,6 +68,7 @@ func NewServer(accountSID, authToken string) *Server {
 		bySID:         map[string]*record{},
 		failTo:        map[string]Failure{},
 		failDelivery:  map[string]deliveryFailure{},
+		failCreate:    map[string]deliveryFailure{},
 		autoCallbacks: true,
 		changed:       make(chan struct{}),
 	}
@@ -244,14 +250,72 @@ func (s *Server) FailDeliveryTo(to string, status string, code int) {
 	s.failDelivery[to] = deliveryFailure{status: status, code: code}
 }
 
+// FailOnCreateTo makes create requests to to answer 201 with the message
+// already in status ("failed" or "undelivered") and error_code code, as
+// Twilio does when it refuses a message it has taken (a WhatsApp freeform
+// message outside the 24-hour window, say). The automatic callback then
+// reports the same status once.
+func (s *Server) FailOnCreateTo(to string, status string, code int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failCreate[to] = deliveryFailure{status: status, code: code}
+}
+
+// FailListNext makes the next n list requests (GET Messages.json, the
+// lookup of a message whose send ended without an answer) answer f.
+func (s *Server) FailListNext(n int, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.failList = append(s.failList, f)
+	}
+}
+
+// ListRequests counts every list request received, including those refused.
+func (s *Server) ListRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.listRequests
+}
+
+// StallNext makes the next n create requests get no answer until the client
+// gives up (its timeout) or the server closes: a send that ends without an
+// answer. With accept the message is taken first (Twilio has it, only its
+// answer is lost); without, it is not.
+func (s *Server) StallNext(n int, accept bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.stallNext = append(s.stallNext, accept)
+	}
+}
+
+// RefuseAccount makes every request (create, list, fetch) answer f, as
+// Twilio answers a refused account: FailureAuth (401, 20003: wrong
+// credentials), FailureSuspended (401, 20005). RefuseAccount(Failure{}) or
+// ClearFailures accepts the account again.
+func (s *Server) RefuseAccount(f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refusal = nil
+	if f.HTTPStatus != 0 {
+		s.refusal = &f
+	}
+}
+
 // ClearFailures removes every scripted failure (FailNext, FailTo,
-// FailDeliveryTo). It does not change the rate limit.
+// FailDeliveryTo, FailOnCreateTo, FailListNext, StallNext, RefuseAccount).
+// It does not change the rate limit.
 func (s *Server) ClearFailures() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failNext = nil
 	s.failTo = map[string]Failure{}
 	s.failDelivery = map[string]deliveryFailure{}
+	s.failCreate = map[string]deliveryFailure{}
+	s.failList = nil
+	s.stallNext = nil
+	s.refusal = nil
 }
 
 // SetRateLimit makes create requests beyond perSecond within any sliding

@@ -41,12 +41,20 @@ var (
 	FailureInvalidNumber = Failure{HTTPStatus: 400, Code: 21211, Message: "The 'To' number {To} is not a valid phone number."}
 	FailureUnsubscribed  = Failure{HTTPStatus: 400, Code: 21610, Message: "Attempt to send to unsubscribed recipient"}
 	FailureNotMobile     = Failure{HTTPStatus: 400, Code: 21614, Message: "'To' number is not a valid mobile number"}
+	// FailureAuth is Twilio's answer to wrong credentials; the stand-in gives
+	// it on its own to a request with another account or token.
+	FailureAuth = Failure{HTTPStatus: 401, Code: 20003, Message: "Authenticate"}
+	// FailureSuspended is the answer of an account that is not active (out of
+	// funds, suspended).
+	FailureSuspended = Failure{HTTPStatus: 401, Code: 20005, Message: "Account not active"}
+	// FailureSenderNotAllowed refuses the sender: the From number is not one
+	// this account may send from.
+	FailureSenderNotAllowed = Failure{HTTPStatus: 400, Code: 21606, Message: "The From phone number is not a valid, message-capable Twilio phone number for this account."}
 )
 
 // Errors the stand-in produces on its own (not scripted), kept here so the
 // wording lives in one place.
 var (
-	failureAuth        = Failure{HTTPStatus: 401, Code: 20003, Message: "Authenticate"}
 	failureNoTo        = Failure{HTTPStatus: 400, Code: 21604, Message: "A 'To' phone number is required."}
 	failureNoFrom      = Failure{HTTPStatus: 400, Code: 21603, Message: "A 'From' phone number is required."}
 	failureNoBody      = Failure{HTTPStatus: 400, Code: 21619, Message: "A text message body or media urls must be specified."}
