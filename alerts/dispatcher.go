@@ -183,12 +183,12 @@ func (d *Dispatcher) work(ctx context.Context, jobs <-chan *Message, free, recor
 			free <- struct{}{}
 			continue
 		}
-		receipt, err := d.send(ctx, m)
+		a := d.send(ctx, m)
 		recording <- struct{}{}
 		records.Add(1)
 		go func() {
 			defer records.Done()
-			d.record(m.ID, receipt, err)
+			d.record(m.ID, a)
 			d.done(m.ID)
 			<-recording
 		}()
@@ -318,29 +318,42 @@ func outgoingOf(m *Message) Outgoing {
 		ContentSID: m.ContentSID, ContentVariables: m.ContentVariables}
 }
 
-// send hands a claimed message to the provider.
-func (d *Dispatcher) send(ctx context.Context, m *Message) (Receipt, error) {
+// answer is what became of one try of a message: the provider's receipt,
+// or the error that ended it, and whether that error came from the lookup
+// of an uncertain message (then nothing was sent, and it stays uncertain).
+type answer struct {
+	receipt  Receipt
+	err      error
+	inLookup bool
+}
+
+// send hands a claimed message to the provider. A message whose last send
+// ended without an answer is looked up first: found, it is not sent again;
+// the lookup refused or unanswered, it is not sent at all this time.
+func (d *Dispatcher) send(ctx context.Context, m *Message) answer {
 	out := outgoingOf(m)
 	if !m.ExpiresAt.IsZero() {
 		out.ValidFor = m.ExpiresAt.Sub(d.Now())
 	}
-	var receipt Receipt
-	var sendErr error
-	found := false
 	if m.Uncertain {
 		// The last send ended without an answer: the provider may have it.
 		if looker, ok := d.Sender.(Looker); ok {
-			receipt, found, sendErr = looker.Lookup(ctx, out)
+			receipt, found, err := looker.Lookup(ctx, out)
+			if err != nil {
+				return answer{err: err, inLookup: true}
+			}
+			if found {
+				return answer{receipt: receipt}
+			}
 		}
 	}
-	if !found && sendErr == nil {
-		receipt, sendErr = d.Sender.Send(ctx, out)
-	}
-	return receipt, sendErr
+	receipt, err := d.Sender.Send(ctx, out)
+	return answer{receipt: receipt, err: err}
 }
 
 // record writes the provider's answer in its own transaction.
-func (d *Dispatcher) record(id string, receipt Receipt, sendErr error) {
+func (d *Dispatcher) record(id string, a answer) {
+	receipt, sendErr := a.receipt, a.err
 	var m *Message
 	err := d.Store.BatchAlerts(func(tx Tx) error {
 		var err error
@@ -352,7 +365,9 @@ func (d *Dispatcher) record(id string, receipt Receipt, sendErr error) {
 		switch {
 		case sendErr == nil:
 			m.ProviderID, m.Uncertain = receipt.ProviderID, false
-			if _, err := d.Fallbacks.ApplyStatus(tx, m, receipt.Status, 0); err != nil {
+			// A message the provider took and failed at once (a 201 that says
+			// "failed") is failed now, with its fallback: no callback may come.
+			if _, err := d.Fallbacks.ApplyStatus(tx, m, receipt.Status, receipt.Code); err != nil {
 				return err
 			}
 			if st, code, ok, err := tx.TakeEarlyStatus(m.ProviderID); err != nil {
@@ -362,6 +377,15 @@ func (d *Dispatcher) record(id string, receipt Receipt, sendErr error) {
 					return err
 				}
 			}
+		case a.inLookup:
+			// The lookup was refused or not answered: whether the provider
+			// has the message is still unknown, so it stays uncertain and is
+			// looked up again, never sent on a guess.
+			m.Uncertain = true
+			m.Status = StatusQueued
+			m.DueAt = now.Add(d.Backoff.Delay(m.Attempts))
+			m.ErrorCode = errorCode(sendErr)
+			m.UpdatedAt = now
 		case errors.As(sendErr, &se) && !se.Retryable:
 			if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, se.Code); err != nil {
 				return err
@@ -384,13 +408,13 @@ func (d *Dispatcher) record(id string, receipt Receipt, sendErr error) {
 		return
 	}
 	if sendErr != nil {
-		d.Log.Warn("send refused", "message", id, "channel", m.Channel, "status", m.Status, "code", m.ErrorCode, "attempt", m.Attempts, "uncertain", m.Uncertain)
+		d.Log.Warn("send refused", "message", id, "channel", m.Channel, "status", m.Status, "code", m.ErrorCode, "attempt", m.Attempts, "uncertain", m.Uncertain, "in_lookup", a.inLookup)
 	} else {
 		d.Log.Info("message handed to provider", "message", id, "channel", m.Channel, "status", m.Status)
 	}
 	d.observe(m)
-	if m.Fallback != "" {
-		d.Wake()
+	if m.Fallback != "" || m.Status == StatusQueued {
+		d.Wake() // its fallback, or its next try, is due soon
 	}
 }
 

@@ -41,7 +41,7 @@ func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (fo
 			receipt, ok, lookErr = looker.Lookup(ctx, out)
 		}
 		if ok {
-			d.record(m.ID, receipt, nil)
+			d.record(m.ID, answer{receipt: receipt})
 			found++
 			continue
 		}

@@ -30,8 +30,11 @@ type Outgoing struct {
 type Receipt struct {
 	ProviderID string
 	// Status is what the provider says at once: usually sent; a sender that
-	// delivers by itself (the log sender) says delivered.
+	// delivers by itself (the log sender) says delivered; a message the
+	// provider took and failed at once is failed or undelivered, with Code.
 	Status Status
+	// Code is the provider's error code of a message that failed at once.
+	Code int
 }
 
 // Sender hands a message to a provider.

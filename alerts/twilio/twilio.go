@@ -147,7 +147,25 @@ func (s *Sender) Send(ctx context.Context, out alerts.Outgoing) (alerts.Receipt,
 	if msg.Sid == nil {
 		return alerts.Receipt{}, errors.New("twilio: answer without a message sid")
 	}
-	return alerts.Receipt{ProviderID: *msg.Sid, Status: alerts.StatusSent}, nil
+	return receiptOf(msg), nil
+}
+
+// receiptOf reads Twilio's answer to an accepted message. It is usually
+// "queued" or "accepted", which nabij records as sent (handed over); a
+// message Twilio took and failed at once says "failed" or "undelivered"
+// with its error code, and is recorded so, with no callback to wait for.
+func receiptOf(msg *api.ApiV2010Message) alerts.Receipt {
+	r := alerts.Receipt{ProviderID: *msg.Sid, Status: alerts.StatusSent}
+	if msg.Status == nil {
+		return r
+	}
+	if st, ok := alerts.ProviderStatus(*msg.Status); ok && (st == alerts.StatusFailed || st == alerts.StatusUndelivered) {
+		r.Status = st
+		if msg.ErrorCode != nil {
+			r.Code = *msg.ErrorCode
+		}
+	}
+	return r
 }
 
 // finalCodes are refusals that will not change by trying again.
@@ -214,5 +232,5 @@ func (s *Sender) Lookup(ctx context.Context, out alerts.Outgoing) (alerts.Receip
 	if match == nil {
 		return alerts.Receipt{}, false, nil
 	}
-	return alerts.Receipt{ProviderID: *match.Sid, Status: alerts.StatusSent}, true, nil
+	return receiptOf(match), true, nil
 }
