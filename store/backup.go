@@ -34,29 +34,46 @@ func (s *Store) BackupFile(path string) (int64, error) {
 
 // WriteBackup writes a backup that write produces (from the store, or
 // downloaded from a running service) to path atomically: into a temporary
-// file beside it, synced, checked to read back as a store, then renamed.
-// A backup file that exists is whole.
+// file beside it (locked while it is written), synced, checked as a store
+// is when it opens (check.go: a damaged copy is refused, loudly), then
+// renamed. A backup file that exists is whole and passed the check.
+// Partial backups a killed backup left beside path are removed first.
 func WriteBackup(path string, write func(io.Writer) (int64, error)) (int64, error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".nabij-backup-*")
+	RemovePartial(filepath.Dir(path))
+	tmp, err := os.CreateTemp(filepath.Dir(path), partialBackup)
 	if err != nil {
 		return 0, err
 	}
 	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if err := tryLock(tmp); err != nil {
+		return 0, fmt.Errorf("lock %s: %w", tmp.Name(), err)
+	}
 	n, err := write(tmp)
 	if err == nil {
 		err = tmp.Sync()
 	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		// The check takes a shared lock of its own; ours, shared now,
+		// still keeps a cleanup away.
+		err = shareLock(tmp)
 	}
 	if err != nil {
 		return 0, err
 	}
 	if _, err := ReadInfo(tmp.Name()); err != nil {
+		if errors.Is(err, ErrDamaged) {
+			var de *DamagedError
+			errors.As(err, &de)
+			return 0, fmt.Errorf("the copy is damaged (%s): no backup was written; %s", de.Reason, damagedSource)
+		}
 		return 0, fmt.Errorf("the copy does not read back: %w", err)
 	}
 	return n, os.Rename(tmp.Name(), path)
 }
+
+// damagedSource is what to do when a copy fails its check.
+const damagedSource = "if it happens again, the store itself is damaged: stop nabij, run `nabij backup` against the stopped store to see, and keep the last good backup"
 
 // Info is what a store file says about itself.
 type Info struct {
@@ -64,10 +81,13 @@ type Info struct {
 	WrittenAt     time.Time // the last write transaction
 }
 
-// ReadInfo opens a store file read-only and reads its schema version and
-// when it was last written.
+// ReadInfo checks the store file at path (as Open does: a damaged file is
+// ErrDamaged) and reads its schema version and when it was last written.
 func ReadInfo(path string) (Info, error) {
 	var info Info
+	if _, err := Check(path); err != nil {
+		return info, err
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return info, fmt.Errorf("%w (%s)", ErrLocked, path)
@@ -105,11 +125,13 @@ func Restore(dir, backup string, force bool) (kept string, err error) {
 	}
 	path := filepath.Join(dir, FileName)
 	if _, err := os.Stat(path); err == nil {
-		cur, err := ReadInfo(path) // locked by a running service, or damaged: stop here
-		if err != nil {
+		// A store a running service holds stops the restore; a damaged one
+		// is what a restore is for: it is replaced, and kept beside.
+		cur, err := ReadInfo(path)
+		if err != nil && !errors.Is(err, ErrDamaged) {
 			return "", err
 		}
-		if cur.WrittenAt.After(b.WrittenAt) && !force {
+		if err == nil && cur.WrittenAt.After(b.WrittenAt) && !force {
 			return "", fmt.Errorf("the store in %s was written at %s, after the backup (%s): restoring would lose that; use --force to restore anyway",
 				dir, cur.WrittenAt.Format(time.RFC3339), b.WrittenAt.Format(time.RFC3339))
 		}
@@ -122,11 +144,15 @@ func Restore(dir, backup string, force bool) (kept string, err error) {
 		return "", err
 	}
 	defer in.Close()
-	tmp, err := os.CreateTemp(dir, ".nabij-restore-*")
+	tmp, err := os.CreateTemp(dir, partialRestore)
 	if err != nil {
 		return "", err
 	}
 	defer os.Remove(tmp.Name())
+	if err := tryLock(tmp); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("lock %s: %w", tmp.Name(), err)
+	}
 	if _, err := io.Copy(tmp, in); err != nil {
 		tmp.Close()
 		return "", err

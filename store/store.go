@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -88,17 +89,39 @@ const initialMmapSize = (1 << 30) * (strconv.IntSize / 64)
 
 // Store is nabij's bbolt database.
 type Store struct {
-	db    *bolt.DB
-	group grouper
+	db      *bolt.DB
+	group   grouper
+	checked CheckStats
 }
 
-// Open opens (or creates) the store in dir. A second process opening the
-// same dir gets ErrLocked after a second rather than waiting forever.
+// Open opens the store in dir, or creates it when there is no file. An
+// existing file is checked first (check.go) and refused when it is empty
+// or damaged, with what is wrong and how to restore a backup: only a
+// missing file starts a new store. Partial backups and restores a killed
+// process left in dir are removed. A second process opening the same dir
+// gets ErrLocked rather than waiting.
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
+	start := time.Now()
+	_, err := os.Stat(path)
+	existed := err == nil
+	var checked CheckStats
+	if existed {
+		unlock, err := lockShared(path)
+		if err != nil {
+			return nil, err
+		}
+		checked.Pages, err = checkFile(path)
+		unlock()
+		if err != nil {
+			return nil, restoreAdvice(err)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, InitialMmapSize: initialMmapSize})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w (%s)", ErrLocked, path)
@@ -106,13 +129,37 @@ func Open(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	s := &Store{db: db}
+	if existed {
+		boltStart := time.Now()
+		if err := db.View(func(tx *bolt.Tx) error { return boltCheck(path, tx) }); err != nil {
+			db.Close()
+			return nil, restoreAdvice(err)
+		}
+		checked.Took, checked.Bolt = time.Since(start), time.Since(boltStart)
+		if info, err := os.Stat(path); err == nil {
+			checked.Bytes = info.Size()
+		}
+	}
+	RemovePartial(dir)
+	s := &Store{db: db, checked: checked}
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
 }
+
+// restoreAdvice adds to a damaged store's error what to do about it.
+func restoreAdvice(err error) error {
+	if !errors.Is(err, ErrDamaged) {
+		return err
+	}
+	return fmt.Errorf("%w; nabij does not start on it: restore the latest backup (nabij restore FILE, with nabij stopped), or move the file away to start an empty store", err)
+}
+
+// Checked is what checking the file cost when the store opened (zero for
+// a new store).
+func (s *Store) Checked() CheckStats { return s.checked }
 
 // Close closes the file.
 func (s *Store) Close() error { return s.db.Close() }
@@ -234,12 +281,20 @@ func hasPrefix(k, p []byte) bool {
 	return len(k) >= len(p) && string(k[:len(p)]) == string(p)
 }
 
-// OpenReadOnly opens an existing store for reading only, as tools do. While
-// the service holds the store it cannot be opened: ErrLocked.
+// OpenReadOnly opens an existing store for reading only, as tools do,
+// after checking it as Open does. While the service holds the store it
+// cannot be opened: ErrLocked.
 func OpenReadOnly(dir string) (*Store, error) {
 	path := filepath.Join(dir, FileName)
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no nabij store at %s: %w", path, err)
+	}
+	stats, err := Check(path)
+	if errors.Is(err, ErrLocked) {
+		return nil, fmt.Errorf("%w; stop the service, or use a backup", err)
+	}
+	if err != nil {
+		return nil, err
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
 	if errors.Is(err, bolterrors.ErrTimeout) {
@@ -248,5 +303,5 @@ func OpenReadOnly(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, checked: stats}, nil
 }

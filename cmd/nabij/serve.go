@@ -141,6 +141,9 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	if err != nil {
 		return nil, err
 	}
+	if c := st.Checked(); c.Pages > 0 {
+		log.Info("store checked", "bytes", c.Bytes, "pages", c.Pages, "ms", c.Took.Milliseconds(), "bbolt_ms", c.Bolt.Milliseconds())
+	}
 	// Every time nabij writes is school-local (API.md), whatever the
 	// machine's zone.
 	clock := cfg.clock()
