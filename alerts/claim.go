@@ -40,6 +40,54 @@ func (d *Dispatcher) claim(ids []string) (claimed []*Message, moved int, err err
 }
 
 func (d *Dispatcher) claimAll(ids []string) ([]*Message, int, error) {
+	return d.claimOrSettle(ids, true)
+}
+
+// settle does for ids what a claim does without a send: a message expired
+// (or quiet until after it expires), deferred to the morning, or for a
+// contact who opted out. It is what the dispatcher does while the provider
+// refuses the account. Only when a message settles is a write made. The
+// ids are no longer in flight when it returns.
+func (d *Dispatcher) settle(ids []string) (handled int, failed bool) {
+	defer func() {
+		for _, id := range ids {
+			d.done(id)
+		}
+	}()
+	var settles bool
+	err := d.Store.ViewAlerts(func(tx Tx) error {
+		now := d.Now()
+		for _, id := range ids {
+			m, err := tx.Message(id)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			f, _, err := d.fateOf(tx, m, now)
+			if err != nil {
+				return err
+			}
+			if f != fateNone && f != fateSend {
+				settles = true
+				return nil
+			}
+		}
+		return nil
+	})
+	if err == nil && settles {
+		_, handled, err = d.claimOrSettle(ids, false)
+	}
+	if err != nil {
+		d.Log.Error("settling messages while the provider refuses the account", "messages", len(ids), "err", err)
+		return handled, true
+	}
+	return handled, false
+}
+
+// claimOrSettle claims ids for sending (send) or only settles them.
+func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*Message, int, error) {
 	var claimed, settled []*Message
 	moved := 0
 	err := d.Store.BatchAlerts(func(tx Tx) error {
@@ -53,7 +101,7 @@ func (d *Dispatcher) claimAll(ids []string) ([]*Message, int, error) {
 			if err != nil {
 				return err
 			}
-			c, s, mv, err := d.claimOne(tx, m, now)
+			c, s, mv, err := d.claimOne(tx, m, now, send)
 			if err != nil {
 				return err
 			}
@@ -83,33 +131,68 @@ func (d *Dispatcher) claimAll(ids []string) ([]*Message, int, error) {
 	return claimed, moved, nil
 }
 
-func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time) (claimed, settled, moved bool, err error) {
+// fate is what a claim does with a message.
+type fate int
+
+const (
+	fateNone     fate = iota // not due (or not queued): left as it is
+	fateExpire               // its validity ended, or ends before the quiet hours do
+	fateDefer                // quiet hours: due again when they end
+	fateOptedOut             // its contact sent STOP
+	fateSend                 // claimed for sending
+)
+
+// fateOf decides what a claim at now does with m; for fateDefer, opens is
+// when the quiet hours end.
+func (d *Dispatcher) fateOf(tx Tx, m *Message, now time.Time) (f fate, opens time.Time, err error) {
 	if m.Status != StatusQueued || m.DueAt.After(now) {
-		return false, false, false, nil
+		return fateNone, opens, nil
 	}
-	var opens time.Time
 	if !d.Quiet.Exempt(m) {
 		opens = d.Quiet.Next(now)
 	}
 	// Expired, or quiet until after it expires: it will not go out in
 	// time, and a person must know now rather than in the morning.
 	if !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt)) {
+		return fateExpire, opens, nil
+	}
+	if !opens.IsZero() {
+		return fateDefer, opens, nil // nothing reaches a family at night
+	}
+	if out, err := tx.OptedOut(m.Phone); err != nil {
+		return fateNone, opens, err
+	} else if out {
+		return fateOptedOut, opens, nil
+	}
+	return fateSend, opens, nil
+}
+
+// claimOne applies m's fate; without send, a message that would be sent is
+// left as it is.
+func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time, send bool) (claimed, settled, moved bool, err error) {
+	f, opens, err := d.fateOf(tx, m, now)
+	if err != nil {
+		return false, false, false, err
+	}
+	switch f {
+	case fateNone:
+		return false, false, false, nil
+	case fateExpire:
 		if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusExpired, 0); err != nil {
 			return false, false, false, err
 		}
 		return false, true, true, tx.PutMessage(m)
-	}
-	if !opens.IsZero() {
-		m.DueAt = opens // nothing reaches a family at night
+	case fateDefer:
+		m.DueAt = opens
 		return false, false, true, tx.PutMessage(m)
-	}
-	if out, err := tx.OptedOut(m.Phone); err != nil {
-		return false, false, false, err
-	} else if out {
+	case fateOptedOut:
 		if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, CodeOptedOut); err != nil {
 			return false, false, false, err
 		}
 		return false, true, true, tx.PutMessage(m)
+	}
+	if !send {
+		return false, false, false, nil
 	}
 	m.Status = StatusSending
 	m.Attempts++

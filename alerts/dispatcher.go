@@ -31,12 +31,16 @@ type Dispatcher struct {
 	Log   *slog.Logger
 	// Observe, when set, is told of every message whose status changed.
 	Observe func(m *Message)
+	// PauseRetry is how often a dispatcher paused by an account refusal
+	// tries the provider again; 0 for a minute.
+	PauseRetry time.Duration
 
 	once     sync.Once
 	wake     chan struct{}
 	mu       sync.Mutex
 	inflight map[string]bool
 	failing  map[string]time.Time // claims that failed: left alone until then
+	paused   *pause               // the provider refuses the account (pause.go)
 }
 
 // Backoff spaces the tries of a message refused for a passing reason.
@@ -149,16 +153,36 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			d.Log.Error("outbox scan failed", "err", err)
 		}
 		ids = d.notInFlight(ids)
-		handled, failed := d.start(ctx, ids, free, jobs)
+		var handled int
+		var failed bool
+		hold, probe, retryAt := d.holding()
+		switch {
+		case hold:
+			// The provider refuses the account: nothing is sent until the
+			// next try, but what expires meanwhile still becomes a task.
+			handled, failed = d.settle(ids)
+		case probe && len(ids) > 0:
+			// One message tries whether the provider accepts again.
+			for _, id := range ids[1:] {
+				d.done(id)
+			}
+			handled, failed = d.start(ctx, ids[:1], free, jobs, true)
+		default:
+			handled, failed = d.start(ctx, ids, free, jobs, false)
+		}
 		if handled > 0 && !failed {
 			continue // more may have come due meanwhile: look again at once
 		}
-		// What is due now and was not handled is in flight or failing (left
-		// alone for a while): wait for the next due time after now, or for
+		// What is due now and was not handled is in flight, failing (left
+		// alone for a while) or held back by a refused account: wait for the
+		// next due time after now, the next try of a refused account, or
 		// Wake (a new list, a fallback), at most a second.
 		wait := time.Second
 		if hasNext {
 			wait = min(wait, max(next.Sub(d.Now()), time.Millisecond))
+		}
+		if hold {
+			wait = min(wait, max(time.Until(retryAt), time.Millisecond))
 		}
 		timer := time.NewTimer(wait)
 		select {
@@ -175,15 +199,17 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // goes back to free as soon as it is sent.
 func (d *Dispatcher) work(ctx context.Context, jobs <-chan *Message, free, recording chan struct{}, records *sync.WaitGroup) {
 	for m := range jobs {
-		if ctx.Err() != nil {
-			// Stopping: a message claimed ahead and not sent goes
-			// back to the outbox as it was, not as an uncertain try.
+		if ctx.Err() != nil || d.holdsBack(m.ID) {
+			// Stopping, or the provider refuses the account: a message
+			// claimed ahead and not sent goes back to the outbox as it
+			// was, not as an uncertain try.
 			d.unclaim(m)
 			d.done(m.ID)
 			free <- struct{}{}
 			continue
 		}
 		a := d.send(ctx, m)
+		d.answered(m.ID, a)
 		recording <- struct{}{}
 		records.Add(1)
 		go func() {
@@ -199,8 +225,9 @@ func (d *Dispatcher) work(ctx context.Context, jobs <-chan *Message, free, recor
 // start claims ids (already marked in flight) as tokens come free and hands
 // the claimed ones to the workers. handled counts the messages a claim
 // changed (claimed, settled or deferred); failed is a claim the store
-// refused. Ids not claimed are no longer in flight when it returns.
-func (d *Dispatcher) start(ctx context.Context, ids []string, free chan struct{}, jobs chan<- *Message) (handled int, failed bool) {
+// refused. Ids not claimed are no longer in flight when it returns. With
+// probe, the message claimed tries whether a refused account is accepted.
+func (d *Dispatcher) start(ctx context.Context, ids []string, free chan struct{}, jobs chan<- *Message, probe bool) (handled int, failed bool) {
 	defer func() {
 		for _, id := range ids {
 			d.done(id) // not claimed this round: the claim failed or ctx ended
@@ -224,6 +251,9 @@ func (d *Dispatcher) start(ctx context.Context, ids []string, free chan struct{}
 			free <- struct{}{}
 		}
 		for _, m := range claimed {
+			if probe {
+				d.probing(m.ID)
+			}
 			jobs <- m // a worker's token was taken for it: never blocks
 		}
 		ids = ids[n:]
@@ -376,6 +406,21 @@ func (d *Dispatcher) record(id string, a answer) {
 				if _, err := d.Fallbacks.ApplyStatus(tx, m, st, code); err != nil {
 					return err
 				}
+			}
+		case IsAccountRefusal(sendErr):
+			// The provider refuses the account, not this message: nothing
+			// was taken and this was no try. It waits, due, for the
+			// provider to accept again (the dispatcher pauses: pause.go);
+			// refused in its lookup, it is still uncertain.
+			errors.As(sendErr, &se)
+			m.Uncertain = a.inLookup
+			m.Status = StatusQueued
+			m.Attempts = max(m.Attempts-1, 0)
+			m.DueAt = now
+			m.ErrorCode = se.Code
+			m.UpdatedAt = now
+			if err := refusedTask(tx, se, now); err != nil {
+				return err
 			}
 		case a.inLookup:
 			// The lookup was refused or not answered: whether the provider

@@ -2,6 +2,8 @@ package alerts_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,27 +42,9 @@ func twilioDispatcher(t *testing.T, st *store.Store, tw *twiliotest.Server, seen
 // test after 10 s.
 func runUntil(t *testing.T, d *alerts.Dispatcher, seen <-chan *alerts.Message, done func(*alerts.Message) bool) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		d.Run(ctx)
-	}()
-	defer func() {
-		cancel()
-		<-stopped
-	}()
-	deadline := time.After(10 * time.Second)
-	for {
-		select {
-		case m := <-seen:
-			if done(m) {
-				return
-			}
-		case <-deadline:
-			t.Fatal("timed out waiting for the dispatcher")
-		}
-	}
+	stop := runDispatcher(d)
+	defer stop()
+	waitSeen(t, seen, done)
 }
 
 func onlyMessage(t *testing.T, st *store.Store) *alerts.Message {
@@ -178,5 +162,114 @@ func TestImmediateFailureFallsBackToSMS(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Issue 14, item 4: Twilio refuses the account itself (wrong credentials,
+// a suspended account, a sender it may not use). No message is failed for
+// it: the dispatcher pauses, says why (Health), makes one task for the
+// coordinator, tries the provider again every PauseRetry with one message,
+// and sends everything once when the provider accepts again.
+func TestRefusedAccountPausesSending(t *testing.T) {
+	for _, refusal := range []twiliotest.Failure{twiliotest.FailureAuth, twiliotest.FailureSuspended, twiliotest.FailureSenderNotAllowed} {
+		t.Run(fmt.Sprint(refusal.Code), func(t *testing.T) {
+			const n = 5
+			st := setup(t, n)
+			tw := twiliotest.NewServer(twSID, twToken)
+			t.Cleanup(tw.Close)
+			tw.RefuseAccount(refusal)
+			seen := make(chan *alerts.Message, 64)
+			d := twilioDispatcher(t, st, tw, seen)
+			d.Workers = 2
+			d.PauseRetry = 100 * time.Millisecond
+			stop := runDispatcher(d)
+			defer stop()
+
+			// Three refused tries, at least two of them probes after the pause.
+			refused := 0
+			waitSeen(t, seen, func(m *alerts.Message) bool {
+				if m.ErrorCode == refusal.Code && m.Status == alerts.StatusQueued {
+					refused++
+				}
+				return refused >= 3+d.Workers
+			})
+			err := d.Health()
+			if err == nil || !strings.Contains(err.Error(), fmt.Sprint(refusal.Code)) {
+				t.Errorf("Health while refused: %v, want the code %d", err, refusal.Code)
+			}
+			// At most one probe may be on its way, not yet recorded.
+			if got := tw.Requests(); got > refused+1 {
+				t.Errorf("%d requests for %d refused tries: messages claimed ahead were sent into the refusal", got, refused)
+			}
+			var tasks []school.Task
+			var ms []*alerts.Message
+			if err := st.View(func(tx *store.Tx) error {
+				var err error
+				if tasks, err = tx.Tasks(); err != nil {
+					return err
+				}
+				ms, err = tx.AllMessages()
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if len(tasks) != 1 || tasks[0].Kind != alerts.TaskProviderRefused || tasks[0].Student != "" {
+				t.Errorf("tasks while refused: %+v, want one %s task for the coordinator", tasks, alerts.TaskProviderRefused)
+			}
+			for _, m := range ms {
+				if m.Status != alerts.StatusQueued && m.Status != alerts.StatusSending || m.Attempts > 1 {
+					t.Errorf("message %s while the account is refused: %s after %d attempts, want waiting in the outbox", m.ID, m.Status, m.Attempts)
+				}
+			}
+
+			tw.RefuseAccount(twiliotest.Failure{}) // the account is accepted again
+			sent := map[string]bool{}
+			waitSeen(t, seen, func(m *alerts.Message) bool {
+				if m.Status == alerts.StatusSent {
+					sent[m.ID] = true
+				}
+				return len(sent) == n
+			})
+			if err := d.Health(); err != nil {
+				t.Errorf("Health after the provider accepted again: %v", err)
+			}
+			to := map[string]int{}
+			for _, m := range tw.Messages() {
+				to[m.To]++
+			}
+			if len(to) != n || len(tw.Messages()) != n {
+				t.Errorf("Twilio took %d messages to %d numbers, want %d to %d", len(tw.Messages()), len(to), n, n)
+			}
+		})
+	}
+}
+
+// runDispatcher runs d until the returned stop is called.
+func runDispatcher(d *alerts.Dispatcher) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		d.Run(ctx)
+	}()
+	return func() {
+		cancel()
+		<-stopped
+	}
+}
+
+// waitSeen reads recorded messages until done holds, or fails after 10 s.
+func waitSeen(t *testing.T, seen <-chan *alerts.Message, done func(*alerts.Message) bool) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case m := <-seen:
+			if done(m) {
+				return
+			}
+		case <-deadline:
+			t.Fatal("timed out waiting for the dispatcher")
+		}
 	}
 }

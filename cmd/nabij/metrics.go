@@ -45,6 +45,21 @@ func (m *metrics) observe(msg *alerts.Message) {
 	}
 }
 
+// registerDispatcherMetrics exports whether sending is paused: 1 while the
+// provider refuses the account (wrong credentials, suspended, a sender not
+// allowed), when no message goes out and /healthz says why.
+func registerDispatcherMetrics(reg prometheus.Registerer, d *alerts.Dispatcher) {
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "nabij_sending_paused",
+		Help: "1 while the provider refuses the account and no message goes out, else 0.",
+	}, func() float64 {
+		if d.Paused() {
+			return 1
+		}
+		return 0
+	}))
+}
+
 // registerStoreMetrics exports the group commit's counters: commits, the
 // calls they carried (calls/commits is the mean group size) and the time
 // the single writer was busy (its rate near 1 means the store is the limit).

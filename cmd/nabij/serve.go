@@ -162,6 +162,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	if cfg.RatePerSec > 0 {
 		d.Limiter = rate.NewLimiter(rate.Limit(cfg.RatePerSec), 1)
 	}
+	registerDispatcherMetrics(reg, d)
 	cal, err := cfg.Calendar()
 	if err != nil {
 		st.Close()
@@ -197,6 +198,8 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		TrustedProxies:   cfg.TrustedProxies,
 		TwilioAccountSID: cfg.Twilio.AccountSID, MetricsOnMain: cfg.MetricsAddr == "main", SecureCookies: cfg.secureCookies(),
 		OIDC: cfg.OIDC,
+		// Sending is degraded while the provider refuses the account.
+		Degraded: []web.HealthCheck{{Part: "sending", Check: d.Health}},
 	})
 	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg)}
 	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now, rhythm: rhythm, registry: reg}, nil
