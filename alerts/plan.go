@@ -71,6 +71,18 @@ type groupKey struct {
 // one message (siblings), and contacts who opted out get nothing. It
 // returns the message behind every want that has one.
 func (p *Planner) Apply(tx Tx, date school.Date, scope []string, wants []Want, now time.Time) (map[Want]*Message, error) {
+	return p.ApplyUntil(tx, date, scope, wants, now, time.Time{})
+}
+
+// ApplyUntil is Apply for a day whose same-morning alerts end at until
+// (NABIJ_ALERT_UNTIL): from until on no new alert is made (a want without
+// a message is left out of the answer), while the alerts made before stay
+// and a pupil taken off the list is still withdrawn or apologised for; a
+// new alert expires at the latest at until plus the hold, so that a list
+// posted just before until still goes out, and an alert held back (an
+// outage, a queue) does not arrive in the afternoon. A zero until is no
+// limit.
+func (p *Planner) ApplyUntil(tx Tx, date school.Date, scope []string, wants []Want, now, until time.Time) (map[Want]*Message, error) {
 	wanted := map[wantKey]bool{}
 	for _, w := range wants {
 		wanted[wantKey{w.Student, w.Template, w.Contact.Phone}] = true
@@ -104,6 +116,9 @@ func (p *Planner) Apply(tx Tx, date school.Date, scope []string, wants []Want, n
 			out[w] = m
 			continue
 		}
+		if !until.IsZero() && !now.Before(until) {
+			continue // too late in the day for a new same-morning alert
+		}
 		if opted, err := tx.OptedOut(w.Contact.Phone); err != nil {
 			return nil, err
 		} else if opted {
@@ -116,7 +131,7 @@ func (p *Planner) Apply(tx Tx, date school.Date, scope []string, wants []Want, n
 		groups[g] = append(groups[g], w)
 	}
 	for _, g := range order {
-		m, err := p.join(tx, date, g, groups[g], now)
+		m, err := p.join(tx, date, g, groups[g], now, until)
 		if err != nil {
 			return nil, err
 		}
@@ -158,6 +173,25 @@ func (p *Planner) withdraw(tx Tx, m *Message, student string, now time.Time) err
 	return tx.PutMessage(m)
 }
 
+// Withhold takes student out of the alerts of date still in their hold: a
+// family reported the pupil sick before the alert went, so nothing is sent
+// about them. An alert already on its way or sent stays as it is (it is
+// no mistake to apologise for).
+func (p *Planner) Withhold(tx Tx, date school.Date, student string, now time.Time) error {
+	msgs, err := tx.MessagesOf(date, student)
+	if err != nil {
+		return err
+	}
+	for _, m := range msgs {
+		if m.Live() && m.IsAlert() && m.Status == StatusQueued && !m.Uncertain {
+			if err := p.withdraw(tx, m, student, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // apologise sends "sorry, our mistake: … is at school" for an alert that
 // reached a family by mistake.
 func (p *Planner) apologise(tx Tx, alert *Message, student string, now time.Time) error {
@@ -185,7 +219,7 @@ func (p *Planner) apologise(tx Tx, alert *Message, student string, now time.Time
 
 // join adds the wants of one phone, channel and template to the message
 // still in its hold, or makes a new one.
-func (p *Planner) join(tx Tx, date school.Date, g groupKey, wants []Want, now time.Time) (*Message, error) {
+func (p *Planner) join(tx Tx, date school.Date, g groupKey, wants []Want, now, until time.Time) (*Message, error) {
 	m, err := tx.OpenMessage(date, g.phone, g.channel, g.template)
 	if err != nil {
 		return nil, err
@@ -201,6 +235,9 @@ func (p *Planner) join(tx Tx, date school.Date, g groupKey, wants []Want, now ti
 		}
 		if p.Validity > 0 {
 			m.ExpiresAt = now.Add(p.Validity)
+		}
+		if last := until.Add(p.Hold); !until.IsZero() && (m.ExpiresAt.IsZero() || last.Before(m.ExpiresAt)) {
+			m.ExpiresAt = last
 		}
 		m.Language, m.LanguageFallback = p.Renderer.Language(c)
 	}

@@ -267,3 +267,90 @@ func TestReconcileAtStartTakesEveryMessageLeftSending(t *testing.T) {
 }
 
 func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// absentUntil is absent with the day's alerts ending at until.
+func (f *fixture) absentUntil(now, until time.Time, scope []string, absent ...string) map[alerts.Want]*alerts.Message {
+	f.t.Helper()
+	var out map[alerts.Want]*alerts.Message
+	err := f.store.Update(func(tx *store.Tx) error {
+		list := &school.AbsenceList{Date: day}
+		students := map[string]school.Student{}
+		for _, id := range absent {
+			list.Absences = append(list.Absences, school.Absence{Student: id, Kind: school.Absent})
+			s, _, _ := tx.Student(id)
+			students[id] = s
+		}
+		wants := alerts.Recipients(protocol.Default().SameMorningAlerts(list), students, nil)
+		var err error
+		out, err = f.planner.ApplyUntil(tx, day, scope, wants, now, until)
+		return err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return out
+}
+
+// Same-morning alerts end at NABIJ_ALERT_UNTIL: an alert made before it
+// expires at the latest at that hour plus the hold, however long its
+// validity; a list after it makes no new alert, keeps the morning's, and a
+// pupil taken off it is still apologised for.
+func TestAlertsEndAtTheirHour(t *testing.T) {
+	f := newFixture(t)
+	f.planner.Validity = 4 * time.Hour
+	noon := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	f.absentUntil(time.Date(2026, 11, 30, 11, 0, 0, 0, time.UTC), noon, []string{"1"}, "1")
+	msgs := f.messages()
+	if len(msgs) != 1 || !msgs[0].ExpiresAt.Equal(noon.Add(f.planner.Hold)) {
+		t.Fatalf("an 11:00 alert: %d messages, expiring %v; want one expiring at 12:02 (until and the hold), not 15:00", len(msgs), msgs[0].ExpiresAt)
+	}
+	// The alert went out; at 16:00 the list adds Amanuel and takes Layla off.
+	if err := f.store.Update(func(tx *store.Tx) error {
+		msgs[0].Status = alerts.StatusDelivered
+		return tx.PutMessage(msgs[0])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	late := time.Date(2026, 11, 30, 16, 0, 0, 0, time.UTC)
+	if out := f.absentUntil(late, noon, []string{"1", "3"}, "3"); len(out) != 0 {
+		t.Errorf("a 16:00 list planned %d alerts, want none", len(out))
+	}
+	var apologies, alertsAbout3 int
+	for _, m := range f.messages() {
+		switch {
+		case m.Template == alerts.TemplateApology && m.Concerns("1"):
+			apologies++
+		case m.IsAlert() && m.Concerns("3"):
+			alertsAbout3++
+		}
+	}
+	if apologies != 1 || alertsAbout3 != 0 {
+		t.Errorf("after the 16:00 list: %d apologies for Layla (want 1), %d alerts about Amanuel (want 0)", apologies, alertsAbout3)
+	}
+}
+
+// Withhold takes a pupil a family reported sick out of the alert still in
+// its hold (a sibling stays in it) and leaves an alert that went alone.
+func TestWithholdTakesBackOnlyWhatIsHeld(t *testing.T) {
+	f := newFixture(t)
+	f.absent(t0, []string{"1", "2"}, "1", "2") // the sisters' mother: one message
+	if err := f.store.Update(func(tx *store.Tx) error { return f.planner.Withhold(tx, day, "1", t0.Add(time.Minute)) }); err != nil {
+		t.Fatal(err)
+	}
+	msgs := live(f.messages())
+	if len(msgs) != 1 || len(msgs[0].Students) != 1 || msgs[0].Students[0] != "2" || strings.Contains(msgs[0].Body, "Layla") {
+		t.Fatalf("after withholding Layla: %+v, want the held message about Noor alone", msgs)
+	}
+	msgs[0].Status = alerts.StatusSent
+	if err := f.store.Update(func(tx *store.Tx) error {
+		if err := tx.PutMessage(msgs[0]); err != nil {
+			return err
+		}
+		return f.planner.Withhold(tx, day, "2", t0.Add(2*time.Minute))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if msgs := live(f.messages()); len(msgs) != 1 || msgs[0].Status != alerts.StatusSent || len(msgs[0].Students) != 1 {
+		t.Errorf("withholding a pupil of a sent alert changed it: %+v", msgs)
+	}
+}

@@ -30,6 +30,21 @@ type ListResult struct {
 	Class    string      `json:"class"`
 	Recorded int         `json:"recorded"`
 	Alerts   []AlertRef  `json:"alerts"`
+	// AlertsWithheld says why the list made no new alert: after_alert_until
+	// (today's list posted after NABIJ_ALERT_UNTIL) or past_day (a list of
+	// a day before today); Note says it in words.
+	AlertsWithheld string `json:"alerts_withheld,omitempty"`
+	Note           string `json:"note,omitempty"`
+}
+
+// alertsEnd is when the same-morning alerts of date end
+// (NABIJ_ALERT_UNTIL); zero when the school set no end.
+func (s *Service) alertsEnd(date school.Date) time.Time {
+	d := s.Settings.AlertUntil
+	if d <= 0 {
+		return time.Time{}
+	}
+	return date.At(int(d/time.Hour), int(d%time.Hour/time.Minute), s.Location)
 }
 
 // mayWriteList reports whether u may post class's list: its mentor or a coordinator.
@@ -64,6 +79,16 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 	now := s.Now()
 	list := &school.AbsenceList{Class: class, Date: date, UpdatedAt: now, UpdatedBy: u.ID}
 	res := &ListResult{Date: date, Class: class, Recorded: len(absences)}
+	until := s.alertsEnd(date)
+	switch {
+	case date != s.Today():
+		res.AlertsWithheld = "past_day"
+		res.Note = fmt.Sprintf("a list of %s, a day before today: no same-morning alert is sent for it", date)
+	case !until.IsZero() && !now.Before(until):
+		list.AlertsWithheld, res.AlertsWithheld = school.AlertsAfterUntil, school.AlertsAfterUntil
+		res.Note = fmt.Sprintf("posted at %s, after %s (NABIJ_ALERT_UNTIL): same-morning alerts are sent only until then, so no new alert was sent; the list is recorded and counted, and the coordinator's digest names it",
+			now.In(s.Location).Format("15:04"), until.Format("15:04"))
+	}
 	// Lists posted at the same moment share a commit (Group): the closure may
 	// run more than once, so it starts from the posted list each time.
 	err = s.Store.Group(func(tx *store.Tx) error {
@@ -94,7 +119,7 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 		if hadOld {
 			keepFamilyReports(old, list)
 		}
-		if !hadOld || !sameAbsences(old.Absences, list.Absences) {
+		if !hadOld || !old.Posted() || !sameAbsences(old.Absences, list.Absences) {
 			if err := tx.PutAbsenceList(list); err != nil {
 				return err
 			}
@@ -119,7 +144,7 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 		// must neither cancel nor apologise for that day's alerts.
 		planned := map[alerts.Want]*alerts.Message{}
 		if date == s.Today() {
-			if planned, err = s.Planner.Apply(tx, date, scope, wants, now); err != nil {
+			if planned, err = s.Planner.ApplyUntil(tx, date, scope, wants, now, until); err != nil {
 				return err
 			}
 		}
@@ -133,9 +158,10 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 			res.Alerts = append(res.Alerts, AlertRef{Message: m.ID, Student: w.Student, Contact: w.Contact.ID,
 				Channel: m.Channel, Language: m.Language, LanguageFallback: m.LanguageFallback, Status: m.Status})
 		}
-		// An absent pupil no message can go to: call the family now.
+		// An absent pupil no message can go to: call the family now. (A
+		// list after the alerts' end tried none: the digest names it.)
 		for _, id := range absent {
-			if !reached[id] {
+			if !reached[id] && list.AlertsWithheld == "" {
 				if err := s.noOneToTell(tx, date, id, now); err != nil {
 					return err
 				}
@@ -273,4 +299,24 @@ func keepFamilyReports(old, list *school.AbsenceList) {
 			list.Absences[i] = prev
 		}
 	}
+}
+
+// lateLists names the classes whose list of date was posted after
+// NABIJ_ALERT_UNTIL (no same-morning alert went out for it).
+func lateLists(tx *store.Tx, date school.Date) ([]string, error) {
+	out := []string{}
+	r, err := tx.Roster()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range r.Classes {
+		l, ok, err := tx.AbsenceList(c.ID, date)
+		if err != nil {
+			return nil, err
+		}
+		if ok && l.AlertsWithheld == school.AlertsAfterUntil {
+			out = append(out, c.ID)
+		}
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/protocol"
@@ -10,12 +11,17 @@ import (
 	"github.com/nabij-isk/nabij/store"
 )
 
-// Settings are the school's own details that go into a DUO melding.
+// Settings are the school's own details that go into a DUO melding, and
+// the hour its same-morning alerts end.
 type Settings struct {
 	SchoolName   string
 	Address      string // the lesson location
 	ContactPhone string // the reporter's phone
 	ContactEmail string
+	// AlertUntil is the time of day (from midnight, school time) from which
+	// a list of today makes no new same-morning alert (NABIJ_ALERT_UNTIL);
+	// zero: no end.
+	AlertUntil time.Duration
 }
 
 // MeldingDay is one absent day of a melding.

@@ -83,8 +83,12 @@ type Digest struct {
 	DutchInstead []string `json:"dutch_instead"`
 	// CalendarWarnings say the calendar's holiday data ends soon, or has
 	// ended and no rule counts the days after it.
-	CalendarWarnings []string  `json:"calendar_warnings"`
-	MadeAt           time.Time `json:"made_at"`
+	CalendarWarnings []string `json:"calendar_warnings"`
+	// LateLists are the classes whose list of date came after
+	// NABIJ_ALERT_UNTIL, so that no same-morning alert went out for it;
+	// read afresh whenever the digest is read.
+	LateLists []string  `json:"late_lists"`
+	MadeAt    time.Time `json:"made_at"`
 }
 
 // MorningDigest sums up date for the coordinator and keeps it.
@@ -93,7 +97,7 @@ func (s *Service) MorningDigest(_ context.Context, date school.Date) (*Digest, e
 }
 
 func (s *Service) digest(date school.Date, keep bool) (*Digest, error) {
-	d := &Digest{Date: date, ClassesPosted: []string{}, ClassesMissing: []string{}, DueSoon: []string{}, CallNow: []string{}, DutchInstead: []string{},
+	d := &Digest{Date: date, ClassesPosted: []string{}, ClassesMissing: []string{}, DueSoon: []string{}, CallNow: []string{}, DutchInstead: []string{}, LateLists: []string{},
 		Messages: map[alerts.Status]int{}, OpenEscalations: map[protocol.Level]int{}, MadeAt: s.Now(),
 		CalendarWarnings: calendarWarnings(s.Calendar, date)}
 	if d.CalendarWarnings == nil {
@@ -113,11 +117,17 @@ func (s *Service) digest(date school.Date, keep bool) (*Digest, error) {
 			if err != nil {
 				return err
 			}
-			if !ok {
+			if !ok || !l.Posted() {
 				d.ClassesMissing = append(d.ClassesMissing, c.ID)
+			} else {
+				d.ClassesPosted = append(d.ClassesPosted, c.ID)
+			}
+			if !ok {
 				continue
 			}
-			d.ClassesPosted = append(d.ClassesPosted, c.ID)
+			if l.AlertsWithheld == school.AlertsAfterUntil {
+				d.LateLists = append(d.LateLists, c.ID)
+			}
 			for _, a := range l.Absences {
 				switch a.Kind {
 				case school.Absent:
@@ -185,7 +195,11 @@ func (s *Service) StoredDigest(ctx context.Context, rawDate string) (*Digest, er
 	var d Digest
 	var ok bool
 	err = s.Store.View(func(tx *store.Tx) error {
-		ok, err = tx.Digest(date.String(), &d)
+		if ok, err = tx.Digest(date.String(), &d); err != nil || !ok {
+			return err
+		}
+		// A list posted after the digest was made, too late for alerts.
+		d.LateLists, err = lateLists(tx, date)
 		return err
 	})
 	if d.CalendarWarnings == nil {

@@ -71,7 +71,7 @@ func (s *Service) RollCall(_ context.Context, u school.User, class string) (*Rol
 		if err != nil {
 			return err
 		}
-		rc.Posted = posted
+		rc.Posted = posted && list.Posted() // families' reports alone are no list
 		names, classes := map[string]string{}, map[string]string{}
 		for _, st := range r.Students {
 			names[st.ID], classes[st.ID] = st.Name, st.Class
@@ -190,11 +190,14 @@ func (s *Service) Board(_ context.Context) (*Board, error) {
 			if err != nil {
 				return err
 			}
-			if !ok {
+			if !ok || !list.Posted() {
 				b.Missing = append(b.Missing, c)
+			} else {
+				b.Posted = append(b.Posted, c)
+			}
+			if !ok {
 				continue
 			}
-			b.Posted = append(b.Posted, c)
 			for _, a := range list.Absences {
 				if a.Kind != school.Absent && a.Kind != school.Sick && a.Kind != school.Late {
 					continue

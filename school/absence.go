@@ -40,7 +40,22 @@ type AbsenceList struct {
 	Absences  []Absence `json:"absences"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 	UpdatedBy string    `json:"updated_by,omitempty"`
+	// ReportsOnly: no member of staff has posted the list yet; it holds
+	// the sick reports families sent that day before it (a reply "1"), so
+	// the class still counts as not posted.
+	ReportsOnly bool `json:"reports_only,omitempty"`
+	// AlertsWithheld says why the list made no new same-morning alert:
+	// AlertsAfterUntil when it was posted after NABIJ_ALERT_UNTIL.
+	AlertsWithheld string `json:"alerts_withheld,omitempty"`
 }
+
+// AlertsAfterUntil is AbsenceList.AlertsWithheld for a list of today posted
+// after the hour same-morning alerts end (NABIJ_ALERT_UNTIL).
+const AlertsAfterUntil = "after_alert_until"
+
+// Posted reports whether a member of staff posted the list: a list that
+// holds only families' sick reports is not posted.
+func (l *AbsenceList) Posted() bool { return l != nil && !l.ReportsOnly }
 
 // Entry returns the list's entry for a student.
 func (l *AbsenceList) Entry(student string) (Absence, bool) {

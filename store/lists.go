@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/nabij-isk/nabij/school"
@@ -18,9 +19,17 @@ func (t *Tx) AbsenceList(class string, date school.Date) (*school.AbsenceList, b
 	return &l, true, nil
 }
 
-// ListPosted reports whether class has a list for date, without reading it.
+// ListPosted reports whether a member of staff posted class's list for date
+// (a list holding only families' sick reports is not posted).
 func (t *Tx) ListPosted(class string, date school.Date) bool {
-	return t.tx.Bucket(bucketLists).Get([]byte(listKey(date, class))) != nil
+	raw := t.tx.Bucket(bucketLists).Get([]byte(listKey(date, class)))
+	if raw == nil {
+		return false
+	}
+	var l struct {
+		ReportsOnly bool `json:"reports_only"`
+	}
+	return json.Unmarshal(raw, &l) != nil || !l.ReportsOnly
 }
 
 // PutAbsenceList replaces the list of its class and date, and keeps each

@@ -165,6 +165,11 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if _, err := school.NewCalendar(c.Region, c.OpenOn, nil); err != nil && len(c.OpenOn) > 0 {
 		errs = append(errs, fmt.Sprintf("NABIJ_OPEN_ON: %v", err))
 	}
+	if until, err := time.Parse("15:04", env("NABIJ_ALERT_UNTIL", "12:00")); err != nil || until.Hour() == 0 && until.Minute() == 0 {
+		errs = append(errs, fmt.Sprintf("NABIJ_ALERT_UNTIL=%q: want the time of day same-morning alerts end, such as 12:00", getenv("NABIJ_ALERT_UNTIL")))
+	} else {
+		c.Settings.AlertUntil = time.Duration(until.Hour())*time.Hour + time.Duration(until.Minute())*time.Minute
+	}
 	if c.SweepAt, err = time.Parse("15:04", env("NABIJ_SWEEP_AT", "17:00")); err != nil {
 		errs = append(errs, fmt.Sprintf("NABIJ_SWEEP_AT=%q: want a time such as 17:00", getenv("NABIJ_SWEEP_AT")))
 	}

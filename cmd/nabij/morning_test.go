@@ -2,6 +2,8 @@ package main
 
 import (
 	"net/url"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -192,5 +194,59 @@ func TestMorningListReachesFamilies(t *testing.T) {
 	h.mustCall(200, "GET", "/api/v1/messages?date=2026-11-30", otherMentor, nil, &theirs)
 	if len(theirs) != 0 {
 		t.Errorf("a mentor of 1B sees %d messages about 1A", len(theirs))
+	}
+}
+
+// A list posted at 16:00 is recorded, sends no "good morning, we miss …"
+// in the afternoon, says in its answer that no alert went out and why, and
+// the coordinator's digest names the class. With NABIJ_ALERT_UNTIL later
+// than the list, the same list alerts as before.
+func TestAListAfterSchoolSendsNoAlert(t *testing.T) {
+	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T16:00:00+01:00"})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
+	mentor := h.createUser("A. de Vries", "mentor", "1A")
+	coord := h.createUser("C. Jansen", "coordinator")
+	var res struct {
+		Recorded       int    `json:"recorded"`
+		Alerts         []any  `json:"alerts"`
+		AlertsWithheld string `json:"alerts_withheld"`
+		Note           string `json:"note"`
+	}
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor,
+		`{"absences": [{"student": "1001", "kind": "absent"}, {"student": "1003", "kind": "late", "minutes": 30}]}`, &res)
+	if res.Recorded != 2 || len(res.Alerts) != 0 {
+		t.Errorf("a 16:00 list: recorded %d, alerts %+v; want 2 recorded and no alert", res.Recorded, res.Alerts)
+	}
+	if res.AlertsWithheld != "after_alert_until" || !strings.Contains(res.Note, "12:00") || !strings.Contains(res.Note, "16:00") {
+		t.Errorf("the answer says alerts_withheld %q, note %q; want after_alert_until and why", res.AlertsWithheld, res.Note)
+	}
+	var msgs []messageJSON
+	h.mustCall(200, "GET", "/api/v1/messages?date=2026-11-30", coord, nil, &msgs)
+	if len(msgs) != 0 {
+		t.Errorf("a 16:00 list made %d messages: %+v", len(msgs), msgs)
+	}
+	if k, _ := h.entryOn(coord, "1A", "2026-11-30", "1001"); k != "absent" {
+		t.Errorf("the late list was not recorded: Amanuel is %q", k)
+	}
+	var digest struct {
+		LateLists []string `json:"late_lists"`
+		Absent    int      `json:"absent"`
+	}
+	h.mustCall(200, "GET", "/api/v1/digest?date=2026-11-30", coord, nil, &digest)
+	if !slices.Contains(digest.LateLists, "1A") || slices.Contains(digest.LateLists, "1B") {
+		t.Errorf("the digest's late_lists = %v, want class 1A", digest.LateLists)
+	}
+	if n := h.twilio.Requests(); n != 0 {
+		t.Errorf("%d sends after a 16:00 list", n)
+	}
+
+	// A school whose lessons end later says so: the same list alerts.
+	h2 := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T16:00:00+01:00", "NABIJ_ALERT_UNTIL": "16:30"})
+	h2.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
+	coord2 := h2.createUser("C. Jansen", "coordinator")
+	res.Alerts, res.AlertsWithheld = nil, ""
+	h2.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord2, `{"absences": [{"student": "1003", "kind": "absent"}]}`, &res)
+	if len(res.Alerts) != 1 || res.AlertsWithheld != "" {
+		t.Errorf("with NABIJ_ALERT_UNTIL=16:30 a 16:00 list: alerts %+v, withheld %q; want the alert", res.Alerts, res.AlertsWithheld)
 	}
 }
