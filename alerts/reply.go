@@ -148,3 +148,12 @@ func (r *Renderer) Answer(tx Tx, to *Message, channel string, template string, s
 	}
 	return m, tx.PutMessage(m)
 }
+
+// AnswerContact is Answer to a contact who wrote when nabij had sent them
+// nothing that day to answer (a "1" before the morning's list): in the
+// contact's language, on the channel they wrote on.
+func (r *Renderer) AnswerContact(tx Tx, date school.Date, c school.Contact, channel string, template string, students []string, options map[string]string, now time.Time) (*Message, error) {
+	to := &Message{Date: date, Contact: c.ID, Role: c.Role, Phone: c.Phone, Channel: c.Channel}
+	to.Language, to.LanguageFallback = r.Language(c)
+	return r.Answer(tx, to, channel, template, students, options, now)
+}

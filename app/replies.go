@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
 )
-
-// replyWindow is how many days after an alert a reply is still tied to it.
-const replyWindow = 3
 
 // Inbound handles a message a contact sent: 1 (sick), 2 (please call),
 // STOP and START, an answer to "which child?", or free text for the
@@ -41,16 +39,20 @@ func (s *Service) Inbound(_ context.Context, in store.Inbound) error {
 }
 
 // answered finds the alert (or open question) a reply from phone answers:
-// the newest one of the last few days.
-func (s *Service) answered(tx *store.Tx, phone string) (*alerts.Message, error) {
+// the newest one to that number of the same school day, today. A reply
+// never reaches back to another day's alert: Thursday's "1" is about
+// Thursday.
+func (s *Service) answered(tx *store.Tx, phone string, today school.Date) (*alerts.Message, error) {
 	msgs, err := tx.MessagesToPhone(phone, 20)
 	if err != nil {
 		return nil, err
 	}
-	since := s.Today().AddDays(-replyWindow)
 	for _, m := range msgs {
-		if m.Date.Before(since) {
-			break
+		if m.Date != today {
+			if m.Date.Before(today) {
+				break
+			}
+			continue
 		}
 		if !m.Reached() {
 			continue // still in its hold, cancelled or failed: not what the family answers
@@ -64,7 +66,8 @@ func (s *Service) answered(tx *store.Tx, phone string) (*alerts.Message, error) 
 
 func (s *Service) handleReply(tx *store.Tx, in *store.Inbound) (wake bool, err error) {
 	now := s.Now()
-	to, err := s.answered(tx, in.From)
+	today := s.Today()
+	to, err := s.answered(tx, in.From, today)
 	if err != nil {
 		return false, err
 	}
@@ -86,8 +89,19 @@ func (s *Service) handleReply(tx *store.Tx, in *store.Inbound) (wake bool, err e
 		in.Kind, in.Note = "opt_in", "messages to this number again"
 		return false, tx.SetOptOut(in.From, nil)
 	}
+	if to == nil && reply == alerts.ReplySick {
+		return s.sickBeforeAlert(tx, in, today, now)
+	}
 	if to == nil {
-		in.Kind, in.Note = "unmatched", "no recent message to this number: the coordinator reads it"
+		// The inbox still says whose family wrote.
+		contact, children, err := contactOf(tx, in.From)
+		if err != nil {
+			return false, err
+		}
+		if contact.ID != "" {
+			in.Contact, in.Students = contact.ID, children
+		}
+		in.Kind, in.Note = "unmatched", "no message to this number today: the coordinator reads it"
 		return false, nil
 	}
 	r := s.Planner.Renderer
@@ -97,7 +111,7 @@ func (s *Service) handleReply(tx *store.Tx, in *store.Inbound) (wake bool, err e
 		if reply == alerts.ReplyOption {
 			candidates = []string{chosen}
 		}
-		absent, err := s.stillAbsent(tx, to.Date, candidates)
+		absent, err := s.mayReportSick(tx, to.Date, candidates)
 		if err != nil {
 			return false, err
 		}
@@ -107,12 +121,8 @@ func (s *Service) handleReply(tx *store.Tx, in *store.Inbound) (wake bool, err e
 			return false, nil
 		case len(absent) > 1:
 			// Never guess which child: ask.
-			opts := map[string]string{}
-			for i, id := range absent {
-				opts["1"+strconv.Itoa(i+1)] = id
-			}
 			in.Kind, in.Note = "which_child", "more than one child absent: asked which one is sick"
-			m, err := r.Answer(tx, to, in.Channel, alerts.TemplateWhichChild, absent, opts, now)
+			m, err := r.Answer(tx, to, in.Channel, alerts.TemplateWhichChild, absent, whichChild(absent), now)
 			return true, stampReview(tx, r, m, err)
 		}
 		if err := s.markSick(tx, to.Date, absent[0], to.Contact); err != nil {
@@ -140,6 +150,77 @@ func (s *Service) handleReply(tx *store.Tx, in *store.Inbound) (wake bool, err e
 	return false, nil
 }
 
+// sickBeforeAlert reads a "1" from a number nabij sent no alert to today:
+// on a school day it is a sick report for today for the contact's child
+// (asked which child when there are several), kept on the day's list
+// before the mentor's, which then sends no alert about the child; on a day
+// that is not a school day it is for the coordinator's inbox.
+func (s *Service) sickBeforeAlert(tx *store.Tx, in *store.Inbound, today school.Date, now time.Time) (bool, error) {
+	if !s.Calendar.IsSchoolDay(today) {
+		in.Kind = "unmatched"
+		in.Note = fmt.Sprintf("1 (sick) on %s, not a school day (%s): the coordinator reads it", today, s.Calendar.WhyNotSchoolDay(today))
+		return false, nil
+	}
+	contact, children, err := contactOf(tx, in.From)
+	if err != nil {
+		return false, err
+	}
+	if contact.ID == "" {
+		in.Kind, in.Note = "unmatched", "1 (sick) from a number that is no pupil's contact: the coordinator reads it"
+		return false, nil
+	}
+	in.Date, in.Contact, in.Students = today.String(), contact.ID, children
+	sick, err := s.mayReportSick(tx, today, children)
+	if err != nil {
+		return false, err
+	}
+	r := s.Planner.Renderer
+	switch {
+	case len(sick) == 0:
+		in.Kind = "unmatched"
+		in.Note = "1 (sick) before any alert today, but today's lists have the contact's children at school or reported already: the coordinator checks"
+		return false, nil
+	case len(sick) > 1:
+		in.Kind, in.Students = "which_child", sick
+		in.Note = "1 (sick) before any alert today from a contact of several children: asked which one is sick"
+		m, err := r.AnswerContact(tx, today, contact, in.Channel, alerts.TemplateWhichChild, sick, whichChild(sick), now)
+		return true, stampReview(tx, r, m, err)
+	}
+	if err := s.markSick(tx, today, sick[0], contact.ID); err != nil {
+		return false, err
+	}
+	in.Kind, in.Students = "sick", sick
+	in.Note = fmt.Sprintf("pupil %s reported sick for today before any alert, by contact %s", sick[0], contact.ID)
+	m, err := r.AnswerContact(tx, today, contact, in.Channel, alerts.TemplateThanksSick, sick, nil, now)
+	return true, stampReview(tx, r, m, err)
+}
+
+// contactOf finds the pupils' contact who has phone, and the pupils they
+// are a contact of; an empty contact when phone is no pupil's contact's.
+func contactOf(tx *store.Tx, phone string) (school.Contact, []string, error) {
+	children := tx.StudentsByPhone(phone)
+	for _, id := range children {
+		st, ok, err := tx.Student(id)
+		if err != nil {
+			return school.Contact{}, nil, err
+		}
+		if i := slices.IndexFunc(st.Contacts, func(c school.Contact) bool { return c.Phone == phone }); ok && i >= 0 {
+			return st.Contacts[i], children, nil
+		}
+	}
+	return school.Contact{}, nil, nil
+}
+
+// whichChild numbers the children a "which child?" question offers: 11,
+// 12, … (a "1" and the child's place).
+func whichChild(children []string) map[string]string {
+	opts := map[string]string{}
+	for i, id := range children {
+		opts["1"+strconv.Itoa(i+1)] = id
+	}
+	return opts
+}
+
 // stampReview records on an answer just queued who reviewed the wording
 // of its language and when (see alerts.Renderer.StampReview).
 func stampReview(tx *store.Tx, r *alerts.Renderer, m *alerts.Message, err error) error {
@@ -150,8 +231,12 @@ func stampReview(tx *store.Tx, r *alerts.Renderer, m *alerts.Message, err error)
 	return tx.PutMessage(m)
 }
 
-// stillAbsent keeps the pupils whose entry on date is still absent.
-func (s *Service) stillAbsent(tx *store.Tx, date school.Date, students []string) ([]string, error) {
+// mayReportSick keeps the pupils a family's sick report of date can be
+// about: those the day's list has absent (or sick by a family's report),
+// and those whose class no member of staff has posted a list for yet.
+// A pupil the mentor listed present, late or excused is left out: the
+// mentor saw them.
+func (s *Service) mayReportSick(tx *store.Tx, date school.Date, students []string) ([]string, error) {
 	var out []string
 	for _, id := range students {
 		_, class, ok, err := tx.StudentFacts(id)
@@ -163,37 +248,52 @@ func (s *Service) stillAbsent(tx *store.Tx, date school.Date, students []string)
 			return nil, err
 		}
 		if !ok {
+			out = append(out, id)
 			continue
 		}
-		if e, ok := l.Entry(id); ok && e.Kind == school.Absent {
+		e, listed := l.Entry(id)
+		if listed && e.Kind == school.Absent || !l.Posted() && (!listed || e.Kind == school.Sick) {
 			out = append(out, id)
 		}
 	}
 	return out, nil
 }
 
-// markSick turns a pupil's absence into a sick report by a contact: the list
-// changes, and the escalations recheck.
+// markSick turns a pupil's day into a sick report by a contact: the list
+// changes (or, before the mentor has posted one, a list of the families'
+// reports is begun), an alert about the pupil still in its hold is taken
+// back, and the escalations recheck.
 func (s *Service) markSick(tx *store.Tx, date school.Date, student, contact string) error {
 	_, class, _, err := tx.StudentFacts(student)
 	if err != nil {
 		return err
 	}
 	l, ok, err := tx.AbsenceList(class, date)
-	if err != nil || !ok {
+	if err != nil {
 		return err
 	}
+	if !ok {
+		l = &school.AbsenceList{Class: class, Date: date, Absences: []school.Absence{}, ReportsOnly: true}
+	}
 	kinds := []school.AbsenceKind{school.Sick}
+	if _, listed := l.Entry(student); !listed {
+		l.Absences = append(l.Absences, school.Absence{Student: student, Kind: school.Sick})
+	}
 	for i := range l.Absences {
 		if l.Absences[i].Student == student {
 			if k := l.Absences[i].Kind; k != school.Sick {
 				kinds = append(kinds, k)
 			}
 			l.Absences[i].Kind, l.Absences[i].ReportedBy = school.Sick, contact
+			l.Absences[i].Minutes = 0
 		}
 	}
-	l.UpdatedAt, l.UpdatedBy = s.Now(), "contact:"+contact
+	now := s.Now()
+	l.UpdatedAt, l.UpdatedBy = now, "contact:"+contact
 	if err := tx.PutAbsenceList(l); err != nil {
+		return err
+	}
+	if err := s.Planner.Withhold(tx, date, student, now); err != nil {
 		return err
 	}
 	return s.evaluate(tx, []pupilChange{{student, kinds}}, s.Today().AddDays(-1), date)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -286,7 +287,8 @@ func TestHoldSiblingsAndCorrections(t *testing.T) {
 }
 
 func TestQuietHoursTurnALateAlertIntoATask(t *testing.T) {
-	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T21:30:00+01:00"})
+	// A school whose alerts run late (NABIJ_ALERT_UNTIL) still sends none at night.
+	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T21:30:00+01:00", "NABIJ_ALERT_UNTIL": "22:00"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
 	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "1003", "kind": "absent"}]}`, nil)
@@ -389,5 +391,247 @@ func TestAGirlIsShe(t *testing.T) {
   "students": [{"id": "1001", "name": "Saba T.", "class": "1A", "birth_date": "2011-03-04", "gender": "meisje"}]}`, &bad); code != 422 ||
 		len(bad.Error.Details) != 1 || bad.Error.Details[0].Field != "students[0].gender" {
 		t.Errorf("a roster with gender \"meisje\": HTTP %d %+v", code, bad)
+	}
+}
+
+// entryOn is a pupil's entry on class's list of date, as the API reads it.
+func (h *harness) entryOn(token, class, date, student string) (kind, reportedBy string) {
+	h.t.Helper()
+	var l struct {
+		Absences []struct {
+			Student    string `json:"student"`
+			Kind       string `json:"kind"`
+			ReportedBy string `json:"reported_by"`
+		} `json:"absences"`
+	}
+	h.mustCall(200, "GET", "/api/v1/classes/"+class+"/absences/"+date, token, nil, &l)
+	for _, a := range l.Absences {
+		if a.Student == student {
+			return a.Kind, a.ReportedBy
+		}
+	}
+	return "", ""
+}
+
+// reached waits until every message of date on the API is sent or further
+// (a reply is read against the messages the family has had), and returns
+// how many there are.
+func (h *harness) reached(token, date string) int {
+	h.t.Helper()
+	var n int
+	eventually(h.t, "the day's messages reached", func() bool {
+		var msgs []messageJSON
+		h.mustCall(200, "GET", "/api/v1/messages?date="+date, token, nil, &msgs)
+		n = len(msgs)
+		for _, m := range msgs {
+			if m.Status != "sent" && m.Status != "delivered" && m.Status != "read" {
+				return false
+			}
+		}
+		return n > 0
+	})
+	return n
+}
+
+// messagesAbout lists the messages of date about student.
+func (h *harness) messagesAbout(token, date, student string) []messageJSON {
+	h.t.Helper()
+	var msgs, out []messageJSON
+	h.mustCall(200, "GET", "/api/v1/messages?date="+date, token, nil, &msgs)
+	for _, m := range msgs {
+		if slices.Contains(m.Students, student) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Wednesday's alert reached Olena's mother; on Thursday at 07:30, before any
+// list, she texts "1". The reply belongs to Thursday, not to Wednesday's
+// alert: Wednesday stays unexcused, Thursday is a sick report by her, she is
+// told so in Ukrainian, and Thursday's list saying "absent" at 07:32 keeps
+// her report and sends her no "we miss Olena today". On Saturday a "1" goes
+// to the inbox.
+func TestThursdayMorningOneIsAboutThursday(t *testing.T) {
+	loc := mustLoc("Europe/Amsterdam")
+	clock := &testClock{now: time.Date(2026, 12, 2, 8, 50, 0, 0, loc)} // Wednesday
+	h := startHarnessWith(t, nil, func(c *config) { c.now = clock.Now })
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	mentor := h.createUser("A. de Vries", "mentor", "1A")
+	const olena, mother = "1003", "+31612345103"
+
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-12-02", mentor, `{"absences": [{"student": "1003", "kind": "absent"}]}`, nil)
+	eventually(t, "Wednesday's alert", func() bool { return len(h.to(mother)) == 1 })
+	h.reached(coord, "2026-12-02")
+
+	clock.Set(time.Date(2026, 12, 3, 7, 30, 0, 0, loc)) // Thursday, before any list
+	h.reply(mother, "1")
+	eventually(t, "the confirmation in Ukrainian", func() bool { return len(h.to(mother)) == 2 })
+	if got := h.to(mother)[1]; got != renderKey(t, "uk", "reply_thanks_sick", "Olena K.", 1) {
+		t.Errorf("confirmation = %q", got)
+	}
+	if k, by := h.entryOn(coord, "1A", "2026-12-02", olena); k != "absent" || by != "" {
+		t.Errorf("Wednesday is %s (reported by %q): Thursday's reply rewrote yesterday", k, by)
+	}
+	if k, by := h.entryOn(coord, "1A", "2026-12-03", olena); k != "sick" || by != "c-1003" {
+		t.Errorf("Thursday before the list reads %q (%q), want sick reported by c-1003", k, by)
+	}
+	// The report is no list: the class has still to post.
+	var digest struct {
+		ClassesMissing []string `json:"classes_missing"`
+	}
+	h.mustCall(200, "GET", "/api/v1/digest?date=2026-12-03", coord, nil, &digest)
+	if !slices.Contains(digest.ClassesMissing, "1A") {
+		t.Errorf("after a family's report the digest says class 1A posted: %+v", digest)
+	}
+	// The mentor's roll call and the coordinator's board show it.
+	for _, who := range []struct{ name, page, want string }{
+		{"A. de Vries", "/?class=1A", `value="sick" checked`},
+		{"C. Jansen", "/board", "ziek gemeld door familie"},
+	} {
+		s := newStaff(h)
+		if code := s.signIn(h.signInLink(h.userID(who.name))); code != 303 {
+			t.Fatalf("sign-in: %d", code)
+		}
+		_, body := s.get(who.page)
+		i := strings.Index(body, `id="pupil-1003"`)
+		if who.page == "/board" {
+			i = strings.Index(body, `id="absent-1003"`)
+		}
+		if i < 0 || !strings.Contains(body[i:], who.want) {
+			t.Errorf("%s does not show Olena's sick report (%s)", who.page, who.want)
+		}
+	}
+
+	clock.Set(time.Date(2026, 12, 3, 7, 32, 0, 0, loc))
+	var res struct {
+		Alerts []struct{ Student string } `json:"alerts"`
+	}
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-12-03", mentor, `{"absences": [{"student": "1003", "kind": "absent"}]}`, &res)
+	if len(res.Alerts) != 0 {
+		t.Errorf("Thursday's list led to alerts %+v, want none: Olena's mother reported her sick", res.Alerts)
+	}
+	if k, by := h.entryOn(coord, "1A", "2026-12-03", olena); k != "sick" || by != "c-1003" {
+		t.Errorf("after the mentor's list Thursday reads %q (%q), want the family's sick report kept", k, by)
+	}
+	for _, m := range h.messagesAbout(coord, "2026-12-03", olena) {
+		if m.Status != "cancelled" && strings.HasPrefix(m.Body, renderKey(t, "uk", "alert_absent", "Olena K.", 1)) {
+			t.Errorf("an alert about Olena on Thursday: %+v", m)
+		}
+	}
+
+	// Saturday is no school day: a "1" is for the coordinator to read.
+	clock.Set(time.Date(2026, 12, 5, 10, 0, 0, 0, loc))
+	h.reply(mother, "1")
+	var inbox []struct {
+		Kind string `json:"kind"`
+		Body string `json:"body"`
+	}
+	eventually(t, "the Saturday reply in the inbox", func() bool {
+		h.mustCall(200, "GET", "/api/v1/inbox?date=2026-12-05", coord, nil, &inbox)
+		return len(inbox) == 1
+	})
+	if inbox[0].Kind != "unmatched" {
+		t.Errorf("Saturday's 1 read as %q, want unmatched (the inbox)", inbox[0].Kind)
+	}
+	if n := len(h.to(mother)); n != 2 {
+		t.Errorf("Olena's mother got %d messages, want 2 (Wednesday's alert, Thursday's confirmation)", n)
+	}
+}
+
+// The same Thursday morning for a mother of two: "1" before any list asks
+// which child, in Arabic, and her answer makes that child's Thursday a sick
+// report; the other child's list still sends its alert.
+func TestThursdayMorningOneWithTwoChildren(t *testing.T) {
+	loc := mustLoc("Europe/Amsterdam")
+	clock := &testClock{now: time.Date(2026, 12, 2, 8, 50, 0, 0, loc)}
+	h := startHarnessWith(t, nil, func(c *config) { c.now = clock.Now })
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, `{
+  "classes": [{"id": "1A", "name": "ISK 1A"}, {"id": "1B", "name": "ISK 1B"}],
+  "students": [
+    {"id": "1002", "name": "Layla H.", "class": "1A", "birth_date": "2011-05-06",
+     "contacts": [{"id": "c-hassan", "role": "parent", "name": "Moeder Hassan", "phone": "+31612345102", "language": "ar", "channel": "whatsapp"}]},
+    {"id": "2001", "name": "Noor H.", "class": "1B", "birth_date": "2009-05-06",
+     "contacts": [{"id": "c-hassan", "role": "parent", "name": "Moeder Hassan", "phone": "+31612345102", "language": "ar", "channel": "whatsapp"}]}
+  ]}`, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	const mother = "+31612345102"
+
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-12-02", coord, `{"absences": [{"student": "1002", "kind": "absent"}]}`, nil)
+	h.mustCall(200, "PUT", "/api/v1/classes/1B/absences/2026-12-02", coord, `{"absences": [{"student": "2001", "kind": "absent"}]}`, nil)
+	// One message or two (each list its own, the hold being 0): Wednesday's.
+	wed := h.reached(coord, "2026-12-02")
+
+	clock.Set(time.Date(2026, 12, 3, 7, 30, 0, 0, loc))
+	h.reply("whatsapp:"+mother, "1")
+	eventually(t, "the question which child", func() bool { return len(h.to(mother)) == wed+1 })
+	if q := h.to(mother)[wed]; !strings.Contains(q, "\u206811 = Layla H.\u2069، \u206812 = Noor H.\u2069") {
+		t.Errorf("question = %q", q)
+	}
+	for _, d := range []struct{ class, date, id string }{{"1A", "2026-12-02", "1002"}, {"1B", "2026-12-02", "2001"}, {"1A", "2026-12-03", "1002"}, {"1B", "2026-12-03", "2001"}} {
+		want := "absent"
+		if d.date == "2026-12-03" {
+			want = ""
+		}
+		if k, _ := h.entryOn(coord, d.class, d.date, d.id); k != want {
+			t.Errorf("before she answered, %s on %s is %q, want %q", d.id, d.date, k, want)
+		}
+	}
+	h.reached(coord, "2026-12-03")
+	h.reply("whatsapp:"+mother, "١٢") // 12: Noor
+	eventually(t, "Noor's Thursday a sick report", func() bool {
+		k, by := h.entryOn(coord, "1B", "2026-12-03", "2001")
+		return k == "sick" && by == "c-hassan"
+	})
+	eventually(t, "the confirmation", func() bool { return len(h.to(mother)) == wed+2 })
+	if got := h.to(mother)[wed+1]; got != renderKey(t, "ar", "reply_thanks_sick", "Noor H.", 1) {
+		t.Errorf("confirmation = %q", got)
+	}
+	if k, _ := h.entryOn(coord, "1B", "2026-12-02", "2001"); k != "absent" {
+		t.Errorf("Noor's Wednesday is %q, want still absent", k)
+	}
+	if k, _ := h.entryOn(coord, "1A", "2026-12-03", "1002"); k != "" {
+		t.Errorf("Layla's Thursday is %q: her mother chose Noor", k)
+	}
+
+	// Thursday's lists: Noor's says absent and stays sick, with no alert;
+	// Layla's alert goes out.
+	clock.Set(time.Date(2026, 12, 3, 8, 50, 0, 0, loc))
+	h.mustCall(200, "PUT", "/api/v1/classes/1B/absences/2026-12-03", coord, `{"absences": [{"student": "2001", "kind": "absent"}]}`, nil)
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-12-03", coord, `{"absences": [{"student": "1002", "kind": "absent"}]}`, nil)
+	if k, by := h.entryOn(coord, "1B", "2026-12-03", "2001"); k != "sick" || by != "c-hassan" {
+		t.Errorf("after 1B's list Noor's Thursday reads %q (%q)", k, by)
+	}
+	eventually(t, "Layla's alert", func() bool { return len(h.to(mother)) == wed+3 })
+	if got := h.to(mother)[wed+2]; !strings.Contains(got, "Layla H.") || strings.Contains(got, "Noor H.") {
+		t.Errorf("Thursday's alert = %q, want one naming Layla only", got)
+	}
+}
+
+// A "1" while the morning's alert is still in its hold: the alert is taken
+// back, the pupil's day is a sick report by the family, and the family
+// gets only the confirmation.
+func TestOneDuringTheHoldTakesTheAlertBack(t *testing.T) {
+	loc := mustLoc("Europe/Amsterdam")
+	clock := &testClock{now: time.Date(2026, 12, 3, 8, 30, 0, 0, loc)}
+	h := startHarnessWith(t, map[string]string{"NABIJ_HOLD": "2m"}, func(c *config) { c.now = clock.Now })
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	const mother = "+31612345103"
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-12-03", coord, `{"absences": [{"student": "1003", "kind": "absent"}]}`, nil)
+	clock.Set(time.Date(2026, 12, 3, 8, 31, 0, 0, loc))
+	h.reply(mother, "1")
+	eventually(t, "the confirmation", func() bool { return len(h.to(mother)) == 1 })
+	if got := h.to(mother)[0]; got != renderKey(t, "uk", "reply_thanks_sick", "Olena K.", 1) {
+		t.Errorf("the only message to Olena's mother = %q, want the confirmation", got)
+	}
+	if k, by := h.entryOn(coord, "1A", "2026-12-03", "1003"); k != "sick" || by != "c-1003" {
+		t.Errorf("Olena is %q (%q), want sick reported by c-1003", k, by)
+	}
+	for _, m := range h.messagesAbout(coord, "2026-12-03", "1003") {
+		if strings.HasPrefix(m.Body, renderKey(t, "uk", "alert_absent", "Olena K.", 1)) && m.Status != "cancelled" {
+			t.Errorf("the alert in its hold was not taken back: %+v", m)
+		}
 	}
 }
