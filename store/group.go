@@ -96,7 +96,7 @@ func (s *Store) commitGroup(calls []*groupCall) {
 	defer func() { s.group.busy.Add(int64(time.Since(start))) }()
 	for len(calls) > 0 {
 		failed := -1
-		err := s.db.Update(func(tx *bolt.Tx) error {
+		err := s.update(func(tx *bolt.Tx) error {
 			t := &Tx{tx: tx}
 			for i, c := range calls {
 				if err := callSafely(c.fn, t); err != nil {
@@ -104,7 +104,7 @@ func (s *Store) commitGroup(calls []*groupCall) {
 					return err
 				}
 			}
-			return stampWrite(tx)
+			return nil
 		})
 		if failed < 0 {
 			s.group.commits.Add(1)

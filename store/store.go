@@ -92,6 +92,8 @@ type Store struct {
 	db      *bolt.DB
 	group   grouper
 	checked CheckStats
+	health  writeHealth
+	fault   writeFault
 }
 
 // Open opens the store in dir, or creates it when there is no file. An
@@ -220,12 +222,7 @@ func (s *Store) View(fn func(*Tx) error) error {
 // of it. Each write records when it happened, so that a restore can tell a
 // store newer than its backup.
 func (s *Store) Update(fn func(*Tx) error) error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		if err := fn(&Tx{tx: tx}); err != nil {
-			return err
-		}
-		return stampWrite(tx)
-	})
+	return s.update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
 }
 
 func stampWrite(tx *bolt.Tx) error {

@@ -13,6 +13,7 @@ import (
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
 )
 
 type errorBody struct {
@@ -85,6 +86,7 @@ func (h *handlers) describe(err error, c echo.Context) (int, errorDetail) {
 	var ve *school.ValidationError
 	var ae *apiError
 	var he *echo.HTTPError
+	var we *store.WriteError
 	switch {
 	case errors.As(err, &ve):
 		if n := len(ve.Details); n > maxDetails {
@@ -100,6 +102,11 @@ func (h *handlers) describe(err error, c echo.Context) (int, errorDetail) {
 		return http.StatusForbidden, errorDetail{"forbidden", "your role does not allow this", nil}
 	case errors.Is(err, school.ErrNotFound), errors.Is(err, alerts.ErrNotFound):
 		return http.StatusNotFound, errorDetail{"not_found", notFoundMessage(err), nil}
+	case errors.As(err, &we):
+		// A full disk, say: the client is told, and /healthz says so too.
+		h.log.Error("store write failed", "route", c.Path(), "err", err)
+		return http.StatusInternalServerError, errorDetail{"store_write_failed",
+			fmt.Sprintf("the store could not be written (%s); nothing was applied", we.Reason()), nil}
 	case errors.As(err, &he):
 		msg := http.StatusText(he.Code)
 		if m, ok := he.Message.(string); ok {

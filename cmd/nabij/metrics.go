@@ -77,5 +77,9 @@ func registerStoreMetrics(reg prometheus.Registerer, st *store.Store) {
 			Name: "nabij_store_group_busy_seconds_total",
 			Help: "Time the store's single writer spent running and committing groups.",
 		}, func() float64 { return st.GroupStats().Busy.Seconds() }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "nabij_store_write_failures_total",
+			Help: "Write transactions the store could not commit (a full disk, say): each rolled back, its callers answered 500.",
+		}, func() float64 { return float64(st.WriteFailures()) }),
 	)
 }

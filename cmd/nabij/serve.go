@@ -198,8 +198,9 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		TrustedProxies:   cfg.TrustedProxies,
 		TwilioAccountSID: cfg.Twilio.AccountSID, MetricsOnMain: cfg.MetricsAddr == "main", SecureCookies: cfg.secureCookies(),
 		OIDC: cfg.OIDC,
-		// Sending is degraded while the provider refuses the account.
-		Degraded: []web.HealthCheck{{Part: "sending", Check: d.Health}},
+		// The store is degraded while its writes fail (a full disk), sending
+		// while the provider refuses the account.
+		Degraded: []web.HealthCheck{{Part: "store", Check: st.WriteHealth}, {Part: "sending", Check: d.Health}},
 	})
 	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg)}
 	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now, rhythm: rhythm, registry: reg}, nil

@@ -276,3 +276,96 @@ func TestBackupOfADamagedStoreRefused(t *testing.T) {
 		t.Errorf("partial backups left: %v", left)
 	}
 }
+
+// TestFullDiskIsShown: while the store cannot be written (a full disk,
+// injected: every commit fails with ENOSPC), a write's 500 says so,
+// /healthz is degraded with the error, /metrics counts the failed writes,
+// and a read of pupils' data, whose audit entry cannot be written, is
+// refused. When writes succeed again, all of it is back to normal.
+func TestFullDiskIsShown(t *testing.T) {
+	h := startHarness(t, nil)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	const list = "/api/v1/classes/1A/absences/2026-11-30"
+	h.mustCall(200, "PUT", list, coord, `{"absences": [{"student": "1001", "kind": "absent"}]}`, nil)
+
+	h.srv.store.SetWriteFault(syscall.ENOSPC)
+	var failed struct {
+		Error struct{ Code, Message string }
+	}
+	if code := h.call("PUT", list, coord, `{"absences": [{"student": "1002", "kind": "absent"}]}`, &failed); code != 500 {
+		t.Errorf("a write on a full disk: %d, want 500", code)
+	}
+	if failed.Error.Code != "store_write_failed" || !strings.Contains(failed.Error.Message, "could not be written") ||
+		!strings.Contains(failed.Error.Message, "no space left on device") {
+		t.Errorf("the write's 500: %+v; want code store_write_failed saying the store could not be written, and why", failed.Error)
+	}
+
+	health := func() (string, []struct{ Part, Error string }) {
+		t.Helper()
+		var v struct {
+			Status   string
+			Problems []struct{ Part, Error string }
+		}
+		h.mustCall(200, "GET", "/healthz", "", nil, &v)
+		return v.Status, v.Problems
+	}
+	status, problems := health()
+	if status != "degraded" || len(problems) != 1 || problems[0].Part != "store" || !strings.Contains(problems[0].Error, "no space left on device") {
+		t.Errorf("/healthz on a full disk: %s %+v; want degraded, the store, and the error", status, problems)
+	}
+
+	resp, err := http.Get(h.srv.MetricsURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var failures float64
+	for _, line := range strings.Split(string(metrics), "\n") {
+		if strings.HasPrefix(line, "nabij_store_write_failures_total ") {
+			fmt.Sscan(strings.TrimPrefix(line, "nabij_store_write_failures_total "), &failures)
+		}
+	}
+	if failures < 1 {
+		t.Errorf("nabij_store_write_failures_total = %v on a full disk, want at least 1", failures)
+	}
+
+	// The audit log promises every read of pupils' data is recorded: a read
+	// that cannot be is refused, without the data.
+	req, _ := http.NewRequest("GET", h.url+list, nil)
+	req.Header.Set("Authorization", "Bearer "+coord)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 503 || !strings.Contains(string(body), "audit_unwritable") || strings.Contains(string(body), "1001") {
+		t.Errorf("a pupil read whose audit entry cannot be written: %d %s; want 503 audit_unwritable without the list", resp.StatusCode, body)
+	}
+
+	// The disk has room again: /healthz finds it (it tries a write), and
+	// writes and reads work.
+	h.srv.store.SetWriteFault(nil)
+	if status, problems := health(); status != "ok" {
+		t.Errorf("/healthz after the disk has room again: %s %+v", status, problems)
+	}
+	h.mustCall(200, "PUT", list, coord, `{"absences": [{"student": "1002", "kind": "absent"}]}`, nil)
+	var got struct{ Absences []struct{ Student string } }
+	h.mustCall(200, "GET", list, coord, nil, &got)
+	if len(got.Absences) != 1 || got.Absences[0].Student != "1002" {
+		t.Errorf("the list after the disk has room again: %+v", got)
+	}
+	var audit []struct{ Action string }
+	h.mustCall(200, "GET", "/api/v1/admin/audit", adminToken, nil, &audit)
+	reads := 0
+	for _, e := range audit {
+		if e.Action == "GET /api/v1/classes/:class/absences/:date" {
+			reads++
+		}
+	}
+	if reads != 1 {
+		t.Errorf("%d reads of the list in the audit log, want 1 (the refused one is not a read)", reads)
+	}
+}

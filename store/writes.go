@@ -1,0 +1,131 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// A write the store cannot commit (a full disk, a disk gone read-only) is
+// rolled back whole, as every bbolt transaction is: nothing of it is kept
+// and its caller gets a WriteError. The store remembers the failure, so
+// that /healthz says "degraded" while writes fail, and counts it for
+// /metrics; the next write that commits clears it.
+
+// WriteError is a write the store could not commit; nothing of it was
+// applied.
+type WriteError struct {
+	Err error
+}
+
+func (e *WriteError) Error() string { return "the store could not be written: " + e.Err.Error() }
+
+// Unwrap is the cause (syscall.ENOSPC, say).
+func (e *WriteError) Unwrap() error { return e.Err }
+
+// Reason is the cause in a few words, without the file's path, for an
+// answer to a client: the system's own words ("no space left on device")
+// where there are some.
+func (e *WriteError) Reason() string {
+	var errno syscall.Errno
+	if errors.As(e.Err, &errno) {
+		return errno.Error()
+	}
+	return e.Err.Error()
+}
+
+// writeHealth is what the last commits did.
+type writeHealth struct {
+	mu       sync.Mutex
+	last     *WriteError // the last commit's failure; nil once one succeeds
+	since    time.Time   // when the failures began
+	failures atomic.Int64
+}
+
+func (h *writeHealth) record(err *WriteError) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err == nil {
+		h.last = nil
+		return
+	}
+	h.failures.Add(1)
+	if h.last == nil {
+		h.since = time.Now()
+	}
+	h.last = err
+}
+
+func (h *writeHealth) failing() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.last == nil {
+		return nil
+	}
+	return fmt.Errorf("writes have failed since %s: %s", h.since.UTC().Format(time.RFC3339), h.last.Reason())
+}
+
+// WriteHealth is nil while the store's writes commit, else the failure:
+// since when and why. While they fail it tries a write itself (an empty
+// one), so that it is nil again as soon as the disk has room, whether or
+// not anything else writes. For /healthz.
+func (s *Store) WriteHealth() error {
+	if s.health.failing() == nil {
+		return nil
+	}
+	_ = s.Group(func(*Tx) error { return nil })
+	return s.health.failing()
+}
+
+// WriteFailures counts the write transactions that could not be committed
+// since the store opened (for /metrics).
+func (s *Store) WriteFailures() int64 { return s.health.failures.Load() }
+
+// writeFault is a test's full disk: while set, every commit fails with it.
+type writeFault struct{ err atomic.Pointer[error] }
+
+// SetWriteFault makes every write transaction fail with err at its commit
+// (rolled back, as a commit on a full disk is) until SetWriteFault(nil):
+// for tests, a full disk without filling one.
+func (s *Store) SetWriteFault(err error) {
+	if err == nil {
+		s.fault.err.Store(nil)
+		return
+	}
+	s.fault.err.Store(&err)
+}
+
+// update runs fn in a read-write transaction, stamps the write and
+// commits. An error of fn's undoes it and is returned as it is; a commit
+// that fails is a WriteError, and recorded.
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	committing := false
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if err := stampWrite(tx); err != nil {
+			return err
+		}
+		committing = true
+		if p := s.fault.err.Load(); p != nil {
+			return *p
+		}
+		return nil
+	})
+	if !committing {
+		return err
+	}
+	if err != nil {
+		werr := &WriteError{Err: err}
+		s.health.record(werr)
+		return werr
+	}
+	s.health.record(nil)
+	return nil
+}

@@ -1,0 +1,110 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestWriteFailureIsTypedCountedAndHealed: a commit that fails (here the
+// injected full disk) is a WriteError for every caller, Update's and
+// Group's, is counted, and makes WriteHealth fail with its reason until a
+// write commits again; WriteHealth's own write finds the disk has room.
+// An error of the caller's own is no write failure.
+func TestWriteFailureIsTypedCountedAndHealed(t *testing.T) {
+	s := openStore(t)
+	if err := s.WriteHealth(); err != nil {
+		t.Fatalf("a fresh store: %v", err)
+	}
+	mine := errors.New("the caller's own")
+	if err := s.Update(func(*Tx) error { return mine }); err != mine {
+		t.Errorf("Update with the caller's error: %v", err)
+	}
+	if s.WriteFailures() != 0 || s.WriteHealth() != nil {
+		t.Error("the caller's own error counted as a write failure")
+	}
+
+	s.SetWriteFault(syscall.ENOSPC)
+	for name, write := range map[string]func(func(*Tx) error) error{"Update": s.Update, "Group": s.Group} {
+		err := write(func(tx *Tx) error { return tx.put(bucketDigests, "d", name) })
+		var we *WriteError
+		if !errors.As(err, &we) || !errors.Is(err, syscall.ENOSPC) || we.Reason() != "no space left on device" {
+			t.Errorf("%s on a full disk: %v; want a WriteError of ENOSPC", name, err)
+		}
+	}
+	if err := s.View(func(tx *Tx) error {
+		var v string
+		if ok, _ := tx.get(bucketDigests, "d", &v); ok {
+			return fmt.Errorf("a failed write was kept: %q", v)
+		}
+		return nil
+	}); err != nil {
+		t.Error(err)
+	}
+	if n := s.WriteFailures(); n != 2 {
+		t.Errorf("WriteFailures = %d, want 2", n)
+	}
+	if err := s.WriteHealth(); err == nil || !strings.Contains(err.Error(), "no space left on device") {
+		t.Errorf("WriteHealth on a full disk: %v", err)
+	}
+	s.SetWriteFault(nil)
+	if err := s.WriteHealth(); err != nil {
+		t.Errorf("WriteHealth once the disk has room: %v", err)
+	}
+}
+
+// TestRealFullDisk fills a real file system (a 1 MB tmpfs, so root, and
+// the right to mount, are needed; skipped otherwise): the write that does
+// not fit fails with ENOSPC as a WriteError and is recorded, the store
+// stays whole, and once room is made writes succeed again without
+// reopening it.
+func TestRealFullDisk(t *testing.T) {
+	dir := t.TempDir()
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a tmpfs needs root")
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	filler := filepath.Join(dir, "filler")
+	if err := os.WriteFile(filler, bytes.Repeat([]byte("f"), 400_000), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	var werr error
+	for i := 0; i < 100 && werr == nil; i++ {
+		werr = s.Update(func(tx *Tx) error {
+			return tx.put(bucketDigests, fmt.Sprint(i), strings.Repeat("x", 20_000))
+		})
+	}
+	var we *WriteError
+	if !errors.As(werr, &we) || !errors.Is(werr, syscall.ENOSPC) {
+		t.Fatalf("filling the disk: %v, want a WriteError of ENOSPC", werr)
+	}
+	t.Logf("the full disk: %v", werr)
+	if s.health.failing() == nil || s.WriteFailures() != 1 {
+		t.Errorf("the failed write is not recorded: %v, %d failures", s.health.failing(), s.WriteFailures())
+	}
+	os.Remove(filler)
+	if err := s.Update(func(tx *Tx) error { return tx.put(bucketDigests, "after", strings.Repeat("y", 20_000)) }); err != nil {
+		t.Fatalf("a write once there is room: %v", err)
+	}
+	if err := s.WriteHealth(); err != nil {
+		t.Errorf("WriteHealth once there is room: %v", err)
+	}
+	s.Close()
+	if _, err := Check(filepath.Join(dir, FileName)); err != nil {
+		t.Errorf("the store after the full disk: %v", err)
+	}
+}
