@@ -273,3 +273,46 @@ func waitSeen(t *testing.T, seen <-chan *alerts.Message, done func(*alerts.Messa
 		}
 	}
 }
+
+// While the provider refuses the account, a message whose validity ends
+// still expires (and becomes a task), on time: the pause holds sends back,
+// not the outbox.
+func TestRefusedAccountStillExpires(t *testing.T) {
+	st := setup(t, 3)
+	expires := time.Now().Add(300 * time.Millisecond)
+	err := st.Update(func(tx *store.Tx) error {
+		ms, err := tx.AllMessages()
+		for _, m := range ms {
+			m.ExpiresAt = expires
+			if err := tx.PutMessage(m); err != nil {
+				return err
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tw := twiliotest.NewServer(twSID, twToken)
+	t.Cleanup(tw.Close)
+	tw.RefuseAccount(twiliotest.FailureAuth)
+	seen := make(chan *alerts.Message, 64)
+	d := twilioDispatcher(t, st, tw, seen)
+	d.PauseRetry = time.Hour // no second try within the test
+	expired := map[string]bool{}
+	runUntil(t, d, seen, func(m *alerts.Message) bool {
+		if m.Status == alerts.StatusExpired {
+			expired[m.ID] = true
+		}
+		return len(expired) == 3
+	})
+	if late := time.Since(expires); late > 2*time.Second {
+		t.Errorf("expired %v after the validity ended", late)
+	}
+	if d.Health() == nil {
+		t.Error("Health is nil while the account is refused")
+	}
+	if n := tw.Requests(); n != 1 {
+		t.Errorf("%d requests, want the one refused (one worker)", n)
+	}
+}
