@@ -369,3 +369,28 @@ func TestFullDiskIsShown(t *testing.T) {
 		t.Errorf("%d reads of the list in the audit log, want 1 (the refused one is not a read)", reads)
 	}
 }
+
+// TestFullDiskRefusesAPageRead: a staff page is a read of pupils' data
+// too; while its audit entry cannot be written, the coordinator's board is
+// refused in plain words, not shown unrecorded.
+func TestFullDiskRefusesAPageRead(t *testing.T) {
+	h := startHarness(t, nil)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)
+	h.createUser("C. Jansen", "coordinator")
+	coord := newStaff(h)
+	if code := coord.signIn(h.signInLink(h.userID("C. Jansen"))); code != 303 {
+		t.Fatalf("sign-in: %d", code)
+	}
+	if code, _ := coord.get("/board"); code != 200 {
+		t.Fatalf("the board: %d", code)
+	}
+	h.srv.store.SetWriteFault(syscall.ENOSPC)
+	code, body := coord.get("/board")
+	if code != 503 || !strings.Contains(body, "cannot record who reads it") || strings.Contains(body, "<html") {
+		t.Errorf("the board on a full disk: %d %.200s; want 503 in plain words", code, body)
+	}
+	h.srv.store.SetWriteFault(nil)
+	if code, _ := coord.get("/board"); code != 200 {
+		t.Errorf("the board once the disk has room: %d", code)
+	}
+}
