@@ -181,7 +181,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		if hasNext {
 			wait = min(wait, max(next.Sub(d.Now()), time.Millisecond))
 		}
-		if hold {
+		if hold && !retryAt.IsZero() {
 			wait = min(wait, max(time.Until(retryAt), time.Millisecond))
 		}
 		timer := time.NewTimer(wait)

@@ -78,8 +78,8 @@ func (d *Dispatcher) Health() error {
 	if p == nil {
 		return nil
 	}
-	return fmt.Errorf("the provider refuses the account since %s (http %d, code %d: %s): sending paused, messages wait within their validity; next try at %s",
-		p.since.Format(time.RFC3339), p.refusal.HTTPStatus, p.refusal.Code, describeRefusal(p.refusal), p.next.In(p.since.Location()).Format("15:04:05"))
+	return fmt.Errorf("the provider refuses the account since %s (http %d, code %d: %s): sending paused, messages wait within their validity; one tries again every %v, and at a restart",
+		p.since.Format(time.RFC3339), p.refusal.HTTPStatus, p.refusal.Code, describeRefusal(p.refusal), d.retryEvery())
 }
 
 // Paused reports whether the provider refuses the account (for a metric).
@@ -98,7 +98,8 @@ func describeRefusal(se *SendError) string {
 
 // holding says what the loop may claim: nothing but what settles without a
 // send (hold), one message to try the provider (probe), or everything.
-// next is when the next try is due while holding.
+// next is when the next try is due while holding, zero while a message is
+// trying (its answer wakes the loop).
 func (d *Dispatcher) holding() (hold, probe bool, next time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -106,7 +107,9 @@ func (d *Dispatcher) holding() (hold, probe bool, next time.Time) {
 	switch {
 	case p == nil:
 		return false, false, time.Time{}
-	case p.probe == "" && !time.Now().Before(p.next):
+	case p.probe != "":
+		return true, false, time.Time{}
+	case !time.Now().Before(p.next):
 		return false, true, time.Time{}
 	}
 	return true, false, p.next
@@ -164,8 +167,8 @@ func (d *Dispatcher) answered(id string, a answer) {
 		p.next = time.Now().Add(d.retryEvery())
 	}
 	d.mu.Unlock()
-	if accepted && p != nil {
-		d.Wake() // what waited is due
+	if p != nil {
+		d.Wake() // what waited is due, or the loop waits for the next try
 	}
 }
 
