@@ -234,7 +234,8 @@ func copyFile(from, to string) error {
 // read directly, and a copy downloaded from a service.
 func TestBackupOfADamagedStoreRefused(t *testing.T) {
 	good := t.TempDir()
-	bad := damage(t, good, buildStore(t, good))["garbage"]
+	size := buildStore(t, good)
+	bad := damage(t, good, size)["garbage"]
 	target := filepath.Join(t.TempDir(), "backup.db")
 	getenv := func(k string) string { return map[string]string{"NABIJ_DATA": bad, "NABIJ_ADMIN_TOKEN": adminToken}[k] }
 	var out, errOut bytes.Buffer
@@ -274,6 +275,39 @@ func TestBackupOfADamagedStoreRefused(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(filepath.Dir(target), ".nabij-backup-*"))
 	if len(left) > 0 {
 		t.Errorf("partial backups left: %v", left)
+	}
+
+	// A download of a whole store cut short (the connection dropped, a
+	// proxy's limit): the copy is refused, not read past its end.
+	whole, err := os.ReadFile(filepath.Join(good, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(whole[:size/2]) }))
+	defer cut.Close()
+	out.Reset()
+	errOut.Reset()
+	code = run(context.Background(), []string{"backup", target, "--url", cut.URL}, getenv, &out, &errOut)
+	if code != 1 || !strings.Contains(errOut.String(), "cut short") {
+		t.Errorf("backup of a download cut short: exit %d, %q %q; want 1 and 'cut short'", code, out.String(), errOut.String())
+	}
+	if _, err := os.Stat(target); err == nil {
+		t.Error("a backup file was written")
+	}
+
+	// A damaged backup is not restored.
+	damagedBackup := filepath.Join(t.TempDir(), "backup.db")
+	if err := os.WriteFile(damagedBackup, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	into := t.TempDir()
+	getenv = func(k string) string { return map[string]string{"NABIJ_DATA": into}[k] }
+	errOut.Reset()
+	if code := run(context.Background(), []string{"restore", damagedBackup}, getenv, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "damaged") {
+		t.Errorf("restore of a damaged backup: exit %d, %q; want 1 and 'damaged'", code, errOut.String())
+	}
+	if _, err := os.Stat(filepath.Join(into, store.FileName)); err == nil {
+		t.Error("a damaged backup was restored")
 	}
 }
 
