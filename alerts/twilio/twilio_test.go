@@ -53,12 +53,27 @@ func TestRefusalsAreClassified(t *testing.T) {
 		if !errors.As(err, &se) || se.Code != tc.f.Code || se.HTTPStatus != tc.f.HTTPStatus || se.Retryable != tc.retry {
 			t.Errorf("failure %+v: err %#v, want code %d retryable %v", tc.f, err, tc.f.Code, tc.retry)
 		}
+		if alerts.IsAccountRefusal(err) {
+			t.Errorf("failure %+v is taken for a refusal of the account", tc.f)
+		}
 	}
-	// Wrong credentials are final: trying again will not help.
+	// Wrong credentials are no passing trouble: trying again will not help,
+	// and they refuse the account, not the message.
 	bad, _ := New(Config{AccountSID: sid, AuthToken: "wrong", From: "+3197010000001", APIURL: tw.URL()})
 	_, err = bad.Send(context.Background(), alerts.Outgoing{ID: "m", To: "+31612345678", Channel: "sms", Body: "x"})
-	if alerts.Retryable(err) {
-		t.Errorf("401 is retryable: %v", err)
+	if alerts.Retryable(err) || !alerts.IsAccountRefusal(err) {
+		t.Errorf("401: retryable %v, account refused %v: %v", alerts.Retryable(err), alerts.IsAccountRefusal(err), err)
+	}
+	for _, f := range []twiliotest.Failure{twiliotest.FailureSuspended, twiliotest.FailureSenderNotAllowed} {
+		tw.RefuseAccount(f)
+		_, err := s.Send(context.Background(), alerts.Outgoing{ID: "m", To: "+31612345678", Channel: "sms", Body: "x"})
+		if !alerts.IsAccountRefusal(err) {
+			t.Errorf("%+v: not an account refusal: %v", f, err)
+		}
+		_, _, err = s.Lookup(context.Background(), alerts.Outgoing{ID: "m", To: "+31612345678", Channel: "sms", Body: "x"})
+		if !alerts.IsAccountRefusal(err) {
+			t.Errorf("%+v on a lookup: not an account refusal: %v", f, err)
+		}
 	}
 }
 
