@@ -290,6 +290,9 @@ func OpenReadOnly(dir string) (*Store, error) {
 	if errors.Is(err, ErrLocked) {
 		return nil, fmt.Errorf("%w; stop the service, or use a backup", err)
 	}
+	if errors.Is(err, ErrDamaged) {
+		return nil, fmt.Errorf("%w; restore the latest backup (nabij restore FILE, with nabij stopped)", err)
+	}
 	if err != nil {
 		return nil, err
 	}
