@@ -417,8 +417,8 @@ func TestEncodingsPastTheStart(t *testing.T) {
 	utf16All, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(header + rows.String() + last)
 	for name, data := range map[string]string{
 		"utf-8 with one windows-1252 row at the end": header + rows.String() + cp1252Last,
-		"windows-1252":                               cp1252All,
-		"utf-16":                                     utf16All,
+		"windows-1252": cp1252All,
+		"utf-16":       utf16All,
 	} {
 		res, err := ParseCSV(strings.NewReader(data), today)
 		if err != nil {

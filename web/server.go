@@ -96,9 +96,9 @@ type Config struct {
 	// Degraded are the parts that can fail while nabij still serves (the
 	// store's writes, the provider's account): while one fails, /healthz
 	// says "degraded" and why, and stays 200 so that lists are still taken.
-	Degraded []HealthCheck
-	Catalog       Catalog // the catalog in force (a *translations.Live in the service)
-	SchoolName    string
+	Degraded   []HealthCheck
+	Catalog    Catalog // the catalog in force (a *translations.Live in the service)
+	SchoolName string
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed
 	// (NABIJ_TRUSTED_PROXIES); without them the peer is the client.
 	TrustedProxies []*net.IPNet
