@@ -47,3 +47,25 @@ func TestAlertUntilSetting(t *testing.T) {
 		t.Errorf("config check of a file with alert_until: exit %d, %q %q", code, out.String(), errOut.String())
 	}
 }
+
+// The admin page's settings in force name it too.
+func TestAlertUntilOnTheAdminPage(t *testing.T) {
+	cfg, err := loadConfig(func(k string) string {
+		if k == "NABIJ_ALERT_UNTIL" {
+			return "11:45"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range settingsView(cfg) {
+		if kv[0] == "NABIJ_ALERT_UNTIL" {
+			if kv[1] != "11:45" {
+				t.Errorf("admin page shows NABIJ_ALERT_UNTIL %q, want 11:45", kv[1])
+			}
+			return
+		}
+	}
+	t.Error("the admin page's settings leave NABIJ_ALERT_UNTIL out")
+}

@@ -198,6 +198,7 @@ func settingsView(cfg *config) [][2]string {
 		{"NABIJ_HOLD", cfg.Hold.String()},
 		{"NABIJ_VALIDITY", cfg.Validity.String()},
 		{"NABIJ_SEND_FROM / UNTIL", cfg.SendFrom.Format("15:04") + " – " + cfg.SendUntil.Format("15:04")},
+		{"NABIJ_ALERT_UNTIL", fmt.Sprintf("%02d:%02d", int(cfg.Settings.AlertUntil.Hours()), int(cfg.Settings.AlertUntil.Minutes())%60)},
 		{"NABIJ_RATE", fmt.Sprint(cfg.RatePerSec)},
 		{"NABIJ_PROTOCOL", orDash(cfg.ProtocolFile)},
 		{"NABIJ_PUBLIC_URL", orDash(cfg.PublicURL)},
