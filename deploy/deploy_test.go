@@ -240,15 +240,35 @@ func TestEnvExample(t *testing.T) {
 	}
 }
 
-// moduleRoot is the go command and the root of nabij's module.
+// serviceModule is the module path of the service, whose root is this
+// module's parent directory.
+const serviceModule = "github.com/nabij-isk/nabij"
+
+// moduleRoot is the go command and the root of the service's module, the
+// parent of this one (deploy/ is a module of its own, so that the service's
+// go.mod holds none of the libraries these tests read deploy files with).
 func moduleRoot(t *testing.T) (goCmd, root string) {
 	t.Helper()
 	goCmd = requireTool(t, "go", "")
-	out, err := exec.Command(goCmd, "env", "GOMOD").Output()
-	if err != nil || !strings.HasSuffix(strings.TrimSpace(string(out)), "go.mod") {
-		t.Skipf("not in nabij's module: %v %s", err, out)
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return goCmd, filepath.Dir(strings.TrimSpace(string(out)))
+	cmd := exec.Command(goCmd, "list", "-m")
+	cmd.Dir = root
+	cmd.Env = serviceEnv()
+	out, err := cmd.Output()
+	if err != nil || strings.TrimSpace(string(out)) != serviceModule {
+		t.Fatalf("%s is not the root of %s: go list -m: %v %s", root, serviceModule, err, out)
+	}
+	return goCmd, root
+}
+
+// serviceEnv is the environment for the go command in the service's module:
+// that module alone, as the Dockerfile builds it, whatever go.work a
+// developer may have.
+func serviceEnv() []string {
+	return append(os.Environ(), "GOWORK=off")
 }
 
 // buildNabij builds ./cmd/nabij into a temporary directory.
@@ -258,6 +278,7 @@ func buildNabij(t *testing.T) string {
 	bin := filepath.Join(t.TempDir(), "nabij")
 	cmd := exec.Command(goCmd, "build", "-o", bin, "./cmd/nabij")
 	cmd.Dir = root
+	cmd.Env = serviceEnv()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./cmd/nabij: %v\n%s", err, out)
 	}

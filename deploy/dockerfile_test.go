@@ -178,7 +178,8 @@ func TestDockerIgnore(t *testing.T) {
 	}
 
 	for _, path := range []string{".git/config", "nabij-data/nabij.db", "app.test", "cmd/nabij/nabij.test",
-		"bin/nabij", "nabij", "deploy/nabij.env", "deploy/kubernetes/secret.yaml", "backup.db"} {
+		"bin/nabij", "nabij", "deploy/nabij.env", "deploy/kubernetes/secret.yaml", "backup.db",
+		"go.work", "deploy/go.mod", "docs/API.md"} {
 		if !excluded(path) {
 			t.Errorf("Dockerfile.dockerignore lets %s into the build context", path)
 		}
@@ -198,7 +199,7 @@ func buildInputs(t *testing.T) (root string, files []string) {
 	goCmd, root := moduleRoot(t)
 	cmd := exec.Command(goCmd, "list", "-deps", "-json=Dir,GoFiles,EmbedFiles,Module", "./cmd/nabij")
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=linux", "CGO_ENABLED=0")
+	cmd.Env = append(serviceEnv(), "GOOS=linux", "CGO_ENABLED=0")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
