@@ -45,7 +45,12 @@ type Message struct {
 	Language         string `json:"language"`
 	LanguageFallback bool   `json:"language_fallback,omitempty"`
 	Template         string `json:"template"`
-	Body             string `json:"body"`
+	// Late are the pupils of Students who came late, in an alert that also
+	// names an absent pupil (Template alert_absent): a contact gets one
+	// message a morning, naming each pupil with what happened. An alert
+	// about late pupils only has Template alert_late and no Late.
+	Late []string `json:"late,omitempty"`
+	Body string   `json:"body"`
 	// Back is the English back-translation of Body: what the family read.
 	Back string `json:"back,omitempty"`
 	// Direction (ltr, rtl) and Review (draft, reviewed) of the language the
@@ -106,6 +111,16 @@ const (
 // IsAlert reports whether the message is a same-morning alert (rather than
 // an apology or an answer to a reply).
 func (m *Message) IsAlert() bool { return m.Template == TemplateAbsent || m.Template == TemplateLate }
+
+// TemplateOf is the template the message speaks of student with: alert_late
+// for a late pupil in a message that also names an absent one, else the
+// message's own.
+func (m *Message) TemplateOf(student string) string {
+	if slices.Contains(m.Late, student) {
+		return TemplateLate
+	}
+	return m.Template
+}
 
 // Live reports whether the message still stands: every message but a cancelled one.
 func (m *Message) Live() bool { return m.Status != StatusCancelled }

@@ -58,10 +58,23 @@ type Planner struct {
 
 type wantKey struct{ student, template, phone string }
 
+// groupKey is what wants share to be one message: the phone and channel,
+// and the template, where absent and late are one (morning): a contact gets
+// one message a morning naming each pupil with what happened.
 type groupKey struct {
 	phone    string
 	channel  school.Channel
 	template string
+}
+
+// morning is the group of the same-morning alerts, absent and late.
+const morning = "morning"
+
+func groupOf(template string) string {
+	if template == TemplateAbsent || template == TemplateLate {
+		return morning
+	}
+	return template
 }
 
 // Apply brings the alerts of date about the pupils in scope in line with
@@ -97,7 +110,7 @@ func (p *Planner) ApplyUntil(tx Tx, date school.Date, scope []string, wants []Wa
 			if !m.Live() || !m.IsAlert() {
 				continue
 			}
-			k := wantKey{student, m.Template, m.Phone}
+			k := wantKey{student, m.TemplateOf(student), m.Phone}
 			if wanted[k] {
 				have[k] = m
 				continue
@@ -124,7 +137,7 @@ func (p *Planner) ApplyUntil(tx Tx, date school.Date, scope []string, wants []Wa
 		} else if opted {
 			continue
 		}
-		g := groupKey{w.Contact.Phone, p.channelFor(w.Contact, w.Template), w.Template}
+		g := groupKey{w.Contact.Phone, p.channelFor(w.Contact, w.Template), groupOf(w.Template)}
 		if _, seen := groups[g]; !seen {
 			order = append(order, g)
 		}
@@ -134,6 +147,9 @@ func (p *Planner) ApplyUntil(tx Tx, date school.Date, scope []string, wants []Wa
 		m, err := p.join(tx, date, g, groups[g], now, until)
 		if err != nil {
 			return nil, err
+		}
+		if m == nil {
+			continue // a late arrival after the contact's morning message
 		}
 		for _, w := range groups[g] {
 			out[w] = m
@@ -150,11 +166,12 @@ func (p *Planner) withdraw(tx Tx, m *Message, student string, now time.Time) err
 	// certain refusal; one whose last send ended without an answer may be at
 	// the provider already.
 	if m.Status != StatusQueued || m.Uncertain {
-		if m.Template == TemplateAbsent && m.Reached() {
+		if m.TemplateOf(student) == TemplateAbsent && m.Reached() {
 			return p.apologise(tx, m, student, now)
 		}
 		return nil
 	}
+	late := lateOf(m)
 	kept := m.Students[:0:0]
 	for _, s := range m.Students {
 		if s != student {
@@ -162,6 +179,7 @@ func (p *Planner) withdraw(tx Tx, m *Message, student string, now time.Time) err
 		}
 	}
 	m.Students = kept
+	setLate(m, late)
 	m.UpdatedAt = now
 	if len(kept) == 0 {
 		m.Status = StatusCancelled
@@ -217,18 +235,40 @@ func (p *Planner) apologise(tx Tx, alert *Message, student string, now time.Time
 	return tx.PutMessage(sorry)
 }
 
-// join adds the wants of one phone, channel and template to the message
-// still in its hold, or makes a new one.
+// join adds the wants of one phone and channel (absent and late pupils
+// together, siblings and the pupils of one housing unit) to the morning
+// message still in its hold, or makes a new one: one message names each
+// pupil with what happened.
+//
+// A late arrival known only after the contact's morning message has left
+// its hold makes no second message that morning: being late is "just so
+// you know", and the contact hears of it no more than once a morning. The
+// pupil is still on the list, the board and the roll call. An absent pupil
+// is always told, in a message of its own if the first has gone.
 func (p *Planner) join(tx Tx, date school.Date, g groupKey, wants []Want, now, until time.Time) (*Message, error) {
-	m, err := tx.OpenMessage(date, g.phone, g.channel, g.template)
+	m, err := p.openMessage(tx, date, g)
 	if err != nil {
 		return nil, err
 	}
 	if m == nil || !m.DueAt.After(now) {
+		template := g.template
+		if template == morning {
+			template = TemplateLate
+			for _, w := range wants {
+				if w.Template != TemplateLate {
+					template = TemplateAbsent
+				}
+			}
+		}
+		if template == TemplateLate {
+			if told, err := toldToday(tx, date, g.phone); err != nil || told {
+				return nil, err
+			}
+		}
 		c := wants[0].Contact
 		m = &Message{
 			Date: date, Contact: c.ID, Role: c.Role, Phone: c.Phone, Channel: g.channel,
-			Template: g.template, Status: StatusQueued, CreatedAt: now,
+			Template: template, Status: StatusQueued, CreatedAt: now,
 		}
 		if g.channel != c.Channel {
 			m.Note = "no approved WhatsApp template for this message and language: sent as SMS"
@@ -242,20 +282,95 @@ func (p *Planner) join(tx Tx, date school.Date, g groupKey, wants []Want, now, u
 		m.Language, m.LanguageFallback = p.Renderer.Language(c)
 	}
 	m.DueAt = now.Add(p.Hold)
+	late := lateOf(m)
 	for _, w := range wants {
 		if !m.Concerns(w.Student) {
 			m.Students = append(m.Students, w.Student)
+			if w.Template == TemplateLate {
+				late[w.Student] = true
+			}
 		}
 		if w.HoldUntil.After(m.DueAt) {
 			m.DueAt = w.HoldUntil
 		}
 	}
+	setLate(m, late)
 	m.UpdatedAt = now
 	if err := p.render(tx, m); err != nil {
 		return nil, err
 	}
 	p.content(m)
 	return m, tx.PutMessage(m)
+}
+
+// openMessage is the message still open to g's wants: for a morning
+// alert the one about an absent pupil, else the one about late pupils.
+func (p *Planner) openMessage(tx Tx, date school.Date, g groupKey) (*Message, error) {
+	if g.template != morning {
+		return tx.OpenMessage(date, g.phone, g.channel, g.template)
+	}
+	for _, template := range []string{TemplateAbsent, TemplateLate} {
+		m, err := tx.OpenMessage(date, g.phone, g.channel, template)
+		if m != nil || err != nil {
+			return m, err
+		}
+	}
+	return nil, nil
+}
+
+// lateOf is the set of m's pupils m speaks of as late.
+func lateOf(m *Message) map[string]bool {
+	late := map[string]bool{}
+	for _, s := range m.Students {
+		if m.TemplateOf(s) == TemplateLate {
+			late[s] = true
+		}
+	}
+	return late
+}
+
+// setLate makes m's template and Late say of each of its pupils what
+// late says: alert_late when every pupil is late, else alert_absent with
+// the late ones in Late. Only a morning alert changes.
+func setLate(m *Message, late map[string]bool) {
+	if !m.IsAlert() || len(m.Students) == 0 {
+		return
+	}
+	m.Late = nil
+	for _, s := range m.Students {
+		if late[s] {
+			m.Late = append(m.Late, s)
+		}
+	}
+	if len(m.Late) == len(m.Students) {
+		m.Template, m.Late = TemplateLate, nil
+	} else {
+		m.Template = TemplateAbsent
+	}
+}
+
+// phoneMessages is the store's look-up of the messages to a phone.
+type phoneMessages interface {
+	MessagesToPhone(phone string, limit int) ([]*Message, error)
+}
+
+// toldToday reports whether phone has had a same-morning alert of date
+// (one not cancelled). A store without the look-up tells nothing.
+func toldToday(tx Tx, date school.Date, phone string) (bool, error) {
+	pm, ok := tx.(phoneMessages)
+	if !ok {
+		return false, nil
+	}
+	msgs, err := pm.MessagesToPhone(phone, 50)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range msgs {
+		if m.Date == date && m.IsAlert() && m.Live() {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // channelFor is the channel a contact is written to with template: their
@@ -280,6 +395,9 @@ func (p *Planner) content(m *Message) {
 		return
 	}
 	sid := p.Templates[m.Template][m.Language]
+	if len(m.Late) > 0 {
+		sid = "" // no approved template says of one pupil absent, of another late
+	}
 	if sid == "" {
 		// An apology to a WhatsApp contact without a template goes as SMS.
 		m.Channel = school.ChannelSMS

@@ -44,6 +44,7 @@ func newFixture(t *testing.T) *fixture {
 			{ID: "1", Name: "Layla", Class: "1A", Contacts: []school.Contact{mother}},
 			{ID: "2", Name: "Noor", Class: "2A", Contacts: []school.Contact{mother}},
 			{ID: "3", Name: "Amanuel", Class: "1A", HousingUnit: "kwe", Contacts: []school.Contact{contact("voogd", "+31612345002", "xx", school.ChannelSMS)}},
+			{ID: "4", Name: "Yonas", Class: "2A", HousingUnit: "kwe", Contacts: []school.Contact{contact("voogd-4", "+31612345003", "en", school.ChannelSMS)}},
 		},
 	}
 	if err := st.Update(func(tx *store.Tx) error { return tx.ReplaceRoster(roster) }); err != nil {
@@ -352,5 +353,210 @@ func TestWithholdTakesBackOnlyWhatIsHeld(t *testing.T) {
 	}
 	if msgs := live(f.messages()); len(msgs) != 1 || msgs[0].Status != alerts.StatusSent || len(msgs[0].Students) != 1 {
 		t.Errorf("withholding a pupil of a sent alert changed it: %+v", msgs)
+	}
+}
+
+// list plans today's alerts for a list of scope with kinds, as RecordList
+// does.
+func (f *fixture) list(now time.Time, scope []string, kinds map[string]school.AbsenceKind) map[alerts.Want]*alerts.Message {
+	f.t.Helper()
+	var out map[alerts.Want]*alerts.Message
+	err := f.store.Update(func(tx *store.Tx) error {
+		list := &school.AbsenceList{Date: day}
+		students := map[string]school.Student{}
+		units := map[string]school.HousingUnit{}
+		for _, id := range scope {
+			kind, ok := kinds[id]
+			if !ok {
+				continue
+			}
+			a := school.Absence{Student: id, Kind: kind}
+			if kind == school.Late {
+				a.Minutes = 20
+			}
+			list.Absences = append(list.Absences, a)
+			s, _, _ := tx.Student(id)
+			students[id] = s
+			if u, ok, _ := tx.HousingUnit(s.HousingUnit); ok {
+				units[u.ID] = u
+			}
+		}
+		wants := alerts.Recipients(protocol.Default().SameMorningAlerts(list), students, units)
+		var err error
+		out, err = f.planner.Apply(tx, day, scope, wants, now)
+		return err
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return out
+}
+
+const kwePhone = "+31612345009"
+
+// toPhone is the live messages to phone.
+func (f *fixture) toPhone(phone string) []*alerts.Message {
+	var out []*alerts.Message
+	for _, m := range live(f.messages()) {
+		if m.Phone == phone {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// oneMorningMessage checks that phone has one live message, naming
+// Amanuel absent and Yonas late, and returns it.
+func (f *fixture) oneMorningMessage(phone string) *alerts.Message {
+	f.t.Helper()
+	msgs := f.toPhone(phone)
+	if len(msgs) != 1 {
+		for _, m := range msgs {
+			f.t.Logf("message %s %s %v: %s", m.ID, m.Template, m.Students, m.Body)
+		}
+		f.t.Fatalf("%d live messages to the housing unit's phone, want 1", len(msgs))
+	}
+	m := msgs[0]
+	want := "Goedemorgen vanuit ISK Test. We missen Amanuel vandaag op school. We hopen dat alles goed is. Yonas was vandaag te laat op school. Even ter informatie."
+	if m.Body != want || m.Template != alerts.TemplateAbsent || strings.Join(m.Late, ",") != "4" {
+		f.t.Errorf("message %s %v late %v:\n%s\nwant\n%s", m.Template, m.Students, m.Late, m.Body, want)
+	}
+	if wantBack := "Good morning from ISK Test. We miss Amanuel at school today. We hope everything is fine. Yonas were late for school today. Just for your information."; m.Back != wantBack {
+		f.t.Errorf("back-translation\n%s\nwant\n%s", m.Back, wantBack)
+	}
+	return m
+}
+
+func TestAbsentAndLateOfOneHousingUnitMakeOneMessage(t *testing.T) {
+	f := newFixture(t)
+	kinds := map[string]school.AbsenceKind{"3": school.Absent, "4": school.Late}
+	out := f.list(t0, []string{"3", "4"}, kinds)
+	m := f.oneMorningMessage(kwePhone)
+	for w, got := range out {
+		if w.Contact.Phone == kwePhone && got.ID != m.ID {
+			t.Errorf("want %s %s: message %s, want the one message %s", w.Student, w.Template, got.ID, m.ID)
+		}
+	}
+	// The voogd hears of the absence; of the late arrival only the unit.
+	if n := len(f.toPhone("+31612345002")); n != 1 {
+		t.Errorf("%d messages to Amanuel's voogd, want 1", n)
+	}
+	if n := len(f.toPhone("+31612345003")); n != 0 {
+		t.Errorf("%d messages to Yonas's voogd, want none (late: the housing unit only)", n)
+	}
+	// The same list again makes nothing new.
+	f.list(t0.Add(time.Minute), []string{"3", "4"}, kinds)
+	f.oneMorningMessage(kwePhone)
+}
+
+func TestALateArrivalJoinsTheHousingUnitsMessageInItsHold(t *testing.T) {
+	f := newFixture(t)
+	f.list(t0, []string{"4"}, map[string]school.AbsenceKind{"4": school.Late}) // 2A posts first
+	f.list(t0.Add(time.Minute), []string{"3"}, map[string]school.AbsenceKind{"3": school.Absent})
+	f.oneMorningMessage(kwePhone)
+}
+
+func TestALateArrivalAfterTheMorningMessageMakesNoSecond(t *testing.T) {
+	f := newFixture(t)
+	f.list(t0, []string{"3"}, map[string]school.AbsenceKind{"3": school.Absent})
+	out := f.list(t0.Add(5*time.Minute), []string{"4"}, map[string]school.AbsenceKind{"4": school.Late})
+	if msgs := f.toPhone(kwePhone); len(msgs) != 1 || msgs[0].Concerns("4") {
+		t.Fatalf("%d messages to the housing unit's phone, want only the morning's first (late is just so you know)", len(msgs))
+	}
+	if len(out) != 0 {
+		t.Errorf("the late arrival has messages %v, want none", out)
+	}
+	// An absent pupil is always told, in a message of its own.
+	f.list(t0.Add(6*time.Minute), []string{"4"}, map[string]school.AbsenceKind{"4": school.Absent})
+	if n := len(f.toPhone(kwePhone)); n != 2 {
+		t.Errorf("%d messages to the housing unit's phone, want 2: an absence after the first message is told", n)
+	}
+}
+
+func TestCorrectionInsideTheHoldRewritesTheMorningMessage(t *testing.T) {
+	f := newFixture(t)
+	f.list(t0, []string{"3", "4"}, map[string]school.AbsenceKind{"3": school.Absent, "4": school.Late})
+	// Amanuel was there after all: the message speaks of Yonas only.
+	f.list(t0.Add(time.Minute), []string{"3", "4"}, map[string]school.AbsenceKind{"4": school.Late})
+	msgs := f.toPhone(kwePhone)
+	if len(msgs) != 1 || msgs[0].Template != alerts.TemplateLate || len(msgs[0].Late) != 0 ||
+		msgs[0].Body != "Goedemorgen vanuit ISK Test. Yonas was vandaag te laat op school. Even ter informatie." {
+		t.Fatalf("after the correction: %d messages, first %+v", len(msgs), msgs)
+	}
+	// And then Amanuel is absent again, Yonas present: one message about Amanuel.
+	f.list(t0.Add(90*time.Second), []string{"3", "4"}, map[string]school.AbsenceKind{"3": school.Absent})
+	msgs = f.toPhone(kwePhone)
+	if len(msgs) != 1 || msgs[0].Template != alerts.TemplateAbsent || len(msgs[0].Late) != 0 || strings.Contains(msgs[0].Body, "Yonas") {
+		t.Fatalf("after the second correction: %d messages, first %+v", len(msgs), msgs[0])
+	}
+}
+
+func TestCorrectionAfterSendingApologisesOnlyForTheAbsentPupil(t *testing.T) {
+	f := newFixture(t)
+	f.list(t0, []string{"3", "4"}, map[string]school.AbsenceKind{"3": school.Absent, "4": school.Late})
+	m := f.oneMorningMessage(kwePhone)
+	m.Status = alerts.StatusDelivered
+	if err := f.store.UpdateAlerts(func(tx alerts.Tx) error { return tx.PutMessage(m) }); err != nil {
+		t.Fatal(err)
+	}
+	// Yonas was on time: being late was just so you know, no apology.
+	f.list(t0.Add(5*time.Minute), []string{"3", "4"}, map[string]school.AbsenceKind{"3": school.Absent})
+	if n := len(f.toPhone(kwePhone)); n != 1 {
+		t.Fatalf("%d messages to the housing unit's phone, want no apology for a late arrival", n)
+	}
+	// Amanuel was only late: an apology for him, and no second message about his late arrival.
+	f.list(t0.Add(6*time.Minute), []string{"3", "4"}, map[string]school.AbsenceKind{"3": school.Late})
+	msgs := f.toPhone(kwePhone)
+	if len(msgs) != 2 || msgs[1].Template != alerts.TemplateApology || !strings.Contains(msgs[1].Body, "Amanuel") {
+		t.Fatalf("%d messages to the housing unit's phone, want the morning's and one apology for Amanuel", len(msgs))
+	}
+}
+
+// TestMorningMessageInEveryLanguage writes the one message about an absent
+// and a late pupil in every language nabij has: the absent message, then
+// the late one without the greeting they share, never costing more SMS
+// parts than the two messages it replaces.
+func TestMorningMessageInEveryLanguage(t *testing.T) {
+	cat, err := translations.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &alerts.Renderer{Catalog: cat, School: "ISK De Brug", ReplyHint: true}
+	names := []string{"Amanuel T.", "Yonas G."}
+	for _, l := range cat.Languages() {
+		combined := &alerts.Message{Language: l.Tag, Template: alerts.TemplateAbsent, Students: []string{"1001", "1002"}, Late: []string{"1002"}}
+		absent := &alerts.Message{Language: l.Tag, Template: alerts.TemplateAbsent, Students: []string{"1001"}}
+		late := &alerts.Message{Language: l.Tag, Template: alerts.TemplateLate, Students: []string{"1002"}}
+		for _, m := range []*alerts.Message{combined, absent, late} {
+			n := names[:1]
+			if m == combined {
+				n = names
+			} else if m == late {
+				n = names[1:]
+			}
+			if err := r.Render(m, n); err != nil {
+				t.Fatalf("%s: %v", l.Tag, err)
+			}
+		}
+		_, segs := translations.Segments(combined.Body)
+		_, a := translations.Segments(absent.Body)
+		_, b := translations.Segments(late.Body)
+		if segs > a+b {
+			t.Errorf("%s: the one message costs %d SMS parts, the two it replaces %d", l.Tag, segs, a+b)
+		}
+		lateWords := []rune(late.Body)
+		if tail := string(lateWords[len(lateWords)-12:]); !strings.Contains(combined.Body, tail) {
+			t.Errorf("%s: %q lacks the late message's %q", l.Tag, combined.Body, tail)
+		}
+		shared := len(combined.Body) < len(absent.Body)+1+len(late.Body)
+		if !shared {
+			t.Errorf("%s: the late sentences follow with their greeting: %q", l.Tag, combined.Body)
+		}
+		for _, name := range names {
+			if !strings.Contains(combined.Body, name) || !strings.Contains(combined.Back, name) {
+				t.Errorf("%s: %q (back %q) does not name %s", l.Tag, combined.Body, combined.Back, name)
+			}
+		}
+		t.Logf("%-5s %d SMS (two messages: %d + %d): %s", l.Tag, segs, a, b, combined.Back)
 	}
 }

@@ -2,8 +2,10 @@ package alerts
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/nabij-isk/nabij/translations"
 
@@ -81,11 +83,16 @@ func (r *Renderer) RenderPupils(m *Message, names, genders []string) error {
 			return fmt.Errorf("render %s: %w", m.Template, err)
 		}
 	}
-	body, err := r.Catalog.RenderGender(m.Language, m.Template, gender, data, len(names))
+	var body, back string
+	if len(m.Late) > 0 {
+		body, back, err = r.morning(m, names, genders)
+	} else {
+		body, err = r.Catalog.RenderGender(m.Language, m.Template, gender, data, len(names))
+		back = r.back(m.Language, m.Template, data, names, codes, optionNames, gender)
+	}
 	if err != nil {
 		return fmt.Errorf("render %s: %w", m.Template, err)
 	}
-	back := r.back(m.Language, m.Template, data, names, codes, optionNames, gender)
 	if r.ReplyHint && m.Template == TemplateAbsent {
 		hint, err := r.Catalog.Render(m.Language, "alert_reply_hint", nil, -1)
 		if err != nil {
@@ -141,4 +148,78 @@ func options(options map[string]string, students, names []string) (codes, option
 		optionNames = append(optionNames, name[options[code]])
 	}
 	return codes, optionNames
+}
+
+// morning writes a morning alert about absent and late pupils as one text:
+// the absent message about the absent pupils, then the late message about
+// the late ones without the greeting both begin with ("We miss Amanuel
+// today. We hope all is well. Sara came to school late today. Just so you
+// know."). It is composed of the two messages' own sentences in the
+// contact's language, so that no new wording goes out unreviewed; where a
+// language's two messages do not begin with the same sentence, the late
+// message follows whole.
+func (r *Renderer) morning(m *Message, names, genders []string) (body, back string, err error) {
+	var absent, late [2][]string // names, genders
+	for i, id := range m.Students {
+		g := ""
+		if i < len(genders) {
+			g = genders[i]
+		}
+		k := &absent
+		if slices.Contains(m.Late, id) {
+			k = &late
+		}
+		k[0], k[1] = append(k[0], names[i]), append(k[1], g)
+	}
+	a, aBack, err := r.sentences(m.Language, TemplateAbsent, absent[0], absent[1])
+	if err != nil {
+		return "", "", err
+	}
+	l, lBack, err := r.sentences(m.Language, TemplateLate, late[0], late[1])
+	if err != nil {
+		return "", "", err
+	}
+	return a + " " + afterSharedGreeting(a, l), aBack + " " + afterSharedGreeting(aBack, lBack), nil
+}
+
+// sentences renders key about names in lang, with its back-translation.
+func (r *Renderer) sentences(lang, key string, names, genders []string) (string, string, error) {
+	gender := ""
+	if len(genders) == 1 {
+		gender = genders[0]
+	}
+	joined, err := r.Catalog.JoinNames(lang, names)
+	if err != nil {
+		return "", "", err
+	}
+	data := map[string]any{"School": r.School, "Names": joined}
+	text, err := r.Catalog.RenderGender(lang, key, gender, data, len(names))
+	if err != nil {
+		return "", "", err
+	}
+	return text, r.back(lang, key, data, names, nil, nil, gender), nil
+}
+
+// sentenceEnds are the marks that end a sentence in the languages nabij
+// writes in (Latin, Arabic, Ge'ez).
+const sentenceEnds = ".!?؟።"
+
+// afterSharedGreeting is b without the whole sentences it begins with in
+// common with a (the greeting "Good morning from ISK De Brug."), or all of
+// b when they share no whole sentence.
+func afterSharedGreeting(a, b string) string {
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	cut := 0
+	for i, c := range b[:n] {
+		if strings.ContainsRune(sentenceEnds, c) {
+			end := i + utf8.RuneLen(c)
+			if end < n && (b[end] == ' ' || b[end] == '\n') {
+				cut = end + 1
+			}
+		}
+	}
+	return b[cut:]
 }
