@@ -17,8 +17,11 @@ run: ## run the service with settings from the environment
 demo: ## run the service with the demo school
 	$(GO) run ./cmd/nabij serve --demo
 
-test: ## run the tests: the README's command, what CI runs
+# deploy/ is a Go module of its own (the deploy checks, with the libraries
+# that read deploy files), which the root's ./... does not reach.
+test: ## run every test, the service's and the deploy checks' (deploy/go.mod): what CI runs
 	$(GO) test $(PKGS)
+	cd deploy && $(GO) test ./...
 
 race: ## the tests under the race detector (needs gcc)
 	$(GO) test -race -count=1 $(PKGS)
@@ -28,11 +31,13 @@ check: fmt vet staticcheck vulncheck fuzz test ## gofmt, go vet, staticcheck, go
 fmt: ## fail when a file is not gofmt'ed
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-vet: ## go vet
+vet: ## go vet, the service and the deploy checks
 	$(GO) vet $(PKGS)
+	cd deploy && $(GO) vet ./...
 
-staticcheck: ## staticcheck, from the Go module proxy
+staticcheck: ## staticcheck, from the Go module proxy, the service and the deploy checks
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+	cd deploy && $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
 # govulncheck needs its vulnerability database (vuln.go.dev, or GOVULNDB);
 # where that cannot be reached, it says so and the check is not counted.
