@@ -164,6 +164,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 
 	h.pageRoutes(e)
 	h.oidcRoutes(e)
+	h.apiDocsRoutes(e)
 
 	hooks := e.Group("/webhooks/twilio", h.verifyTwilio)
 	hooks.POST("/status", h.twilioStatus)
@@ -234,7 +235,9 @@ func MetricsHandler(reg *prometheus.Registry) echo.HandlerFunc {
 }
 
 // contentSecurityPolicy allows nabij's own files only. The melding's one
-// inline <style> is allowed by its hash; no page has an inline script.
+// inline <style> is allowed by its hash; no page has an inline script. One
+// page has a policy of its own, relaxed for its renderer: /api/docs
+// (apiDocsPolicy, apidocs.go).
 var contentSecurityPolicy = "default-src 'self'; style-src 'self' " + inlineStyleHashes() +
 	"; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
@@ -270,7 +273,11 @@ func (h *handlers) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		static := strings.HasPrefix(c.Request().URL.Path, "/static/")
 		res.Before(func() {
 			hd := res.Header()
-			hd.Set("Content-Security-Policy", contentSecurityPolicy)
+			csp := contentSecurityPolicy
+			if own, ok := c.Get(cspKey).(string); ok {
+				csp = own // one page's own, stated where it is set (apidocs.go)
+			}
+			hd.Set("Content-Security-Policy", csp)
 			hd.Set("X-Content-Type-Options", "nosniff")
 			hd.Set("Referrer-Policy", "no-referrer")
 			hd.Set("X-Frame-Options", "DENY")
