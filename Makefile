@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/nabij
 PKGS    ?= ./...
 
-.PHONY: help build run demo test race check fmt vet staticcheck vulncheck fuzz
+.PHONY: help build run demo test race check fmt vet staticcheck vulncheck fuzz lint-openapi
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,3 +56,15 @@ fuzz: ## every fuzz target for FUZZTIME (seed corpora in testdata/fuzz)
 	$(GO) test -run XXX -fuzz '^FuzzTwilioWebhook$$' -fuzztime $(FUZZTIME) ./web
 	$(GO) test -run XXX -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME) ./rosterimport
 	$(GO) test -run XXX -fuzz '^FuzzParseDate$$' -fuzztime $(FUZZTIME) ./school
+
+# The OpenAPI linter, from npm (needs Node and npm: apt-get install nodejs
+# npm), with the rules of docs/redocly.yaml. @redocly/cli 2 needs Node 20.19
+# or later (Debian 13's nodejs); on an older Node (Debian 12's is 18) its
+# 1.34 line, which runs there, lints with the same configuration.
+REDOCLY     ?= @redocly/cli@2.77.0
+REDOCLY_OLD ?= @redocly/cli@1.34.20
+lint-openapi: ## lint docs/openapi.yaml with Redocly CLI, from npm (needs Node and npm)
+	@cli=$(REDOCLY); \
+	node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' || \
+	  { cli=$(REDOCLY_OLD); echo "Node $$(node --version) is older than 20.19: linting with $$cli"; }; \
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true npx --yes $$cli lint --config docs/redocly.yaml docs/openapi.yaml
