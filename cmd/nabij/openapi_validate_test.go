@@ -276,16 +276,18 @@ func oneLine(err error) string {
 // to the check of the test that started it.
 var harnesses sync.Map // string → *contractCheck
 
-// harnessTransport sends a request to a harness through its test's check,
-// and any other request as it is.
-type harnessTransport struct{ next http.RoundTripper }
+// harnessTransport sends a request to a harness through its test's check.
+// Registered on http.DefaultTransport for "http" (TestMain), it declines any
+// other request (http.ErrSkipAltProtocol), which the default transport then
+// sends itself.
+type harnessTransport struct{}
 
 // RoundTrip implements http.RoundTripper.
-func (h harnessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (harnessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if c, ok := harnesses.Load(req.URL.Host); ok {
 		return c.(*contractCheck).RoundTrip(req)
 	}
-	return h.next.RoundTrip(req)
+	return nil, http.ErrSkipAltProtocol
 }
 
 // sendsInvalidRequests are the tests that send invalid requests on purpose
@@ -336,10 +338,19 @@ func checkAgainstContract(t *testing.T, addrs ...string) {
 	})
 }
 
-// baseTransport is http.DefaultTransport as it was before TestMain wrapped it.
-var baseTransport = http.DefaultTransport
+// baseTransport sends the checked requests: a clone of the default
+// transport made before TestMain registered harnessTransport on it.
+var baseTransport http.RoundTripper
 
+// TestMain puts every request the tests send with the default transport
+// (http.DefaultClient, http.Get, any client without a Transport of its
+// own, http.DefaultTransport.RoundTrip) through harnessTransport. The
+// default transport stays an *http.Transport: the Twilio client and its
+// stand-in clone it (and their clones send unchecked: the stand-in's own
+// callbacks to nabij are not the tests' requests).
 func TestMain(m *testing.M) {
-	http.DefaultTransport = harnessTransport{next: baseTransport}
+	def := http.DefaultTransport.(*http.Transport)
+	baseTransport = def.Clone()
+	def.RegisterProtocol("http", harnessTransport{})
 	os.Exit(m.Run())
 }
