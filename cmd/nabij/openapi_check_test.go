@@ -1,0 +1,78 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// TestContractCheckReportsWhatTheFileDoesNotName holds the validator itself
+// to account (issue 15 item 4): against a tiny handler standing in for
+// nabij, an answer with a field docs/openapi.yaml does not name, a status it
+// does not list, and a request it does not describe are reported, each in a
+// line naming method, path and status; a documented answer is not.
+func TestContractCheckReportsWhatTheFileDoesNotName(t *testing.T) {
+	requests, answers, err := loadContract()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stand := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Query().Get("answer") {
+		case "extra":
+			w.Write([]byte(`{"status":"ok","pupil_name":"Amanuel T."}`))
+		case "teapot":
+			w.WriteHeader(http.StatusTeapot)
+			w.Write([]byte(`{"status":"ok"}`))
+		case "wrong-type":
+			w.Write([]byte(`{"status":7}`))
+		default:
+			w.Write([]byte(`{"status":"ok","warnings":["no calendar for 2027"]}`))
+		}
+	}))
+	defer stand.Close()
+
+	for _, tc := range []struct {
+		name, method, query string
+		onPurpose           bool     // the test sends invalid requests on purpose
+		want                []string // each in one of the reports; none if empty
+	}{
+		{"documented", "GET", "", false, nil},
+		{"undocumented field", "GET", "answer=extra", false, []string{"answer 200 to GET /healthz", "pupil_name"}},
+		{"unlisted status", "GET", "answer=teapot", false, []string{"answer 418 to GET /healthz", "418"}},
+		{"wrong type", "GET", "answer=wrong-type", false, []string{"answer 200 to GET /healthz", "status"}},
+		{"undescribed request", "DELETE", "", false, []string{"request DELETE /healthz", "no such operation", "answer 200 to DELETE /healthz"}},
+		// A test that sends invalid requests on purpose: their answers are
+		// held to the file all the same, and nabij must refuse them.
+		{"answer of an invalid request", "GET", "answer=extra", true, []string{"pupil_name"}},
+		{"invalid request accepted", "DELETE", "", true, []string{"nabij answered 200 to DELETE /healthz, which the file refuses"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var reports []string
+			c := &contractCheck{requests: requests, answers: answers, invalidOnPurpose: tc.onPurpose, next: baseTransport,
+				report: func(msg string) { reports = append(reports, msg) }}
+			req, err := http.NewRequest(tc.method, stand.URL+"/healthz?"+tc.query, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := (&http.Client{Transport: c}).Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if len(tc.want) == 0 {
+				if len(reports) > 0 {
+					t.Errorf("a documented exchange was reported: %q", reports)
+				}
+				return
+			}
+			all := strings.Join(reports, "\n")
+			for _, w := range tc.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("the reports %q do not say %q", reports, w)
+				}
+			}
+		})
+	}
+}
