@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
@@ -144,11 +146,87 @@ type BoardRow struct {
 	Replies  []store.Inbound
 }
 
-// TaskRow is a task with the numbers to call.
+// TaskRow is a task with the numbers to call, and what the page says of
+// it in the user's language (the task's Reason and Tried are the API's
+// Dutch and English text).
 type TaskRow struct {
 	Task     school.Task
 	Name     string
 	Contacts []school.Contact
+	// ClassName and Deadline fill in a missing list's sentence.
+	ClassName string
+	Deadline  time.Time
+	// Code is the provider's error code of a refused account.
+	Code string
+	// Tried is what was tried for an unreachable family.
+	Tried []TryRow
+}
+
+// TryRow is one way nabij tried to reach a family, as a page shows it.
+type TryRow struct {
+	Role          school.ContactRole
+	Contact       string
+	Channel       school.Channel
+	Status        alerts.Status
+	ErrorCode     int
+	AfterWhatsApp bool
+	// OptedOut: the contact sent STOP; NoContact: the roster has none.
+	OptedOut, NoContact bool
+	// Raw is an entry of no known form, as the task has it.
+	Raw string
+}
+
+// CalendarNotice says the calendar's holiday data ends soon (Ends, in
+// Days days), has ended (Ended) or has not begun (Starts), on Date.
+type CalendarNotice struct {
+	Kind string // "ended", "starts", "ends"
+	Date school.Date
+	Days int
+}
+
+var refusedCode = regexp.MustCompile(`code (\d+)`)
+
+// The forms of a task's Tried entries (alerts.CheckReach, noOneToTell).
+var (
+	triedMessage  = regexp.MustCompile(`^(\S+) (\S+) via (\S+): (\S+)(?: \((\d+)\))?( after WhatsApp failed)?$`)
+	triedOptedOut = regexp.MustCompile(`^(\S+) (\S+): opted out \(STOP\)$`)
+)
+
+// triedRows reads a task's Tried entries, what was tried when the task was
+// made, for the page to say in its own words; an entry of another form
+// stays as it is (Raw).
+func triedRows(entries []string) []TryRow {
+	var out []TryRow
+	for _, e := range entries {
+		if m := triedMessage.FindStringSubmatch(e); m != nil {
+			code, _ := strconv.Atoi(m[5])
+			out = append(out, TryRow{Role: school.ContactRole(m[1]), Contact: m[2], Channel: school.Channel(m[3]),
+				Status: alerts.Status(m[4]), ErrorCode: code, AfterWhatsApp: m[6] != ""})
+		} else if m := triedOptedOut.FindStringSubmatch(e); m != nil {
+			out = append(out, TryRow{Role: school.ContactRole(m[1]), Contact: m[2], OptedOut: true})
+		} else if e == "no contact in the roster" {
+			out = append(out, TryRow{NoContact: true})
+		} else {
+			out = append(out, TryRow{Raw: e})
+		}
+	}
+	return out
+}
+
+// calendarNotice is calendarWarnings for a page: the words are the page's.
+func calendarNotice(cal *school.Calendar, today school.Date) *CalendarNotice {
+	c := cal.Covers
+	switch {
+	case c.First.IsZero():
+		return nil
+	case today.After(c.Last):
+		return &CalendarNotice{Kind: "ended", Date: c.Last}
+	case today.Before(c.First):
+		return &CalendarNotice{Kind: "starts", Date: c.First}
+	case today.DaysUntil(c.Last) < CalendarWarnDays:
+		return &CalendarNotice{Kind: "ends", Date: c.Last, Days: today.DaysUntil(c.Last)}
+	}
+	return nil
 }
 
 // EscalationRow is an active case with the pupil's name.
@@ -167,14 +245,17 @@ type Board struct {
 	Inbox       []store.Inbound
 	Escalations []EscalationRow
 	Names       map[string]string
-	// CalendarWarnings: the calendar's holiday data ends soon, or has ended.
+	// CalendarWarnings: the calendar's holiday data ends soon, or has ended
+	// (the API's English); Calendar says the same for the page.
 	CalendarWarnings []string
+	Calendar         *CalendarNotice
 }
 
 // Board reads today's board.
 func (s *Service) Board(_ context.Context) (*Board, error) {
 	date := s.Today()
-	b := &Board{Date: date, Names: map[string]string{}, CalendarWarnings: calendarWarnings(s.Calendar, date)}
+	b := &Board{Date: date, Names: map[string]string{}, CalendarWarnings: calendarWarnings(s.Calendar, date),
+		Calendar: calendarNotice(s.Calendar, date)}
 	err := s.Store.View(func(tx *store.Tx) error {
 		r, err := tx.Roster()
 		if err != nil {
@@ -184,6 +265,10 @@ func (s *Service) Board(_ context.Context) (*Board, error) {
 		for _, st := range r.Students {
 			students[st.ID] = st
 			b.Names[st.ID] = st.Name
+		}
+		classNames := map[string]string{}
+		for _, c := range r.Classes {
+			classNames[c.ID] = c.Name
 		}
 		for _, c := range r.Classes {
 			list, ok, err := tx.AbsenceList(c.ID, date)
@@ -241,7 +326,15 @@ func (s *Service) Board(_ context.Context) (*Board, error) {
 				continue
 			}
 			st := students[t.Student]
-			b.Tasks = append(b.Tasks, TaskRow{Task: t, Name: st.Name, Contacts: st.Contacts})
+			row := TaskRow{Task: t, Name: st.Name, Contacts: st.Contacts, ClassName: classNames[t.Class]}
+			if d, err := school.ParseDate(t.Date); err == nil {
+				row.Deadline = s.Protocol.SchoolDay.FirstLessonAt(d, s.Location).Add(15 * time.Minute)
+			}
+			if m := refusedCode.FindStringSubmatch(t.Reason); m != nil {
+				row.Code = m[1]
+			}
+			row.Tried = triedRows(t.Tried)
+			b.Tasks = append(b.Tasks, row)
 		}
 		cases, err := tx.Escalations()
 		for _, e := range cases {

@@ -119,6 +119,19 @@ func (p page) T(id string, args ...map[string]any) string {
 	return s
 }
 
+// Label is the word for a value of the data (a status, a kind, a role, a
+// channel) in the user's language: the catalogue's key group_value (a space
+// in the value an underscore), or the value itself when the catalogue has no
+// word for it, which TestEveryLabelInTheCatalogue keeps from happening.
+func (p page) Label(group string, value any) string {
+	v := strings.ReplaceAll(fmt.Sprint(value), " ", "_")
+	s, err := p.loc.Localize(&i18n.LocalizeConfig{MessageID: group + "_" + v})
+	if err != nil {
+		return fmt.Sprint(value)
+	}
+	return s
+}
+
 var pageTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 	"args": func(kv ...any) map[string]any {
 		m := map[string]any{}
@@ -129,6 +142,7 @@ var pageTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 	},
 	"hhmm": func(t time.Time) string { return t.Format("15:04") },
 	"join": strings.Join,
+	"list": func(v ...string) []string { return v },
 	"tel":  func(phone string) template.URL { return template.URL("tel:" + phone) },
 	"eq2":  func(a, b any) bool { return fmt.Sprint(a) == fmt.Sprint(b) },
 	"dirOf": func(d string) string {
@@ -147,7 +161,7 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 		TokenLookup: "form:csrf", CookieName: csrfCookie, CookiePath: "/", CookieHTTPOnly: true,
 		CookieSecure: secure, CookieSameSite: http.SameSiteStrictMode,
 		ErrorHandler: func(err error, c echo.Context) error {
-			return h.render(c, http.StatusForbidden, "error.html", "CSRF: "+err.Error(), "")
+			return h.render(c, http.StatusForbidden, "error.html", h.say(c, "csrf_refused", nil), "")
 		},
 	})
 	csrf = tokenAlways(csrf)

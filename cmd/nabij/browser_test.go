@@ -170,7 +170,7 @@ func TestPagesInABrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Amanuel T.", "Olena K.", "Daniel M.", "parent · sms"} {
+	for _, want := range []string{"Amanuel T.", "Olena K.", "Daniel M.", "ouder · sms"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the board lacks %q", want)
 		}
