@@ -117,8 +117,14 @@ func TestRefusedAccountMorningRecoversAfterTheCredentialsChange(t *testing.T) {
 	if l := metricLine(t, h, "nabij_sending_paused"); l != "nabij_sending_paused 1" {
 		t.Errorf("metric while refused: %q", l)
 	}
-	// Every message was refused (the workers sent at once); one task.
-	kinds := tasksOf(h, coord)
+	// Every message was refused (the workers sent at once); one task. The
+	// pause begins as the refusal is answered, the task with the refused
+	// message's record just after: wait for it, then hold the count.
+	var kinds map[string]int
+	eventually(t, "the provider_refused task", func() bool {
+		kinds = tasksOf(h, coord)
+		return kinds["provider_refused"] > 0
+	})
 	if kinds["provider_refused"] != 1 || kinds["unreachable"] != 0 || len(kinds) != 1 {
 		t.Errorf("tasks while refused: %v, want one provider_refused and no family to call", kinds)
 	}
