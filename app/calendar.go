@@ -28,6 +28,9 @@ type CalendarView struct {
 // CalendarView shows the calendar: its span, the closed days and its warnings.
 func (s *Service) CalendarView(_ context.Context) (*CalendarView, error) {
 	v := &CalendarView{Covers: s.Calendar.Covers, Closed: []store.ClosedDay{}, Warnings: s.CalendarWarnings()}
+	if v.Warnings == nil {
+		v.Warnings = []string{} // an array, as docs/openapi.yaml says: never null
+	}
 	err := s.Store.View(func(tx *store.Tx) error {
 		days, err := tx.ClosedDays()
 		if days != nil {
@@ -109,7 +112,8 @@ func (s *Service) CloseDay(_ context.Context, u school.User, rawDate, reason str
 		case reopen && i < 0:
 			return fmt.Errorf("%w: %s was not closed after the fact", school.ErrNotFound, date)
 		case reopen:
-			day = &closed[i]
+			taken := closed[i] // a copy: slices.Delete clears the slot it frees
+			day = &taken
 			closed = slices.Delete(closed, i, i+1)
 			if _, err := tx.DeleteClosedDay(date); err != nil {
 				return err
