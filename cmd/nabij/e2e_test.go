@@ -103,6 +103,9 @@ func startHarnessWith(t *testing.T, env map[string]string, change func(*config))
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// Every request to this nabij, and every answer, is held against
+	// docs/openapi.yaml (openapi_validate_test.go).
+	checkAgainstContract(t, hostOf(t, srv.URL()), hostOf(t, srv.MetricsURL()))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -111,6 +114,16 @@ func startHarnessWith(t *testing.T, env map[string]string, change func(*config))
 		}
 	})
 	return &harness{t: t, twilio: tw, srv: srv, url: srv.URL(), logs: logs}
+}
+
+// hostOf is the host:port of a URL.
+func hostOf(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Host
 }
 
 // call sends a JSON request and decodes the JSON answer into out (if not nil).
@@ -169,7 +182,11 @@ func (h *harness) mustCall(want int, method, path, token string, body, out any) 
 func (h *harness) createUser(name, role string, classes ...string) string {
 	h.t.Helper()
 	var res struct{ Token string }
-	h.mustCall(201, "POST", "/api/v1/users", adminToken, map[string]any{"name": name, "role": role, "classes": classes}, &res)
+	req := map[string]any{"name": name, "role": role}
+	if classes != nil {
+		req["classes"] = classes // an array, never null
+	}
+	h.mustCall(201, "POST", "/api/v1/users", adminToken, req, &res)
 	return res.Token
 }
 
