@@ -87,6 +87,7 @@ func forMentor(u school.User, m *alerts.Message, teaches func(id string) bool) *
 	}
 	c := *m
 	c.Students = slices.DeleteFunc(slices.Clone(m.Students), func(id string) bool { return !teaches(id) })
+	c.Late = slices.DeleteFunc(slices.Clone(m.Late), func(id string) bool { return !teaches(id) })
 	c.Body, c.Back, c.ContentVariables = "", "", ""
 	c.Options = nil
 	return &c

@@ -133,6 +133,7 @@ type messageView struct {
 	ID               string         `json:"id"`
 	Student          string         `json:"student"`
 	Students         []string       `json:"students"`
+	Late             []string       `json:"late,omitempty"`
 	Contact          string         `json:"contact"`
 	Channel          school.Channel `json:"channel"`
 	Language         string         `json:"language"`
@@ -154,7 +155,7 @@ type messageView struct {
 }
 
 func viewMessage(m *alerts.Message) messageView {
-	v := messageView{ID: m.ID, Students: m.Students, Contact: m.Contact, Channel: m.Channel,
+	v := messageView{ID: m.ID, Students: m.Students, Late: m.Late, Contact: m.Contact, Channel: m.Channel,
 		Language: m.Language, LanguageFallback: m.LanguageFallback, Template: m.Template, Body: m.Body,
 		BackTranslation: m.Back, Direction: m.Direction, Translation: m.Review, ReviewedBy: m.ReviewedBy, ReviewedOn: m.ReviewedOn, Note: m.Note,
 		Status: m.Status, FallbackFor: m.FallbackFor, Date: m.Date, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
