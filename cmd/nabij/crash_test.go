@@ -27,6 +27,7 @@ func TestCrashInTheMiddleOfAMorningBurst(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	tw := twiliotest.NewServer(accountSID, authToken)
+	tw.WrapWebhooks(func(next http.RoundTripper) http.RoundTripper { return checkedCallbacks{next} })
 	defer tw.Close()
 	addr := freeAddr(t)
 	data := t.TempDir()
@@ -91,6 +92,7 @@ func TestCrashInTheMiddleOfAMorningBurst(t *testing.T) {
 
 	first := start()
 	h := &harness{t: t, twilio: tw, url: "http://" + addr}
+	checkAgainstContract(t, addr) // as startHarness does (openapi_validate_test.go)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, string(rosterJSON), nil)
 	coord := h.createUser("C. Jansen", "coordinator")
 	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, string(listJSON), nil)

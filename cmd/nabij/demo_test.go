@@ -36,6 +36,7 @@ var curlLine = regexp.MustCompile(`curl -X PUT (\S+) \\\s+-H 'Authorization: Bea
 // and no name, phone number or message body in its log.
 func TestDemoAsANewUserWouldTryIt(t *testing.T) {
 	env := map[string]string{"NABIJ_ADDR": freeAddr(t), "NABIJ_HOLD": "0s", "NABIJ_DATA": t.TempDir(), "NABIJ_METRICS_ADDR": "127.0.0.1:0"}
+	checkAgainstContract(t, env["NABIJ_ADDR"]) // the curl line's request and answer too
 	var stdout, stderr syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)

@@ -62,6 +62,8 @@ func startHarnessWith(t *testing.T, env map[string]string, change func(*config))
 	t.Helper()
 	tw := twiliotest.NewServer(accountSID, authToken)
 	t.Cleanup(tw.Close)
+	// The stand-in's callbacks to nabij are held to docs/openapi.yaml too.
+	tw.WrapWebhooks(func(next http.RoundTripper) http.RoundTripper { return checkedCallbacks{next} })
 	addr := freeAddr(t)
 	base := map[string]string{
 		"NABIJ_ADDR":                 addr,

@@ -356,6 +356,29 @@ func (harnessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return nil, http.ErrSkipAltProtocol
 }
 
+// checkedCallbacks sends the Twilio stand-in's callbacks through next,
+// checking those to a running harness as its test's own requests are
+// (twiliotest.Server.WrapWebhooks).
+type checkedCallbacks struct{ next http.RoundTripper }
+
+// RoundTrip implements http.RoundTripper.
+func (cc checkedCallbacks) RoundTrip(req *http.Request) (*http.Response, error) {
+	if c, ok := harnesses.Load(req.URL.Host); ok {
+		via := *c.(*contractCheck)
+		via.next = cc.next
+		return via.RoundTrip(req)
+	}
+	return cc.next.RoundTrip(req)
+}
+
+// CloseIdleConnections closes next's idle connections, as the stand-in
+// does when it closes.
+func (cc checkedCallbacks) CloseIdleConnections() {
+	if c, ok := cc.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
+
 // sendsInvalidRequests are the tests that send requests the file refuses,
 // on purpose (bad JSON, wrong types and values, missing fields, oversized
 // or slow bodies, forged webhooks, every route with every role, wrong

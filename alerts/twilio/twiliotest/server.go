@@ -85,6 +85,14 @@ func (s *Server) AccountSID() string { return s.accountSID }
 // AuthToken is the token used for Basic auth and for signing webhooks.
 func (s *Server) AuthToken() string { return s.authToken }
 
+// WrapWebhooks puts the stand-in's callbacks (status callbacks, incoming
+// messages) through wrap, which is given the transport that sends them: a
+// test's check of them against the service's API description, say. Call it
+// before the first callback.
+func (s *Server) WrapWebhooks(wrap func(http.RoundTripper) http.RoundTripper) {
+	s.webhooks.Transport = wrap(s.webhooks.Transport)
+}
+
 // HTTPClient returns an *http.Client that sends every request to the
 // stand-in whatever host it names, for use as twilio-go's
 // client.Client.HTTPClient (twilio-go hard-codes https://api.twilio.com).
