@@ -25,6 +25,9 @@ func TestContractCheckReportsWhatTheFileDoesNotName(t *testing.T) {
 		case "teapot":
 			w.WriteHeader(http.StatusTeapot)
 			w.Write([]byte(`{"status":"ok"}`))
+		case "conflict":
+			w.WriteHeader(http.StatusConflict)
+			w.Write([]byte(`{"error":{"code":"conflict","message":"no"}}`))
 		case "wrong-type":
 			w.Write([]byte(`{"status":7}`))
 		default:
@@ -34,7 +37,7 @@ func TestContractCheckReportsWhatTheFileDoesNotName(t *testing.T) {
 	defer stand.Close()
 
 	for _, tc := range []struct {
-		name, method, query string
+		name, method, query string   // query: or a path and query, from "/"
 		onPurpose           bool     // the test sends invalid requests on purpose
 		want                []string // each in one of the reports; none if empty
 	}{
@@ -42,6 +45,9 @@ func TestContractCheckReportsWhatTheFileDoesNotName(t *testing.T) {
 		{"undocumented field", "GET", "answer=extra", false, []string{"answer 200 to GET /healthz", "pupil_name"}},
 		{"unlisted status", "GET", "answer=teapot", false, []string{"answer 418 to GET /healthz", "418"}},
 		{"wrong type", "GET", "answer=wrong-type", false, []string{"answer 200 to GET /healthz", "status"}},
+		// GET /api/v1/messages has a `default` answer (an Error): it stands
+		// for 5xx, 405, 413 and 429 only, not for a 409 the file does not list.
+		{"status only by default", "GET", "/api/v1/messages?answer=conflict", false, []string{"answer 409 to GET /api/v1/messages: the file does not list 409"}},
 		{"undescribed request", "DELETE", "", false, []string{"request DELETE /healthz", "no such operation", "answer 200 to DELETE /healthz"}},
 		// A test that sends invalid requests on purpose: their answers are
 		// held to the file all the same, and nabij must refuse them.
@@ -52,7 +58,11 @@ func TestContractCheckReportsWhatTheFileDoesNotName(t *testing.T) {
 			var reports []string
 			c := &contractCheck{requests: requests, answers: answers, invalidOnPurpose: tc.onPurpose, next: baseTransport,
 				report: func(msg string) { reports = append(reports, msg) }}
-			req, err := http.NewRequest(tc.method, stand.URL+"/healthz?"+tc.query, nil)
+			target := "/healthz?" + tc.query
+			if strings.HasPrefix(tc.query, "/") {
+				target = tc.query // a path of its own
+			}
+			req, err := http.NewRequest(tc.method, stand.URL+target, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -277,6 +277,10 @@ func (c *contractCheck) RoundTrip(req *http.Request) (*http.Response, error) {
 		},
 	}
 	out.Options.WithCustomSchemaErrorFunc(schemaError)
+	if route.Operation.Responses.Status(resp.StatusCode) == nil && !byDefault[resp.StatusCode] && resp.StatusCode < 500 {
+		c.report(fmt.Sprintf("OpenAPI: answer %d to %s: the file does not list %d for it (its `default` is for %s)",
+			resp.StatusCode, where, resp.StatusCode, "5xx, 405, 413 and 429"))
+	}
 	out.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
 		c.report(fmt.Sprintf("OpenAPI: answer %d to %s does not match the file: %s (body %.300s)",
@@ -284,6 +288,11 @@ func (c *contractCheck) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return resp, nil
 }
+
+// byDefault are the statuses below 500 an operation's `default` answer
+// stands for, as the file's `Unexpected` says: any other must be listed.
+var byDefault = map[int]bool{http.StatusMethodNotAllowed: true, http.StatusRequestEntityTooLarge: true,
+	http.StatusTooManyRequests: true}
 
 // checkStrayAnswer checks the answer to a request the file has no
 // operation for (a wrong method, an unknown path): it must be a routing
