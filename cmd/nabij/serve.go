@@ -22,6 +22,7 @@ import (
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/alerts/twilio"
 	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/dispatch"
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
@@ -90,7 +91,7 @@ type server struct {
 	log        *slog.Logger
 	store      *store.Store
 	svc        *app.Service
-	dispatcher *alerts.Dispatcher
+	dispatcher *dispatch.Dispatcher
 	echo       *echo.Echo
 	listener   net.Listener
 	cancel     context.CancelFunc
@@ -131,7 +132,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	// The catalog in force: the embedded files, with the school's own
 	// wording (loaded below) in place; a reviewer's save swaps it at once.
 	catalog := translations.NewLive(embedded)
-	var sender alerts.Sender = &alerts.LogSender{Log: log, Out: stdout, ShowBodies: demo}
+	var sender dispatch.Sender = &dispatch.LogSender{Log: log, Out: stdout, ShowBodies: demo}
 	if cfg.twilioEnabled() && !demo {
 		if sender, err = twilio.New(cfg.Twilio); err != nil {
 			return nil, err
@@ -153,10 +154,10 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	m := newMetrics(reg)
 	registerStoreMetrics(reg, st)
 	fallbacks := &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: now}
-	d := &alerts.Dispatcher{
+	d := &dispatch.Dispatcher{
 		Store: st, Sender: sender, Fallbacks: fallbacks, Now: now,
 		Workers: cfg.Workers, Log: log, Observe: m.observe,
-		Backoff: alerts.Backoff{First: cfg.RetryFirst, Max: 5 * time.Minute},
+		Backoff: dispatch.Backoff{First: cfg.RetryFirst, Max: 5 * time.Minute},
 		Quiet:   alerts.QuietHours{From: sinceMidnight(cfg.SendFrom), Until: sinceMidnight(cfg.SendUntil), Location: cfg.Location},
 	}
 	if cfg.RatePerSec > 0 {

@@ -1,9 +1,11 @@
-package alerts_test
+package dispatch_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,10 +14,18 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/dispatch"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
 )
 
+// t0 is the test clock's time: a school morning.
+var t0 = time.Date(2026, 11, 30, 8, 40, 0, 0, time.UTC)
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// setup is a store with n queued SMS alerts, due a minute before t0, to
+// numbers of their own.
 func setup(t *testing.T, n int) *store.Store {
 	st, err := store.Open(t.TempDir())
 	if err != nil {
@@ -68,7 +78,7 @@ func TestLimiterBoundsSendsAfterASlowProvider(t *testing.T) {
 		}
 		return 0
 	}}
-	d := &alerts.Dispatcher{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
+	d := &dispatch.Dispatcher{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
 		Limiter: rate.NewLimiter(5, 1), Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
 	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
 	defer cancel()
@@ -97,7 +107,7 @@ func TestLimiterBoundsSendsAfterASlowProvider(t *testing.T) {
 func TestShutdownPutsClaimedAheadBack(t *testing.T) {
 	st := setup(t, 20)
 	f := &fakeSender{delay: func(int64) time.Duration { return 300 * time.Millisecond }}
-	d := &alerts.Dispatcher{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 1,
+	d := &dispatch.Dispatcher{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 1,
 		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -143,7 +153,7 @@ func (p poisonStore) BatchAlerts(fn func(alerts.Tx) error) error {
 func TestOneMessageThatCannotBeClaimedFailsAlone(t *testing.T) {
 	st := setup(t, 20)
 	f := &fakeSender{delay: func(int64) time.Duration { return 0 }}
-	d := &alerts.Dispatcher{Store: poisonStore{st}, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
+	d := &dispatch.Dispatcher{Store: poisonStore{st}, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
 		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
@@ -179,7 +189,7 @@ func TestMessageDueJustAfterAnotherIsNotHeldBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &fakeSender{delay: func(int64) time.Duration { return 0 }}
-	d := &alerts.Dispatcher{Store: st, Sender: f, Now: time.Now, Workers: 2,
+	d := &dispatch.Dispatcher{Store: st, Sender: f, Now: time.Now, Workers: 2,
 		Fallbacks: &alerts.Fallbacks{Now: time.Now}, Log: discard()}
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
@@ -218,7 +228,7 @@ func TestAShortStoreOutageHoldsNoMessageBack(t *testing.T) {
 	st := setup(t, 20)
 	o := &outageStore{Store: st, until: time.Now().Add(200 * time.Millisecond)}
 	f := &fakeSender{delay: func(int64) time.Duration { return 0 }}
-	d := &alerts.Dispatcher{Store: o, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
+	d := &dispatch.Dispatcher{Store: o, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
 		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
 	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
 	defer cancel()

@@ -1,4 +1,4 @@
-package alerts
+package dispatch
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/nabij-isk/nabij/alerts"
 )
 
 // Dispatcher sends what is due in the outbox. It claims a message (sending)
@@ -18,19 +20,19 @@ import (
 // whose send ended without an answer is looked up at the provider before it
 // is sent again.
 type Dispatcher struct {
-	Store     Store
+	Store     alerts.Store
 	Sender    Sender
-	Fallbacks *Fallbacks
+	Fallbacks *alerts.Fallbacks
 	Now       func() time.Time
 	// Limiter holds the provider's rate; nil sends as fast as it can.
 	Limiter *rate.Limiter
 	Workers int
 	Backoff Backoff
 	// Quiet keeps messages to families inside waking hours.
-	Quiet QuietHours
+	Quiet alerts.QuietHours
 	Log   *slog.Logger
 	// Observe, when set, is told of every message whose status changed.
-	Observe func(m *Message)
+	Observe func(m *alerts.Message)
 	// PauseRetry is how often a dispatcher paused by an account refusal
 	// tries the provider again; 0 for a minute.
 	PauseRetry time.Duration
@@ -100,7 +102,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	if d.Limiter != nil {
 		inFlight = 1
 	}
-	jobs := make(chan *Message, inFlight*d.Workers)
+	jobs := make(chan *alerts.Message, inFlight*d.Workers)
 	free := make(chan struct{}, inFlight*d.Workers)
 	for range inFlight * d.Workers {
 		free <- struct{}{}
@@ -140,7 +142,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		var ids []string
 		var next time.Time
 		var hasNext bool
-		err := d.Store.ViewAlerts(func(tx Tx) error {
+		err := d.Store.ViewAlerts(func(tx alerts.Tx) error {
 			now := d.Now()
 			var err error
 			if ids, err = tx.Due(now, batch); err != nil {
@@ -197,7 +199,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // work sends the messages of jobs, one at a time: each answer is recorded
 // beside it (at most cap(recording) waiting for their commit) and its token
 // goes back to free as soon as it is sent.
-func (d *Dispatcher) work(ctx context.Context, jobs <-chan *Message, free, recording chan struct{}, records *sync.WaitGroup) {
+func (d *Dispatcher) work(ctx context.Context, jobs <-chan *alerts.Message, free, recording chan struct{}, records *sync.WaitGroup) {
 	for m := range jobs {
 		if ctx.Err() != nil || d.holdsBack(m.ID) {
 			// Stopping, or the provider refuses the account: a message
@@ -227,7 +229,7 @@ func (d *Dispatcher) work(ctx context.Context, jobs <-chan *Message, free, recor
 // changed (claimed, settled or deferred); failed is a claim the store
 // refused. Ids not claimed are no longer in flight when it returns. With
 // probe, the message claimed tries whether a refused account is accepted.
-func (d *Dispatcher) start(ctx context.Context, ids []string, free chan struct{}, jobs chan<- *Message, probe bool) (handled int, failed bool) {
+func (d *Dispatcher) start(ctx context.Context, ids []string, free chan struct{}, jobs chan<- *alerts.Message, probe bool) (handled int, failed bool) {
 	defer func() {
 		for _, id := range ids {
 			d.done(id) // not claimed this round: the claim failed or ctx ended
@@ -243,7 +245,7 @@ func (d *Dispatcher) start(ctx context.Context, ids []string, free chan struct{}
 			d.Log.Error("claim failed", "messages", n, "err", err)
 		}
 		for _, id := range ids[:n] {
-			if !slices.ContainsFunc(claimed, func(m *Message) bool { return m.ID == id }) {
+			if !slices.ContainsFunc(claimed, func(m *alerts.Message) bool { return m.ID == id }) {
 				d.done(id) // settled, deferred, taken by another, or the claim failed
 			}
 		}
@@ -343,8 +345,8 @@ func (d *Dispatcher) take(ctx context.Context, free chan struct{}, want int) int
 }
 
 // outgoingOf is what the provider is given of m.
-func outgoingOf(m *Message) Outgoing {
-	return Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt,
+func outgoingOf(m *alerts.Message) alerts.Outgoing {
+	return alerts.Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt,
 		ContentSID: m.ContentSID, ContentVariables: m.ContentVariables}
 }
 
@@ -352,7 +354,7 @@ func outgoingOf(m *Message) Outgoing {
 // or the error that ended it, and whether that error came from the lookup
 // of an uncertain message (then nothing was sent, and it stays uncertain).
 type answer struct {
-	receipt  Receipt
+	receipt  alerts.Receipt
 	err      error
 	inLookup bool
 }
@@ -360,7 +362,7 @@ type answer struct {
 // send hands a claimed message to the provider. A message whose last send
 // ended without an answer is looked up first: found, it is not sent again;
 // the lookup refused or unanswered, it is not sent at all this time.
-func (d *Dispatcher) send(ctx context.Context, m *Message) answer {
+func (d *Dispatcher) send(ctx context.Context, m *alerts.Message) answer {
 	out := outgoingOf(m)
 	if !m.ExpiresAt.IsZero() {
 		out.ValidFor = m.ExpiresAt.Sub(d.Now())
@@ -384,14 +386,14 @@ func (d *Dispatcher) send(ctx context.Context, m *Message) answer {
 // record writes the provider's answer in its own transaction.
 func (d *Dispatcher) record(id string, a answer) {
 	receipt, sendErr := a.receipt, a.err
-	var m *Message
-	err := d.Store.BatchAlerts(func(tx Tx) error {
+	var m *alerts.Message
+	err := d.Store.BatchAlerts(func(tx alerts.Tx) error {
 		var err error
 		if m, err = tx.Message(id); err != nil {
 			return err
 		}
 		now := d.Now()
-		var se *SendError
+		var se *alerts.SendError
 		switch {
 		case sendErr == nil:
 			m.ProviderID, m.Uncertain = receipt.ProviderID, false
@@ -407,14 +409,14 @@ func (d *Dispatcher) record(id string, a answer) {
 					return err
 				}
 			}
-		case IsAccountRefusal(sendErr):
+		case alerts.IsAccountRefusal(sendErr):
 			// The provider refuses the account, not this message: nothing
 			// was taken and this was no try. It waits, due, for the
 			// provider to accept again (the dispatcher pauses: pause.go);
 			// refused in its lookup, it is still uncertain.
 			errors.As(sendErr, &se)
 			m.Uncertain = a.inLookup
-			m.Status = StatusQueued
+			m.Status = alerts.StatusQueued
 			m.Attempts = max(m.Attempts-1, 0)
 			m.DueAt = now
 			m.ErrorCode = se.Code
@@ -427,19 +429,19 @@ func (d *Dispatcher) record(id string, a answer) {
 			// has the message is still unknown, so it stays uncertain and is
 			// looked up again, never sent on a guess.
 			m.Uncertain = true
-			m.Status = StatusQueued
+			m.Status = alerts.StatusQueued
 			m.DueAt = now.Add(d.Backoff.Delay(m.Attempts))
 			m.ErrorCode = errorCode(sendErr)
 			m.UpdatedAt = now
 		case errors.As(sendErr, &se) && !se.Retryable:
-			if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, se.Code); err != nil {
+			if _, err := d.Fallbacks.ApplyStatus(tx, m, alerts.StatusFailed, se.Code); err != nil {
 				return err
 			}
 		default:
 			// A passing refusal (429, 5xx) is certain: nothing was taken. A
 			// network error is not: the provider may have the message.
 			m.Uncertain = !errors.As(sendErr, &se)
-			m.Status = StatusQueued
+			m.Status = alerts.StatusQueued
 			m.DueAt = now.Add(d.Backoff.Delay(m.Attempts))
 			m.ErrorCode = errorCode(sendErr)
 			m.UpdatedAt = now
@@ -458,19 +460,19 @@ func (d *Dispatcher) record(id string, a answer) {
 		d.Log.Info("message handed to provider", "message", id, "channel", m.Channel, "status", m.Status)
 	}
 	d.observe(m)
-	if m.Fallback != "" || m.Status == StatusQueued {
+	if m.Fallback != "" || m.Status == alerts.StatusQueued {
 		d.Wake() // its fallback, or its next try, is due soon
 	}
 }
 
-func (d *Dispatcher) observe(m *Message) {
+func (d *Dispatcher) observe(m *alerts.Message) {
 	if d.Observe != nil {
 		d.Observe(m)
 	}
 }
 
 func errorCode(err error) int {
-	var se *SendError
+	var se *alerts.SendError
 	if errors.As(err, &se) {
 		return se.Code
 	}

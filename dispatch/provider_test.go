@@ -1,4 +1,4 @@
-package alerts_test
+package dispatch_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/alerts/twilio"
 	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
+	"github.com/nabij-isk/nabij/dispatch"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
 )
@@ -19,15 +20,15 @@ const twSID, twToken = "AC00000000000000000000000000000abc", "token0abc"
 // twilioDispatcher is a dispatcher over st that sends through nabij's real
 // Twilio sender to the stand-in tw, with a short timeout and backoff. Every
 // message it records is passed to seen.
-func twilioDispatcher(t *testing.T, st *store.Store, tw *twiliotest.Server, seen chan<- *alerts.Message) *alerts.Dispatcher {
+func twilioDispatcher(t *testing.T, st *store.Store, tw *twiliotest.Server, seen chan<- *alerts.Message) *dispatch.Dispatcher {
 	t.Helper()
 	s, err := twilio.New(twilio.Config{AccountSID: twSID, AuthToken: twToken, From: "+3197010000001",
 		WhatsAppFrom: "+3197010000002", APIURL: tw.URL(), Timeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &alerts.Dispatcher{Store: st, Sender: s, Now: time.Now, Workers: 1,
-		Backoff:   alerts.Backoff{First: 10 * time.Millisecond, Max: 50 * time.Millisecond},
+	return &dispatch.Dispatcher{Store: st, Sender: s, Now: time.Now, Workers: 1,
+		Backoff:   dispatch.Backoff{First: 10 * time.Millisecond, Max: 50 * time.Millisecond},
 		Fallbacks: &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: time.Now}, Log: discard(),
 		Observe: func(m *alerts.Message) {
 			c := *m
@@ -40,7 +41,7 @@ func twilioDispatcher(t *testing.T, st *store.Store, tw *twiliotest.Server, seen
 
 // runUntil runs d until a recorded message satisfies done, or fails the
 // test after 10 s.
-func runUntil(t *testing.T, d *alerts.Dispatcher, seen <-chan *alerts.Message, done func(*alerts.Message) bool) {
+func runUntil(t *testing.T, d *dispatch.Dispatcher, seen <-chan *alerts.Message, done func(*alerts.Message) bool) {
 	t.Helper()
 	stop := runDispatcher(d)
 	defer stop()
@@ -245,7 +246,7 @@ func TestRefusedAccountPausesSending(t *testing.T) {
 }
 
 // runDispatcher runs d until the returned stop is called.
-func runDispatcher(d *alerts.Dispatcher) (stop func()) {
+func runDispatcher(d *dispatch.Dispatcher) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	go func() {

@@ -1,8 +1,10 @@
-package alerts
+package dispatch
 
 import (
 	"context"
 	"time"
+
+	"github.com/nabij-isk/nabij/alerts"
 )
 
 // Reconcile deals with messages a crash left "sending": each is looked up at
@@ -20,8 +22,8 @@ const StuckAfter = 5 * time.Minute
 
 func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (found, requeued int, err error) {
 	d.once.Do(d.init)
-	var stuck []*Message
-	if err := d.Store.ViewAlerts(func(tx Tx) error {
+	var stuck []*alerts.Message
+	if err := d.Store.ViewAlerts(func(tx alerts.Tx) error {
 		var err error
 		stuck, err = tx.Sending()
 		return err
@@ -34,7 +36,7 @@ func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (fo
 			continue // a send may still be under way
 		}
 		out := outgoingOf(m)
-		var receipt Receipt
+		var receipt alerts.Receipt
 		var ok bool
 		var lookErr error
 		if canLook {
@@ -47,7 +49,7 @@ func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (fo
 		}
 		// Not found: safe to send. The lookup failed: it stays uncertain,
 		// and is looked up again before it is sent.
-		err := d.requeue(m.ID, func(m *Message) { m.Uncertain = lookErr != nil })
+		err := d.requeue(m.ID, func(m *alerts.Message) { m.Uncertain = lookErr != nil })
 		if err != nil {
 			return found, requeued, err
 		}
