@@ -36,7 +36,7 @@ func (d *Dispatcher) claim(ids []string) (claimed []*alerts.Message, moved int, 
 	}
 	for i, id := range failed {
 		d.claimFailed(id)
-		d.Log.Error("claim failed", "message", id, "err", errs[i])
+		d.log.Error("claim failed", "message", id, "err", errs[i])
 	}
 	return claimed, moved, nil
 }
@@ -57,8 +57,8 @@ func (d *Dispatcher) settle(ids []string) (handled int, failed bool) {
 		}
 	}()
 	var settles bool
-	err := d.Store.ViewAlerts(func(tx alerts.Tx) error {
-		now := d.Now()
+	err := d.store.ViewAlerts(func(tx alerts.Tx) error {
+		now := d.now()
 		for _, id := range ids {
 			m, err := tx.Message(id)
 			if errors.Is(err, alerts.ErrNotFound) {
@@ -82,7 +82,7 @@ func (d *Dispatcher) settle(ids []string) (handled int, failed bool) {
 		_, handled, err = d.claimOrSettle(ids, false)
 	}
 	if err != nil {
-		d.Log.Error("settling messages while the provider refuses the account", "messages", len(ids), "err", err)
+		d.log.Error("settling messages while the provider refuses the account", "messages", len(ids), "err", err)
 		return handled, true
 	}
 	return handled, false
@@ -92,9 +92,9 @@ func (d *Dispatcher) settle(ids []string) (handled int, failed bool) {
 func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, int, error) {
 	var claimed, settled []*alerts.Message
 	moved := 0
-	err := d.Store.BatchAlerts(func(tx alerts.Tx) error {
+	err := d.store.BatchAlerts(func(tx alerts.Tx) error {
 		claimed, settled, moved = claimed[:0], settled[:0], 0
-		now := d.Now()
+		now := d.now()
 		for _, id := range ids {
 			m, err := tx.Message(id)
 			if errors.Is(err, alerts.ErrNotFound) {
@@ -124,7 +124,7 @@ func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, 
 	}
 	// Logs and metrics only after the commit: the closure may run twice.
 	for _, m := range settled {
-		d.Log.Warn("message settled without a send", "message", m.ID, "status", m.Status, "code", m.ErrorCode, "attempts", m.Attempts)
+		d.log.Warn("message settled without a send", "message", m.ID, "status", m.Status, "code", m.ErrorCode, "attempts", m.Attempts)
 		d.observe(m)
 	}
 	for _, m := range claimed {
@@ -150,8 +150,8 @@ func (d *Dispatcher) fateOf(tx alerts.Tx, m *alerts.Message, now time.Time) (f f
 	if m.Status != alerts.StatusQueued || m.DueAt.After(now) {
 		return fateNone, opens, nil
 	}
-	if !d.Quiet.Exempt(m) {
-		opens = d.Quiet.Next(now)
+	if !d.quiet.Exempt(m) {
+		opens = d.quiet.Next(now)
 	}
 	// Expired, or quiet until after it expires: it will not go out in
 	// time, and a person must know now rather than in the morning.
@@ -180,7 +180,7 @@ func (d *Dispatcher) claimOne(tx alerts.Tx, m *alerts.Message, now time.Time, se
 	case fateNone:
 		return false, false, false, nil
 	case fateExpire:
-		if _, err := d.Fallbacks.ApplyStatus(tx, m, alerts.StatusExpired, 0); err != nil {
+		if _, err := d.fallbacks.ApplyStatus(tx, m, alerts.StatusExpired, 0); err != nil {
 			return false, false, false, err
 		}
 		return false, true, true, tx.PutMessage(m)
@@ -188,7 +188,7 @@ func (d *Dispatcher) claimOne(tx alerts.Tx, m *alerts.Message, now time.Time, se
 		m.DueAt = opens
 		return false, false, true, tx.PutMessage(m)
 	case fateOptedOut:
-		if _, err := d.Fallbacks.ApplyStatus(tx, m, alerts.StatusFailed, CodeOptedOut); err != nil {
+		if _, err := d.fallbacks.ApplyStatus(tx, m, alerts.StatusFailed, CodeOptedOut); err != nil {
 			return false, false, false, err
 		}
 		return false, true, true, tx.PutMessage(m)
@@ -201,7 +201,7 @@ func (d *Dispatcher) claimOne(tx alerts.Tx, m *alerts.Message, now time.Time, se
 	m.UpdatedAt = now
 	if !m.Uncertain {
 		// Kept from the first uncertain try, so a lookup covers them all.
-		m.ClaimedAt = time.Now()
+		m.ClaimedAt = d.wall()
 	}
 	return true, false, true, tx.PutMessage(m)
 }
@@ -211,19 +211,19 @@ func (d *Dispatcher) claimOne(tx alerts.Tx, m *alerts.Message, now time.Time, se
 func (d *Dispatcher) unclaim(m *alerts.Message) {
 	if err := d.requeue(m.ID, func(m *alerts.Message) { m.Attempts = max(m.Attempts-1, 0) }); err != nil {
 		// It stays "sending": the next start looks it up, and finds it not sent.
-		d.Log.Error("putting a message back failed", "message", m.ID, "err", err)
+		d.log.Error("putting a message back failed", "message", m.ID, "err", err)
 	}
 }
 
 // requeue puts a message still "sending" back in the outbox, due now, with
 // change applied; a message that moved on meanwhile is left as it is.
 func (d *Dispatcher) requeue(id string, change func(*alerts.Message)) error {
-	return d.Store.BatchAlerts(func(tx alerts.Tx) error {
+	return d.store.BatchAlerts(func(tx alerts.Tx) error {
 		m, err := tx.Message(id)
 		if err != nil || m.Status != alerts.StatusSending {
 			return err
 		}
-		m.Status, m.DueAt, m.UpdatedAt = alerts.StatusQueued, d.Now(), d.Now()
+		m.Status, m.DueAt, m.UpdatedAt = alerts.StatusQueued, d.now(), d.now()
 		change(m)
 		return tx.PutMessage(m)
 	})

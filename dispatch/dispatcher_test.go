@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/dispatch"
 	"github.com/nabij-isk/nabij/school"
@@ -78,8 +76,8 @@ func TestLimiterBoundsSendsAfterASlowProvider(t *testing.T) {
 		}
 		return 0
 	}}
-	d := &dispatch.Dispatcher{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
-		Limiter: rate.NewLimiter(5, 1), Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
+		Rate: 5, Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()})
 	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
 	defer cancel()
 	d.Run(ctx)
@@ -107,8 +105,8 @@ func TestLimiterBoundsSendsAfterASlowProvider(t *testing.T) {
 func TestShutdownPutsClaimedAheadBack(t *testing.T) {
 	st := setup(t, 20)
 	f := &fakeSender{delay: func(int64) time.Duration { return 300 * time.Millisecond }}
-	d := &dispatch.Dispatcher{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 1,
-		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 1,
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	d.Run(ctx)
@@ -153,8 +151,8 @@ func (p poisonStore) BatchAlerts(fn func(alerts.Tx) error) error {
 func TestOneMessageThatCannotBeClaimedFailsAlone(t *testing.T) {
 	st := setup(t, 20)
 	f := &fakeSender{delay: func(int64) time.Duration { return 0 }}
-	d := &dispatch.Dispatcher{Store: poisonStore{st}, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
-		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
+	d := dispatch.NewDispatcher(dispatch.Config{Store: poisonStore{st}, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	d.Run(ctx)
@@ -189,8 +187,8 @@ func TestMessageDueJustAfterAnotherIsNotHeldBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &fakeSender{delay: func(int64) time.Duration { return 0 }}
-	d := &dispatch.Dispatcher{Store: st, Sender: f, Now: time.Now, Workers: 2,
-		Fallbacks: &alerts.Fallbacks{Now: time.Now}, Log: discard()}
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: f, Now: time.Now, Workers: 2,
+		Fallbacks: &alerts.Fallbacks{Now: time.Now}, Log: discard()})
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
 	d.Run(ctx)
@@ -228,8 +226,8 @@ func TestAShortStoreOutageHoldsNoMessageBack(t *testing.T) {
 	st := setup(t, 20)
 	o := &outageStore{Store: st, until: time.Now().Add(200 * time.Millisecond)}
 	f := &fakeSender{delay: func(int64) time.Duration { return 0 }}
-	d := &dispatch.Dispatcher{Store: o, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
-		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
+	d := dispatch.NewDispatcher(dispatch.Config{Store: o, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()})
 	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
 	defer cancel()
 	d.Run(ctx)

@@ -26,16 +26,9 @@ const DefaultPauseRetry = time.Minute
 // pause is the dispatcher's state while the provider refuses the account.
 type pause struct {
 	refusal *alerts.SendError
-	since   time.Time // d.Now() when it began
-	next    time.Time // wall clock: when one message tries again
+	since   time.Time // d.now() when it began
+	next    time.Time // d.now(): when one message tries again
 	probe   string    // the message trying now, "" between tries
-}
-
-func (d *Dispatcher) retryEvery() time.Duration {
-	if d.PauseRetry > 0 {
-		return d.PauseRetry
-	}
-	return DefaultPauseRetry
 }
 
 // Health is nil while the dispatcher sends, and says why it does not while
@@ -49,7 +42,7 @@ func (d *Dispatcher) Health() error {
 	}
 	why, _ := alerts.DescribeAccountRefusal(p.refusal)
 	return fmt.Errorf("the provider refuses the account since %s (http %d, code %d: %s): sending paused, messages wait within their validity; one tries again every %v, and at a restart",
-		p.since.Format(time.RFC3339), p.refusal.HTTPStatus, p.refusal.Code, why, d.retryEvery())
+		p.since.Format(time.RFC3339), p.refusal.HTTPStatus, p.refusal.Code, why, d.pauseRetry)
 }
 
 // Paused reports whether the provider refuses the account (for a metric).
@@ -72,7 +65,7 @@ func (d *Dispatcher) holding() (hold, probe bool, next time.Time) {
 		return false, false, time.Time{}
 	case p.probe != "":
 		return true, false, time.Time{}
-	case !time.Now().Before(p.next):
+	case !d.now().Before(p.next):
 		return false, true, time.Time{}
 	}
 	return true, false, p.next
@@ -111,23 +104,23 @@ func (d *Dispatcher) answered(id string, a answer) {
 	case refused:
 		errors.As(a.err, &se)
 		if p == nil {
-			p = &pause{since: d.Now()}
+			p = &pause{since: d.now()}
 			d.paused = p
-			d.Log.Error("the provider refuses the account: sending paused until it accepts again",
-				"http", se.HTTPStatus, "code", se.Code, "retry_every", d.retryEvery())
+			d.log.Error("the provider refuses the account: sending paused until it accepts again",
+				"http", se.HTTPStatus, "code", se.Code, "retry_every", d.pauseRetry)
 		}
 		p.refusal = se
 		if p.probe == id || p.probe == "" {
 			p.probe = ""
-			p.next = time.Now().Add(d.retryEvery())
+			p.next = d.now().Add(d.pauseRetry)
 		}
 	case p == nil:
 	case accepted:
 		d.paused = nil
-		d.Log.Warn("the provider accepts the account again: sending resumed", "paused_since", p.since.Format(time.RFC3339))
+		d.log.Warn("the provider accepts the account again: sending resumed", "paused_since", p.since.Format(time.RFC3339))
 	case p.probe == id:
 		p.probe = ""
-		p.next = time.Now().Add(d.retryEvery())
+		p.next = d.now().Add(d.pauseRetry)
 	}
 	d.mu.Unlock()
 	if p != nil {

@@ -19,15 +19,15 @@ const twSID, twToken = "AC00000000000000000000000000000abc", "token0abc"
 
 // twilioDispatcher is a dispatcher over st that sends through nabij's real
 // Twilio sender to the stand-in tw, with a short timeout and backoff. Every
-// message it records is passed to seen.
-func twilioDispatcher(t *testing.T, st *store.Store, tw *twiliotest.Server, seen chan<- *alerts.Message) *dispatch.Dispatcher {
+// message it records is passed to seen. Each of with changes its Config.
+func twilioDispatcher(t *testing.T, st *store.Store, tw *twiliotest.Server, seen chan<- *alerts.Message, with ...func(*dispatch.Config)) *dispatch.Dispatcher {
 	t.Helper()
 	s, err := twilio.New(twilio.Config{AccountSID: twSID, AuthToken: twToken, From: "+3197010000001",
 		WhatsAppFrom: "+3197010000002", APIURL: tw.URL(), Timeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &dispatch.Dispatcher{Store: st, Sender: s, Now: time.Now, Workers: 1,
+	cfg := dispatch.Config{Store: st, Sender: s, Now: time.Now, Workers: 1,
 		Backoff:   dispatch.Backoff{First: 10 * time.Millisecond, Max: 50 * time.Millisecond},
 		Fallbacks: &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: time.Now}, Log: discard(),
 		Observe: func(m *alerts.Message) {
@@ -37,6 +37,10 @@ func twilioDispatcher(t *testing.T, st *store.Store, tw *twiliotest.Server, seen
 			default:
 			}
 		}}
+	for _, change := range with {
+		change(&cfg)
+	}
+	return dispatch.NewDispatcher(cfg)
 }
 
 // runUntil runs d until a recorded message satisfies done, or fails the
@@ -180,9 +184,11 @@ func TestRefusedAccountPausesSending(t *testing.T) {
 			t.Cleanup(tw.Close)
 			tw.RefuseAccount(refusal)
 			seen := make(chan *alerts.Message, 64)
-			d := twilioDispatcher(t, st, tw, seen)
-			d.Workers = 2
-			d.PauseRetry = 100 * time.Millisecond
+			const workers = 2
+			d := twilioDispatcher(t, st, tw, seen, func(c *dispatch.Config) {
+				c.Workers = workers
+				c.PauseRetry = 100 * time.Millisecond
+			})
 			stop := runDispatcher(d)
 			defer stop()
 
@@ -192,7 +198,7 @@ func TestRefusedAccountPausesSending(t *testing.T) {
 				if m.ErrorCode == refusal.Code && m.Status == alerts.StatusQueued {
 					refused++
 				}
-				return refused >= 3+d.Workers
+				return refused >= 3+workers
 			})
 			err := d.Health()
 			if err == nil || !strings.Contains(err.Error(), fmt.Sprint(refusal.Code)) {
@@ -298,8 +304,9 @@ func TestRefusedAccountStillExpires(t *testing.T) {
 	t.Cleanup(tw.Close)
 	tw.RefuseAccount(twiliotest.FailureAuth)
 	seen := make(chan *alerts.Message, 64)
-	d := twilioDispatcher(t, st, tw, seen)
-	d.PauseRetry = time.Hour // no second try within the test
+	d := twilioDispatcher(t, st, tw, seen, func(c *dispatch.Config) {
+		c.PauseRetry = time.Hour // no second try within the test
+	})
 	expired := map[string]bool{}
 	runUntil(t, d, seen, func(m *alerts.Message) bool {
 		if m.Status == alerts.StatusExpired {

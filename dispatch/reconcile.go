@@ -21,18 +21,17 @@ func (d *Dispatcher) Reconcile(ctx context.Context) (found, requeued int, err er
 const StuckAfter = 5 * time.Minute
 
 func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (found, requeued int, err error) {
-	d.once.Do(d.init)
 	var stuck []*alerts.Message
-	if err := d.Store.ViewAlerts(func(tx alerts.Tx) error {
+	if err := d.store.ViewAlerts(func(tx alerts.Tx) error {
 		var err error
 		stuck, err = tx.Sending()
 		return err
 	}); err != nil {
 		return 0, 0, err
 	}
-	looker, canLook := d.Sender.(Looker)
+	looker, canLook := d.sender.(Looker)
 	for _, m := range stuck {
-		if olderThan > 0 && (time.Since(m.ClaimedAt) < olderThan || d.isInFlight(m.ID)) {
+		if olderThan > 0 && (d.wall().Sub(m.ClaimedAt) < olderThan || d.isInFlight(m.ID)) {
 			continue // a send may still be under way
 		}
 		out := outgoingOf(m)

@@ -29,8 +29,8 @@ func TestReconcileAtStartTakesEveryMessageLeftSending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &dispatch.Dispatcher{Store: st, Sender: &dispatch.LogSender{Log: discard()}, Now: func() time.Time { return t0 },
-		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: &dispatch.LogSender{Log: discard()}, Now: func() time.Time { return t0 },
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()})
 	found, requeued, err := d.Reconcile(t.Context())
 	if err != nil || found+requeued != 2 {
 		t.Fatalf("reconcile at start: %d found, %d requeued, %v; want both", found, requeued, err)

@@ -128,9 +128,9 @@ func startInProcess(env map[string]string) (*target, error) {
 		return nil, err
 	}
 	fallbacks := &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: now}
-	d := &dispatch.Dispatcher{Store: st, Sender: sender, Fallbacks: fallbacks, Now: now, Workers: workers, Log: log,
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: sender, Fallbacks: fallbacks, Now: now, Workers: workers, Log: log,
 		Backoff: dispatch.Backoff{First: 2 * time.Second, Max: 5 * time.Minute},
-		Quiet:   alerts.QuietHours{From: 7 * time.Hour, Until: 21 * time.Hour, Location: loc}}
+		Quiet:   alerts.QuietHours{From: 7 * time.Hour, Until: 21 * time.Hour, Location: loc}})
 	holidays, err := school.NationalHolidays(region)
 	if err != nil {
 		st.Close()

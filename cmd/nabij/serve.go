@@ -17,7 +17,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"golang.org/x/time/rate"
 
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/alerts/twilio"
@@ -154,15 +153,12 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	m := newMetrics(reg)
 	registerStoreMetrics(reg, st)
 	fallbacks := &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: now}
-	d := &dispatch.Dispatcher{
+	d := dispatch.NewDispatcher(dispatch.Config{
 		Store: st, Sender: sender, Fallbacks: fallbacks, Now: now,
-		Workers: cfg.Workers, Log: log, Observe: m.observe,
+		Rate: cfg.RatePerSec, Workers: cfg.Workers, Log: log, Observe: m.observe,
 		Backoff: dispatch.Backoff{First: cfg.RetryFirst, Max: 5 * time.Minute},
 		Quiet:   alerts.QuietHours{From: sinceMidnight(cfg.SendFrom), Until: sinceMidnight(cfg.SendUntil), Location: cfg.Location},
-	}
-	if cfg.RatePerSec > 0 {
-		d.Limiter = rate.NewLimiter(rate.Limit(cfg.RatePerSec), 1)
-	}
+	})
 	registerDispatcherMetrics(reg, d)
 	cal, err := cfg.Calendar()
 	if err != nil {
@@ -324,7 +320,7 @@ func (s *server) Start() error {
 	if s.metricsListener != nil {
 		metricsAt = s.metricsListener.Addr().String()
 	}
-	s.log.Info("nabij listening", "addr", ln.Addr().String(), "metrics", metricsAt, "data", s.cfg.DataDir, "sender", fmt.Sprintf("%T", s.dispatcher.Sender))
+	s.log.Info("nabij listening", "addr", ln.Addr().String(), "metrics", metricsAt, "data", s.cfg.DataDir, "sender", fmt.Sprintf("%T", s.dispatcher.Sender()))
 	return nil
 }
 
