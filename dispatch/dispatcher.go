@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -51,7 +52,16 @@ type Config struct {
 	// PauseRetry is how often a dispatcher paused by an account refusal
 	// tries the provider again; 0 for DefaultPauseRetry.
 	PauseRetry time.Duration
+	// ShutdownWait bounds how long Run waits, once its context ends, for the
+	// sends under way and the recording of their answers; 0 for
+	// DefaultShutdownWait.
+	ShutdownWait time.Duration
 }
+
+// DefaultShutdownWait is how long Run waits at most for the sends under way
+// when it stops: well within the stop timeouts of deploy/ (30 s), and
+// longer than a provider usually takes to answer.
+const DefaultShutdownWait = 10 * time.Second
 
 // defaultBackoff is the backoff of a Config that sets none.
 var defaultBackoff = Backoff{First: 2 * time.Second, Max: 5 * time.Minute}
@@ -62,17 +72,18 @@ var defaultBackoff = Backoff{First: 2 * time.Second, Max: 5 * time.Minute}
 // whose send ended without an answer is looked up at the provider before it
 // is sent again. Make one with NewDispatcher.
 type Dispatcher struct {
-	store      alerts.Store
-	sender     Sender
-	fallbacks  *alerts.Fallbacks
-	now, wall  func() time.Time
-	limiter    *rate.Limiter // nil sends as fast as the workers can
-	workers    int
-	backoff    Backoff
-	quiet      alerts.QuietHours
-	log        *slog.Logger
-	observer   func(m *alerts.Message)
-	pauseRetry time.Duration
+	store        alerts.Store
+	sender       Sender
+	fallbacks    *alerts.Fallbacks
+	now, wall    func() time.Time
+	limiter      *rate.Limiter // nil sends as fast as the workers can
+	workers      int
+	backoff      Backoff
+	quiet        alerts.QuietHours
+	log          *slog.Logger
+	observer     func(m *alerts.Message)
+	pauseRetry   time.Duration
+	shutdownWait time.Duration
 
 	wake     chan struct{}
 	mu       sync.Mutex
@@ -88,10 +99,10 @@ func NewDispatcher(cfg Config) *Dispatcher {
 		store: cfg.Store, sender: cfg.Sender, fallbacks: cfg.Fallbacks,
 		now: cfg.Now, wall: cfg.Wall, workers: max(cfg.Workers, 1), backoff: cfg.Backoff,
 		quiet: cfg.Quiet, log: cfg.Log, observer: cfg.Observe,
-		pauseRetry: cfg.PauseRetry,
-		wake:       make(chan struct{}, 1),
-		inflight:   map[string]bool{},
-		failing:    map[string]time.Time{},
+		pauseRetry: cfg.PauseRetry, shutdownWait: cfg.ShutdownWait,
+		wake:     make(chan struct{}, 1),
+		inflight: map[string]bool{},
+		failing:  map[string]time.Time{},
 	}
 	if d.now == nil {
 		d.now = time.Now
@@ -113,6 +124,9 @@ func NewDispatcher(cfg Config) *Dispatcher {
 	}
 	if d.pauseRetry <= 0 {
 		d.pauseRetry = DefaultPauseRetry
+	}
+	if d.shutdownWait <= 0 {
+		d.shutdownWait = DefaultShutdownWait
 	}
 	return d
 }
@@ -144,7 +158,8 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// Run sends until ctx ends, then waits for the sends under way.
+// Run sends until ctx ends, then waits for the sends under way, at most
+// ShutdownWait (stop). Run a Dispatcher once.
 //
 // One loop reads the outbox and claims what is due, many messages in one
 // transaction, for the workers; each worker sends its message and leaves
@@ -184,8 +199,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 	defer func() {
 		close(jobs)
-		wg.Wait()
-		records.Wait()
+		d.stop(jobs, &wg, &records)
 	}()
 	// A scan reads more than can be in flight, so that messages in flight
 	// never hide the ones behind them.
@@ -254,6 +268,41 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-timer.C:
 		}
 		timer.Stop()
+	}
+}
+
+// stop ends Run. The messages claimed ahead that no worker has taken go
+// back to the outbox as they were (a worker does the same with the next one
+// it takes), and stop waits for the sends under way and the recording of
+// their answers, at most shutdownWait. A send still under way then stays
+// "sending" in the store (unless its answer comes and is recorded before
+// the store closes), and the next start looks it up at the provider rather
+// than send it again: Reconcile.
+func (d *Dispatcher) stop(jobs <-chan *alerts.Message, workers, records *sync.WaitGroup) {
+	var back sync.WaitGroup
+	for m := range jobs {
+		back.Add(1)
+		go func() { // at once, so that their writes share commits
+			defer back.Done()
+			d.unclaim(m)
+			d.done(m.ID)
+		}()
+	}
+	ended := make(chan struct{})
+	go func() {
+		back.Wait()
+		workers.Wait()
+		records.Wait() // after the workers: only they add to it
+		close(ended)
+	}()
+	timer := time.NewTimer(d.shutdownWait)
+	defer timer.Stop()
+	select {
+	case <-ended:
+	case <-timer.C:
+		ids := d.inFlightIDs()
+		d.log.Warn("stopped with sends under way: they stay sending, and the next start looks them up at the provider",
+			"sending", len(ids), "messages", ids, "waited", d.shutdownWait)
 	}
 }
 
@@ -360,6 +409,13 @@ func (d *Dispatcher) claimFailed(id string) {
 	d.mu.Lock()
 	d.failing[id] = d.now().Add(failingPause)
 	d.mu.Unlock()
+}
+
+// inFlightIDs lists the messages claimed and not yet done with, sorted.
+func (d *Dispatcher) inFlightIDs() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Sorted(maps.Keys(d.inflight))
 }
 
 func (d *Dispatcher) isInFlight(id string) bool {

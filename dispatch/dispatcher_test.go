@@ -25,7 +25,12 @@ func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, ni
 // setup is a store with n queued SMS alerts, due a minute before t0, to
 // numbers of their own.
 func setup(t *testing.T, n int) *store.Store {
-	st, err := store.Open(t.TempDir())
+	return setupIn(t, t.TempDir(), n)
+}
+
+// setupIn is setup with the store in dir.
+func setupIn(t *testing.T, dir string, n int) *store.Store {
+	st, err := store.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,6 +83,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return 0
 }
 
+// dispatchStopWait is how long a stop waits for the sends under way, after
+// HTTP has stopped (at most 15 s, the stop's context): within the 30 s that
+// systemd (TimeoutStopSec), Kubernetes (terminationGracePeriodSeconds) and
+// compose (stop_grace_period) give in deploy/. A send still under way then
+// stays "sending", and the next start looks it up at the provider.
+const dispatchStopWait = 10 * time.Second
+
 // server is one running nabij: store, dispatcher and HTTP, started and
 // stopped as one.
 type server struct {
@@ -156,8 +163,9 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	d := dispatch.NewDispatcher(dispatch.Config{
 		Store: st, Sender: sender, Fallbacks: fallbacks, Now: now,
 		Rate: cfg.RatePerSec, Workers: cfg.Workers, Log: log, Observe: m.observe,
-		Backoff: dispatch.Backoff{First: cfg.RetryFirst, Max: 5 * time.Minute},
-		Quiet:   alerts.QuietHours{From: sinceMidnight(cfg.SendFrom), Until: sinceMidnight(cfg.SendUntil), Location: cfg.Location},
+		Backoff:      dispatch.Backoff{First: cfg.RetryFirst, Max: 5 * time.Minute},
+		Quiet:        alerts.QuietHours{From: sinceMidnight(cfg.SendFrom), Until: sinceMidnight(cfg.SendUntil), Location: cfg.Location},
+		ShutdownWait: dispatchStopWait,
 	})
 	registerDispatcherMetrics(reg, d)
 	cal, err := cfg.Calendar()
@@ -336,7 +344,8 @@ func (s *server) MetricsURL() string {
 }
 
 // Stop ends HTTP first (no new lists), then the dispatcher (sends under way
-// finish and are recorded), then closes the store.
+// finish and are recorded, for at most dispatchStopWait), then closes the
+// store.
 func (s *server) Stop(ctx context.Context) error {
 	s.stopOnce.Do(func() { s.stopErr = s.stop(ctx) })
 	return s.stopErr
