@@ -57,6 +57,7 @@ func (h healingStore) BatchAlerts(fn func(alerts.Tx) error) error {
 // message whose claim failed is left alone for a minute of that clock, then
 // claimed again, here without a minute of waiting.
 func TestAFailedClaimRestsAMinuteOfTheDispatchersClock(t *testing.T) {
+	t.Parallel()
 	st := setup(t, 3)
 	var damaged atomic.Bool
 	damaged.Store(true)

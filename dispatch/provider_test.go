@@ -70,6 +70,7 @@ func onlyMessage(t *testing.T, st *store.Store) *alerts.Message {
 // it up again rather than send. Found, it is recorded and not sent again;
 // not found, it is sent once.
 func TestUncertainSendWaitsForAnAnsweredLookup(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		lookup twiliotest.Failure
@@ -114,6 +115,7 @@ func TestUncertainSendWaitsForAnAnsweredLookup(t *testing.T) {
 // WhatsApp→SMS fallback, without waiting for a status callback (the
 // stand-in sends none here).
 func TestImmediateFailureFallsBackToSMS(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status string
 		code   int
@@ -176,6 +178,7 @@ func TestImmediateFailureFallsBackToSMS(t *testing.T) {
 // coordinator, tries the provider again every PauseRetry with one message,
 // and sends everything once when the provider accepts again.
 func TestRefusedAccountPausesSending(t *testing.T) {
+	t.Parallel()
 	for _, refusal := range []twiliotest.Failure{twiliotest.FailureAuth, twiliotest.FailureSuspended, twiliotest.FailureSenderNotAllowed} {
 		t.Run(fmt.Sprint(refusal.Code), func(t *testing.T) {
 			const n = 5
@@ -285,6 +288,7 @@ func waitSeen(t *testing.T, seen <-chan *alerts.Message, done func(*alerts.Messa
 // still expires (and becomes a task), on time: the pause holds sends back,
 // not the outbox.
 func TestRefusedAccountStillExpires(t *testing.T) {
+	t.Parallel()
 	st := setup(t, 3)
 	expires := time.Now().Add(300 * time.Millisecond)
 	err := st.Update(func(tx *store.Tx) error {

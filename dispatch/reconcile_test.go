@@ -12,6 +12,7 @@ import (
 // At start, every message left "sending" (a crash, or an answer that could
 // not be recorded) is looked up and recorded or requeued; none is left.
 func TestReconcileAtStartTakesEveryMessageLeftSending(t *testing.T) {
+	t.Parallel()
 	st := setup(t, 2)
 	err := st.Update(func(tx *store.Tx) error {
 		msgs, _ := tx.AllMessages()

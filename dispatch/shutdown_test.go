@@ -41,6 +41,7 @@ func (b *lockedBuffer) String() string {
 // it again. The messages claimed ahead and not sent go back to the outbox
 // as they were.
 func TestShutdownWaitsForSendsUnderWayWithADeadline(t *testing.T) {
+	t.Parallel()
 	const n, wait = 3, 200 * time.Millisecond
 	dir := t.TempDir()
 	st := setupIn(t, dir, n)
