@@ -7,7 +7,15 @@
 // The rule it keeps: a message is never sent twice and never lost. A message
 // is claimed ("sending") in one transaction before the provider is called
 // and its answer recorded in another; a message still "sending" when nabij
-// starts again is looked up at the provider, not sent again.
+// starts again is looked up at the provider, not sent again. At shutdown
+// Run waits for the sends under way at most Config.ShutdownWait; one still
+// unanswered then stays "sending", for the next start to look up.
+//
+// A Dispatcher is made by NewDispatcher from a Config, read once. It keeps
+// one clock, Config.Now (the service's, which NABIJ_CLOCK may set), for all
+// it decides and waits for; only what the provider compares with its own
+// clock (when a message was claimed, from which a lookup searches) is read
+// from Config.Wall, real time.
 //
 // Where the provider's contract lives. dispatch declares the interfaces it
 // calls, Sender and Looker, because it is their only caller (voice calls
