@@ -1,6 +1,10 @@
 // Package alerts turns decisions into messages to families: it plans them,
-// renders them in the contact's language, keeps them in the outbox, and
-// dispatches them through a Sender, tracking delivery and fallbacks.
+// renders them in the contact's language and keeps them in the outbox, with
+// the rules of a message's life there (its statuses, the WhatsApp→SMS
+// fallback, the "call this family" task when nothing reached them, what a
+// reply means). Sending them is package dispatch's work; the values a
+// provider is handed and answers with (Outgoing, Receipt, SendError) are
+// here, beside Message.
 package alerts
 
 import (

@@ -1,8 +1,6 @@
 package alerts_test
 
 import (
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -231,43 +229,6 @@ func TestCorrectionAfterSendingApologisesOnceAndNeverResends(t *testing.T) {
 		t.Fatalf("%d alerts and %d apologies, want the 2 sent alerts and one apology to each contact", alertsSent, apologies)
 	}
 }
-
-// At start, every message left "sending" (a crash, or an answer that could
-// not be recorded) is looked up and recorded or requeued; none is left.
-func TestReconcileAtStartTakesEveryMessageLeftSending(t *testing.T) {
-	f := newFixture(t)
-	f.absent(t0, []string{"3"}, "3")
-	err := f.store.Update(func(tx *store.Tx) error {
-		msgs, _ := tx.MessagesOn(day)
-		for i, m := range msgs {
-			m.Status, m.Attempts, m.ClaimedAt = alerts.StatusSending, 1, time.Now()
-			if i == 0 {
-				m.ClaimedAt = time.Now().Add(-time.Hour) // stuck
-			}
-			if err := tx.PutMessage(m); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &alerts.Dispatcher{Store: f.store, Sender: &alerts.LogSender{Log: discard()}, Now: func() time.Time { return t0 },
-		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
-	found, requeued, err := d.Reconcile(t.Context())
-	if err != nil || found+requeued != 2 {
-		t.Fatalf("reconcile at start: %d found, %d requeued, %v; want both", found, requeued, err)
-	}
-	_ = f.store.View(func(tx *store.Tx) error {
-		if left, _ := tx.Sending(); len(left) != 0 {
-			t.Errorf("%d messages still sending", len(left))
-		}
-		return nil
-	})
-}
-
-func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // absentUntil is absent with the day's alerts ending at until.
 func (f *fixture) absentUntil(now, until time.Time, scope []string, absent ...string) map[alerts.Want]*alerts.Message {

@@ -22,6 +22,7 @@ import (
 	"github.com/nabij-isk/nabij/alerts/twilio"
 	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
 	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/dispatch"
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
@@ -127,9 +128,9 @@ func startInProcess(env map[string]string) (*target, error) {
 		return nil, err
 	}
 	fallbacks := &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: now}
-	d := &alerts.Dispatcher{Store: st, Sender: sender, Fallbacks: fallbacks, Now: now, Workers: workers, Log: log,
-		Backoff: alerts.Backoff{First: 2 * time.Second, Max: 5 * time.Minute},
-		Quiet:   alerts.QuietHours{From: 7 * time.Hour, Until: 21 * time.Hour, Location: loc}}
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: sender, Fallbacks: fallbacks, Now: now, Workers: workers, Log: log,
+		Backoff: dispatch.Backoff{First: 2 * time.Second, Max: 5 * time.Minute},
+		Quiet:   alerts.QuietHours{From: 7 * time.Hour, Until: 21 * time.Hour, Location: loc}})
 	holidays, err := school.NationalHolidays(region)
 	if err != nil {
 		st.Close()

@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/dispatch"
 	"github.com/nabij-isk/nabij/store"
 )
 
@@ -48,7 +49,7 @@ func (m *metrics) observe(msg *alerts.Message) {
 // registerDispatcherMetrics exports whether sending is paused: 1 while the
 // provider refuses the account (wrong credentials, suspended, a sender not
 // allowed), when no message goes out and /healthz says why.
-func registerDispatcherMetrics(reg prometheus.Registerer, d *alerts.Dispatcher) {
+func registerDispatcherMetrics(reg prometheus.Registerer, d *dispatch.Dispatcher) {
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "nabij_sending_paused",
 		Help: "1 while the provider refuses the account and no message goes out, else 0.",

@@ -17,11 +17,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"golang.org/x/time/rate"
 
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/alerts/twilio"
 	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/dispatch"
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
@@ -83,6 +83,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return 0
 }
 
+// dispatchStopWait is how long a stop waits for the sends under way, after
+// HTTP has stopped (at most 15 s, the stop's context): within the 30 s that
+// systemd (TimeoutStopSec), Kubernetes (terminationGracePeriodSeconds) and
+// compose (stop_grace_period) give in deploy/. A send still under way then
+// stays "sending", and the next start looks it up at the provider.
+const dispatchStopWait = 10 * time.Second
+
 // server is one running nabij: store, dispatcher and HTTP, started and
 // stopped as one.
 type server struct {
@@ -90,7 +97,7 @@ type server struct {
 	log        *slog.Logger
 	store      *store.Store
 	svc        *app.Service
-	dispatcher *alerts.Dispatcher
+	dispatcher *dispatch.Dispatcher
 	echo       *echo.Echo
 	listener   net.Listener
 	cancel     context.CancelFunc
@@ -131,7 +138,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	// The catalog in force: the embedded files, with the school's own
 	// wording (loaded below) in place; a reviewer's save swaps it at once.
 	catalog := translations.NewLive(embedded)
-	var sender alerts.Sender = &alerts.LogSender{Log: log, Out: stdout, ShowBodies: demo}
+	var sender dispatch.Sender = &dispatch.LogSender{Log: log, Out: stdout, ShowBodies: demo}
 	if cfg.twilioEnabled() && !demo {
 		if sender, err = twilio.New(cfg.Twilio); err != nil {
 			return nil, err
@@ -153,15 +160,13 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	m := newMetrics(reg)
 	registerStoreMetrics(reg, st)
 	fallbacks := &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: now}
-	d := &alerts.Dispatcher{
+	d := dispatch.NewDispatcher(dispatch.Config{
 		Store: st, Sender: sender, Fallbacks: fallbacks, Now: now,
-		Workers: cfg.Workers, Log: log, Observe: m.observe,
-		Backoff: alerts.Backoff{First: cfg.RetryFirst, Max: 5 * time.Minute},
-		Quiet:   alerts.QuietHours{From: sinceMidnight(cfg.SendFrom), Until: sinceMidnight(cfg.SendUntil), Location: cfg.Location},
-	}
-	if cfg.RatePerSec > 0 {
-		d.Limiter = rate.NewLimiter(rate.Limit(cfg.RatePerSec), 1)
-	}
+		Rate: cfg.RatePerSec, Workers: cfg.Workers, Log: log, Observe: m.observe,
+		Backoff:      dispatch.Backoff{First: cfg.RetryFirst, Max: 5 * time.Minute},
+		Quiet:        alerts.QuietHours{From: sinceMidnight(cfg.SendFrom), Until: sinceMidnight(cfg.SendUntil), Location: cfg.Location},
+		ShutdownWait: dispatchStopWait,
+	})
 	registerDispatcherMetrics(reg, d)
 	cal, err := cfg.Calendar()
 	if err != nil {
@@ -323,7 +328,7 @@ func (s *server) Start() error {
 	if s.metricsListener != nil {
 		metricsAt = s.metricsListener.Addr().String()
 	}
-	s.log.Info("nabij listening", "addr", ln.Addr().String(), "metrics", metricsAt, "data", s.cfg.DataDir, "sender", fmt.Sprintf("%T", s.dispatcher.Sender))
+	s.log.Info("nabij listening", "addr", ln.Addr().String(), "metrics", metricsAt, "data", s.cfg.DataDir, "sender", fmt.Sprintf("%T", s.dispatcher.Sender()))
 	return nil
 }
 
@@ -339,7 +344,8 @@ func (s *server) MetricsURL() string {
 }
 
 // Stop ends HTTP first (no new lists), then the dispatcher (sends under way
-// finish and are recorded), then closes the store.
+// finish and are recorded, for at most dispatchStopWait), then closes the
+// store.
 func (s *server) Stop(ctx context.Context) error {
 	s.stopOnce.Do(func() { s.stopErr = s.stop(ctx) })
 	return s.stopErr

@@ -1,8 +1,10 @@
-package alerts
+package dispatch
 
 import (
 	"context"
 	"time"
+
+	"github.com/nabij-isk/nabij/alerts"
 )
 
 // Reconcile deals with messages a crash left "sending": each is looked up at
@@ -19,22 +21,21 @@ func (d *Dispatcher) Reconcile(ctx context.Context) (found, requeued int, err er
 const StuckAfter = 5 * time.Minute
 
 func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (found, requeued int, err error) {
-	d.once.Do(d.init)
-	var stuck []*Message
-	if err := d.Store.ViewAlerts(func(tx Tx) error {
+	var stuck []*alerts.Message
+	if err := d.store.ViewAlerts(func(tx alerts.Tx) error {
 		var err error
 		stuck, err = tx.Sending()
 		return err
 	}); err != nil {
 		return 0, 0, err
 	}
-	looker, canLook := d.Sender.(Looker)
+	looker, canLook := d.sender.(Looker)
 	for _, m := range stuck {
-		if olderThan > 0 && (time.Since(m.ClaimedAt) < olderThan || d.isInFlight(m.ID)) {
+		if olderThan > 0 && (d.wall().Sub(m.ClaimedAt) < olderThan || d.isInFlight(m.ID)) {
 			continue // a send may still be under way
 		}
 		out := outgoingOf(m)
-		var receipt Receipt
+		var receipt alerts.Receipt
 		var ok bool
 		var lookErr error
 		if canLook {
@@ -47,7 +48,7 @@ func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (fo
 		}
 		// Not found: safe to send. The lookup failed: it stays uncertain,
 		// and is looked up again before it is sent.
-		err := d.requeue(m.ID, func(m *Message) { m.Uncertain = lookErr != nil })
+		err := d.requeue(m.ID, func(m *alerts.Message) { m.Uncertain = lookErr != nil })
 		if err != nil {
 			return found, requeued, err
 		}

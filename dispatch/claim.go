@@ -1,8 +1,10 @@
-package alerts
+package dispatch
 
 import (
 	"errors"
 	"time"
+
+	"github.com/nabij-isk/nabij/alerts"
 )
 
 // claim takes due messages for sending, in one transaction, or settles
@@ -13,7 +15,7 @@ import (
 //
 // moved counts the messages the claim changed (claimed, settled or deferred
 // to the morning); one it left as it was is not due any more, or is gone.
-func (d *Dispatcher) claim(ids []string) (claimed []*Message, moved int, err error) {
+func (d *Dispatcher) claim(ids []string) (claimed []*alerts.Message, moved int, err error) {
 	claimed, moved, err = d.claimAll(ids)
 	if err == nil || len(ids) == 1 {
 		return claimed, moved, err // one alone that fails is tried again next round
@@ -34,12 +36,12 @@ func (d *Dispatcher) claim(ids []string) (claimed []*Message, moved int, err err
 	}
 	for i, id := range failed {
 		d.claimFailed(id)
-		d.Log.Error("claim failed", "message", id, "err", errs[i])
+		d.log.Error("claim failed", "message", id, "err", errs[i])
 	}
 	return claimed, moved, nil
 }
 
-func (d *Dispatcher) claimAll(ids []string) ([]*Message, int, error) {
+func (d *Dispatcher) claimAll(ids []string) ([]*alerts.Message, int, error) {
 	return d.claimOrSettle(ids, true)
 }
 
@@ -55,11 +57,11 @@ func (d *Dispatcher) settle(ids []string) (handled int, failed bool) {
 		}
 	}()
 	var settles bool
-	err := d.Store.ViewAlerts(func(tx Tx) error {
-		now := d.Now()
+	err := d.store.ViewAlerts(func(tx alerts.Tx) error {
+		now := d.now()
 		for _, id := range ids {
 			m, err := tx.Message(id)
-			if errors.Is(err, ErrNotFound) {
+			if errors.Is(err, alerts.ErrNotFound) {
 				continue
 			}
 			if err != nil {
@@ -80,22 +82,22 @@ func (d *Dispatcher) settle(ids []string) (handled int, failed bool) {
 		_, handled, err = d.claimOrSettle(ids, false)
 	}
 	if err != nil {
-		d.Log.Error("settling messages while the provider refuses the account", "messages", len(ids), "err", err)
+		d.log.Error("settling messages while the provider refuses the account", "messages", len(ids), "err", err)
 		return handled, true
 	}
 	return handled, false
 }
 
 // claimOrSettle claims ids for sending (send) or only settles them.
-func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*Message, int, error) {
-	var claimed, settled []*Message
+func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, int, error) {
+	var claimed, settled []*alerts.Message
 	moved := 0
-	err := d.Store.BatchAlerts(func(tx Tx) error {
+	err := d.store.BatchAlerts(func(tx alerts.Tx) error {
 		claimed, settled, moved = claimed[:0], settled[:0], 0
-		now := d.Now()
+		now := d.now()
 		for _, id := range ids {
 			m, err := tx.Message(id)
-			if errors.Is(err, ErrNotFound) {
+			if errors.Is(err, alerts.ErrNotFound) {
 				continue // purged by retention since the outbox was read
 			}
 			if err != nil {
@@ -122,7 +124,7 @@ func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*Message, int, er
 	}
 	// Logs and metrics only after the commit: the closure may run twice.
 	for _, m := range settled {
-		d.Log.Warn("message settled without a send", "message", m.ID, "status", m.Status, "code", m.ErrorCode, "attempts", m.Attempts)
+		d.log.Warn("message settled without a send", "message", m.ID, "status", m.Status, "code", m.ErrorCode, "attempts", m.Attempts)
 		d.observe(m)
 	}
 	for _, m := range claimed {
@@ -144,12 +146,12 @@ const (
 
 // fateOf decides what a claim at now does with m; for fateDefer, opens is
 // when the quiet hours end.
-func (d *Dispatcher) fateOf(tx Tx, m *Message, now time.Time) (f fate, opens time.Time, err error) {
-	if m.Status != StatusQueued || m.DueAt.After(now) {
+func (d *Dispatcher) fateOf(tx alerts.Tx, m *alerts.Message, now time.Time) (f fate, opens time.Time, err error) {
+	if m.Status != alerts.StatusQueued || m.DueAt.After(now) {
 		return fateNone, opens, nil
 	}
-	if !d.Quiet.Exempt(m) {
-		opens = d.Quiet.Next(now)
+	if !d.quiet.Exempt(m) {
+		opens = d.quiet.Next(now)
 	}
 	// Expired, or quiet until after it expires: it will not go out in
 	// time, and a person must know now rather than in the morning.
@@ -169,7 +171,7 @@ func (d *Dispatcher) fateOf(tx Tx, m *Message, now time.Time) (f fate, opens tim
 
 // claimOne applies m's fate; without send, a message that would be sent is
 // left as it is.
-func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time, send bool) (claimed, settled, moved bool, err error) {
+func (d *Dispatcher) claimOne(tx alerts.Tx, m *alerts.Message, now time.Time, send bool) (claimed, settled, moved bool, err error) {
 	f, opens, err := d.fateOf(tx, m, now)
 	if err != nil {
 		return false, false, false, err
@@ -178,7 +180,7 @@ func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time, send bool) (clai
 	case fateNone:
 		return false, false, false, nil
 	case fateExpire:
-		if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusExpired, 0); err != nil {
+		if _, err := d.fallbacks.ApplyStatus(tx, m, alerts.StatusExpired, 0); err != nil {
 			return false, false, false, err
 		}
 		return false, true, true, tx.PutMessage(m)
@@ -186,7 +188,7 @@ func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time, send bool) (clai
 		m.DueAt = opens
 		return false, false, true, tx.PutMessage(m)
 	case fateOptedOut:
-		if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, CodeOptedOut); err != nil {
+		if _, err := d.fallbacks.ApplyStatus(tx, m, alerts.StatusFailed, CodeOptedOut); err != nil {
 			return false, false, false, err
 		}
 		return false, true, true, tx.PutMessage(m)
@@ -194,34 +196,34 @@ func (d *Dispatcher) claimOne(tx Tx, m *Message, now time.Time, send bool) (clai
 	if !send {
 		return false, false, false, nil
 	}
-	m.Status = StatusSending
+	m.Status = alerts.StatusSending
 	m.Attempts++
 	m.UpdatedAt = now
 	if !m.Uncertain {
 		// Kept from the first uncertain try, so a lookup covers them all.
-		m.ClaimedAt = time.Now()
+		m.ClaimedAt = d.wall()
 	}
 	return true, false, true, tx.PutMessage(m)
 }
 
 // unclaim puts a message claimed and not sent back in the outbox, due now,
 // as it was before the claim.
-func (d *Dispatcher) unclaim(m *Message) {
-	if err := d.requeue(m.ID, func(m *Message) { m.Attempts = max(m.Attempts-1, 0) }); err != nil {
+func (d *Dispatcher) unclaim(m *alerts.Message) {
+	if err := d.requeue(m.ID, func(m *alerts.Message) { m.Attempts = max(m.Attempts-1, 0) }); err != nil {
 		// It stays "sending": the next start looks it up, and finds it not sent.
-		d.Log.Error("putting a message back failed", "message", m.ID, "err", err)
+		d.log.Error("putting a message back failed", "message", m.ID, "err", err)
 	}
 }
 
 // requeue puts a message still "sending" back in the outbox, due now, with
 // change applied; a message that moved on meanwhile is left as it is.
-func (d *Dispatcher) requeue(id string, change func(*Message)) error {
-	return d.Store.BatchAlerts(func(tx Tx) error {
+func (d *Dispatcher) requeue(id string, change func(*alerts.Message)) error {
+	return d.store.BatchAlerts(func(tx alerts.Tx) error {
 		m, err := tx.Message(id)
-		if err != nil || m.Status != StatusSending {
+		if err != nil || m.Status != alerts.StatusSending {
 			return err
 		}
-		m.Status, m.DueAt, m.UpdatedAt = StatusQueued, d.Now(), d.Now()
+		m.Status, m.DueAt, m.UpdatedAt = alerts.StatusQueued, d.now(), d.now()
 		change(m)
 		return tx.PutMessage(m)
 	})

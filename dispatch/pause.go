@@ -1,10 +1,11 @@
-package alerts
+package dispatch
 
 import (
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/school"
 )
 
@@ -19,54 +20,15 @@ import (
 // The pause lives in memory only, so a restart (with corrected settings)
 // tries at once.
 
-// TaskProviderRefused is the coordinator's task made when the provider
-// refuses the account: one a day, however many messages wait.
-const TaskProviderRefused = "provider_refused"
-
 // DefaultPauseRetry is how often a paused dispatcher tries again.
 const DefaultPauseRetry = time.Minute
 
-// Account-level refusals by code, as Twilio numbers them. Any 401 is one too.
-var accountCodes = map[int]string{
-	20003: "wrong credentials: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN",
-	20005: "the account is not active (out of funds, or suspended)",
-	10001: "the account is not active (out of funds, or suspended)",
-	21606: "the sender may not send for this account: check NABIJ_TWILIO_FROM, NABIJ_TWILIO_WHATSAPP_FROM or the Messaging Service",
-}
-
-// accountCodesNL says the same to the coordinator, in Dutch.
-var accountCodesNL = map[int]string{
-	20003: "verkeerde inloggegevens (TWILIO_ACCOUNT_SID of TWILIO_AUTH_TOKEN)",
-	20005: "het account is niet actief (tegoed op, of opgeschort)",
-	10001: "het account is niet actief (tegoed op, of opgeschort)",
-	21606: "de afzender mag niet verzenden voor dit account (NABIJ_TWILIO_FROM, NABIJ_TWILIO_WHATSAPP_FROM of de Messaging Service)",
-}
-
-// IsAccountRefusal reports whether err is the provider refusing the account
-// itself rather than one message: HTTP 401, or codes 20003 (authenticate),
-// 20005 and 10001 (account not active), 21606 (sender not allowed).
-func IsAccountRefusal(err error) bool {
-	var se *SendError
-	if !errors.As(err, &se) {
-		return false
-	}
-	_, ok := accountCodes[se.Code]
-	return ok || se.HTTPStatus == 401
-}
-
 // pause is the dispatcher's state while the provider refuses the account.
 type pause struct {
-	refusal *SendError
-	since   time.Time // d.Now() when it began
-	next    time.Time // wall clock: when one message tries again
+	refusal *alerts.SendError
+	since   time.Time // d.now() when it began
+	next    time.Time // d.now(): when one message tries again
 	probe   string    // the message trying now, "" between tries
-}
-
-func (d *Dispatcher) retryEvery() time.Duration {
-	if d.PauseRetry > 0 {
-		return d.PauseRetry
-	}
-	return DefaultPauseRetry
 }
 
 // Health is nil while the dispatcher sends, and says why it does not while
@@ -78,8 +40,9 @@ func (d *Dispatcher) Health() error {
 	if p == nil {
 		return nil
 	}
+	why, _ := alerts.DescribeAccountRefusal(p.refusal)
 	return fmt.Errorf("the provider refuses the account since %s (http %d, code %d: %s): sending paused, messages wait within their validity; one tries again every %v, and at a restart",
-		p.since.Format(time.RFC3339), p.refusal.HTTPStatus, p.refusal.Code, describeRefusal(p.refusal), d.retryEvery())
+		p.since.Format(time.RFC3339), p.refusal.HTTPStatus, p.refusal.Code, why, d.pauseRetry)
 }
 
 // Paused reports whether the provider refuses the account (for a metric).
@@ -87,13 +50,6 @@ func (d *Dispatcher) Paused() bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	return d.paused != nil
-}
-
-func describeRefusal(se *SendError) string {
-	if s, ok := accountCodes[se.Code]; ok {
-		return s
-	}
-	return "the credentials or the account are refused"
 }
 
 // holding says what the loop may claim: nothing but what settles without a
@@ -109,7 +65,7 @@ func (d *Dispatcher) holding() (hold, probe bool, next time.Time) {
 		return false, false, time.Time{}
 	case p.probe != "":
 		return true, false, time.Time{}
-	case !time.Now().Before(p.next):
+	case !d.now().Before(p.next):
 		return false, true, time.Time{}
 	}
 	return true, false, p.next
@@ -139,8 +95,8 @@ func (d *Dispatcher) holdsBack(id string) bool {
 // (429, 5xx, no answer) of the message trying leaves the pause as it is,
 // to try again after PauseRetry.
 func (d *Dispatcher) answered(id string, a answer) {
-	var se *SendError
-	refused := IsAccountRefusal(a.err)
+	var se *alerts.SendError
+	refused := alerts.IsAccountRefusal(a.err)
 	accepted := a.err == nil || (!a.inLookup && errors.As(a.err, &se) && !se.Retryable && !refused)
 	d.mu.Lock()
 	p := d.paused
@@ -148,23 +104,23 @@ func (d *Dispatcher) answered(id string, a answer) {
 	case refused:
 		errors.As(a.err, &se)
 		if p == nil {
-			p = &pause{since: d.Now()}
+			p = &pause{since: d.now()}
 			d.paused = p
-			d.Log.Error("the provider refuses the account: sending paused until it accepts again",
-				"http", se.HTTPStatus, "code", se.Code, "retry_every", d.retryEvery())
+			d.log.Error("the provider refuses the account: sending paused until it accepts again",
+				"http", se.HTTPStatus, "code", se.Code, "retry_every", d.pauseRetry)
 		}
 		p.refusal = se
 		if p.probe == id || p.probe == "" {
 			p.probe = ""
-			p.next = time.Now().Add(d.retryEvery())
+			p.next = d.now().Add(d.pauseRetry)
 		}
 	case p == nil:
 	case accepted:
 		d.paused = nil
-		d.Log.Warn("the provider accepts the account again: sending resumed", "paused_since", p.since.Format(time.RFC3339))
+		d.log.Warn("the provider accepts the account again: sending resumed", "paused_since", p.since.Format(time.RFC3339))
 	case p.probe == id:
 		p.probe = ""
-		p.next = time.Now().Add(d.retryEvery())
+		p.next = d.now().Add(d.pauseRetry)
 	}
 	d.mu.Unlock()
 	if p != nil {
@@ -173,14 +129,11 @@ func (d *Dispatcher) answered(id string, a answer) {
 }
 
 // refusedTask tells the coordinator, once a day, that no message goes out.
-func refusedTask(tx Tx, se *SendError, now time.Time) error {
+func refusedTask(tx alerts.Tx, se *alerts.SendError, now time.Time) error {
 	date := school.DateOf(now).String()
-	why, ok := accountCodesNL[se.Code]
-	if !ok {
-		why = "de inloggegevens of het account worden geweigerd"
-	}
-	_, err := tx.PutTask(&school.Task{Kind: TaskProviderRefused, Date: date, Created: now, Tried: []string{},
-		Key: TaskProviderRefused + "|" + date,
+	_, why := alerts.DescribeAccountRefusal(se)
+	_, err := tx.PutTask(&school.Task{Kind: alerts.TaskProviderRefused, Date: date, Created: now, Tried: []string{},
+		Key: alerts.TaskProviderRefused + "|" + date,
 		Reason: fmt.Sprintf("Twilio weigert het account (code %d: %s): er gaan geen berichten uit. "+
 			"Ze wachten zolang ze geldig zijn; nabij probeert het elke minuut opnieuw, en meteen na een herstart. "+
 			"Herstel de instellingen en start nabij opnieuw; /healthz zegt \"ok\" zodra er weer berichten uitgaan.", se.Code, why)})

@@ -1,23 +1,36 @@
-package alerts_test
+package dispatch_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/dispatch"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
 )
 
+// t0 is the test clock's time: a school morning.
+var t0 = time.Date(2026, 11, 30, 8, 40, 0, 0, time.UTC)
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// setup is a store with n queued SMS alerts, due a minute before t0, to
+// numbers of their own.
 func setup(t *testing.T, n int) *store.Store {
-	st, err := store.Open(t.TempDir())
+	return setupIn(t, t.TempDir(), n)
+}
+
+// setupIn is setup with the store in dir.
+func setupIn(t *testing.T, dir string, n int) *store.Store {
+	st, err := store.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,9 +71,21 @@ func (f *fakeSender) Send(ctx context.Context, out alerts.Outgoing) (alerts.Rece
 	return alerts.Receipt{ProviderID: "SM" + out.ID, Status: alerts.StatusSent}, nil
 }
 
+// cancelAfterSent is an Observe that calls cancel once n messages are
+// recorded sent: a test that runs until n sends, or its deadline, ends then.
+func cancelAfterSent(n int64, cancel context.CancelFunc) func(*alerts.Message) {
+	var sent atomic.Int64
+	return func(m *alerts.Message) {
+		if m.Status == alerts.StatusSent && sent.Add(1) == n {
+			cancel()
+		}
+	}
+}
+
 // The rate limit holds at the provider: messages do not pile up claimed
 // while the provider is slow, to go out back to back when it recovers.
 func TestLimiterBoundsSendsAfterASlowProvider(t *testing.T) {
+	t.Parallel()
 	st := setup(t, 40)
 	f := &fakeSender{delay: func(c int64) time.Duration {
 		if c <= 2 {
@@ -68,8 +93,8 @@ func TestLimiterBoundsSendsAfterASlowProvider(t *testing.T) {
 		}
 		return 0
 	}}
-	d := &alerts.Dispatcher{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
-		Limiter: rate.NewLimiter(5, 1), Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
+		Rate: 5, Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()})
 	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
 	defer cancel()
 	d.Run(ctx)
@@ -95,10 +120,11 @@ func TestLimiterBoundsSendsAfterASlowProvider(t *testing.T) {
 // At shutdown a message claimed ahead and not yet sent goes back to the
 // outbox as it was: not uncertain, no attempt counted, nothing lost.
 func TestShutdownPutsClaimedAheadBack(t *testing.T) {
+	t.Parallel()
 	st := setup(t, 20)
 	f := &fakeSender{delay: func(int64) time.Duration { return 300 * time.Millisecond }}
-	d := &alerts.Dispatcher{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 1,
-		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: f, Now: func() time.Time { return t0 }, Workers: 1,
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	d.Run(ctx)
@@ -141,12 +167,13 @@ func (p poisonStore) BatchAlerts(fn func(alerts.Tx) error) error {
 }
 
 func TestOneMessageThatCannotBeClaimedFailsAlone(t *testing.T) {
+	t.Parallel()
 	st := setup(t, 20)
 	f := &fakeSender{delay: func(int64) time.Duration { return 0 }}
-	d := &alerts.Dispatcher{Store: poisonStore{st}, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
-		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
+	d := dispatch.NewDispatcher(dispatch.Config{Store: poisonStore{st}, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard(), Observe: cancelAfterSent(19, cancel)})
 	d.Run(ctx)
 	if got := f.calls.Load(); got != 19 {
 		t.Errorf("%d of the 19 healthy messages sent in 2 s", got)
@@ -157,6 +184,7 @@ func TestOneMessageThatCannotBeClaimedFailsAlone(t *testing.T) {
 // the outbox again after a claim rather than sleep on a due time it read
 // before the claim (which made it wait a whole second).
 func TestMessageDueJustAfterAnotherIsNotHeldBack(t *testing.T) {
+	t.Parallel()
 	st, err := store.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -179,10 +207,10 @@ func TestMessageDueJustAfterAnotherIsNotHeldBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := &fakeSender{delay: func(int64) time.Duration { return 0 }}
-	d := &alerts.Dispatcher{Store: st, Sender: f, Now: time.Now, Workers: 2,
-		Fallbacks: &alerts.Fallbacks{Now: time.Now}, Log: discard()}
 	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: f, Now: time.Now, Workers: 2,
+		Fallbacks: &alerts.Fallbacks{Now: time.Now}, Log: discard(), Observe: cancelAfterSent(int64(len(due)), cancel)})
 	d.Run(ctx)
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -215,13 +243,14 @@ func (o *outageStore) BatchAlerts(fn func(alerts.Tx) error) error {
 }
 
 func TestAShortStoreOutageHoldsNoMessageBack(t *testing.T) {
+	t.Parallel()
 	st := setup(t, 20)
 	o := &outageStore{Store: st, until: time.Now().Add(200 * time.Millisecond)}
 	f := &fakeSender{delay: func(int64) time.Duration { return 0 }}
-	d := &alerts.Dispatcher{Store: o, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
-		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()}
 	ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
 	defer cancel()
+	d := dispatch.NewDispatcher(dispatch.Config{Store: o, Sender: f, Now: func() time.Time { return t0 }, Workers: 2,
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard(), Observe: cancelAfterSent(20, cancel)})
 	d.Run(ctx)
 	if got := f.calls.Load(); got != 20 {
 		t.Errorf("%d of 20 messages sent within 2.3 s of a 0.2 s store outage (%d failed claims)", got, o.fails.Load())

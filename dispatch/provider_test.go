@@ -1,4 +1,4 @@
-package alerts_test
+package dispatch_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/alerts/twilio"
 	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
+	"github.com/nabij-isk/nabij/dispatch"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
 )
@@ -18,16 +19,16 @@ const twSID, twToken = "AC00000000000000000000000000000abc", "token0abc"
 
 // twilioDispatcher is a dispatcher over st that sends through nabij's real
 // Twilio sender to the stand-in tw, with a short timeout and backoff. Every
-// message it records is passed to seen.
-func twilioDispatcher(t *testing.T, st *store.Store, tw *twiliotest.Server, seen chan<- *alerts.Message) *alerts.Dispatcher {
+// message it records is passed to seen. Each of with changes its Config.
+func twilioDispatcher(t *testing.T, st *store.Store, tw *twiliotest.Server, seen chan<- *alerts.Message, with ...func(*dispatch.Config)) *dispatch.Dispatcher {
 	t.Helper()
 	s, err := twilio.New(twilio.Config{AccountSID: twSID, AuthToken: twToken, From: "+3197010000001",
 		WhatsAppFrom: "+3197010000002", APIURL: tw.URL(), Timeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &alerts.Dispatcher{Store: st, Sender: s, Now: time.Now, Workers: 1,
-		Backoff:   alerts.Backoff{First: 10 * time.Millisecond, Max: 50 * time.Millisecond},
+	cfg := dispatch.Config{Store: st, Sender: s, Now: time.Now, Workers: 1,
+		Backoff:   dispatch.Backoff{First: 10 * time.Millisecond, Max: 50 * time.Millisecond},
 		Fallbacks: &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: time.Now}, Log: discard(),
 		Observe: func(m *alerts.Message) {
 			c := *m
@@ -36,11 +37,15 @@ func twilioDispatcher(t *testing.T, st *store.Store, tw *twiliotest.Server, seen
 			default:
 			}
 		}}
+	for _, change := range with {
+		change(&cfg)
+	}
+	return dispatch.NewDispatcher(cfg)
 }
 
 // runUntil runs d until a recorded message satisfies done, or fails the
 // test after 10 s.
-func runUntil(t *testing.T, d *alerts.Dispatcher, seen <-chan *alerts.Message, done func(*alerts.Message) bool) {
+func runUntil(t *testing.T, d *dispatch.Dispatcher, seen <-chan *alerts.Message, done func(*alerts.Message) bool) {
 	t.Helper()
 	stop := runDispatcher(d)
 	defer stop()
@@ -65,6 +70,7 @@ func onlyMessage(t *testing.T, st *store.Store) *alerts.Message {
 // it up again rather than send. Found, it is recorded and not sent again;
 // not found, it is sent once.
 func TestUncertainSendWaitsForAnAnsweredLookup(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		lookup twiliotest.Failure
@@ -109,6 +115,7 @@ func TestUncertainSendWaitsForAnAnsweredLookup(t *testing.T) {
 // WhatsApp→SMS fallback, without waiting for a status callback (the
 // stand-in sends none here).
 func TestImmediateFailureFallsBackToSMS(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		status string
 		code   int
@@ -171,6 +178,7 @@ func TestImmediateFailureFallsBackToSMS(t *testing.T) {
 // coordinator, tries the provider again every PauseRetry with one message,
 // and sends everything once when the provider accepts again.
 func TestRefusedAccountPausesSending(t *testing.T) {
+	t.Parallel()
 	for _, refusal := range []twiliotest.Failure{twiliotest.FailureAuth, twiliotest.FailureSuspended, twiliotest.FailureSenderNotAllowed} {
 		t.Run(fmt.Sprint(refusal.Code), func(t *testing.T) {
 			const n = 5
@@ -179,9 +187,11 @@ func TestRefusedAccountPausesSending(t *testing.T) {
 			t.Cleanup(tw.Close)
 			tw.RefuseAccount(refusal)
 			seen := make(chan *alerts.Message, 64)
-			d := twilioDispatcher(t, st, tw, seen)
-			d.Workers = 2
-			d.PauseRetry = 100 * time.Millisecond
+			const workers = 2
+			d := twilioDispatcher(t, st, tw, seen, func(c *dispatch.Config) {
+				c.Workers = workers
+				c.PauseRetry = 100 * time.Millisecond
+			})
 			stop := runDispatcher(d)
 			defer stop()
 
@@ -191,7 +201,7 @@ func TestRefusedAccountPausesSending(t *testing.T) {
 				if m.ErrorCode == refusal.Code && m.Status == alerts.StatusQueued {
 					refused++
 				}
-				return refused >= 3+d.Workers
+				return refused >= 3+workers
 			})
 			err := d.Health()
 			if err == nil || !strings.Contains(err.Error(), fmt.Sprint(refusal.Code)) {
@@ -245,7 +255,7 @@ func TestRefusedAccountPausesSending(t *testing.T) {
 }
 
 // runDispatcher runs d until the returned stop is called.
-func runDispatcher(d *alerts.Dispatcher) (stop func()) {
+func runDispatcher(d *dispatch.Dispatcher) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
 	go func() {
@@ -278,6 +288,7 @@ func waitSeen(t *testing.T, seen <-chan *alerts.Message, done func(*alerts.Messa
 // still expires (and becomes a task), on time: the pause holds sends back,
 // not the outbox.
 func TestRefusedAccountStillExpires(t *testing.T) {
+	t.Parallel()
 	st := setup(t, 3)
 	expires := time.Now().Add(300 * time.Millisecond)
 	err := st.Update(func(tx *store.Tx) error {
@@ -297,8 +308,9 @@ func TestRefusedAccountStillExpires(t *testing.T) {
 	t.Cleanup(tw.Close)
 	tw.RefuseAccount(twiliotest.FailureAuth)
 	seen := make(chan *alerts.Message, 64)
-	d := twilioDispatcher(t, st, tw, seen)
-	d.PauseRetry = time.Hour // no second try within the test
+	d := twilioDispatcher(t, st, tw, seen, func(c *dispatch.Config) {
+		c.PauseRetry = time.Hour // no second try within the test
+	})
 	expired := map[string]bool{}
 	runUntil(t, d, seen, func(m *alerts.Message) bool {
 		if m.Status == alerts.StatusExpired {

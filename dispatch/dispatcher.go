@@ -1,47 +1,138 @@
-package alerts
+package dispatch
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/nabij-isk/nabij/alerts"
 )
+
+// Config is what a Dispatcher is built from. NewDispatcher reads it once;
+// a zero field takes the default its comment names.
+type Config struct {
+	// Store holds the outbox; Sender hands messages to the provider (a
+	// Sender that is also a Looker can be asked for a message it may have).
+	Store  alerts.Store
+	Sender Sender
+	// Fallbacks applies the provider's statuses, with the WhatsApp→SMS
+	// fallback; nil for one with alerts.DefaultFallbackCodes, stamped by Now.
+	Fallbacks *alerts.Fallbacks
+	// Now is the service's clock (school-local; NABIJ_CLOCK may set it
+	// ahead or back): what is due, what has expired, the quiet hours, the
+	// times written on messages and the dispatcher's own waits. nil for
+	// time.Now.
+	Now func() time.Time
+	// Wall is real time, for what is compared with the provider's clock: a
+	// message's claim (ClaimedAt), from which a lookup in the provider's
+	// log searches, and how long it has been "sending". Only a test sets
+	// it; nil for time.Now.
+	Wall func() time.Time
+	// Rate is how many messages a second go to the provider, a token bucket
+	// of one; 0 sends as fast as the workers can.
+	Rate float64
+	// Workers is how many sends run at once; below 1, one.
+	Workers int
+	// Backoff spaces the tries after a passing refusal (429, 5xx) or a send
+	// without an answer; zero for 2 s doubling up to 5 minutes.
+	Backoff Backoff
+	// Quiet keeps messages to families inside waking hours; zero is never quiet.
+	Quiet alerts.QuietHours
+	// Log gets ids and counts, never names, numbers or bodies; nil for slog.Default().
+	Log *slog.Logger
+	// Observe, when set, is told of every message whose status changed.
+	Observe func(m *alerts.Message)
+	// PauseRetry is how often a dispatcher paused by an account refusal
+	// tries the provider again; 0 for DefaultPauseRetry.
+	PauseRetry time.Duration
+	// ShutdownWait bounds how long Run waits, once its context ends, for the
+	// sends under way and the recording of their answers; 0 for
+	// DefaultShutdownWait.
+	ShutdownWait time.Duration
+}
+
+// DefaultShutdownWait is how long Run waits at most for the sends under way
+// when it stops: well within the stop timeouts of deploy/ (30 s), and
+// longer than a provider usually takes to answer.
+const DefaultShutdownWait = 10 * time.Second
+
+// defaultBackoff is the backoff of a Config that sets none.
+var defaultBackoff = Backoff{First: 2 * time.Second, Max: 5 * time.Minute}
 
 // Dispatcher sends what is due in the outbox. It claims a message (sending)
 // in one transaction before it calls the provider and records the answer in
 // another, so a running nabij never hands a message over twice; a message
 // whose send ended without an answer is looked up at the provider before it
-// is sent again.
+// is sent again. Make one with NewDispatcher.
 type Dispatcher struct {
-	Store     Store
-	Sender    Sender
-	Fallbacks *Fallbacks
-	Now       func() time.Time
-	// Limiter holds the provider's rate; nil sends as fast as it can.
-	Limiter *rate.Limiter
-	Workers int
-	Backoff Backoff
-	// Quiet keeps messages to families inside waking hours.
-	Quiet QuietHours
-	Log   *slog.Logger
-	// Observe, when set, is told of every message whose status changed.
-	Observe func(m *Message)
-	// PauseRetry is how often a dispatcher paused by an account refusal
-	// tries the provider again; 0 for a minute.
-	PauseRetry time.Duration
+	store        alerts.Store
+	sender       Sender
+	fallbacks    *alerts.Fallbacks
+	now, wall    func() time.Time
+	limiter      *rate.Limiter // nil sends as fast as the workers can
+	workers      int
+	backoff      Backoff
+	quiet        alerts.QuietHours
+	log          *slog.Logger
+	observer     func(m *alerts.Message)
+	pauseRetry   time.Duration
+	shutdownWait time.Duration
 
-	once     sync.Once
 	wake     chan struct{}
 	mu       sync.Mutex
 	inflight map[string]bool
 	failing  map[string]time.Time // claims that failed: left alone until then
 	paused   *pause               // the provider refuses the account (pause.go)
 }
+
+// NewDispatcher makes a dispatcher of cfg, ready to Reconcile and Run, with
+// the defaults of Config's comments applied.
+func NewDispatcher(cfg Config) *Dispatcher {
+	d := &Dispatcher{
+		store: cfg.Store, sender: cfg.Sender, fallbacks: cfg.Fallbacks,
+		now: cfg.Now, wall: cfg.Wall, workers: max(cfg.Workers, 1), backoff: cfg.Backoff,
+		quiet: cfg.Quiet, log: cfg.Log, observer: cfg.Observe,
+		pauseRetry: cfg.PauseRetry, shutdownWait: cfg.ShutdownWait,
+		wake:     make(chan struct{}, 1),
+		inflight: map[string]bool{},
+		failing:  map[string]time.Time{},
+	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.wall == nil {
+		d.wall = time.Now
+	}
+	if d.fallbacks == nil {
+		d.fallbacks = &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: d.now}
+	}
+	if cfg.Rate > 0 {
+		d.limiter = rate.NewLimiter(rate.Limit(cfg.Rate), 1)
+	}
+	if d.backoff.First == 0 {
+		d.backoff = defaultBackoff
+	}
+	if d.log == nil {
+		d.log = slog.Default()
+	}
+	if d.pauseRetry <= 0 {
+		d.pauseRetry = DefaultPauseRetry
+	}
+	if d.shutdownWait <= 0 {
+		d.shutdownWait = DefaultShutdownWait
+	}
+	return d
+}
+
+// Sender is the provider the dispatcher sends through.
+func (d *Dispatcher) Sender() Sender { return d.sender }
 
 // Backoff spaces the tries of a message refused for a passing reason.
 type Backoff struct {
@@ -61,26 +152,14 @@ func (b Backoff) Delay(attempt int) time.Duration {
 
 // Wake makes the dispatcher look at the outbox now.
 func (d *Dispatcher) Wake() {
-	d.once.Do(d.init)
 	select {
 	case d.wake <- struct{}{}:
 	default:
 	}
 }
 
-func (d *Dispatcher) init() {
-	d.wake = make(chan struct{}, 1)
-	if d.Workers < 1 {
-		d.Workers = 1
-	}
-	if d.Backoff.First == 0 {
-		d.Backoff = Backoff{First: 2 * time.Second, Max: 5 * time.Minute}
-	}
-	d.inflight = map[string]bool{}
-	d.failing = map[string]time.Time{}
-}
-
-// Run sends until ctx ends, then waits for the sends under way.
+// Run sends until ctx ends, then waits for the sends under way, at most
+// ShutdownWait (stop). Run a Dispatcher once.
 //
 // One loop reads the outbox and claims what is due, many messages in one
 // transaction, for the workers; each worker sends its message and leaves
@@ -89,7 +168,6 @@ func (d *Dispatcher) init() {
 // under a rate limit a message is claimed only when the limit lets it go:
 // "sending" means on its way.
 func (d *Dispatcher) Run(ctx context.Context) {
-	d.once.Do(d.init)
 	// A token per message that may be claimed and not yet sent. A claim
 	// waits for a commit (milliseconds, under load): claiming ahead keeps
 	// the workers busy meanwhile, and makes claims come in batches.
@@ -97,12 +175,12 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	// the limit lets it go: claimed ahead, messages held up by a slow
 	// provider would go out in a burst when it recovers.
 	inFlight := 8
-	if d.Limiter != nil {
+	if d.limiter != nil {
 		inFlight = 1
 	}
-	jobs := make(chan *Message, inFlight*d.Workers)
-	free := make(chan struct{}, inFlight*d.Workers)
-	for range inFlight * d.Workers {
+	jobs := make(chan *alerts.Message, inFlight*d.workers)
+	free := make(chan struct{}, inFlight*d.workers)
+	for range inFlight * d.workers {
 		free <- struct{}{}
 	}
 	// A worker does not wait for its answer's commit: the answer is
@@ -110,9 +188,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	// next message. Until it is recorded, a message stays "sending", which a
 	// restart looks up at the provider rather than send again. recording
 	// bounds the answers waiting for their commit.
-	recording := make(chan struct{}, 4*d.Workers)
+	recording := make(chan struct{}, 4*d.workers)
 	var wg, records sync.WaitGroup
-	for range d.Workers {
+	for range d.workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -121,27 +199,26 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 	defer func() {
 		close(jobs)
-		wg.Wait()
-		records.Wait()
+		d.stop(jobs, &wg, &records)
 	}()
 	// A scan reads more than can be in flight, so that messages in flight
 	// never hide the ones behind them.
-	batch := 256 + inFlight*d.Workers
-	lastCheck := time.Now()
+	batch := 256 + inFlight*d.workers
+	lastCheck := d.now()
 	for ctx.Err() == nil {
-		if time.Since(lastCheck) > StuckAfter {
-			lastCheck = time.Now()
+		if d.now().Sub(lastCheck) > StuckAfter {
+			lastCheck = d.now()
 			if found, requeued, err := d.reconcile(ctx, StuckAfter); err != nil {
-				d.Log.Error("reconciling stuck messages", "err", err)
+				d.log.Error("reconciling stuck messages", "err", err)
 			} else if found+requeued > 0 {
-				d.Log.Warn("reconciled messages stuck sending", "found_at_provider", found, "requeued", requeued)
+				d.log.Warn("reconciled messages stuck sending", "found_at_provider", found, "requeued", requeued)
 			}
 		}
 		var ids []string
 		var next time.Time
 		var hasNext bool
-		err := d.Store.ViewAlerts(func(tx Tx) error {
-			now := d.Now()
+		err := d.store.ViewAlerts(func(tx alerts.Tx) error {
+			now := d.now()
 			var err error
 			if ids, err = tx.Due(now, batch); err != nil {
 				return err
@@ -150,7 +227,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			return err
 		})
 		if err != nil {
-			d.Log.Error("outbox scan failed", "err", err)
+			d.log.Error("outbox scan failed", "err", err)
 		}
 		ids = d.notInFlight(ids)
 		var handled int
@@ -179,10 +256,10 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		// Wake (a new list, a fallback), at most a second.
 		wait := time.Second
 		if hasNext {
-			wait = min(wait, max(next.Sub(d.Now()), time.Millisecond))
+			wait = min(wait, max(next.Sub(d.now()), time.Millisecond))
 		}
 		if hold && !retryAt.IsZero() {
-			wait = min(wait, max(time.Until(retryAt), time.Millisecond))
+			wait = min(wait, max(retryAt.Sub(d.now()), time.Millisecond))
 		}
 		timer := time.NewTimer(wait)
 		select {
@@ -194,10 +271,45 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
+// stop ends Run. The messages claimed ahead that no worker has taken go
+// back to the outbox as they were (a worker does the same with the next one
+// it takes), and stop waits for the sends under way and the recording of
+// their answers, at most shutdownWait. A send still under way then stays
+// "sending" in the store (unless its answer comes and is recorded before
+// the store closes), and the next start looks it up at the provider rather
+// than send it again: Reconcile.
+func (d *Dispatcher) stop(jobs <-chan *alerts.Message, workers, records *sync.WaitGroup) {
+	var back sync.WaitGroup
+	for m := range jobs {
+		back.Add(1)
+		go func() { // at once, so that their writes share commits
+			defer back.Done()
+			d.unclaim(m)
+			d.done(m.ID)
+		}()
+	}
+	ended := make(chan struct{})
+	go func() {
+		back.Wait()
+		workers.Wait()
+		records.Wait() // after the workers: only they add to it
+		close(ended)
+	}()
+	timer := time.NewTimer(d.shutdownWait)
+	defer timer.Stop()
+	select {
+	case <-ended:
+	case <-timer.C:
+		ids := d.inFlightIDs()
+		d.log.Warn("stopped with sends under way: they stay sending, and the next start looks them up at the provider",
+			"sending", len(ids), "messages", ids, "waited", d.shutdownWait)
+	}
+}
+
 // work sends the messages of jobs, one at a time: each answer is recorded
 // beside it (at most cap(recording) waiting for their commit) and its token
 // goes back to free as soon as it is sent.
-func (d *Dispatcher) work(ctx context.Context, jobs <-chan *Message, free, recording chan struct{}, records *sync.WaitGroup) {
+func (d *Dispatcher) work(ctx context.Context, jobs <-chan *alerts.Message, free, recording chan struct{}, records *sync.WaitGroup) {
 	for m := range jobs {
 		if ctx.Err() != nil || d.holdsBack(m.ID) {
 			// Stopping, or the provider refuses the account: a message
@@ -227,7 +339,7 @@ func (d *Dispatcher) work(ctx context.Context, jobs <-chan *Message, free, recor
 // changed (claimed, settled or deferred); failed is a claim the store
 // refused. Ids not claimed are no longer in flight when it returns. With
 // probe, the message claimed tries whether a refused account is accepted.
-func (d *Dispatcher) start(ctx context.Context, ids []string, free chan struct{}, jobs chan<- *Message, probe bool) (handled int, failed bool) {
+func (d *Dispatcher) start(ctx context.Context, ids []string, free chan struct{}, jobs chan<- *alerts.Message, probe bool) (handled int, failed bool) {
 	defer func() {
 		for _, id := range ids {
 			d.done(id) // not claimed this round: the claim failed or ctx ended
@@ -240,10 +352,10 @@ func (d *Dispatcher) start(ctx context.Context, ids []string, free chan struct{}
 		}
 		claimed, moved, err := d.claim(ids[:n])
 		if err != nil {
-			d.Log.Error("claim failed", "messages", n, "err", err)
+			d.log.Error("claim failed", "messages", n, "err", err)
 		}
 		for _, id := range ids[:n] {
-			if !slices.ContainsFunc(claimed, func(m *Message) bool { return m.ID == id }) {
+			if !slices.ContainsFunc(claimed, func(m *alerts.Message) bool { return m.ID == id }) {
 				d.done(id) // settled, deferred, taken by another, or the claim failed
 			}
 		}
@@ -270,7 +382,7 @@ func (d *Dispatcher) start(ctx context.Context, ids []string, free chan struct{}
 func (d *Dispatcher) notInFlight(ids []string) []string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	now := time.Now()
+	now := d.now()
 	for id, until := range d.failing {
 		if !now.Before(until) {
 			delete(d.failing, id) // its pause is over (or it left the outbox)
@@ -295,8 +407,15 @@ const failingPause = time.Minute
 
 func (d *Dispatcher) claimFailed(id string) {
 	d.mu.Lock()
-	d.failing[id] = time.Now().Add(failingPause)
+	d.failing[id] = d.now().Add(failingPause)
 	d.mu.Unlock()
+}
+
+// inFlightIDs lists the messages claimed and not yet done with, sorted.
+func (d *Dispatcher) inFlightIDs() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return slices.Sorted(maps.Keys(d.inflight))
 }
 
 func (d *Dispatcher) isInFlight(id string) bool {
@@ -320,8 +439,8 @@ func (d *Dispatcher) take(ctx context.Context, free chan struct{}, want int) int
 	case <-ctx.Done():
 		return 0
 	}
-	if d.Limiter != nil {
-		if err := d.Limiter.Wait(ctx); err != nil {
+	if d.limiter != nil {
+		if err := d.limiter.Wait(ctx); err != nil {
 			free <- struct{}{}
 			return 0
 		}
@@ -333,7 +452,7 @@ func (d *Dispatcher) take(ctx context.Context, free chan struct{}, want int) int
 		default:
 			return n
 		}
-		if d.Limiter != nil && !d.Limiter.Allow() {
+		if d.limiter != nil && !d.limiter.Allow() {
 			free <- struct{}{}
 			return n
 		}
@@ -343,8 +462,8 @@ func (d *Dispatcher) take(ctx context.Context, free chan struct{}, want int) int
 }
 
 // outgoingOf is what the provider is given of m.
-func outgoingOf(m *Message) Outgoing {
-	return Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt,
+func outgoingOf(m *alerts.Message) alerts.Outgoing {
+	return alerts.Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt,
 		ContentSID: m.ContentSID, ContentVariables: m.ContentVariables}
 }
 
@@ -352,7 +471,7 @@ func outgoingOf(m *Message) Outgoing {
 // or the error that ended it, and whether that error came from the lookup
 // of an uncertain message (then nothing was sent, and it stays uncertain).
 type answer struct {
-	receipt  Receipt
+	receipt  alerts.Receipt
 	err      error
 	inLookup bool
 }
@@ -360,14 +479,14 @@ type answer struct {
 // send hands a claimed message to the provider. A message whose last send
 // ended without an answer is looked up first: found, it is not sent again;
 // the lookup refused or unanswered, it is not sent at all this time.
-func (d *Dispatcher) send(ctx context.Context, m *Message) answer {
+func (d *Dispatcher) send(ctx context.Context, m *alerts.Message) answer {
 	out := outgoingOf(m)
 	if !m.ExpiresAt.IsZero() {
-		out.ValidFor = m.ExpiresAt.Sub(d.Now())
+		out.ValidFor = m.ExpiresAt.Sub(d.now())
 	}
 	if m.Uncertain {
 		// The last send ended without an answer: the provider may have it.
-		if looker, ok := d.Sender.(Looker); ok {
+		if looker, ok := d.sender.(Looker); ok {
 			receipt, found, err := looker.Lookup(ctx, out)
 			if err != nil {
 				return answer{err: err, inLookup: true}
@@ -377,44 +496,44 @@ func (d *Dispatcher) send(ctx context.Context, m *Message) answer {
 			}
 		}
 	}
-	receipt, err := d.Sender.Send(ctx, out)
+	receipt, err := d.sender.Send(ctx, out)
 	return answer{receipt: receipt, err: err}
 }
 
 // record writes the provider's answer in its own transaction.
 func (d *Dispatcher) record(id string, a answer) {
 	receipt, sendErr := a.receipt, a.err
-	var m *Message
-	err := d.Store.BatchAlerts(func(tx Tx) error {
+	var m *alerts.Message
+	err := d.store.BatchAlerts(func(tx alerts.Tx) error {
 		var err error
 		if m, err = tx.Message(id); err != nil {
 			return err
 		}
-		now := d.Now()
-		var se *SendError
+		now := d.now()
+		var se *alerts.SendError
 		switch {
 		case sendErr == nil:
 			m.ProviderID, m.Uncertain = receipt.ProviderID, false
 			// A message the provider took and failed at once (a 201 that says
 			// "failed") is failed now, with its fallback: no callback may come.
-			if _, err := d.Fallbacks.ApplyStatus(tx, m, receipt.Status, receipt.Code); err != nil {
+			if _, err := d.fallbacks.ApplyStatus(tx, m, receipt.Status, receipt.Code); err != nil {
 				return err
 			}
 			if st, code, ok, err := tx.TakeEarlyStatus(m.ProviderID); err != nil {
 				return err
 			} else if ok {
-				if _, err := d.Fallbacks.ApplyStatus(tx, m, st, code); err != nil {
+				if _, err := d.fallbacks.ApplyStatus(tx, m, st, code); err != nil {
 					return err
 				}
 			}
-		case IsAccountRefusal(sendErr):
+		case alerts.IsAccountRefusal(sendErr):
 			// The provider refuses the account, not this message: nothing
 			// was taken and this was no try. It waits, due, for the
 			// provider to accept again (the dispatcher pauses: pause.go);
 			// refused in its lookup, it is still uncertain.
 			errors.As(sendErr, &se)
 			m.Uncertain = a.inLookup
-			m.Status = StatusQueued
+			m.Status = alerts.StatusQueued
 			m.Attempts = max(m.Attempts-1, 0)
 			m.DueAt = now
 			m.ErrorCode = se.Code
@@ -427,20 +546,20 @@ func (d *Dispatcher) record(id string, a answer) {
 			// has the message is still unknown, so it stays uncertain and is
 			// looked up again, never sent on a guess.
 			m.Uncertain = true
-			m.Status = StatusQueued
-			m.DueAt = now.Add(d.Backoff.Delay(m.Attempts))
+			m.Status = alerts.StatusQueued
+			m.DueAt = now.Add(d.backoff.Delay(m.Attempts))
 			m.ErrorCode = errorCode(sendErr)
 			m.UpdatedAt = now
 		case errors.As(sendErr, &se) && !se.Retryable:
-			if _, err := d.Fallbacks.ApplyStatus(tx, m, StatusFailed, se.Code); err != nil {
+			if _, err := d.fallbacks.ApplyStatus(tx, m, alerts.StatusFailed, se.Code); err != nil {
 				return err
 			}
 		default:
 			// A passing refusal (429, 5xx) is certain: nothing was taken. A
 			// network error is not: the provider may have the message.
 			m.Uncertain = !errors.As(sendErr, &se)
-			m.Status = StatusQueued
-			m.DueAt = now.Add(d.Backoff.Delay(m.Attempts))
+			m.Status = alerts.StatusQueued
+			m.DueAt = now.Add(d.backoff.Delay(m.Attempts))
 			m.ErrorCode = errorCode(sendErr)
 			m.UpdatedAt = now
 		}
@@ -449,28 +568,28 @@ func (d *Dispatcher) record(id string, a answer) {
 	if err != nil {
 		// The provider has the message but nabij could not record it: it stays
 		// "sending", which is reconciled rather than sent again.
-		d.Log.Error("recording send result failed", "message", id, "err", err)
+		d.log.Error("recording send result failed", "message", id, "err", err)
 		return
 	}
 	if sendErr != nil {
-		d.Log.Warn("send refused", "message", id, "channel", m.Channel, "status", m.Status, "code", m.ErrorCode, "attempt", m.Attempts, "uncertain", m.Uncertain, "in_lookup", a.inLookup)
+		d.log.Warn("send refused", "message", id, "channel", m.Channel, "status", m.Status, "code", m.ErrorCode, "attempt", m.Attempts, "uncertain", m.Uncertain, "in_lookup", a.inLookup)
 	} else {
-		d.Log.Info("message handed to provider", "message", id, "channel", m.Channel, "status", m.Status)
+		d.log.Info("message handed to provider", "message", id, "channel", m.Channel, "status", m.Status)
 	}
 	d.observe(m)
-	if m.Fallback != "" || m.Status == StatusQueued {
+	if m.Fallback != "" || m.Status == alerts.StatusQueued {
 		d.Wake() // its fallback, or its next try, is due soon
 	}
 }
 
-func (d *Dispatcher) observe(m *Message) {
-	if d.Observe != nil {
-		d.Observe(m)
+func (d *Dispatcher) observe(m *alerts.Message) {
+	if d.observer != nil {
+		d.observer(m)
 	}
 }
 
 func errorCode(err error) int {
-	var se *SendError
+	var se *alerts.SendError
 	if errors.As(err, &se) {
 		return se.Code
 	}
