@@ -84,13 +84,9 @@ func (s *Service) LoadClosedDays() error {
 // rechecked and their rules run again, in the same transaction; other
 // pupils' rules see it at the next sweep. Only a day that is a school day
 // can be closed, and only a day closed after the fact can be reopened.
-func (s *Service) CloseDay(_ context.Context, u school.User, rawDate, reason string, reopen bool) (*store.ClosedDay, error) {
+func (s *Service) CloseDay(_ context.Context, u school.User, date school.Date, reason string, reopen bool) (*store.ClosedDay, error) {
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleAdmin {
 		return nil, fmt.Errorf("%w: only a coordinator or an admin closes a day", school.ErrForbidden)
-	}
-	date, err := school.ParseDate(rawDate)
-	if err != nil {
-		return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
 	}
 	reason = strings.TrimSpace(reason)
 	if !reopen && reason == "" {
@@ -102,7 +98,7 @@ func (s *Service) CloseDay(_ context.Context, u school.User, rawDate, reason str
 	day := &store.ClosedDay{Date: date, Reason: reason, By: u.ID, At: s.Now()}
 	var closed []store.ClosedDay
 	cal := &school.Calendar{Holidays: s.Calendar.Holidays, FreeDays: s.Calendar.FreeDays, Covers: s.Calendar.Covers}
-	err = s.Store.Update(func(tx *store.Tx) error {
+	err := s.Store.Update(func(tx *store.Tx) error {
 		var err error
 		if closed, err = tx.ClosedDays(); err != nil {
 			return err

@@ -52,28 +52,23 @@ func mayWriteList(u school.User, class string) bool {
 	return u.Role == school.RoleCoordinator || (u.Role == school.RoleMentor && u.Teaches(class))
 }
 
-// parseListDate reads a list's date and refuses days no list can be for.
-func (s *Service) parseListDate(raw string) (school.Date, error) {
-	date, err := school.ParseDate(raw)
-	if err != nil {
-		return date, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
-	}
+// checkListDate refuses days no list can be for.
+func (s *Service) checkListDate(date school.Date) error {
 	if date.After(s.Today()) {
-		return date, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: fmt.Sprintf("%s is in the future: a list is for today or a past day", date)}}}
+		return &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: fmt.Sprintf("%s is in the future: a list is for today or a past day", date)}}}
 	}
-	return date, nil
+	return nil
 }
 
 // RecordList puts the whole list of class for date in place of the one
 // before. In the same transaction it decides the same-morning alerts (only
 // for today's list) and brings the outbox in line: putting the same list
 // again changes nothing, a correction never sends an alert twice.
-func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate string, absences []school.Absence) (*ListResult, error) {
+func (s *Service) RecordList(_ context.Context, u school.User, class string, date school.Date, absences []school.Absence) (*ListResult, error) {
 	if !mayWriteList(u, class) {
 		return nil, fmt.Errorf("%w: %s may not post the list of class %s", school.ErrForbidden, u.ID, class)
 	}
-	date, err := s.parseListDate(rawDate)
-	if err != nil {
+	if err := s.checkListDate(date); err != nil {
 		return nil, err
 	}
 	now := s.Now()
@@ -91,7 +86,7 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 	}
 	// Lists posted at the same moment share a commit (Group): the closure may
 	// run more than once, so it starts from the posted list each time.
-	err = s.Store.Group(func(tx *store.Tx) error {
+	err := s.Store.Group(func(tx *store.Tx) error {
 		list.Absences = append(make([]school.Absence, 0, len(absences)), absences...)
 		res.Alerts = []AlertRef{}
 		if _, ok, err := tx.Class(class); err != nil {
@@ -257,16 +252,12 @@ func (s *Service) noOneToTell(tx *store.Tx, date school.Date, id string, now tim
 }
 
 // List is the list of class for date as it stands; an empty one when none was posted.
-func (s *Service) List(_ context.Context, u school.User, class, rawDate string) (*school.AbsenceList, error) {
+func (s *Service) List(_ context.Context, u school.User, class string, date school.Date) (*school.AbsenceList, error) {
 	if !u.MaySeeClass(class) {
 		return nil, fmt.Errorf("%w: %s may not see class %s", school.ErrForbidden, u.ID, class)
 	}
-	date, err := school.ParseDate(rawDate)
-	if err != nil {
-		return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
-	}
 	var list *school.AbsenceList
-	err = s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.View(func(tx *store.Tx) error {
 		if _, ok, err := tx.Class(class); err != nil {
 			return err
 		} else if !ok {

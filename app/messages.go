@@ -12,7 +12,7 @@ import (
 
 // MessageFilter narrows GET /api/v1/messages; empty fields match all.
 type MessageFilter struct {
-	Date    string
+	Date    school.Date // zero: every day
 	Student string
 }
 
@@ -22,19 +22,12 @@ func (s *Service) Messages(_ context.Context, u school.User, f MessageFilter) ([
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
 		return nil, fmt.Errorf("%w: messages are for coordinators and mentors", school.ErrForbidden)
 	}
-	var date school.Date
-	if f.Date != "" {
-		var err error
-		if date, err = school.ParseDate(f.Date); err != nil {
-			return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
-		}
-	}
 	out := []*alerts.Message{}
 	err := s.Store.View(func(tx *store.Tx) error {
 		var msgs []*alerts.Message
 		var err error
-		if f.Date != "" {
-			msgs, err = tx.MessagesOn(date)
+		if !f.Date.IsZero() {
+			msgs, err = tx.MessagesOn(f.Date)
 		} else {
 			msgs, err = tx.AllMessages()
 		}

@@ -301,14 +301,13 @@ func (s *Service) markSick(tx *store.Tx, date school.Date, student, contact stri
 
 // Inbox lists the replies u may read: a coordinator all, a mentor those
 // about pupils of their classes; date narrows to one day.
-func (s *Service) Inbox(_ context.Context, u school.User, date string) ([]store.Inbound, error) {
+func (s *Service) Inbox(_ context.Context, u school.User, on school.Date) ([]store.Inbound, error) {
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
 		return nil, fmt.Errorf("%w: the inbox is for coordinators and mentors", school.ErrForbidden)
 	}
-	if date != "" {
-		if _, err := school.ParseDate(date); err != nil {
-			return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
-		}
+	date := ""
+	if !on.IsZero() {
+		date = on.String()
 	}
 	out := []store.Inbound{}
 	err := s.Store.View(func(tx *store.Tx) error {

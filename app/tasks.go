@@ -187,14 +187,11 @@ func (s *Service) digest(date school.Date, keep bool) (*Digest, error) {
 }
 
 // StoredDigest is the digest made for date, or a fresh one when none was.
-func (s *Service) StoredDigest(ctx context.Context, rawDate string) (*Digest, error) {
-	date, err := school.ParseDate(rawDate)
-	if err != nil {
-		return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
-	}
+func (s *Service) StoredDigest(ctx context.Context, date school.Date) (*Digest, error) {
 	var d Digest
 	var ok bool
-	err = s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.View(func(tx *store.Tx) error {
+		var err error
 		if ok, err = tx.Digest(date.String(), &d); err != nil || !ok {
 			return err
 		}

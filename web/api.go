@@ -111,7 +111,11 @@ func (h *handlers) putList(c echo.Context) error {
 	if req.Absences == nil {
 		return badRequest(`the body needs "absences": a list, empty when no one is absent`)
 	}
-	res, err := h.svc.RecordList(c.Request().Context(), user(c), c.Param("class"), c.Param("date"), req.Absences)
+	date, err := dateParam("date", c.Param("date"))
+	if err != nil {
+		return err
+	}
+	res, err := h.svc.RecordList(c.Request().Context(), user(c), c.Param("class"), date, req.Absences)
 	if err != nil {
 		return err
 	}
@@ -120,7 +124,11 @@ func (h *handlers) putList(c echo.Context) error {
 }
 
 func (h *handlers) getList(c echo.Context) error {
-	l, err := h.svc.List(c.Request().Context(), user(c), c.Param("class"), c.Param("date"))
+	date, err := dateParam("date", c.Param("date"))
+	if err != nil {
+		return err
+	}
+	l, err := h.svc.List(c.Request().Context(), user(c), c.Param("class"), date)
 	if err != nil {
 		return err
 	}
@@ -170,7 +178,11 @@ func viewMessage(m *alerts.Message) messageView {
 }
 
 func (h *handlers) messages(c echo.Context) error {
-	msgs, err := h.svc.Messages(c.Request().Context(), user(c), app.MessageFilter{Date: c.QueryParam("date"), Student: c.QueryParam("student")})
+	date, err := optionalDate("date", c.QueryParam("date"))
+	if err != nil {
+		return err
+	}
+	msgs, err := h.svc.Messages(c.Request().Context(), user(c), app.MessageFilter{Date: date, Student: c.QueryParam("student")})
 	if err != nil {
 		return err
 	}

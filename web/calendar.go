@@ -25,7 +25,11 @@ func (h *handlers) closeDay(c echo.Context) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	d, err := h.svc.CloseDay(c.Request().Context(), user(c), c.Param("date"), req.Reason, false)
+	date, err := dateParam("date", c.Param("date"))
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.CloseDay(c.Request().Context(), user(c), date, req.Reason, false)
 	if err != nil {
 		return err
 	}
@@ -34,7 +38,11 @@ func (h *handlers) closeDay(c echo.Context) error {
 }
 
 func (h *handlers) reopenDay(c echo.Context) error {
-	d, err := h.svc.CloseDay(c.Request().Context(), user(c), c.Param("date"), "", true)
+	date, err := dateParam("date", c.Param("date"))
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.CloseDay(c.Request().Context(), user(c), date, "", true)
 	if err != nil {
 		return err
 	}

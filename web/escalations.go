@@ -70,7 +70,11 @@ func (h *handlers) tasks(c echo.Context) error {
 }
 
 func (h *handlers) digest(c echo.Context) error {
-	d, err := h.svc.StoredDigest(c.Request().Context(), c.QueryParam("date"))
+	date, err := dateParam("date", c.QueryParam("date"))
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.StoredDigest(c.Request().Context(), date)
 	if err != nil {
 		return err
 	}
@@ -78,7 +82,11 @@ func (h *handlers) digest(c echo.Context) error {
 }
 
 func (h *handlers) inbox(c echo.Context) error {
-	in, err := h.svc.Inbox(c.Request().Context(), user(c), c.QueryParam("date"))
+	date, err := optionalDate("date", c.QueryParam("date"))
+	if err != nil {
+		return err
+	}
+	in, err := h.svc.Inbox(c.Request().Context(), user(c), date)
 	if err != nil {
 		return err
 	}
@@ -86,7 +94,11 @@ func (h *handlers) inbox(c echo.Context) error {
 }
 
 func (h *handlers) reach(c echo.Context) error {
-	r, err := h.svc.Reach(c.Request().Context(), c.QueryParam("from"), c.QueryParam("to"))
+	from, to, err := periodParams(c.QueryParam("from"), c.QueryParam("to"))
+	if err != nil {
+		return err
+	}
+	r, err := h.svc.Reach(c.Request().Context(), from, to)
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ func (h *handlers) postRollCall(c echo.Context) error {
 	if absences == nil {
 		absences = []school.Absence{}
 	}
-	res, err := h.svc.RecordList(c.Request().Context(), user(c), class, h.svc.Today().String(), absences)
+	res, err := h.svc.RecordList(c.Request().Context(), user(c), class, h.svc.Today(), absences)
 	if err != nil {
 		return h.pageError(c, err)
 	}

@@ -36,8 +36,8 @@ type Service interface {
 	KeepRosterPreview(ctx context.Context, u school.User, r *school.Roster) (string, error)
 	TakeRosterPreview(ctx context.Context, u school.User, id string) (*school.Roster, bool, error)
 	Roster(ctx context.Context, u school.User) (*school.Roster, error)
-	RecordList(ctx context.Context, u school.User, class, date string, absences []school.Absence) (*app.ListResult, error)
-	List(ctx context.Context, u school.User, class, date string) (*school.AbsenceList, error)
+	RecordList(ctx context.Context, u school.User, class string, date school.Date, absences []school.Absence) (*app.ListResult, error)
+	List(ctx context.Context, u school.User, class string, date school.Date) (*school.AbsenceList, error)
 	Messages(ctx context.Context, u school.User, f app.MessageFilter) ([]*alerts.Message, error)
 	DeliveryStatus(ctx context.Context, providerID, status string, code int) error
 	Inbound(ctx context.Context, in store.Inbound) error
@@ -45,11 +45,11 @@ type Service interface {
 	ActOnEscalation(ctx context.Context, u school.User, id, action, note string) (*protocol.Escalation, error)
 	Melding(ctx context.Context, u school.User, id string) (*app.MeldingDraft, error)
 	Tasks(ctx context.Context, u school.User) ([]school.Task, error)
-	StoredDigest(ctx context.Context, date string) (*app.Digest, error)
-	Inbox(ctx context.Context, u school.User, date string) ([]store.Inbound, error)
-	Reach(ctx context.Context, from, to string) (*app.Reach, error)
+	StoredDigest(ctx context.Context, date school.Date) (*app.Digest, error)
+	Inbox(ctx context.Context, u school.User, date school.Date) ([]store.Inbound, error)
+	Reach(ctx context.Context, from, to school.Date) (*app.Reach, error)
 	CalendarView(ctx context.Context) (*app.CalendarView, error)
-	CloseDay(ctx context.Context, u school.User, date, reason string, reopen bool) (*store.ClosedDay, error)
+	CloseDay(ctx context.Context, u school.User, date school.Date, reason string, reopen bool) (*store.ClosedDay, error)
 	CalendarWarnings() []string
 
 	// The staff pages.
