@@ -214,7 +214,7 @@ func (s *Service) wants(tx *store.Tx, list *school.AbsenceList, now time.Time) (
 	wants := alerts.Recipients(decisions, students, units)
 	// A parent whose other children's classes have not posted yet waits for
 	// them, until the lists' deadline, so that one message names them all.
-	deadline := s.Protocol.SchoolDay.FirstLessonAt(list.Date, s.Location).Add(15 * time.Minute)
+	deadline := s.Protocol.SchoolDay.ListDeadline(list.Date, s.Location)
 	if now.Before(deadline) {
 		for i, w := range wants {
 			for _, sib := range tx.StudentsByPhone(w.Contact.Phone) {

@@ -21,7 +21,7 @@ func (s *Service) MissingLists(_ context.Context, date school.Date) ([]string, e
 		if err != nil {
 			return err
 		}
-		deadline := s.Protocol.SchoolDay.FirstLessonAt(date, s.Location).Add(15 * time.Minute)
+		deadline := s.Protocol.SchoolDay.ListDeadline(date, s.Location)
 		for _, c := range r.Classes {
 			if tx.ListPosted(c.ID, date) {
 				continue

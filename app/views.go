@@ -47,7 +47,7 @@ type RollCall struct {
 // u's first.
 func (s *Service) RollCall(_ context.Context, u school.User, class string) (*RollCall, error) {
 	date := s.Today()
-	rc := &RollCall{Date: date, Deadline: s.Protocol.SchoolDay.FirstLessonAt(date, s.Location).Add(15 * time.Minute)}
+	rc := &RollCall{Date: date, Deadline: s.Protocol.SchoolDay.ListDeadline(date, s.Location)}
 	err := s.Store.View(func(tx *store.Tx) error {
 		r, err := tx.Roster()
 		if err != nil {
@@ -328,7 +328,7 @@ func (s *Service) Board(_ context.Context) (*Board, error) {
 			st := students[t.Student]
 			row := TaskRow{Task: t, Name: st.Name, Contacts: st.Contacts, ClassName: classNames[t.Class]}
 			if d, err := school.ParseDate(t.Date); err == nil {
-				row.Deadline = s.Protocol.SchoolDay.FirstLessonAt(d, s.Location).Add(15 * time.Minute)
+				row.Deadline = s.Protocol.SchoolDay.ListDeadline(d, s.Location)
 			}
 			if m := refusedCode.FindStringSubmatch(t.Reason); m != nil {
 				row.Code = m[1]
