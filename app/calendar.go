@@ -106,7 +106,7 @@ func (s *Service) CloseDay(_ context.Context, u school.User, date school.Date, r
 		i := slices.IndexFunc(closed, func(c store.ClosedDay) bool { return c.Date == date })
 		switch {
 		case reopen && i < 0:
-			return fmt.Errorf("%w: %s was not closed after the fact", school.ErrNotFound, date)
+			return school.NotFound("%s was not closed after the fact", date)
 		case reopen:
 			taken := closed[i] // a copy: slices.Delete clears the slot it frees
 			day = &taken

@@ -92,7 +92,7 @@ func (s *Service) RecordList(_ context.Context, u school.User, class string, dat
 		if _, ok, err := tx.Class(class); err != nil {
 			return err
 		} else if !ok {
-			return fmt.Errorf("%w: class %s", school.ErrNotFound, class)
+			return school.NotFound("class %s", class)
 		}
 		classOf := func(id string) (string, bool) {
 			_, class, ok, err := tx.StudentFacts(id)
@@ -261,7 +261,7 @@ func (s *Service) List(_ context.Context, u school.User, class string, date scho
 		if _, ok, err := tx.Class(class); err != nil {
 			return err
 		} else if !ok {
-			return fmt.Errorf("%w: class %s", school.ErrNotFound, class)
+			return school.NotFound("class %s", class)
 		}
 		l, ok, err := tx.AbsenceList(class, date)
 		if ok {

@@ -89,7 +89,7 @@ func (s *Service) Melding(_ context.Context, u school.User, id string) (*Melding
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: student %s is no longer in the roster", school.ErrNotFound, e.Student)
+			return school.NotFound("student %s is no longer in the roster", e.Student)
 		}
 		d, err = s.draft(tx, u, e, st)
 		return err

@@ -182,7 +182,7 @@ func (s *Service) Review(_ context.Context, u school.User) (*ReviewView, error) 
 	cat := s.Translations.Catalog() // one catalog for the whole page
 	meta, ok := cat.Language(lang)
 	if !ok {
-		return nil, fmt.Errorf("%w: language %s", school.ErrNotFound, lang)
+		return nil, school.NotFound("language %s", lang)
 	}
 	v.Language = meta
 	for _, key := range cat.Keys() {
@@ -278,7 +278,7 @@ func (s *Service) CorrectTranslation(_ context.Context, u school.User, key strin
 	}
 	return s.saveTranslation(u, lang, func(raw []byte, file *translations.FileMessages) ([]byte, error) {
 		if _, ok := file.Messages[key]; !ok {
-			return nil, fmt.Errorf("%w: message %s in %s", school.ErrNotFound, key, lang)
+			return nil, school.NotFound("message %s in %s", key, lang)
 		}
 		out, err := translations.WithMessage(raw, key, forms, back)
 		if err != nil {
@@ -354,7 +354,7 @@ func (s *Service) saveTranslation(u school.User, lang string, edit func([]byte, 
 func (s *Service) TranslationFile(_ context.Context, lang string) (string, []byte, *store.TranslationOverride, error) {
 	tag, ok := s.Translations.Match(lang)
 	if !ok || !slices.ContainsFunc(s.Translations.Languages(), func(l translations.Language) bool { return l.Tag == tag }) {
-		return "", nil, nil, fmt.Errorf("%w: nabij has no messages in %q", school.ErrNotFound, lang)
+		return "", nil, nil, school.NotFound("nabij has no messages in %q", lang)
 	}
 	var raw []byte
 	var o *store.TranslationOverride

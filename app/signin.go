@@ -45,7 +45,7 @@ func (s *Service) SignInLink(_ context.Context, userID string) (string, time.Tim
 		if u, ok, err := tx.User(userID); err != nil {
 			return err
 		} else if !ok {
-			return fmt.Errorf("%w: user %s", school.ErrNotFound, userID)
+			return school.NotFound("user %s", userID)
 		} else if u.Disabled {
 			return fmt.Errorf("%w: user %s is disabled; enable them first", school.ErrConflict, userID)
 		}
@@ -68,7 +68,7 @@ func (s *Service) UserByName(ctx context.Context, name string) (school.User, err
 	}
 	switch len(found) {
 	case 0:
-		return school.User{}, fmt.Errorf("%w: no user named %q", school.ErrNotFound, name)
+		return school.User{}, school.NotFound("no user named %q", name)
 	case 1:
 		return found[0], nil
 	}
@@ -145,7 +145,7 @@ func (s *Service) TaskDone(_ context.Context, u school.User, id string) error {
 				return err
 			}
 		}
-		return fmt.Errorf("%w: task %s", school.ErrNotFound, id)
+		return school.NotFound("task %s", id)
 	})
 }
 
@@ -208,7 +208,7 @@ func (s *Service) SetEmail(_ context.Context, id, email string) (school.User, er
 		if u, ok, err = tx.User(id); err != nil {
 			return err
 		} else if !ok {
-			return fmt.Errorf("%w: user %s", school.ErrNotFound, id)
+			return school.NotFound("user %s", id)
 		}
 		if email != "" {
 			if other, ok, err := userByEmail(tx, email); err != nil {

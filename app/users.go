@@ -26,7 +26,7 @@ func loadUser(tx *store.Tx, id string) (school.User, error) {
 		return u, err
 	}
 	if !ok {
-		return u, fmt.Errorf("%w: user %s", school.ErrNotFound, id)
+		return u, school.NotFound("user %s", id)
 	}
 	return u, nil
 }

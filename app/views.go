@@ -66,7 +66,7 @@ func (s *Service) RollCall(_ context.Context, u school.User, class string) (*Rol
 		}
 		i := slices.IndexFunc(rc.Classes, func(c school.Class) bool { return c.ID == class })
 		if i < 0 {
-			return fmt.Errorf("%w: class %s", school.ErrNotFound, class)
+			return school.NotFound("class %s", class)
 		}
 		rc.Class = rc.Classes[i]
 		list, posted, err := tx.AbsenceList(class, date)
@@ -374,7 +374,7 @@ func (s *Service) Pupil(_ context.Context, id string) (*PupilPage, error) {
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: student %s", school.ErrNotFound, id)
+			return school.NotFound("student %s", id)
 		}
 		p.Student = st
 		hist, err := tx.History(id)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
@@ -100,7 +99,7 @@ func (h *handlers) describe(err error, c echo.Context) (int, errorDetail) {
 		return http.StatusConflict, errorDetail{"conflict", err.Error(), nil}
 	case errors.Is(err, school.ErrForbidden):
 		return http.StatusForbidden, errorDetail{"forbidden", "your role does not allow this", nil}
-	case errors.Is(err, school.ErrNotFound), errors.Is(err, alerts.ErrNotFound):
+	case errors.Is(err, school.ErrNotFound):
 		return http.StatusNotFound, errorDetail{"not_found", notFoundMessage(err), nil}
 	case errors.As(err, &we):
 		// A full disk, say: the client is told, and /healthz says so too.
@@ -151,9 +150,8 @@ func decode(c echo.Context, v any) error {
 // notFoundMessage says once what was not found ("escalation e1"), however
 // the error was wrapped.
 func notFoundMessage(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, "not found: "); i >= 0 {
-		return msg[i+len("not found: "):] + " was not found"
+	if nf, ok := errors.AsType[*school.NotFoundError](err); ok {
+		return nf.What + " was not found"
 	}
-	return msg
+	return "not found"
 }
