@@ -11,7 +11,7 @@ func (h *handlers) calendar(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, v)
+	return c.JSON(http.StatusOK, viewCalendar(v))
 }
 
 type closeDayRequest struct {
@@ -34,7 +34,7 @@ func (h *handlers) closeDay(c echo.Context) error {
 		return err
 	}
 	h.log.Info("day closed", "date", d.Date.String(), "by", user(c).ID)
-	return c.JSON(http.StatusOK, d)
+	return c.JSON(http.StatusOK, viewClosedDay(*d))
 }
 
 func (h *handlers) reopenDay(c echo.Context) error {
@@ -47,5 +47,5 @@ func (h *handlers) reopenDay(c echo.Context) error {
 		return err
 	}
 	h.log.Info("day reopened", "date", d.Date.String(), "by", user(c).ID)
-	return c.JSON(http.StatusOK, d)
+	return c.JSON(http.StatusOK, viewClosedDay(*d))
 }

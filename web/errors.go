@@ -20,9 +20,9 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string              `json:"code"`
-	Message string              `json:"message"`
-	Details []school.FieldError `json:"details,omitempty"`
+	Code    string           `json:"code"`
+	Message string           `json:"message"`
+	Details []fieldErrorView `json:"details,omitempty"`
 }
 
 // apiError is an error that already knows its HTTP answer.
@@ -90,11 +90,11 @@ func (h *handlers) describe(err error, c echo.Context) (int, errorDetail) {
 	case errors.As(err, &ve):
 		if n := len(ve.Details); n > maxDetails {
 			return http.StatusUnprocessableEntity, errorDetail{"invalid",
-				fmt.Sprintf("the request has %d bad fields, the first %d listed; nothing was applied", n, maxDetails), ve.Details[:maxDetails]}
+				fmt.Sprintf("the request has %d bad fields, the first %d listed; nothing was applied", n, maxDetails), viewAll(ve.Details[:maxDetails], viewFieldError)}
 		}
-		return http.StatusUnprocessableEntity, errorDetail{"invalid", "the request has bad fields; nothing was applied", ve.Details}
+		return http.StatusUnprocessableEntity, errorDetail{"invalid", "the request has bad fields; nothing was applied", viewAll(ve.Details, viewFieldError)}
 	case errors.As(err, &ae):
-		return ae.status, errorDetail{ae.code, ae.msg, ae.details}
+		return ae.status, errorDetail{ae.code, ae.msg, viewAll(ae.details, viewFieldError)}
 	case errors.Is(err, protocol.ErrTransition), errors.Is(err, school.ErrConflict):
 		return http.StatusConflict, errorDetail{"conflict", err.Error(), nil}
 	case errors.Is(err, school.ErrForbidden):

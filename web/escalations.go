@@ -27,7 +27,7 @@ func (h *handlers) escalations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, list)
+	return c.JSON(http.StatusOK, viewAll(list, viewEscalation))
 }
 
 type actionRequest struct {
@@ -45,7 +45,7 @@ func (h *handlers) escalationAction(c echo.Context) error {
 		return err
 	}
 	h.log.Info("escalation action", "escalation", e.ID, "action", req.Action, "status", e.Status, "by", user(c).ID)
-	return c.JSON(http.StatusOK, e)
+	return c.JSON(http.StatusOK, viewEscalation(e))
 }
 
 func (h *handlers) melding(c echo.Context) error {
@@ -58,7 +58,7 @@ func (h *handlers) melding(c echo.Context) error {
 		c.Response().WriteHeader(http.StatusOK)
 		return pages.ExecuteTemplate(c.Response(), "melding.html", d)
 	}
-	return c.JSON(http.StatusOK, d)
+	return c.JSON(http.StatusOK, viewMelding(d))
 }
 
 func (h *handlers) tasks(c echo.Context) error {
@@ -66,7 +66,7 @@ func (h *handlers) tasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, t)
+	return c.JSON(http.StatusOK, viewAll(t, viewTask))
 }
 
 func (h *handlers) digest(c echo.Context) error {
@@ -78,7 +78,7 @@ func (h *handlers) digest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, d)
+	return c.JSON(http.StatusOK, viewDigest(d))
 }
 
 func (h *handlers) inbox(c echo.Context) error {
@@ -90,7 +90,7 @@ func (h *handlers) inbox(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, in)
+	return c.JSON(http.StatusOK, viewAll(in, viewInbound))
 }
 
 func (h *handlers) reach(c echo.Context) error {
@@ -102,5 +102,5 @@ func (h *handlers) reach(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, r)
+	return c.JSON(http.StatusOK, viewReach(r))
 }
