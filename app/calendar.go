@@ -26,12 +26,12 @@ type CalendarView struct {
 }
 
 // CalendarView shows the calendar: its span, the closed days and its warnings.
-func (s *Service) CalendarView(_ context.Context) (*CalendarView, error) {
+func (s *Service) CalendarView(ctx context.Context) (*CalendarView, error) {
 	v := &CalendarView{Covers: s.Calendar.Covers, Closed: []store.ClosedDay{}, Warnings: s.CalendarWarnings()}
 	if v.Warnings == nil {
 		v.Warnings = []string{} // an array, as docs/openapi.yaml says: never null
 	}
-	err := s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		days, err := tx.ClosedDays()
 		if days != nil {
 			v.Closed = days
@@ -84,7 +84,7 @@ func (s *Service) LoadClosedDays() error {
 // rechecked and their rules run again, in the same transaction; other
 // pupils' rules see it at the next sweep. Only a day that is a school day
 // can be closed, and only a day closed after the fact can be reopened.
-func (s *Service) CloseDay(_ context.Context, u school.User, date school.Date, reason string, reopen bool) (*store.ClosedDay, error) {
+func (s *Service) CloseDay(ctx context.Context, u school.User, date school.Date, reason string, reopen bool) (*store.ClosedDay, error) {
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleAdmin {
 		return nil, fmt.Errorf("%w: only a coordinator or an admin closes a day", school.ErrForbidden)
 	}
@@ -98,7 +98,7 @@ func (s *Service) CloseDay(_ context.Context, u school.User, date school.Date, r
 	day := &store.ClosedDay{Date: date, Reason: reason, By: u.ID, At: s.Now()}
 	var closed []store.ClosedDay
 	cal := &school.Calendar{Holidays: s.Calendar.Holidays, FreeDays: s.Calendar.FreeDays, Covers: s.Calendar.Covers}
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		var err error
 		if closed, err = tx.ClosedDays(); err != nil {
 			return err

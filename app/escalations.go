@@ -276,9 +276,9 @@ type EscalationFilter struct {
 }
 
 // Escalations lists cases, newest first.
-func (s *Service) Escalations(_ context.Context, f EscalationFilter) ([]*protocol.Escalation, error) {
+func (s *Service) Escalations(ctx context.Context, f EscalationFilter) ([]*protocol.Escalation, error) {
 	var out []*protocol.Escalation
-	err := s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var all []*protocol.Escalation
 		var err error
 		if f.Student != "" {
@@ -301,9 +301,9 @@ func (s *Service) Escalations(_ context.Context, f EscalationFilter) ([]*protoco
 }
 
 // Escalation is one case.
-func (s *Service) Escalation(_ context.Context, id string) (*protocol.Escalation, error) {
+func (s *Service) Escalation(ctx context.Context, id string) (*protocol.Escalation, error) {
 	var e *protocol.Escalation
-	err := s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var err error
 		e, err = tx.Escalation(id)
 		return err
@@ -315,9 +315,9 @@ func (s *Service) Escalation(_ context.Context, id string) (*protocol.Escalation
 // case restarts no rule, so the pupil's rules run again at once: absence
 // the case held back (a case dismissed because its days were excused after
 // all must not hide the next 16 hours) opens its case now, not tonight.
-func (s *Service) ActOnEscalation(_ context.Context, u school.User, id, action, note string) (*protocol.Escalation, error) {
+func (s *Service) ActOnEscalation(ctx context.Context, u school.User, id, action, note string) (*protocol.Escalation, error) {
 	var e *protocol.Escalation
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		var err error
 		if e, err = tx.Escalation(id); err != nil {
 			return err

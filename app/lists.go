@@ -64,7 +64,7 @@ func (s *Service) checkListDate(date school.Date) error {
 // before. In the same transaction it decides the same-morning alerts (only
 // for today's list) and brings the outbox in line: putting the same list
 // again changes nothing, a correction never sends an alert twice.
-func (s *Service) RecordList(_ context.Context, u school.User, class string, date school.Date, absences []school.Absence) (*ListResult, error) {
+func (s *Service) RecordList(ctx context.Context, u school.User, class string, date school.Date, absences []school.Absence) (*ListResult, error) {
 	if !mayWriteList(u, class) {
 		return nil, fmt.Errorf("%w: %s may not post the list of class %s", school.ErrForbidden, u.ID, class)
 	}
@@ -86,7 +86,7 @@ func (s *Service) RecordList(_ context.Context, u school.User, class string, dat
 	}
 	// Lists posted at the same moment share a commit (Group): the closure may
 	// run more than once, so it starts from the posted list each time.
-	err := s.Store.Group(func(tx *store.Tx) error {
+	err := s.Store.GroupContext(ctx, func(tx *store.Tx) error {
 		list.Absences = append(make([]school.Absence, 0, len(absences)), absences...)
 		res.Alerts = []AlertRef{}
 		if _, ok, err := tx.Class(class); err != nil {
@@ -252,12 +252,12 @@ func (s *Service) noOneToTell(tx *store.Tx, date school.Date, id string, now tim
 }
 
 // List is the list of class for date as it stands; an empty one when none was posted.
-func (s *Service) List(_ context.Context, u school.User, class string, date school.Date) (*school.AbsenceList, error) {
+func (s *Service) List(ctx context.Context, u school.User, class string, date school.Date) (*school.AbsenceList, error) {
 	if !u.MaySeeClass(class) {
 		return nil, fmt.Errorf("%w: %s may not see class %s", school.ErrForbidden, u.ID, class)
 	}
 	var list *school.AbsenceList
-	err := s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		if _, ok, err := tx.Class(class); err != nil {
 			return err
 		} else if !ok {

@@ -74,9 +74,9 @@ type MeldingDraft struct {
 }
 
 // Melding prepares the DUO melding of a leerplicht or rmc case.
-func (s *Service) Melding(_ context.Context, u school.User, id string) (*MeldingDraft, error) {
+func (s *Service) Melding(ctx context.Context, u school.User, id string) (*MeldingDraft, error) {
 	var d *MeldingDraft
-	err := s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		e, err := tx.Escalation(id)
 		if err != nil {
 			return err

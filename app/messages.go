@@ -18,12 +18,12 @@ type MessageFilter struct {
 
 // Messages lists messages u may see: a coordinator all, a mentor those about
 // pupils of their classes.
-func (s *Service) Messages(_ context.Context, u school.User, f MessageFilter) ([]*alerts.Message, error) {
+func (s *Service) Messages(ctx context.Context, u school.User, f MessageFilter) ([]*alerts.Message, error) {
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
 		return nil, fmt.Errorf("%w: messages are for coordinators and mentors", school.ErrForbidden)
 	}
 	out := []*alerts.Message{}
-	err := s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var msgs []*alerts.Message
 		var err error
 		if !f.Date.IsZero() {
@@ -87,10 +87,10 @@ func forMentor(u school.User, m *alerts.Message, teaches func(id string) bool) *
 }
 
 // DeliveryStatus applies a provider's status callback.
-func (s *Service) DeliveryStatus(_ context.Context, providerID, status string, code int) error {
+func (s *Service) DeliveryStatus(ctx context.Context, providerID, status string, code int) error {
 	var changed *alerts.Message
 	// Callbacks come many at once: they share commits.
-	err := s.Store.BatchAlerts(func(tx alerts.Tx) error {
+	err := s.Store.GroupContext(ctx, func(tx *store.Tx) error {
 		var err error
 		changed, err = s.Fallbacks.Callback(tx, providerID, status, code)
 		return err

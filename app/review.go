@@ -155,14 +155,14 @@ func currentFile(tx *store.Tx, lang string) ([]byte, *store.TranslationOverride,
 }
 
 // Review is the review page of u's language.
-func (s *Service) Review(_ context.Context, u school.User) (*ReviewView, error) {
+func (s *Service) Review(ctx context.Context, u school.User) (*ReviewView, error) {
 	lang, err := s.mustReview(u)
 	if err != nil {
 		return nil, err
 	}
 	var raw []byte
 	v := &ReviewView{School: s.Planner.Renderer.School}
-	err = s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var err error
 		if raw, v.Own, err = currentFile(tx, lang); err != nil || v.Own == nil {
 			return err
@@ -271,12 +271,12 @@ var ErrUnchanged = errors.New("nothing changed")
 // the error is a *translations.RefusedError with every reason. A
 // correction makes a reviewed language a draft again, until it is marked
 // reviewed once more.
-func (s *Service) CorrectTranslation(_ context.Context, u school.User, key string, forms, back map[string]string) error {
+func (s *Service) CorrectTranslation(ctx context.Context, u school.User, key string, forms, back map[string]string) error {
 	lang, err := s.mustReview(u)
 	if err != nil {
 		return err
 	}
-	return s.saveTranslation(u, lang, func(raw []byte, file *translations.FileMessages) ([]byte, error) {
+	return s.saveTranslation(ctx, u, lang, func(raw []byte, file *translations.FileMessages) ([]byte, error) {
 		if _, ok := file.Messages[key]; !ok {
 			return nil, school.NotFound("message %s in %s", key, lang)
 		}
@@ -293,12 +293,12 @@ func (s *Service) CorrectTranslation(_ context.Context, u school.User, key strin
 
 // MarkReviewed marks u's language reviewed by u, today, in the school's
 // own file of it.
-func (s *Service) MarkReviewed(_ context.Context, u school.User) error {
+func (s *Service) MarkReviewed(ctx context.Context, u school.User) error {
 	lang, err := s.mustReview(u)
 	if err != nil {
 		return err
 	}
-	return s.saveTranslation(u, lang, func(raw []byte, _ *translations.FileMessages) ([]byte, error) {
+	return s.saveTranslation(ctx, u, lang, func(raw []byte, _ *translations.FileMessages) ([]byte, error) {
 		return translations.WithReview(raw, u.Name, s.Now().In(s.Location))
 	})
 }
@@ -306,11 +306,11 @@ func (s *Service) MarkReviewed(_ context.Context, u school.User) error {
 // saveTranslation edits the school's file of lang, checks it with every
 // other file in force, keeps it and puts the catalog in force: all of it,
 // or (an error) nothing.
-func (s *Service) saveTranslation(u school.User, lang string, edit func([]byte, *translations.FileMessages) ([]byte, error)) error {
+func (s *Service) saveTranslation(ctx context.Context, u school.User, lang string, edit func([]byte, *translations.FileMessages) ([]byte, error)) error {
 	s.translationsMu.Lock()
 	defer s.translationsMu.Unlock()
 	var next *translations.Catalog
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		raw, _, err := currentFile(tx, lang)
 		if err != nil {
 			return err
@@ -351,14 +351,14 @@ func (s *Service) saveTranslation(u school.User, lang string, edit func([]byte, 
 // TranslationFile is the school's own file of lang (a tag nabij matches),
 // or the embedded one when the school has none: the file to bring back
 // into the project.
-func (s *Service) TranslationFile(_ context.Context, lang string) (string, []byte, *store.TranslationOverride, error) {
+func (s *Service) TranslationFile(ctx context.Context, lang string) (string, []byte, *store.TranslationOverride, error) {
 	tag, ok := s.Translations.Match(lang)
 	if !ok || !slices.ContainsFunc(s.Translations.Languages(), func(l translations.Language) bool { return l.Tag == tag }) {
 		return "", nil, nil, school.NotFound("nabij has no messages in %q", lang)
 	}
 	var raw []byte
 	var o *store.TranslationOverride
-	err := s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var err error
 		raw, o, err = currentFile(tx, tag)
 		return err
