@@ -190,6 +190,7 @@ func (s *Service) evaluateWith(tx *store.Tx, cal *school.Calendar, changes []pup
 // transaction. Rechecking cases after corrections is not its work: facts
 // change only when a list changes, and a list's transaction rechecks them.
 func (s *Service) Sweep(ctx context.Context, through school.Date) (pupils, opened int, err error) {
+	defer failed(&err, "sweep through %s", through)
 	// In chunks of pupils, so that memory stays small even when a sweep
 	// opens many cases (the first sweep over imported history).
 	after := ""
@@ -276,9 +277,10 @@ type EscalationFilter struct {
 }
 
 // Escalations lists cases, newest first.
-func (s *Service) Escalations(ctx context.Context, f EscalationFilter) ([]*protocol.Escalation, error) {
+func (s *Service) Escalations(ctx context.Context, f EscalationFilter) (_ []*protocol.Escalation, err error) {
+	defer failed(&err, "escalations")
 	var out []*protocol.Escalation
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var all []*protocol.Escalation
 		var err error
 		if f.Student != "" {
@@ -301,9 +303,10 @@ func (s *Service) Escalations(ctx context.Context, f EscalationFilter) ([]*proto
 }
 
 // Escalation is one case.
-func (s *Service) Escalation(ctx context.Context, id string) (*protocol.Escalation, error) {
+func (s *Service) Escalation(ctx context.Context, id string) (_ *protocol.Escalation, err error) {
+	defer failed(&err, "escalation %s", id)
 	var e *protocol.Escalation
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var err error
 		e, err = tx.Escalation(id)
 		return err
@@ -315,9 +318,10 @@ func (s *Service) Escalation(ctx context.Context, id string) (*protocol.Escalati
 // case restarts no rule, so the pupil's rules run again at once: absence
 // the case held back (a case dismissed because its days were excused after
 // all must not hide the next 16 hours) opens its case now, not tonight.
-func (s *Service) ActOnEscalation(ctx context.Context, u school.User, id, action, note string) (*protocol.Escalation, error) {
+func (s *Service) ActOnEscalation(ctx context.Context, u school.User, id, action, note string) (_ *protocol.Escalation, err error) {
+	defer failed(&err, "act on escalation %s", id)
 	var e *protocol.Escalation
-	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		var err error
 		if e, err = tx.Escalation(id); err != nil {
 			return err
@@ -326,12 +330,12 @@ func (s *Service) ActOnEscalation(ctx context.Context, u school.User, id, action
 			return err
 		}
 		if _, err = tx.PutEscalation(e); err != nil {
-			return err
+			return step("save", err)
 		}
 		if e.Status != protocol.StatusDismissed {
 			return nil
 		}
-		return s.evaluate(tx, []pupilChange{{student: e.Student}}, s.Today().AddDays(-1))
+		return step("evaluate", s.evaluate(tx, []pupilChange{{student: e.Student}}, s.Today().AddDays(-1)))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("escalation %s: %w", id, err)

@@ -64,7 +64,8 @@ func (s *Service) checkListDate(date school.Date) error {
 // before. In the same transaction it decides the same-morning alerts (only
 // for today's list) and brings the outbox in line: putting the same list
 // again changes nothing, a correction never sends an alert twice.
-func (s *Service) RecordList(ctx context.Context, u school.User, class string, date school.Date, absences []school.Absence) (*ListResult, error) {
+func (s *Service) RecordList(ctx context.Context, u school.User, class string, date school.Date, absences []school.Absence) (_ *ListResult, err error) {
+	defer failed(&err, "record list %s %s", class, date)
 	if !mayWriteList(u, class) {
 		return nil, fmt.Errorf("%w: %s may not post the list of class %s", school.ErrForbidden, u.ID, class)
 	}
@@ -86,7 +87,7 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 	}
 	// Lists posted at the same moment share a commit (Group): the closure may
 	// run more than once, so it starts from the posted list each time.
-	err := s.Store.GroupContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.GroupContext(ctx, func(tx *store.Tx) error {
 		list.Absences = append(make([]school.Absence, 0, len(absences)), absences...)
 		res.Alerts = []AlertRef{}
 		if _, ok, err := tx.Class(class); err != nil {
@@ -109,14 +110,14 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 		}
 		old, hadOld, err := tx.AbsenceList(class, date)
 		if err != nil {
-			return err
+			return step("read list", err)
 		}
 		if hadOld {
 			keepFamilyReports(old, list)
 		}
 		if !hadOld || !old.Posted() || !sameAbsences(old.Absences, list.Absences) {
 			if err := tx.PutAbsenceList(list); err != nil {
-				return err
+				return step("save list", err)
 			}
 		}
 		scope := studentsOf(list)
@@ -132,7 +133,7 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 		if date == s.Today() {
 			wants, absent, err = s.wants(tx, list, now)
 			if err != nil {
-				return err
+				return step("find contacts", err)
 			}
 		}
 		// Only today's list touches the outbox: correcting a past day's list
@@ -140,7 +141,7 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 		planned := map[alerts.Want]*alerts.Message{}
 		if date == s.Today() {
 			if planned, err = s.Planner.ApplyUntil(tx, date, scope, wants, now, until); err != nil {
-				return err
+				return step("plan alerts", err)
 			}
 		}
 		reached := map[string]bool{}
@@ -158,7 +159,7 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 		for _, id := range absent {
 			if !reached[id] && list.AlertsWithheld == "" {
 				if err := s.noOneToTell(tx, date, id, now); err != nil {
-					return err
+					return step("task for "+id, err)
 				}
 			}
 		}
@@ -168,7 +169,7 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 		if hadOld {
 			prev = old
 		}
-		return s.evaluate(tx, changesOf(prev, list), s.Today().AddDays(-1), date)
+		return step("evaluate", s.evaluate(tx, changesOf(prev, list), s.Today().AddDays(-1), date))
 	})
 	if err != nil {
 		return nil, err
@@ -252,12 +253,13 @@ func (s *Service) noOneToTell(tx *store.Tx, date school.Date, id string, now tim
 }
 
 // List is the list of class for date as it stands; an empty one when none was posted.
-func (s *Service) List(ctx context.Context, u school.User, class string, date school.Date) (*school.AbsenceList, error) {
+func (s *Service) List(ctx context.Context, u school.User, class string, date school.Date) (_ *school.AbsenceList, err error) {
+	defer failed(&err, "list %s %s", class, date)
 	if !u.MaySeeClass(class) {
 		return nil, fmt.Errorf("%w: %s may not see class %s", school.ErrForbidden, u.ID, class)
 	}
 	var list *school.AbsenceList
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		if _, ok, err := tx.Class(class); err != nil {
 			return err
 		} else if !ok {

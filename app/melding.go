@@ -74,9 +74,10 @@ type MeldingDraft struct {
 }
 
 // Melding prepares the DUO melding of a leerplicht or rmc case.
-func (s *Service) Melding(ctx context.Context, u school.User, id string) (*MeldingDraft, error) {
+func (s *Service) Melding(ctx context.Context, u school.User, id string) (_ *MeldingDraft, err error) {
+	defer failed(&err, "melding %s", id)
 	var d *MeldingDraft
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		e, err := tx.Escalation(id)
 		if err != nil {
 			return err

@@ -18,12 +18,13 @@ type MessageFilter struct {
 
 // Messages lists messages u may see: a coordinator all, a mentor those about
 // pupils of their classes.
-func (s *Service) Messages(ctx context.Context, u school.User, f MessageFilter) ([]*alerts.Message, error) {
+func (s *Service) Messages(ctx context.Context, u school.User, f MessageFilter) (_ []*alerts.Message, err error) {
+	defer failed(&err, "messages for %s", u.ID)
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
 		return nil, fmt.Errorf("%w: messages are for coordinators and mentors", school.ErrForbidden)
 	}
 	out := []*alerts.Message{}
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var msgs []*alerts.Message
 		var err error
 		if !f.Date.IsZero() {
@@ -87,10 +88,11 @@ func forMentor(u school.User, m *alerts.Message, teaches func(id string) bool) *
 }
 
 // DeliveryStatus applies a provider's status callback.
-func (s *Service) DeliveryStatus(ctx context.Context, providerID, status string, code int) error {
+func (s *Service) DeliveryStatus(ctx context.Context, providerID, status string, code int) (err error) {
+	defer failed(&err, "delivery status %s", providerID)
 	var changed *alerts.Message
 	// Callbacks come many at once: they share commits.
-	err := s.Store.GroupContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.GroupContext(ctx, func(tx *store.Tx) error {
 		var err error
 		changed, err = s.Fallbacks.Callback(tx, providerID, status, code)
 		return err

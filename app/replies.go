@@ -16,11 +16,12 @@ import (
 // STOP and START, an answer to "which child?", or free text for the
 // coordinator's inbox. It is kept first, so that no reply is ever lost, and
 // handled once, however often the provider posts it.
-func (s *Service) Inbound(ctx context.Context, in store.Inbound) error {
+func (s *Service) Inbound(ctx context.Context, in store.Inbound) (err error) {
+	defer failed(&err, "inbound %s", in.ProviderID)
 	now := s.Now()
 	in.ReceivedAt = now
 	var woke bool
-	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		isNew, err := tx.PutInbound(&in)
 		if err != nil || !isNew {
 			return err
@@ -301,7 +302,8 @@ func (s *Service) markSick(tx *store.Tx, date school.Date, student, contact stri
 
 // Inbox lists the replies u may read: a coordinator all, a mentor those
 // about pupils of their classes; date narrows to one day.
-func (s *Service) Inbox(ctx context.Context, u school.User, on school.Date) ([]store.Inbound, error) {
+func (s *Service) Inbox(ctx context.Context, u school.User, on school.Date) (_ []store.Inbound, err error) {
+	defer failed(&err, "inbox of %s", u.ID)
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
 		return nil, fmt.Errorf("%w: the inbox is for coordinators and mentors", school.ErrForbidden)
 	}
@@ -310,7 +312,7 @@ func (s *Service) Inbox(ctx context.Context, u school.User, on school.Date) ([]s
 		date = on.String()
 	}
 	out := []store.Inbound{}
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		all, err := tx.Inbounds()
 		for _, in := range all {
 			if date != "" && in.ReceivedAt.In(s.Location).Format("2006-01-02") != date && in.Date != date {

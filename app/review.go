@@ -155,7 +155,8 @@ func currentFile(tx *store.Tx, lang string) ([]byte, *store.TranslationOverride,
 }
 
 // Review is the review page of u's language.
-func (s *Service) Review(ctx context.Context, u school.User) (*ReviewView, error) {
+func (s *Service) Review(ctx context.Context, u school.User) (_ *ReviewView, err error) {
+	defer failed(&err, "review by %s", u.ID)
 	lang, err := s.mustReview(u)
 	if err != nil {
 		return nil, err
@@ -271,7 +272,8 @@ var ErrUnchanged = errors.New("nothing changed")
 // the error is a *translations.RefusedError with every reason. A
 // correction makes a reviewed language a draft again, until it is marked
 // reviewed once more.
-func (s *Service) CorrectTranslation(ctx context.Context, u school.User, key string, forms, back map[string]string) error {
+func (s *Service) CorrectTranslation(ctx context.Context, u school.User, key string, forms, back map[string]string) (err error) {
+	defer failed(&err, "correct translation %s by %s", key, u.ID)
 	lang, err := s.mustReview(u)
 	if err != nil {
 		return err
@@ -293,7 +295,8 @@ func (s *Service) CorrectTranslation(ctx context.Context, u school.User, key str
 
 // MarkReviewed marks u's language reviewed by u, today, in the school's
 // own file of it.
-func (s *Service) MarkReviewed(ctx context.Context, u school.User) error {
+func (s *Service) MarkReviewed(ctx context.Context, u school.User) (err error) {
+	defer failed(&err, "mark reviewed by %s", u.ID)
 	lang, err := s.mustReview(u)
 	if err != nil {
 		return err
@@ -351,14 +354,15 @@ func (s *Service) saveTranslation(ctx context.Context, u school.User, lang strin
 // TranslationFile is the school's own file of lang (a tag nabij matches),
 // or the embedded one when the school has none: the file to bring back
 // into the project.
-func (s *Service) TranslationFile(ctx context.Context, lang string) (string, []byte, *store.TranslationOverride, error) {
+func (s *Service) TranslationFile(ctx context.Context, lang string) (_ string, _ []byte, _ *store.TranslationOverride, err error) {
+	defer failed(&err, "translation file %s", lang)
 	tag, ok := s.Translations.Match(lang)
 	if !ok || !slices.ContainsFunc(s.Translations.Languages(), func(l translations.Language) bool { return l.Tag == tag }) {
 		return "", nil, nil, school.NotFound("nabij has no messages in %q", lang)
 	}
 	var raw []byte
 	var o *store.TranslationOverride
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var err error
 		raw, o, err = currentFile(tx, tag)
 		return err

@@ -78,7 +78,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (school.User, 
 }
 
 // CreateUser adds a staff member and returns their token, shown only this once.
-func (s *Service) CreateUser(ctx context.Context, name string, role school.Role, classes []string) (school.User, string, error) {
+func (s *Service) CreateUser(ctx context.Context, name string, role school.Role, classes []string) (_ school.User, _ string, err error) {
+	defer failed(&err, "create user (%s)", role)
 	var errs []school.FieldError
 	name = strings.TrimSpace(name)
 	if name == "" {
@@ -96,7 +97,7 @@ func (s *Service) CreateUser(ctx context.Context, name string, role school.Role,
 	}
 	token := newToken()
 	u := school.User{Name: name, Role: role, Classes: classes, TokenHash: HashToken(token)}
-	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		unknown, err := unknownClasses(tx, classes)
 		if err != nil {
 			return err

@@ -21,9 +21,10 @@ const (
 var ErrSignIn = errors.New("the sign-in link is unknown, used or expired")
 
 // Users lists the staff.
-func (s *Service) Users(ctx context.Context) ([]school.User, error) {
+func (s *Service) Users(ctx context.Context) (_ []school.User, err error) {
+	defer failed(&err, "users")
 	var out []school.User
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Users()
 		return err
@@ -38,10 +39,11 @@ func (s *Service) Users(ctx context.Context) ([]school.User, error) {
 }
 
 // SignInLink makes a one-time link token for a user; only its hash is kept.
-func (s *Service) SignInLink(ctx context.Context, userID string) (string, time.Time, error) {
+func (s *Service) SignInLink(ctx context.Context, userID string) (_ string, _ time.Time, err error) {
+	defer failed(&err, "sign-in link for %s", userID)
 	token := newToken()
 	expires := s.Now().Add(LinkLifetime)
-	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		if u, ok, err := tx.User(userID); err != nil {
 			return err
 		} else if !ok {
@@ -126,7 +128,8 @@ func (s *Service) SignOut(ctx context.Context, session string) error {
 }
 
 // TaskDone marks a task done.
-func (s *Service) TaskDone(ctx context.Context, u school.User, id string) error {
+func (s *Service) TaskDone(ctx context.Context, u school.User, id string) (err error) {
+	defer failed(&err, "task done %s", id)
 	if u.Role != school.RoleCoordinator {
 		return fmt.Errorf("%w: tasks are done by the coordinator", school.ErrForbidden)
 	}
@@ -196,13 +199,14 @@ func (s *Service) CheckEmail(ctx context.Context, email string) error {
 
 // SetEmail gives a user their login with the school's accounts; an empty
 // email takes it away. It is unique: another user's is refused.
-func (s *Service) SetEmail(ctx context.Context, id, email string) (school.User, error) {
+func (s *Service) SetEmail(ctx context.Context, id, email string) (_ school.User, err error) {
+	defer failed(&err, "set email of %s", id)
 	email = NormalizeEmail(email)
 	if email != "" && !validEmail(email) {
 		return school.User{}, &school.ValidationError{Details: []school.FieldError{{Field: "email", Message: "not an e-mail address"}}}
 	}
 	var u school.User
-	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		var ok bool
 		var err error
 		if u, ok, err = tx.User(id); err != nil {

@@ -14,9 +14,10 @@ import (
 
 // MissingLists reports the classes without a list for date: a task for the
 // coordinator and the classes' mentors. It returns the classes.
-func (s *Service) MissingLists(ctx context.Context, date school.Date) ([]string, error) {
+func (s *Service) MissingLists(ctx context.Context, date school.Date) (_ []string, err error) {
+	defer failed(&err, "missing lists %s", date)
 	var missing []string
-	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		r, err := tx.Roster()
 		if err != nil {
 			return err
@@ -41,12 +42,13 @@ func (s *Service) MissingLists(ctx context.Context, date school.Date) ([]string,
 
 // Tasks lists the tasks u may see: a coordinator all, a mentor those of
 // their classes and pupils.
-func (s *Service) Tasks(ctx context.Context, u school.User) ([]school.Task, error) {
+func (s *Service) Tasks(ctx context.Context, u school.User) (_ []school.Task, err error) {
+	defer failed(&err, "tasks for %s", u.ID)
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
 		return nil, fmt.Errorf("%w: tasks are for coordinators and mentors", school.ErrForbidden)
 	}
 	out := []school.Task{}
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		all, err := tx.Tasks()
 		for _, t := range all {
 			class := t.Class
@@ -92,7 +94,8 @@ type Digest struct {
 }
 
 // MorningDigest sums up date for the coordinator and keeps it.
-func (s *Service) MorningDigest(ctx context.Context, date school.Date) (*Digest, error) {
+func (s *Service) MorningDigest(ctx context.Context, date school.Date) (_ *Digest, err error) {
+	defer failed(&err, "morning digest %s", date)
 	return s.digest(ctx, date, true)
 }
 
@@ -187,10 +190,11 @@ func (s *Service) digest(ctx context.Context, date school.Date, keep bool) (*Dig
 }
 
 // StoredDigest is the digest made for date, or a fresh one when none was.
-func (s *Service) StoredDigest(ctx context.Context, date school.Date) (*Digest, error) {
+func (s *Service) StoredDigest(ctx context.Context, date school.Date) (_ *Digest, err error) {
+	defer failed(&err, "digest %s", date)
 	var d Digest
 	var ok bool
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var err error
 		if ok, err = tx.Digest(date.String(), &d); err != nil || !ok {
 			return err

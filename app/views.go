@@ -45,10 +45,11 @@ type RollCall struct {
 
 // RollCall reads today's roll call of class for u; an empty class picks
 // u's first.
-func (s *Service) RollCall(ctx context.Context, u school.User, class string) (*RollCall, error) {
+func (s *Service) RollCall(ctx context.Context, u school.User, class string) (_ *RollCall, err error) {
+	defer failed(&err, "roll call %s", class)
 	date := s.Today()
 	rc := &RollCall{Date: date, Deadline: s.Protocol.SchoolDay.ListDeadline(date, s.Location)}
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		r, err := tx.Roster()
 		if err != nil {
 			return err
@@ -252,11 +253,12 @@ type Board struct {
 }
 
 // Board reads today's board.
-func (s *Service) Board(ctx context.Context) (*Board, error) {
+func (s *Service) Board(ctx context.Context) (_ *Board, err error) {
+	defer failed(&err, "board")
 	date := s.Today()
 	b := &Board{Date: date, Names: map[string]string{}, CalendarWarnings: calendarWarnings(s.Calendar, date),
 		Calendar: calendarNotice(s.Calendar, date)}
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		r, err := tx.Roster()
 		if err != nil {
 			return err
@@ -365,10 +367,11 @@ type PupilPage struct {
 }
 
 // Pupil reads a pupil's school year.
-func (s *Service) Pupil(ctx context.Context, id string) (*PupilPage, error) {
+func (s *Service) Pupil(ctx context.Context, id string) (_ *PupilPage, err error) {
+	defer failed(&err, "pupil page %s", id)
 	today := s.Today()
 	p := &PupilPage{}
-	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		st, ok, err := tx.Student(id)
 		if err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/nabij-isk/nabij/app"
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
@@ -96,7 +97,8 @@ func (h *handlers) describe(err error, c echo.Context) (int, errorDetail) {
 	case errors.As(err, &ae):
 		return ae.status, errorDetail{ae.code, ae.msg, viewAll(ae.details, viewFieldError)}
 	case errors.Is(err, protocol.ErrTransition), errors.Is(err, school.ErrConflict):
-		return http.StatusConflict, errorDetail{"conflict", err.Error(), nil}
+		// The rule's own words, without the use case app wrapped them in.
+		return http.StatusConflict, errorDetail{"conflict", app.Cause(err).Error(), nil}
 	case errors.Is(err, school.ErrForbidden):
 		return http.StatusForbidden, errorDetail{"forbidden", "your role does not allow this", nil}
 	case errors.Is(err, school.ErrNotFound):

@@ -10,15 +10,18 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/app"
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
+	"github.com/nabij-isk/nabij/translations"
 )
 
 // fakeService is the little of Service the handlers under test call; a
@@ -158,9 +161,10 @@ func TestErrorsFoundThroughTheWrapping(t *testing.T) {
 	if code != http.StatusNotFound || e["code"] != "not_found" || e["message"] != "escalation e9 was not found" {
 		t.Errorf("unknown escalation: %d %v", code, body)
 	}
-	svc.err = fmt.Errorf("close day 2026-12-04: save: %w", fmt.Errorf("%w: 2026-12-04 is closed already", school.ErrConflict))
+	// A conflict is told in the rule's own words, without the use case.
+	svc.err = &app.StepError{Op: "close day 2026-12-04", Err: fmt.Errorf("save: %w", fmt.Errorf("%w: closed already", school.ErrConflict))}
 	code, body = serve(t, svc, nil, "PUT", "/api/v1/calendar/closed/2026-12-04", `{"reason":"storm"}`)
-	if e, _ := body["error"].(map[string]any); code != http.StatusConflict || e["code"] != "conflict" {
+	if e, _ := body["error"].(map[string]any); code != http.StatusConflict || e["code"] != "conflict" || e["message"] != "save: conflict: closed already" {
 		t.Errorf("a wrapped conflict: %d %v", code, body)
 	}
 	svc.err = fmt.Errorf("close day 2026-12-04: save: %w", &school.ValidationError{Details: []school.FieldError{{Field: "reason", Message: "too long"}}})
@@ -181,6 +185,48 @@ func TestInternalErrorLogged(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "close day 2026-12-04: save: disk on fire") {
 		t.Errorf("the log does not name the step:\n%s", log.String())
+	}
+}
+
+// A write that fails on a full disk is a 500 whose log line names the use
+// case, its ids and the step (the commit); the answer says why, not where.
+func TestStoreWriteFailureLogNamesTheStep(t *testing.T) {
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	cat, err := translations.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 30, 8, 50, 0, 0, time.UTC)
+	svc := &app.Service{Store: st, Location: time.UTC, Now: func() time.Time { return now }, Protocol: protocol.Default(),
+		Calendar: &school.Calendar{}, Planner: &alerts.Planner{Renderer: &alerts.Renderer{Catalog: cat, School: "ISK"}}}
+	roster := &school.Roster{Classes: []school.Class{{ID: "1A"}}, Students: []school.Student{{ID: "1", Name: "Amanuel", Class: "1A",
+		BirthDate: school.Date{Year: 2011, Month: 1, Day: 1}, Contacts: []school.Contact{{ID: "c1", Role: school.RoleParent, Name: "m", Phone: "+31612345001"}}}}}
+	if err := svc.ReplaceRoster(context.Background(), roster); err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := svc.CreateUser(context.Background(), "C. Jansen", school.RoleCoordinator, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	srv := New(svc, Config{Registry: prometheus.NewRegistry(), Log: slog.New(slog.NewTextHandler(&log, nil))})
+	st.SetWriteFault(syscall.ENOSPC)
+	req := httptest.NewRequest("PUT", "/api/v1/classes/1A/absences/2026-11-30", strings.NewReader(`{"absences":[{"student":"1","kind":"absent"}]}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusInternalServerError || !strings.Contains(rec.Body.String(), "store_write_failed") || strings.Contains(rec.Body.String(), "record list") {
+		t.Errorf("a list on a full disk: %d %s", rec.Code, rec.Body)
+	}
+	if want := "record list 1A 2026-11-30: commit: the store could not be written"; !strings.Contains(log.String(), want) {
+		t.Errorf("the log does not say %q:\n%s", want, log.String())
+	}
+	if strings.Contains(log.String(), "Amanuel") || strings.Contains(log.String(), "Jansen") || strings.Contains(log.String(), "+316") {
+		t.Errorf("the log names a pupil or a number:\n%s", log.String())
 	}
 }
 

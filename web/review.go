@@ -141,7 +141,7 @@ func (h *handlers) reviewDone(c echo.Context) error {
 	if err != nil {
 		var refused *translations.RefusedError
 		if errors.As(err, &refused) {
-			return h.render(c, http.StatusUnprocessableEntity, "error.html", err.Error(), "")
+			return h.render(c, http.StatusUnprocessableEntity, "error.html", refused.Error(), "")
 		}
 		return h.pageError(c, err)
 	}
