@@ -17,9 +17,15 @@ import (
 func (s *Service) pupilOf(birth school.Date, hist []store.HistoryEntry) protocol.Pupil {
 	p := protocol.Pupil{BirthDate: birth, Entries: make([]protocol.Entry, len(hist))}
 	for i, h := range hist {
-		p.Entries[i] = protocol.Entry{Date: h.Date, Kind: h.Kind, Hours: s.Protocol.Hours(h.Absence)}
+		p.Entries[i] = s.entryOf(h.Date, h.Absence)
 	}
 	return p
+}
+
+// entryOf is a day of a pupil's history as the rules read it: the lesuren
+// it counts are the protocol's.
+func (s *Service) entryOf(d school.Date, a school.Absence) protocol.Entry {
+	return protocol.Entry{Date: d, Kind: a.Kind, Hours: s.Protocol.Hours(a)}
 }
 
 // byDate is a pupil's entries by day, for rechecking a case's facts.
@@ -169,8 +175,7 @@ func (s *Service) evaluateWith(tx *store.Tx, cal *school.Calendar, changes []pup
 		}
 		entries = entries[:0]
 		for _, h := range hist {
-			entries = append(entries, protocol.Entry{Date: h.Date, Kind: h.Kind,
-				Hours: s.Protocol.Hours(school.Absence{Kind: h.Kind, Minutes: h.Minutes, Hours: h.Hours})})
+			entries = append(entries, s.entryOf(h.Date, school.Absence{Kind: h.Kind, Minutes: h.Minutes, Hours: h.Hours}))
 		}
 		rv, err := s.reviewPupil(tx, cal, ch.student, protocol.Pupil{BirthDate: birth, Entries: entries}, through, days, ch.kinds)
 		if err != nil {
@@ -247,11 +252,7 @@ func (s *Service) sweepChunk(through school.Date, after string, limit int) (pupi
 			if err != nil {
 				return err
 			}
-			p := protocol.Pupil{BirthDate: birth, Entries: make([]protocol.Entry, len(hist))}
-			for i, h := range hist {
-				p.Entries[i] = protocol.Entry{Date: h.Date, Kind: h.Kind, Hours: s.Protocol.Hours(h.Absence)}
-			}
-			jobs <- job{id, p, past}
+			jobs <- job{id, s.pupilOf(birth, hist), past}
 			return nil
 		})
 		return err
