@@ -1,10 +1,23 @@
 package web
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
 )
+
+// calendarService is the school's calendar: shown, a day closed or
+// reopened, and its warnings (also on /healthz).
+type calendarService interface {
+	CalendarView(ctx context.Context) (*app.CalendarView, error)
+	CloseDay(ctx context.Context, u school.User, date school.Date, reason string, reopen bool) (*store.ClosedDay, error)
+	CalendarWarnings() []string
+}
 
 func (h *handlers) calendar(c echo.Context) error {
 	v, err := h.svc.CalendarView(c.Request().Context())

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"net/http"
@@ -9,7 +10,22 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
 )
+
+// casework is what the coordinator's API asks of nabij: cases, meldingen,
+// tasks, the digest, the inbox and reach.
+type casework interface {
+	Escalations(ctx context.Context, f app.EscalationFilter) ([]*protocol.Escalation, error)
+	ActOnEscalation(ctx context.Context, u school.User, id, action, note string) (*protocol.Escalation, error)
+	Melding(ctx context.Context, u school.User, id string) (*app.MeldingDraft, error)
+	Tasks(ctx context.Context, u school.User) ([]school.Task, error)
+	StoredDigest(ctx context.Context, date school.Date) (*app.Digest, error)
+	Inbox(ctx context.Context, u school.User, date school.Date) ([]store.Inbound, error)
+	Reach(ctx context.Context, from, to school.Date) (*app.Reach, error)
+}
 
 //go:embed templates/*.html
 var templateFS embed.FS

@@ -22,7 +22,6 @@ import (
 
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/app"
-	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
 )
@@ -41,16 +40,8 @@ type Service interface {
 	Messages(ctx context.Context, u school.User, f app.MessageFilter) ([]*alerts.Message, error)
 	DeliveryStatus(ctx context.Context, providerID, status string, code int) error
 	Inbound(ctx context.Context, in store.Inbound) error
-	Escalations(ctx context.Context, f app.EscalationFilter) ([]*protocol.Escalation, error)
-	ActOnEscalation(ctx context.Context, u school.User, id, action, note string) (*protocol.Escalation, error)
-	Melding(ctx context.Context, u school.User, id string) (*app.MeldingDraft, error)
-	Tasks(ctx context.Context, u school.User) ([]school.Task, error)
-	StoredDigest(ctx context.Context, date school.Date) (*app.Digest, error)
-	Inbox(ctx context.Context, u school.User, date school.Date) ([]store.Inbound, error)
-	Reach(ctx context.Context, from, to school.Date) (*app.Reach, error)
-	CalendarView(ctx context.Context) (*app.CalendarView, error)
-	CloseDay(ctx context.Context, u school.User, date school.Date, reason string, reopen bool) (*store.ClosedDay, error)
-	CalendarWarnings() []string
+	casework        // web/escalations.go
+	calendarService // web/calendar.go
 
 	// The staff pages.
 	Today() school.Date
@@ -60,17 +51,11 @@ type Service interface {
 	SignOut(ctx context.Context, session string) error
 	SignInLink(ctx context.Context, userID string) (string, time.Time, error)
 	Users(ctx context.Context) ([]school.User, error)
-	userAdmin // taking access away: web/users.go
-	RollCall(ctx context.Context, u school.User, class string) (*app.RollCall, error)
-	Board(ctx context.Context) (*app.Board, error)
-	Pupil(ctx context.Context, id string) (*app.PupilPage, error)
-	TaskDone(ctx context.Context, u school.User, id string) error
+	userAdmin    // taking access away: web/users.go
+	staffScreens // web/screens.go
 
 	// Review by the school's own speakers.
-	Review(ctx context.Context, u school.User) (*app.ReviewView, error)
-	CorrectTranslation(ctx context.Context, u school.User, key string, forms, back map[string]string) error
-	MarkReviewed(ctx context.Context, u school.User) error
-	TranslationFile(ctx context.Context, lang string) (string, []byte, *store.TranslationOverride, error)
+	translationReview // web/review.go
 }
 
 // Config is the web layer's settings.
