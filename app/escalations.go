@@ -270,11 +270,11 @@ func (s *Service) sweepChunk(through school.Date, after string, limit int) (pupi
 	return pupils, opened, last, err
 }
 
-// EscalationFilter narrows GET /api/v1/escalations.
+// EscalationFilter narrows the cases listed; empty fields match all.
 type EscalationFilter struct {
-	Status  string
+	Status  protocol.EscalationStatus
 	Student string
-	Level   string
+	Level   protocol.Level
 }
 
 // Escalations lists cases, newest first.
@@ -290,7 +290,7 @@ func (s *Service) Escalations(ctx context.Context, f EscalationFilter) (_ []*pro
 			all, err = tx.Escalations()
 		}
 		for _, e := range all {
-			if (f.Status == "" || string(e.Status) == f.Status) && (f.Level == "" || string(e.Level) == f.Level) {
+			if (f.Status == "" || e.Status == f.Status) && (f.Level == "" || e.Level == f.Level) {
 				out = append(out, e)
 			}
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/nabij-isk/nabij/store"
 )
 
-// MessageFilter narrows GET /api/v1/messages; empty fields match all.
+// MessageFilter narrows the messages listed; empty fields match all.
 type MessageFilter struct {
 	Date    school.Date // zero: every day
 	Student string

@@ -39,7 +39,8 @@ func (h *handlers) escalations(c echo.Context) error {
 	default:
 		return badRequest("status %q is not one of open, acknowledged, reported, dismissed", status)
 	}
-	list, err := h.svc.Escalations(c.Request().Context(), app.EscalationFilter{Status: status, Student: c.QueryParam("student"), Level: c.QueryParam("level")})
+	list, err := h.svc.Escalations(c.Request().Context(), app.EscalationFilter{Status: protocol.EscalationStatus(status), Student: c.QueryParam("student"),
+		Level: protocol.Level(c.QueryParam("level"))})
 	if err != nil {
 		return err
 	}
