@@ -17,6 +17,7 @@ type StepError struct {
 	Err error  // the step's error, "save list: …", or the domain error as is
 }
 
+// Error is the use case, the step and the cause, in that order.
 func (e *StepError) Error() string { return e.Op + ": " + e.Err.Error() }
 
 // Unwrap is the error of the step.

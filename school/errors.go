@@ -20,6 +20,7 @@ type NotFoundError struct {
 	What string
 }
 
+// Error is "not found: " and what.
 func (e *NotFoundError) Error() string { return "not found: " + e.What }
 
 // Is makes a NotFoundError an ErrNotFound.
