@@ -90,6 +90,10 @@ func forMentor(u school.User, m *alerts.Message, teaches func(id string) bool) *
 // DeliveryStatus applies a provider's status callback.
 func (s *Service) DeliveryStatus(ctx context.Context, providerID, status string, code int) (err error) {
 	defer failed(&err, "delivery status %s", providerID)
+	// A status is applied even when Twilio's request ends while it waits
+	// for the store: Twilio does not send it again, and a WhatsApp message
+	// left undelivered must still go again as SMS.
+	ctx = context.WithoutCancel(ctx)
 	var changed *alerts.Message
 	// Callbacks come many at once: they share commits.
 	err = s.Store.GroupContext(ctx, func(tx *store.Tx) error {

@@ -18,6 +18,9 @@ import (
 // handled once, however often the provider posts it.
 func (s *Service) Inbound(ctx context.Context, in store.Inbound) (err error) {
 	defer failed(&err, "inbound %s", in.ProviderID)
+	// A family's reply is kept even when Twilio's request ends while it
+	// waits for the store: Twilio does not send it again.
+	ctx = context.WithoutCancel(ctx)
 	now := s.Now()
 	in.ReceivedAt = now
 	var woke bool
