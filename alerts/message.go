@@ -8,7 +8,6 @@
 package alerts
 
 import (
-	"errors"
 	"slices"
 	"time"
 
@@ -31,8 +30,9 @@ const (
 	StatusCancelled   Status = "cancelled"
 )
 
-// ErrNotFound is a message, or a provider id, nabij does not know.
-var ErrNotFound = errors.New("message not found")
+// ErrNotFound is a message, or a provider id, nabij does not know: the one
+// not-found error of nabij, school.ErrNotFound.
+var ErrNotFound = school.ErrNotFound
 
 // Message is one SMS or WhatsApp message to one contact, about one or more
 // pupils (siblings share a message).

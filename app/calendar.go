@@ -26,12 +26,13 @@ type CalendarView struct {
 }
 
 // CalendarView shows the calendar: its span, the closed days and its warnings.
-func (s *Service) CalendarView(_ context.Context) (*CalendarView, error) {
+func (s *Service) CalendarView(ctx context.Context) (_ *CalendarView, err error) {
+	defer failed(&err, "calendar")
 	v := &CalendarView{Covers: s.Calendar.Covers, Closed: []store.ClosedDay{}, Warnings: s.CalendarWarnings()}
 	if v.Warnings == nil {
 		v.Warnings = []string{} // an array, as docs/openapi.yaml says: never null
 	}
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		days, err := tx.ClosedDays()
 		if days != nil {
 			v.Closed = days
@@ -84,13 +85,10 @@ func (s *Service) LoadClosedDays() error {
 // rechecked and their rules run again, in the same transaction; other
 // pupils' rules see it at the next sweep. Only a day that is a school day
 // can be closed, and only a day closed after the fact can be reopened.
-func (s *Service) CloseDay(_ context.Context, u school.User, rawDate, reason string, reopen bool) (*store.ClosedDay, error) {
+func (s *Service) CloseDay(ctx context.Context, u school.User, date school.Date, reason string, reopen bool) (_ *store.ClosedDay, err error) {
+	defer failed(&err, "close day %s (reopen %v)", date, reopen)
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleAdmin {
 		return nil, fmt.Errorf("%w: only a coordinator or an admin closes a day", school.ErrForbidden)
-	}
-	date, err := school.ParseDate(rawDate)
-	if err != nil {
-		return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
 	}
 	reason = strings.TrimSpace(reason)
 	if !reopen && reason == "" {
@@ -102,36 +100,36 @@ func (s *Service) CloseDay(_ context.Context, u school.User, rawDate, reason str
 	day := &store.ClosedDay{Date: date, Reason: reason, By: u.ID, At: s.Now()}
 	var closed []store.ClosedDay
 	cal := &school.Calendar{Holidays: s.Calendar.Holidays, FreeDays: s.Calendar.FreeDays, Covers: s.Calendar.Covers}
-	err = s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		var err error
 		if closed, err = tx.ClosedDays(); err != nil {
-			return err
+			return step("read closed days", err)
 		}
 		i := slices.IndexFunc(closed, func(c store.ClosedDay) bool { return c.Date == date })
 		switch {
 		case reopen && i < 0:
-			return fmt.Errorf("%w: %s was not closed after the fact", school.ErrNotFound, date)
+			return school.NotFound("%s was not closed after the fact", date)
 		case reopen:
 			taken := closed[i] // a copy: slices.Delete clears the slot it frees
 			day = &taken
 			closed = slices.Delete(closed, i, i+1)
 			if _, err := tx.DeleteClosedDay(date); err != nil {
-				return err
+				return step("delete closed day", err)
 			}
 		case i >= 0:
 			closed[i] = *day // the reason corrected
-			return tx.PutClosedDay(*day)
+			return step("save closed day", tx.PutClosedDay(*day))
 		default:
 			if why := s.Calendar.WhyNotSchoolDay(date); why != "" {
 				return &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: fmt.Sprintf("%s is no school day already (%s)", date, why)}}}
 			}
 			closed = append(closed, *day)
 			if err := tx.PutClosedDay(*day); err != nil {
-				return err
+				return step("save closed day", err)
 			}
 		}
 		cal.SetClosed(store.ClosedPeriods(closed))
-		return s.reviewDay(tx, cal, date)
+		return step("review day", s.reviewDay(tx, cal, date))
 	})
 	if err != nil {
 		return nil, err

@@ -17,9 +17,15 @@ import (
 func (s *Service) pupilOf(birth school.Date, hist []store.HistoryEntry) protocol.Pupil {
 	p := protocol.Pupil{BirthDate: birth, Entries: make([]protocol.Entry, len(hist))}
 	for i, h := range hist {
-		p.Entries[i] = protocol.Entry{Date: h.Date, Kind: h.Kind, Hours: s.Protocol.Hours(h.Absence)}
+		p.Entries[i] = s.entryOf(h.Date, h.Absence)
 	}
 	return p
+}
+
+// entryOf is a day of a pupil's history as the rules read it: the lesuren
+// it counts are the protocol's.
+func (s *Service) entryOf(d school.Date, a school.Absence) protocol.Entry {
+	return protocol.Entry{Date: d, Kind: a.Kind, Hours: s.Protocol.Hours(a)}
 }
 
 // byDate is a pupil's entries by day, for rechecking a case's facts.
@@ -169,8 +175,7 @@ func (s *Service) evaluateWith(tx *store.Tx, cal *school.Calendar, changes []pup
 		}
 		entries = entries[:0]
 		for _, h := range hist {
-			entries = append(entries, protocol.Entry{Date: h.Date, Kind: h.Kind,
-				Hours: s.Protocol.Hours(school.Absence{Kind: h.Kind, Minutes: h.Minutes, Hours: h.Hours})})
+			entries = append(entries, s.entryOf(h.Date, school.Absence{Kind: h.Kind, Minutes: h.Minutes, Hours: h.Hours}))
 		}
 		rv, err := s.reviewPupil(tx, cal, ch.student, protocol.Pupil{BirthDate: birth, Entries: entries}, through, days, ch.kinds)
 		if err != nil {
@@ -190,6 +195,7 @@ func (s *Service) evaluateWith(tx *store.Tx, cal *school.Calendar, changes []pup
 // transaction. Rechecking cases after corrections is not its work: facts
 // change only when a list changes, and a list's transaction rechecks them.
 func (s *Service) Sweep(ctx context.Context, through school.Date) (pupils, opened int, err error) {
+	defer failed(&err, "sweep through %s", through)
 	// In chunks of pupils, so that memory stays small even when a sweep
 	// opens many cases (the first sweep over imported history).
 	after := ""
@@ -246,11 +252,7 @@ func (s *Service) sweepChunk(through school.Date, after string, limit int) (pupi
 			if err != nil {
 				return err
 			}
-			p := protocol.Pupil{BirthDate: birth, Entries: make([]protocol.Entry, len(hist))}
-			for i, h := range hist {
-				p.Entries[i] = protocol.Entry{Date: h.Date, Kind: h.Kind, Hours: s.Protocol.Hours(h.Absence)}
-			}
-			jobs <- job{id, p, past}
+			jobs <- job{id, s.pupilOf(birth, hist), past}
 			return nil
 		})
 		return err
@@ -268,17 +270,18 @@ func (s *Service) sweepChunk(through school.Date, after string, limit int) (pupi
 	return pupils, opened, last, err
 }
 
-// EscalationFilter narrows GET /api/v1/escalations.
+// EscalationFilter narrows the cases listed; empty fields match all.
 type EscalationFilter struct {
-	Status  string
+	Status  protocol.EscalationStatus
 	Student string
-	Level   string
+	Level   protocol.Level
 }
 
 // Escalations lists cases, newest first.
-func (s *Service) Escalations(_ context.Context, f EscalationFilter) ([]*protocol.Escalation, error) {
+func (s *Service) Escalations(ctx context.Context, f EscalationFilter) (_ []*protocol.Escalation, err error) {
+	defer failed(&err, "escalations")
 	var out []*protocol.Escalation
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var all []*protocol.Escalation
 		var err error
 		if f.Student != "" {
@@ -287,7 +290,7 @@ func (s *Service) Escalations(_ context.Context, f EscalationFilter) ([]*protoco
 			all, err = tx.Escalations()
 		}
 		for _, e := range all {
-			if (f.Status == "" || string(e.Status) == f.Status) && (f.Level == "" || string(e.Level) == f.Level) {
+			if (f.Status == "" || e.Status == f.Status) && (f.Level == "" || e.Level == f.Level) {
 				out = append(out, e)
 			}
 		}
@@ -301,9 +304,10 @@ func (s *Service) Escalations(_ context.Context, f EscalationFilter) ([]*protoco
 }
 
 // Escalation is one case.
-func (s *Service) Escalation(_ context.Context, id string) (*protocol.Escalation, error) {
+func (s *Service) Escalation(ctx context.Context, id string) (_ *protocol.Escalation, err error) {
+	defer failed(&err, "escalation %s", id)
 	var e *protocol.Escalation
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var err error
 		e, err = tx.Escalation(id)
 		return err
@@ -315,9 +319,10 @@ func (s *Service) Escalation(_ context.Context, id string) (*protocol.Escalation
 // case restarts no rule, so the pupil's rules run again at once: absence
 // the case held back (a case dismissed because its days were excused after
 // all must not hide the next 16 hours) opens its case now, not tonight.
-func (s *Service) ActOnEscalation(_ context.Context, u school.User, id, action, note string) (*protocol.Escalation, error) {
+func (s *Service) ActOnEscalation(ctx context.Context, u school.User, id, action, note string) (_ *protocol.Escalation, err error) {
+	defer failed(&err, "act on escalation %s", id)
 	var e *protocol.Escalation
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		var err error
 		if e, err = tx.Escalation(id); err != nil {
 			return err
@@ -326,12 +331,12 @@ func (s *Service) ActOnEscalation(_ context.Context, u school.User, id, action, 
 			return err
 		}
 		if _, err = tx.PutEscalation(e); err != nil {
-			return err
+			return step("save", err)
 		}
 		if e.Status != protocol.StatusDismissed {
 			return nil
 		}
-		return s.evaluate(tx, []pupilChange{{student: e.Student}}, s.Today().AddDays(-1))
+		return step("evaluate", s.evaluate(tx, []pupilChange{{student: e.Student}}, s.Today().AddDays(-1)))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("escalation %s: %w", id, err)

@@ -52,28 +52,24 @@ func mayWriteList(u school.User, class string) bool {
 	return u.Role == school.RoleCoordinator || (u.Role == school.RoleMentor && u.Teaches(class))
 }
 
-// parseListDate reads a list's date and refuses days no list can be for.
-func (s *Service) parseListDate(raw string) (school.Date, error) {
-	date, err := school.ParseDate(raw)
-	if err != nil {
-		return date, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
-	}
+// checkListDate refuses days no list can be for.
+func (s *Service) checkListDate(date school.Date) error {
 	if date.After(s.Today()) {
-		return date, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: fmt.Sprintf("%s is in the future: a list is for today or a past day", date)}}}
+		return &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: fmt.Sprintf("%s is in the future: a list is for today or a past day", date)}}}
 	}
-	return date, nil
+	return nil
 }
 
 // RecordList puts the whole list of class for date in place of the one
 // before. In the same transaction it decides the same-morning alerts (only
 // for today's list) and brings the outbox in line: putting the same list
 // again changes nothing, a correction never sends an alert twice.
-func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate string, absences []school.Absence) (*ListResult, error) {
+func (s *Service) RecordList(ctx context.Context, u school.User, class string, date school.Date, absences []school.Absence) (_ *ListResult, err error) {
+	defer failed(&err, "record list %s %s", class, date)
 	if !mayWriteList(u, class) {
 		return nil, fmt.Errorf("%w: %s may not post the list of class %s", school.ErrForbidden, u.ID, class)
 	}
-	date, err := s.parseListDate(rawDate)
-	if err != nil {
+	if err := s.checkListDate(date); err != nil {
 		return nil, err
 	}
 	now := s.Now()
@@ -91,13 +87,13 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 	}
 	// Lists posted at the same moment share a commit (Group): the closure may
 	// run more than once, so it starts from the posted list each time.
-	err = s.Store.Group(func(tx *store.Tx) error {
+	err = s.Store.GroupContext(ctx, func(tx *store.Tx) error {
 		list.Absences = append(make([]school.Absence, 0, len(absences)), absences...)
 		res.Alerts = []AlertRef{}
 		if _, ok, err := tx.Class(class); err != nil {
 			return err
 		} else if !ok {
-			return fmt.Errorf("%w: class %s", school.ErrNotFound, class)
+			return school.NotFound("class %s", class)
 		}
 		classOf := func(id string) (string, bool) {
 			_, class, ok, err := tx.StudentFacts(id)
@@ -114,14 +110,14 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 		}
 		old, hadOld, err := tx.AbsenceList(class, date)
 		if err != nil {
-			return err
+			return step("read list", err)
 		}
 		if hadOld {
 			keepFamilyReports(old, list)
 		}
 		if !hadOld || !old.Posted() || !sameAbsences(old.Absences, list.Absences) {
 			if err := tx.PutAbsenceList(list); err != nil {
-				return err
+				return step("save list", err)
 			}
 		}
 		scope := studentsOf(list)
@@ -137,7 +133,7 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 		if date == s.Today() {
 			wants, absent, err = s.wants(tx, list, now)
 			if err != nil {
-				return err
+				return step("find contacts", err)
 			}
 		}
 		// Only today's list touches the outbox: correcting a past day's list
@@ -145,7 +141,7 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 		planned := map[alerts.Want]*alerts.Message{}
 		if date == s.Today() {
 			if planned, err = s.Planner.ApplyUntil(tx, date, scope, wants, now, until); err != nil {
-				return err
+				return step("plan alerts", err)
 			}
 		}
 		reached := map[string]bool{}
@@ -163,7 +159,7 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 		for _, id := range absent {
 			if !reached[id] && list.AlertsWithheld == "" {
 				if err := s.noOneToTell(tx, date, id, now); err != nil {
-					return err
+					return step("task for "+id, err)
 				}
 			}
 		}
@@ -173,7 +169,7 @@ func (s *Service) RecordList(_ context.Context, u school.User, class, rawDate st
 		if hadOld {
 			prev = old
 		}
-		return s.evaluate(tx, changesOf(prev, list), s.Today().AddDays(-1), date)
+		return step("evaluate", s.evaluate(tx, changesOf(prev, list), s.Today().AddDays(-1), date))
 	})
 	if err != nil {
 		return nil, err
@@ -219,7 +215,7 @@ func (s *Service) wants(tx *store.Tx, list *school.AbsenceList, now time.Time) (
 	wants := alerts.Recipients(decisions, students, units)
 	// A parent whose other children's classes have not posted yet waits for
 	// them, until the lists' deadline, so that one message names them all.
-	deadline := s.Protocol.SchoolDay.FirstLessonAt(list.Date, s.Location).Add(15 * time.Minute)
+	deadline := s.Protocol.SchoolDay.ListDeadline(list.Date, s.Location)
 	if now.Before(deadline) {
 		for i, w := range wants {
 			for _, sib := range tx.StudentsByPhone(w.Contact.Phone) {
@@ -257,20 +253,17 @@ func (s *Service) noOneToTell(tx *store.Tx, date school.Date, id string, now tim
 }
 
 // List is the list of class for date as it stands; an empty one when none was posted.
-func (s *Service) List(_ context.Context, u school.User, class, rawDate string) (*school.AbsenceList, error) {
+func (s *Service) List(ctx context.Context, u school.User, class string, date school.Date) (_ *school.AbsenceList, err error) {
+	defer failed(&err, "list %s %s", class, date)
 	if !u.MaySeeClass(class) {
 		return nil, fmt.Errorf("%w: %s may not see class %s", school.ErrForbidden, u.ID, class)
 	}
-	date, err := school.ParseDate(rawDate)
-	if err != nil {
-		return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
-	}
 	var list *school.AbsenceList
-	err = s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		if _, ok, err := tx.Class(class); err != nil {
 			return err
 		} else if !ok {
-			return fmt.Errorf("%w: class %s", school.ErrNotFound, class)
+			return school.NotFound("class %s", class)
 		}
 		l, ok, err := tx.AbsenceList(class, date)
 		if ok {

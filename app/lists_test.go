@@ -30,7 +30,7 @@ func TestCorrectingAPastListSendsNoApology(t *testing.T) {
 		t.Fatal(err)
 	}
 	coord := school.User{ID: "u1", Role: school.RoleCoordinator}
-	if _, err := svc.RecordList(ctx, coord, "1A", "2026-11-30", []school.Absence{{Student: "1", Kind: school.Absent}}); err != nil {
+	if _, err := svc.RecordList(ctx, coord, "1A", school.Date{Year: 2026, Month: 11, Day: 30}, []school.Absence{{Student: "1", Kind: school.Absent}}); err != nil {
 		t.Fatal(err)
 	}
 	// The alert went out.
@@ -49,7 +49,7 @@ func TestCorrectingAPastListSendsNoApology(t *testing.T) {
 	}
 	// The next day the coordinator corrects Monday: Amanuel was excused.
 	now = now.Add(24 * time.Hour)
-	if _, err := svc.RecordList(ctx, coord, "1A", "2026-11-30", []school.Absence{{Student: "1", Kind: school.Excused, Reason: "arts"}}); err != nil {
+	if _, err := svc.RecordList(ctx, coord, "1A", school.Date{Year: 2026, Month: 11, Day: 30}, []school.Absence{{Student: "1", Kind: school.Excused, Reason: "arts"}}); err != nil {
 		t.Fatal(err)
 	}
 	_ = st.View(func(tx *store.Tx) error {

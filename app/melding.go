@@ -74,9 +74,10 @@ type MeldingDraft struct {
 }
 
 // Melding prepares the DUO melding of a leerplicht or rmc case.
-func (s *Service) Melding(_ context.Context, u school.User, id string) (*MeldingDraft, error) {
+func (s *Service) Melding(ctx context.Context, u school.User, id string) (_ *MeldingDraft, err error) {
+	defer failed(&err, "melding %s", id)
 	var d *MeldingDraft
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		e, err := tx.Escalation(id)
 		if err != nil {
 			return err
@@ -89,7 +90,7 @@ func (s *Service) Melding(_ context.Context, u school.User, id string) (*Melding
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: student %s is no longer in the roster", school.ErrNotFound, e.Student)
+			return school.NotFound("student %s is no longer in the roster", e.Student)
 		}
 		d, err = s.draft(tx, u, e, st)
 		return err

@@ -10,31 +10,25 @@ import (
 	"github.com/nabij-isk/nabij/store"
 )
 
-// MessageFilter narrows GET /api/v1/messages; empty fields match all.
+// MessageFilter narrows the messages listed; empty fields match all.
 type MessageFilter struct {
-	Date    string
+	Date    school.Date // zero: every day
 	Student string
 }
 
 // Messages lists messages u may see: a coordinator all, a mentor those about
 // pupils of their classes.
-func (s *Service) Messages(_ context.Context, u school.User, f MessageFilter) ([]*alerts.Message, error) {
+func (s *Service) Messages(ctx context.Context, u school.User, f MessageFilter) (_ []*alerts.Message, err error) {
+	defer failed(&err, "messages for %s", u.ID)
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
 		return nil, fmt.Errorf("%w: messages are for coordinators and mentors", school.ErrForbidden)
 	}
-	var date school.Date
-	if f.Date != "" {
-		var err error
-		if date, err = school.ParseDate(f.Date); err != nil {
-			return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
-		}
-	}
 	out := []*alerts.Message{}
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var msgs []*alerts.Message
 		var err error
-		if f.Date != "" {
-			msgs, err = tx.MessagesOn(date)
+		if !f.Date.IsZero() {
+			msgs, err = tx.MessagesOn(f.Date)
 		} else {
 			msgs, err = tx.AllMessages()
 		}
@@ -94,10 +88,15 @@ func forMentor(u school.User, m *alerts.Message, teaches func(id string) bool) *
 }
 
 // DeliveryStatus applies a provider's status callback.
-func (s *Service) DeliveryStatus(_ context.Context, providerID, status string, code int) error {
+func (s *Service) DeliveryStatus(ctx context.Context, providerID, status string, code int) (err error) {
+	defer failed(&err, "delivery status %s", providerID)
+	// A status is applied even when Twilio's request ends while it waits
+	// for the store: Twilio does not send it again, and a WhatsApp message
+	// left undelivered must still go again as SMS.
+	ctx = context.WithoutCancel(ctx)
 	var changed *alerts.Message
 	// Callbacks come many at once: they share commits.
-	err := s.Store.BatchAlerts(func(tx alerts.Tx) error {
+	err = s.Store.GroupContext(ctx, func(tx *store.Tx) error {
 		var err error
 		changed, err = s.Fallbacks.Callback(tx, providerID, status, code)
 		return err

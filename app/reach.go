@@ -30,24 +30,13 @@ type Reach struct {
 
 // Reach counts the alerts from..to. Sent counts every alert handed to the
 // provider; delivered includes read; failed includes undelivered and expired.
-func (s *Service) Reach(_ context.Context, rawFrom, rawTo string) (*Reach, error) {
-	from, err1 := school.ParseDate(rawFrom)
-	to, err2 := school.ParseDate(rawTo)
-	var bad []school.FieldError
-	if err1 != nil {
-		bad = append(bad, school.FieldError{Field: "from", Message: "a date YYYY-MM-DD is required"})
-	}
-	if err2 != nil {
-		bad = append(bad, school.FieldError{Field: "to", Message: "a date YYYY-MM-DD is required"})
-	}
-	if len(bad) == 0 && (to.Before(from) || from.DaysUntil(to) > 366) {
-		bad = append(bad, school.FieldError{Field: "to", Message: "the period runs forward and is at most a year"})
-	}
-	if len(bad) > 0 {
-		return nil, &school.ValidationError{Details: bad}
+func (s *Service) Reach(ctx context.Context, from, to school.Date) (_ *Reach, err error) {
+	defer failed(&err, "reach %s %s", from, to)
+	if to.Before(from) || from.DaysUntil(to) > 366 {
+		return nil, &school.ValidationError{Details: []school.FieldError{{Field: "to", Message: "the period runs forward and is at most a year"}}}
 	}
 	rows := map[[2]string]*ReachRow{}
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		for d := from; !d.After(to); d = d.AddDays(1) {
 			msgs, err := tx.MessagesOn(d)
 			if err != nil {

@@ -16,11 +16,15 @@ import (
 // STOP and START, an answer to "which child?", or free text for the
 // coordinator's inbox. It is kept first, so that no reply is ever lost, and
 // handled once, however often the provider posts it.
-func (s *Service) Inbound(_ context.Context, in store.Inbound) error {
+func (s *Service) Inbound(ctx context.Context, in store.Inbound) (err error) {
+	defer failed(&err, "inbound %s", in.ProviderID)
+	// A family's reply is kept even when Twilio's request ends while it
+	// waits for the store: Twilio does not send it again.
+	ctx = context.WithoutCancel(ctx)
 	now := s.Now()
 	in.ReceivedAt = now
 	var woke bool
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		isNew, err := tx.PutInbound(&in)
 		if err != nil || !isNew {
 			return err
@@ -301,17 +305,17 @@ func (s *Service) markSick(tx *store.Tx, date school.Date, student, contact stri
 
 // Inbox lists the replies u may read: a coordinator all, a mentor those
 // about pupils of their classes; date narrows to one day.
-func (s *Service) Inbox(_ context.Context, u school.User, date string) ([]store.Inbound, error) {
+func (s *Service) Inbox(ctx context.Context, u school.User, on school.Date) (_ []store.Inbound, err error) {
+	defer failed(&err, "inbox of %s", u.ID)
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
 		return nil, fmt.Errorf("%w: the inbox is for coordinators and mentors", school.ErrForbidden)
 	}
-	if date != "" {
-		if _, err := school.ParseDate(date); err != nil {
-			return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
-		}
+	date := ""
+	if !on.IsZero() {
+		date = on.String()
 	}
 	out := []store.Inbound{}
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		all, err := tx.Inbounds()
 		for _, in := range all {
 			if date != "" && in.ReceivedAt.In(s.Location).Format("2006-01-02") != date && in.Date != date {

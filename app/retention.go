@@ -16,11 +16,12 @@ type Retention struct {
 }
 
 // Purge removes what is past its retention; it reports counts only.
-func (s *Service) Purge(_ context.Context, r Retention) (store.Purged, error) {
+func (s *Service) Purge(ctx context.Context, r Retention) (_ store.Purged, err error) {
+	defer failed(&err, "purge")
 	var p store.Purged
 	now := s.Now()
 	today := s.Today()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		gone, err := tx.LeftBefore(today.AddDays(-365*r.Years - r.Years/4))
 		if err != nil {
 			return err

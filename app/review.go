@@ -155,14 +155,15 @@ func currentFile(tx *store.Tx, lang string) ([]byte, *store.TranslationOverride,
 }
 
 // Review is the review page of u's language.
-func (s *Service) Review(_ context.Context, u school.User) (*ReviewView, error) {
+func (s *Service) Review(ctx context.Context, u school.User) (_ *ReviewView, err error) {
+	defer failed(&err, "review by %s", u.ID)
 	lang, err := s.mustReview(u)
 	if err != nil {
 		return nil, err
 	}
 	var raw []byte
 	v := &ReviewView{School: s.Planner.Renderer.School}
-	err = s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var err error
 		if raw, v.Own, err = currentFile(tx, lang); err != nil || v.Own == nil {
 			return err
@@ -182,7 +183,7 @@ func (s *Service) Review(_ context.Context, u school.User) (*ReviewView, error) 
 	cat := s.Translations.Catalog() // one catalog for the whole page
 	meta, ok := cat.Language(lang)
 	if !ok {
-		return nil, fmt.Errorf("%w: language %s", school.ErrNotFound, lang)
+		return nil, school.NotFound("language %s", lang)
 	}
 	v.Language = meta
 	for _, key := range cat.Keys() {
@@ -271,14 +272,15 @@ var ErrUnchanged = errors.New("nothing changed")
 // the error is a *translations.RefusedError with every reason. A
 // correction makes a reviewed language a draft again, until it is marked
 // reviewed once more.
-func (s *Service) CorrectTranslation(_ context.Context, u school.User, key string, forms, back map[string]string) error {
+func (s *Service) CorrectTranslation(ctx context.Context, u school.User, key string, forms, back map[string]string) (err error) {
+	defer failed(&err, "correct translation %s by %s", key, u.ID)
 	lang, err := s.mustReview(u)
 	if err != nil {
 		return err
 	}
-	return s.saveTranslation(u, lang, func(raw []byte, file *translations.FileMessages) ([]byte, error) {
+	return s.saveTranslation(ctx, u, lang, func(raw []byte, file *translations.FileMessages) ([]byte, error) {
 		if _, ok := file.Messages[key]; !ok {
-			return nil, fmt.Errorf("%w: message %s in %s", school.ErrNotFound, key, lang)
+			return nil, school.NotFound("message %s in %s", key, lang)
 		}
 		out, err := translations.WithMessage(raw, key, forms, back)
 		if err != nil {
@@ -293,12 +295,13 @@ func (s *Service) CorrectTranslation(_ context.Context, u school.User, key strin
 
 // MarkReviewed marks u's language reviewed by u, today, in the school's
 // own file of it.
-func (s *Service) MarkReviewed(_ context.Context, u school.User) error {
+func (s *Service) MarkReviewed(ctx context.Context, u school.User) (err error) {
+	defer failed(&err, "mark reviewed by %s", u.ID)
 	lang, err := s.mustReview(u)
 	if err != nil {
 		return err
 	}
-	return s.saveTranslation(u, lang, func(raw []byte, _ *translations.FileMessages) ([]byte, error) {
+	return s.saveTranslation(ctx, u, lang, func(raw []byte, _ *translations.FileMessages) ([]byte, error) {
 		return translations.WithReview(raw, u.Name, s.Now().In(s.Location))
 	})
 }
@@ -306,11 +309,11 @@ func (s *Service) MarkReviewed(_ context.Context, u school.User) error {
 // saveTranslation edits the school's file of lang, checks it with every
 // other file in force, keeps it and puts the catalog in force: all of it,
 // or (an error) nothing.
-func (s *Service) saveTranslation(u school.User, lang string, edit func([]byte, *translations.FileMessages) ([]byte, error)) error {
+func (s *Service) saveTranslation(ctx context.Context, u school.User, lang string, edit func([]byte, *translations.FileMessages) ([]byte, error)) error {
 	s.translationsMu.Lock()
 	defer s.translationsMu.Unlock()
 	var next *translations.Catalog
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		raw, _, err := currentFile(tx, lang)
 		if err != nil {
 			return err
@@ -351,14 +354,15 @@ func (s *Service) saveTranslation(u school.User, lang string, edit func([]byte, 
 // TranslationFile is the school's own file of lang (a tag nabij matches),
 // or the embedded one when the school has none: the file to bring back
 // into the project.
-func (s *Service) TranslationFile(_ context.Context, lang string) (string, []byte, *store.TranslationOverride, error) {
+func (s *Service) TranslationFile(ctx context.Context, lang string) (_ string, _ []byte, _ *store.TranslationOverride, err error) {
+	defer failed(&err, "translation file %s", lang)
 	tag, ok := s.Translations.Match(lang)
 	if !ok || !slices.ContainsFunc(s.Translations.Languages(), func(l translations.Language) bool { return l.Tag == tag }) {
-		return "", nil, nil, fmt.Errorf("%w: nabij has no messages in %q", school.ErrNotFound, lang)
+		return "", nil, nil, school.NotFound("nabij has no messages in %q", lang)
 	}
 	var raw []byte
 	var o *store.TranslationOverride
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var err error
 		raw, o, err = currentFile(tx, tag)
 		return err

@@ -60,10 +60,10 @@ func newToken() string {
 }
 
 // Authenticate finds the user a bearer token belongs to.
-func (s *Service) Authenticate(_ context.Context, token string) (school.User, bool, error) {
+func (s *Service) Authenticate(ctx context.Context, token string) (school.User, bool, error) {
 	var u school.User
 	var ok bool
-	err := s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var err error
 		u, ok, err = tx.UserByTokenHash(HashToken(token))
 		return err
@@ -78,7 +78,8 @@ func (s *Service) Authenticate(_ context.Context, token string) (school.User, bo
 }
 
 // CreateUser adds a staff member and returns their token, shown only this once.
-func (s *Service) CreateUser(_ context.Context, name string, role school.Role, classes []string) (school.User, string, error) {
+func (s *Service) CreateUser(ctx context.Context, name string, role school.Role, classes []string) (_ school.User, _ string, err error) {
+	defer failed(&err, "create user (%s)", role)
 	var errs []school.FieldError
 	name = strings.TrimSpace(name)
 	if name == "" {
@@ -96,7 +97,7 @@ func (s *Service) CreateUser(_ context.Context, name string, role school.Role, c
 	}
 	token := newToken()
 	u := school.User{Name: name, Role: role, Classes: classes, TokenHash: HashToken(token)}
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		unknown, err := unknownClasses(tx, classes)
 		if err != nil {
 			return err

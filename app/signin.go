@@ -21,9 +21,10 @@ const (
 var ErrSignIn = errors.New("the sign-in link is unknown, used or expired")
 
 // Users lists the staff.
-func (s *Service) Users(_ context.Context) ([]school.User, error) {
+func (s *Service) Users(ctx context.Context) (_ []school.User, err error) {
+	defer failed(&err, "users")
 	var out []school.User
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var err error
 		out, err = tx.Users()
 		return err
@@ -38,14 +39,15 @@ func (s *Service) Users(_ context.Context) ([]school.User, error) {
 }
 
 // SignInLink makes a one-time link token for a user; only its hash is kept.
-func (s *Service) SignInLink(_ context.Context, userID string) (string, time.Time, error) {
+func (s *Service) SignInLink(ctx context.Context, userID string) (_ string, _ time.Time, err error) {
+	defer failed(&err, "sign-in link for %s", userID)
 	token := newToken()
 	expires := s.Now().Add(LinkLifetime)
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		if u, ok, err := tx.User(userID); err != nil {
 			return err
 		} else if !ok {
-			return fmt.Errorf("%w: user %s", school.ErrNotFound, userID)
+			return school.NotFound("user %s", userID)
 		} else if u.Disabled {
 			return fmt.Errorf("%w: user %s is disabled; enable them first", school.ErrConflict, userID)
 		}
@@ -68,7 +70,7 @@ func (s *Service) UserByName(ctx context.Context, name string) (school.User, err
 	}
 	switch len(found) {
 	case 0:
-		return school.User{}, fmt.Errorf("%w: no user named %q", school.ErrNotFound, name)
+		return school.User{}, school.NotFound("no user named %q", name)
 	case 1:
 		return found[0], nil
 	}
@@ -77,11 +79,11 @@ func (s *Service) UserByName(ctx context.Context, name string) (school.User, err
 
 // SignIn uses a link once and opens a session; it returns the session's
 // cookie value, kept only hashed.
-func (s *Service) SignIn(_ context.Context, linkToken string) (string, school.User, error) {
+func (s *Service) SignIn(ctx context.Context, linkToken string) (string, school.User, error) {
 	session := newToken()
 	var u school.User
 	now := s.Now()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		link, ok, err := tx.TakeSignInLink(HashToken(linkToken))
 		if err != nil {
 			return err
@@ -103,10 +105,10 @@ func (s *Service) SignIn(_ context.Context, linkToken string) (string, school.Us
 }
 
 // SessionUser is the user a session cookie belongs to, while it lasts.
-func (s *Service) SessionUser(_ context.Context, session string) (school.User, bool, error) {
+func (s *Service) SessionUser(ctx context.Context, session string) (school.User, bool, error) {
 	var u school.User
 	var ok bool
-	err := s.Store.View(func(tx *store.Tx) error {
+	err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		sess, found, err := tx.Session(HashToken(session))
 		if err != nil || !found || s.Now().After(sess.Expires) {
 			return err
@@ -121,16 +123,17 @@ func (s *Service) SessionUser(_ context.Context, session string) (school.User, b
 }
 
 // SignOut ends a session.
-func (s *Service) SignOut(_ context.Context, session string) error {
-	return s.Store.Update(func(tx *store.Tx) error { return tx.DeleteSession(HashToken(session)) })
+func (s *Service) SignOut(ctx context.Context, session string) error {
+	return s.Store.UpdateContext(ctx, func(tx *store.Tx) error { return tx.DeleteSession(HashToken(session)) })
 }
 
 // TaskDone marks a task done.
-func (s *Service) TaskDone(_ context.Context, u school.User, id string) error {
+func (s *Service) TaskDone(ctx context.Context, u school.User, id string) (err error) {
+	defer failed(&err, "task done %s", id)
 	if u.Role != school.RoleCoordinator {
 		return fmt.Errorf("%w: tasks are done by the coordinator", school.ErrForbidden)
 	}
-	return s.Store.Update(func(tx *store.Tx) error {
+	return s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		tasks, err := tx.Tasks()
 		if err != nil {
 			return err
@@ -145,7 +148,7 @@ func (s *Service) TaskDone(_ context.Context, u school.User, id string) error {
 				return err
 			}
 		}
-		return fmt.Errorf("%w: task %s", school.ErrNotFound, id)
+		return school.NotFound("task %s", id)
 	})
 }
 
@@ -179,12 +182,12 @@ func userByEmail(tx *store.Tx, email string) (school.User, bool, error) {
 
 // CheckEmail tells whether email may be given to a new user: well formed
 // and no other user's.
-func (s *Service) CheckEmail(_ context.Context, email string) error {
+func (s *Service) CheckEmail(ctx context.Context, email string) error {
 	email = NormalizeEmail(email)
 	if !validEmail(email) {
 		return &school.ValidationError{Details: []school.FieldError{{Field: "email", Message: "not an e-mail address"}}}
 	}
-	return s.Store.View(func(tx *store.Tx) error {
+	return s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		if other, ok, err := userByEmail(tx, email); err != nil {
 			return err
 		} else if ok {
@@ -196,19 +199,20 @@ func (s *Service) CheckEmail(_ context.Context, email string) error {
 
 // SetEmail gives a user their login with the school's accounts; an empty
 // email takes it away. It is unique: another user's is refused.
-func (s *Service) SetEmail(_ context.Context, id, email string) (school.User, error) {
+func (s *Service) SetEmail(ctx context.Context, id, email string) (_ school.User, err error) {
+	defer failed(&err, "set email of %s", id)
 	email = NormalizeEmail(email)
 	if email != "" && !validEmail(email) {
 		return school.User{}, &school.ValidationError{Details: []school.FieldError{{Field: "email", Message: "not an e-mail address"}}}
 	}
 	var u school.User
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		var ok bool
 		var err error
 		if u, ok, err = tx.User(id); err != nil {
 			return err
 		} else if !ok {
-			return fmt.Errorf("%w: user %s", school.ErrNotFound, id)
+			return school.NotFound("user %s", id)
 		}
 		if email != "" {
 			if other, ok, err := userByEmail(tx, email); err != nil {
@@ -228,12 +232,12 @@ func (s *Service) SetEmail(_ context.Context, id, email string) (school.User, er
 // the school's identity provider vouched for it: the same session as a
 // link's. An unknown login is ErrUnknownLogin, a disabled user
 // ErrUserDisabled; neither gets a session.
-func (s *Service) SignInWithLogin(_ context.Context, login string) (string, school.User, error) {
+func (s *Service) SignInWithLogin(ctx context.Context, login string) (string, school.User, error) {
 	login = NormalizeEmail(login)
 	session := newToken()
 	var u school.User
 	now := s.Now()
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		if login == "" {
 			return ErrUnknownLogin
 		}

@@ -14,14 +14,15 @@ import (
 
 // MissingLists reports the classes without a list for date: a task for the
 // coordinator and the classes' mentors. It returns the classes.
-func (s *Service) MissingLists(_ context.Context, date school.Date) ([]string, error) {
+func (s *Service) MissingLists(ctx context.Context, date school.Date) (_ []string, err error) {
+	defer failed(&err, "missing lists %s", date)
 	var missing []string
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		r, err := tx.Roster()
 		if err != nil {
 			return err
 		}
-		deadline := s.Protocol.SchoolDay.FirstLessonAt(date, s.Location).Add(15 * time.Minute)
+		deadline := s.Protocol.SchoolDay.ListDeadline(date, s.Location)
 		for _, c := range r.Classes {
 			if tx.ListPosted(c.ID, date) {
 				continue
@@ -41,12 +42,13 @@ func (s *Service) MissingLists(_ context.Context, date school.Date) ([]string, e
 
 // Tasks lists the tasks u may see: a coordinator all, a mentor those of
 // their classes and pupils.
-func (s *Service) Tasks(_ context.Context, u school.User) ([]school.Task, error) {
+func (s *Service) Tasks(ctx context.Context, u school.User) (_ []school.Task, err error) {
+	defer failed(&err, "tasks for %s", u.ID)
 	if u.Role != school.RoleCoordinator && u.Role != school.RoleMentor {
 		return nil, fmt.Errorf("%w: tasks are for coordinators and mentors", school.ErrForbidden)
 	}
 	out := []school.Task{}
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		all, err := tx.Tasks()
 		for _, t := range all {
 			class := t.Class
@@ -92,22 +94,23 @@ type Digest struct {
 }
 
 // MorningDigest sums up date for the coordinator and keeps it.
-func (s *Service) MorningDigest(_ context.Context, date school.Date) (*Digest, error) {
-	return s.digest(date, true)
+func (s *Service) MorningDigest(ctx context.Context, date school.Date) (_ *Digest, err error) {
+	defer failed(&err, "morning digest %s", date)
+	return s.digest(ctx, date, true)
 }
 
-func (s *Service) digest(date school.Date, keep bool) (*Digest, error) {
+func (s *Service) digest(ctx context.Context, date school.Date, keep bool) (*Digest, error) {
 	d := &Digest{Date: date, ClassesPosted: []string{}, ClassesMissing: []string{}, DueSoon: []string{}, CallNow: []string{}, DutchInstead: []string{}, LateLists: []string{},
 		Messages: map[alerts.Status]int{}, OpenEscalations: map[protocol.Level]int{}, MadeAt: s.Now(),
 		CalendarWarnings: calendarWarnings(s.Calendar, date)}
 	if d.CalendarWarnings == nil {
 		d.CalendarWarnings = []string{}
 	}
-	update := s.Store.Update
+	update := s.Store.UpdateContext
 	if !keep {
-		update = s.Store.View
+		update = s.Store.ViewContext
 	}
-	err := update(func(tx *store.Tx) error {
+	err := update(ctx, func(tx *store.Tx) error {
 		r, err := tx.Roster()
 		if err != nil {
 			return err
@@ -187,14 +190,12 @@ func (s *Service) digest(date school.Date, keep bool) (*Digest, error) {
 }
 
 // StoredDigest is the digest made for date, or a fresh one when none was.
-func (s *Service) StoredDigest(ctx context.Context, rawDate string) (*Digest, error) {
-	date, err := school.ParseDate(rawDate)
-	if err != nil {
-		return nil, &school.ValidationError{Details: []school.FieldError{{Field: "date", Message: err.Error()}}}
-	}
+func (s *Service) StoredDigest(ctx context.Context, date school.Date) (_ *Digest, err error) {
+	defer failed(&err, "digest %s", date)
 	var d Digest
 	var ok bool
-	err = s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+		var err error
 		if ok, err = tx.Digest(date.String(), &d); err != nil || !ok {
 			return err
 		}
@@ -208,5 +209,5 @@ func (s *Service) StoredDigest(ctx context.Context, rawDate string) (*Digest, er
 	if err != nil || ok {
 		return &d, err
 	}
-	return s.digest(date, false) // a day without a kept digest: made now, not kept
+	return s.digest(ctx, date, false) // a day without a kept digest: made now, not kept
 }

@@ -26,7 +26,7 @@ func loadUser(tx *store.Tx, id string) (school.User, error) {
 		return u, err
 	}
 	if !ok {
-		return u, fmt.Errorf("%w: user %s", school.ErrNotFound, id)
+		return u, school.NotFound("user %s", id)
 	}
 	return u, nil
 }
@@ -34,9 +34,10 @@ func loadUser(tx *store.Tx, id string) (school.User, error) {
 // DisableUser takes a staff member's access away at once: their token,
 // sessions and sign-in links stop working, and sign-in refuses them. An
 // admin cannot disable themselves, nor the last enabled admin.
-func (s *Service) DisableUser(_ context.Context, by school.User, id string) (school.User, error) {
+func (s *Service) DisableUser(ctx context.Context, by school.User, id string) (_ school.User, err error) {
+	defer failed(&err, "disable user %s", id)
 	var u school.User
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		var err error
 		if u, err = loadUser(tx, id); err != nil {
 			return err
@@ -74,9 +75,10 @@ func (s *Service) DisableUser(_ context.Context, by school.User, id string) (sch
 
 // EnableUser gives a disabled staff member access again: their API token
 // works again (rotate it if it may have leaked); they sign in with a new link.
-func (s *Service) EnableUser(_ context.Context, id string) (school.User, error) {
+func (s *Service) EnableUser(ctx context.Context, id string) (_ school.User, err error) {
+	defer failed(&err, "enable user %s", id)
 	var u school.User
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		var err error
 		if u, err = loadUser(tx, id); err != nil {
 			return err
@@ -90,10 +92,11 @@ func (s *Service) EnableUser(_ context.Context, id string) (school.User, error) 
 
 // RotateToken gives a user a new API token, shown only this once; the old
 // one stops working at once.
-func (s *Service) RotateToken(_ context.Context, id string) (school.User, string, error) {
+func (s *Service) RotateToken(ctx context.Context, id string) (_ school.User, _ string, err error) {
+	defer failed(&err, "rotate token of %s", id)
 	token := newToken()
 	var u school.User
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		var err error
 		if u, err = loadUser(tx, id); err != nil {
 			return err
@@ -110,9 +113,10 @@ func (s *Service) RotateToken(_ context.Context, id string) (school.User, string
 
 // RevokeSignInLinks drops every unused sign-in link of a user; it returns
 // how many there were.
-func (s *Service) RevokeSignInLinks(_ context.Context, id string) (int, error) {
+func (s *Service) RevokeSignInLinks(ctx context.Context, id string) (_ int, err error) {
+	defer failed(&err, "revoke sign-in links of %s", id)
 	n := 0
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		if _, err := loadUser(tx, id); err != nil {
 			return err
 		}
@@ -126,7 +130,8 @@ func (s *Service) RevokeSignInLinks(_ context.Context, id string) (int, error) {
 // SetClasses changes the classes a user teaches, each of the roster; a
 // mentor keeps at least one, a reviewer has none. It takes effect on the
 // user's next request.
-func (s *Service) SetClasses(_ context.Context, id string, classes []string) (school.User, error) {
+func (s *Service) SetClasses(ctx context.Context, id string, classes []string) (_ school.User, err error) {
+	defer failed(&err, "set classes of %s", id)
 	var u school.User
 	var clean []string
 	seen := map[string]bool{}
@@ -136,7 +141,7 @@ func (s *Service) SetClasses(_ context.Context, id string, classes []string) (sc
 			clean = append(clean, c)
 		}
 	}
-	err := s.Store.Update(func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		var err error
 		if u, err = loadUser(tx, id); err != nil {
 			return err

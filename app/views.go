@@ -45,10 +45,11 @@ type RollCall struct {
 
 // RollCall reads today's roll call of class for u; an empty class picks
 // u's first.
-func (s *Service) RollCall(_ context.Context, u school.User, class string) (*RollCall, error) {
+func (s *Service) RollCall(ctx context.Context, u school.User, class string) (_ *RollCall, err error) {
+	defer failed(&err, "roll call %s", class)
 	date := s.Today()
-	rc := &RollCall{Date: date, Deadline: s.Protocol.SchoolDay.FirstLessonAt(date, s.Location).Add(15 * time.Minute)}
-	err := s.Store.View(func(tx *store.Tx) error {
+	rc := &RollCall{Date: date, Deadline: s.Protocol.SchoolDay.ListDeadline(date, s.Location)}
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		r, err := tx.Roster()
 		if err != nil {
 			return err
@@ -66,7 +67,7 @@ func (s *Service) RollCall(_ context.Context, u school.User, class string) (*Rol
 		}
 		i := slices.IndexFunc(rc.Classes, func(c school.Class) bool { return c.ID == class })
 		if i < 0 {
-			return fmt.Errorf("%w: class %s", school.ErrNotFound, class)
+			return school.NotFound("class %s", class)
 		}
 		rc.Class = rc.Classes[i]
 		list, posted, err := tx.AbsenceList(class, date)
@@ -252,11 +253,12 @@ type Board struct {
 }
 
 // Board reads today's board.
-func (s *Service) Board(_ context.Context) (*Board, error) {
+func (s *Service) Board(ctx context.Context) (_ *Board, err error) {
+	defer failed(&err, "board")
 	date := s.Today()
 	b := &Board{Date: date, Names: map[string]string{}, CalendarWarnings: calendarWarnings(s.Calendar, date),
 		Calendar: calendarNotice(s.Calendar, date)}
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		r, err := tx.Roster()
 		if err != nil {
 			return err
@@ -328,7 +330,7 @@ func (s *Service) Board(_ context.Context) (*Board, error) {
 			st := students[t.Student]
 			row := TaskRow{Task: t, Name: st.Name, Contacts: st.Contacts, ClassName: classNames[t.Class]}
 			if d, err := school.ParseDate(t.Date); err == nil {
-				row.Deadline = s.Protocol.SchoolDay.FirstLessonAt(d, s.Location).Add(15 * time.Minute)
+				row.Deadline = s.Protocol.SchoolDay.ListDeadline(d, s.Location)
 			}
 			if m := refusedCode.FindStringSubmatch(t.Reason); m != nil {
 				row.Code = m[1]
@@ -365,16 +367,17 @@ type PupilPage struct {
 }
 
 // Pupil reads a pupil's school year.
-func (s *Service) Pupil(_ context.Context, id string) (*PupilPage, error) {
+func (s *Service) Pupil(ctx context.Context, id string) (_ *PupilPage, err error) {
+	defer failed(&err, "pupil page %s", id)
 	today := s.Today()
 	p := &PupilPage{}
-	err := s.Store.View(func(tx *store.Tx) error {
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		st, ok, err := tx.Student(id)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("%w: student %s", school.ErrNotFound, id)
+			return school.NotFound("student %s", id)
 		}
 		p.Student = st
 		hist, err := tx.History(id)

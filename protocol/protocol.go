@@ -51,6 +51,18 @@ type SchoolDay struct {
 	DayHours      float64 `toml:"day_hours"`
 }
 
+// ListWithin is how long after the first lesson the mentors' absence lists
+// are due: ISK Groningen's protocol has mentors pass on the absences
+// "within a quarter of an hour" (docs/PROTOCOL.md).
+const ListWithin = 15 * time.Minute
+
+// ListDeadline is when the lists of d are due: the first lesson plus
+// ListWithin. A parent of pupils in several classes has their alert wait
+// for the other classes' lists until then.
+func (s SchoolDay) ListDeadline(d school.Date, loc *time.Location) time.Time {
+	return s.FirstLessonAt(d, loc).Add(ListWithin)
+}
+
 // FirstLessonAt is the first lesson's time on d in loc.
 func (s SchoolDay) FirstLessonAt(d school.Date, loc *time.Location) time.Time {
 	t, _ := time.Parse("15:04", s.FirstLesson) // checked when the file was read

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nabij-isk/nabij/school"
 )
@@ -109,5 +110,19 @@ func TestSameMorningAlerts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The lists are due a quarter of an hour after the first lesson, in the
+// school's time zone.
+func TestListDeadline(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Skip(err)
+	}
+	day := SchoolDay{FirstLesson: "08:30"}
+	got := day.ListDeadline(school.Date{Year: 2026, Month: 12, Day: 4}, loc)
+	if want := time.Date(2026, 12, 4, 8, 45, 0, 0, loc); !got.Equal(want) {
+		t.Errorf("ListDeadline = %v, want %v", got, want)
 	}
 }

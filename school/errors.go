@@ -13,6 +13,24 @@ var (
 	ErrConflict  = errors.New("conflict")
 )
 
+// NotFoundError says what was not found ("escalation e1"), for the answer
+// to say it however the error was wrapped; errors.Is(err, ErrNotFound)
+// holds for it.
+type NotFoundError struct {
+	What string
+}
+
+// Error is "not found: " and what.
+func (e *NotFoundError) Error() string { return "not found: " + e.What }
+
+// Is makes a NotFoundError an ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// NotFound is the NotFoundError of what, formatted as fmt.Sprintf does.
+func NotFound(format string, args ...any) error {
+	return &NotFoundError{What: fmt.Sprintf(format, args...)}
+}
+
 // FieldError names one bad field by its path in the request, such as
 // "students[3].contacts[0].phone".
 type FieldError struct {

@@ -152,7 +152,7 @@ func (t *Tx) Escalation(id string) (*protocol.Escalation, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("%w: escalation %s", school.ErrNotFound, id)
+		return nil, school.NotFound("escalation %s", id)
 	}
 	return &e, nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -27,6 +28,7 @@ import (
 const maxGroup = 128
 
 type groupCall struct {
+	ctx  context.Context
 	fn   func(*Tx) error
 	done chan error
 }
@@ -57,7 +59,19 @@ var errSolo = errors.New("store: run alone")
 // Group runs fn in a read-write transaction shared with the calls made
 // while the previous one committed.
 func (s *Store) Group(fn func(*Tx) error) error {
-	c := &groupCall{fn: fn, done: make(chan error, 1)}
+	return s.GroupContext(context.Background(), fn)
+}
+
+// GroupContext is Group for a caller that can be cancelled (a request whose
+// client went away, a shutdown): when ctx ends before fn's transaction
+// starts, fn does not run and ctx.Err() is returned. Once fn has run in a
+// transaction, its commit is waited for as in Group: a call that returns
+// nil is durable, whatever ctx did meanwhile.
+func (s *Store) GroupContext(ctx context.Context, fn func(*Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c := &groupCall{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	s.group.mu.Lock()
 	s.group.queue = append(s.group.queue, c)
 	if !s.group.running {
@@ -68,7 +82,7 @@ func (s *Store) Group(fn func(*Tx) error) error {
 	if err := <-c.done; err != errSolo {
 		return err
 	}
-	return s.Update(fn)
+	return s.UpdateContext(ctx, fn)
 }
 
 // commitGroups commits what is queued until nothing is.
@@ -94,7 +108,20 @@ func (s *Store) commitGroups() {
 func (s *Store) commitGroup(calls []*groupCall) {
 	start := time.Now()
 	defer func() { s.group.busy.Add(int64(time.Since(start))) }()
-	for len(calls) > 0 {
+	for {
+		// A call whose caller gave up before its transaction starts is
+		// not run.
+		live := calls[:0]
+		for _, c := range calls {
+			if err := c.ctx.Err(); err != nil {
+				c.done <- err
+				continue
+			}
+			live = append(live, c)
+		}
+		if calls = live; len(calls) == 0 {
+			return
+		}
 		failed := -1
 		err := s.update(func(tx *bolt.Tx) error {
 			t := &Tx{tx: tx}

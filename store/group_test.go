@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -87,5 +88,57 @@ func TestGroupPanicIsTheCallersAlone(t *testing.T) {
 	}
 	if err := s.Group(func(*Tx) error { return nil }); err != nil {
 		t.Errorf("a call after the panic: %v (the committer must survive)", err)
+	}
+}
+
+// A call whose context ends while it waits behind a commit does not run
+// and says why; the call it waited for commits as before.
+func TestGroupContextCancelledBeforeItsTransaction(t *testing.T) {
+	s := openStore(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.Group(func(tx *Tx) error {
+			select {
+			case started <- struct{}{}:
+			default: // run again: already told
+			}
+			<-release
+			return tx.tx.Bucket(bucketMeta).Put([]byte("test_first"), []byte("x"))
+		})
+	}()
+	<-started // the committer is busy with the first call
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := false
+	second := make(chan error, 1)
+	go func() {
+		second <- s.GroupContext(ctx, func(tx *Tx) error {
+			ran = true
+			return tx.tx.Bucket(bucketMeta).Put([]byte("test_second"), []byte("x"))
+		})
+	}()
+	cancel() // queued behind the first call, or not yet: either way before its transaction
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatalf("first call: %v", err)
+	}
+	if err := <-second; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled call: err = %v, want context.Canceled", err)
+	}
+	if ran {
+		t.Error("the cancelled call ran")
+	}
+	err := s.View(func(tx *Tx) error {
+		b := tx.tx.Bucket(bucketMeta)
+		if b.Get([]byte("test_first")) == nil || b.Get([]byte("test_second")) != nil {
+			t.Error("want the first call's write and not the second's")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.GroupContext(ctx, func(*Tx) error { t.Error("ran with an ended context"); return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("ended context: err = %v", err)
 	}
 }

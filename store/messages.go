@@ -36,7 +36,7 @@ var _ alerts.Tx = (*Tx)(nil)
 func (t *Tx) Message(id string) (*alerts.Message, error) {
 	content := t.tx.Bucket(bucketMessages).Get([]byte(id))
 	if content == nil {
-		return nil, fmt.Errorf("%w: %s", alerts.ErrNotFound, id)
+		return nil, school.NotFound("message %s", id)
 	}
 	state := t.tx.Bucket(bucketMsgState).Get([]byte(id))
 	m, err := decodeMessage(id, content, state)
@@ -50,7 +50,7 @@ func (t *Tx) Message(id string) (*alerts.Message, error) {
 func (t *Tx) MessageByProviderID(pid string) (*alerts.Message, error) {
 	id := t.tx.Bucket(bucketMsgByPID).Get([]byte(pid))
 	if id == nil {
-		return nil, fmt.Errorf("%w: provider id %s", alerts.ErrNotFound, pid)
+		return nil, school.NotFound("provider id %s", pid)
 	}
 	return t.Message(string(id))
 }
@@ -109,7 +109,7 @@ func (t *Tx) OpenMessage(date school.Date, phone string, channel school.Channel,
 		return nil, nil
 	}
 	m, err := t.Message(string(id))
-	if errors.Is(err, alerts.ErrNotFound) {
+	if errors.Is(err, school.ErrNotFound) {
 		return nil, nil // purged by retention
 	}
 	if err != nil || !open(m) {

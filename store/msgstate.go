@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/school"
 )
 
 // A message is kept in two records: its content in messages (written when
@@ -121,7 +122,7 @@ func (t *Tx) remember(id string, content, state []byte, m *alerts.Message) {
 func (t *Tx) stored(id string) (*alerts.Message, error) {
 	content := t.tx.Bucket(bucketMessages).Get([]byte(id))
 	if content == nil {
-		return nil, fmt.Errorf("%w: %s", alerts.ErrNotFound, id)
+		return nil, school.NotFound("message %s", id)
 	}
 	state := t.tx.Bucket(bucketMsgState).Get([]byte(id))
 	if r, ok := t.read[id]; ok && bytes.Equal(r.content, content) && bytes.Equal(r.state, state) {

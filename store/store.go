@@ -4,6 +4,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -223,6 +224,25 @@ func (s *Store) View(fn func(*Tx) error) error {
 // store newer than its backup.
 func (s *Store) Update(fn func(*Tx) error) error {
 	return s.update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+}
+
+// UpdateContext is Update for a caller that can be cancelled: when ctx has
+// ended, no transaction starts and ctx.Err() is returned. A transaction
+// once started commits as in Update.
+func (s *Store) UpdateContext(ctx context.Context, fn func(*Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.Update(fn)
+}
+
+// ViewContext is View for a caller that can be cancelled: when ctx has
+// ended, no transaction starts and ctx.Err() is returned.
+func (s *Store) ViewContext(ctx context.Context, fn func(*Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.View(fn)
 }
 
 func stampWrite(tx *bolt.Tx) error {

@@ -175,7 +175,7 @@ func (h *handlers) listUsers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, users)
+	return c.JSON(http.StatusOK, viewAll(users, viewUser))
 }
 
 func (h *handlers) userLink(c echo.Context) error {
@@ -184,7 +184,7 @@ func (h *handlers) userLink(c echo.Context) error {
 		return err
 	}
 	h.log.Info("sign-in link made", "user", c.Param("id"), "by", user(c).ID)
-	return c.JSON(http.StatusCreated, map[string]any{"url": h.linkURL(c, token), "expires_at": expires})
+	return c.JSON(http.StatusCreated, signInLinkView{URL: h.linkURL(c, token), ExpiresAt: expires})
 }
 
 // keepPGNs carries each pupil's PGN over from the roster in use: school

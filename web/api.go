@@ -47,14 +47,8 @@ func (h *handlers) createUser(c echo.Context) error {
 	if classes == nil {
 		classes = []string{}
 	}
-	out := map[string]any{"id": u.ID, "name": u.Name, "role": u.Role, "classes": classes, "token": token}
-	if u.Language != "" {
-		out["language"] = u.Language
-	}
-	if u.Email != "" {
-		out["email"] = u.Email
-	}
-	return c.JSON(http.StatusCreated, out)
+	return c.JSON(http.StatusCreated, userCreatedView{ID: u.ID, Name: u.Name, Role: u.Role, Classes: classes, Token: token,
+		Language: u.Language, Email: u.Email})
 }
 
 // newUser makes a staff member, or a reviewer of one language: a language
@@ -85,7 +79,7 @@ func (h *handlers) putRoster(c echo.Context) error {
 		return err
 	}
 	h.log.Info("roster replaced", "classes", len(r.Classes), "students", len(r.Students), "housing_units", len(r.HousingUnits), "by", user(c).ID)
-	return c.JSON(http.StatusOK, map[string]int{"classes": len(r.Classes), "students": len(r.Students), "housing_units": len(r.HousingUnits)})
+	return c.JSON(http.StatusOK, rosterCountsView{Classes: len(r.Classes), Students: len(r.Students), HousingUnits: len(r.HousingUnits)})
 }
 
 func (h *handlers) getRoster(c echo.Context) error {
@@ -93,7 +87,7 @@ func (h *handlers) getRoster(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, r)
+	return c.JSON(http.StatusOK, viewRoster(r))
 }
 
 type listRequest struct {
@@ -111,20 +105,28 @@ func (h *handlers) putList(c echo.Context) error {
 	if req.Absences == nil {
 		return badRequest(`the body needs "absences": a list, empty when no one is absent`)
 	}
-	res, err := h.svc.RecordList(c.Request().Context(), user(c), c.Param("class"), c.Param("date"), req.Absences)
+	date, err := dateParam("date", c.Param("date"))
+	if err != nil {
+		return err
+	}
+	res, err := h.svc.RecordList(c.Request().Context(), user(c), c.Param("class"), date, req.Absences)
 	if err != nil {
 		return err
 	}
 	h.log.Info("absence list recorded", "class", res.Class, "date", res.Date, "entries", res.Recorded, "alerts", len(res.Alerts), "by", user(c).ID)
-	return c.JSON(http.StatusOK, res)
+	return c.JSON(http.StatusOK, viewListResult(res))
 }
 
 func (h *handlers) getList(c echo.Context) error {
-	l, err := h.svc.List(c.Request().Context(), user(c), c.Param("class"), c.Param("date"))
+	date, err := dateParam("date", c.Param("date"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"class": l.Class, "date": l.Date, "absences": l.Absences})
+	l, err := h.svc.List(c.Request().Context(), user(c), c.Param("class"), date)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewList(l))
 }
 
 // messageView is a message as API.md shows it: no phone number, which staff
@@ -170,7 +172,11 @@ func viewMessage(m *alerts.Message) messageView {
 }
 
 func (h *handlers) messages(c echo.Context) error {
-	msgs, err := h.svc.Messages(c.Request().Context(), user(c), app.MessageFilter{Date: c.QueryParam("date"), Student: c.QueryParam("student")})
+	date, err := optionalDate("date", c.QueryParam("date"))
+	if err != nil {
+		return err
+	}
+	msgs, err := h.svc.Messages(c.Request().Context(), user(c), app.MessageFilter{Date: date, Student: c.QueryParam("student")})
 	if err != nil {
 		return err
 	}

@@ -176,8 +176,9 @@ func (h *handlers) auditLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if entries == nil {
-		entries = []store.AuditEntry{}
+	out := viewAll(entries, viewAuditEntry)
+	if out == nil {
+		out = []auditEntryView{}
 	}
-	return c.JSON(http.StatusOK, entries)
+	return c.JSON(http.StatusOK, out)
 }

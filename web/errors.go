@@ -10,7 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/app"
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
@@ -21,9 +21,9 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code    string              `json:"code"`
-	Message string              `json:"message"`
-	Details []school.FieldError `json:"details,omitempty"`
+	Code    string           `json:"code"`
+	Message string           `json:"message"`
+	Details []fieldErrorView `json:"details,omitempty"`
 }
 
 // apiError is an error that already knows its HTTP answer.
@@ -91,16 +91,17 @@ func (h *handlers) describe(err error, c echo.Context) (int, errorDetail) {
 	case errors.As(err, &ve):
 		if n := len(ve.Details); n > maxDetails {
 			return http.StatusUnprocessableEntity, errorDetail{"invalid",
-				fmt.Sprintf("the request has %d bad fields, the first %d listed; nothing was applied", n, maxDetails), ve.Details[:maxDetails]}
+				fmt.Sprintf("the request has %d bad fields, the first %d listed; nothing was applied", n, maxDetails), viewAll(ve.Details[:maxDetails], viewFieldError)}
 		}
-		return http.StatusUnprocessableEntity, errorDetail{"invalid", "the request has bad fields; nothing was applied", ve.Details}
+		return http.StatusUnprocessableEntity, errorDetail{"invalid", "the request has bad fields; nothing was applied", viewAll(ve.Details, viewFieldError)}
 	case errors.As(err, &ae):
-		return ae.status, errorDetail{ae.code, ae.msg, ae.details}
+		return ae.status, errorDetail{ae.code, ae.msg, viewAll(ae.details, viewFieldError)}
 	case errors.Is(err, protocol.ErrTransition), errors.Is(err, school.ErrConflict):
-		return http.StatusConflict, errorDetail{"conflict", err.Error(), nil}
+		// The rule's own words, without the use case app wrapped them in.
+		return http.StatusConflict, errorDetail{"conflict", app.Cause(err).Error(), nil}
 	case errors.Is(err, school.ErrForbidden):
 		return http.StatusForbidden, errorDetail{"forbidden", "your role does not allow this", nil}
-	case errors.Is(err, school.ErrNotFound), errors.Is(err, alerts.ErrNotFound):
+	case errors.Is(err, school.ErrNotFound):
 		return http.StatusNotFound, errorDetail{"not_found", notFoundMessage(err), nil}
 	case errors.As(err, &we):
 		// A full disk, say: the client is told, and /healthz says so too.
@@ -151,9 +152,8 @@ func decode(c echo.Context, v any) error {
 // notFoundMessage says once what was not found ("escalation e1"), however
 // the error was wrapped.
 func notFoundMessage(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, "not found: "); i >= 0 {
-		return msg[i+len("not found: "):] + " was not found"
+	if nf, ok := errors.AsType[*school.NotFoundError](err); ok {
+		return nf.What + " was not found"
 	}
-	return msg
+	return "not found"
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"net/http"
@@ -9,7 +10,22 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
 )
+
+// casework is what the coordinator's API asks of nabij: cases, meldingen,
+// tasks, the digest, the inbox and reach.
+type casework interface {
+	Escalations(ctx context.Context, f app.EscalationFilter) ([]*protocol.Escalation, error)
+	ActOnEscalation(ctx context.Context, u school.User, id, action, note string) (*protocol.Escalation, error)
+	Melding(ctx context.Context, u school.User, id string) (*app.MeldingDraft, error)
+	Tasks(ctx context.Context, u school.User) ([]school.Task, error)
+	StoredDigest(ctx context.Context, date school.Date) (*app.Digest, error)
+	Inbox(ctx context.Context, u school.User, date school.Date) ([]store.Inbound, error)
+	Reach(ctx context.Context, from, to school.Date) (*app.Reach, error)
+}
 
 //go:embed templates/*.html
 var templateFS embed.FS
@@ -23,11 +39,12 @@ func (h *handlers) escalations(c echo.Context) error {
 	default:
 		return badRequest("status %q is not one of open, acknowledged, reported, dismissed", status)
 	}
-	list, err := h.svc.Escalations(c.Request().Context(), app.EscalationFilter{Status: status, Student: c.QueryParam("student"), Level: c.QueryParam("level")})
+	list, err := h.svc.Escalations(c.Request().Context(), app.EscalationFilter{Status: protocol.EscalationStatus(status), Student: c.QueryParam("student"),
+		Level: protocol.Level(c.QueryParam("level"))})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, list)
+	return c.JSON(http.StatusOK, viewAll(list, viewEscalation))
 }
 
 type actionRequest struct {
@@ -45,7 +62,7 @@ func (h *handlers) escalationAction(c echo.Context) error {
 		return err
 	}
 	h.log.Info("escalation action", "escalation", e.ID, "action", req.Action, "status", e.Status, "by", user(c).ID)
-	return c.JSON(http.StatusOK, e)
+	return c.JSON(http.StatusOK, viewEscalation(e))
 }
 
 func (h *handlers) melding(c echo.Context) error {
@@ -58,7 +75,7 @@ func (h *handlers) melding(c echo.Context) error {
 		c.Response().WriteHeader(http.StatusOK)
 		return pages.ExecuteTemplate(c.Response(), "melding.html", d)
 	}
-	return c.JSON(http.StatusOK, d)
+	return c.JSON(http.StatusOK, viewMelding(d))
 }
 
 func (h *handlers) tasks(c echo.Context) error {
@@ -66,29 +83,41 @@ func (h *handlers) tasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, t)
+	return c.JSON(http.StatusOK, viewAll(t, viewTask))
 }
 
 func (h *handlers) digest(c echo.Context) error {
-	d, err := h.svc.StoredDigest(c.Request().Context(), c.QueryParam("date"))
+	date, err := dateParam("date", c.QueryParam("date"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, d)
+	d, err := h.svc.StoredDigest(c.Request().Context(), date)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewDigest(d))
 }
 
 func (h *handlers) inbox(c echo.Context) error {
-	in, err := h.svc.Inbox(c.Request().Context(), user(c), c.QueryParam("date"))
+	date, err := optionalDate("date", c.QueryParam("date"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, in)
+	in, err := h.svc.Inbox(c.Request().Context(), user(c), date)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewAll(in, viewInbound))
 }
 
 func (h *handlers) reach(c echo.Context) error {
-	r, err := h.svc.Reach(c.Request().Context(), c.QueryParam("from"), c.QueryParam("to"))
+	from, to, err := periodParams(c.QueryParam("from"), c.QueryParam("to"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, r)
+	r, err := h.svc.Reach(c.Request().Context(), from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, viewReach(r))
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -9,8 +10,18 @@ import (
 
 	"github.com/nabij-isk/nabij/app"
 	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
 	"github.com/nabij-isk/nabij/translations"
 )
+
+// translationReview is the review of a language by the school's own
+// speakers.
+type translationReview interface {
+	Review(ctx context.Context, u school.User) (*app.ReviewView, error)
+	CorrectTranslation(ctx context.Context, u school.User, key string, forms, back map[string]string) error
+	MarkReviewed(ctx context.Context, u school.User) error
+	TranslationFile(ctx context.Context, lang string) (string, []byte, *store.TranslationOverride, error)
+}
 
 // Catalog is what the web layer reads of the translations: a
 // *translations.Catalog, or the *translations.Live the service writes with.
@@ -141,7 +152,7 @@ func (h *handlers) reviewDone(c echo.Context) error {
 	if err != nil {
 		var refused *translations.RefusedError
 		if errors.As(err, &refused) {
-			return h.render(c, http.StatusUnprocessableEntity, "error.html", err.Error(), "")
+			return h.render(c, http.StatusUnprocessableEntity, "error.html", refused.Error(), "")
 		}
 		return h.pageError(c, err)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -8,8 +9,17 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/nabij-isk/nabij/app"
 	"github.com/nabij-isk/nabij/school"
 )
+
+// staffScreens is what the roll call, the board and a pupil's page show.
+type staffScreens interface {
+	RollCall(ctx context.Context, u school.User, class string) (*app.RollCall, error)
+	Board(ctx context.Context) (*app.Board, error)
+	Pupil(ctx context.Context, id string) (*app.PupilPage, error)
+	TaskDone(ctx context.Context, u school.User, id string) error
+}
 
 func (h *handlers) rollCallPage(c echo.Context) error {
 	if u := user(c); u.Role == school.RoleAdmin {
@@ -58,7 +68,7 @@ func (h *handlers) postRollCall(c echo.Context) error {
 	if absences == nil {
 		absences = []school.Absence{}
 	}
-	res, err := h.svc.RecordList(c.Request().Context(), user(c), class, h.svc.Today().String(), absences)
+	res, err := h.svc.RecordList(c.Request().Context(), user(c), class, h.svc.Today(), absences)
 	if err != nil {
 		return h.pageError(c, err)
 	}

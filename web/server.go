@@ -22,7 +22,6 @@ import (
 
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/app"
-	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
 )
@@ -36,21 +35,13 @@ type Service interface {
 	KeepRosterPreview(ctx context.Context, u school.User, r *school.Roster) (string, error)
 	TakeRosterPreview(ctx context.Context, u school.User, id string) (*school.Roster, bool, error)
 	Roster(ctx context.Context, u school.User) (*school.Roster, error)
-	RecordList(ctx context.Context, u school.User, class, date string, absences []school.Absence) (*app.ListResult, error)
-	List(ctx context.Context, u school.User, class, date string) (*school.AbsenceList, error)
+	RecordList(ctx context.Context, u school.User, class string, date school.Date, absences []school.Absence) (*app.ListResult, error)
+	List(ctx context.Context, u school.User, class string, date school.Date) (*school.AbsenceList, error)
 	Messages(ctx context.Context, u school.User, f app.MessageFilter) ([]*alerts.Message, error)
 	DeliveryStatus(ctx context.Context, providerID, status string, code int) error
 	Inbound(ctx context.Context, in store.Inbound) error
-	Escalations(ctx context.Context, f app.EscalationFilter) ([]*protocol.Escalation, error)
-	ActOnEscalation(ctx context.Context, u school.User, id, action, note string) (*protocol.Escalation, error)
-	Melding(ctx context.Context, u school.User, id string) (*app.MeldingDraft, error)
-	Tasks(ctx context.Context, u school.User) ([]school.Task, error)
-	StoredDigest(ctx context.Context, date string) (*app.Digest, error)
-	Inbox(ctx context.Context, u school.User, date string) ([]store.Inbound, error)
-	Reach(ctx context.Context, from, to string) (*app.Reach, error)
-	CalendarView(ctx context.Context) (*app.CalendarView, error)
-	CloseDay(ctx context.Context, u school.User, date, reason string, reopen bool) (*store.ClosedDay, error)
-	CalendarWarnings() []string
+	casework        // web/escalations.go
+	calendarService // web/calendar.go
 
 	// The staff pages.
 	Today() school.Date
@@ -60,17 +51,11 @@ type Service interface {
 	SignOut(ctx context.Context, session string) error
 	SignInLink(ctx context.Context, userID string) (string, time.Time, error)
 	Users(ctx context.Context) ([]school.User, error)
-	userAdmin // taking access away: web/users.go
-	RollCall(ctx context.Context, u school.User, class string) (*app.RollCall, error)
-	Board(ctx context.Context) (*app.Board, error)
-	Pupil(ctx context.Context, id string) (*app.PupilPage, error)
-	TaskDone(ctx context.Context, u school.User, id string) error
+	userAdmin    // taking access away: web/users.go
+	staffScreens // web/screens.go
 
 	// Review by the school's own speakers.
-	Review(ctx context.Context, u school.User) (*app.ReviewView, error)
-	CorrectTranslation(ctx context.Context, u school.User, key string, forms, back map[string]string) error
-	MarkReviewed(ctx context.Context, u school.User) error
-	TranslationFile(ctx context.Context, lang string) (string, []byte, *store.TranslationOverride, error)
+	translationReview // web/review.go
 }
 
 // Config is the web layer's settings.

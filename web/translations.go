@@ -18,13 +18,13 @@ type previewEntry struct {
 }
 
 type preview struct {
-	translations.Language
+	languageView
 	Entries []previewEntry `json:"entries"`
 }
 
 // languages lists the languages nabij writes in, with their review state.
 func (h *handlers) languages(c echo.Context) error {
-	return c.JSON(http.StatusOK, h.cfg.Catalog.Languages())
+	return c.JSON(http.StatusOK, viewAll(h.cfg.Catalog.Languages(), viewLanguage))
 }
 
 // preview shows every message of a language as a family would read it,
@@ -54,7 +54,7 @@ func (h *handlers) preview(c echo.Context) error {
 	if joinedEN, err := cat.JoinNames("en", names); err == nil {
 		en["Names"] = joinedEN
 	}
-	out := preview{Language: meta, Entries: []previewEntry{}}
+	out := preview{languageView: viewLanguage(meta), Entries: []previewEntry{}}
 	for _, key := range cat.Keys() {
 		count := -1
 		if cat.IsPlural(key) {

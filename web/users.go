@@ -49,7 +49,7 @@ func (h *handlers) disableUser(c echo.Context) error {
 		return err
 	}
 	h.log.Info("user disabled", "user", u.ID, "by", user(c).ID)
-	return c.JSON(http.StatusOK, u)
+	return c.JSON(http.StatusOK, viewUser(u))
 }
 
 func (h *handlers) enableUser(c echo.Context) error {
@@ -58,7 +58,7 @@ func (h *handlers) enableUser(c echo.Context) error {
 		return err
 	}
 	h.log.Info("user enabled", "user", u.ID, "by", user(c).ID)
-	return c.JSON(http.StatusOK, u)
+	return c.JSON(http.StatusOK, viewUser(u))
 }
 
 func (h *handlers) rotateToken(c echo.Context) error {
@@ -91,7 +91,7 @@ func (h *handlers) setClasses(c echo.Context) error {
 		return err
 	}
 	h.log.Info("user classes changed", "user", u.ID, "classes", len(u.Classes), "by", user(c).ID)
-	return c.JSON(http.StatusOK, u)
+	return c.JSON(http.StatusOK, viewUser(u))
 }
 
 // adminDone shows the admin page again with a flash, or the refusal.
@@ -167,5 +167,5 @@ func (h *handlers) setEmail(c echo.Context) error {
 		return err
 	}
 	h.log.Info("user email set", "user", u.ID, "by", user(c).ID)
-	return c.JSON(http.StatusOK, u)
+	return c.JSON(http.StatusOK, viewUser(u))
 }

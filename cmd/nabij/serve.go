@@ -214,9 +214,10 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 // jobs are the school day's rhythm: the list deadline at the first lesson
 // plus 15 minutes, the morning digest after it, the end-of-day sweep.
 func jobs(svc *app.Service, log *slog.Logger, cfg *config) []app.Job {
-	first := svc.Protocol.SchoolDay.FirstLessonAt(school.Date{Year: 2000, Month: 1, Day: 3}, time.UTC)
+	day := school.Date{Year: 2000, Month: 1, Day: 3}
+	first := svc.Protocol.SchoolDay.FirstLessonAt(day, time.UTC)
 	return []app.Job{
-		{Name: "list deadline", Spec: app.DailySpec(first.Add(15 * time.Minute)), Run: func(ctx context.Context, date school.Date) error {
+		{Name: "list deadline", Spec: app.DailySpec(svc.Protocol.SchoolDay.ListDeadline(day, time.UTC)), Run: func(ctx context.Context, date school.Date) error {
 			missing, err := svc.MissingLists(ctx, date)
 			log.Info("list deadline", "date", date, "classes_missing", len(missing))
 			return err
