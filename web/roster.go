@@ -1,8 +1,11 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 
+	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/rosterimport"
 	"github.com/nabij-isk/nabij/school"
 )
 
@@ -74,4 +77,13 @@ func withoutMissingBirthDates(details, unreadable []school.FieldError) []school.
 		}
 	}
 	return out
+}
+
+// rosterImportError is an import's error as the admin page shows it: an
+// unreadable file and a preview gone are the admin's to put right (400).
+func rosterImportError(err error) error {
+	if errors.Is(err, rosterimport.ErrUnreadable) || errors.Is(err, app.ErrRosterImportGone) {
+		return badRequest("%v", err)
+	}
+	return err
 }

@@ -33,8 +33,8 @@ type Service interface {
 	CreateUser(ctx context.Context, name string, role school.Role, classes []string) (school.User, string, error)
 	CreateReviewer(ctx context.Context, name, language string) (school.User, string, error)
 	ReplaceRoster(ctx context.Context, r *school.Roster) error
-	KeepRosterPreview(ctx context.Context, u school.User, r *school.Roster) (string, error)
-	TakeRosterPreview(ctx context.Context, u school.User, id string) (*school.Roster, bool, error)
+	PreviewRosterImport(ctx context.Context, u school.User, file io.ReaderAt, size int64) (*app.RosterImport, error)
+	ApplyRosterImport(ctx context.Context, u school.User, id string) (*school.Roster, error)
 	Roster(ctx context.Context, u school.User) (*school.Roster, error)
 	RecordList(ctx context.Context, u school.User, class, date string, absences []school.Absence) (*app.ListResult, error)
 	List(ctx context.Context, u school.User, class, date string) (*school.AbsenceList, error)
