@@ -139,6 +139,8 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.POST("/users", h.createUser, requireRole(school.RoleAdmin))
 	api.PUT("/roster", h.putRoster, requireRole(school.RoleAdmin))
 	api.GET("/roster", h.getRoster)
+	api.POST("/roster/imports", h.postRosterImport, requireRole(school.RoleAdmin))
+	api.POST("/roster/imports/:id/apply", h.applyRosterImport, requireRole(school.RoleAdmin))
 	api.PUT("/classes/:class/absences/:date", h.putList)
 	api.GET("/classes/:class/absences/:date", h.getList)
 	api.GET("/messages", h.messages)
