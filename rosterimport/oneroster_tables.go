@@ -44,8 +44,11 @@ func readTables(r io.ReaderAt, size int64) (map[int]*table, error) {
 		return nil, unreadable("not a zip file: %v", err)
 	}
 	tables := map[int]*table{}
+	workbook := false
 	for _, f := range zr.File {
 		name := strings.ToLower(path.Base(f.Name))
+		// An Excel workbook (.xlsx) is a zip too.
+		workbook = workbook || strings.EqualFold(f.Name, "xl/workbook.xml")
 		doc, ok := oneRosterFiles[name]
 		if !ok || f.FileInfo().IsDir() {
 			continue
@@ -58,6 +61,9 @@ func readTables(r io.ReaderAt, size int64) (map[int]*table, error) {
 			return nil, err
 		}
 		tables[doc] = t
+	}
+	if tables[docUsers] == nil && workbook {
+		return nil, unreadable("this is an Excel workbook; save it as CSV (UTF-8), or upload a OneRoster CSV export")
 	}
 	if tables[docUsers] == nil {
 		return nil, unreadable("the zip has no users.csv; is it a OneRoster CSV export?")

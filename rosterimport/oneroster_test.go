@@ -144,4 +144,14 @@ func TestOneRosterMissingFiles(t *testing.T) {
 	if _, err := ParseOneRoster(strings.NewReader("not a zip"), 9, today); !errors.Is(err, ErrUnreadable) {
 		t.Errorf("not a zip: %v, want ErrUnreadable", err)
 	}
+	var xlsx bytes.Buffer
+	zw := zip.NewWriter(&xlsx)
+	for _, name := range []string{"[Content_Types].xml", "xl/workbook.xml", "xl/worksheets/sheet1.xml"} {
+		w, _ := zw.Create(name)
+		w.Write([]byte("<x/>"))
+	}
+	zw.Close()
+	if _, err := ParseOneRoster(bytes.NewReader(xlsx.Bytes()), int64(xlsx.Len()), today); !errors.Is(err, ErrUnreadable) || !strings.Contains(err.Error(), "Excel workbook; save it as CSV") {
+		t.Errorf("an Excel workbook: %v, want ErrUnreadable saying so", err)
+	}
 }

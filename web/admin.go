@@ -62,53 +62,35 @@ func (h *handlers) adminPage(c echo.Context) error {
 	return h.render(c, http.StatusOK, "admin.html", v, flash)
 }
 
-// rosterUpload reads a CSV export and shows what would change, or every
-// bad row; nothing is applied yet.
+// rosterUpload reads a roster file (a nabij CSV or a OneRoster zip) and
+// shows what would change, or every bad row; nothing is applied yet.
 func (h *handlers) rosterUpload(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return h.pageError(c, badRequest("choose a CSV file"))
+		return h.pageError(c, badRequest("choose a CSV file or a OneRoster zip"))
 	}
 	f, err := fh.Open()
 	if err != nil {
 		return h.pageError(c, err)
 	}
 	defer f.Close()
-	res, err := rosterimport.ParseCSV(f, h.svc.Today())
+	imp, err := h.svc.PreviewRosterImport(c.Request().Context(), user(c), f, fh.Size)
 	if err != nil {
-		return h.pageError(c, badRequest("%v", err))
+		return h.pageError(c, rosterImportError(err))
 	}
 	v, err := h.adminView(c)
 	if err != nil {
 		return h.pageError(c, err)
 	}
-	v.Import = &importView{Errors: res.Errors, Rows: res.Rows}
-	if len(res.Errors) == 0 {
-		old, err := h.svc.Roster(c.Request().Context(), user(c))
-		if err != nil {
-			return h.pageError(c, err)
-		}
-		keepPGNs(old, res.Roster)
-		v.Import.Changes = rosterimport.Diff(old, res.Roster)
-		// The preview waits in the store, not in memory, until applied or expired.
-		if v.Import.Token, err = h.svc.KeepRosterPreview(c.Request().Context(), user(c), res.Roster); err != nil {
-			return h.pageError(c, err)
-		}
-	}
-	h.log.Info("roster file previewed", "rows", res.Rows, "errors", len(res.Errors), "by", user(c).ID)
+	v.Import = &importView{Token: imp.ID, Errors: imp.Errors, Changes: imp.Changes, Rows: imp.Rows}
+	h.log.Info("roster file previewed", "format", imp.Format, "rows", imp.Rows, "errors", len(imp.Errors), "by", user(c).ID)
 	return h.render(c, http.StatusOK, "admin.html", v, "")
 }
 
 func (h *handlers) rosterApply(c echo.Context) error {
-	r, ok, err := h.svc.TakeRosterPreview(c.Request().Context(), user(c), c.FormValue("import"))
+	r, err := h.svc.ApplyRosterImport(c.Request().Context(), user(c), c.FormValue("import"))
 	if err != nil {
-		return h.pageError(c, err)
-	}
-	if !ok {
-		return h.pageError(c, badRequest("the preview is gone (it lasts 15 minutes): upload the file again"))
-	}
-	if err := h.svc.ReplaceRoster(c.Request().Context(), r); err != nil {
-		return h.pageError(c, err)
+		return h.pageError(c, rosterImportError(err))
 	}
 	h.log.Info("roster replaced from a file", "students", len(r.Students), "classes", len(r.Classes), "by", user(c).ID)
 	return c.Redirect(http.StatusSeeOther, "/admin?applied="+strconv.Itoa(len(r.Students))+"-"+strconv.Itoa(len(r.Classes)))
@@ -185,18 +167,4 @@ func (h *handlers) userLink(c echo.Context) error {
 	}
 	h.log.Info("sign-in link made", "user", c.Param("id"), "by", user(c).ID)
 	return c.JSON(http.StatusCreated, signInLinkView{URL: h.linkURL(c, token), ExpiresAt: expires})
-}
-
-// keepPGNs carries each pupil's PGN over from the roster in use: school
-// exports carry no PGN, and a DUO melding needs it.
-func keepPGNs(old, next *school.Roster) {
-	pgn := map[string]string{}
-	for _, s := range old.Students {
-		pgn[s.ID] = s.PGN
-	}
-	for i := range next.Students {
-		if next.Students[i].PGN == "" {
-			next.Students[i].PGN = pgn[next.Students[i].ID]
-		}
-	}
 }

@@ -1,8 +1,18 @@
 package web
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
 
+	"github.com/labstack/echo/v4"
+
+	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/rosterimport"
 	"github.com/nabij-isk/nabij/school"
 )
 
@@ -74,4 +84,101 @@ func withoutMissingBirthDates(details, unreadable []school.FieldError) []school.
 		}
 	}
 	return out
+}
+
+// rosterImportView is the API's answer to a roster file: the preview of
+// what applying it changes, or every bad row (then without an id).
+type rosterImportView struct {
+	ID        string                  `json:"id,omitempty"`
+	Format    app.RosterFormat        `json:"format"`
+	Rows      int                     `json:"rows"`
+	Errors    []rosterimport.RowError `json:"errors"`
+	Changes   *rosterimport.Changes   `json:"changes,omitempty"`
+	ExpiresAt *time.Time              `json:"expires_at,omitempty"`
+}
+
+// postRosterImport reads a roster file sent as the body (a nabij CSV or a
+// OneRoster zip, told apart by its content) and answers its preview.
+func (h *handlers) postRosterImport(c echo.Context) error {
+	file, size, done, err := spool(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	defer done()
+	imp, err := h.svc.PreviewRosterImport(c.Request().Context(), user(c), file, size)
+	if errors.Is(err, rosterimport.ErrUnreadable) {
+		return badRequest("%v", err)
+	} else if err != nil {
+		return err
+	}
+	h.log.Info("roster file previewed", "format", imp.Format, "rows", imp.Rows, "errors", len(imp.Errors), "by", user(c).ID)
+	v := rosterImportView{ID: imp.ID, Format: imp.Format, Rows: imp.Rows, Errors: imp.Errors}
+	if v.Errors == nil {
+		v.Errors = []rosterimport.RowError{}
+	}
+	if imp.ID != "" {
+		v.Changes, v.ExpiresAt = &imp.Changes, &imp.Expires
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// applyRosterImport applies a preview of postRosterImport's.
+func (h *handlers) applyRosterImport(c echo.Context) error {
+	r, err := h.svc.ApplyRosterImport(c.Request().Context(), user(c), c.Param("id"))
+	if errors.Is(err, app.ErrRosterImportGone) {
+		return &apiError{http.StatusNotFound, "not_found", err.Error(), nil}
+	} else if err != nil {
+		return err
+	}
+	h.log.Info("roster replaced from a file", "students", len(r.Students), "classes", len(r.Classes), "by", user(c).ID)
+	return c.JSON(http.StatusOK, map[string]int{"classes": len(r.Classes), "students": len(r.Students), "housing_units": len(r.HousingUnits)})
+}
+
+// rosterImportError is an import's error as the admin page shows it: an
+// unreadable file and a preview gone are the admin's to put right (400).
+func rosterImportError(err error) error {
+	if errors.Is(err, rosterimport.ErrUnreadable) || errors.Is(err, app.ErrRosterImportGone) {
+		return badRequest("%v", err)
+	}
+	return err
+}
+
+// spool makes a request body readable at any offset, as a zip is read: its
+// first uploadMemory bytes in memory, the rest (up to the server's body
+// limit) in a temporary file, as a multipart upload is. done removes it.
+func spool(body io.Reader) (file io.ReaderAt, size int64, done func(), err error) {
+	var head bytes.Buffer
+	n, err := io.CopyN(&head, body, uploadMemory+1)
+	if err == io.EOF {
+		return bytes.NewReader(head.Bytes()), n, func() {}, nil
+	} else if err != nil {
+		return nil, 0, nil, bodyError(err)
+	}
+	f, err := os.CreateTemp("", "nabij-roster-*")
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	done = func() {
+		f.Close()
+		os.Remove(f.Name())
+	}
+	if _, err := f.Write(head.Bytes()); err != nil {
+		done()
+		return nil, 0, nil, err
+	}
+	rest, err := io.Copy(f, body)
+	if err != nil {
+		done()
+		return nil, 0, nil, bodyError(err)
+	}
+	return f, n + rest, done, nil
+}
+
+// bodyError is a failed read of a request body: past its limit a 413.
+func bodyError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return tooLarge(tooBig.Limit)
+	}
+	return err
 }

@@ -53,6 +53,9 @@ Usage:
                          staff of the running service: list shows last sign-in and who is disabled; link makes a
                          one-time sign-in link; disable takes every session, token and link away at once; rotate
                          makes a new API token; revoke-links drops unused links; classes changes a mentor's classes
+  nabij roster import FILE [--apply]
+                         a school's export (a nabij CSV or a OneRoster zip) through the running service: shows
+                         who arrives, leaves and changes, or every bad row; --apply puts it in place
   nabij help             this text
 `
 
@@ -71,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return protocolCmd(args[1:], stdout, stderr)
 	case "users":
 		return usersCmd(args[1:], getenv, stdout, stderr)
+	case "roster":
+		return rosterCmd(args[1:], getenv, stdout, stderr)
 	case "translations":
 		if len(args) > 1 && args[1] == "export" {
 			return translationsExport(args[2:], getenv, stdout, stderr)

@@ -68,6 +68,8 @@ func routeTable(victim string) map[string]routeRow {
 		"PUT /api/v1/users/:id/email":               {path: "/api/v1/users" + v + "/email", body: `{"email":"victim@school.example"}`, want: apiAdmin},
 		"PUT /api/v1/roster":                        {path: "/api/v1/roster", body: familyRoster, want: apiAdmin},
 		"GET /api/v1/roster":                        {path: "/api/v1/roster", want: apiAll},
+		"POST /api/v1/roster/imports":               {path: "/api/v1/roster/imports", want: [8]int{400, 400, 403, 403, 403, 403, 401, 401}}, // an empty file
+		"POST /api/v1/roster/imports/:id/apply":     {path: "/api/v1/roster/imports/none/apply", want: [8]int{404, 404, 403, 403, 403, 403, 401, 401}},
 		"PUT /api/v1/classes/:class/absences/:date": {path: "/api/v1/classes/1A/absences/2026-11-30", body: `{"absences":[]}`, want: [8]int{403, 403, ok, ok, 403, 403, 401, 401}},
 		"GET /api/v1/classes/:class/absences/:date": {path: "/api/v1/classes/1A/absences/2026-11-30", want: [8]int{ok, ok, ok, ok, 403, 403, 401, 401}},
 		"GET /api/v1/messages":                      {path: "/api/v1/messages", want: apiStaff},
