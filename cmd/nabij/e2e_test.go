@@ -39,6 +39,40 @@ type harness struct {
 	srv    *server
 	url    string
 	logs   *syncBuffer // the service's log
+	// socket is the harness's listening socket, open for the whole test;
+	// each nabij it starts listens on a copy of it (listenerOn).
+	socket *net.TCPListener
+}
+
+// listen opens a listening socket on a free loopback port, kept open until
+// the test ends. A nabij is given a copy (listenerOn, or the socket itself
+// to a child process): its address is known before nabij is made, and no
+// other process can take the port between a stop and a restart.
+func listen(t *testing.T) *net.TCPListener {
+	t.Helper()
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln
+}
+
+// listenerOn is a listener on a copy of socket's file descriptor, for one
+// nabij: closing it (nabij's stop does) leaves socket listening, and the
+// connections that arrive before the next nabij accepts wait in its queue.
+func listenerOn(t *testing.T, socket *net.TCPListener) net.Listener {
+	t.Helper()
+	f, err := socket.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ln, err := net.FileListener(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
 }
 
 func freeAddr(t *testing.T) string {
@@ -60,11 +94,18 @@ func startHarness(t *testing.T, env map[string]string) *harness {
 // (a test's own clock, say) before the server is made.
 func startHarnessWith(t *testing.T, env map[string]string, change func(*config)) *harness {
 	t.Helper()
+	return startHarnessOn(t, listen(t), env, change)
+}
+
+// startHarnessOn is startHarnessWith on a socket the test opened itself
+// (listen), for a test that needs nabij's address before nabij starts.
+func startHarnessOn(t *testing.T, socket *net.TCPListener, env map[string]string, change func(*config)) *harness {
+	t.Helper()
 	tw := twiliotest.NewServer(accountSID, authToken)
 	t.Cleanup(tw.Close)
 	// The stand-in's callbacks to nabij are held to docs/openapi.yaml too.
 	tw.WrapWebhooks(func(next http.RoundTripper) http.RoundTripper { return checkedCallbacks{next} })
-	addr := freeAddr(t)
+	addr := socket.Addr().String()
 	base := map[string]string{
 		"NABIJ_ADDR":                 addr,
 		"NABIJ_DATA":                 t.TempDir(),
@@ -88,12 +129,14 @@ func startHarnessWith(t *testing.T, env map[string]string, change func(*config))
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.listener = listenerOn(t, socket)
 	if change != nil {
 		change(cfg)
 	}
 	logs := &syncBuffer{}
 	srv, err := newServer(cfg, io.Discard, logs, false)
 	if err != nil {
+		cfg.listener.Close()
 		t.Fatal(err)
 	}
 	// Every end-to-end test also checks the service's log: ids only, never a
@@ -115,7 +158,7 @@ func startHarnessWith(t *testing.T, env map[string]string, change func(*config))
 			t.Errorf("stop: %v", err)
 		}
 	})
-	return &harness{t: t, twilio: tw, srv: srv, url: srv.URL(), logs: logs}
+	return &harness{t: t, twilio: tw, srv: srv, url: srv.URL(), logs: logs, socket: socket}
 }
 
 // hostOf is the host:port of a URL.

@@ -67,17 +67,15 @@ func startOP(t *testing.T, redirect string, emails ...string) string {
 // and gone@school.example.
 func startOIDCHarness(t *testing.T) *harness {
 	t.Helper()
-	addr := freeAddr(t)
-	public := "http://" + addr
+	socket := listen(t)
+	public := "http://" + socket.Addr().String()
 	issuer := startOP(t, public+"/auth/oidc/callback", "mentor@school.example", "stranger@school.example", "gone@school.example")
-	h := startHarness(t, map[string]string{
+	h := startHarnessOn(t, socket, map[string]string{
 		"NABIJ_CLOCK":              "2026-11-30T08:50:00+01:00",
-		"NABIJ_ADDR":               addr,
-		"NABIJ_PUBLIC_URL":         public,
 		"NABIJ_OIDC_ISSUER":        issuer,
 		"NABIJ_OIDC_CLIENT_ID":     opClientID,
 		"NABIJ_OIDC_CLIENT_SECRET": opClientSecret,
-	})
+	}, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	var res struct{ ID, Email string }
 	h.mustCall(201, "POST", "/api/v1/users", adminToken, map[string]any{"name": "A. de Vries", "role": "mentor", "classes": []string{"1A"}, "email": "Mentor@School.example"}, &res)
@@ -364,17 +362,15 @@ func TestAdminPageSetsTheEmail(t *testing.T) {
 // from starting theirs): past 60 at once it is slowed, another address is
 // not.
 func TestOIDCStartsAreLimitedPerAddress(t *testing.T) {
-	addr := freeAddr(t)
-	public := "http://" + addr
+	socket := listen(t)
+	public := "http://" + socket.Addr().String()
 	issuer := startOP(t, public+"/auth/oidc/callback", "mentor@school.example")
-	h := startHarness(t, map[string]string{
-		"NABIJ_ADDR":               addr,
-		"NABIJ_PUBLIC_URL":         public,
+	h := startHarnessOn(t, socket, map[string]string{
 		"NABIJ_OIDC_ISSUER":        issuer,
 		"NABIJ_OIDC_CLIENT_ID":     opClientID,
 		"NABIJ_OIDC_CLIENT_SECRET": opClientSecret,
 		"NABIJ_TRUSTED_PROXIES":    "127.0.0.1/32",
-	})
+	}, nil)
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	start := func(from string) int {
 		req, _ := http.NewRequest("GET", h.url+"/auth/oidc/start", nil)

@@ -76,6 +76,7 @@ func (h *harness) restart(change func(*config)) {
 		h.t.Fatalf("stop: %v", err)
 	}
 	cfg := *h.srv.cfg
+	cfg.listener = listenerOn(h.t, h.socket) // the stop closed the first nabij's
 	change(&cfg)
 	srv, err := newServer(&cfg, io.Discard, h.logs, false)
 	if err != nil {

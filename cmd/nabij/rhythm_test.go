@@ -67,7 +67,7 @@ func TestABadProtocolFileIsRefusedAtStart(t *testing.T) {
 	if err := os.WriteFile(file, []byte(bad), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"NABIJ_PROTOCOL": file, "NABIJ_DATA": t.TempDir(), "NABIJ_ADDR": freeAddr(t)}
+	env := map[string]string{"NABIJ_PROTOCOL": file, "NABIJ_DATA": t.TempDir(), "NABIJ_ADDR": "127.0.0.1:0"}
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, &out, &errOut)
 	if code == 0 || !strings.Contains(errOut.String(), "line ") || !strings.Contains(errOut.String(), "directeur") {

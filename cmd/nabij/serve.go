@@ -258,9 +258,12 @@ func (s *server) catchUpSweep(ctx context.Context) {
 
 // Start listens and begins dispatching; it returns once the port is open.
 func (s *server) Start() error {
-	ln, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	ln := s.cfg.listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+		}
 	}
 	s.listener = ln
 	t := s.cfg.Timeouts

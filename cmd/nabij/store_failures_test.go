@@ -119,7 +119,7 @@ func damage(t *testing.T, good string, size int) map[string]string {
 func serveChild(t *testing.T, data string) (int, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$")
-	cmd.Env = append(os.Environ(), childEnv+"=1", "NABIJ_DATA="+data, "NABIJ_ADDR="+freeAddr(t),
+	cmd.Env = append(os.Environ(), childEnv+"=1", "NABIJ_DATA="+data, "NABIJ_ADDR=127.0.0.1:0",
 		"NABIJ_METRICS_ADDR=127.0.0.1:0", "NABIJ_ADMIN_TOKEN="+adminToken, "NABIJ_CLOCK="+monday.Format(time.RFC3339))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
