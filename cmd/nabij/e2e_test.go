@@ -75,16 +75,6 @@ func listenerOn(t *testing.T, socket *net.TCPListener) net.Listener {
 	return ln
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
 func startHarness(t *testing.T, env map[string]string) *harness {
 	t.Helper()
 	return startHarnessWith(t, env, nil)

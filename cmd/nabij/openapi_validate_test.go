@@ -465,5 +465,9 @@ func TestMain(m *testing.M) {
 	def := http.DefaultTransport.(*http.Transport)
 	baseTransport = def.Clone()
 	def.RegisterProtocol("http", harnessTransport{})
-	os.Exit(m.Run())
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir) // nabij's binary, if a test built it
+	}
+	os.Exit(code)
 }
