@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 )
 
 type apiErr struct {
@@ -163,7 +162,7 @@ func TestPastListAlertsNoOne(t *testing.T) {
 	if len(list.Absences) != 1 || list.Absences[0].Student != "1001" {
 		t.Errorf("the past list was not recorded: %+v", list)
 	}
-	time.Sleep(200 * time.Millisecond)
+	h.settled(coord)
 	if n := h.twilio.Requests(); n != 0 {
 		t.Errorf("a list for a past date led to %d sends", n)
 	}

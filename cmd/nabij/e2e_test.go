@@ -263,6 +263,44 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// final are the statuses after which nothing more happens to a message
+// (alerts.Message.Final).
+var final = map[string]bool{"delivered": true, "read": true, "undelivered": true, "failed": true, "expired": true, "cancelled": true}
+
+// settled waits until nothing more will happen to any message nabij holds
+// (as token may see them): each is delivered, read, failed, expired or
+// cancelled. A retry waits queued, a WhatsApp message's SMS fallback is
+// queued as its failure is recorded, an apology as its correction: from
+// then on the stand-in can receive no further message, and a test may
+// count what it received.
+func (h *harness) settled(token string) {
+	h.t.Helper()
+	h.waitForMessages(token, "every message final", func(m messageJSON) bool { return final[m.Status] })
+}
+
+// idle waits until no message is queued or sending: the dispatcher has
+// nothing left to send, though status callbacks may still come.
+func (h *harness) idle(token string) {
+	h.t.Helper()
+	h.waitForMessages(token, "no message queued or sending", func(m messageJSON) bool { return m.Status != "queued" && m.Status != "sending" })
+}
+
+// waitForMessages waits until every message of GET /api/v1/messages (as
+// token sees them) is done.
+func (h *harness) waitForMessages(token, what string, done func(messageJSON) bool) {
+	h.t.Helper()
+	eventually(h.t, what, func() bool {
+		var msgs []messageJSON
+		h.mustCall(200, "GET", "/api/v1/messages", token, nil, &msgs)
+		for _, m := range msgs {
+			if !done(m) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 const e2eRoster = `{
   "classes": [{"id": "1A", "name": "ISK 1A"}, {"id": "1B", "name": "ISK 1B"}],
   "housing_units": [{"id": "kwe-oost", "name": "KWE Oost",

@@ -127,7 +127,7 @@ func TestMorningListReachesFamilies(t *testing.T) {
 	if !ok {
 		t.Fatalf("the stand-in has %d messages, want 9", len(got))
 	}
-	time.Sleep(300 * time.Millisecond) // room for a wrong extra send to show up
+	h.settled(coord) // a wrong extra send would be queued, or a message not final
 	got = h.twilio.Messages()
 	if len(got) != 9 {
 		t.Errorf("the stand-in has %d messages, want 9: something was sent twice", len(got))

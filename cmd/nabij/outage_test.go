@@ -23,7 +23,7 @@ func TestOutageLosesNothingAndSendsNothingTwice(t *testing.T) {
 	if !ok {
 		t.Fatalf("after the outage %d of 4 messages arrived", len(got))
 	}
-	time.Sleep(500 * time.Millisecond)
+	h.settled(coord) // a retry still to come would be queued
 	got = h.twilio.Messages()
 	seen := map[string]int{}
 	for _, m := range got {
@@ -95,7 +95,7 @@ func TestOutageLongerThanValidityBecomesTasks(t *testing.T) {
 		return n == 4
 	})
 	h.twilio.ClearFailures()
-	time.Sleep(300 * time.Millisecond)
+	h.settled(coord) // an alert still to be tried would be queued
 	if n := len(h.twilio.Messages()); n != 0 {
 		t.Errorf("%d expired alerts were still sent", n)
 	}

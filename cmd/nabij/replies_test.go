@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nabij-isk/nabij/store"
 	"github.com/nabij-isk/nabij/translations"
 )
 
@@ -238,7 +239,7 @@ func TestWhatsAppTemplatesAndSMSFallback(t *testing.T) {
 	if !ok {
 		t.Fatalf("the stand-in has %d messages, want 3", len(got))
 	}
-	time.Sleep(300 * time.Millisecond)
+	h.settled(coord) // a wrong extra send would be queued, or a message not final
 	got = h.twilio.Messages()
 	count := map[string]int{}
 	for _, m := range got {
@@ -257,22 +258,33 @@ func TestWhatsAppTemplatesAndSMSFallback(t *testing.T) {
 }
 
 func TestHoldSiblingsAndCorrections(t *testing.T) {
-	// 08:40: before the deadline (08:45), with a 2-second hold.
-	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:40:00+01:00", "NABIJ_HOLD": "2s"})
+	// 08:40: before the deadline (08:45), with a 2-second hold. The clock
+	// is the test's: it moves past a hold when the test says so.
+	clock := &testClock{now: monday}
+	h := startHarnessWith(t, map[string]string{"NABIJ_HOLD": "2s"}, func(c *config) { c.now = clock.Now })
+	pastTheHold := func() {
+		clock.Set(clock.Now().Add(2500 * time.Millisecond))
+		h.srv.dispatcher.Wake()
+	}
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
 	// Olena is listed and corrected within the hold: nothing is sent.
 	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "1002", "kind": "absent"}, {"student": "1003", "kind": "absent"}]}`, nil)
 	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "1002", "kind": "absent"}]}`, nil)
 	// The three sisters' classes post one after another: their mother waits for all three.
-	time.Sleep(2500 * time.Millisecond) // past the hold: Layla's alert waits for her sisters' lists
-	if n := len(h.twilio.Messages()); n != 0 {
-		t.Fatalf("%d messages went out before the sisters' classes had posted", n)
+	pastTheHold() // Layla's alert waits for her sisters' lists
+	var due []string
+	if err := h.srv.store.View(func(tx *store.Tx) (err error) { due, err = tx.Due(clock.Now(), 10); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.twilio.Messages()); n != 0 || len(due) != 0 {
+		t.Fatalf("%d messages went out (%d due) before the sisters' classes had posted", n, len(due))
 	}
 	h.mustCall(200, "PUT", "/api/v1/classes/1B/absences/2026-11-30", coord, `{"absences": [{"student": "2001", "kind": "absent"}]}`, nil)
 	h.mustCall(200, "PUT", "/api/v1/classes/2A/absences/2026-11-30", coord, `{"absences": [{"student": "3001", "kind": "absent"}]}`, nil)
+	pastTheHold()
 	_, ok := h.twilio.WaitForMessages(1, 10*time.Second)
-	time.Sleep(2500 * time.Millisecond)
+	h.settled(coord) // a second message would be queued, or the first not final
 	got := h.twilio.Messages()
 	if !ok || len(got) != 1 {
 		t.Fatalf("%d messages, want one to the mother", len(got))
