@@ -12,6 +12,7 @@ import (
 )
 
 func TestBackupWhileRunningAndRestore(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	h := startHarness(t, map[string]string{"NABIJ_DATA": data})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)

@@ -20,6 +20,7 @@ import (
 // it (SIGKILL) while it sends a morning's alerts, starts it again, and finds
 // that the stand-in received every expected message exactly once.
 func TestCrashInTheMiddleOfAMorningBurst(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}

@@ -34,6 +34,7 @@ var curlLine = regexp.MustCompile(`curl -X PUT (\S+) \\\s+-H 'Authorization: Bea
 // follows the curl line it prints, and finds the messages in its output —
 // and no name, phone number or message body in its log.
 func TestDemoAsANewUserWouldTryIt(t *testing.T) {
+	t.Parallel()
 	// Port 0: the demo prints the address it listens on, in its curl line.
 	env := map[string]string{"NABIJ_ADDR": "127.0.0.1:0", "NABIJ_HOLD": "0s", "NABIJ_DATA": t.TempDir(), "NABIJ_METRICS_ADDR": "127.0.0.1:0"}
 	var stdout, stderr syncBuffer

@@ -10,6 +10,7 @@ import (
 // goes through, once; its final ones (21211, 21610, 21614) are recorded and
 // never tried again.
 func TestTwilioRefusals(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_RETRY_BACKOFF": "20ms"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")

@@ -30,6 +30,7 @@ func render(t *testing.T, lang, names string) string {
 // TestMorningListReachesFamilies walks issue 2's path end to end: roster,
 // users, a mentor's list, Twilio, status callbacks, corrections and refusals.
 func TestMorningListReachesFamilies(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.twilio.FailDeliveryTo("whatsapp:+31612345004", "failed", 63016)
 
@@ -202,6 +203,7 @@ func TestMorningListReachesFamilies(t *testing.T) {
 // the coordinator's digest names the class. With NABIJ_ALERT_UNTIL later
 // than the list, the same list alerts as before.
 func TestAListAfterSchoolSendsNoAlert(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T16:00:00+01:00"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	mentor := h.createUser("A. de Vries", "mentor", "1A")

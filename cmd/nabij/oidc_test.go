@@ -167,6 +167,7 @@ func sessionOf(resp *http.Response) string {
 }
 
 func TestOIDCSignInAndReplay(t *testing.T) {
+	t.Parallel()
 	h := startOIDCHarness(t)
 	c := oidcClient(t)
 	cb := providerLogin(t, h, c, "mentor@school.example")
@@ -222,6 +223,7 @@ func mustQuery(t *testing.T, u, key string) string {
 }
 
 func TestOIDCWrongStateIsRefused(t *testing.T) {
+	t.Parallel()
 	h := startOIDCHarness(t)
 	c := oidcClient(t)
 	cb := providerLogin(t, h, c, "mentor@school.example")
@@ -241,6 +243,7 @@ func TestOIDCWrongStateIsRefused(t *testing.T) {
 }
 
 func TestOIDCUnknownAndDisabledUsersAreRefused(t *testing.T) {
+	t.Parallel()
 	h := startOIDCHarness(t)
 	var gone struct{ ID string }
 	h.mustCall(201, "POST", "/api/v1/users", adminToken, map[string]any{"name": "G. Weg", "role": "coordinator"}, &gone)
@@ -267,6 +270,7 @@ func TestOIDCUnknownAndDisabledUsersAreRefused(t *testing.T) {
 }
 
 func TestOIDCSignInInABrowser(t *testing.T) {
+	t.Parallel()
 	h := startOIDCHarness(t)
 	ctx := browser(t, false)
 	var body, loc string
@@ -294,6 +298,7 @@ func TestOIDCSignInInABrowser(t *testing.T) {
 }
 
 func TestOIDCSettingsAreChecked(t *testing.T) {
+	t.Parallel()
 	base := map[string]string{"NABIJ_PUBLIC_URL": "https://nabij.school.example", "NABIJ_OIDC_ISSUER": "https://login.microsoftonline.com/t/v2.0", "NABIJ_OIDC_CLIENT_ID": "c"}
 	load := func(change map[string]string) (*config, error) {
 		env := map[string]string{}
@@ -329,6 +334,7 @@ func TestOIDCSettingsAreChecked(t *testing.T) {
 // The admin page gives a new user their school email, and /signin offers
 // only links while sign-in with the school's accounts is off.
 func TestAdminPageSetsTheEmail(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.createUser("Admin User", "admin")
 	admin := newStaff(h)
@@ -362,6 +368,7 @@ func TestAdminPageSetsTheEmail(t *testing.T) {
 // from starting theirs): past 60 at once it is slowed, another address is
 // not.
 func TestOIDCStartsAreLimitedPerAddress(t *testing.T) {
+	t.Parallel()
 	socket := listen(t)
 	public := "http://" + socket.Addr().String()
 	issuer := startOP(t, public+"/auth/oidc/callback", "mentor@school.example")

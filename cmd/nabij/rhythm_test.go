@@ -14,6 +14,7 @@ import (
 
 // The jobs of the school day's rhythm, run as the rhythm runs them.
 func TestDeadlineTasksAndDigest(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
@@ -62,6 +63,7 @@ func TestDeadlineTasksAndDigest(t *testing.T) {
 }
 
 func TestABadProtocolFileIsRefusedAtStart(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "protocol.toml")
 	bad := strings.Replace(string(mustRead(t, "../../protocol/default.toml")), `level = "mentor"`, `level = "directeur"`, 1)
 	if err := os.WriteFile(file, []byte(bad), 0o600); err != nil {
@@ -78,6 +80,7 @@ func TestABadProtocolFileIsRefusedAtStart(t *testing.T) {
 // A sweep missed while nabij was down runs when it starts again: the case
 // of Monday's absence opens on Tuesday morning, not a day late.
 func TestAMissedSweepRunsAtStart(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	h := startHarness(t, map[string]string{"NABIJ_DATA": data})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)
