@@ -11,6 +11,7 @@ import (
 // button on the admin page; the mentor's open page goes to sign-in on its
 // next load.
 func TestAdminDisablesAUserInABrowser(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	h.createUser("B. Beheer", "admin")

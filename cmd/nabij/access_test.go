@@ -36,6 +36,7 @@ func (h *harness) users() map[string]userRow {
 // old at once; revoked links stop; a classes change is in force on the next
 // request; every refusal is a clear 4xx that changes nothing; each is audited.
 func TestTakingAccessAway(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	boss := h.createUser("B. Beheer", "admin")
@@ -179,6 +180,7 @@ func TestTakingAccessAway(t *testing.T) {
 // sign-in at once; a refused disable (oneself) says why; enable, a new
 // token shown once, revoke links and classes work from the page too.
 func TestAdminPageTakesAccessAway(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	h.createUser("B. Beheer", "admin")
@@ -238,6 +240,7 @@ func TestAdminPageTakesAccessAway(t *testing.T) {
 // The CLI goes through the running service, so each change is checked and
 // audited there.
 func TestUsersCommand(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	h.createUser("B. Beheer", "admin")

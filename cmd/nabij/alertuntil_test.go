@@ -13,6 +13,7 @@ import (
 // NABIJ_ALERT_UNTIL is a time of day: 12:00 unless set, a bad one refused
 // by serve and by `config check`, and the config file's alert_until read.
 func TestAlertUntilSetting(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
 	cfg, err := loadConfig(getenv)
@@ -50,6 +51,7 @@ func TestAlertUntilSetting(t *testing.T) {
 
 // The admin page's settings in force name it too.
 func TestAlertUntilOnTheAdminPage(t *testing.T) {
+	t.Parallel()
 	cfg, err := loadConfig(func(k string) string {
 		if k == "NABIJ_ALERT_UNTIL" {
 			return "11:45"

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 )
 
 type apiErr struct {
@@ -20,6 +19,7 @@ type apiErr struct {
 }
 
 func TestAuthAndErrorShape(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	mentor := h.createUser("A. de Vries", "mentor", "1A")
@@ -60,6 +60,7 @@ func TestAuthAndErrorShape(t *testing.T) {
 
 // Fields nabij does not know are ignored: a school's system may send more.
 func TestUnknownFieldsAreIgnored(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	mentor := h.createUser("A. de Vries", "mentor", "1A")
@@ -72,6 +73,7 @@ func TestUnknownFieldsAreIgnored(t *testing.T) {
 }
 
 func TestBadRosterNamesEveryFieldAndChangesNothing(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	bad := `{"classes": [{"id": "1A", "name": "ISK 1A"}],
@@ -100,6 +102,7 @@ func TestBadRosterNamesEveryFieldAndChangesNothing(t *testing.T) {
 }
 
 func TestRosterNormalisesAndMentorSeesOwnClass(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	mentor := h.createUser("B. Bakker", "mentor", "1B")
@@ -145,6 +148,7 @@ func TestRosterNormalisesAndMentorSeesOwnClass(t *testing.T) {
 }
 
 func TestPastListAlertsNoOne(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
@@ -163,7 +167,7 @@ func TestPastListAlertsNoOne(t *testing.T) {
 	if len(list.Absences) != 1 || list.Absences[0].Student != "1001" {
 		t.Errorf("the past list was not recorded: %+v", list)
 	}
-	time.Sleep(200 * time.Millisecond)
+	h.settled(coord)
 	if n := h.twilio.Requests(); n != 0 {
 		t.Errorf("a list for a past date led to %d sends", n)
 	}
@@ -174,6 +178,7 @@ func TestPastListAlertsNoOne(t *testing.T) {
 }
 
 func TestHealthAndMetrics(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	resp, err := http.Get(h.url + "/healthz")
 	if err != nil {
@@ -201,6 +206,7 @@ func TestHealthAndMetrics(t *testing.T) {
 // With NABIJ_METRICS_ADDR=main, /metrics is on the main address behind
 // the admin role: not for anyone, not for a mentor.
 func TestMetricsOnMainAddressNeedsAdmin(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_METRICS_ADDR": "main"})
 	if code := h.call("GET", "/metrics", "", nil, nil); code != 401 {
 		t.Errorf("/metrics without a token = %d, want 401", code)

@@ -24,6 +24,7 @@ import (
 // Policy (apidocs.go) lets Redoc run without an inline script or eval, and
 // refuses it nothing but its footer logo from cdn.redoc.ly.
 func TestAPIDocsRenderOffline(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	ctx := browser(t, true)
 

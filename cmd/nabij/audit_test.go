@@ -5,6 +5,7 @@ import (
 )
 
 func TestEveryReadAndChangeIsAudited(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")

@@ -7,9 +7,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nabij-isk/nabij/store"
 )
 
 func TestBackupWhileRunningAndRestore(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	h := startHarness(t, map[string]string{"NABIJ_DATA": data})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)
@@ -30,8 +33,16 @@ func TestBackupWhileRunningAndRestore(t *testing.T) {
 	if !strings.Contains(out.String(), "running service") {
 		t.Errorf("backup output %q", out.String())
 	}
-	time.Sleep(10 * time.Millisecond)
-	// A write after the backup: the live store is now newer.
+	// A write after the backup: the live store is now newer. Writes are
+	// stamped with the wall clock: the write waits until the clock has
+	// passed the backup's last write.
+	info, err := store.ReadInfo(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for !time.Now().After(info.WrittenAt) {
+		time.Sleep(time.Millisecond)
+	}
 	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-27", coord, `{"absences": []}`, nil)
 	if code := run(context.Background(), []string{"restore", backup}, getenv, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "in use") {
 		t.Errorf("restore over a running service: exit %d, %q", code, errOut.String())

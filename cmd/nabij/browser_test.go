@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,11 +15,26 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
+// browsers bounds the tests running Chromium at once (a test may run two):
+// tests run in parallel, and more browsers than that on a small machine
+// starve each other past their timeouts. browserTests are the tests that
+// hold a place.
+var (
+	browsers     = make(chan struct{}, 2)
+	browserTests sync.Map // *testing.T → true
+)
+
 // browser starts a headless Debian Chromium at phone width, JavaScript off
 // unless js: every page must work without it. Without Chromium the test
 // is skipped on a developer's machine and fails in CI, which installs it.
 func browser(t *testing.T, js bool) context.Context {
 	t.Helper()
+	if _, held := browserTests.LoadOrStore(t, true); !held {
+		browsers <- struct{}{}
+		// Released after the test's browsers are gone (cleanups run last
+		// first).
+		t.Cleanup(func() { browserTests.Delete(t); <-browsers })
+	}
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		if os.Getenv("CI") != "" {
@@ -95,6 +111,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 }
 
 func TestPagesInABrowser(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	h.createUser("A. de Vries", "mentor", "1A")

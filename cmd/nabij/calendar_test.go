@@ -16,6 +16,7 @@ import (
 // survives a restart, and reopening it puts the facts back. Every bad
 // request is refused and changes nothing.
 func TestADayClosedAfterTheFact(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	env := map[string]string{"NABIJ_DATA": data}
 	h := startHarness(t, env)
@@ -101,6 +102,7 @@ func TestADayClosedAfterTheFact(t *testing.T) {
 // calendar does not cover, and the digest, the board and /healthz say why.
 // 90 days before the end they warn.
 func TestPastTheCalendarsEnd(t *testing.T) {
+	t.Parallel()
 	tuesday := time.Date(2028, 9, 12, 8, 40, 0, 0, mustLoc("Europe/Amsterdam")) // midden's data ends with its summer of 2028
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": tuesday.Format(time.RFC3339)})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)

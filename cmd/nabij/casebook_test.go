@@ -22,6 +22,7 @@ import (
 // beneath. The cases the API lists must be the casebook's, as they are when
 // the engine plays them alone (protocol/casebook).
 func TestCasebookThroughTheAPI(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("plays every scenario through a running service")
 	}

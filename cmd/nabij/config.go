@@ -60,6 +60,11 @@ type config struct {
 	OIDC web.OIDCConfig
 	// Timeouts are the HTTP server's; tests shorten them.
 	Timeouts httpTimeouts
+	// listener, when set, is the socket the API listens on instead of
+	// listening on Addr itself: one systemd passed in (socket activation),
+	// or a test's, open before the server is made so that no other
+	// process can take its port.
+	listener net.Listener
 }
 
 // httpTimeouts bound how long a client may hold a connection: a slow

@@ -9,6 +9,7 @@ import (
 )
 
 func TestConfigFileEnvironmentAndFlags(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	secret := filepath.Join(dir, "admin_token")
 	writeFile(t, secret, "from-a-file-0123456789abcdef0123456789\n")
@@ -53,6 +54,7 @@ func TestConfigFileEnvironmentAndFlags(t *testing.T) {
 // An admin token shorter than 32 bytes is refused by serve and by config
 // check; the message gives its length, never the token.
 func TestShortAdminTokenRefused(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"NABIJ_ADMIN_TOKEN": "short-but-not-32-bytes"}
 	getenv := func(k string) string { return env[k] }
 	if _, err := loadConfig(getenv); err == nil || !strings.Contains(err.Error(), "NABIJ_ADMIN_TOKEN") {

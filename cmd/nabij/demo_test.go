@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 )
 
 // syncBuffer is a bytes.Buffer safe for the server's goroutines.
@@ -35,8 +34,9 @@ var curlLine = regexp.MustCompile(`curl -X PUT (\S+) \\\s+-H 'Authorization: Bea
 // follows the curl line it prints, and finds the messages in its output —
 // and no name, phone number or message body in its log.
 func TestDemoAsANewUserWouldTryIt(t *testing.T) {
-	env := map[string]string{"NABIJ_ADDR": freeAddr(t), "NABIJ_HOLD": "0s", "NABIJ_DATA": t.TempDir(), "NABIJ_METRICS_ADDR": "127.0.0.1:0"}
-	checkAgainstContract(t, env["NABIJ_ADDR"]) // the curl line's request and answer too
+	t.Parallel()
+	// Port 0: the demo prints the address it listens on, in its curl line.
+	env := map[string]string{"NABIJ_ADDR": "127.0.0.1:0", "NABIJ_HOLD": "0s", "NABIJ_DATA": t.TempDir(), "NABIJ_METRICS_ADDR": "127.0.0.1:0"}
 	var stdout, stderr syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
@@ -55,6 +55,7 @@ func TestDemoAsANewUserWouldTryIt(t *testing.T) {
 		m = curlLine.FindStringSubmatch(stdout.String())
 		return m != nil
 	})
+	checkAgainstContract(t, hostOf(t, m[1])) // the curl line's request and answer too
 	req, _ := http.NewRequest("PUT", m[1], strings.NewReader(m[3]))
 	req.Header.Set("Authorization", "Bearer "+m[2])
 	req.Header.Set("Content-Type", "application/json")
@@ -84,7 +85,9 @@ func TestDemoAsANewUserWouldTryIt(t *testing.T) {
 	if len(toUnit) != 1 || !strings.Contains(toUnit[0], "We missen Amanuel T. vandaag") || strings.Count(toUnit[0], "Goedemorgen") != 1 {
 		t.Errorf("the woonbegeleider got %d messages about Yonas, want one naming Amanuel absent and Yonas late:\n%s", len(toUnit), strings.Join(toUnit, "\n"))
 	}
-	time.Sleep(100 * time.Millisecond)
+	// Every message final (the log sender prints a message before it is
+	// recorded): a fourth would be printed by now.
+	(&harness{t: t, url: "http://" + hostOf(t, m[1])}).settled(m[2])
 	if n := strings.Count(stdout.String(), "--- message "); n != 3 {
 		t.Errorf("%d messages printed, want 3", n)
 	}

@@ -39,16 +39,40 @@ type harness struct {
 	srv    *server
 	url    string
 	logs   *syncBuffer // the service's log
+	// socket is the harness's listening socket, open for the whole test;
+	// each nabij it starts listens on a copy of it (listenerOn).
+	socket *net.TCPListener
 }
 
-func freeAddr(t *testing.T) string {
+// listen opens a listening socket on a free loopback port, kept open until
+// the test ends. A nabij is given a copy (listenerOn, or the socket itself
+// to a child process): its address is known before nabij is made, and no
+// other process can take the port between a stop and a restart.
+func listen(t *testing.T) *net.TCPListener {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.ListenTCP("tcp", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Cleanup(func() { ln.Close() })
+	return ln
+}
+
+// listenerOn is a listener on a copy of socket's file descriptor, for one
+// nabij: closing it (nabij's stop does) leaves socket listening, and the
+// connections that arrive before the next nabij accepts wait in its queue.
+func listenerOn(t *testing.T, socket *net.TCPListener) net.Listener {
+	t.Helper()
+	f, err := socket.File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ln, err := net.FileListener(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
 }
 
 func startHarness(t *testing.T, env map[string]string) *harness {
@@ -60,11 +84,18 @@ func startHarness(t *testing.T, env map[string]string) *harness {
 // (a test's own clock, say) before the server is made.
 func startHarnessWith(t *testing.T, env map[string]string, change func(*config)) *harness {
 	t.Helper()
+	return startHarnessOn(t, listen(t), env, change)
+}
+
+// startHarnessOn is startHarnessWith on a socket the test opened itself
+// (listen), for a test that needs nabij's address before nabij starts.
+func startHarnessOn(t *testing.T, socket *net.TCPListener, env map[string]string, change func(*config)) *harness {
+	t.Helper()
 	tw := twiliotest.NewServer(accountSID, authToken)
 	t.Cleanup(tw.Close)
 	// The stand-in's callbacks to nabij are held to docs/openapi.yaml too.
 	tw.WrapWebhooks(func(next http.RoundTripper) http.RoundTripper { return checkedCallbacks{next} })
-	addr := freeAddr(t)
+	addr := socket.Addr().String()
 	base := map[string]string{
 		"NABIJ_ADDR":                 addr,
 		"NABIJ_DATA":                 t.TempDir(),
@@ -88,12 +119,14 @@ func startHarnessWith(t *testing.T, env map[string]string, change func(*config))
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg.listener = listenerOn(t, socket)
 	if change != nil {
 		change(cfg)
 	}
 	logs := &syncBuffer{}
 	srv, err := newServer(cfg, io.Discard, logs, false)
 	if err != nil {
+		cfg.listener.Close()
 		t.Fatal(err)
 	}
 	// Every end-to-end test also checks the service's log: ids only, never a
@@ -115,7 +148,7 @@ func startHarnessWith(t *testing.T, env map[string]string, change func(*config))
 			t.Errorf("stop: %v", err)
 		}
 	})
-	return &harness{t: t, twilio: tw, srv: srv, url: srv.URL(), logs: logs}
+	return &harness{t: t, twilio: tw, srv: srv, url: srv.URL(), logs: logs, socket: socket}
 }
 
 // hostOf is the host:port of a URL.
@@ -228,6 +261,44 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// final are the statuses after which nothing more happens to a message
+// (alerts.Message.Final).
+var final = map[string]bool{"delivered": true, "read": true, "undelivered": true, "failed": true, "expired": true, "cancelled": true}
+
+// settled waits until nothing more will happen to any message nabij holds
+// (as token may see them): each is delivered, read, failed, expired or
+// cancelled. A retry waits queued, a WhatsApp message's SMS fallback is
+// queued as its failure is recorded, an apology as its correction: from
+// then on the stand-in can receive no further message, and a test may
+// count what it received.
+func (h *harness) settled(token string) {
+	h.t.Helper()
+	h.waitForMessages(token, "every message final", func(m messageJSON) bool { return final[m.Status] })
+}
+
+// idle waits until no message is queued or sending: the dispatcher has
+// nothing left to send, though status callbacks may still come.
+func (h *harness) idle(token string) {
+	h.t.Helper()
+	h.waitForMessages(token, "no message queued or sending", func(m messageJSON) bool { return m.Status != "queued" && m.Status != "sending" })
+}
+
+// waitForMessages waits until every message of GET /api/v1/messages (as
+// token sees them) is done.
+func (h *harness) waitForMessages(token, what string, done func(messageJSON) bool) {
+	h.t.Helper()
+	eventually(h.t, what, func() bool {
+		var msgs []messageJSON
+		h.mustCall(200, "GET", "/api/v1/messages", token, nil, &msgs)
+		for _, m := range msgs {
+			if !done(m) {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 const e2eRoster = `{

@@ -47,6 +47,7 @@ const escRoster = `{
 // TestListsLeadToExplainedEscalations posts lists for past school days
 // through the API and follows the cases they open to the DUO melding.
 func TestListsLeadToExplainedEscalations(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_SCHOOL_ADDRESS": "Schoolstraat 5, Groningen", "NABIJ_CONTACT_PHONE": "+31501234567"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"testing"
-	"time"
 
 	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
 )
@@ -11,6 +10,7 @@ import (
 // goes through, once; its final ones (21211, 21610, 21614) are recorded and
 // never tried again.
 func TestTwilioRefusals(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_RETRY_BACKOFF": "20ms"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
@@ -39,7 +39,7 @@ func TestTwilioRefusals(t *testing.T) {
 		return done == 5
 	})
 	h.twilio.ClearFailures()
-	time.Sleep(200 * time.Millisecond) // room for a wrong retry of a final refusal
+	h.settled(coord) // a wrong retry of a final refusal would be queued again
 	accepted := h.twilio.Messages()
 	if len(accepted) != 2 {
 		t.Errorf("the stand-in accepted %d messages, want 2 (the voogd and the KWE phone, once each)", len(accepted))

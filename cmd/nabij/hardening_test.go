@@ -62,6 +62,7 @@ func TestListBodyAndEntriesAreBounded(t *testing.T) {
 
 // An answer lists at most 100 bad fields and says how many there were.
 func TestErrorDetailsAreCapped(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	var b strings.Builder
 	b.WriteString(`{"classes":[{"id":"1A","name":"1A"}],"students":[`)
@@ -87,6 +88,7 @@ func TestErrorDetailsAreCapped(t *testing.T) {
 // A mentor learns nothing of another class from a list's errors, nor of
 // a sibling in another class from a message they share.
 func TestMentorLearnsNothingOfOtherClasses(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	mentor := h.createUser("A. de Vries", "mentor", "1A")
@@ -174,6 +176,7 @@ func TestMentorLearnsNothingOfOtherClasses(t *testing.T) {
 // Every form needs its token, whatever the browser's headers claim; the
 // token changes at sign-in.
 func TestCSRFTokenIsAlwaysChecked(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	h.createUser("A. de Vries", "mentor", "1A")
@@ -262,6 +265,7 @@ func TestLargeFormIsRefused(t *testing.T) {
 
 // A list sent without a declared length is cut at the limit as it is read.
 func TestChunkedListIsCutAtTheLimit(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	mentor := h.createUser("A. de Vries", "mentor", "1A")

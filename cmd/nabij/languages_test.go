@@ -22,6 +22,7 @@ const languageRoster = `{
 }`
 
 func TestEveryFamilyInTheirLanguageHonestly(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, languageRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")

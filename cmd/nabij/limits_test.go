@@ -44,6 +44,7 @@ func (h *harness) bearerFrom(addr, token string) int {
 // Behind a trusted proxy, junk sign-ins from one address do not stop a
 // colleague at another; wrong tokens from one address do not stop another.
 func TestSigninLimitsPerAddressBehindATrustedProxy(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_TRUSTED_PROXIES": "127.0.0.1/32"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	h.createUser("A. de Vries", "mentor", "1A")
@@ -86,6 +87,7 @@ func TestSigninLimitsPerAddressBehindATrustedProxy(t *testing.T) {
 // Without trusted proxies a client's own X-Forwarded-For is not believed:
 // junk with a new address each time is still one client.
 func TestUntrustedForwardedForIsIgnored(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	attacker := newStaff(h)
 	codes := []int{}
@@ -100,6 +102,7 @@ func TestUntrustedForwardedForIsIgnored(t *testing.T) {
 // One link is not tried without end from many addresses: it has its own
 // limit, whatever address each attempt comes from.
 func TestSigninLimitsPerLink(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_TRUSTED_PROXIES": "127.0.0.1/32"})
 	codes := []int{}
 	for i := range 7 {

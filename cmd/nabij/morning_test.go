@@ -30,6 +30,7 @@ func render(t *testing.T, lang, names string) string {
 // TestMorningListReachesFamilies walks issue 2's path end to end: roster,
 // users, a mentor's list, Twilio, status callbacks, corrections and refusals.
 func TestMorningListReachesFamilies(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.twilio.FailDeliveryTo("whatsapp:+31612345004", "failed", 63016)
 
@@ -127,7 +128,7 @@ func TestMorningListReachesFamilies(t *testing.T) {
 	if !ok {
 		t.Fatalf("the stand-in has %d messages, want 9", len(got))
 	}
-	time.Sleep(300 * time.Millisecond) // room for a wrong extra send to show up
+	h.settled(coord) // a wrong extra send would be queued, or a message not final
 	got = h.twilio.Messages()
 	if len(got) != 9 {
 		t.Errorf("the stand-in has %d messages, want 9: something was sent twice", len(got))
@@ -202,6 +203,7 @@ func TestMorningListReachesFamilies(t *testing.T) {
 // the coordinator's digest names the class. With NABIJ_ALERT_UNTIL later
 // than the list, the same list alerts as before.
 func TestAListAfterSchoolSendsNoAlert(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T16:00:00+01:00"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	mentor := h.createUser("A. de Vries", "mentor", "1A")

@@ -67,17 +67,15 @@ func startOP(t *testing.T, redirect string, emails ...string) string {
 // and gone@school.example.
 func startOIDCHarness(t *testing.T) *harness {
 	t.Helper()
-	addr := freeAddr(t)
-	public := "http://" + addr
+	socket := listen(t)
+	public := "http://" + socket.Addr().String()
 	issuer := startOP(t, public+"/auth/oidc/callback", "mentor@school.example", "stranger@school.example", "gone@school.example")
-	h := startHarness(t, map[string]string{
+	h := startHarnessOn(t, socket, map[string]string{
 		"NABIJ_CLOCK":              "2026-11-30T08:50:00+01:00",
-		"NABIJ_ADDR":               addr,
-		"NABIJ_PUBLIC_URL":         public,
 		"NABIJ_OIDC_ISSUER":        issuer,
 		"NABIJ_OIDC_CLIENT_ID":     opClientID,
 		"NABIJ_OIDC_CLIENT_SECRET": opClientSecret,
-	})
+	}, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	var res struct{ ID, Email string }
 	h.mustCall(201, "POST", "/api/v1/users", adminToken, map[string]any{"name": "A. de Vries", "role": "mentor", "classes": []string{"1A"}, "email": "Mentor@School.example"}, &res)
@@ -169,6 +167,7 @@ func sessionOf(resp *http.Response) string {
 }
 
 func TestOIDCSignInAndReplay(t *testing.T) {
+	t.Parallel()
 	h := startOIDCHarness(t)
 	c := oidcClient(t)
 	cb := providerLogin(t, h, c, "mentor@school.example")
@@ -224,6 +223,7 @@ func mustQuery(t *testing.T, u, key string) string {
 }
 
 func TestOIDCWrongStateIsRefused(t *testing.T) {
+	t.Parallel()
 	h := startOIDCHarness(t)
 	c := oidcClient(t)
 	cb := providerLogin(t, h, c, "mentor@school.example")
@@ -243,6 +243,7 @@ func TestOIDCWrongStateIsRefused(t *testing.T) {
 }
 
 func TestOIDCUnknownAndDisabledUsersAreRefused(t *testing.T) {
+	t.Parallel()
 	h := startOIDCHarness(t)
 	var gone struct{ ID string }
 	h.mustCall(201, "POST", "/api/v1/users", adminToken, map[string]any{"name": "G. Weg", "role": "coordinator"}, &gone)
@@ -269,6 +270,7 @@ func TestOIDCUnknownAndDisabledUsersAreRefused(t *testing.T) {
 }
 
 func TestOIDCSignInInABrowser(t *testing.T) {
+	t.Parallel()
 	h := startOIDCHarness(t)
 	ctx := browser(t, false)
 	var body, loc string
@@ -296,6 +298,7 @@ func TestOIDCSignInInABrowser(t *testing.T) {
 }
 
 func TestOIDCSettingsAreChecked(t *testing.T) {
+	t.Parallel()
 	base := map[string]string{"NABIJ_PUBLIC_URL": "https://nabij.school.example", "NABIJ_OIDC_ISSUER": "https://login.microsoftonline.com/t/v2.0", "NABIJ_OIDC_CLIENT_ID": "c"}
 	load := func(change map[string]string) (*config, error) {
 		env := map[string]string{}
@@ -331,6 +334,7 @@ func TestOIDCSettingsAreChecked(t *testing.T) {
 // The admin page gives a new user their school email, and /signin offers
 // only links while sign-in with the school's accounts is off.
 func TestAdminPageSetsTheEmail(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.createUser("Admin User", "admin")
 	admin := newStaff(h)
@@ -364,17 +368,16 @@ func TestAdminPageSetsTheEmail(t *testing.T) {
 // from starting theirs): past 60 at once it is slowed, another address is
 // not.
 func TestOIDCStartsAreLimitedPerAddress(t *testing.T) {
-	addr := freeAddr(t)
-	public := "http://" + addr
+	t.Parallel()
+	socket := listen(t)
+	public := "http://" + socket.Addr().String()
 	issuer := startOP(t, public+"/auth/oidc/callback", "mentor@school.example")
-	h := startHarness(t, map[string]string{
-		"NABIJ_ADDR":               addr,
-		"NABIJ_PUBLIC_URL":         public,
+	h := startHarnessOn(t, socket, map[string]string{
 		"NABIJ_OIDC_ISSUER":        issuer,
 		"NABIJ_OIDC_CLIENT_ID":     opClientID,
 		"NABIJ_OIDC_CLIENT_SECRET": opClientSecret,
 		"NABIJ_TRUSTED_PROXIES":    "127.0.0.1/32",
-	})
+	}, nil)
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	start := func(from string) int {
 		req, _ := http.NewRequest("GET", h.url+"/auth/oidc/start", nil)

@@ -10,6 +10,7 @@ import (
 // 1A) and Yonas (late, 1B) in one message; the coordinator sees both with
 // Yonas under "late", the mentor of 1B only Yonas.
 func TestOneMessageSaysWhoCameLate(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:40:00+01:00", "NABIJ_HOLD": "1s"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")

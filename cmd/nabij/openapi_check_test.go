@@ -13,6 +13,7 @@ import (
 // does not list, and a request it does not describe are reported, each in a
 // line naming method, path and status; a documented answer is not.
 func TestContractCheckReportsWhatTheFileDoesNotName(t *testing.T) {
+	t.Parallel()
 	requests, answers, err := loadContract()
 	if err != nil {
 		t.Fatal(err)

@@ -53,6 +53,7 @@ var echoParam = regexp.MustCompile(`:([A-Za-z_]+)`)
 // serve (issue 15 item 2). The service is built as the end-to-end tests
 // build it, with /metrics on the main address.
 func TestOpenAPIMatchesTheRoutes(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{
 		"NABIJ_METRICS_ADDR": "main", // /metrics on the main address: an echo route
 		// Sign-in by OpenID Connect on, for its routes (the provider is only

@@ -18,10 +18,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -465,5 +468,19 @@ func TestMain(m *testing.M) {
 	def := http.DefaultTransport.(*http.Transport)
 	baseTransport = def.Clone()
 	def.RegisterProtocol("http", harnessTransport{})
-	os.Exit(m.Run())
+	// The end-to-end tests mostly wait (for the network, a commit's fsync,
+	// the stand-in, a browser): more of them run at once than -parallel's
+	// default (GOMAXPROCS), unless -parallel is given. Those that measure
+	// how long nabij takes do not call t.Parallel: they run alone, first.
+	flag.Parse()
+	parallelGiven := false
+	flag.Visit(func(f *flag.Flag) { parallelGiven = parallelGiven || f.Name == "test.parallel" })
+	if !parallelGiven {
+		flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
+	}
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir) // nabij's binary, if a test built it
+	}
+	os.Exit(code)
 }

@@ -13,6 +13,7 @@ const fiveAbsent = `{"absences": [{"student": "1001", "kind": "absent"}, {"stude
 // Twilio answers 503 and 429 for a while: afterwards every message is
 // delivered, once.
 func TestOutageLosesNothingAndSendsNothingTwice(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00", "NABIJ_RETRY_BACKOFF": "50ms"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
@@ -23,7 +24,7 @@ func TestOutageLosesNothingAndSendsNothingTwice(t *testing.T) {
 	if !ok {
 		t.Fatalf("after the outage %d of 4 messages arrived", len(got))
 	}
-	time.Sleep(500 * time.Millisecond)
+	h.settled(coord) // a retry still to come would be queued
 	got = h.twilio.Messages()
 	seen := map[string]int{}
 	for _, m := range got {
@@ -78,6 +79,7 @@ func TestOutageLosesNothingAndSendsNothingTwice(t *testing.T) {
 // An outage longer than the alerts' validity: nothing arrives late in the
 // day; each alert expires and becomes a task.
 func TestOutageLongerThanValidityBecomesTasks(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00", "NABIJ_RETRY_BACKOFF": "50ms", "NABIJ_VALIDITY": "1s"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
@@ -95,7 +97,7 @@ func TestOutageLongerThanValidityBecomesTasks(t *testing.T) {
 		return n == 4
 	})
 	h.twilio.ClearFailures()
-	time.Sleep(300 * time.Millisecond)
+	h.settled(coord) // an alert still to be tried would be queued
 	if n := len(h.twilio.Messages()); n != 0 {
 		t.Errorf("%d expired alerts were still sent", n)
 	}

@@ -69,6 +69,7 @@ func (s *staff) signIn(link string) int {
 }
 
 func TestPagesWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	h.createUser("A. de Vries", "mentor", "1A")
@@ -132,6 +133,7 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 }
 
 func TestAdminLoadsARosterFileWithAPreview(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	var admin struct{ ID string }
@@ -195,6 +197,7 @@ func TestAdminLoadsARosterFileWithAPreview(t *testing.T) {
 }
 
 func TestUsersLinkCommand(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	h.createUser("A. de Vries", "mentor", "1A")

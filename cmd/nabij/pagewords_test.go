@@ -66,6 +66,7 @@ const wordsRoster = `{
 // settings' values) or with a lang of its own (a message in the family's
 // language).
 func TestPagesSpeakOneLanguage(t *testing.T) {
+	t.Parallel()
 	loc := mustLoc("Europe/Amsterdam")
 	clock := &testClock{now: time.Date(2026, 11, 30, 8, 30, 0, 0, loc)}
 	h := startHarnessWith(t, map[string]string{"NABIJ_HOLD": "2m"}, func(c *config) { c.now = clock.Now })

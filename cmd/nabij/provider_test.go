@@ -76,6 +76,7 @@ func (h *harness) restart(change func(*config)) {
 		h.t.Fatalf("stop: %v", err)
 	}
 	cfg := *h.srv.cfg
+	cfg.listener = listenerOn(h.t, h.socket) // the stop closed the first nabij's
 	change(&cfg)
 	srv, err := newServer(&cfg, io.Discard, h.logs, false)
 	if err != nil {
@@ -101,6 +102,7 @@ func (h *harness) restart(change func(*config)) {
 // corrected and nabij restarted: every alert goes out once, within its
 // validity, and /healthz is ok again.
 func TestRefusedAccountMorningRecoversAfterTheCredentialsChange(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00", "TWILIO_AUTH_TOKEN": "wrongtoken0001"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
@@ -183,6 +185,7 @@ func TestRefusedAccountMorningRecoversAfterTheCredentialsChange(t *testing.T) {
 // once and sends the SMS, with no status callback to wait for (the
 // stand-in sends none).
 func TestImmediateFailureFallsBackToSMS(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")

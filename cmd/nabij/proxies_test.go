@@ -6,6 +6,7 @@ import (
 )
 
 func TestTrustedProxiesSetting(t *testing.T) {
+	t.Parallel()
 	nets, err := parseTrustedProxies(" 10.0.0.0/8, 192.0.2.1 ,2001:db8::/32,")
 	if err != nil || len(nets) != 3 || nets[1].String() != "192.0.2.1/32" {
 		t.Errorf("parse: %v %v", nets, err)

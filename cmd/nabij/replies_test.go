@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nabij-isk/nabij/store"
 	"github.com/nabij-isk/nabij/translations"
 )
 
@@ -59,6 +60,25 @@ func (h *harness) to(number string) []string {
 
 func (h *harness) reply(from, body string) {
 	h.t.Helper()
+	// nabij reads a reply against the messages it has recorded as sent to
+	// that number; one the stand-in accepted is recorded a moment later
+	// (answers share commits), later still on a busy machine. A family
+	// answers what reached them: the reply waits until no message to the
+	// number is still sending.
+	eventually(h.t, "the messages to "+from+" recorded", func() bool {
+		sending := false
+		err := h.srv.store.View(func(tx *store.Tx) error {
+			msgs, err := tx.MessagesToPhone(strings.TrimPrefix(from, "whatsapp:"), 20)
+			for _, m := range msgs {
+				sending = sending || m.Status == "sending"
+			}
+			return err
+		})
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		return !sending
+	})
 	resp, err := h.twilio.SendInbound(h.url+"/webhooks/twilio/inbound", from, "+3197010000001", body)
 	if err != nil {
 		h.t.Fatal(err)
@@ -88,6 +108,7 @@ func (h *harness) entry(token, class, student string) (kind, reportedBy string) 
 }
 
 func TestRepliesInAnyLanguage(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00", "NABIJ_HOLD": "1s"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
@@ -222,6 +243,7 @@ func TestRepliesInAnyLanguage(t *testing.T) {
 }
 
 func TestWhatsAppTemplatesAndSMSFallback(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := dir + "/templates.toml"
 	writeFile(t, file, "[alert_absent]\nnl = \"HX1111\"\n")
@@ -238,7 +260,7 @@ func TestWhatsAppTemplatesAndSMSFallback(t *testing.T) {
 	if !ok {
 		t.Fatalf("the stand-in has %d messages, want 3", len(got))
 	}
-	time.Sleep(300 * time.Millisecond)
+	h.settled(coord) // a wrong extra send would be queued, or a message not final
 	got = h.twilio.Messages()
 	count := map[string]int{}
 	for _, m := range got {
@@ -257,22 +279,34 @@ func TestWhatsAppTemplatesAndSMSFallback(t *testing.T) {
 }
 
 func TestHoldSiblingsAndCorrections(t *testing.T) {
-	// 08:40: before the deadline (08:45), with a 2-second hold.
-	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:40:00+01:00", "NABIJ_HOLD": "2s"})
+	t.Parallel()
+	// 08:40: before the deadline (08:45), with a 2-second hold. The clock
+	// is the test's: it moves past a hold when the test says so.
+	clock := &testClock{now: monday}
+	h := startHarnessWith(t, map[string]string{"NABIJ_HOLD": "2s"}, func(c *config) { c.now = clock.Now })
+	pastTheHold := func() {
+		clock.Set(clock.Now().Add(2500 * time.Millisecond))
+		h.srv.dispatcher.Wake()
+	}
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
 	// Olena is listed and corrected within the hold: nothing is sent.
 	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "1002", "kind": "absent"}, {"student": "1003", "kind": "absent"}]}`, nil)
 	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "1002", "kind": "absent"}]}`, nil)
 	// The three sisters' classes post one after another: their mother waits for all three.
-	time.Sleep(2500 * time.Millisecond) // past the hold: Layla's alert waits for her sisters' lists
-	if n := len(h.twilio.Messages()); n != 0 {
-		t.Fatalf("%d messages went out before the sisters' classes had posted", n)
+	pastTheHold() // Layla's alert waits for her sisters' lists
+	var due []string
+	if err := h.srv.store.View(func(tx *store.Tx) (err error) { due, err = tx.Due(clock.Now(), 10); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.twilio.Messages()); n != 0 || len(due) != 0 {
+		t.Fatalf("%d messages went out (%d due) before the sisters' classes had posted", n, len(due))
 	}
 	h.mustCall(200, "PUT", "/api/v1/classes/1B/absences/2026-11-30", coord, `{"absences": [{"student": "2001", "kind": "absent"}]}`, nil)
 	h.mustCall(200, "PUT", "/api/v1/classes/2A/absences/2026-11-30", coord, `{"absences": [{"student": "3001", "kind": "absent"}]}`, nil)
+	pastTheHold()
 	_, ok := h.twilio.WaitForMessages(1, 10*time.Second)
-	time.Sleep(2500 * time.Millisecond)
+	h.settled(coord) // a second message would be queued, or the first not final
 	got := h.twilio.Messages()
 	if !ok || len(got) != 1 {
 		t.Fatalf("%d messages, want one to the mother", len(got))
@@ -287,6 +321,7 @@ func TestHoldSiblingsAndCorrections(t *testing.T) {
 }
 
 func TestQuietHoursTurnALateAlertIntoATask(t *testing.T) {
+	t.Parallel()
 	// A school whose alerts run late (NABIJ_ALERT_UNTIL) still sends none at night.
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T21:30:00+01:00", "NABIJ_ALERT_UNTIL": "22:00"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
@@ -309,6 +344,7 @@ func TestQuietHoursTurnALateAlertIntoATask(t *testing.T) {
 // question in Ge'ez numerals: ፲፩ is eleven (ten and one), and the right
 // pupil is marked sick.
 func TestGeezNumeralsChooseTheChild(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00", "NABIJ_HOLD": "1s"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, `{
   "classes": [{"id": "1A", "name": "ISK 1A"}, {"id": "1B", "name": "ISK 1B"}],
@@ -340,6 +376,7 @@ func TestGeezNumeralsChooseTheChild(t *testing.T) {
 // feminine variant, a pupil without a gender the neutral wording, and each
 // message's back-translation is the variant's own.
 func TestAGirlIsShe(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00", "NABIJ_HOLD": "1s"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, `{
   "classes": [{"id": "1A", "name": "ISK 1A"}],
@@ -453,6 +490,7 @@ func (h *harness) messagesAbout(token, date, student string) []messageJSON {
 // her report and sends her no "we miss Olena today". On Saturday a "1" goes
 // to the inbox.
 func TestThursdayMorningOneIsAboutThursday(t *testing.T) {
+	t.Parallel()
 	loc := mustLoc("Europe/Amsterdam")
 	clock := &testClock{now: time.Date(2026, 12, 2, 8, 50, 0, 0, loc)} // Wednesday
 	h := startHarnessWith(t, nil, func(c *config) { c.now = clock.Now })
@@ -544,6 +582,7 @@ func TestThursdayMorningOneIsAboutThursday(t *testing.T) {
 // which child, in Arabic, and her answer makes that child's Thursday a sick
 // report; the other child's list still sends its alert.
 func TestThursdayMorningOneWithTwoChildren(t *testing.T) {
+	t.Parallel()
 	loc := mustLoc("Europe/Amsterdam")
 	clock := &testClock{now: time.Date(2026, 12, 2, 8, 50, 0, 0, loc)}
 	h := startHarnessWith(t, nil, func(c *config) { c.now = clock.Now })
@@ -613,6 +652,7 @@ func TestThursdayMorningOneWithTwoChildren(t *testing.T) {
 // back, the pupil's day is a sick report by the family, and the family
 // gets only the confirmation.
 func TestOneDuringTheHoldTakesTheAlertBack(t *testing.T) {
+	t.Parallel()
 	loc := mustLoc("Europe/Amsterdam")
 	clock := &testClock{now: time.Date(2026, 12, 3, 8, 30, 0, 0, loc)}
 	h := startHarnessWith(t, map[string]string{"NABIJ_HOLD": "2m"}, func(c *config) { c.now = clock.Now })

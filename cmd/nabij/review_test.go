@@ -56,6 +56,7 @@ func (h *harness) schoolFile(lang string) string {
 }
 
 func TestReviewerSeesOnlyTheReviewPage(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
@@ -232,6 +233,7 @@ func TestReviewerSeesOnlyTheReviewPage(t *testing.T) {
 }
 
 func TestTranslationsExport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	get := func(string) string { return "" }
 	var out, errb bytes.Buffer
@@ -262,6 +264,7 @@ func TestTranslationsExport(t *testing.T) {
 // marks the language reviewed; the next alert to a Tigrinya parent says
 // the correction and that a reviewer at the school reviewed it.
 func TestReviewInABrowser(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	h.createUser("B. Beheer", "admin")

@@ -14,6 +14,7 @@ import (
 
 // The jobs of the school day's rhythm, run as the rhythm runs them.
 func TestDeadlineTasksAndDigest(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
@@ -62,12 +63,13 @@ func TestDeadlineTasksAndDigest(t *testing.T) {
 }
 
 func TestABadProtocolFileIsRefusedAtStart(t *testing.T) {
+	t.Parallel()
 	file := filepath.Join(t.TempDir(), "protocol.toml")
 	bad := strings.Replace(string(mustRead(t, "../../protocol/default.toml")), `level = "mentor"`, `level = "directeur"`, 1)
 	if err := os.WriteFile(file, []byte(bad), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := map[string]string{"NABIJ_PROTOCOL": file, "NABIJ_DATA": t.TempDir(), "NABIJ_ADDR": freeAddr(t)}
+	env := map[string]string{"NABIJ_PROTOCOL": file, "NABIJ_DATA": t.TempDir(), "NABIJ_ADDR": "127.0.0.1:0"}
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, &out, &errOut)
 	if code == 0 || !strings.Contains(errOut.String(), "line ") || !strings.Contains(errOut.String(), "directeur") {
@@ -78,6 +80,7 @@ func TestABadProtocolFileIsRefusedAtStart(t *testing.T) {
 // A sweep missed while nabij was down runs when it starts again: the case
 // of Monday's absence opens on Tuesday morning, not a day late.
 func TestAMissedSweepRunsAtStart(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	h := startHarness(t, map[string]string{"NABIJ_DATA": data})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)

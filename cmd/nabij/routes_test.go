@@ -124,6 +124,7 @@ type routeClient struct {
 }
 
 func TestEveryRouteWithEveryRole(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, map[string]string{"NABIJ_TRUSTED_PROXIES": "127.0.0.1/32", "NABIJ_METRICS_ADDR": "main"})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
 	var admin struct{ Token string }

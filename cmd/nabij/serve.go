@@ -44,11 +44,21 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintln(stderr, "nabij:", err)
 		return 2
 	}
+	inherited, err := inheritedListener(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij:", err)
+		return 2
+	}
 	getenv = l.get
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "nabij:", err)
 		return 2
+	}
+	if inherited != nil {
+		// Socket activation: the API is served on the socket passed in,
+		// whatever NABIJ_ADDR says.
+		cfg.listener, cfg.Addr = inherited, inherited.Addr().String()
 	}
 	if *demo {
 		if err := demoConfig(cfg, getenv, stdout); err != nil {
@@ -264,9 +274,12 @@ func (s *server) catchUpSweep(ctx context.Context) {
 
 // Start listens and begins dispatching; it returns once the port is open.
 func (s *server) Start() error {
-	ln, err := net.Listen("tcp", s.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+	ln := s.cfg.listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", s.cfg.Addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", s.cfg.Addr, err)
+		}
 	}
 	s.listener = ln
 	t := s.cfg.Timeouts

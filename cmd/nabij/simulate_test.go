@@ -10,6 +10,7 @@ import (
 )
 
 func TestSimulateReplaysHistoryThroughAnotherProtocol(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	h := startHarness(t, map[string]string{"NABIJ_DATA": data})
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)

@@ -119,7 +119,7 @@ func damage(t *testing.T, good string, size int) map[string]string {
 func serveChild(t *testing.T, data string) (int, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServeChild$")
-	cmd.Env = append(os.Environ(), childEnv+"=1", "NABIJ_DATA="+data, "NABIJ_ADDR="+freeAddr(t),
+	cmd.Env = append(os.Environ(), childEnv+"=1", "NABIJ_DATA="+data, "NABIJ_ADDR=127.0.0.1:0",
 		"NABIJ_METRICS_ADDR=127.0.0.1:0", "NABIJ_ADMIN_TOKEN="+adminToken, "NABIJ_CLOCK="+monday.Format(time.RFC3339))
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -165,6 +165,7 @@ func serveChild(t *testing.T, data string) (int, string) {
 // has garbage in it is refused at start with one readable line and exit
 // code 1: no fresh install over it, no SIGBUS, no panic in the sweep.
 func TestDamagedStoreRefused(t *testing.T) {
+	t.Parallel()
 	good := t.TempDir()
 	size := buildStore(t, good)
 	for name, dir := range damage(t, good, size) {
@@ -233,6 +234,7 @@ func copyFile(from, to string) error {
 // fails loudly, leaving no file, when it does not pass: a stopped store
 // read directly, and a copy downloaded from a service.
 func TestBackupOfADamagedStoreRefused(t *testing.T) {
+	t.Parallel()
 	good := t.TempDir()
 	size := buildStore(t, good)
 	bad := damage(t, good, size)["garbage"]
@@ -317,6 +319,7 @@ func TestBackupOfADamagedStoreRefused(t *testing.T) {
 // and a read of pupils' data, whose audit entry cannot be written, is
 // refused. When writes succeed again, all of it is back to normal.
 func TestFullDiskIsShown(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)
 	coord := h.createUser("C. Jansen", "coordinator")
@@ -408,6 +411,7 @@ func TestFullDiskIsShown(t *testing.T) {
 // too; while its audit entry cannot be written, the coordinator's board is
 // refused in plain words, not shown unrecorded.
 func TestFullDiskRefusesAPageRead(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, escRoster, nil)
 	h.createUser("C. Jansen", "coordinator")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestTranslationsCheck(t *testing.T) {
+	t.Parallel()
 	var out, errb bytes.Buffer
 	if code := translationsCmd([]string{"check"}, &out, &errb); code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
@@ -54,6 +55,7 @@ func TestTranslationsCheck(t *testing.T) {
 }
 
 func TestTranslationsCheckUsage(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{nil, {"chek"}, {"check", "extra"}, {"help"}} {
 		var out, errb bytes.Buffer
 		if code := translationsCmd(args, &out, &errb); code != 2 || !strings.Contains(errb.String(), "nabij translations check") {

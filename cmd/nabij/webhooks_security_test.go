@@ -73,6 +73,7 @@ func TestWebhookFloodAnsweredFast(t *testing.T) {
 // reads is checked for its shape; a malformed one is 400 and nothing is
 // stored, another account is 403.
 func TestWebhookFieldsChecked(t *testing.T) {
+	t.Parallel()
 	h := startHarness(t, nil)
 	coord := h.createUser("Coördinator", "coordinator")
 	inbound := func() url.Values {
@@ -226,6 +227,7 @@ func get(t *testing.T, url, token string) *http.Response {
 // security headers; HSTS and Secure cookies only when nabij is reached
 // over https or listens beyond loopback.
 func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
+	t.Parallel()
 	for _, https := range []bool{false, true} {
 		env := map[string]string{}
 		if https {
@@ -271,6 +273,7 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 // The backup may take longer than the server's write timeout: it raises
 // its own deadline, and says so in the log if it cannot.
 func TestBackupOutlivesTheWriteTimeout(t *testing.T) {
+	t.Parallel()
 	h := startHarnessWith(t, nil, func(c *config) {
 		c.Timeouts = httpTimeouts{ReadHeader: time.Second, Read: time.Second, Write: 300 * time.Millisecond, Idle: time.Second}
 	})
