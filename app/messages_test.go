@@ -170,21 +170,27 @@ func TestReach(t *testing.T) {
 	ts.post(ts.mentorA, "1A", "2026-03-02", absent("amanuel"), absent("dawit")) // sara's alert cancelled
 	ts.sendAll("2026-03-02")
 	ts.reply("+31612345001", "1") // thanks, queued: an answer, no alert
+	status := func(m *alerts.Message, word string, code int) {
+		t.Helper()
+		if err := ts.svc.DeliveryStatus(ts.ctx, m.ProviderID, word, code); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, m := range ts.messagesOn("2026-03-02") {
 		switch m.Phone {
 		case "+31612345001":
 			if m.IsAlert() {
-				_ = ts.svc.DeliveryStatus(ts.ctx, m.ProviderID, "delivered", 0)
+				status(m, "delivered", 0)
 			}
 		case "+31612345004":
-			_ = ts.svc.DeliveryStatus(ts.ctx, m.ProviderID, "failed", 30005)
+			status(m, "failed", 30005)
 		}
 	}
 	ts.at("2026-03-03", "08:50")
 	ts.post(ts.mentorA, "1A", "2026-03-03", absent("amanuel"), absent("sara"))
 	ts.sendAll("2026-03-03")
 	for _, m := range ts.messagesTo("2026-03-03", "+31612345001") {
-		_ = ts.svc.DeliveryStatus(ts.ctx, m.ProviderID, "read", 0)
+		status(m, "read", 0)
 	}
 	ts.at("2026-03-04", "09:00")
 	ts.post(ts.mentorA, "1A", "2026-03-04", absent("amanuel")) // queued, not handed to the provider yet
