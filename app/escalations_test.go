@@ -102,7 +102,7 @@ func TestSixteenHoursOpenALeerplichtCase(t *testing.T) {
 	if err != nil || len(all) != 2 || all[0].ID != lp.ID {
 		t.Fatalf("every case, newest first: %+v %v", all, err)
 	}
-	if got, _ := ts.svc.Escalations(ts.ctx, EscalationFilter{Level: string(protocol.LevelLeerplicht)}); len(got) != 1 || got[0].ID != lp.ID {
+	if got, _ := ts.svc.Escalations(ts.ctx, EscalationFilter{Level: protocol.LevelLeerplicht}); len(got) != 1 || got[0].ID != lp.ID {
 		t.Errorf("leerplicht cases: %+v", got)
 	}
 	if got, _ := ts.svc.Escalations(ts.ctx, EscalationFilter{Student: "amanuel", Status: "open"}); len(got) != 2 {

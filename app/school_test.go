@@ -126,6 +126,14 @@ func (ts *testSchool) date(s string) school.Date {
 	return d
 }
 
+// optionalDate is date, or the zero date (every day) for "".
+func (ts *testSchool) optionalDate(date string) school.Date {
+	if date == "" {
+		return school.Date{}
+	}
+	return ts.date(date)
+}
+
 // at sets the clock to day at hh:mm, school time.
 func (ts *testSchool) at(day, hhmm string) {
 	ts.t.Helper()
@@ -143,31 +151,31 @@ func (ts *testSchool) recordList(u school.User, class, date string, absences ...
 	if absences == nil {
 		absences = []school.Absence{}
 	}
-	return ts.svc.RecordList(ts.ctx, u, class, date, absences)
+	return ts.svc.RecordList(ts.ctx, u, class, ts.date(date), absences)
 }
 
 func (ts *testSchool) list(u school.User, class, date string) (*school.AbsenceList, error) {
-	return ts.svc.List(ts.ctx, u, class, date)
+	return ts.svc.List(ts.ctx, u, class, ts.date(date))
 }
 
 func (ts *testSchool) closeDay(u school.User, date, reason string, reopen bool) (*store.ClosedDay, error) {
-	return ts.svc.CloseDay(ts.ctx, u, date, reason, reopen)
+	return ts.svc.CloseDay(ts.ctx, u, ts.date(date), reason, reopen)
 }
 
 func (ts *testSchool) inbox(u school.User, date string) ([]store.Inbound, error) {
-	return ts.svc.Inbox(ts.ctx, u, date)
+	return ts.svc.Inbox(ts.ctx, u, ts.optionalDate(date))
 }
 
 func (ts *testSchool) reach(from, to string) (*Reach, error) {
-	return ts.svc.Reach(ts.ctx, from, to)
+	return ts.svc.Reach(ts.ctx, ts.date(from), ts.date(to))
 }
 
 func (ts *testSchool) storedDigest(date string) (*Digest, error) {
-	return ts.svc.StoredDigest(ts.ctx, date)
+	return ts.svc.StoredDigest(ts.ctx, ts.date(date))
 }
 
 func (ts *testSchool) messages(u school.User, date, student string) ([]*alerts.Message, error) {
-	return ts.svc.Messages(ts.ctx, u, MessageFilter{Date: date, Student: student})
+	return ts.svc.Messages(ts.ctx, u, MessageFilter{Date: ts.optionalDate(date), Student: student})
 }
 
 // post records a list, and fails the test if it is refused.

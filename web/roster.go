@@ -89,12 +89,31 @@ func withoutMissingBirthDates(details, unreadable []school.FieldError) []school.
 // rosterImportView is the API's answer to a roster file: the preview of
 // what applying it changes, or every bad row (then without an id).
 type rosterImportView struct {
-	ID        string                  `json:"id,omitempty"`
-	Format    app.RosterFormat        `json:"format"`
-	Rows      int                     `json:"rows"`
-	Errors    []rosterimport.RowError `json:"errors"`
-	Changes   *rosterimport.Changes   `json:"changes,omitempty"`
-	ExpiresAt *time.Time              `json:"expires_at,omitempty"`
+	ID        string             `json:"id,omitempty"`
+	Format    app.RosterFormat   `json:"format"`
+	Rows      int                `json:"rows"`
+	Errors    []rowErrorView     `json:"errors"`
+	Changes   *rosterChangesView `json:"changes,omitempty"`
+	ExpiresAt *time.Time         `json:"expires_at,omitempty"`
+}
+
+// rowErrorView is a bad row of a roster file.
+type rowErrorView struct {
+	Row     int    `json:"row"`
+	Column  string `json:"column"`
+	Message string `json:"message"`
+}
+
+// rosterChangesView is what applying a roster file changes, by id.
+type rosterChangesView struct {
+	NewStudents     []string `json:"new_students"`
+	ChangedStudents []string `json:"changed_students"`
+	RemovedStudents []string `json:"removed_students"`
+	NewContacts     []string `json:"new_contacts"`
+	ChangedContacts []string `json:"changed_contacts"`
+	RemovedContacts []string `json:"removed_contacts"`
+	NewClasses      []string `json:"new_classes"`
+	RemovedClasses  []string `json:"removed_classes"`
 }
 
 // postRosterImport reads a roster file sent as the body (a nabij CSV or a
@@ -112,12 +131,13 @@ func (h *handlers) postRosterImport(c echo.Context) error {
 		return err
 	}
 	h.log.Info("roster file previewed", "format", imp.Format, "rows", imp.Rows, "errors", len(imp.Errors), "by", user(c).ID)
-	v := rosterImportView{ID: imp.ID, Format: imp.Format, Rows: imp.Rows, Errors: imp.Errors}
-	if v.Errors == nil {
-		v.Errors = []rosterimport.RowError{}
+	v := rosterImportView{ID: imp.ID, Format: imp.Format, Rows: imp.Rows, Errors: []rowErrorView{}}
+	for _, e := range imp.Errors {
+		v.Errors = append(v.Errors, rowErrorView(e))
 	}
 	if imp.ID != "" {
-		v.Changes, v.ExpiresAt = &imp.Changes, &imp.Expires
+		ch := rosterChangesView(imp.Changes)
+		v.Changes, v.ExpiresAt = &ch, &imp.Expires
 	}
 	return c.JSON(http.StatusOK, v)
 }
