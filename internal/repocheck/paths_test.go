@@ -12,10 +12,10 @@ import (
 	"testing"
 )
 
-// absolutePaths are the paths a tracked file must never name: the sibling
-// directory the contract once lived in, and the home or work directories of
-// a build machine (Linux, macOS, Windows).
-var absolutePaths = []string{"../shared", "/work/", "/home/", "/Users/", `C:\`, `c:\`}
+// absolutePaths are the paths a tracked file must never name: the home or
+// work directories of a build machine (Linux, macOS, Windows). A folder
+// beside the checkout is caught as a relative path that climbs out.
+var absolutePaths = []string{"/work/", "/home/", "/Users/", `C:\`, `c:\`}
 
 var (
 	// climbing is a relative path that starts with ../, not one that
@@ -131,7 +131,7 @@ func repositoryFiles(t *testing.T) (root string, files []string) {
 }
 
 // Someone who clones nabij gets only the repository: no tracked file may
-// send them to a file outside it (the contract once lived in ../shared/), name
+// send them to a file outside it (the contract once lived beside it), name
 // a directory of the machine it was written on, or link to a file that is
 // not there. Relative paths and markdown links are resolved from their
 // file's directory.
@@ -193,7 +193,7 @@ func TestOutsideReferences(t *testing.T) {
 		name, file, text string
 		bad              bool
 	}{
-		{"the old contract", "README.md", "See `../shared/API.md`.", true},
+		{"the old contract", "README.md", "See `../contract/API.md`.", true},
 		{"a build machine's path", "docs/openapi.yaml", "# written from /work/main/docs", true},
 		{"a home directory", "deploy/README.md", "run /home/ci/nabij", true},
 		{"a Mac", "README.md", "open /Users/anna/nabij", true},
