@@ -1,0 +1,147 @@
+package dispatch
+
+// One try of a message: what the provider is handed, its answer, and the
+// answer recorded in the store beside the workers (dispatcher.go runs the
+// loop and the workers that call these).
+
+import (
+	"context"
+	"errors"
+
+	"github.com/nabij-isk/nabij/alerts"
+)
+
+// outgoingOf is what the provider is given of m.
+func outgoingOf(m *alerts.Message) alerts.Outgoing {
+	return alerts.Outgoing{ID: m.ID, To: m.Phone, Channel: string(m.Channel), Body: m.Body, Claimed: m.ClaimedAt,
+		ContentSID: m.ContentSID, ContentVariables: m.ContentVariables}
+}
+
+// answer is what became of one try of a message: the provider's receipt,
+// or the error that ended it, and whether that error came from the lookup
+// of an uncertain message (then nothing was sent, and it stays uncertain).
+type answer struct {
+	receipt  alerts.Receipt
+	err      error
+	inLookup bool
+}
+
+// send hands a claimed message to the provider. A message whose last send
+// ended without an answer is looked up first: found, it is not sent again;
+// the lookup refused or unanswered, it is not sent at all this time.
+func (d *Dispatcher) send(ctx context.Context, m *alerts.Message) answer {
+	out := outgoingOf(m)
+	if !m.ExpiresAt.IsZero() {
+		out.ValidFor = m.ExpiresAt.Sub(d.now())
+	}
+	if m.Uncertain {
+		// The last send ended without an answer: the provider may have it.
+		if looker, ok := d.sender.(Looker); ok {
+			receipt, found, err := looker.Lookup(ctx, out)
+			if err != nil {
+				return answer{err: err, inLookup: true}
+			}
+			if found {
+				return answer{receipt: receipt}
+			}
+		}
+	}
+	receipt, err := d.sender.Send(ctx, out)
+	return answer{receipt: receipt, err: err}
+}
+
+// record writes the provider's answer in its own transaction.
+func (d *Dispatcher) record(id string, a answer) {
+	receipt, sendErr := a.receipt, a.err
+	var m *alerts.Message
+	err := d.store.BatchAlerts(func(tx alerts.Tx) error {
+		var err error
+		if m, err = tx.Message(id); err != nil {
+			return err
+		}
+		now := d.now()
+		var se *alerts.SendError
+		switch {
+		case sendErr == nil:
+			m.ProviderID, m.Uncertain = receipt.ProviderID, false
+			// A message the provider took and failed at once (a 201 that says
+			// "failed") is failed now, with its fallback: no callback may come.
+			if _, err := d.fallbacks.ApplyStatus(tx, m, receipt.Status, receipt.Code); err != nil {
+				return err
+			}
+			if st, code, ok, err := tx.TakeEarlyStatus(m.ProviderID); err != nil {
+				return err
+			} else if ok {
+				if _, err := d.fallbacks.ApplyStatus(tx, m, st, code); err != nil {
+					return err
+				}
+			}
+		case alerts.IsAccountRefusal(sendErr):
+			// The provider refuses the account, not this message: nothing
+			// was taken and this was no try. It waits, due, for the
+			// provider to accept again (the dispatcher pauses: pause.go);
+			// refused in its lookup, it is still uncertain.
+			errors.As(sendErr, &se)
+			m.Uncertain = a.inLookup
+			m.Status = alerts.StatusQueued
+			m.Attempts = max(m.Attempts-1, 0)
+			m.DueAt = now
+			m.ErrorCode = se.Code
+			m.UpdatedAt = now
+			if err := refusedTask(tx, se, now); err != nil {
+				return err
+			}
+		case a.inLookup:
+			// The lookup was refused or not answered: whether the provider
+			// has the message is still unknown, so it stays uncertain and is
+			// looked up again, never sent on a guess.
+			m.Uncertain = true
+			m.Status = alerts.StatusQueued
+			m.DueAt = now.Add(d.backoff.Delay(m.Attempts))
+			m.ErrorCode = errorCode(sendErr)
+			m.UpdatedAt = now
+		case errors.As(sendErr, &se) && !se.Retryable:
+			if _, err := d.fallbacks.ApplyStatus(tx, m, alerts.StatusFailed, se.Code); err != nil {
+				return err
+			}
+		default:
+			// A passing refusal (429, 5xx) is certain: nothing was taken. A
+			// network error is not: the provider may have the message.
+			m.Uncertain = !errors.As(sendErr, &se)
+			m.Status = alerts.StatusQueued
+			m.DueAt = now.Add(d.backoff.Delay(m.Attempts))
+			m.ErrorCode = errorCode(sendErr)
+			m.UpdatedAt = now
+		}
+		return tx.PutMessage(m)
+	})
+	if err != nil {
+		// The provider has the message but nabij could not record it: it stays
+		// "sending", which is reconciled rather than sent again.
+		d.log.Error("recording send result failed", "message", id, "err", err)
+		return
+	}
+	if sendErr != nil {
+		d.log.Warn("send refused", "message", id, "channel", m.Channel, "status", m.Status, "code", m.ErrorCode, "attempt", m.Attempts, "uncertain", m.Uncertain, "in_lookup", a.inLookup)
+	} else {
+		d.log.Info("message handed to provider", "message", id, "channel", m.Channel, "status", m.Status)
+	}
+	d.observe(m)
+	if m.Fallback != "" || m.Status == alerts.StatusQueued {
+		d.Wake() // its fallback, or its next try, is due soon
+	}
+}
+
+func (d *Dispatcher) observe(m *alerts.Message) {
+	if d.observer != nil {
+		d.observer(m)
+	}
+}
+
+func errorCode(err error) int {
+	var se *alerts.SendError
+	if errors.As(err, &se) {
+		return se.Code
+	}
+	return 0
+}
