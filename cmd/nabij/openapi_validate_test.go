@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,7 +47,10 @@ var contract struct {
 	// in, but sends none the file does not name.
 	requests, answers routers.Router
 	doc               *openapi3.T // as written
-	err               error
+	// requestBodies and answerBodies check JSON bodies, compiled once
+	// (openapi_body_test.go).
+	requestBodies, answerBodies jsonBodies
+	err                         error
 }
 
 // loadContract reads docs/openapi.yaml once per test binary, checks it is
@@ -54,14 +58,14 @@ var contract struct {
 // (the file as written) and answers (closed).
 func loadContract() (requests, answers routers.Router, err error) {
 	contract.once.Do(func() {
-		load := func(close bool) (*openapi3.T, routers.Router, error) {
+		load := func(close bool) (*openapi3.T, routers.Router, jsonBodies, error) {
 			loader := openapi3.NewLoader()
 			doc, err := loader.LoadFromFile(openapiPath)
 			if err != nil {
-				return nil, nil, fmt.Errorf("load %s: %w", openapiPath, err)
+				return nil, nil, nil, fmt.Errorf("load %s: %w", openapiPath, err)
 			}
 			if err := doc.Validate(loader.Context); err != nil {
-				return nil, nil, fmt.Errorf("%s is not a valid OpenAPI document: %w", openapiPath, err)
+				return nil, nil, nil, fmt.Errorf("%s is not a valid OpenAPI document: %w", openapiPath, err)
 			}
 			if close {
 				closeAnswers(doc)
@@ -71,13 +75,17 @@ func loadContract() (requests, answers routers.Router, err error) {
 			doc.Servers = openapi3.Servers{{URL: "/"}}
 			router, err := gorillamux.NewRouter(doc)
 			if err != nil {
-				return nil, nil, fmt.Errorf("route %s: %w", openapiPath, err)
+				return nil, nil, nil, fmt.Errorf("route %s: %w", openapiPath, err)
 			}
-			return doc, router, nil
+			bodies, err := compileJSONBodies(doc)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("%s: %w", openapiPath, err)
+			}
+			return doc, router, bodies, nil
 		}
-		contract.doc, contract.requests, contract.err = load(false)
+		contract.doc, contract.requests, contract.requestBodies, contract.err = load(false)
 		if contract.err == nil {
-			_, contract.answers, contract.err = load(true)
+			_, contract.answers, contract.answerBodies, contract.err = load(true)
 		}
 	})
 	return contract.requests, contract.answers, contract.err
@@ -242,9 +250,28 @@ func (c *contractCheck) RoundTrip(req *http.Request) (*http.Response, error) {
 			},
 		}
 		in.Options.WithCustomSchemaErrorFunc(schemaError)
-		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-			refused = oneLine(err)
+		// A JSON body is checked by its compiled schema, the rest of the
+		// request by kin-openapi.
+		var bodyRefused []string
+		if limit := bodyLimit(req.Method, route.Path); len(reqBody) > limit {
+			// The file says such a body is refused with 413 before it is
+			// read: it is not decoded here either.
+			in.Options.ExcludeRequestBody = true
+			bodyRefused = append(bodyRefused, fmt.Sprintf("the body of %d bytes is over the file's limit for it (%d bytes)", len(reqBody), limit))
+		} else if rb := route.Operation.RequestBody; rb != nil && rb.Value != nil && len(reqBody) > 0 {
+			ct := req.Header.Get("Content-Type")
+			if mt := rb.Value.Content.Get(ct); mt != nil && isJSON(ct) {
+				why, checked := contract.requestBodies.check(mt.Schema, reqBody)
+				in.Options.ExcludeRequestBody = checked
+				if why != "" {
+					bodyRefused = append(bodyRefused, "request body "+why)
+				}
+			}
 		}
+		if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+			bodyRefused = append([]string{oneLine(err)}, bodyRefused...)
+		}
+		refused = strings.Join(bodyRefused, "; ")
 	}
 	if refused != "" && !c.invalidOnPurpose {
 		c.report(fmt.Sprintf("OpenAPI: request %s does not match the file: %s", where, refused))
@@ -275,11 +302,27 @@ func (c *contractCheck) RoundTrip(req *http.Request) (*http.Response, error) {
 		Header:                 resp.Header,
 		Options: &openapi3filter.Options{
 			IncludeResponseStatus: true,
-			ExcludeResponseBody:   readErr != nil,
+			ExcludeResponseBody:   readErr != nil, // or a JSON body, checked by its compiled schema
 			MultiError:            true,
 		},
 	}
 	out.Options.WithCustomSchemaErrorFunc(schemaError)
+	// A JSON body is checked by its compiled schema, the rest of the
+	// answer by kin-openapi (which looks the answer up as here).
+	answer := route.Operation.Responses.Status(resp.StatusCode)
+	if answer == nil {
+		answer = route.Operation.Responses.Default()
+	}
+	if ct := resp.Header.Get("Content-Type"); answer != nil && answer.Value != nil && readErr == nil && isJSON(ct) {
+		if mt := answer.Value.Content.Get(ct); mt != nil {
+			why, checked := contract.answerBodies.check(mt.Schema, body)
+			out.Options.ExcludeResponseBody = checked
+			if why != "" {
+				c.report(fmt.Sprintf("OpenAPI: answer %d to %s does not match the file: %s (body %.300s)",
+					resp.StatusCode, where, why, bytes.TrimSpace(body)))
+			}
+		}
+	}
 	if route.Operation.Responses.Status(resp.StatusCode) == nil && !byDefault[resp.StatusCode] && resp.StatusCode < 500 {
 		c.report(fmt.Sprintf("OpenAPI: answer %d to %s: the file does not list %d for it (its `default` is for %s)",
 			resp.StatusCode, where, resp.StatusCode, "5xx, 405, 413 and 429"))
@@ -290,6 +333,15 @@ func (c *contractCheck) RoundTrip(req *http.Request) (*http.Response, error) {
 			resp.StatusCode, where, oneLine(err), bytes.TrimSpace(body)))
 	}
 	return resp, nil
+}
+
+// bodyLimit is the largest request body the file allows an operation:
+// an absence list 256 KB, anything else 16 MB.
+func bodyLimit(method, path string) int {
+	if method == http.MethodPut && path == "/api/v1/classes/{class}/absences/{date}" {
+		return 256 << 10
+	}
+	return 16 << 20
 }
 
 // byDefault are the statuses below 500 an operation's `default` answer
@@ -465,6 +517,11 @@ var baseTransport http.RoundTripper
 // stand-in clone it (and their clones send unchecked: the stand-in's own
 // callbacks to nabij are not the tests' requests).
 func TestMain(m *testing.M) {
+	// The tests run nabij in this process: with nabij's own collector
+	// setting (main), unless GOGC is set.
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
+	}
 	def := http.DefaultTransport.(*http.Transport)
 	baseTransport = def.Clone()
 	def.RegisterProtocol("http", harnessTransport{})
@@ -479,8 +536,6 @@ func TestMain(m *testing.M) {
 		flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
 	}
 	code := m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir) // nabij's binary, if a test built it
-	}
+	stopChromium()
 	os.Exit(code)
 }
