@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 )
 
@@ -24,47 +26,42 @@ var (
 	browserTests sync.Map // *testing.T → true
 )
 
-// browser starts a headless Debian Chromium at phone width, JavaScript off
-// unless js: every page must work without it. Without Chromium the test
-// is skipped on a developer's machine and fails in CI, which installs it.
+// browser opens a new window at phone width in the test binary's headless
+// Debian Chromium, JavaScript off unless js: every page must work without
+// it. Each window is a browser context of its own (cookies, storage, cache
+// apart, as in a separate profile), closed when the test ends; Chromium
+// itself is started once for the test binary (chromium) — starting one per
+// test was a fifth of the suite's CPU. Without Chromium the test is skipped
+// on a developer's machine and fails in CI, which installs it.
 func browser(t *testing.T, js bool) context.Context {
 	t.Helper()
 	if _, held := browserTests.LoadOrStore(t, true); !held {
 		browsers <- struct{}{}
-		// Released after the test's browsers are gone (cleanups run last
+		// Released after the test's windows are gone (cleanups run last
 		// first).
 		t.Cleanup(func() { browserTests.Delete(t); <-browsers })
 	}
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("chromium is not installed: .ci/run installs Debian's chromium")
-		}
-		t.Skip("chromium is not installed (apt-get install chromium)")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.WindowSize(390, 844))
-	// The profile is not a t.TempDir: Chromium's helper processes may still
-	// write into it for a moment after the browser is gone, and TempDir's
-	// cleanup fails a passed test on "directory not empty". It is removed
-	// after the browser, tried again for a while, and left if it must be.
-	profile, err := os.MkdirTemp("", "nabij-chromium-")
+	root := chromium(t)
+	// The window is made here, not by chromedp.WithNewBrowserContext:
+	// headless Chromium opens a tab in a new browser context only in a
+	// window of its own ("no browser is open" otherwise).
+	on := cdp.WithExecutor(root, chromedp.FromContext(root).Browser)
+	id, err := target.CreateBrowserContext().WithDisposeOnDetach(true).Do(on)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts = append(opts, chromedp.UserDataDir(profile))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
+	tab, err := target.CreateTarget("about:blank").WithBrowserContextID(id).WithNewWindow(true).Do(on)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancelCtx := chromedp.NewContext(root, chromedp.WithTargetID(tab))
 	ctx, cancelTimeout := context.WithTimeout(ctx, 20*time.Second)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancelCtx()
-		cancelAlloc()
-		for i := 0; i < 20 && os.RemoveAll(profile) != nil; i++ {
-			time.Sleep(100 * time.Millisecond)
+		// Closes the window and forgets its cookies and storage.
+		if err := target.DisposeBrowserContext(id).Do(on); err != nil {
+			t.Errorf("close the test's browser context: %v", err)
 		}
 	})
 	if err := chromedp.Run(ctx,
@@ -73,6 +70,75 @@ func browser(t *testing.T, js bool) context.Context {
 		t.Fatal(err)
 	}
 	return ctx
+}
+
+// shared is the test binary's Chromium, started by the first test that
+// needs it and stopped by TestMain (stopChromium).
+var shared struct {
+	once    sync.Once
+	ctx     context.Context // the browser's first tab: new windows are made from it
+	stop    func()
+	profile string
+	err     error
+	skip    string // why browser tests are skipped here
+}
+
+// chromium returns the context of the test binary's Chromium, starting it
+// the first time.
+func chromium(t *testing.T) context.Context {
+	t.Helper()
+	shared.once.Do(func() {
+		path, err := exec.LookPath("chromium")
+		if err != nil {
+			if os.Getenv("CI") != "" {
+				shared.err = fmt.Errorf("chromium is not installed: .ci/run installs Debian's chromium")
+			} else {
+				shared.skip = "chromium is not installed (apt-get install chromium)"
+			}
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
+			chromedp.WindowSize(390, 844))
+		// The profile is not a t.TempDir: it outlives the test that starts
+		// Chromium, and Chromium's helper processes may still write into it
+		// for a moment after the browser is gone. It is removed after the
+		// browser, tried again for a while, and left if it must be.
+		if shared.profile, shared.err = os.MkdirTemp("", "nabij-chromium-"); shared.err != nil {
+			return
+		}
+		opts = append(opts, chromedp.UserDataDir(shared.profile))
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		ctx, cancelCtx := chromedp.NewContext(alloc)
+		shared.ctx = ctx
+		shared.stop = func() { cancelCtx(); cancelAlloc() }
+		// The first Run starts the browser, which lives as long as the
+		// context it is given (not a shorter one).
+		if err := chromedp.Run(ctx); err != nil {
+			shared.err = fmt.Errorf("start chromium: %w", err)
+		}
+	})
+	switch {
+	case shared.skip != "":
+		t.Skip(shared.skip)
+	case shared.err != nil:
+		t.Fatal(shared.err)
+	}
+	return shared.ctx
+}
+
+// stopChromium stops the test binary's Chromium, if a test started it, and
+// removes its profile.
+func stopChromium() {
+	if shared.stop == nil {
+		return
+	}
+	shared.stop()
+	for i := 0; i < 20 && os.RemoveAll(shared.profile) != nil; i++ {
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 func (h *harness) signInLink(userID string) string {
