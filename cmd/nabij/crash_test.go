@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -19,12 +18,14 @@ import (
 // TestCrashInTheMiddleOfAMorningBurst runs nabij as a child process, kills
 // it (SIGKILL) while it sends a morning's alerts, starts it again, and finds
 // that the stand-in received every expected message exactly once.
+//
+// The child is this test binary running `nabij serve` (TestServeChild):
+// the same code as the nabij binary, without a build of its own.
 func TestCrashInTheMiddleOfAMorningBurst(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
-		t.Skip("builds and runs the binary")
+		t.Skip("runs nabij in child processes")
 	}
-	bin := nabijBinary(t)
 	tw := twiliotest.NewServer(accountSID, authToken)
 	tw.WrapWebhooks(func(next http.RoundTripper) http.RoundTripper { return checkedCallbacks{next} })
 	defer tw.Close()
@@ -39,7 +40,7 @@ func TestCrashInTheMiddleOfAMorningBurst(t *testing.T) {
 	}
 	defer socketFile.Close()
 	data := t.TempDir()
-	env := append(os.Environ(),
+	env := append(os.Environ(), childEnv+"=1",
 		"NABIJ_ADDR="+addr, "NABIJ_DATA="+data, "NABIJ_ADMIN_TOKEN="+adminToken, "NABIJ_PUBLIC_URL=http://"+addr,
 		"NABIJ_CLOCK=2026-11-30T08:50:00+01:00", "NABIJ_HOLD=0s", "NABIJ_RATE=100", "NABIJ_WORKERS=8",
 		"TWILIO_ACCOUNT_SID="+accountSID, "TWILIO_AUTH_TOKEN="+authToken, "NABIJ_TWILIO_FROM=+3197010000001",
@@ -52,7 +53,7 @@ func TestCrashInTheMiddleOfAMorningBurst(t *testing.T) {
 	start := func() *exec.Cmd {
 		// The shell sets LISTEN_PID to its own pid and becomes nabij (exec),
 		// as systemd sets it for the process it starts.
-		cmd := exec.Command("/bin/sh", "-c", `LISTEN_PID=$$ exec "$0" serve`, bin)
+		cmd := exec.Command("/bin/sh", "-c", `LISTEN_PID=$$ exec "$0" -test.run='^TestServeChild$'`, os.Args[0])
 		cmd.Env, cmd.Stdout, cmd.Stderr = env, logs, logs
 		cmd.ExtraFiles = []*os.File{socketFile} // file descriptor 3
 		if err := cmd.Start(); err != nil {
@@ -151,31 +152,4 @@ func TestCrashInTheMiddleOfAMorningBurst(t *testing.T) {
 	if strings.Contains(string(raw), "Leerling") || strings.Contains(string(raw), "+316123") {
 		t.Error("the log holds a name or a phone number")
 	}
-}
-
-// built is nabij's binary, built once for the whole test binary by the
-// first test that runs it (nabijBinary) and removed by TestMain.
-var built struct {
-	once sync.Once
-	dir  string
-	bin  string
-	err  error
-}
-
-// nabijBinary builds ./cmd/nabij once per test binary and returns its path.
-func nabijBinary(t *testing.T) string {
-	t.Helper()
-	built.once.Do(func() {
-		if built.dir, built.err = os.MkdirTemp("", "nabij-bin-"); built.err != nil {
-			return
-		}
-		built.bin = filepath.Join(built.dir, "nabij")
-		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if built.err != nil {
-		t.Fatal(built.err)
-	}
-	return built.bin
 }
