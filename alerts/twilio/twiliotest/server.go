@@ -120,8 +120,10 @@ func (t *rewriteTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 // Close stops the stand-in. Pending delayed callbacks are dropped, a
-// callback already being posted is allowed to finish, and Close returns
-// only after every callback goroutine has exited. Close is idempotent.
+// callback already being posted is cut short (its request canceled: the
+// end of a test does not wait for an answer that may never come), and
+// Close returns only after every callback goroutine has exited. Close is
+// idempotent.
 func (s *Server) Close() {
 	s.mu.Lock()
 	if s.closed {

@@ -2,6 +2,7 @@ package twiliotest
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
@@ -137,7 +138,21 @@ func (s *Server) deliver(rec *record, status string, errorCode int) error {
 // post sends a signed form webhook the way Twilio does. The body is read
 // fully and the connection released, so callers may ignore resp.Body.
 func (s *Server) post(target string, params url.Values, signature string) (*http.Response, error) {
-	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(params.Encode()))
+	// Close cuts a callback short rather than wait out the client's
+	// timeout: a nabij that was stopped while its socket stays open (a
+	// test restarting it) accepts no connection and answers nothing.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-s.closing:
+			cancel()
+		case <-done:
+		}
+	}()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(params.Encode()))
 	if err != nil {
 		return nil, err
 	}
