@@ -82,6 +82,7 @@ func TestPagesNeedASessionAndTheRole(t *testing.T) {
 		{"GET", "/review", []school.Role{school.RoleReviewer}},
 		{"POST", "/review/done", []school.Role{school.RoleReviewer}},
 	}
+	cat := mustCatalog(t)
 	for _, r := range routes {
 		var form url.Values
 		if r.method == "POST" {
@@ -92,7 +93,7 @@ func TestPagesNeedASessionAndTheRole(t *testing.T) {
 				continue // sent to the admin page: below
 			}
 			s := pageStub(u)
-			srv, _ := stubServer(s, Config{Catalog: mustCatalog(t)})
+			srv, _ := stubServer(s, Config{Catalog: cat})
 			rec := do(srv, pageRequest(r.method, r.target, form))
 			allowed := false
 			for _, role := range r.allowed {
