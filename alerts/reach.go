@@ -57,6 +57,13 @@ func Unreachable(tx Tx, date school.Date, student string, tried []string, now ti
 }
 
 func describeTry(m *Message) string {
+	if m.IsCall() {
+		try := 1
+		if m.Call != nil {
+			try = m.Call.Try
+		}
+		return fmt.Sprintf("%s %s by phone, try %d: %s", m.Role, m.Contact, try, m.Call.Summary())
+	}
 	s := fmt.Sprintf("%s %s via %s: %s", m.Role, m.Contact, m.Channel, m.Status)
 	if m.ErrorCode != 0 {
 		s += fmt.Sprintf(" (%d)", m.ErrorCode)

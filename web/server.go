@@ -42,6 +42,7 @@ type Service interface {
 	Inbound(ctx context.Context, in store.Inbound) error
 	casework        // web/escalations.go
 	calendarService // web/calendar.go
+	calls           // the call webhooks: web/calls.go
 
 	// The staff pages.
 	Today() school.Date
@@ -156,6 +157,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	hooks := e.Group("/webhooks/twilio", h.verifyTwilio)
 	hooks.POST("/status", h.twilioStatus)
 	hooks.POST("/inbound", h.twilioInbound)
+	h.callRoutes(hooks)
 	return e
 }
 

@@ -57,6 +57,8 @@ type stub struct {
 	// reviewErr, when set, is what CorrectTranslation and MarkReviewed
 	// answer (app.ErrUnchanged, a refusal), Review still answering.
 	reviewErr error
+	// script is what CallScript and CallKey answer.
+	script app.CallScript
 }
 
 func (s *stub) record(format string, args ...any) {
@@ -131,6 +133,21 @@ func (s *stub) DeliveryStatus(_ context.Context, providerID, status string, code
 
 func (s *stub) Inbound(_ context.Context, in store.Inbound) error {
 	s.record("Inbound %s from=%s to=%s %s %q", in.ProviderID, in.From, in.To, in.Channel, in.Body)
+	return s.err
+}
+
+func (s *stub) CallScript(_ context.Context, id, callSID, answeredBy string) (app.CallScript, error) {
+	s.record("CallScript %s %s %s", id, callSID, answeredBy)
+	return s.script, s.err
+}
+
+func (s *stub) CallKey(_ context.Context, id, callSID, digits string) (app.CallScript, error) {
+	s.record("CallKey %s %s %q", id, callSID, digits)
+	return s.script, s.err
+}
+
+func (s *stub) CallStatus(_ context.Context, id, callSID, status, answeredBy string, seconds int) error {
+	s.record("CallStatus %s %s %s %s %d", id, callSID, status, answeredBy, seconds)
 	return s.err
 }
 

@@ -46,16 +46,19 @@ func routeTable(victim string) map[string]routeRow {
 	return map[string]routeRow{
 		// /metrics on the main address (NABIJ_METRICS_ADDR=main) is the
 		// admin's: its counts by language and channel are the school's.
-		"GET /metrics":                  {path: "/metrics", want: [8]int{ok, ok, 403, 403, 403, 403, 401, 401}},
-		"GET /healthz":                  {path: "/healthz", want: public},
-		"GET /api/v1/openapi.yaml":      {path: "/api/v1/openapi.yaml", want: public}, // the API's description: published with the code
-		"GET /api/docs":                 {path: "/api/docs", want: public},            // its reference page, no school's data
-		"GET /static*":                  {path: "/static/app.css", want: public},
-		"GET /signin":                   {path: "/signin", want: public},
-		"GET /signin/:token":            {path: "/signin/not-a-link", want: public},
-		"POST /signin":                  {path: "/signin", body: "token=not-a-link-%s", want: [8]int{401, 401, 401, 401, 401, 401, 401, 401}},
-		"POST /webhooks/twilio/status":  {path: "/webhooks/twilio/status", body: "MessageSid=SM00000000000000000000000000000001&MessageStatus=delivered", want: unsigned},
-		"POST /webhooks/twilio/inbound": {path: "/webhooks/twilio/inbound", body: "From=%2B31612345101&Body=1", want: unsigned},
+		"GET /metrics":                                {path: "/metrics", want: [8]int{ok, ok, 403, 403, 403, 403, 401, 401}},
+		"GET /healthz":                                {path: "/healthz", want: public},
+		"GET /api/v1/openapi.yaml":                    {path: "/api/v1/openapi.yaml", want: public}, // the API's description: published with the code
+		"GET /api/docs":                               {path: "/api/docs", want: public},            // its reference page, no school's data
+		"GET /static*":                                {path: "/static/app.css", want: public},
+		"GET /signin":                                 {path: "/signin", want: public},
+		"GET /signin/:token":                          {path: "/signin/not-a-link", want: public},
+		"POST /signin":                                {path: "/signin", body: "token=not-a-link-%s", want: [8]int{401, 401, 401, 401, 401, 401, 401, 401}},
+		"POST /webhooks/twilio/status":                {path: "/webhooks/twilio/status", body: "MessageSid=SM00000000000000000000000000000001&MessageStatus=delivered", want: unsigned},
+		"POST /webhooks/twilio/inbound":               {path: "/webhooks/twilio/inbound", body: "From=%2B31612345101&Body=1", want: unsigned},
+		"POST /webhooks/twilio/voice/:message":        {path: "/webhooks/twilio/voice/m1", body: "CallSid=CA00000000000000000000000000000001", want: unsigned},
+		"POST /webhooks/twilio/voice/:message/gather": {path: "/webhooks/twilio/voice/m1/gather", body: "CallSid=CA00000000000000000000000000000001&Digits=1", want: unsigned},
+		"POST /webhooks/twilio/voice/:message/status": {path: "/webhooks/twilio/voice/m1/status", body: "CallSid=CA00000000000000000000000000000001&CallStatus=completed", want: unsigned},
 
 		"POST /api/v1/users":                        {path: "/api/v1/users", body: `{"name":"New %s","role":"mentor","classes":["1A"]}`, want: apiAdmin},
 		"GET /api/v1/users":                         {path: "/api/v1/users", want: apiAdmin},
