@@ -138,7 +138,7 @@ func (s *Service) handleReplyTo(tx *store.Tx, in *store.Inbound, to *alerts.Mess
 			in.Note = "key 1 on a call about more than one absent child: the coordinator asks which one is sick"
 			_, err := tx.PutTask(&school.Task{Kind: school.TaskCallBack, Date: to.Date.String(), Student: absent[0],
 				Reason: "De familie drukte 1 (ziek) bij een oproep over meer kinderen: vraag welk kind ziek is.",
-				Tried: []string{}, Created: now, Key: school.TaskCallBack + "|" + to.Date.String() + "|" + in.From})
+				Tried:  []string{}, Created: now, Key: school.TaskCallBack + "|" + to.Date.String() + "|" + in.From})
 			return false, err
 		case len(absent) > 1:
 			// Never guess which child: ask.
