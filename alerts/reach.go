@@ -62,7 +62,11 @@ func describeTry(m *Message) string {
 		if m.Call != nil {
 			try = m.Call.Try
 		}
-		return fmt.Sprintf("%s %s by phone, try %d: %s", m.Role, m.Contact, try, m.Call.Summary())
+		outcome := CallFailed
+		if m.Call != nil && m.Call.Outcome != "" {
+			outcome = m.Call.Outcome
+		}
+		return fmt.Sprintf("%s %s by phone, try %d: %s", m.Role, m.Contact, try, outcome)
 	}
 	s := fmt.Sprintf("%s %s via %s: %s", m.Role, m.Contact, m.Channel, m.Status)
 	if m.ErrorCode != 0 {

@@ -179,7 +179,7 @@ func TestUnansweredCallIsTriedOnceMoreThenATask(t *testing.T) {
 		t.Fatalf("after two tries the tasks are %+v", tasks)
 	}
 	tried := strings.Join(tasks[0].Tried, " | ")
-	for _, want := range []string{"c-dawit by phone, try 1: called, no answer", "c-dawit by phone, try 2: called again, busy"} {
+	for _, want := range []string{"parent c-dawit by phone, try 1: no-answer", "parent c-dawit by phone, try 2: busy"} {
 		if !strings.Contains(tried, want) {
 			t.Errorf("the task's tries %q do not say %q", tried, want)
 		}
@@ -203,7 +203,7 @@ func TestNoSecondTryAfterTheValidity(t *testing.T) {
 		t.Errorf("%d calls: a second try after the alert's validity", n)
 	}
 	tasks := ts.tasks()
-	if len(tasks) != 1 || len(tasks[0].Tried) != 1 || !strings.Contains(tasks[0].Tried[0], "answered, no key") {
+	if len(tasks) != 1 || len(tasks[0].Tried) != 1 || !strings.Contains(tasks[0].Tried[0], "try 1: no-key") {
 		t.Errorf("tasks %+v", tasks)
 	}
 }
