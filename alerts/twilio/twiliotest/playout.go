@@ -1,6 +1,7 @@
 package twiliotest
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"mime"
@@ -169,7 +170,8 @@ func (s *Server) callParams(c Call) url.Values {
 
 // webhook makes a signed request to the service as Twilio does: a POST
 // with the form signed with its URL, or a GET with the params in the query
-// and the full URL signed.
+// and the full URL signed. The answer's body is already read into memory,
+// as post does (a GET's up to one byte more than the largest TwiML).
 func (s *Server) webhook(method, target string, p url.Values) (*http.Response, string, error) {
 	if method == http.MethodGet {
 		u, err := url.Parse(target)
@@ -189,6 +191,13 @@ func (s *Server) webhook(method, target string, p url.Values) (*http.Response, s
 		req.Header.Set("X-Twilio-Signature", sig)
 		req.Header.Set("User-Agent", "TwilioProxy/1.1")
 		resp, err := s.webhooks.Do(req)
+		if err != nil {
+			return nil, sig, err
+		}
+		// As post does: the body read, the connection released.
+		body, err := io.ReadAll(io.LimitReader(resp.Body, maxTwiML+1))
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(body))
 		return resp, sig, err
 	}
 	sig := Sign(s.authToken, target, p)

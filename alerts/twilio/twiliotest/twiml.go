@@ -78,6 +78,14 @@ var voiceVerbs = map[string]verbSpec{
 		"action": relativeOrAbsolute, "method": method, "timeout": intAtLeast(0), "maxLength": intAtLeast(1),
 		"playBeep": boolean, "finishOnKey": digits, "trim": oneOf("trim-silence", "do-not-trim"),
 		"recordingStatusCallback": relativeOrAbsolute, "recordingStatusCallbackMethod": method,
+		"recordingStatusCallbackEvent": func(v string) bool {
+			for _, e := range strings.Fields(v) {
+				if !slices.Contains([]string{"in-progress", "completed", "absent"}, e) {
+					return false
+				}
+			}
+			return v != ""
+		},
 	}},
 	"Redirect": {attrs: map[string]func(string) bool{"method": method}, text: needURLOrRelative},
 	"Hangup":   {},
