@@ -38,12 +38,11 @@ type Config struct {
 	Timeout        time.Duration
 
 	// VoiceFrom is the number calls are made from (E.164); without it a
-	// voice message is refused. VoiceURL is where Twilio fetches a call's
-	// TwiML: VoiceURL + "/" + the message's id. VoiceStatusCallback is the
-	// URL Twilio posts a call's progress to.
-	VoiceFrom           string
-	VoiceURL            string
-	VoiceStatusCallback string
+	// voice message is refused. VoiceURL is where a call's webhooks are:
+	// Twilio fetches its TwiML at VoiceURL + "/" + the message's id and
+	// posts its progress to that + "/status".
+	VoiceFrom string
+	VoiceURL  string
 }
 
 // maxConns is how many idle connections to Twilio are kept: more than

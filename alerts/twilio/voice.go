@@ -26,28 +26,29 @@ const (
 	machineDetection = "DetectMessageEnd"
 )
 
-// callEvents are the progress events Twilio posts to VoiceStatusCallback.
+// callEvents are the progress events Twilio posts to a call's status URL.
 var callEvents = []string{"initiated", "ringing", "answered", "completed"}
 
 // sendCall places a call for out: Twilio rings out.To from VoiceFrom, and
 // when answered (by a person, or by voicemail after its beep) fetches the
 // TwiML at VoiceURL/<out.ID> by POST. The receipt's ProviderID is the
 // call's SID (CA…) and its status sent: the call is queued; how it went
-// comes to VoiceStatusCallback.
+// comes to VoiceURL/<out.ID>/status.
 func (s *Sender) sendCall(ctx context.Context, out alerts.Outgoing) (alerts.Receipt, error) {
 	if s.cfg.VoiceFrom == "" || s.cfg.VoiceURL == "" {
-		return alerts.Receipt{}, &alerts.SendError{Message: "voice calls are not configured (NABIJ_TWILIO_VOICE_FROM, NABIJ_TWILIO_VOICE_URL)"}
+		return alerts.Receipt{}, &alerts.SendError{Message: "voice calls are not configured (NABIJ_TWILIO_VOICE_FROM, and NABIJ_PUBLIC_URL for the call's webhooks)"}
 	}
 	params := &api.CreateCallParams{}
 	params.SetTo(out.To)
 	params.SetFrom(s.cfg.VoiceFrom)
-	params.SetUrl(strings.TrimSuffix(s.cfg.VoiceURL, "/") + "/" + url.PathEscape(out.ID))
+	call := strings.TrimSuffix(s.cfg.VoiceURL, "/") + "/" + url.PathEscape(out.ID)
+	params.SetUrl(call)
 	params.SetMethod("POST")
-	if s.cfg.VoiceStatusCallback != "" {
-		params.SetStatusCallback(s.cfg.VoiceStatusCallback)
-		params.SetStatusCallbackMethod("POST")
-		params.SetStatusCallbackEvent(callEvents)
-	}
+	// The progress of each call comes to a URL of its own: nabij knows the
+	// message from the path, even before it has recorded the call's SID.
+	params.SetStatusCallback(call + "/status")
+	params.SetStatusCallbackMethod("POST")
+	params.SetStatusCallbackEvent(callEvents)
 	params.SetMachineDetection(machineDetection)
 	params.SetTimeout(callTimeout)
 	params.SetTimeLimit(callTimeLimit)

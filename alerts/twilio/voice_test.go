@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ const voiceFrom = "+3197010000002"
 func voiceService(t *testing.T) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/twilio/voice/status" {
+		if strings.HasSuffix(r.URL.Path, "/status") {
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
@@ -33,7 +34,7 @@ func voiceService(t *testing.T) *httptest.Server {
 func voiceSender(t *testing.T, tw *twiliotest.Server, srv *httptest.Server, timeout time.Duration) *Sender {
 	t.Helper()
 	s, err := New(Config{AccountSID: sid, AuthToken: token, From: "+3197010000001", APIURL: tw.URL(), Timeout: timeout,
-		VoiceFrom: voiceFrom, VoiceURL: srv.URL + "/twilio/voice", VoiceStatusCallback: srv.URL + "/twilio/voice/status"})
+		VoiceFrom: voiceFrom, VoiceURL: srv.URL + "/twilio/voice"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestSendPlacesACall(t *testing.T) {
 		t.Fatalf("call not done: %+v", c)
 	}
 	if c.To != "+31612345678" || c.From != voiceFrom || c.URL != srv.URL+"/twilio/voice/m%201%2F2" || c.Method != "POST" ||
-		c.StatusCallback != srv.URL+"/twilio/voice/status" || c.StatusCallbackMethod != "POST" ||
+		c.StatusCallback != srv.URL+"/twilio/voice/m%201%2F2/status" || c.StatusCallbackMethod != "POST" ||
 		len(c.StatusCallbackEvents) != 4 || c.MachineDetection != "DetectMessageEnd" || c.Timeout != 30 || c.TimeLimit != 180 {
 		t.Errorf("call %+v", c)
 	}
