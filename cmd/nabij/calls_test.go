@@ -120,3 +120,56 @@ type callJSON struct {
 		Keys    string `json:"keys"`
 	} `json:"call"`
 }
+
+// TestACorrectedCall: a list corrected inside the hold calls no one; a
+// correction after the call (here left on voicemail) is a short apology
+// call, which asks for no key.
+func TestACorrectedCall(t *testing.T) {
+	t.Parallel()
+	clock := &testClock{now: monday}
+	h := startHarnessWith(t, map[string]string{"NABIJ_TWILIO_VOICE_FROM": "+3197010000009", "NABIJ_HOLD": "2m"},
+		func(c *config) { c.now = clock.Now })
+	h.twilio.ScriptCall("+31612347001", twiliotest.CallScript{Outcome: twiliotest.CallMachine})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, callRoster, nil)
+	mentor := h.createUser("A. de Vries", "mentor", "1A")
+	pastTheHold := func() {
+		clock.Set(clock.Now().Add(2*time.Minute + time.Second))
+		h.srv.dispatcher.Wake()
+	}
+	list := func(body string) {
+		h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", mentor, body, nil)
+	}
+	// Inside the hold: Mila was there after all. No call.
+	list(`{"absences": [{"student": "3002", "kind": "absent"}]}`)
+	list(`{"absences": []}`)
+	// Sami's absence goes out: voicemail takes it.
+	list(`{"absences": [{"student": "3001", "kind": "absent"}]}`)
+	pastTheHold()
+	if calls, ok := h.twilio.WaitForCalls(1, 10*time.Second); !ok || calls[0].AnsweredBy != "machine_end_beep" {
+		t.Fatalf("calls %+v", calls)
+	}
+	// He came in late after all: an apology call.
+	list(`{"absences": []}`)
+	pastTheHold()
+	calls, ok := h.twilio.WaitForCalls(2, 10*time.Second)
+	if !ok {
+		t.Fatalf("%d calls, want the apology", len(calls))
+	}
+	for _, c := range calls {
+		if c.To != "+31612347001" {
+			t.Errorf("a call to %s, whose absence was corrected inside the hold", c.To)
+		}
+		if len(c.Errors) > 0 || len(c.Keys) > 0 {
+			t.Errorf("call %+v", c)
+		}
+	}
+	var sorry twiliotest.Call
+	for _, c := range calls {
+		if len(c.Played) > 0 && strings.Contains(c.Played[0].Text, "Sorry, onze fout") {
+			sorry = c
+		}
+	}
+	if sorry.SID == "" || len(sorry.Played) != 1 {
+		t.Errorf("no apology call of one sentence: %+v", calls)
+	}
+}
