@@ -209,3 +209,97 @@ func (s *Service) CallStatus(ctx context.Context, id, callSID, status, answeredB
 	}
 	return nil
 }
+
+// ChannelChange is what SetContactChannel did.
+type ChannelChange struct {
+	Contact string
+	Channel school.Channel
+	// Calls are the calls made at once to the contact: today's alerts that
+	// reached them as a text they did not answer ("did not read it").
+	Calls []string
+}
+
+// SetContactChannel changes how a contact is reached, in the roster as
+// stored: under every pupil and housing unit the contact stands. It is a
+// coordinator's "did not read it" on the board (or an admin's change):
+// switched to voice, today's alerts that went to the contact as a text and
+// were not answered are made again as a call, due now, within their
+// validity. The school's next roster import sets the channel to what its
+// own records say; the import's preview shows the change.
+func (s *Service) SetContactChannel(ctx context.Context, u school.User, contactID string, ch school.Channel) (_ *ChannelChange, err error) {
+	defer failed(&err, "set contact channel %s", contactID)
+	if u.Role != school.RoleCoordinator && u.Role != school.RoleAdmin {
+		return nil, fmt.Errorf("%w: only a coordinator or an admin changes how a family is reached", school.ErrForbidden)
+	}
+	switch ch {
+	case school.ChannelSMS, school.ChannelWhatsApp, school.ChannelVoice:
+	default:
+		return nil, &school.ValidationError{Details: []school.FieldError{{Field: "channel",
+			Message: fmt.Sprintf("channel %q is not one of sms, whatsapp, voice", ch)}}}
+	}
+	now := s.Now()
+	today := s.Today()
+	change := &ChannelChange{Contact: contactID, Channel: ch}
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
+		r, err := tx.Roster()
+		if err != nil {
+			return err
+		}
+		var phone string
+		set := func(cs []school.Contact) {
+			for i := range cs {
+				if cs[i].ID == contactID {
+					cs[i].Channel, phone = ch, cs[i].Phone
+				}
+			}
+		}
+		for i := range r.Students {
+			set(r.Students[i].Contacts)
+		}
+		for i := range r.HousingUnits {
+			set(r.HousingUnits[i].Contacts)
+		}
+		if phone == "" {
+			return school.NotFound("contact %s", contactID)
+		}
+		if err := step("save roster", tx.ReplaceRoster(r)); err != nil {
+			return err
+		}
+		if ch != school.ChannelVoice {
+			return nil
+		}
+		msgs, err := tx.MessagesToPhone(phone, 20)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if m.Date == today && m.IsAlert() && m.IsCall() && m.Live() && m.Contact == contactID {
+				return nil // called today already: once is enough
+			}
+		}
+		for _, m := range msgs {
+			if m.Date != today || !m.IsAlert() || m.IsCall() || !m.Reached() || m.RepliedAt != nil || m.Contact != contactID ||
+				(!m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt)) {
+				continue
+			}
+			call := &alerts.Message{Date: m.Date, Students: append([]string(nil), m.Students...), Late: append([]string(nil), m.Late...),
+				Contact: m.Contact, Role: m.Role, Phone: m.Phone, Channel: school.ChannelVoice, Language: m.Language,
+				LanguageFallback: m.LanguageFallback, Template: m.Template, Body: m.Body, Back: m.Back, Direction: m.Direction,
+				Review: m.Review, ReviewedBy: m.ReviewedBy, ReviewedOn: m.ReviewedOn, Status: alerts.StatusQueued, DueAt: now,
+				ExpiresAt: m.ExpiresAt, Call: &alerts.Call{Try: 1}, CreatedAt: now, UpdatedAt: now,
+				Note: "a call after the text " + m.ID + " was not read"}
+			if ok, err := s.Speaks(tx, call.Language, call.Template); err != nil || !ok {
+				return err // nothing to say in a call: the text stands
+			}
+			if err := step("plan the call", tx.PutMessage(call)); err != nil {
+				return err
+			}
+			change.Calls = append(change.Calls, call.ID)
+		}
+		return nil
+	})
+	if err == nil && len(change.Calls) > 0 && s.Wake != nil {
+		s.Wake()
+	}
+	return change, err
+}

@@ -286,3 +286,71 @@ func TestCallWebhookOfAnotherCallIsRefused(t *testing.T) {
 		t.Errorf("%d inbound kept from a refused key", n)
 	}
 }
+
+// "Did not read it": the coordinator switches Dawit's father to calls after
+// his text reached him unanswered. The roster says voice under every pupil
+// he stands under, and today's text is made a call, due now; a second
+// switch changes nothing more. A mentor may not; an unknown contact and an
+// unknown channel are refused, changing nothing.
+func TestSwitchingAContactToCalls(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.at("2026-03-02", "08:30")
+	ts.post(ts.mentorA, "1A", "2026-03-02", absent("dawit"))
+	ts.at("2026-03-02", "08:33")
+	ts.sendAll("2026-03-02")
+	text := ts.messagesTo("2026-03-02", "+31612345004")[0]
+
+	ts.at("2026-03-02", "09:30")
+	ch, err := ts.svc.SetContactChannel(ts.ctx, ts.coord, "c-dawit", school.ChannelVoice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Calls) != 1 {
+		t.Fatalf("calls made: %+v", ch)
+	}
+	var call *alerts.Message
+	for _, m := range ts.messagesTo("2026-03-02", "+31612345004") {
+		if m.ID == ch.Calls[0] {
+			call = m
+		}
+	}
+	if call == nil || !call.IsCall() || call.Status != alerts.StatusQueued || ts.wakes == 0 {
+		t.Fatalf("no call queued, or the dispatcher not told: %+v", call)
+	}
+	if call.ID != ch.Calls[0] || !call.DueAt.Equal(ts.now) || call.Students[0] != "dawit" || !strings.Contains(call.Note, text.ID) {
+		t.Errorf("the call: %+v", call)
+	}
+	r, err := ts.svc.Roster(ts.ctx, ts.coord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range r.Students {
+		for _, c := range s.Contacts {
+			if c.ID == "c-dawit" && c.Channel != school.ChannelVoice {
+				t.Errorf("under %s the contact is still %s", s.ID, c.Channel)
+			}
+		}
+	}
+	again, err := ts.svc.SetContactChannel(ts.ctx, ts.coord, "c-dawit", school.ChannelVoice)
+	if err != nil || len(again.Calls) != 0 {
+		t.Errorf("switching twice: %+v %v", again, err)
+	}
+	if _, err := ts.svc.SetContactChannel(ts.ctx, ts.mentorA, "c-hassan", school.ChannelVoice); !errors.Is(err, school.ErrForbidden) {
+		t.Errorf("a mentor switched a contact: %v", err)
+	}
+	if _, err := ts.svc.SetContactChannel(ts.ctx, ts.coord, "c-nobody", school.ChannelVoice); !errors.Is(err, school.ErrNotFound) {
+		t.Errorf("an unknown contact: %v", err)
+	}
+	var ve *school.ValidationError
+	if _, err := ts.svc.SetContactChannel(ts.ctx, ts.coord, "c-hassan", "pigeon"); !errors.As(err, &ve) {
+		t.Errorf("an unknown channel: %v", err)
+	}
+	r, _ = ts.svc.Roster(ts.ctx, ts.coord)
+	for _, s := range r.Students {
+		for _, c := range s.Contacts {
+			if c.ID == "c-hassan" && c.Channel != school.ChannelSMS {
+				t.Errorf("a refused switch changed c-hassan to %s", c.Channel)
+			}
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/school"
 )
 
 // calls is what the call webhooks need: a call's life as Twilio tells it
@@ -21,6 +22,7 @@ type calls interface {
 	CallScript(ctx context.Context, id, callSID, answeredBy string) (app.CallScript, error)
 	CallKey(ctx context.Context, id, callSID, digits string) (app.CallScript, error)
 	CallStatus(ctx context.Context, id, callSID, status, answeredBy string, seconds int) error
+	SetContactChannel(ctx context.Context, u school.User, contactID string, ch school.Channel) (*app.ChannelChange, error)
 }
 
 var (
@@ -161,4 +163,46 @@ func lineOf(line app.CallLine) twiml.Element {
 		return nil
 	}
 	return &twiml.VoiceSay{Message: line.Say, Language: line.Speech.Language, Voice: line.Speech.Voice}
+}
+
+type contactChannelRequest struct {
+	Channel school.Channel `json:"channel"`
+}
+
+// contactChannelView is the answer to a change of a contact's channel.
+type contactChannelView struct {
+	Contact string         `json:"contact"`
+	Channel school.Channel `json:"channel"`
+	// Calls are the calls made at once: today's unanswered texts to the
+	// contact, again as a call.
+	Calls []string `json:"calls"`
+}
+
+// setContactChannel changes how a contact is reached (PUT, idempotent).
+func (h *handlers) setContactChannel(c echo.Context) error {
+	var req contactChannelRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if req.Channel == "" {
+		return &apiError{http.StatusUnprocessableEntity, "invalid", "channel is required",
+			[]school.FieldError{{Field: "channel", Message: "required: sms, whatsapp or voice"}}}
+	}
+	ch, err := h.svc.SetContactChannel(c.Request().Context(), user(c), c.Param("contact"), req.Channel)
+	if err != nil {
+		return err
+	}
+	h.log.Info("contact channel changed", "contact", ch.Contact, "channel", ch.Channel, "calls", len(ch.Calls), "by", user(c).ID)
+	return c.JSON(http.StatusOK, contactChannelView{Contact: ch.Contact, Channel: ch.Channel, Calls: append([]string{}, ch.Calls...)})
+}
+
+// callContact is the board's "did not read it": the contact is called from
+// now on, and today's unanswered text is made a call now.
+func (h *handlers) callContact(c echo.Context) error {
+	ch, err := h.svc.SetContactChannel(c.Request().Context(), user(c), c.Param("id"), school.ChannelVoice)
+	if err != nil {
+		return h.pageError(c, err)
+	}
+	h.log.Info("contact channel changed", "contact", ch.Contact, "channel", ch.Channel, "calls", len(ch.Calls), "by", user(c).ID)
+	return c.Redirect(http.StatusSeeOther, "/board")
 }

@@ -143,6 +143,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.GET("/translations", h.languages)
 	api.GET("/translations/:lang/preview", h.preview)
 
+	api.PUT("/contacts/:contact/channel", h.setContactChannel, requireRole(school.RoleCoordinator, school.RoleAdmin))
 	api.GET("/users", h.listUsers, requireRole(school.RoleAdmin))
 	api.GET("/admin/backup", h.backup, requireRole(school.RoleAdmin))
 	api.GET("/admin/audit", h.auditLog, requireRole(school.RoleAdmin))

@@ -146,6 +146,11 @@ func (s *stub) CallKey(_ context.Context, id, callSID, digits string) (app.CallS
 	return s.script, s.err
 }
 
+func (s *stub) SetContactChannel(_ context.Context, u school.User, contactID string, ch school.Channel) (*app.ChannelChange, error) {
+	s.record("SetContactChannel %s %s %s", u.Role, contactID, ch)
+	return &app.ChannelChange{Contact: contactID, Channel: ch}, s.err
+}
+
 func (s *stub) CallStatus(_ context.Context, id, callSID, status, answeredBy string, seconds int) error {
 	s.record("CallStatus %s %s %s %s %d", id, callSID, status, answeredBy, seconds)
 	return s.err
