@@ -85,7 +85,7 @@ func routeTable(victim string) map[string]routeRow {
 		"GET /api/v1/reach":                         {path: "/api/v1/reach?from=2026-11-01&to=2026-11-30", want: apiCoord},
 		"GET /api/v1/calendar":                      {path: "/api/v1/calendar", want: apiCoAd},
 		"PUT /api/v1/calendar/closed/:date":         {path: "/api/v1/calendar/closed/2026-11-27", body: `{"reason":"storm"}`, want: apiCoAd},
-		"PUT /api/v1/contacts/:contact/channel":          {path: "/api/v1/contacts/c-none/channel", body: `{"channel":"voice"}`, want: [8]int{404, 404, 404, 403, 403, 403, 401, 401}},
+		"PUT /api/v1/contacts/:contact/channel":     {path: "/api/v1/contacts/c-none/channel", body: `{"channel":"voice"}`, want: [8]int{404, 404, 404, 403, 403, 403, 401, 401}},
 		"DELETE /api/v1/calendar/closed/:date":      {path: "/api/v1/calendar/closed/2026-11-27", want: [8]int{ok, 404, 404, 403, 403, 403, 401, 401}},
 		"GET /api/v1/translations":                  {path: "/api/v1/translations", want: apiAll},
 		"GET /api/v1/translations/:lang/preview":    {path: "/api/v1/translations/ti/preview", want: apiAll},
