@@ -105,13 +105,15 @@ func (f *Fallbacks) ApplyCallStatus(tx Tx, m *Message, status, answeredBy string
 	switch status {
 	case "queued", "initiated", "ringing":
 		if m.Status == StatusSending || m.Status == StatusQueued {
-			m.Status, m.SentAt, m.UpdatedAt = StatusSent, &now, now
+			// Twilio has the call: whatever the dispatcher still waits for,
+			// it is not placed again.
+			m.Status, m.SentAt, m.UpdatedAt, m.Uncertain = StatusSent, &now, now, false
 			return true, nil
 		}
 		return answeredBy != "", nil
 	case "in-progress":
 		if m.Status == StatusSending || m.Status == StatusQueued {
-			m.Status, m.SentAt = StatusSent, &now
+			m.Status, m.SentAt, m.Uncertain = StatusSent, &now, false
 		}
 		m.UpdatedAt = now
 		return true, nil

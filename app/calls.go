@@ -69,6 +69,14 @@ func (s *Service) Speaks(tx alerts.Tx, lang, template string) (bool, error) {
 }
 
 // callOf is the call message id Twilio calls callSID, or ErrNotThisCall.
+//
+// A call's webhooks may come before nabij has recorded Twilio's answer to
+// placing it (the phone is answered at once; or the answer was lost, and
+// the call is looked up later): a message claimed for sending, or left
+// uncertain by a send without an answer, and without a provider id takes
+// the call's SID from its first signed webhook, so the family is heard; it
+// stays uncertain until Twilio's progress moves it on, so that it is
+// looked up, never placed again.
 func callOf(tx *store.Tx, id, callSID string) (*alerts.Message, error) {
 	m, err := tx.Message(id)
 	if errors.Is(err, school.ErrNotFound) {
@@ -77,7 +85,14 @@ func callOf(tx *store.Tx, id, callSID string) (*alerts.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !m.IsCall() || m.ProviderID == "" || m.ProviderID != callSID {
+	if !m.IsCall() {
+		return nil, ErrNotThisCall
+	}
+	if m.ProviderID == "" && (m.Status == alerts.StatusSending || m.Uncertain) {
+		m.ProviderID = callSID
+		return m, tx.PutMessage(m)
+	}
+	if m.ProviderID != callSID {
 		return nil, ErrNotThisCall
 	}
 	return m, nil

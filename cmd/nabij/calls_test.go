@@ -173,3 +173,36 @@ func TestACorrectedCall(t *testing.T) {
 		t.Errorf("no apology call of one sentence: %+v", calls)
 	}
 }
+
+// TestALostAnswerPlacesNoSecondCall: Twilio takes the call but its answer
+// to nabij is lost (the stand-in never answers the create). The phone is
+// answered at once and the mother presses 1 before nabij knows the call's
+// SID: her webhooks are heard all the same (the message takes the SID from
+// the first signed one), and the send that ended without an answer is
+// looked up in the calls list, never placed again.
+func TestALostAnswerPlacesNoSecondCall(t *testing.T) {
+	t.Parallel()
+	h := startHarnessWith(t, map[string]string{"NABIJ_TWILIO_VOICE_FROM": "+3197010000009", "NABIJ_RETRY_BACKOFF": "100ms"},
+		func(c *config) { c.Twilio.Timeout = 500 * time.Millisecond })
+	h.twilio.StallNext(1, true)
+	h.twilio.ScriptCall("+31612347001", twiliotest.CallScript{Keys: []string{"1"}})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, callRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "3001", "kind": "absent"}]}`, nil)
+	calls, ok := h.twilio.WaitForCalls(1, 10*time.Second)
+	if !ok || len(calls[0].Errors) > 0 || strings.Join(calls[0].Keys, "") != "1" {
+		t.Fatalf("the call: %+v", calls)
+	}
+	eventually(t, "the call recorded, answered with 1", func() bool {
+		var msgs []callJSON
+		h.mustCall(200, "GET", "/api/v1/messages?date=2026-11-30&student=3001", coord, nil, &msgs)
+		return len(msgs) == 1 && msgs[0].Status == "delivered" && msgs[0].Call != nil && msgs[0].Call.Keys == "1"
+	})
+	h.idle(coord)
+	if n := h.twilio.CallRequests(); n != 1 {
+		t.Errorf("%d call requests: the call was placed again", n)
+	}
+	if k, by := h.entry(coord, "1A", "3001"); k != "sick" || by != "c-3001" {
+		t.Errorf("Sami is %s (by %q)", k, by)
+	}
+}
