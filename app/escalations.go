@@ -265,7 +265,7 @@ func (s *Service) sweepChunk(through school.Date, after string, limit int) (pupi
 	slices.SortFunc(found.open, func(a, b *protocol.Escalation) int { return strings.Compare(a.Key(), b.Key()) })
 	err = s.Store.Update(func(tx *store.Tx) error {
 		opened, err = apply(tx, found)
-		return err
+		return step("open cases", err)
 	})
 	return pupils, opened, last, err
 }
