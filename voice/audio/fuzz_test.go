@@ -30,9 +30,10 @@ func framesUpTo(b []byte, n int) []byte {
 
 // Check answers any file with an Info it vouches for or a *Refusal: never a
 // panic, a hang or another error. Seeded with the MP3 fixtures and small
-// WAV files of each encoding (go test -fuzz FuzzCheck -fuzzminimizetime 10s ./voice/audio runs it: an
-// MP3 input is decoded, slowly under the fuzzer's instrumentation, and the
-// default minute of minimizing each new input takes most of a short run).
+// WAV files of each encoding. make fuzz runs it with -fuzzminimizetime 10s:
+// an MP3 input is decoded, slowly under the fuzzer's instrumentation, and
+// the default minute of minimizing each new input would take most of a
+// short run.
 func FuzzCheck(f *testing.F) {
 	files, err := filepath.Glob("testdata/*.mp3")
 	if err != nil || len(files) == 0 {
