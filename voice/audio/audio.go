@@ -111,7 +111,8 @@ type Info struct {
 	// Size is the number of bytes read.
 	Size int64
 	// Duration is the length of the sound, computed from the samples that
-	// are there (never from a header's claim).
+	// are there (never from a header's claim). An MP3 file's includes the
+	// encoder's delay and padding, under a tenth of a second.
 	Duration time.Duration
 	// SampleRate is the number of samples a second, per channel.
 	SampleRate int
@@ -168,7 +169,8 @@ type Refusal struct {
 	Reason Reason
 	// Detail says more: for ErrNotAudio and ErrOtherFormat what the file
 	// looks like ("a PDF document"), for ErrUnsupportedEncoding the
-	// encoding ("µ-law"), for ErrCorrupt what is wrong with it.
+	// encoding ("µ-law audio"), for ErrCorrupt what is wrong with it ("the
+	// file is cut short after 2.5s").
 	Detail string
 	// Limit is the size limit in bytes, for ErrTooLarge.
 	Limit int64
@@ -183,7 +185,7 @@ func (r *Refusal) Error() string {
 	in := r.Info
 	switch r.Reason {
 	case ErrTooLarge:
-		return fmt.Sprintf("the file is larger than %s; a recording may be at most %s", megabytes(r.Limit), megabytes(r.Limit))
+		return fmt.Sprintf("the file is larger than %s, the most a recording may be", size(r.Limit))
 	case ErrNotAudio:
 		if r.Detail == "" {
 			return "the file is not a sound recording nabij knows; upload an MP3 or WAV file"
@@ -197,7 +199,7 @@ func (r *Refusal) Error() string {
 		}
 		return fmt.Sprintf("the WAV file holds %s; save it again as 16-bit PCM WAV or as MP3", r.Detail)
 	case ErrCorrupt:
-		return "the file is damaged: " + r.Detail + "; export or record it again"
+		return r.Detail + "; export or record it again"
 	case ErrTooShort:
 		return fmt.Sprintf("the recording is %s long; with less than %s there is no message in it", seconds(in.Duration), seconds(MinDuration))
 	case ErrTooLong:
@@ -221,10 +223,11 @@ func (r *Refusal) Unwrap() error { return r.Reason }
 // a *Refusal (wrapping a Reason) when the recording is not taken; any other
 // error is r's own (the upload broke off) and says nothing about the file.
 //
-// A file over limit is refused with ErrTooLarge as soon as its limit+1st
-// byte is read; a file whose first bytes show it is no MP3 or WAV is refused
+// A file over limit (0 when negative) is refused with ErrTooLarge as soon
+// as its limit+1st byte is read; a file whose first bytes show it is no MP3 or WAV is refused
 // without reading the rest.
 func Check(r io.Reader, limit int64) (Info, error) {
+	limit = max(limit, 0)
 	lr := &limitReader{r: r, limit: limit}
 	info, err := check(lr)
 	info.Size = lr.n
@@ -335,10 +338,14 @@ func seconds(d time.Duration) string {
 	return strings.TrimSuffix(s, ".0") + "s"
 }
 
-// megabytes formats a size in MB (2^20 bytes).
-func megabytes(n int64) string {
-	s := strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64)
-	return strings.TrimSuffix(s, ".0") + " MB"
+// size formats a number of bytes in MB (2^20 bytes), or KB under one MB.
+func size(n int64) string {
+	unit, scale := " MB", float64(1<<20)
+	if n < 1<<20 {
+		unit, scale = " KB", 1<<10
+	}
+	s := strconv.FormatFloat(float64(n)/scale, 'f', 1, 64)
+	return strings.TrimSuffix(s, ".0") + unit
 }
 
 // dbfs is a level (amplitude, 1 = full scale) in dBFS, floored at FloorDBFS.

@@ -382,7 +382,7 @@ func TestTruncatedMP3(t *testing.T) {
 	refusal(t, err, ErrCorrupt, "the file is cut short: its header promises "+frames(len(ends)-1)+" of sound and it holds "+frames(half))
 	// Something other than frames after the sound is damage; a tag is not.
 	_, err = checkBytes(t, append(b[:len(b):len(b)], "this is not a frame"...))
-	refusal(t, err, ErrCorrupt, "it holds something other than sound after "+frames(len(ends)-1))
+	refusal(t, err, ErrCorrupt, "the file holds something other than sound after "+frames(len(ends)-1))
 	if _, err := checkBytes(t, append(b[:len(b):len(b)], "TAG"+strings.Repeat("\xff\xfb", 62)...)); err != nil {
 		t.Errorf("an ID3v1 tag after the sound: %v", err)
 	}
@@ -404,7 +404,7 @@ func TestGarbageFrames(t *testing.T) {
 		}
 	}
 	_, err = checkBytes(t, garbage)
-	refusal(t, err, ErrCorrupt, "its sound could not be decoded")
+	refusal(t, err, ErrCorrupt, "the file's sound could not be decoded; export or record it again")
 }
 
 // The format is told by the content, whatever the file is called: what is
@@ -464,8 +464,10 @@ func TestTooLarge(t *testing.T) {
 		}
 	}
 	_, err = Check(bytes.NewReader(wav), 100)
-	refusal(t, err, ErrTooLarge, "larger than 0 MB") // 100 bytes is 0.0 MB, as a person reads it
-	if got := (&Refusal{Reason: ErrTooLarge, Limit: 32 << 20}).Error(); got != "the file is larger than 32 MB; a recording may be at most 32 MB" {
+	refusal(t, err, ErrTooLarge, "the file is larger than 0.1 KB, the most a recording may be")
+	_, err = Check(bytes.NewReader(wav), -1)
+	refusal(t, err, ErrTooLarge, "larger than 0 KB")
+	if got := (&Refusal{Reason: ErrTooLarge, Limit: DefaultLimit}).Error(); got != "the file is larger than 32 MB, the most a recording may be" {
 		t.Errorf("the refusal says %q", got)
 	}
 }

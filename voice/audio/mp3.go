@@ -131,7 +131,7 @@ func checkMP3(data []byte) (Info, error) {
 		var size int
 		for _, c := range data[6:10] {
 			if c >= 0x80 {
-				return info, corrupt("its ID3 tag has an impossible size")
+				return info, corrupt("the file's ID3 tag has an impossible size")
 			}
 			size = size<<7 | int(c)
 		}
@@ -149,7 +149,7 @@ func checkMP3(data []byte) (Info, error) {
 		if k, looks := sniff(data[off:min(len(data), off+sniffLen)]); k == kindOther {
 			return info, &Refusal{Reason: ErrOtherFormat, Detail: looks + " (behind an MP3 tag)"}
 		}
-		return info, corrupt("it has an MP3 tag (ID3) but no MP3 sound after it")
+		return info, corrupt("the file has an MP3 tag (ID3) but no MP3 sound after it")
 	case first.layer != 3:
 		return info, &Refusal{Reason: ErrOtherFormat, Detail: "MPEG audio " + first.layerName() + ", not MP3 (Layer III)"}
 	case first.version == 25:
@@ -174,12 +174,12 @@ func checkMP3(data []byte) (Info, error) {
 		h, ok := parseFrameHeader(data[pos:])
 		if !ok {
 			if !tailTag(data[pos:]) {
-				return info, corrupt("it holds something other than sound after %s", at(frames))
+				return info, corrupt("the file holds something other than sound after %s", at(frames))
 			}
 			break
 		}
 		if h.layer != 3 || h.version != first.version || h.sampleRate != first.sampleRate || h.bitrate == 0 {
-			return info, corrupt("its frames change their format after %s", at(frames))
+			return info, corrupt("the file's frames change their format after %s", at(frames))
 		}
 		n := h.size()
 		if pos+n > len(data) {
@@ -197,7 +197,7 @@ func checkMP3(data []byte) (Info, error) {
 		pos += n
 	}
 	if frames == 0 {
-		return info, corrupt("it has no MP3 sound in it")
+		return info, corrupt("the file has no MP3 sound in it")
 	}
 	info.Duration = time.Duration(frames) * time.Duration(spf) * time.Second / time.Duration(first.sampleRate)
 	if promised > frames {
@@ -241,17 +241,17 @@ func measureMP3(data []byte, info *Info, samples int64) (err error) {
 		// go-mp3 has been fuzzed, but a decoder bug on a hostile file is a
 		// refused file, not a crashed upload.
 		if recover() != nil {
-			err = corrupt("its sound could not be decoded")
+			err = corrupt("the file's sound could not be decoded")
 		}
 	}()
 	// Hidden behind a plain io.Reader, data is not scanned a second time
 	// for a seek table.
 	d, err := mp3.NewDecoder(struct{ io.Reader }{bytes.NewReader(data)})
 	if err != nil {
-		return corrupt("its sound could not be decoded")
+		return corrupt("the file's sound could not be decoded")
 	}
 	if d.SampleRate() != info.SampleRate {
-		return corrupt("its frames change their format")
+		return corrupt("the file's frames change their format")
 	}
 	m := newMeter(info.SampleRate, info.Channels)
 	maxBytes := (samples + 2*1152) * 4
@@ -261,7 +261,7 @@ func measureMP3(data []byte, info *Info, samples int64) (err error) {
 		n, err := io.ReadFull(d, buf)
 		total += int64(n)
 		if total > maxBytes {
-			return corrupt("its sound could not be decoded")
+			return corrupt("the file's sound could not be decoded")
 		}
 		for i := 0; i+4 <= n; i += 4 {
 			// go-mp3 gives 16-bit stereo, clamped to ±32767; a mono
@@ -275,7 +275,7 @@ func measureMP3(data []byte, info *Info, samples int64) (err error) {
 			break
 		}
 		if err != nil {
-			return corrupt("its sound could not be decoded")
+			return corrupt("the file's sound could not be decoded")
 		}
 	}
 	m.result(info)

@@ -50,7 +50,7 @@ func checkWAV(br *bufio.Reader) (Info, error) {
 		var ch [8]byte
 		if _, err := io.ReadFull(br, ch[:]); err != nil {
 			if err == io.EOF {
-				return info, corrupt("it has no sound in it (no data chunk)")
+				return info, corrupt("the file has no sound in it (no data chunk)")
 			}
 			return info, cutShort(err, "chunk headers")
 		}
@@ -58,7 +58,7 @@ func checkWAV(br *bufio.Reader) (Info, error) {
 		switch id {
 		case "fmt ":
 			if f != nil || size < 16 || size > 1024 {
-				return info, corrupt("its format chunk is not a WAV format chunk")
+				return info, corrupt("the file's format chunk is not a WAV format chunk")
 			}
 			b := make([]byte, size+size%2)
 			if _, err := io.ReadFull(br, b); err != nil {
@@ -70,7 +70,7 @@ func checkWAV(br *bufio.Reader) (Info, error) {
 			}
 		case "data":
 			if f == nil {
-				return info, corrupt("its sound comes before its format chunk")
+				return info, corrupt("the file's sound comes before its format chunk")
 			}
 			if err := measureWAV(br, f, size, &info); err != nil {
 				return info, err
@@ -101,7 +101,7 @@ func parseWAVFormat(b []byte, info *Info) (*wavFormat, error) {
 	}
 	if f.tag == wavExtensible {
 		if len(b) < 40 {
-			return nil, corrupt("its format chunk is cut short")
+			return nil, corrupt("the file's format chunk is cut short")
 		}
 		f.tag = le.Uint16(b[24:]) // the sub-format GUID's first field
 	}
@@ -122,13 +122,13 @@ func parseWAVFormat(b []byte, info *Info) (*wavFormat, error) {
 	}
 	switch {
 	case f.channels == 0 || f.sampleRate == 0:
-		return nil, corrupt("its format chunk gives no channels or no sample rate")
+		return nil, corrupt("the file's format chunk gives no channels or no sample rate")
 	case f.channels > 2:
 		return nil, &Refusal{Reason: ErrUnsupportedEncoding, Detail: fmt.Sprintf("%d channels (mono or stereo are taken)", f.channels)}
 	case f.sampleRate < 8000 || f.sampleRate > 192000:
 		return nil, &Refusal{Reason: ErrUnsupportedEncoding, Detail: fmt.Sprintf("a sample rate of %d Hz (8,000 to 192,000 are taken)", f.sampleRate)}
 	case f.blockAlign != f.channels*f.bits/8:
-		return nil, corrupt("its format chunk does not add up")
+		return nil, corrupt("the file's format chunk does not add up")
 	}
 	return f, nil
 }
@@ -158,7 +158,7 @@ func measureWAV(br *bufio.Reader, f *wavFormat, size int64, info *Info) error {
 		for i := 0; i < n; i += width {
 			x, full := sample(buf[i:])
 			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return corrupt("its samples are not numbers")
+				return corrupt("the file's samples are not numbers")
 			}
 			m.add(x, full)
 		}
