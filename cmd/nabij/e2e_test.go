@@ -140,10 +140,12 @@ func startHarnessOn(t *testing.T, socket *net.TCPListener, env map[string]string
 	}
 	// Every request to this nabij, and every answer, is held against
 	// docs/openapi.yaml (openapi_validate_test.go).
-	checkAgainstContract(t, hostOf(t, srv.URL()), hostOf(t, srv.MetricsURL()))
+	closeIdle := checkAgainstContract(t, hostOf(t, srv.URL()), hostOf(t, srv.MetricsURL()))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
+		closeIdle()
+		tw.CloseIdleConnections()
 		if err := srv.Stop(ctx); err != nil {
 			t.Errorf("stop: %v", err)
 		}

@@ -481,8 +481,12 @@ var sendsInvalidRequests = map[string]bool{
 }
 
 // checkAgainstContract registers a harness's addresses so that every
-// request to them is checked for t, until t ends.
-func checkAgainstContract(t *testing.T, addrs ...string) {
+// request to them is checked for t, until t ends. The requests go through
+// a transport of the harness's own (a clone of the default one): closing
+// its idle connections before nabij stops (closeIdle) lets the server's
+// Shutdown return at once — a connection the transport dialled and never
+// used counts as active for five seconds (net/http's StateNew rule).
+func checkAgainstContract(t *testing.T, addrs ...string) (closeIdle func()) {
 	t.Helper()
 	requests, answers, err := loadContract()
 	if err != nil {
@@ -494,16 +498,19 @@ func checkAgainstContract(t *testing.T, addrs ...string) {
 		answers:          answers,
 		report:           func(msg string) { t.Error(msg) },
 		invalidOnPurpose: sendsInvalidRequests[top],
-		next:             baseTransport,
+		next:             baseTransport.(*http.Transport).Clone(),
 	}
 	for _, a := range addrs {
 		harnesses.Store(a, c)
 	}
+	closeIdle = c.next.(*http.Transport).CloseIdleConnections
 	t.Cleanup(func() {
 		for _, a := range addrs {
 			harnesses.CompareAndDelete(a, c)
 		}
+		closeIdle()
 	})
+	return closeIdle
 }
 
 // baseTransport sends the checked requests: a clone of the default

@@ -399,6 +399,14 @@ func newSID(prefix string) string {
 
 // webhookTransport keeps connections to nabij open between callbacks, as
 // Twilio's would: the default transport keeps 2 per host.
+// CloseIdleConnections closes the stand-in's idle connections to the
+// service its webhooks go to, as a test does before it stops that service:
+// a connection dialled and never used holds up an http.Server's Shutdown
+// for five seconds.
+func (s *Server) CloseIdleConnections() {
+	s.webhooks.CloseIdleConnections()
+}
+
 func webhookTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 64
