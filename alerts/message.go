@@ -94,10 +94,17 @@ type Message struct {
 	RepliedAt   *time.Time `json:"replied_at,omitempty"`
 	// FallbackFor is the WhatsApp message this SMS replaces; Fallback is the
 	// SMS that replaced this WhatsApp message. Each message falls back once.
-	FallbackFor string    `json:"fallback_for,omitempty"`
-	Fallback    string    `json:"fallback,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	FallbackFor string `json:"fallback_for,omitempty"`
+	Fallback    string `json:"fallback,omitempty"`
+	// Call is what happened on a phone call (Channel voice): its try, its
+	// outcome, the keys pressed.
+	Call *Call `json:"call,omitempty"`
+	// RetryOf is the unanswered call this one tries again; Retry is the
+	// call that tries this one again. A call is tried again once.
+	RetryOf   string    `json:"retry_of,omitempty"`
+	Retry     string    `json:"retry,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 
 	names string // the pupils' names as rendered, for template variables
 }

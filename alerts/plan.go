@@ -54,6 +54,12 @@ type Planner struct {
 	// template (a Twilio ContentSid). When set, a WhatsApp message without
 	// one goes as SMS; when nil, WhatsApp messages go as free text.
 	Templates map[string]map[string]string
+	// Speaks reports whether a call in language can carry template: the
+	// school recorded it, or a speech engine speaks the language. A call
+	// that cannot is not placed: the message fails at once, which makes the
+	// "call this family now" task, rather than a call that says nothing.
+	// When nil, every call can.
+	Speaks func(tx Tx, language, template string) (bool, error)
 }
 
 type wantKey struct{ student, template, phone string }
@@ -300,7 +306,33 @@ func (p *Planner) join(tx Tx, date school.Date, g groupKey, wants []Want, now, u
 		return nil, err
 	}
 	p.content(m)
-	return m, tx.PutMessage(m)
+	if err := tx.PutMessage(m); err != nil {
+		return nil, err
+	}
+	return m, p.unspeakable(tx, m, now)
+}
+
+// unspeakable ends at once a new call nabij has nothing to say with (no
+// recording and no speech engine for its language): failed, with the
+// reason, and the pupils' "call now" task if nothing else reaches the
+// family.
+func (p *Planner) unspeakable(tx Tx, m *Message, now time.Time) error {
+	if !m.IsCall() || p.Speaks == nil || m.Status != StatusQueued {
+		return nil
+	}
+	ok, err := p.Speaks(tx, m.Language, m.Template)
+	if err != nil || ok {
+		return err
+	}
+	m.Status, m.UpdatedAt = StatusFailed, now
+	m.Note = fmt.Sprintf("no recording of this message in %s and no speech engine for it: nabij did not call", m.Language)
+	if m.Call == nil {
+		m.Call = &Call{Try: 1, Outcome: CallFailed}
+	}
+	if err := tx.PutMessage(m); err != nil {
+		return err
+	}
+	return CheckReach(tx, m, now)
 }
 
 // openMessage is the message still open to g's wants: for a morning

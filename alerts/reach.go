@@ -57,6 +57,17 @@ func Unreachable(tx Tx, date school.Date, student string, tried []string, now ti
 }
 
 func describeTry(m *Message) string {
+	if m.IsCall() {
+		try := 1
+		if m.Call != nil {
+			try = m.Call.Try
+		}
+		outcome := CallFailed
+		if m.Call != nil && m.Call.Outcome != "" {
+			outcome = m.Call.Outcome
+		}
+		return fmt.Sprintf("%s %s by phone, try %d: %s", m.Role, m.Contact, try, outcome)
+	}
 	s := fmt.Sprintf("%s %s via %s: %s", m.Role, m.Contact, m.Channel, m.Status)
 	if m.ErrorCode != 0 {
 		s += fmt.Sprintf(" (%d)", m.ErrorCode)

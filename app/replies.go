@@ -69,12 +69,22 @@ func (s *Service) answered(tx *store.Tx, phone string, today school.Date) (*aler
 }
 
 func (s *Service) handleReply(tx *store.Tx, in *store.Inbound) (wake bool, err error) {
-	now := s.Now()
-	today := s.Today()
-	to, err := s.answered(tx, in.From, today)
+	to, err := s.answered(tx, in.From, s.Today())
 	if err != nil {
 		return false, err
 	}
+	return s.handleReplyTo(tx, in, to)
+}
+
+// handleReplyTo reads in as the answer to the message to (nil: none). A
+// key pressed on a call (channel voice) has a text reply's effects, but is
+// thanked in the call itself, not by a message, and a call does not ask
+// which child: a key 1 about several absent children is the coordinator's
+// to ask.
+func (s *Service) handleReplyTo(tx *store.Tx, in *store.Inbound, to *alerts.Message) (wake bool, err error) {
+	now := s.Now()
+	today := s.Today()
+	spoken := in.Channel == string(school.ChannelVoice)
 	var options map[string]string
 	if to != nil {
 		options = to.Options
@@ -123,6 +133,13 @@ func (s *Service) handleReply(tx *store.Tx, in *store.Inbound) (wake bool, err e
 		case len(absent) == 0:
 			in.Kind, in.Note = "sick", "reported sick, but no pupil of the message is absent any more: the coordinator checks"
 			return false, nil
+		case len(absent) > 1 && spoken:
+			in.Kind, in.Students = "which_child", absent
+			in.Note = "key 1 on a call about more than one absent child: the coordinator asks which one is sick"
+			_, err := tx.PutTask(&school.Task{Kind: school.TaskCallBack, Date: to.Date.String(), Student: absent[0],
+				Reason: "De familie drukte 1 (ziek) bij een oproep over meer kinderen: vraag welk kind ziek is.",
+				Tried:  []string{}, Created: now, Key: school.TaskCallBack + "|" + to.Date.String() + "|" + in.From})
+			return false, err
 		case len(absent) > 1:
 			// Never guess which child: ask.
 			in.Kind, in.Note = "which_child", "more than one child absent: asked which one is sick"
@@ -134,6 +151,9 @@ func (s *Service) handleReply(tx *store.Tx, in *store.Inbound) (wake bool, err e
 		}
 		in.Kind, in.Students = "sick", absent
 		in.Note = fmt.Sprintf("pupil %s marked sick, reported by contact %s", absent[0], to.Contact)
+		if spoken {
+			return false, nil
+		}
 		m, err := r.Answer(tx, to, in.Channel, alerts.TemplateThanksSick, absent, nil, now)
 		return true, stampReview(tx, r, m, err)
 	case alerts.ReplyCall:
@@ -146,6 +166,9 @@ func (s *Service) handleReply(tx *store.Tx, in *store.Inbound) (wake bool, err e
 			Reason: "De familie vraagt om teruggebeld te worden (antwoord 2).", Tried: []string{},
 			Created: now, Key: school.TaskCallBack + "|" + to.Date.String() + "|" + in.From}); err != nil {
 			return false, err
+		}
+		if spoken {
+			return false, nil
 		}
 		m, err := r.Answer(tx, to, in.Channel, alerts.TemplateThanksCall, to.Students, nil, now)
 		return true, stampReview(tx, r, m, err)

@@ -171,6 +171,10 @@ type TryRow struct {
 	Status        alerts.Status
 	ErrorCode     int
 	AfterWhatsApp bool
+	// Try and Call are a phone call's try (1, 2) and its outcome
+	// (alerts.Call…), for Channel voice.
+	Try  int
+	Call string
 	// OptedOut: the contact sent STOP; NoContact: the roster has none.
 	OptedOut, NoContact bool
 	// Raw is an entry of no known form, as the task has it.
@@ -191,6 +195,7 @@ var refusedCode = regexp.MustCompile(`code (\d+)`)
 var (
 	triedMessage  = regexp.MustCompile(`^(\S+) (\S+) via (\S+): (\S+)(?: \((\d+)\))?( after WhatsApp failed)?$`)
 	triedOptedOut = regexp.MustCompile(`^(\S+) (\S+): opted out \(STOP\)$`)
+	triedCall     = regexp.MustCompile(`^(\S+) (\S+) by phone, try (\d+): (\S+)$`)
 )
 
 // triedRows reads a task's Tried entries, what was tried when the task was
@@ -203,6 +208,10 @@ func triedRows(entries []string) []TryRow {
 			code, _ := strconv.Atoi(m[5])
 			out = append(out, TryRow{Role: school.ContactRole(m[1]), Contact: m[2], Channel: school.Channel(m[3]),
 				Status: alerts.Status(m[4]), ErrorCode: code, AfterWhatsApp: m[6] != ""})
+		} else if m := triedCall.FindStringSubmatch(e); m != nil {
+			try, _ := strconv.Atoi(m[3])
+			out = append(out, TryRow{Role: school.ContactRole(m[1]), Contact: m[2], Channel: school.ChannelVoice,
+				Status: alerts.StatusFailed, Try: try, Call: m[4]})
 		} else if m := triedOptedOut.FindStringSubmatch(e); m != nil {
 			out = append(out, TryRow{Role: school.ContactRole(m[1]), Contact: m[2], OptedOut: true})
 		} else if e == "no contact in the roster" {

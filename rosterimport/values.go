@@ -87,8 +87,10 @@ func parseChannel(s string) (school.Channel, error) {
 		return school.ChannelSMS, nil
 	case "whatsapp", "whatsap", "wa":
 		return school.ChannelWhatsApp, nil
+	case "voice", "call", "bellen", "spraak", "telefoon":
+		return school.ChannelVoice, nil
 	}
-	return "", fmt.Errorf("%q is not a channel; write sms or whatsapp", s)
+	return "", fmt.Errorf("%q is not a channel; write sms, whatsapp or bellen (a phone call)", s)
 }
 
 // normalizePhone is school.NormalizePhone, plus one repair: Excel reads

@@ -17,6 +17,9 @@ type Channel string
 const (
 	ChannelSMS      Channel = "sms"
 	ChannelWhatsApp Channel = "whatsapp"
+	// ChannelVoice is a phone call, for a family who cannot read: the
+	// message spoken in their language, answered with a key.
+	ChannelVoice Channel = "voice"
 )
 
 // Contact is a person (or a shared duty phone) who hears about a pupil's absence.

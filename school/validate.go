@@ -158,9 +158,9 @@ func normalizeContact(c *Contact, path string, seen map[string]Contact, errs *fi
 	switch c.Channel {
 	case "":
 		c.Channel = ChannelSMS
-	case ChannelSMS, ChannelWhatsApp:
+	case ChannelSMS, ChannelWhatsApp, ChannelVoice:
 	default:
-		errs.add(path+".channel", "channel %q is not one of sms, whatsapp", c.Channel)
+		errs.add(path+".channel", "channel %q is not one of sms, whatsapp, voice", c.Channel)
 	}
 	// The same person may stand under several pupils (siblings) with one id,
 	// but an id must not name two different people.

@@ -151,6 +151,8 @@ type messageView struct {
 	Status           alerts.Status  `json:"status"`
 	ErrorCode        *int           `json:"error_code"`
 	FallbackFor      string         `json:"fallback_for,omitempty"`
+	Call             *callView      `json:"call,omitempty"`
+	RetryOf          string         `json:"retry_of,omitempty"`
 	Date             school.Date    `json:"date"`
 	CreatedAt        time.Time      `json:"created_at"`
 	UpdatedAt        time.Time      `json:"updated_at"`
@@ -168,7 +170,21 @@ func viewMessage(m *alerts.Message) messageView {
 		code := m.ErrorCode
 		v.ErrorCode = &code
 	}
+	if m.Call != nil {
+		v.Call = &callView{Try: m.Call.Try, Outcome: m.Call.Outcome, AnsweredBy: m.Call.AnsweredBy, Keys: m.Call.Keys,
+			Seconds: m.Call.Seconds}
+	}
+	v.RetryOf = m.RetryOf
 	return v
+}
+
+// callView is what happened on a phone call (channel voice).
+type callView struct {
+	Try        int    `json:"try"`
+	Outcome    string `json:"outcome,omitempty"`
+	AnsweredBy string `json:"answered_by,omitempty"`
+	Keys       string `json:"keys,omitempty"`
+	Seconds    int    `json:"seconds,omitempty"`
 }
 
 func (h *handlers) messages(c echo.Context) error {

@@ -23,8 +23,11 @@ func TestEveryLabelInTheCatalogue(t *testing.T) {
 			alerts.StatusUndelivered, alerts.StatusFailed, alerts.StatusExpired, alerts.StatusCancelled},
 		"kind":    {"present", school.Absent, school.Late, school.Sick, school.Excused},
 		"role":    {school.RoleParent, school.RoleGuardian, school.RoleWoonbegeleider},
-		"channel": {school.ChannelSMS, school.ChannelWhatsApp},
-		"task":    {school.TaskMissingList, school.TaskUnreachable, school.TaskCallBack, school.TaskExpired, alerts.TaskProviderRefused},
+		"channel": {school.ChannelSMS, school.ChannelWhatsApp, school.ChannelVoice},
+		// A call's outcome (alerts.Call), "" while it is under way.
+		"call": {"", alerts.CallAnswered, alerts.CallNoKey, alerts.CallVoicemail, alerts.CallNoAnswer, alerts.CallBusy,
+			alerts.CallFailed, alerts.CallCanceled},
+		"task": {school.TaskMissingList, school.TaskUnreachable, school.TaskCallBack, school.TaskExpired, alerts.TaskProviderRefused},
 		// The kinds app/replies.go gives a family's reply.
 		"reply": {"sick", "call_back", "which_child", "free_text", "unmatched", "opt_out", "opt_in"},
 		"level": {protocol.LevelMentor, protocol.LevelVerzuimcoordinator, protocol.LevelSchoolarts, protocol.LevelLeerplicht, protocol.LevelRMC},

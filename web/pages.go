@@ -181,6 +181,7 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 	g.POST("/escalations/:id/action", h.escalationForm, h.pageRole(school.RoleCoordinator))
 	g.GET("/escalations/:id/melding", h.meldingPage, h.pageRole(school.RoleCoordinator))
 	g.POST("/tasks/:id/done", h.taskDone, h.pageRole(school.RoleCoordinator))
+	g.POST("/contacts/:id/call", h.callContact, h.pageRole(school.RoleCoordinator))
 	g.GET("/pupils/:id", h.pupilPage, h.pageRole(school.RoleCoordinator))
 	g.GET("/admin", h.adminPage, h.pageRole(school.RoleAdmin))
 	g.POST("/admin/roster", h.rosterUpload, h.pageRole(school.RoleAdmin))

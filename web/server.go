@@ -42,6 +42,7 @@ type Service interface {
 	Inbound(ctx context.Context, in store.Inbound) error
 	casework        // web/escalations.go
 	calendarService // web/calendar.go
+	calls           // the call webhooks: web/calls.go
 
 	// The staff pages.
 	Today() school.Date
@@ -142,6 +143,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.GET("/translations", h.languages)
 	api.GET("/translations/:lang/preview", h.preview)
 
+	api.PUT("/contacts/:contact/channel", h.setContactChannel, requireRole(school.RoleCoordinator, school.RoleAdmin))
 	api.GET("/users", h.listUsers, requireRole(school.RoleAdmin))
 	api.GET("/admin/backup", h.backup, requireRole(school.RoleAdmin))
 	api.GET("/admin/audit", h.auditLog, requireRole(school.RoleAdmin))
@@ -156,6 +158,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	hooks := e.Group("/webhooks/twilio", h.verifyTwilio)
 	hooks.POST("/status", h.twilioStatus)
 	hooks.POST("/inbound", h.twilioInbound)
+	h.callRoutes(hooks)
 	return e
 }
 

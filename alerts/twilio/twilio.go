@@ -1,5 +1,6 @@
 // Package twilio is nabij's Sender for Twilio's Programmable Messaging (SMS
-// and WhatsApp), on twilio-go, with a configurable API base URL.
+// and WhatsApp) and Voice (a call, voice.go), on twilio-go, with a
+// configurable API base URL.
 package twilio
 
 import (
@@ -35,6 +36,13 @@ type Config struct {
 	// StatusCallback is the URL Twilio posts delivery statuses to.
 	StatusCallback string
 	Timeout        time.Duration
+
+	// VoiceFrom is the number calls are made from (E.164); without it a
+	// voice message is refused. VoiceURL is where a call's webhooks are:
+	// Twilio fetches its TwiML at VoiceURL + "/" + the message's id and
+	// posts its progress to that + "/status".
+	VoiceFrom string
+	VoiceURL  string
 }
 
 // maxConns is how many idle connections to Twilio are kept: more than
@@ -97,8 +105,12 @@ func (r *rewriteHost) RoundTrip(req *http.Request) (*http.Response, error) {
 	return r.next.RoundTrip(req)
 }
 
-// Send creates the message at Twilio.
+// Send creates the message at Twilio; a voice message (Channel "voice") is
+// a call (sendCall).
 func (s *Sender) Send(ctx context.Context, out alerts.Outgoing) (alerts.Receipt, error) {
+	if out.Channel == channelVoice {
+		return s.sendCall(ctx, out)
+	}
 	params := &api.CreateMessageParams{}
 	if out.ContentSID != "" {
 		// An approved WhatsApp template, through the Messaging Service.
@@ -175,6 +187,12 @@ var finalCodes = map[int]bool{
 	21614: true, // not a mobile number
 	21408: true, // region not enabled
 	21612: true, // cannot route to this number
+	// Calls:
+	13224: true, // invalid number to call
+	21215: true, // geo permissions do not allow calling this country
+	21217: true, // the number does not appear to be valid
+	21205: true, // the call's Url is not a valid URL
+	21212: true, // invalid From (the voice number)
 }
 
 func classify(err error) error {
@@ -194,8 +212,12 @@ func classify(err error) error {
 // clock skew), with the same body (or, for a WhatsApp template, whose body
 // Twilio fills in, the earliest one). It is asked before a message whose
 // last send ended without an answer is sent again. The same body on an
-// earlier day ("we miss Amanuel today") is older than the claim.
+// earlier day ("we miss Amanuel today") is older than the claim. A voice
+// message is looked up in the calls (lookupCall).
 func (s *Sender) Lookup(ctx context.Context, out alerts.Outgoing) (alerts.Receipt, bool, error) {
+	if out.Channel == channelVoice {
+		return s.lookupCall(ctx, out)
+	}
 	if err := ctx.Err(); err != nil {
 		return alerts.Receipt{}, false, err
 	}

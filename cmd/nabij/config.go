@@ -115,6 +115,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 			MessagingServiceSID: getenv("NABIJ_TWILIO_MESSAGING_SERVICE_SID"),
 			From:                getenv("NABIJ_TWILIO_FROM"),
 			WhatsAppFrom:        strings.TrimPrefix(getenv("NABIJ_TWILIO_WHATSAPP_FROM"), "whatsapp:"),
+			VoiceFrom:           getenv("NABIJ_TWILIO_VOICE_FROM"),
 			APIURL:              env("NABIJ_TWILIO_API_URL", twilio.DefaultAPIURL),
 		},
 	}
@@ -223,6 +224,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.Settings.SchoolName = c.SchoolName
 	if c.PublicURL != "" {
 		c.Twilio.StatusCallback = c.PublicURL + "/webhooks/twilio/status"
+		c.Twilio.VoiceURL = c.PublicURL + "/webhooks/twilio/voice"
 	}
 	return c, nil
 }

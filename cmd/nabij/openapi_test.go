@@ -19,6 +19,7 @@ var notInContract = map[string]bool{
 	"GET /escalations/{id}/melding":       true,
 	"POST /escalations/{id}/action":       true,
 	"POST /tasks/{id}/done":               true,
+	"POST /contacts/{id}/call":            true,
 	"POST /rollcall/{class}":              true,
 	"GET /admin":                          true,
 	"POST /admin/roster":                  true,

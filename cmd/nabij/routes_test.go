@@ -46,16 +46,19 @@ func routeTable(victim string) map[string]routeRow {
 	return map[string]routeRow{
 		// /metrics on the main address (NABIJ_METRICS_ADDR=main) is the
 		// admin's: its counts by language and channel are the school's.
-		"GET /metrics":                  {path: "/metrics", want: [8]int{ok, ok, 403, 403, 403, 403, 401, 401}},
-		"GET /healthz":                  {path: "/healthz", want: public},
-		"GET /api/v1/openapi.yaml":      {path: "/api/v1/openapi.yaml", want: public}, // the API's description: published with the code
-		"GET /api/docs":                 {path: "/api/docs", want: public},            // its reference page, no school's data
-		"GET /static*":                  {path: "/static/app.css", want: public},
-		"GET /signin":                   {path: "/signin", want: public},
-		"GET /signin/:token":            {path: "/signin/not-a-link", want: public},
-		"POST /signin":                  {path: "/signin", body: "token=not-a-link-%s", want: [8]int{401, 401, 401, 401, 401, 401, 401, 401}},
-		"POST /webhooks/twilio/status":  {path: "/webhooks/twilio/status", body: "MessageSid=SM00000000000000000000000000000001&MessageStatus=delivered", want: unsigned},
-		"POST /webhooks/twilio/inbound": {path: "/webhooks/twilio/inbound", body: "From=%2B31612345101&Body=1", want: unsigned},
+		"GET /metrics":                                {path: "/metrics", want: [8]int{ok, ok, 403, 403, 403, 403, 401, 401}},
+		"GET /healthz":                                {path: "/healthz", want: public},
+		"GET /api/v1/openapi.yaml":                    {path: "/api/v1/openapi.yaml", want: public}, // the API's description: published with the code
+		"GET /api/docs":                               {path: "/api/docs", want: public},            // its reference page, no school's data
+		"GET /static*":                                {path: "/static/app.css", want: public},
+		"GET /signin":                                 {path: "/signin", want: public},
+		"GET /signin/:token":                          {path: "/signin/not-a-link", want: public},
+		"POST /signin":                                {path: "/signin", body: "token=not-a-link-%s", want: [8]int{401, 401, 401, 401, 401, 401, 401, 401}},
+		"POST /webhooks/twilio/status":                {path: "/webhooks/twilio/status", body: "MessageSid=SM00000000000000000000000000000001&MessageStatus=delivered", want: unsigned},
+		"POST /webhooks/twilio/inbound":               {path: "/webhooks/twilio/inbound", body: "From=%2B31612345101&Body=1", want: unsigned},
+		"POST /webhooks/twilio/voice/:message":        {path: "/webhooks/twilio/voice/m1", body: "CallSid=CA00000000000000000000000000000001", want: unsigned},
+		"POST /webhooks/twilio/voice/:message/gather": {path: "/webhooks/twilio/voice/m1/gather", body: "CallSid=CA00000000000000000000000000000001&Digits=1", want: unsigned},
+		"POST /webhooks/twilio/voice/:message/status": {path: "/webhooks/twilio/voice/m1/status", body: "CallSid=CA00000000000000000000000000000001&CallStatus=completed", want: unsigned},
 
 		"POST /api/v1/users":                        {path: "/api/v1/users", body: `{"name":"New %s","role":"mentor","classes":["1A"]}`, want: apiAdmin},
 		"GET /api/v1/users":                         {path: "/api/v1/users", want: apiAdmin},
@@ -82,6 +85,7 @@ func routeTable(victim string) map[string]routeRow {
 		"GET /api/v1/reach":                         {path: "/api/v1/reach?from=2026-11-01&to=2026-11-30", want: apiCoord},
 		"GET /api/v1/calendar":                      {path: "/api/v1/calendar", want: apiCoAd},
 		"PUT /api/v1/calendar/closed/:date":         {path: "/api/v1/calendar/closed/2026-11-27", body: `{"reason":"storm"}`, want: apiCoAd},
+		"PUT /api/v1/contacts/:contact/channel":     {path: "/api/v1/contacts/c-none/channel", body: `{"channel":"voice"}`, want: [8]int{404, 404, 404, 403, 403, 403, 401, 401}},
 		"DELETE /api/v1/calendar/closed/:date":      {path: "/api/v1/calendar/closed/2026-11-27", want: [8]int{ok, 404, 404, 403, 403, 403, 401, 401}},
 		"GET /api/v1/translations":                  {path: "/api/v1/translations", want: apiAll},
 		"GET /api/v1/translations/:lang/preview":    {path: "/api/v1/translations/ti/preview", want: apiAll},
@@ -96,6 +100,7 @@ func routeTable(victim string) map[string]routeRow {
 		"POST /escalations/:id/action":       {path: "/escalations/e-none/action", body: "action=acknowledge", want: [8]int{401, 403, 404, 403, 403, 403, 401, 401}},
 		"GET /escalations/:id/melding":       {path: "/escalations/e-none/melding", want: [8]int{401, 403, 404, 403, 403, 403, 401, 401}},
 		"POST /tasks/:id/done":               {path: "/tasks/t-none/done", want: [8]int{401, 403, 404, 403, 403, 403, 401, 401}},
+		"POST /contacts/:id/call":            {path: "/contacts/c-none/call", want: [8]int{401, 403, 404, 403, 403, 403, 401, 401}},
 		"GET /pupils/:id":                    {path: "/pupils/1001", want: pgCoord},
 		"GET /admin":                         {path: "/admin", want: pgAdmin},
 		"POST /admin/roster":                 {path: "/admin/roster", want: [8]int{401, 400, 403, 403, 403, 403, 401, 401}},

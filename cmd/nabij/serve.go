@@ -198,6 +198,8 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 
 		Translations: catalog,
 	}
+	// A call is placed only in a language nabij can speak it in.
+	svc.Planner.Speaks = svc.Speaks
 	if err := svc.LoadClosedDays(); err != nil {
 		st.Close()
 		return nil, err

@@ -16,9 +16,11 @@ const apiVersion = "2010-04-01"
 // date_created, date_updated and date_sent, always in UTC.
 const twilioDate = time.RFC1123Z
 
-// serveHTTP routes the three Messages endpoints twilio-go uses for SMS and
-// WhatsApp. Anything else is a Twilio-shaped 404, so a wrong path shows up
-// as a *client.TwilioRestError rather than a decode failure.
+// serveHTTP routes the Messages endpoints twilio-go uses for SMS and
+// WhatsApp, the Calls endpoints it uses for Voice (callsapi.go) and the
+// media of the recordings calls made (playout.go). Anything else is a
+// Twilio-shaped 404, so a wrong path shows up as a
+// *client.TwilioRestError rather than a decode failure.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Twilio-Request-Id", newSID("RQ"))
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
@@ -54,6 +56,47 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		if s.authorized(w, r, account) {
 			s.fetchMessage(w, r, strings.TrimSuffix(parts[4], ".json"))
+		}
+	case len(parts) == 4 && parts[3] == "Calls.json":
+		switch r.Method {
+		case http.MethodPost:
+			s.mu.Lock()
+			s.callRequests++
+			s.mu.Unlock()
+			if s.authorized(w, r, account) {
+				s.createCall(w, r)
+			}
+		case http.MethodGet:
+			s.mu.Lock()
+			s.listRequests++
+			s.mu.Unlock()
+			if s.authorized(w, r, account) {
+				s.listCalls(w, r)
+			}
+		default:
+			writeError(w, failureMethod, "")
+		}
+	case len(parts) == 5 && parts[3] == "Calls" && strings.HasSuffix(parts[4], ".json"):
+		sid := strings.TrimSuffix(parts[4], ".json")
+		switch r.Method {
+		case http.MethodGet:
+			if s.authorized(w, r, account) {
+				s.fetchCall(w, r, sid)
+			}
+		case http.MethodPost:
+			if s.authorized(w, r, account) {
+				s.updateCall(w, r, sid)
+			}
+		default:
+			writeError(w, failureMethod, "")
+		}
+	case len(parts) == 5 && parts[3] == "Recordings":
+		if r.Method != http.MethodGet {
+			writeError(w, failureMethod, "")
+			return
+		}
+		if s.authorized(w, r, account) {
+			s.serveRecording(w, r, parts[4])
 		}
 	default:
 		writeError(w, notFound(r.URL.Path), "")
@@ -114,28 +157,8 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	to := f.Get("To")
 
-	s.mu.Lock()
-	now := time.Now().UTC()
-	if !s.admitLocked(now) {
-		s.mu.Unlock()
-		writeError(w, Failure429, to)
-		return
-	}
-	if len(s.failNext) > 0 {
-		fail := s.failNext[0]
-		s.failNext = s.failNext[1:]
-		s.mu.Unlock()
-		writeError(w, fail, to)
-		return
-	}
-	stall, acceptStalled := false, false
-	if len(s.stallNext) > 0 {
-		stall, acceptStalled = true, s.stallNext[0]
-		s.stallNext = s.stallNext[1:]
-	}
-	s.mu.Unlock()
-	if stall && !acceptStalled {
-		s.stall(r)
+	now, stall, ok := s.admitCreate(w, r, to)
+	if !ok {
 		return
 	}
 
@@ -202,6 +225,38 @@ func (s *Server) createMessage(w http.ResponseWriter, r *http.Request) {
 	if steps != nil {
 		go s.runCallbacks(rec, steps)
 	}
+}
+
+// admitCreate applies to a create request (a message or a call) the rate
+// limit, FailNext and StallNext. When ok is false the request has been
+// answered (or stalled unaccepted); stall says the request is to be taken
+// and its answer lost.
+func (s *Server) admitCreate(w http.ResponseWriter, r *http.Request, to string) (now time.Time, stall, ok bool) {
+	s.mu.Lock()
+	now = time.Now().UTC()
+	if !s.admitLocked(now) {
+		s.mu.Unlock()
+		writeError(w, Failure429, to)
+		return now, false, false
+	}
+	if len(s.failNext) > 0 {
+		fail := s.failNext[0]
+		s.failNext = s.failNext[1:]
+		s.mu.Unlock()
+		writeError(w, fail, to)
+		return now, false, false
+	}
+	acceptStalled := false
+	if len(s.stallNext) > 0 {
+		stall, acceptStalled = true, s.stallNext[0]
+		s.stallNext = s.stallNext[1:]
+	}
+	s.mu.Unlock()
+	if stall && !acceptStalled {
+		s.stall(r)
+		return now, false, false
+	}
+	return now, stall, true
 }
 
 // stall answers nothing until the client gives up or the server closes.

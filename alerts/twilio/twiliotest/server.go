@@ -42,6 +42,14 @@ type Server struct {
 	callbackDelay time.Duration
 	callbacks     []Callback
 	changed       chan struct{} // closed and replaced whenever state changes
+
+	// Calls (calls.go): accepted calls oldest first, the scripts of what
+	// happens on a number, and the recordings <Record> made.
+	calls        []*callRecord
+	callBySID    map[string]*callRecord
+	callRequests int
+	scripts      map[string]CallScript
+	recordings   map[string]*recording
 }
 
 // record is an accepted message. msg is guarded by Server.mu; sendMu keeps
@@ -71,6 +79,9 @@ func NewServer(accountSID, authToken string) *Server {
 		failCreate:    map[string]deliveryFailure{},
 		autoCallbacks: true,
 		changed:       make(chan struct{}),
+		callBySID:     map[string]*callRecord{},
+		scripts:       map[string]CallScript{},
+		recordings:    map[string]*recording{},
 	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
 	return s
@@ -229,8 +240,9 @@ func (s *Server) Requests() int {
 	return s.requests
 }
 
-// FailNext makes the next n create requests answer f, whatever their To.
-// Calls queue up: FailNext(1, Failure500); FailNext(1, Failure503) fails
+// FailNext makes the next n create requests (of a message or a call)
+// answer f, whatever their To.
+// FailNext queues up: FailNext(1, Failure500); FailNext(1, Failure503) fails
 // the next request with 500 and the one after with 503.
 func (s *Server) FailNext(n int, f Failure) {
 	s.mu.Lock()
@@ -271,8 +283,9 @@ func (s *Server) FailOnCreateTo(to string, status string, code int) {
 	s.failCreate[to] = deliveryFailure{status: status, code: code}
 }
 
-// FailListNext makes the next n list requests (GET Messages.json, the
-// lookup of a message whose send ended without an answer) answer f.
+// FailListNext makes the next n list requests (GET Messages.json or
+// Calls.json, the lookup of a message or call whose send ended without an
+// answer) answer f.
 func (s *Server) FailListNext(n int, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -330,8 +343,8 @@ func (s *Server) ClearFailures() {
 
 // SetRateLimit makes create requests beyond perSecond within any sliding
 // 1-second window answer 429 (code 20429). Refused requests do not use up
-// the window. perSecond <= 0 removes the limit. Only message creation is
-// limited, so tests can still list and fetch freely.
+// the window. perSecond <= 0 removes the limit. Only creation (of a
+// message or a call) is limited, so tests can still list and fetch freely.
 func (s *Server) SetRateLimit(perSecond int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

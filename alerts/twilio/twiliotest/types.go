@@ -1,6 +1,10 @@
 // Package twiliotest is an in-process stand-in for Twilio's Programmable
 // Messaging REST API (version 2010-04-01), for tests of code that sends SMS
-// and WhatsApp messages with github.com/twilio/twilio-go.
+// and WhatsApp messages with github.com/twilio/twilio-go, and for its
+// Voice Calls API: a call is created, fetched, listed and canceled as at
+// Twilio, and then plays out as a scripted number has it (ScriptCall):
+// signed status callbacks, the service's TwiML fetched, checked against the
+// voice verbs Twilio documents and walked, keys pressed, recordings made.
 //
 // Twilio is never reachable from the test environment, and a hand-written
 // mock of the client would only prove that the code calls the mock. Server

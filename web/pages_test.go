@@ -1,0 +1,512 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/rosterimport"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+	"github.com/nabij-isk/nabij/translations"
+)
+
+var (
+	mentor   = school.User{ID: "m1", Name: "M. de Vries", Role: school.RoleMentor, Classes: []string{"1A"}}
+	reviewer = school.User{ID: "r1", Name: "Selam B.", Role: school.RoleReviewer, Language: "ti"}
+	// aName is a pupil's name as a roster may carry it: the pages show it
+	// escaped.
+	aName    = `<script>alert(1)</script>Amanuel`
+	aNameOut = `&lt;script&gt;alert(1)&lt;/script&gt;Amanuel`
+)
+
+// isPage checks an answer is an HTML page with status and each of texts.
+func isPage(t *testing.T, what string, rec *httptest.ResponseRecorder, status int, texts ...string) {
+	t.Helper()
+	if rec.Code != status || rec.Header().Get("Content-Type") != "text/html; charset=UTF-8" {
+		t.Errorf("%s: %d %q, want an HTML page %d\n%.500s", what, rec.Code, rec.Header().Get("Content-Type"), status, rec.Body)
+		return
+	}
+	for _, s := range texts {
+		if !strings.Contains(rec.Body.String(), s) {
+			t.Errorf("%s: the page lacks %q\n%s", what, s, rec.Body)
+		}
+	}
+	if strings.Contains(rec.Body.String(), aName) {
+		t.Errorf("%s: a name is not escaped", what)
+	}
+}
+
+func isRedirect(t *testing.T, what string, rec *httptest.ResponseRecorder, to string) {
+	t.Helper()
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != to {
+		t.Errorf("%s: %d to %q, want 303 to %q\n%.300s", what, rec.Code, rec.Header().Get("Location"), to, rec.Body)
+	}
+}
+
+func pageStub(u school.User) *stub {
+	return &stub{user: u, today: school.Date{Year: 2026, Month: 12, Day: 4},
+		rollCall: &app.RollCall{Class: school.Class{ID: "1A", Name: "ISK 1A"}}, board: &app.Board{}, pupil: &app.PupilPage{},
+		melding: &app.MeldingDraft{}, esc: &protocol.Escalation{ID: "e1"}, result: &app.ListResult{},
+		review: &app.ReviewView{}, roster: &school.Roster{}}
+}
+
+// Who may open a page: without a session the sign-in page (401), with the
+// wrong role a 403 page, app not asked; a reviewer sees only the review.
+func TestPagesNeedASessionAndTheRole(t *testing.T) {
+	routes := []struct {
+		method, target string
+		allowed        []school.Role
+	}{
+		{"GET", "/", []school.Role{school.RoleMentor, school.RoleCoordinator}},
+		{"POST", "/rollcall/1A", []school.Role{school.RoleMentor, school.RoleCoordinator, school.RoleAdmin}},
+		{"GET", "/board", []school.Role{school.RoleCoordinator}},
+		{"POST", "/escalations/e1/action", []school.Role{school.RoleCoordinator}},
+		{"GET", "/escalations/e1/melding", []school.Role{school.RoleCoordinator}},
+		{"POST", "/tasks/t1/done", []school.Role{school.RoleCoordinator}},
+		{"GET", "/pupils/s1", []school.Role{school.RoleCoordinator}},
+		{"GET", "/admin", []school.Role{school.RoleAdmin}},
+		{"POST", "/admin/roster/apply", []school.Role{school.RoleAdmin}},
+		{"POST", "/admin/users/u2/disable", []school.Role{school.RoleAdmin}},
+		{"POST", "/admin/users/u2/link", []school.Role{school.RoleAdmin}},
+		{"GET", "/review", []school.Role{school.RoleReviewer}},
+		{"POST", "/review/done", []school.Role{school.RoleReviewer}},
+	}
+	cat := mustCatalog(t)
+	for _, r := range routes {
+		var form url.Values
+		if r.method == "POST" {
+			form = url.Values{}
+		}
+		for _, u := range []school.User{mentor, coordinator, admin, reviewer} {
+			if r.target == "/" && u.Role == school.RoleAdmin {
+				continue // sent to the admin page: below
+			}
+			s := pageStub(u)
+			srv, _ := stubServer(s, Config{Catalog: cat})
+			rec := do(srv, pageRequest(r.method, r.target, form))
+			allowed := false
+			for _, role := range r.allowed {
+				allowed = allowed || role == u.Role
+			}
+			switch {
+			case allowed && (rec.Code >= 400 || len(s.calls) == 0):
+				t.Errorf("%s %s as %s: %d, calls %v, want it done\n%.300s", r.method, r.target, u.Role, rec.Code, s.calls, rec.Body)
+			case !allowed:
+				isPage(t, fmt.Sprintf("%s %s as %s", r.method, r.target, u.Role), rec, 403, "Your role does not allow this.")
+				if len(s.calls) > 0 {
+					t.Errorf("%s %s as %s: app asked %v", r.method, r.target, u.Role, s.calls)
+				}
+			}
+		}
+		s := pageStub(coordinator)
+		srv, _ := stubServer(s, Config{})
+		req := pageRequest(r.method, r.target, form)
+		req.Header.Del("Cookie")
+		req.AddCookie(&http.Cookie{Name: csrfCookie, Value: "csrf-token"})
+		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: "an-old-session"})
+		rec := do(srv, req)
+		isPage(t, r.target+" without a session", rec, 401)
+		if len(s.calls) > 0 {
+			t.Errorf("%s %s without a session: app asked %v", r.method, r.target, s.calls)
+		}
+	}
+	// The admin has no roll call: the admin page is theirs.
+	srv, _ := stubServer(pageStub(admin), Config{})
+	isRedirect(t, "the roll call for the admin", do(srv, pageRequest("GET", "/", nil)), "/admin")
+}
+
+// Every form needs its CSRF token, whatever headers a client sets; a
+// cross-site post is refused at once. app is not asked.
+func TestPageFormsNeedTheCSRFToken(t *testing.T) {
+	s := pageStub(coordinator)
+	srv, _ := stubServer(s, Config{})
+	form := url.Values{"student": {"s1"}, "kind-s1": {"absent"}}
+	for name, change := range map[string]func(*http.Request){
+		"no token": func(r *http.Request) {
+			r.Body, r.ContentLength = http.NoBody, 0
+		},
+		"another token": func(r *http.Request) {
+			r.Header.Del("Cookie")
+			r.AddCookie(&http.Cookie{Name: sessionCookie, Value: "sess"})
+			r.AddCookie(&http.Cookie{Name: csrfCookie, Value: "another-token"})
+			r.AddCookie(&http.Cookie{Name: langCookie, Value: "en"})
+		},
+		"no token, same-origin said": func(r *http.Request) {
+			r.Body, r.ContentLength = http.NoBody, 0
+			r.Header.Set("Sec-Fetch-Site", "same-origin")
+		},
+	} {
+		req := pageRequest("POST", "/rollcall/1A", form)
+		change(req)
+		rec := do(srv, req)
+		isPage(t, name, rec, 403, "This form has expired or did not come from this page.")
+	}
+	req := pageRequest("POST", "/rollcall/1A", form)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if rec := do(srv, req); rec.Code != 403 {
+		t.Errorf("a cross-site post: %d", rec.Code)
+	}
+	if len(s.calls) > 0 {
+		t.Errorf("app was asked %v", s.calls)
+	}
+	// A page read gives the token for its forms.
+	rec := do(srv, pageRequest("GET", "/board", nil))
+	if !strings.HasPrefix(rec.Header().Get("Set-Cookie"), csrfCookie+"=csrf-token;") {
+		t.Errorf("the board gives no CSRF token: %v", rec.Header())
+	}
+	// A roll-call form larger than a class is refused before it is read.
+	s.calls = nil
+	big := url.Values{"student": {strings.Repeat("s", maxListBody)}}
+	if rec := do(srv, pageRequest("POST", "/rollcall/1A", big)); rec.Code != 413 || len(s.calls) > 0 {
+		t.Errorf("a form over the limit: %d, calls %v", rec.Code, s.calls)
+	}
+}
+
+// The roll call shows the class and its pupils escaped; the form posted
+// reaches app as today's list, each pupil's kind typed.
+func TestRollCallPage(t *testing.T) {
+	s := pageStub(mentor)
+	s.rollCall = &app.RollCall{Class: school.Class{ID: "1A", Name: "ISK <1A>"}, Classes: []school.Class{{ID: "1A", Name: "ISK <1A>"}, {ID: "1B", Name: "ISK 1B"}},
+		Date: s.today, Deadline: time.Date(2026, 12, 4, 8, 45, 0, 0, time.UTC),
+		Rows: []app.RollCallRow{{Student: school.Student{ID: "s1", Name: aName}, Entry: school.Absence{Student: "s1", Kind: school.Late, Minutes: 20}},
+			{Student: school.Student{ID: "s2", Name: "Noor"}, Known: "sick_by_family"}},
+		Sent:    []app.SentRow{{Message: &alerts.Message{Role: school.RoleParent, Channel: school.ChannelWhatsApp, Language: "ti", Status: alerts.StatusDelivered}, Students: []string{aName}}},
+		Replies: []store.Inbound{{Kind: "sick", Body: "<i>1</i>"}}}
+	srv, _ := stubServer(s, Config{})
+	rec := do(srv, pageRequest("GET", "/?class=1A&saved=3-2", nil))
+	isPage(t, "the roll call", rec, 200, "Roll call ISK &lt;1A&gt;", aNameOut, `value="20"`, `name="csrf" value="csrf-token"`,
+		"List saved: 3 on the list, 2 messages.", "&lt;i&gt;1&lt;/i&gt;", `<option value="1B">ISK 1B</option>`, "2026-12-04")
+	if !reflect.DeepEqual(s.calls, []string{`RollCall m1 "1A"`}) {
+		t.Errorf("app was asked %v", s.calls)
+	}
+
+	s.calls = nil
+	s.result = &app.ListResult{Recorded: 4, Alerts: []app.AlertRef{{}, {}}}
+	rec = do(srv, pageRequest("POST", "/rollcall/1A", url.Values{"student": {"s1", "s2", "s3", "s4", "s5", "s6"},
+		"kind-s1": {"late"}, "minutes-s1": {"25"}, "kind-s2": {"present"}, "kind-s3": {"sick"}, "kind-s4": {"excused"}, "reason-s4": {"tandarts"},
+		"kind-s5": {"late"}, "minutes-s5": {"soon"}, "kind-s6": {"absent"}}))
+	isRedirect(t, "the roll call posted", rec, "/?class=1A&saved=4-2")
+	want := "RecordList m1 1A 2026-12-04 [{Student:s1 Kind:late Minutes:25 Reason: Hours:0 ReportedBy:} {Student:s3 Kind:sick Minutes:0 Reason: Hours:0 ReportedBy:} " +
+		"{Student:s4 Kind:excused Minutes:0 Reason:tandarts Hours:0 ReportedBy:} {Student:s5 Kind:late Minutes:0 Reason: Hours:0 ReportedBy:} {Student:s6 Kind:absent Minutes:0 Reason: Hours:0 ReportedBy:}]"
+	if !reflect.DeepEqual(s.calls, []string{want}) {
+		t.Errorf("app was asked %q\nwant %q", s.calls, want)
+	}
+
+	// Everyone present is an empty list, not none; app's refusal is a page
+	// with the status and the fields it names.
+	s.calls = nil
+	s.err = &app.StepError{Op: "record list 1A 2026-12-04", Err: &school.ValidationError{Details: []school.FieldError{{Field: "absences[0].minutes", Message: "1 to 600"}}}}
+	rec = do(srv, pageRequest("POST", "/rollcall/1A", url.Values{"student": {"s1"}, "kind-s1": {"present"}}))
+	isPage(t, "a list refused", rec, 422, "absences[0].minutes: 1 to 600")
+	if !reflect.DeepEqual(s.calls, []string{"RecordList m1 1A 2026-12-04 []"}) {
+		t.Errorf("app was asked %q", s.calls)
+	}
+	s.err = &app.StepError{Op: "roll call 9Z", Err: school.ErrForbidden}
+	isPage(t, "another class", do(srv, pageRequest("GET", "/?class=9Z", nil)), 403, "Your role does not allow this.")
+}
+
+// The board: today's classes, tasks, absences, replies and cases, names
+// escaped, refreshed every minute; its forms reach app and come back.
+func TestBoardPage(t *testing.T) {
+	s := pageStub(coordinator)
+	due := school.Date{Year: 2026, Month: 12, Day: 11}
+	s.board = &app.Board{Date: s.today, Posted: []school.Class{{ID: "1A", Name: "ISK 1A"}}, Missing: []school.Class{{ID: "1B", Name: "ISK <1B>"}},
+		Absent: []app.BoardRow{{Student: school.Student{ID: "s1", Name: aName, Class: "1A"}, Entry: school.Absence{Kind: school.Absent},
+			Messages: []*alerts.Message{{Role: school.RoleParent, Channel: school.ChannelSMS, Status: alerts.StatusFailed, ErrorCode: 30003}}}},
+		Tasks: []app.TaskRow{{Task: school.Task{ID: "t1", Kind: school.TaskUnreachable, Student: "s1"}, Name: aName,
+			Contacts: []school.Contact{{Name: "Moeder", Phone: "+31612345001"}}}},
+		Inbox: []store.Inbound{{Body: "<b>call me</b>", Kind: "text", Students: []string{"s1"}}}, Names: map[string]string{"s1": aName},
+		Escalations: []app.EscalationRow{{Name: aName, Escalation: &protocol.Escalation{ID: "e1", Student: "s1", Level: "leerplicht", Status: protocol.StatusOpen,
+			Reason: "16 lesuren", ReasonEN: "16 hours in 4 weeks", Due: &due}}},
+		Calendar: &app.CalendarNotice{Kind: "ends", Date: school.Date{Year: 2027, Month: 7, Day: 31}, Days: 20}}
+	srv, _ := stubServer(s, Config{})
+	rec := do(srv, pageRequest("GET", "/board?done=e1", nil))
+	isPage(t, "the board", rec, 200, aNameOut, "ISK &lt;1B&gt;", `<meta http-equiv="refresh" content="60">`, "e1 ✓", "(30003)",
+		`href="tel:&#43;31612345001"`, "&lt;b&gt;call me&lt;/b&gt;", "16 hours in 4 weeks", "2026-12-11", `action="/tasks/t1/done"`, `href="/escalations/e1/melding"`)
+
+	s.calls = nil
+	isRedirect(t, "an action", do(srv, pageRequest("POST", "/escalations/e1/action", url.Values{"action": {"dismiss"}, "note": {"verhuisd"}})), "/board?done=e1")
+	isRedirect(t, "a task done", do(srv, pageRequest("POST", "/tasks/t1/done", url.Values{})), "/board")
+	if want := []string{`ActOnEscalation u1 e1 dismiss "verhuisd"`, "TaskDone u1 t1"}; !reflect.DeepEqual(s.calls, want) {
+		t.Errorf("app was asked %q, want %q", s.calls, want)
+	}
+
+	for _, tc := range []struct {
+		name, method, target string
+		err                  error
+		status               int
+		text                 string
+	}{
+		{"an unknown case", "POST", "/escalations/e9/action", fmt.Errorf("act on escalation e9: read: %w", school.NotFound("escalation %s", "e9")), 404, "Not found."},
+		{"a case closed", "POST", "/escalations/e1/action", &app.StepError{Op: "act on escalation e1", Err: fmt.Errorf("%w: dismissed cannot be acknowledged", protocol.ErrTransition)}, 409, "dismissed cannot be acknowledged"},
+		{"a task gone", "POST", "/tasks/t9/done", school.NotFound("task %s", "t9"), 404, "Not found."},
+		{"the board failing", "GET", "/board", &app.StepError{Op: "board", Err: fmt.Errorf("read: disk on fire")}, 500, "something went wrong on our side"},
+		{"an unknown pupil", "GET", "/pupils/s9", school.NotFound("student %s", "s9"), 404, "Not found."},
+		{"an unknown melding", "GET", "/escalations/e9/melding", school.NotFound("escalation %s", "e9"), 404, "Not found."},
+	} {
+		s.err = tc.err
+		var form url.Values
+		if tc.method == "POST" {
+			form = url.Values{"action": {"acknowledge"}}
+		}
+		rec := do(srv, pageRequest(tc.method, tc.target, form))
+		isPage(t, tc.name, rec, tc.status, tc.text)
+		if strings.Contains(rec.Body.String(), "disk on fire") {
+			t.Errorf("%s: the page tells the internal error", tc.name)
+		}
+	}
+}
+
+// A pupil's page and a case's melding show what app gives, escaped.
+func TestPupilAndMeldingPages(t *testing.T) {
+	s := pageStub(coordinator)
+	s.pupil = &app.PupilPage{Student: school.Student{ID: "s1", Name: aName, Class: "1A"},
+		Days:     []app.PupilDay{{Date: school.Date{Year: 2026, Month: 12, Day: 3}, Entry: school.Absence{Kind: school.Late, Minutes: 20, Reason: "<bus>"}, Hours: 1}},
+		Messages: []*alerts.Message{{Date: s.today, Language: "ar", Direction: "rtl", Body: "<نفتقد>", Back: "we miss", Status: alerts.StatusDelivered}},
+		Escalations: []*protocol.Escalation{{ID: "e1", Level: "leerplicht", Status: protocol.StatusOpen, ReasonEN: "16 hours",
+			Actions: []protocol.Action{{Action: "acknowledge", By: "u1", Note: "<gebeld>"}}}}}
+	s.melding = &app.MeldingDraft{Escalation: "e1", Name: aName, PGN: "123456782"}
+	srv, _ := stubServer(s, Config{})
+	isPage(t, "a pupil", do(srv, pageRequest("GET", "/pupils/s1", nil)), 200, "Pupil "+aNameOut, "&lt;bus&gt;", `dir="rtl"`, "&lt;نفتقد&gt;", "&lt;gebeld&gt;", "16 hours")
+	isPage(t, "a melding", do(srv, pageRequest("GET", "/escalations/e1/melding", nil)), 200, aNameOut, "123456782")
+	if want := []string{"Pupil s1", "Melding u1 e1"}; !reflect.DeepEqual(s.calls, want) {
+		t.Errorf("app was asked %q, want %q", s.calls, want)
+	}
+}
+
+func mustCatalog(t *testing.T) *translations.Catalog {
+	t.Helper()
+	cat, err := translations.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat
+}
+
+// multipartRoster is the admin page's upload form with file.
+func multipartRoster(t *testing.T, file []byte) *http.Request {
+	t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	if err := w.WriteField("csrf", "csrf-token"); err != nil {
+		t.Fatal(err)
+	}
+	if file != nil {
+		fw, err := w.CreateFormFile("file", "leerlingen.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write(file)
+	}
+	w.Close()
+	req := pageRequest("POST", "/admin/roster", nil)
+	req.Body, req.ContentLength = httptestBody(b.Bytes())
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return req
+}
+
+func httptestBody(b []byte) (*readCloser, int64) {
+	return &readCloser{bytes.NewReader(b)}, int64(len(b))
+}
+
+type readCloser struct{ *bytes.Reader }
+
+func (readCloser) Close() error { return nil }
+
+// The admin page: users (times in the school's zone), settings, the
+// roster file's preview and its application, new users with their link,
+// and access taken away; each form's answer is the page again.
+func TestAdminPages(t *testing.T) {
+	cet := time.FixedZone("CET", 3600)
+	signedIn := time.Date(2026, 12, 4, 7, 30, 0, 0, time.UTC)
+	s := pageStub(admin)
+	s.users = []school.User{{ID: "u2", Name: aName, Role: school.RoleMentor, Classes: []string{"1A"}, LastSignIn: &signedIn, Email: "m@isk.example"},
+		{ID: "u3", Name: "Oud", Role: school.RoleCoordinator, Disabled: true}}
+	s.revoked = 2
+	srv, _ := stubServer(s, Config{Catalog: mustCatalog(t), Location: cet, PublicURL: "https://nabij.isk.example",
+		Settings: [][2]string{{"NABIJ_SCHOOL_NAME", "ISK <Noord>"}}})
+	rec := do(srv, pageRequest("GET", "/admin?applied=30-3", nil))
+	isPage(t, "the admin page", rec, 200, aNameOut, "2026-12-04 08:30", "m@isk.example", "ISK &lt;Noord&gt;", "Pupils loaded: 30 pupils in 3 classes.",
+		`action="/admin/users/u3/enable"`, `<option value="ti">`)
+
+	// The upload: the file as sent reaches app; its changes, or every bad
+	// row, are shown.
+	s.calls = nil
+	s.imp = &app.RosterImport{ID: "imp1", Format: app.RosterCSV, Rows: 2, Changes: rosterimport.Changes{NewStudents: []string{"s7", "s8"}, RemovedStudents: []string{"s1"}}}
+	file := []byte("leerlingnummer;roepnaam\n1001;Amanuel\n")
+	rec = do(srv, multipartRoster(t, file))
+	isPage(t, "a roster previewed", rec, 200, "s7, s8", `name="import" value="imp1"`)
+	if !bytes.Equal(s.read, file) || !reflect.DeepEqual(s.calls, []string{fmt.Sprintf("PreviewRosterImport a1 %d", len(file)), "Users"}) {
+		t.Errorf("app read %q, was asked %v", s.read, s.calls)
+	}
+	s.imp = &app.RosterImport{Format: app.RosterCSV, Rows: 1, Errors: []rosterimport.RowError{{Row: 2, Column: "geboortedatum", Message: "<31-02-2011> is no date"}}}
+	rec = do(srv, multipartRoster(t, file))
+	isPage(t, "a roster with a bad row", rec, 200, "geboortedatum", "&lt;31-02-2011&gt; is no date")
+	if strings.Contains(rec.Body.String(), `name="import"`) {
+		t.Error("a roster with a bad row can be applied")
+	}
+	s.calls = nil
+	isPage(t, "no file", do(srv, multipartRoster(t, nil)), 400, "choose a CSV file or a OneRoster zip")
+	if len(s.calls) > 0 {
+		t.Errorf("no file: app was asked %v", s.calls)
+	}
+	s.err = fmt.Errorf("preview roster: %w: not a CSV", rosterimport.ErrUnreadable)
+	isPage(t, "an unreadable file", do(srv, multipartRoster(t, file)), 400, "not a CSV")
+	s.err = fmt.Errorf("apply roster import imp1: %w", app.ErrRosterImportGone)
+	isPage(t, "a preview gone", do(srv, pageRequest("POST", "/admin/roster/apply", url.Values{"import": {"imp1"}})), 400)
+	s.err = nil
+
+	s.calls = nil
+	s.roster = &school.Roster{Classes: make([]school.Class, 3), Students: make([]school.Student, 31)}
+	isRedirect(t, "a roster applied", do(srv, pageRequest("POST", "/admin/roster/apply", url.Values{"import": {"imp1"}})), "/admin?applied=31-3")
+	if !reflect.DeepEqual(s.calls, []string{"ApplyRosterImport a1 imp1"}) {
+		t.Errorf("apply: app was asked %v", s.calls)
+	}
+
+	for _, tc := range []struct {
+		name   string
+		target string
+		form   url.Values
+		calls  []string
+		status int
+		texts  []string
+	}{
+		{"a mentor made", "/admin/users", url.Values{"name": {"M. de Vries"}, "role": {"mentor"}, "classes": {" 1A, ,1B "}, "email": {" m@isk.example "}},
+			[]string{"CheckEmail m@isk.example", `CreateUser "M. de Vries" mentor ["1A" "1B"]`, "SetEmail u9 m@isk.example", "SignInLink u9", "Users"}, 200,
+			[]string{"https://nabij.isk.example/signin/link-u9"}},
+		{"a reviewer made", "/admin/users", url.Values{"name": {"Selam B."}, "role": {"reviewer"}, "language": {"ti"}},
+			[]string{`CreateReviewer "Selam B." ti`, "SignInLink u9", "Users"}, 200, nil},
+		{"a mentor with a language", "/admin/users", url.Values{"name": {"M"}, "role": {"mentor"}, "language": {"ti"}}, nil, 422,
+			[]string{"language: only a reviewer has a language"}},
+		{"a link", "/admin/users/u2/link", url.Values{}, []string{"SignInLink u2", "Users"}, 200,
+			[]string{"Sign-in link for " + aNameOut, "https://nabij.isk.example/signin/link-u2"}},
+		{"disabled", "/admin/users/u2/disable", url.Values{}, []string{"DisableUser a1 u2", "Users"}, 200, []string{"Name of u2 is disabled"}},
+		{"enabled", "/admin/users/u2/enable", url.Values{}, []string{"EnableUser u2", "Users"}, 200, []string{"Name of u2 is enabled again"}},
+		{"a new token", "/admin/users/u2/token", url.Values{}, []string{"RotateToken u2", "Users"}, 200, []string{"New API token for Name of u2", "new-token-u2"}},
+		{"links revoked", "/admin/users/u2/links/revoke", url.Values{}, []string{"RevokeSignInLinks u2", "Users"}, 200, []string{"Unused sign-in links revoked: 2."}},
+		{"classes", "/admin/users/u2/classes", url.Values{"classes": {"2B, 3C,"}}, []string{`SetClasses u2 ["2B" "3C"]`, "Users"}, 200, []string{"Classes of Name of u2: 2B, 3C."}},
+	} {
+		s.calls = nil
+		rec := do(srv, pageRequest("POST", tc.target, tc.form))
+		isPage(t, tc.name, rec, tc.status, tc.texts...)
+		if !reflect.DeepEqual(s.calls, tc.calls) {
+			t.Errorf("%s: app was asked %q, want %q", tc.name, s.calls, tc.calls)
+		}
+	}
+
+	// app's refusal is shown, and nothing else is asked.
+	s.calls = nil
+	s.err = fmt.Errorf("disable user a1: %w", school.ErrConflict)
+	rec = do(srv, pageRequest("POST", "/admin/users/a1/disable", url.Values{}))
+	isPage(t, "disabling oneself", rec, 409)
+	if !reflect.DeepEqual(s.calls, []string{"DisableUser a1 a1"}) {
+		t.Errorf("disabling oneself: app was asked %v", s.calls)
+	}
+	s.calls = nil
+	s.err = fmt.Errorf("check email: %w", school.ErrConflict)
+	isPage(t, "an email taken", do(srv, pageRequest("POST", "/admin/users", url.Values{"name": {"M"}, "role": {"mentor"}, "email": {"m@isk.example"}})), 409)
+	if !reflect.DeepEqual(s.calls, []string{"CheckEmail m@isk.example"}) {
+		t.Errorf("an email taken: app was asked %v", s.calls)
+	}
+}
+
+// The review page of a reviewer's language; a correction reaches app form
+// by form, and a refused one is shown again as typed, with the reasons.
+func TestReviewPages(t *testing.T) {
+	s := pageStub(reviewer)
+	s.review = &app.ReviewView{Language: translations.Language{Tag: "ti", Name: "ትግርኛ", EnglishName: "Tigrinya", Review: "draft"},
+		Own: &store.TranslationOverride{By: "r1", At: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}, OwnBy: "Selam B.",
+		Messages: []app.ReviewMessage{{Key: "alert_absent", Samples: []app.ReviewSample{{Pupils: 1, Text: "<ሰላም>", English: "We miss", Back: "we miss", Encoding: "UCS-2", Segments: 2}},
+			Forms: []app.ReviewText{{Form: "one", Text: "ሰላም"}, {Form: "other", Text: "ሰላም ኩሉኹም"}}, Back: []app.ReviewText{{Form: "other", Text: "we miss"}}}}}
+	srv, _ := stubServer(s, Config{})
+	for q, flash := range map[string]string{"": "", "?saved=reviewed": "Tigrinya is marked reviewed.", "?saved=same": "Nothing changed.", "?saved=alert_absent": "Correction of alert_absent saved"} {
+		isPage(t, "the review "+q, do(srv, pageRequest("GET", "/review"+q, nil)), 200, "&lt;ሰላም&gt;", "Selam B.", "2026-12-01 10:00", `action="/review/messages/alert_absent"`, flash)
+	}
+
+	s.calls = nil
+	form := url.Values{"form-one": {"ሰላም\r\nኣብ"}, "form-other": {"ሰላም ኩሉኹም"}, "back-other": {"we miss you"}, "ignored": {"x"}}
+	isRedirect(t, "a correction", do(srv, pageRequest("POST", "/review/messages/alert_absent", form)), "/review?saved=alert_absent#msg-alert_absent")
+	if want := []string{`CorrectTranslation r1 alert_absent map["one":"ሰላም\nኣብ" "other":"ሰላም ኩሉኹም"] map["other":"we miss you"]`}; !reflect.DeepEqual(s.calls, want) {
+		t.Errorf("app was asked %q, want %q", s.calls, want)
+	}
+	s.calls = nil
+	isRedirect(t, "a correction without a back-translation", do(srv, pageRequest("POST", "/review/messages/alert_absent", url.Values{"form-other": {"x"}})), "/review?saved=alert_absent#msg-alert_absent")
+	if want := []string{`CorrectTranslation r1 alert_absent map["other":"x"] map[]`}; !reflect.DeepEqual(s.calls, want) {
+		t.Errorf("app was asked %q, want %q", s.calls, want)
+	}
+
+	s.reviewErr = fmt.Errorf("correct ti alert_absent: %w", app.ErrUnchanged)
+	isRedirect(t, "a correction changing nothing", do(srv, pageRequest("POST", "/review/messages/alert_absent", form)), "/review?saved=same#msg-alert_absent")
+	isRedirect(t, "marked again", do(srv, pageRequest("POST", "/review/done", url.Values{})), "/review?saved=same")
+
+	s.reviewErr = &translations.RefusedError{Tag: "ti", Problems: []string{"{{.Names}} is missing"}}
+	rec := do(srv, pageRequest("POST", "/review/messages/alert_absent", url.Values{"form-one": {"<typed>"}, "form-other": {"also typed"}, "back-other": {"typed back"}}))
+	isPage(t, "a correction refused", rec, 422, "{{.Names}} is missing", "&lt;typed&gt;", "also typed", "typed back")
+	isPage(t, "marking refused", do(srv, pageRequest("POST", "/review/done", url.Values{})), 422, "{{.Names}} is missing")
+
+	s.reviewErr = nil
+	isRedirect(t, "marked reviewed", do(srv, pageRequest("POST", "/review/done", url.Values{})), "/review?saved=reviewed")
+	s.reviewErr = &app.StepError{Op: "mark reviewed ti", Err: fmt.Errorf("save: disk on fire")}
+	isPage(t, "marking failing", do(srv, pageRequest("POST", "/review/done", url.Values{})), 500)
+	s.err = fmt.Errorf("review: %w", school.ErrForbidden)
+	isPage(t, "the review refused", do(srv, pageRequest("GET", "/review", nil)), 403)
+}
+
+// Signing in with a link: the page holds the link's token for the form;
+// the form's token reaches app, and the session is a cookie, with a new
+// CSRF token, and the user's home page. Signing out ends the session.
+func TestSignInAndOut(t *testing.T) {
+	s := pageStub(coordinator)
+	srv, _ := stubServer(s, Config{})
+	rec := do(srv, httptest.NewRequest("GET", "/signin/tok-<1>", nil))
+	isPage(t, "the sign-in page", rec, 200, `name="token" value="tok-&lt;1&gt;"`)
+	if !strings.Contains(rec.Header().Get("Set-Cookie"), csrfCookie+"=") {
+		t.Errorf("the sign-in page gives no CSRF token: %v", rec.Header())
+	}
+	for _, u := range []school.User{mentor, coordinator, admin, reviewer} {
+		s.user, s.calls = u, nil
+		req := pageRequest("POST", "/signin", url.Values{"token": {"link-token"}})
+		req.RemoteAddr = "192.0.2.1:1234"
+		rec := do(srv, req)
+		isRedirect(t, "signed in as "+string(u.Role), rec, homeOf(u))
+		// The last CSRF cookie is the one the browser keeps.
+		cookies := strings.Join(rec.Header().Values("Set-Cookie"), "\n")
+		csrf := cookies[strings.LastIndex(cookies, csrfCookie+"="):]
+		if !strings.Contains(cookies, sessionCookie+"=sess;") || !strings.Contains(cookies, "HttpOnly") ||
+			strings.HasPrefix(csrf, csrfCookie+"=csrf-token;") {
+			t.Errorf("signed in as %s: cookies\n%s", u.Role, cookies)
+		}
+		if !reflect.DeepEqual(s.calls, []string{"SignIn link-token"}) {
+			t.Errorf("signed in: app was asked %v", s.calls)
+		}
+	}
+	if homeOf(mentor) != "/" || homeOf(reviewer) != "/review" {
+		t.Errorf("homes: %s %s", homeOf(mentor), homeOf(reviewer))
+	}
+	s.err = school.ErrForbidden
+	req := pageRequest("POST", "/signin", url.Values{"token": {"used-token"}})
+	req.RemoteAddr = "192.0.2.2:1234"
+	rec = do(srv, req)
+	isPage(t, "a used link", rec, 401, "This link is unknown, used or expired.")
+	if strings.Contains(rec.Header().Get("Set-Cookie"), sessionCookie) {
+		t.Error("a used link made a session")
+	}
+	s.err, s.calls = nil, nil
+	s.user = coordinator
+	rec = do(srv, pageRequest("POST", "/signout", url.Values{}))
+	isPage(t, "signed out", rec, 200)
+	if cookies := strings.Join(rec.Header().Values("Set-Cookie"), "\n"); !reflect.DeepEqual(s.calls, []string{"SignOut sess"}) || !strings.Contains(cookies, sessionCookie+"=;") {
+		t.Errorf("signed out: app asked %v, cookies %q", s.calls, cookies)
+	}
+}
