@@ -189,6 +189,7 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 	g.POST("/admin/users", h.adminCreateUser, h.pageRole(school.RoleAdmin))
 	g.POST("/admin/users/:id/link", h.adminLink, h.pageRole(school.RoleAdmin))
 	h.adminUserRoutes(g)
+	h.recordingPageRoutes(g)
 	g.GET("/review", h.reviewPage, h.pageRole(school.RoleReviewer))
 	g.POST("/review/messages/:key", h.reviewCorrect, h.pageRole(school.RoleReviewer))
 	g.POST("/review/done", h.reviewDone, h.pageRole(school.RoleReviewer))
@@ -218,7 +219,7 @@ func tokenAlways(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
 				// A form is small (a class's roll call); only the roster
 				// file is large. The limit is set here, before the token
 				// is read from the form, which parses the body.
-				if c.Path() != "/admin/roster" {
+				if c.Path() != "/admin/roster" && c.Path() != "/admin/recordings" {
 					if err := limitBody(c, maxListBody); err != nil {
 						return err
 					}
