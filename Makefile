@@ -56,6 +56,7 @@ fuzz: ## every fuzz target for FUZZTIME (seed corpora in testdata/fuzz)
 	$(GO) test -run XXX -fuzz '^FuzzTwilioWebhook$$' -fuzztime $(FUZZTIME) ./web
 	$(GO) test -run XXX -fuzz '^FuzzParseCSV$$' -fuzztime $(FUZZTIME) ./rosterimport
 	$(GO) test -run XXX -fuzz '^FuzzParseDate$$' -fuzztime $(FUZZTIME) ./school
+	$(GO) test -run XXX -fuzz '^FuzzCheck$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 10s ./voice/audio
 
 # The OpenAPI linter, from npm (needs Node and npm: apt-get install nodejs
 # npm), with the rules of docs/redocly.yaml. @redocly/cli 2 needs Node 20.19
