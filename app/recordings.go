@@ -18,6 +18,7 @@ import (
 	"github.com/nabij-isk/nabij/store"
 	"github.com/nabij-isk/nabij/translations"
 	"github.com/nabij-isk/nabij/voice"
+	"github.com/nabij-isk/nabij/voice/audio"
 )
 
 // The school's recordings of its call messages: an admin uploads one per
@@ -38,31 +39,12 @@ const maxSpokenBy = 100
 // gives no time: a call fetches its recording within seconds of its TwiML.
 const DefaultMediaTTL = time.Hour
 
-// AudioInfo is what the audio check found in a recording.
-type AudioInfo struct {
-	Format      string // "mp3", "wav"
-	ContentType string // "audio/mpeg", "audio/wav"
-	Duration    time.Duration
-}
-
-// AudioRefusal is a recording the audio check does not take, with why in
-// words an admin understands ("the recording is 20m0s long; a message may
-// be at most 1m30s").
-type AudioRefusal struct{ Reason string }
-
-// Error is the reason.
-func (r *AudioRefusal) Error() string { return r.Reason }
-
-// CheckAudio reads a recording, at most limit bytes, and says what it is,
-// or refuses it with an *AudioRefusal; any other error is the reader's
-// own (the upload broke off). It is voice/audio's Check.
-var CheckAudio func(r io.Reader, limit int64) (AudioInfo, error)
-
 // UploadRecording keeps the audio read from r as the school's recording of
 // kind in lang, spoken by spokenBy, in place of the one before: the
 // language must be one of the catalog's, the kind one of voice.Kinds, who
-// spoke it given (at most 100 characters), and the audio must pass the
-// audio check. A refused recording changes nothing and is a
+// spoke it given (at most 100 characters), and the audio must pass
+// voice/audio's Check (MP3 or WAV, 2 to 90 seconds, audible, not
+// distorted, at most MaxRecordingSize). A refused recording changes nothing and is a
 // *school.ValidationError naming the field and why.
 func (s *Service) UploadRecording(ctx context.Context, admin school.User, lang string, kind voice.Kind, spokenBy string, r io.Reader) (_ voice.Recording, err error) {
 	defer failed(&err, "upload recording (%s, %s)", lang, kind)
@@ -83,19 +65,16 @@ func (s *Service) UploadRecording(ctx context.Context, admin school.User, lang s
 	if len(errs) > 0 {
 		return voice.Recording{}, &school.ValidationError{Details: errs}
 	}
-	if CheckAudio == nil {
-		return voice.Recording{}, errors.New("no audio check: recordings cannot be taken")
-	}
 	var buf bytes.Buffer
-	info, err := CheckAudio(io.TeeReader(r, &buf), MaxRecordingSize)
-	var refused *AudioRefusal
+	info, err := audio.Check(io.TeeReader(r, &buf), MaxRecordingSize)
+	var refused *audio.Refusal
 	if errors.As(err, &refused) {
-		return voice.Recording{}, &school.ValidationError{Details: []school.FieldError{{Field: "file", Message: refused.Reason}}}
+		return voice.Recording{}, &school.ValidationError{Details: []school.FieldError{{Field: "file", Message: refused.Error()}}}
 	}
 	if err != nil {
 		return voice.Recording{}, fmt.Errorf("reading the upload: %w", err)
 	}
-	rec := voice.Recording{Language: lang, Kind: kind, SpokenBy: spokenBy, Format: info.Format,
+	rec := voice.Recording{Language: lang, Kind: kind, SpokenBy: spokenBy, Format: string(info.Format),
 		ContentType: info.ContentType, Duration: info.Duration, Source: "upload",
 		UploadedBy: admin.ID, UploadedAt: s.Now().UTC()}
 	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error { return tx.PutRecording(&rec, buf.Bytes()) })
@@ -113,16 +92,16 @@ func (s *Service) Recordings(ctx context.Context) (out []voice.Recording, err er
 
 // RecordingAudio is a recording and its audio; school.ErrNotFound when
 // there is no such recording.
-func (s *Service) RecordingAudio(ctx context.Context, id string) (rec voice.Recording, audio []byte, err error) {
+func (s *Service) RecordingAudio(ctx context.Context, id string) (rec voice.Recording, data []byte, err error) {
 	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		var ok bool
 		if rec, ok, err = tx.RecordingByID(id); err != nil || !ok {
 			return notFoundIf(!ok, err, id)
 		}
-		audio, ok, err = tx.RecordingAudio(id)
+		data, ok, err = tx.RecordingAudio(id)
 		return notFoundIf(!ok, err, id)
 	})
-	return rec, audio, err
+	return rec, data, err
 }
 
 func notFoundIf(missing bool, err error, id string) error {
@@ -275,11 +254,11 @@ func (s *Service) MediaAudio(ctx context.Context, token string) (voice.Recording
 	if err != nil || !s.Now().Before(time.Unix(exp, 0)) {
 		return voice.Recording{}, nil, time.Time{}, gone
 	}
-	rec, audio, err := s.RecordingAudio(ctx, id)
+	rec, data, err := s.RecordingAudio(ctx, id)
 	if err != nil {
 		return voice.Recording{}, nil, time.Time{}, err
 	}
-	return rec, audio, time.Unix(exp, 0), nil
+	return rec, data, time.Unix(exp, 0), nil
 }
 
 func cutLast(s string) (before, after string, ok bool) {
