@@ -53,16 +53,6 @@ func (e *SendError) Error() string {
 	return fmt.Sprintf("provider refused (http %d, code %d): %s", e.HTTPStatus, e.Code, e.Message)
 }
 
-// Retryable reports whether err is worth another try. Errors that are not a
-// *SendError (the network) are.
-func Retryable(err error) bool {
-	var se *SendError
-	if errors.As(err, &se) {
-		return se.Retryable
-	}
-	return true
-}
-
 // TaskProviderRefused is the coordinator's task made when the provider
 // refuses the account: one a day, however many messages wait.
 const TaskProviderRefused = "provider_refused"

@@ -13,19 +13,19 @@ import (
 	"github.com/nabij-isk/nabij/store"
 )
 
-// pupilOf turns a pupil's stored history into what the rules see.
-func (s *Service) pupilOf(birth school.Date, hist []store.HistoryEntry) protocol.Pupil {
+// pupilOf turns a pupil's stored history into what the rules of proto see.
+func pupilOf(proto *protocol.Protocol, birth school.Date, hist []store.HistoryEntry) protocol.Pupil {
 	p := protocol.Pupil{BirthDate: birth, Entries: make([]protocol.Entry, len(hist))}
 	for i, h := range hist {
-		p.Entries[i] = s.entryOf(h.Date, h.Absence)
+		p.Entries[i] = entryOf(proto, h.Date, h.Absence)
 	}
 	return p
 }
 
 // entryOf is a day of a pupil's history as the rules read it: the lesuren
-// it counts are the protocol's.
-func (s *Service) entryOf(d school.Date, a school.Absence) protocol.Entry {
-	return protocol.Entry{Date: d, Kind: a.Kind, Hours: s.Protocol.Hours(a)}
+// it counts are proto's.
+func entryOf(proto *protocol.Protocol, d school.Date, a school.Absence) protocol.Entry {
+	return protocol.Entry{Date: d, Kind: a.Kind, Hours: proto.Hours(a)}
 }
 
 // byDate is a pupil's entries by day, for rechecking a case's facts.
@@ -175,7 +175,7 @@ func (s *Service) evaluateWith(tx *store.Tx, cal *school.Calendar, changes []pup
 		}
 		entries = entries[:0]
 		for _, h := range hist {
-			entries = append(entries, s.entryOf(h.Date, school.Absence{Kind: h.Kind, Minutes: h.Minutes, Hours: h.Hours}))
+			entries = append(entries, entryOf(s.Protocol, h.Date, school.Absence{Kind: h.Kind, Minutes: h.Minutes, Hours: h.Hours}))
 		}
 		rv, err := s.reviewPupil(tx, cal, ch.student, protocol.Pupil{BirthDate: birth, Entries: entries}, through, days, ch.kinds)
 		if err != nil {
@@ -252,7 +252,7 @@ func (s *Service) sweepChunk(through school.Date, after string, limit int) (pupi
 			if err != nil {
 				return err
 			}
-			jobs <- job{id, s.pupilOf(birth, hist), past}
+			jobs <- job{id, pupilOf(s.Protocol, birth, hist), past}
 			return nil
 		})
 		return err
@@ -265,7 +265,7 @@ func (s *Service) sweepChunk(through school.Date, after string, limit int) (pupi
 	slices.SortFunc(found.open, func(a, b *protocol.Escalation) int { return strings.Compare(a.Key(), b.Key()) })
 	err = s.Store.Update(func(tx *store.Tx) error {
 		opened, err = apply(tx, found)
-		return err
+		return step("open cases", err)
 	})
 	return pupils, opened, last, err
 }

@@ -27,14 +27,14 @@ func (s *Service) Inbound(ctx context.Context, in store.Inbound) (err error) {
 	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		isNew, err := tx.PutInbound(&in)
 		if err != nil || !isNew {
-			return err
+			return step("keep reply", err)
 		}
 		woke, err = s.handleReply(tx, &in)
 		if err != nil {
-			return err
+			return step("handle reply", err)
 		}
 		_, err = tx.PutInbound(&in)
-		return err
+		return step("save reply", err)
 	})
 	if err == nil && woke && s.Wake != nil {
 		s.Wake()
@@ -91,17 +91,17 @@ func (s *Service) handleReplyTo(tx *store.Tx, in *store.Inbound, to *alerts.Mess
 		in.Message, in.Students, in.Date, in.Contact = to.ID, to.Students, to.Date.String(), to.Contact
 		to.RepliedAt = &now
 		if err := tx.PutMessage(to); err != nil {
-			return false, err
+			return false, step("mark replied", err)
 		}
 	}
 	reply, chosen := alerts.ReadReply(in.Body, options)
 	switch reply {
 	case alerts.ReplyOptOut:
 		in.Kind, in.Note = "opt_out", "no more messages to this number until it sends START"
-		return false, tx.SetOptOut(in.From, &store.OptOut{Word: in.Body, At: now})
+		return false, step("opt out", tx.SetOptOut(in.From, &store.OptOut{Word: in.Body, At: now}))
 	case alerts.ReplyOptIn:
 		in.Kind, in.Note = "opt_in", "messages to this number again"
-		return false, tx.SetOptOut(in.From, nil)
+		return false, step("opt in", tx.SetOptOut(in.From, nil))
 	}
 	if to == nil && reply == alerts.ReplySick {
 		return s.sickBeforeAlert(tx, in, today, now)
@@ -144,10 +144,10 @@ func (s *Service) handleReplyTo(tx *store.Tx, in *store.Inbound, to *alerts.Mess
 			// Never guess which child: ask.
 			in.Kind, in.Note = "which_child", "more than one child absent: asked which one is sick"
 			m, err := r.Answer(tx, to, in.Channel, alerts.TemplateWhichChild, absent, whichChild(absent), now)
-			return true, stampReview(tx, r, m, err)
+			return true, step("answer", stampReview(tx, r, m, err))
 		}
 		if err := s.markSick(tx, to.Date, absent[0], to.Contact); err != nil {
-			return false, err
+			return false, step("mark sick", err)
 		}
 		in.Kind, in.Students = "sick", absent
 		in.Note = fmt.Sprintf("pupil %s marked sick, reported by contact %s", absent[0], to.Contact)
@@ -155,7 +155,7 @@ func (s *Service) handleReplyTo(tx *store.Tx, in *store.Inbound, to *alerts.Mess
 			return false, nil
 		}
 		m, err := r.Answer(tx, to, in.Channel, alerts.TemplateThanksSick, absent, nil, now)
-		return true, stampReview(tx, r, m, err)
+		return true, step("answer", stampReview(tx, r, m, err))
 	case alerts.ReplyCall:
 		in.Kind, in.Note = "call_back", "the family asks to be called: a task for the coordinator"
 		student := ""
@@ -165,13 +165,13 @@ func (s *Service) handleReplyTo(tx *store.Tx, in *store.Inbound, to *alerts.Mess
 		if _, err := tx.PutTask(&school.Task{Kind: school.TaskCallBack, Date: to.Date.String(), Student: student,
 			Reason: "De familie vraagt om teruggebeld te worden (antwoord 2).", Tried: []string{},
 			Created: now, Key: school.TaskCallBack + "|" + to.Date.String() + "|" + in.From}); err != nil {
-			return false, err
+			return false, step("call-back task", err)
 		}
 		if spoken {
 			return false, nil
 		}
 		m, err := r.Answer(tx, to, in.Channel, alerts.TemplateThanksCall, to.Students, nil, now)
-		return true, stampReview(tx, r, m, err)
+		return true, step("answer", stampReview(tx, r, m, err))
 	}
 	in.Kind, in.Note = "free_text", "for the coordinator's inbox"
 	return false, nil
@@ -211,15 +211,15 @@ func (s *Service) sickBeforeAlert(tx *store.Tx, in *store.Inbound, today school.
 		in.Kind, in.Students = "which_child", sick
 		in.Note = "1 (sick) before any alert today from a contact of several children: asked which one is sick"
 		m, err := r.AnswerContact(tx, today, contact, in.Channel, alerts.TemplateWhichChild, sick, whichChild(sick), now)
-		return true, stampReview(tx, r, m, err)
+		return true, step("answer", stampReview(tx, r, m, err))
 	}
 	if err := s.markSick(tx, today, sick[0], contact.ID); err != nil {
-		return false, err
+		return false, step("mark sick", err)
 	}
 	in.Kind, in.Students = "sick", sick
 	in.Note = fmt.Sprintf("pupil %s reported sick for today before any alert, by contact %s", sick[0], contact.ID)
 	m, err := r.AnswerContact(tx, today, contact, in.Channel, alerts.TemplateThanksSick, sick, nil, now)
-	return true, stampReview(tx, r, m, err)
+	return true, step("answer", stampReview(tx, r, m, err))
 }
 
 // contactOf finds the pupils' contact who has phone, and the pupils they
@@ -318,12 +318,12 @@ func (s *Service) markSick(tx *store.Tx, date school.Date, student, contact stri
 	now := s.Now()
 	l.UpdatedAt, l.UpdatedBy = now, "contact:"+contact
 	if err := tx.PutAbsenceList(l); err != nil {
-		return err
+		return step("save list", err)
 	}
 	if err := s.Planner.Withhold(tx, date, student, now); err != nil {
-		return err
+		return step("withhold alert", err)
 	}
-	return s.evaluate(tx, []pupilChange{{student, kinds}}, s.Today().AddDays(-1), date)
+	return step("evaluate", s.evaluate(tx, []pupilChange{{student, kinds}}, s.Today().AddDays(-1), date))
 }
 
 // Inbox lists the replies u may read: a coordinator all, a mentor those

@@ -24,18 +24,18 @@ func (s *Service) Purge(ctx context.Context, r Retention) (_ store.Purged, err e
 	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		gone, err := tx.LeftBefore(today.AddDays(-365*r.Years - r.Years/4))
 		if err != nil {
-			return err
+			return step("find who left", err)
 		}
 		for _, id := range gone {
 			if err := tx.PurgePupil(id, &p); err != nil {
-				return err
+				return step("purge pupil "+id, err)
 			}
 		}
 		if err := tx.PurgeBodies(now.Add(-time.Duration(r.BodyDays)*24*time.Hour), &p); err != nil {
-			return err
+			return step("blank bodies", err)
 		}
 		_, err = tx.PurgeSessions(now)
-		return err
+		return step("purge sessions", err)
 	})
 	return p, err
 }

@@ -115,7 +115,8 @@ func (s *Service) CreateUser(ctx context.Context, name string, role school.Role,
 
 // ReplaceRoster checks r whole and puts it in place of the roster, or
 // changes nothing.
-func (s *Service) ReplaceRoster(_ context.Context, r *school.Roster) error {
+func (s *Service) ReplaceRoster(_ context.Context, r *school.Roster) (err error) {
+	defer failed(&err, "replace roster")
 	if err := r.Normalize(s.Today()); err != nil {
 		return err
 	}
@@ -123,23 +124,23 @@ func (s *Service) ReplaceRoster(_ context.Context, r *school.Roster) error {
 		// Retention counts from the day a pupil leaves the roster.
 		old, err := tx.Roster()
 		if err != nil {
-			return err
+			return step("read roster", err)
 		}
 		stays := map[string]bool{}
 		for _, st := range r.Students {
 			stays[st.ID] = true
 			if err := tx.ClearLeft(st.ID); err != nil {
-				return err
+				return step("clear left "+st.ID, err)
 			}
 		}
 		for _, st := range old.Students {
 			if !stays[st.ID] {
 				if err := tx.MarkLeft(st.ID, s.Today()); err != nil {
-					return err
+					return step("mark left "+st.ID, err)
 				}
 			}
 		}
-		return tx.ReplaceRoster(r)
+		return step("save roster", tx.ReplaceRoster(r))
 	})
 }
 

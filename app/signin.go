@@ -79,14 +79,15 @@ func (s *Service) UserByName(ctx context.Context, name string) (school.User, err
 
 // SignIn uses a link once and opens a session; it returns the session's
 // cookie value, kept only hashed.
-func (s *Service) SignIn(ctx context.Context, linkToken string) (string, school.User, error) {
+func (s *Service) SignIn(ctx context.Context, linkToken string) (_ string, _ school.User, err error) {
+	defer failed(&err, "sign in") // never the link: it is the key
 	session := newToken()
 	var u school.User
 	now := s.Now()
-	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		link, ok, err := tx.TakeSignInLink(HashToken(linkToken))
 		if err != nil {
-			return err
+			return step("take link", err)
 		}
 		if !ok || now.After(link.Expires) {
 			return ErrSignIn
@@ -96,7 +97,7 @@ func (s *Service) SignIn(ctx context.Context, linkToken string) (string, school.
 		} else if !ok || u.Disabled {
 			return ErrSignIn
 		}
-		return startSession(tx, &u, session, now)
+		return step("start session", startSession(tx, &u, session, now))
 	})
 	if err != nil {
 		return "", school.User{}, err
@@ -232,12 +233,13 @@ func (s *Service) SetEmail(ctx context.Context, id, email string) (_ school.User
 // the school's identity provider vouched for it: the same session as a
 // link's. An unknown login is ErrUnknownLogin, a disabled user
 // ErrUserDisabled; neither gets a session.
-func (s *Service) SignInWithLogin(ctx context.Context, login string) (string, school.User, error) {
+func (s *Service) SignInWithLogin(ctx context.Context, login string) (_ string, _ school.User, err error) {
+	defer failed(&err, "sign in with login") // never the login: an e-mail address
 	login = NormalizeEmail(login)
 	session := newToken()
 	var u school.User
 	now := s.Now()
-	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
+	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		if login == "" {
 			return ErrUnknownLogin
 		}
@@ -250,7 +252,7 @@ func (s *Service) SignInWithLogin(ctx context.Context, login string) (string, sc
 		} else if u.Disabled {
 			return ErrUserDisabled
 		}
-		return startSession(tx, &u, session, now)
+		return step("start session", startSession(tx, &u, session, now))
 	})
 	if err != nil {
 		return "", school.User{}, err
@@ -265,7 +267,7 @@ func startSession(tx *store.Tx, u *school.User, session string, now time.Time) e
 	signedIn := now
 	u.LastSignIn = &signedIn
 	if err := tx.PutUser(u); err != nil {
-		return err
+		return step("save user", err)
 	}
-	return tx.PutSession(HashToken(session), store.Session{User: u.ID, Created: now, Expires: now.Add(SessionLifetime)})
+	return step("save session", tx.PutSession(HashToken(session), store.Session{User: u.ID, Created: now, Expires: now.Add(SessionLifetime)}))
 }

@@ -39,13 +39,13 @@ func Simulate(st *store.Store, proto *protocol.Protocol, cal *school.Calendar, f
 			if err != nil || !ok {
 				return err
 			}
-			p := protocol.Pupil{BirthDate: pupil.BirthDate}
+			var span []store.HistoryEntry
 			for _, h := range hist {
 				if !h.Date.Before(from) && !h.Date.After(to) {
-					p.Entries = append(p.Entries, protocol.Entry{Date: h.Date, Kind: h.Kind, Hours: proto.Hours(h.Absence)})
+					span = append(span, h)
 				}
 			}
-			findings := proto.Evaluate(p, cal, to, nil)
+			findings := proto.Evaluate(pupilOf(proto, pupil.BirthDate, span), cal, to, nil)
 			if len(findings) == 0 {
 				return nil
 			}

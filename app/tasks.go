@@ -32,7 +32,7 @@ func (s *Service) MissingLists(ctx context.Context, date school.Date) (_ []strin
 				Key:    "missing_list|" + date.String() + "|" + c.ID,
 				Reason: fmt.Sprintf("Klas %s heeft om %s nog geen absentielijst gestuurd.", c.Name, deadline.Format("15:04"))}
 			if _, err := tx.PutTask(task); err != nil {
-				return err
+				return step("task for "+c.ID, err)
 			}
 		}
 		return nil

@@ -62,12 +62,12 @@ func (s *Service) DisableUser(ctx context.Context, by school.User, id string) (_
 		}
 		u.Disabled = true
 		if _, err := tx.DeleteSessionsOf(u.ID); err != nil {
-			return err
+			return step("end sessions", err)
 		}
 		if _, err := tx.DeleteSignInLinksOf(u.ID); err != nil {
-			return err
+			return step("revoke sign-in links", err)
 		}
-		return tx.PutUser(&u)
+		return step("save user", tx.PutUser(&u))
 	})
 	u.TokenHash = ""
 	return u, err

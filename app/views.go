@@ -394,7 +394,7 @@ func (s *Service) Pupil(ctx context.Context, id string) (_ *PupilPage, err error
 			return err
 		}
 		start := school.SchoolYearStart(today)
-		pupil := s.pupilOf(st.BirthDate, hist)
+		pupil := pupilOf(s.Protocol, st.BirthDate, hist)
 		for _, h := range hist {
 			if h.Date.Before(start) {
 				continue

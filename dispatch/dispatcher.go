@@ -149,7 +149,9 @@ func (b Backoff) Delay(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// Wake makes the dispatcher look at the outbox now.
+// Wake makes the dispatcher look at the outbox now. It only signals the
+// loop: a send on a channel of one that never blocks (a wake already
+// waiting is enough) and does no I/O, so it takes no context.
 func (d *Dispatcher) Wake() {
 	select {
 	case d.wake <- struct{}{}:

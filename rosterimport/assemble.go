@@ -172,6 +172,7 @@ func (b *builder) assemble(people map[string]*person) (*school.Roster, map[strin
 // finish decides: every error found, or a normalised roster. An empty
 // roster is an error, pointed at noPupils: applied, it would remove every pupil.
 func (b *builder) finish(noPupils cell) *Result {
+	b.parseContacts()
 	b.checkPupils()
 	roster, src := b.assemble(b.people())
 	if len(b.order) == 0 {

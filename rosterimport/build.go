@@ -134,13 +134,22 @@ type contactRow struct {
 // is decided about a pupil or a phone number until every row is read,
 // because a later row may complete an earlier one.
 type builder struct {
-	today   school.Date
-	has     [numFields]bool
-	errs    errorList
-	rows    int
-	pupils  map[string]*pupil
-	order   []*pupil
+	today  school.Date
+	has    [numFields]bool
+	errs   errorList
+	rows   int
+	pupils map[string]*pupil
+	order  []*pupil
+	// read are the contact halves of the rows as read, not yet parsed:
+	// parseContacts parses them once the whole file is read, so that a file
+	// refused at the row limit costs no phone number's parsing.
+	read []*contactRow
+	// contact are the rows of read that parsed.
 	contact []*contactRow
+	// parsed holds what this import parsed, by the cell as written: an
+	// export repeats a family's phone number, relationship and language on
+	// every sibling's row, and a phone number takes libphonenumber's time.
+	parsed parsedCells
 	// missing are the columns reported absent on the header, whose every
 	// empty cell Roster.Normalize would report again.
 	missing map[string]bool
@@ -225,6 +234,23 @@ func (b *builder) addContact(p *pupil, rec *record) {
 	if c.phone.val == "" && c.name.val == "" && c.relation.val == "" {
 		return
 	}
+	b.read = append(b.read, c)
+}
+
+// parseContacts parses the contact rows read, in file order, reporting
+// their bad cells; the rows that parse are the contacts.
+func (b *builder) parseContacts() {
+	for _, c := range b.read {
+		if b.parseContact(c) {
+			b.contact = append(b.contact, c)
+		}
+	}
+	b.read = nil
+}
+
+// parseContact parses the phone number, relationship, language and channel
+// of one contact row, reporting each bad cell; it reports whether all parsed.
+func (b *builder) parseContact(c *contactRow) bool {
 	ok := true
 	var err error
 	switch {
@@ -238,18 +264,18 @@ func (b *builder) addContact(p *pupil, rec *record) {
 		}
 		ok = false
 	default:
-		if c.e164, err = normalizePhone(c.phone.val); err != nil {
+		if c.e164, err = b.parsed.phone(c.phone.val); err != nil {
 			b.errs.add(c.phone, "%v", err)
 			ok = false
 		}
 	}
 	if c.relation.val != "" {
-		if c.role, err = parseRole(c.relation.val); err != nil {
+		if c.role, err = b.parsed.role(c.relation.val); err != nil {
 			b.errs.add(c.relation, "%v", err)
 			ok = false
 		}
 	}
-	if c.language, c.second, err = parseLanguage(c.lang.val); err != nil {
+	if c.language, c.second, err = b.parsed.language(c.lang.val); err != nil {
 		b.errs.add(c.lang, "%v", err)
 		ok = false
 	}
@@ -257,9 +283,70 @@ func (b *builder) addContact(p *pupil, rec *record) {
 		b.errs.add(c.ch, "%v", err)
 		ok = false
 	}
-	if ok {
-		b.contact = append(b.contact, c)
+	return ok
+}
+
+// parsedCells remembers, within one import, what a cell's text parsed to
+// (or the error), by the text: the parsers are pure, so a repeated phone
+// number, relationship or language is parsed once.
+type parsedCells struct {
+	phones    map[string]parsedPhone
+	roles     map[string]parsedRole
+	languages map[string]parsedLanguage
+}
+
+type parsedPhone struct {
+	e164 string
+	err  error
+}
+
+type parsedRole struct {
+	role school.ContactRole
+	err  error
+}
+
+type parsedLanguage struct {
+	first, second string
+	err           error
+}
+
+// phone is normalizePhone(s), parsed once per import.
+func (p *parsedCells) phone(s string) (string, error) {
+	if r, ok := p.phones[s]; ok {
+		return r.e164, r.err
 	}
+	e164, err := normalizePhone(s)
+	if p.phones == nil {
+		p.phones = map[string]parsedPhone{}
+	}
+	p.phones[s] = parsedPhone{e164, err}
+	return e164, err
+}
+
+// role is parseRole(s), parsed once per import.
+func (p *parsedCells) role(s string) (school.ContactRole, error) {
+	if r, ok := p.roles[s]; ok {
+		return r.role, r.err
+	}
+	role, err := parseRole(s)
+	if p.roles == nil {
+		p.roles = map[string]parsedRole{}
+	}
+	p.roles[s] = parsedRole{role, err}
+	return role, err
+}
+
+// language is parseLanguage(s), parsed once per import.
+func (p *parsedCells) language(s string) (first, second string, err error) {
+	if r, ok := p.languages[s]; ok {
+		return r.first, r.second, r.err
+	}
+	first, second, err = parseLanguage(s)
+	if p.languages == nil {
+		p.languages = map[string]parsedLanguage{}
+	}
+	p.languages[s] = parsedLanguage{first, second, err}
+	return first, second, err
 }
 
 // checkPupils reports what a pupil lacks once all of its rows are read.

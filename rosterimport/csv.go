@@ -92,12 +92,12 @@ func ParseCSV(r io.Reader, today school.Date) (*Result, error) {
 	b := newBuilder(today, has)
 	b.checkHeader(headerRow)
 	for rows := 0; ; rows++ {
-		if rows == maxRows {
-			return nil, unreadable("the file has more than %d rows", maxRows)
-		}
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
+		}
+		if rows == maxRows {
+			return nil, unreadable("the file has more than %d rows", maxRows)
 		}
 		var pe *csv.ParseError
 		if err != nil && !errors.As(err, &pe) {

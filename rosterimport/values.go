@@ -78,9 +78,12 @@ func parseRole(s string) (school.ContactRole, error) {
 	return "", fmt.Errorf("%q is not a relationship nabij knows; write ouder, voogd or woonbegeleider", s)
 }
 
+// channelSpelling drops what people put inside a channel's name ("Whats App", "whats-app").
+var channelSpelling = strings.NewReplacer(" ", "", "-", "", "'", "")
+
 // parseChannel reads the kanaal column; empty means SMS, which every phone has.
 func parseChannel(s string) (school.Channel, error) {
-	switch strings.NewReplacer(" ", "", "-", "", "'", "").Replace(strings.ToLower(s)) {
+	switch channelSpelling.Replace(strings.ToLower(s)) {
 	case "":
 		return "", nil
 	case "sms", "text", "tekst":

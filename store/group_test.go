@@ -95,7 +95,9 @@ func TestGroupPanicIsTheCallersAlone(t *testing.T) {
 // and says why; the call it waited for commits as before.
 func TestGroupContextCancelledBeforeItsTransaction(t *testing.T) {
 	s := openStore(t)
-	started, release := make(chan struct{}), make(chan struct{})
+	// started holds its word until the test reads it: the committer may run
+	// the first call before the test waits for it.
+	started, release := make(chan struct{}, 1), make(chan struct{})
 	first := make(chan error, 1)
 	go func() {
 		first <- s.Group(func(tx *Tx) error {

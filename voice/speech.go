@@ -20,7 +20,8 @@ type Text struct {
 //
 // English is the source; the Dutch was written by the nabij team, a Dutch
 // speaker, and is marked draft until the school's verzuimcoördinator has
-// read it aloud once.
+// read it aloud once. The other languages of Speakers are added from
+// speech_drafts.go: drafts written without native speakers.
 var Texts = map[string]map[Kind]Text{
 	"en": {
 		KindAbsent: {

@@ -61,8 +61,8 @@ func TestRefusalsAreClassified(t *testing.T) {
 	// and they refuse the account, not the message.
 	bad, _ := New(Config{AccountSID: sid, AuthToken: "wrong", From: "+3197010000001", APIURL: tw.URL()})
 	_, err = bad.Send(context.Background(), alerts.Outgoing{ID: "m", To: "+31612345678", Channel: "sms", Body: "x"})
-	if alerts.Retryable(err) || !alerts.IsAccountRefusal(err) {
-		t.Errorf("401: retryable %v, account refused %v: %v", alerts.Retryable(err), alerts.IsAccountRefusal(err), err)
+	if retryable(err) || !alerts.IsAccountRefusal(err) {
+		t.Errorf("401: retryable %v, account refused %v: %v", retryable(err), alerts.IsAccountRefusal(err), err)
 	}
 	for _, f := range []twiliotest.Failure{twiliotest.FailureSuspended, twiliotest.FailureSenderNotAllowed} {
 		tw.RefuseAccount(f)

@@ -159,7 +159,7 @@ func TestLookupFindsTheCall(t *testing.T) {
 		t.Errorf("busy call: %+v %v %v", rec, found, err)
 	}
 	tw.FailListNext(1, twiliotest.Failure503)
-	if _, _, err := s.Lookup(context.Background(), out); !alerts.Retryable(err) {
+	if _, _, err := s.Lookup(context.Background(), out); !retryable(err) {
 		t.Errorf("a 503 on the lookup: %v", err)
 	}
 }

@@ -351,14 +351,6 @@ func (s *server) Start() error {
 // URL is the base URL the server answers on.
 func (s *server) URL() string { return "http://" + s.listener.Addr().String() }
 
-// MetricsURL is where /metrics answers: its own address, else the main one.
-func (s *server) MetricsURL() string {
-	if s.metricsListener != nil {
-		return "http://" + s.metricsListener.Addr().String() + "/metrics"
-	}
-	return s.URL() + "/metrics"
-}
-
 // Stop ends HTTP first (no new lists), then the dispatcher (sends under way
 // finish and are recorded, for at most dispatchStopWait), then closes the
 // store.
