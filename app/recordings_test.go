@@ -40,7 +40,8 @@ func TestUploadRecording(t *testing.T) {
 		{"ti", voice.KindAbsent, voice.UseRecording},
 		{"ti", voice.KindLate, voice.UseNone},
 		{"nl", voice.KindAbsent, voice.UseSpeech},
-		{"ar", voice.KindAbsent, voice.UseNone}, // Twilio speaks Arabic, nabij has no spoken text for it yet
+		{"so", voice.KindAbsent, voice.UseNone}, // no speech engine speaks Somali
+		{"ar", voice.KindAbsent, voice.UseSpeech},
 	} {
 		src, err := ts.svc.VoiceFor(tc.lang, tc.kind)
 		if err != nil || src.Use != tc.want {

@@ -14,7 +14,7 @@ func TestSourceOf(t *testing.T) {
 		{"ti", rec, Source{Use: UseRecording, Recording: "rec1", SpokenBy: "Mehret T."}},
 		{"nl", rec, Source{Use: UseRecording, Recording: "rec1", SpokenBy: "Mehret T."}},
 		{"nl", nil, Source{Use: UseSpeech, Speech: Speakers["nl"]}},
-		{"ar", nil, Source{Use: UseNone}}, // Twilio speaks it; nabij has no spoken text yet
+		{"so", nil, Source{Use: UseNone}}, // no speech engine speaks Somali
 		{"ti", nil, Source{Use: UseNone}},
 	} {
 		if got := SourceOf(tc.lang, KindAbsent, tc.rec); got != tc.want {

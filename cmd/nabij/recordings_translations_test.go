@@ -39,7 +39,7 @@ func TestTranslationsCheckVoiceColumn(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out.String(), errb.String())
 	}
 	rows := voiceOf(out.String())
-	if rows["nl"] != "speech engine" || rows["en"] != "speech engine" || rows["ti"] != "none" || rows["ar"] != "none" {
+	if rows["nl"] != "speech engine" || rows["en"] != "speech engine" || rows["ti"] != "none" || rows["so"] != "none" || rows["ar"] != "speech engine" {
 		t.Errorf("VOICE without a store: %v", rows)
 	}
 	if !strings.Contains(out.String(), "Recordings were not looked for") {
@@ -70,7 +70,7 @@ func TestTranslationsCheckVoiceColumn(t *testing.T) {
 	}
 	rows = voiceOf(out.String())
 	if rows["ti"] != "recorded by Mehret T." || rows["nl"] != "recorded by J. de Boer (absent); speech engine (late, apology, thanks)" ||
-		rows["ar"] != "none" || rows["en"] != "speech engine" {
+		rows["so"] != "none" || rows["ar"] != "speech engine" || rows["en"] != "speech engine" {
 		t.Errorf("VOICE with the store: %v", rows)
 	}
 	if !strings.Contains(out.String(), "Recordings as the store in "+dir+" keeps them.") {
