@@ -217,16 +217,17 @@ func tokenAlways(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
 					return echo.NewHTTPError(http.StatusForbidden, "cross-site request blocked by CSRF")
 				}
 				// A form is small (a class's roll call); only the roster
-				// file is large. The limit is set here, before the token
-				// is read from the form, which parses the body.
+				// file and a recording (web/recordings.go) are large. The
+				// limit is set here, before the token is read from the
+				// form, which parses the body.
 				if c.Path() != "/admin/roster" && c.Path() != "/admin/recordings" {
 					if err := limitBody(c, maxListBody); err != nil {
 						return err
 					}
 				} else if err := r.ParseMultipartForm(uploadMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-					// The roster file past its first MB waits in a
-					// temporary file (removed after the request), and is
-					// read row by row from there.
+					// The file past its first MB waits in a temporary
+					// file (removed after the request), and is read from
+					// there as a stream.
 					return badRequest("the upload cannot be read: %v", err)
 				}
 			}
