@@ -72,12 +72,15 @@ var (
 	bucketRosterPreviews  = []byte("roster_previews")   // id → a roster file previewed, until applied or expired
 	// language tag → the school's own file of that language
 	bucketTransOverrides = []byte("translation_overrides")
+	bucketRecordings     = []byte("recordings")      // id → a school's recording (voice.Recording), without its audio
+	bucketRecordingAudio = []byte("recording_audio") // id → the recording's audio bytes
 	allBuckets           = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
 		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone,
-		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState, bucketClosedDays, bucketRosterPreviews, bucketTransOverrides}
+		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState, bucketClosedDays, bucketRosterPreviews, bucketTransOverrides,
+		bucketRecordings, bucketRecordingAudio}
 )
 
 // initialMmapSize is the address space the file is mapped with from the

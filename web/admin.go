@@ -23,6 +23,7 @@ type adminView struct {
 	Token    string
 	TokenFor string
 	Import   *importView
+	Voice    voiceSection // web/recordings.go
 }
 
 type importView struct {
@@ -47,7 +48,12 @@ func (h *handlers) adminView(c echo.Context) (*adminView, error) {
 			}
 		}
 	}
-	return &adminView{Users: users, Settings: h.cfg.Settings, Languages: h.cfg.Catalog.Languages()}, nil
+	voice, err := h.svc.VoiceCoverage(c.Request().Context())
+	if err != nil {
+		return nil, err
+	}
+	return &adminView{Users: users, Settings: h.cfg.Settings, Languages: h.cfg.Catalog.Languages(),
+		Voice: voiceSection{Languages: voice}}, nil
 }
 
 func (h *handlers) adminPage(c echo.Context) error {
@@ -58,6 +64,9 @@ func (h *handlers) adminPage(c echo.Context) error {
 	flash := ""
 	if students, classes, ok := strings.Cut(c.QueryParam("applied"), "-"); ok {
 		flash = h.say(c, "admin_applied", map[string]any{"Students": students, "Classes": classes})
+	}
+	if c.QueryParam("recorded") != "" {
+		flash = h.say(c, "voice_kept", nil)
 	}
 	return h.render(c, http.StatusOK, "admin.html", v, flash)
 }

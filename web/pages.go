@@ -189,6 +189,7 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 	g.POST("/admin/users", h.adminCreateUser, h.pageRole(school.RoleAdmin))
 	g.POST("/admin/users/:id/link", h.adminLink, h.pageRole(school.RoleAdmin))
 	h.adminUserRoutes(g)
+	h.recordingPageRoutes(g)
 	g.GET("/review", h.reviewPage, h.pageRole(school.RoleReviewer))
 	g.POST("/review/messages/:key", h.reviewCorrect, h.pageRole(school.RoleReviewer))
 	g.POST("/review/done", h.reviewDone, h.pageRole(school.RoleReviewer))
@@ -216,16 +217,17 @@ func tokenAlways(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
 					return echo.NewHTTPError(http.StatusForbidden, "cross-site request blocked by CSRF")
 				}
 				// A form is small (a class's roll call); only the roster
-				// file is large. The limit is set here, before the token
-				// is read from the form, which parses the body.
-				if c.Path() != "/admin/roster" {
+				// file and a recording (web/recordings.go) are large. The
+				// limit is set here, before the token is read from the
+				// form, which parses the body.
+				if c.Path() != "/admin/roster" && c.Path() != "/admin/recordings" {
 					if err := limitBody(c, maxListBody); err != nil {
 						return err
 					}
 				} else if err := r.ParseMultipartForm(uploadMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-					// The roster file past its first MB waits in a
-					// temporary file (removed after the request), and is
-					// read row by row from there.
+					// The file past its first MB waits in a temporary
+					// file (removed after the request), and is read from
+					// there as a stream.
 					return badRequest("the upload cannot be read: %v", err)
 				}
 			}

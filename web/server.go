@@ -57,6 +57,7 @@ type Service interface {
 
 	// Review by the school's own speakers.
 	translationReview // web/review.go
+	recordingAdmin    // the school's recordings: web/recordings.go
 }
 
 // Config is the web layer's settings.
@@ -150,6 +151,8 @@ func New(svc Service, cfg Config) *echo.Echo {
 	api.POST("/users/:id/link", h.userLink, requireRole(school.RoleAdmin))
 	h.userRoutes(api)
 	api.GET("/translations/:lang/file", h.translationFile, requireRole(school.RoleAdmin))
+	h.recordingRoutes(api)
+	e.GET("/media/voice/:token", h.media) // Twilio fetches a recording: the token is the key
 
 	h.pageRoutes(e)
 	h.oidcRoutes(e)
@@ -271,7 +274,9 @@ func (h *handlers) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 			hd.Set("X-Content-Type-Options", "nosniff")
 			hd.Set("Referrer-Policy", "no-referrer")
 			hd.Set("X-Frame-Options", "DENY")
-			if !static {
+			if own, ok := c.Get(cacheKey).(string); ok {
+				hd.Set("Cache-Control", own) // a recording's media link (recordings.go)
+			} else if !static {
 				// Every API answer and every page may carry pupil data.
 				hd.Set("Cache-Control", "no-store")
 			}

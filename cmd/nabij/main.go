@@ -44,8 +44,9 @@ Usage:
                          put a backup in place (the service stopped); refuses a newer store without --force
   nabij config check [FILE]
                          validate a config file (with the environment) and print the settings in force
-  nabij translations check
-                         every language: keys, plurals, placeholders, SMS segments, review state
+  nabij translations check [--data DIR]
+                         every language: keys, plurals, placeholders, SMS segments, review state, and what a
+                         call uses (VOICE: the school's recordings in DIR's store, the speech engine, or none)
   nabij translations export LANG [--data DIR]
                          the school's own wording of LANG (its reviewers' corrections) as the language's TOML file
   nabij users list | link | disable | enable | rotate | revoke-links NAME|ID

@@ -92,6 +92,16 @@ func routeTable(victim string) map[string]routeRow {
 		"GET /api/v1/translations/:lang/file":       {path: "/api/v1/translations/ti/file", want: apiAdmin},
 		"GET /api/v1/admin/backup":                  {path: "/api/v1/admin/backup", want: apiAdmin},
 		"GET /api/v1/admin/audit":                   {path: "/api/v1/admin/audit", want: apiAdmin},
+		// The school's recordings: the admin's; a media link is its own key,
+		// and a bad one is 404 to everyone.
+		"GET /api/v1/recordings":            {path: "/api/v1/recordings", want: apiAdmin},
+		"POST /api/v1/recordings":           {path: "/api/v1/recordings", body: `{}`, want: [8]int{422, 422, 403, 403, 403, 403, 401, 401}}, // no file
+		"GET /api/v1/recordings/:id/audio":  {path: "/api/v1/recordings/rec-none/audio", want: [8]int{404, 404, 403, 403, 403, 403, 401, 401}},
+		"DELETE /api/v1/recordings/:id":     {path: "/api/v1/recordings/rec-none", want: [8]int{404, 404, 403, 403, 403, 403, 401, 401}},
+		"GET /media/voice/:token":           {path: "/media/voice/rec1.9999999999.forged", want: [8]int{404, 404, 404, 404, 404, 404, 404, 404}},
+		"POST /admin/recordings":            {path: "/admin/recordings", body: "language=ti&kind=absent&spoken_by=X", want: [8]int{401, 422, 403, 403, 403, 403, 401, 401}}, // no file
+		"GET /admin/recordings/:id/audio":   {path: "/admin/recordings/rec-none/audio", want: [8]int{401, 404, 403, 403, 403, 403, 401, 401}},
+		"POST /admin/recordings/:id/delete": {path: "/admin/recordings/rec-none/delete", want: [8]int{401, 404, 403, 403, 403, 403, 401, 401}},
 
 		// An admin's roll call sends them to their own page.
 		"GET /":                              {path: "/", want: [8]int{401, ok, ok, ok, ok, 403, 401, 401}},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -8,13 +9,19 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/store"
 	"github.com/nabij-isk/nabij/translations"
+	"github.com/nabij-isk/nabij/voice"
 )
 
 const translationsUsage = `Usage:
-  nabij translations check   check every language: keys, plural forms, placeholders,
+  nabij translations check [--data DIR]
+                             check every language: keys, plural forms, placeholders,
                              back-translations, and whether the morning alert fits in
-                             2 SMS for realistic names; exit 1 when one does not
+                             2 SMS for realistic names; exit 1 when one does not. VOICE
+                             says what a call in the language uses: with --data, the
+                             school's recordings in that (stopped) nabij's store too
   nabij translations export LANG [--data DIR]
                              the school's own wording of LANG, as its reviewers corrected
                              it, as the language's TOML file (the embedded one without)
@@ -28,10 +35,17 @@ var loadCatalog = translations.Load
 // adds or edits a language: one table that says whether each language can
 // be sent, and a sentence for every problem, without reading Go test output.
 func translationsCmd(args []string, stdout, stderr io.Writer) int {
-	if len(args) != 1 || args[0] != "check" {
-		if len(args) > 0 && args[0] != "check" {
+	if len(args) == 0 || args[0] != "check" {
+		if len(args) > 0 {
 			fmt.Fprintf(stderr, "nabij translations: unknown subcommand %q\n\n", args[0])
 		}
+		fmt.Fprint(stderr, translationsUsage)
+		return 2
+	}
+	fs := flag.NewFlagSet("translations check", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	data := fs.String("data", "", "")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
 		fmt.Fprint(stderr, translationsUsage)
 		return 2
 	}
@@ -51,12 +65,20 @@ func translationsCmd(args []string, stdout, stderr io.Writer) int {
 		smsPrice = p
 	}
 	reports := c.Check()
-	printTranslationsTable(stdout, reports)
+	recs, looked := voiceRecordings(*data, stderr)
+	printTranslationsTable(stdout, reports, recs)
 	fmt.Fprintf(stdout, "\nALERT is the morning alert for one pupil, for the name that makes it longest: encoding,\n"+
 		"SMS segments and (length); %s/100 ALERTS is what a hundred of them cost at %.4f %s a part (NABIJ_SMS_PRICE).\n"+
 		"%d SMS hold 306 GSM-7 septets or 134 UTF-16 units; a right-to-left language may\n"+
 		"use %d (201 UTF-16 units): each name and the school's name are wrapped in Unicode isolates, so a phone lays them out right.\n",
 		smsCurrency, smsPrice, smsCurrency, translations.MaxAlertSegments, translations.MaxAlertSegmentsRTL)
+	fmt.Fprintf(stdout, "VOICE is what a call in the language says for its messages (%s): the school's recording (by\n"+
+		"whom), else the speech engine (Twilio's <Say>), else none: a call cannot carry that message.\n", kindNames())
+	if looked == "" {
+		fmt.Fprintln(stdout, "Recordings were not looked for: --data DIR reads them from a stopped nabij's store (or a backup).")
+	} else {
+		fmt.Fprintf(stdout, "Recordings as the store in %s keeps them.\n", looked)
+	}
 
 	bad := 0
 	for _, r := range reports {
@@ -84,12 +106,17 @@ func translationsCmd(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func printTranslationsTable(w io.Writer, reports []translations.Report) {
+func printTranslationsTable(w io.Writer, reports []translations.Report, recs []voice.Recording) {
+	langs := make([]translations.Language, len(reports))
+	for i, r := range reports {
+		langs[i] = r.Language
+	}
+	voices := app.Coverage(langs, recs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "LANGUAGE\tKEYS\tPLURALS\tPLACEHOLDERS\tGENDER\tDIRECTION\tALERT (1 PUPIL)\tWORST NAME\tWHY UCS-2\t2 PUPILS\t%s/100 ALERTS\tREVIEW\n", smsCurrency)
-	for _, r := range reports {
+	fmt.Fprintf(tw, "LANGUAGE\tKEYS\tPLURALS\tPLACEHOLDERS\tGENDER\tDIRECTION\tALERT (1 PUPIL)\tWORST NAME\tWHY UCS-2\t2 PUPILS\t%s/100 ALERTS\tREVIEW\tVOICE\n", smsCurrency)
+	for i, r := range reports {
 		l := r.Language
-		fmt.Fprintf(tw, "%s %s\t%d/%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\n",
+		fmt.Fprintf(tw, "%s %s\t%d/%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n",
 			l.Tag, l.EnglishName,
 			r.Keys, r.Total,
 			yesNo(r.PluralsComplete()),
@@ -102,6 +129,7 @@ func printTranslationsTable(w io.Writer, reports []translations.Report) {
 			segmentsText(r.Siblings),
 			float64(r.Alert.Segments)*100*smsPrice,
 			reviewText(l),
+			voiceText(voices[i]),
 		)
 	}
 	tw.Flush()
@@ -183,4 +211,67 @@ func quoteAll(list []string) []string {
 		out[i] = fmt.Sprintf("%q", s)
 	}
 	return out
+}
+
+// voiceRecordings are the school's recordings in the store in dir, read
+// only, and dir when they were read; none and "" without dir, or when the
+// store cannot be read (said on stderr: the check goes on without them).
+func voiceRecordings(dir string, stderr io.Writer) ([]voice.Recording, string) {
+	if dir == "" {
+		return nil, ""
+	}
+	st, err := store.OpenReadOnly(dir)
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij translations check: recordings not read:", err)
+		return nil, ""
+	}
+	defer st.Close()
+	var recs []voice.Recording
+	if err := st.View(func(tx *store.Tx) error {
+		var err error
+		recs, err = tx.Recordings()
+		return err
+	}); err != nil {
+		fmt.Fprintln(stderr, "nabij translations check: recordings not read:", err)
+		return nil, ""
+	}
+	return recs, dir
+}
+
+// voiceText is the VOICE column: what calls in a language use, as one
+// word when every message uses the same ("speech engine", "none",
+// "recorded by Mehret T."), else each with its messages.
+func voiceText(l app.LanguageVoice) string {
+	var labels []string
+	kinds := map[string][]string{}
+	for _, k := range l.Kinds {
+		label := "none"
+		switch k.Source.Use {
+		case voice.UseRecording:
+			label = "recorded by " + k.Source.SpokenBy
+		case voice.UseSpeech:
+			label = "speech engine"
+		}
+		if _, seen := kinds[label]; !seen {
+			labels = append(labels, label)
+		}
+		kinds[label] = append(kinds[label], string(k.Kind))
+	}
+	if len(labels) == 1 {
+		return labels[0]
+	}
+	parts := make([]string, len(labels))
+	for i, label := range labels {
+		parts[i] = label + " (" + strings.Join(kinds[label], ", ") + ")"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// kindNames are the messages of a call, for the VOICE note.
+func kindNames() string {
+	names := make([]string, len(voice.Kinds))
+	for i, k := range voice.Kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
 }
