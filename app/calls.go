@@ -19,9 +19,10 @@ import (
 // CallLine is one thing a call says: the school's recording, or a text the
 // speech engine speaks.
 type CallLine struct {
-	// Recording is the id of the school's recording to play (web makes
-	// the URL Twilio fetches it at).
-	Recording string
+	// Recording is the id of the school's recording to play, and Play the
+	// path Twilio fetches it at: signed, expiring, listed nowhere
+	// (MediaURL); web puts the public URL in front.
+	Recording, Play string
 	// Say is the text to speak, in Speech's language and voice.
 	Say    string
 	Speech voice.Speech
@@ -45,10 +46,24 @@ var ErrNotThisCall = errors.New("not this call")
 
 // voiceLine is what a call in lang says for kind about children pupils:
 // the school's recording, else the speech engine's text, else nothing (ok
-// false).
+// false). A recording is one for any number of children: the school words
+// it so ("uw kind of kinderen").
 func (s *Service) voiceLine(tx *store.Tx, lang string, kind voice.Kind, children int) (CallLine, bool, error) {
-	if text, speech, ok := voice.Spoken(lang, kind, children, s.Planner.Renderer.School); ok {
-		return CallLine{Say: text, Speech: speech}, true, nil
+	src, err := VoiceForTx(tx, lang, kind)
+	if err != nil {
+		return CallLine{}, false, err
+	}
+	switch src.Use {
+	case voice.UseRecording:
+		play, err := s.MediaURL(src.Recording, 0)
+		if err != nil {
+			return CallLine{}, false, err
+		}
+		return CallLine{Recording: src.Recording, Play: play}, true, nil
+	case voice.UseSpeech:
+		if text, speech, ok := voice.Spoken(lang, kind, children, s.Planner.Renderer.School); ok {
+			return CallLine{Say: text, Speech: speech}, true, nil
+		}
 	}
 	return CallLine{}, false, nil
 }
@@ -64,8 +79,8 @@ func (s *Service) Speaks(tx alerts.Tx, lang, template string) (bool, error) {
 	if !ok {
 		return false, fmt.Errorf("speaks: a transaction of another store (%T)", tx)
 	}
-	_, ok, err := s.voiceLine(stx, lang, kind, 1)
-	return ok, err
+	src, err := VoiceForTx(stx, lang, kind)
+	return src.Use != voice.UseNone, err
 }
 
 // callOf is the call message id Twilio calls callSID, or ErrNotThisCall.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/nabij-isk/nabij/voice"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // The school's recordings of its call messages: one current recording per
@@ -120,31 +122,26 @@ func (t *Tx) DeleteRecording(id string) error {
 var mediaKeyName = []byte("media_key")
 
 // MediaKey is the key nabij signs its recordings' media links with: 32
-// random bytes made the first time it is asked for and kept in the store,
-// so that a link stays good across a restart, and a restored backup keeps
-// it. It is no password: whoever reads the store can read the recordings.
+// random bytes made when the store is first opened and kept in it, so that
+// a link stays good across a restart and a restored backup keeps it; read
+// once at Open, so that a link can be signed inside a transaction. It is
+// no password: whoever reads the store can read the recordings.
 func (s *Store) MediaKey() ([]byte, error) {
-	var key []byte
-	err := s.View(func(t *Tx) error {
-		if raw := t.tx.Bucket(bucketMeta).Get(mediaKeyName); raw != nil {
-			key = append([]byte(nil), raw...)
-		}
-		return nil
-	})
-	if err != nil || key != nil {
-		return key, err
+	if len(s.mediaKey) == 0 {
+		return nil, errors.New("store: no media key (the store was not opened by Open)")
 	}
-	err = s.Update(func(t *Tx) error {
-		meta := t.tx.Bucket(bucketMeta)
-		if raw := meta.Get(mediaKeyName); raw != nil { // made meanwhile
-			key = append([]byte(nil), raw...)
-			return nil
-		}
-		key = make([]byte, 32)
-		if _, err := rand.Read(key); err != nil {
-			return err
-		}
-		return meta.Put(mediaKeyName, key)
-	})
-	return key, err
+	return append([]byte(nil), s.mediaKey...), nil
+}
+
+// ensureMediaKey makes the media key when the store has none, and returns
+// it; Open keeps it, so that a link can be signed inside a transaction.
+func ensureMediaKey(meta *bolt.Bucket) ([]byte, error) {
+	if raw := meta.Get(mediaKeyName); raw != nil {
+		return append([]byte(nil), raw...), nil
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	return key, meta.Put(mediaKeyName, key)
 }

@@ -98,6 +98,9 @@ type Store struct {
 	checked CheckStats
 	health  writeHealth
 	fault   writeFault
+	// mediaKey signs the links Twilio fetches recordings at: made once,
+	// kept in meta (recordings.go), read at Open.
+	mediaKey []byte
 }
 
 // Open opens the store in dir, or creates it when there is no file. An
@@ -206,6 +209,10 @@ func (s *Store) migrate() error {
 			if err := markDismissed(tx); err != nil {
 				return fmt.Errorf("migrating to schema 3: %w", err)
 			}
+		}
+		var err error
+		if s.mediaKey, err = ensureMediaKey(meta); err != nil {
+			return fmt.Errorf("media key: %w", err)
 		}
 		return meta.Put([]byte("schema_version"), []byte(fmt.Sprint(SchemaVersion)))
 	})

@@ -129,11 +129,21 @@ func callError(err error) error {
 }
 
 // twiml writes what the call says as TwiML (twilio-go's twiml package):
-// the message, in a <Gather> for one key when the family is asked for one,
-// said twice when no key comes; then the call hangs up. Nothing to say is
-// a hang-up.
+// the message — the school's recording (<Play>, at its signed, expiring
+// link) or the speech engine (<Say> in the language's voice) — in a
+// <Gather> for one key when the family is asked for one, said twice when
+// no key comes; then the call hangs up. Nothing to say is a hang-up.
 func (h *handlers) twiml(c echo.Context, script app.CallScript, id string) error {
 	var verbs []twiml.Element
+	lineOf := func(line app.CallLine) twiml.Element {
+		if line.Play != "" {
+			return &twiml.VoicePlay{Url: strings.TrimSuffix(h.cfg.PublicURL, "/") + line.Play}
+		}
+		if line.Say == "" {
+			return nil
+		}
+		return &twiml.VoiceSay{Message: line.Say, Language: line.Speech.Language, Voice: line.Speech.Voice}
+	}
 	line := lineOf(script.Line)
 	switch {
 	case line == nil:
@@ -153,16 +163,6 @@ func (h *handlers) twiml(c echo.Context, script app.CallScript, id string) error
 		return err
 	}
 	return c.Blob(http.StatusOK, "text/xml", []byte(doc))
-}
-
-// lineOf is the verb that says line: <Say> in its language and voice (a
-// recording is played by <Play>, once the school has recordings), or nil
-// when there is nothing to say.
-func lineOf(line app.CallLine) twiml.Element {
-	if line.Say == "" {
-		return nil
-	}
-	return &twiml.VoiceSay{Message: line.Say, Language: line.Speech.Language, Voice: line.Speech.Voice}
 }
 
 type contactChannelRequest struct {

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
+	"github.com/nabij-isk/nabij/voice/voicetest"
 )
 
 // callRoster: two families who cannot read, reached by a phone call in
@@ -204,5 +206,81 @@ func TestALostAnswerPlacesNoSecondCall(t *testing.T) {
 	}
 	if k, by := h.entry(coord, "1A", "3001"); k != "sick" || by != "c-3001" {
 		t.Errorf("Sami is %s (by %q)", k, by)
+	}
+}
+
+// TestATigrinyaMotherHearsTheSchoolsRecording is the issue's own case: a
+// Tigrinya-speaking mother who cannot read, reached by phone, and a
+// recording of the message in Tigrinya the school uploaded (no speech
+// engine speaks Tigrinya; without it her son's absence is a "call now"
+// task at once, app's TestNoCallInALanguageNabijCannotSpeak). With it, his
+// absence leads to one call after the hold; the stand-in fetches the TwiML, plays the recording from its
+// signed link (an audio file, fetched without a password), and presses 1:
+// her son is sick, reported by her, and the board says "called, answered,
+// key 1". She is then thanked in Tigrinya, by the school's thanks recording.
+func TestATigrinyaMotherHearsTheSchoolsRecording(t *testing.T) {
+	t.Parallel()
+	clock := &testClock{now: monday}
+	h := startHarnessWith(t, map[string]string{"NABIJ_TWILIO_VOICE_FROM": "+3197010000009", "NABIJ_HOLD": "2m"},
+		func(c *config) { c.now = clock.Now })
+	h.twilio.ScriptCall("+31612347003", twiliotest.CallScript{Keys: []string{"1"}})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, `{"classes": [{"id": "1A", "name": "ISK 1A"}],
+ "students": [{"id": "3003", "name": "Amanuel T.", "class": "1A", "birth_date": "2011-06-06", "gender": "m",
+   "contacts": [{"id": "c-3003", "role": "parent", "name": "Moeder T.", "phone": "+31612347003", "language": "ti", "channel": "voice"}]}]}`, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	for _, kind := range []string{"absent", "thanks"} {
+		if code, body := h.uploadRecording(adminToken, "ti", kind, "Mehret T.", kind+".wav", voicetest.Tone(6*time.Second, 8000, 16, -6)); code != 201 {
+			t.Fatalf("upload %s: %d %s", kind, code, body)
+		}
+	}
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, `{"absences": [{"student": "3003", "kind": "absent"}]}`, nil)
+	if n := len(h.twilio.Calls()); n != 0 {
+		t.Fatalf("%d calls inside the hold", n)
+	}
+	clock.Set(clock.Now().Add(2*time.Minute + time.Second))
+	h.srv.dispatcher.Wake()
+	calls, ok := h.twilio.WaitForCalls(1, 10*time.Second)
+	if !ok || len(calls) != 1 {
+		t.Fatalf("calls %+v", calls)
+	}
+	c := calls[0]
+	if len(c.Errors) > 0 || strings.Join(c.Keys, "") != "1" || len(c.Played) < 2 {
+		t.Fatalf("the call: %+v", c)
+	}
+	for _, p := range c.Played {
+		if p.Verb != "Play" || !strings.HasPrefix(p.URL, h.url+"/media/voice/") {
+			t.Errorf("the call played %+v, want the school's recording", p)
+		}
+	}
+	// The link is the recording's: an audio file anyone with the link gets,
+	// and no list of recordings is reachable beside it.
+	resp, err := http.Get(c.Played[0].URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "audio/wav" {
+		t.Errorf("the recording's link: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if resp, err := http.Get(h.url + "/media/voice/"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Error("/media/voice/ lists something")
+		}
+	}
+	if k, by := h.entry(coord, "1A", "3003"); k != "sick" || by != "c-3003" {
+		t.Errorf("after key 1 Amanuel is %s (reported by %q), want sick by c-3003", k, by)
+	}
+	eventually(t, "the call answered, 1", func() bool {
+		var msgs []callJSON
+		h.mustCall(200, "GET", "/api/v1/messages?date=2026-11-30&student=3003", coord, nil, &msgs)
+		return len(msgs) == 1 && msgs[0].Status == "delivered" && msgs[0].Call != nil && msgs[0].Call.Outcome == "answered"
+	})
+	s := newStaff(h)
+	if code := s.signIn(h.signInLink(h.userID("C. Jansen"))); code >= 400 {
+		t.Fatalf("sign in: %d", code)
+	}
+	if code, board := s.get("/board?lang=en"); code != 200 || !strings.Contains(board, "called, answered, key 1") {
+		t.Errorf("the board (%d) does not say the call was answered with key 1", code)
 	}
 }
