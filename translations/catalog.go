@@ -123,12 +123,27 @@ type fileData struct {
 var pluralForms = []string{"zero", "one", "two", "few", "many", "other"}
 
 // Load returns the catalog of the files embedded in the binary.
+//
+// The files are read once per process and the catalog shared: a catalog
+// is never changed once loaded (a school's own wording makes a new one,
+// LoadWith), and the tests start hundreds of services in one process.
 func Load() (*Catalog, error) {
-	sub, err := fs.Sub(embedded, "messages")
-	if err != nil {
-		return nil, err
-	}
-	return LoadFS(sub)
+	loaded.once.Do(func() {
+		sub, err := fs.Sub(embedded, "messages")
+		if err != nil {
+			loaded.err = err
+			return
+		}
+		loaded.c, loaded.err = LoadFS(sub)
+	})
+	return loaded.c, loaded.err
+}
+
+// loaded is the embedded catalog, read by the first Load.
+var loaded struct {
+	once sync.Once
+	c    *Catalog
+	err  error
 }
 
 // LoadFS loads every *.toml file at the root of fsys. It exists for tests and
