@@ -48,23 +48,39 @@ const DefaultMediaTTL = time.Hour
 // *school.ValidationError naming the field and why.
 func (s *Service) UploadRecording(ctx context.Context, admin school.User, lang string, kind voice.Kind, spokenBy string, r io.Reader) (_ voice.Recording, err error) {
 	defer failed(&err, "upload recording (%s, %s)", lang, kind)
-	var errs []school.FieldError
+	if err := s.checkRecordingFields(lang, kind, &spokenBy, nil); err != nil {
+		return voice.Recording{}, err
+	}
+	return s.keepRecording(ctx, admin, lang, kind, spokenBy, "upload", r)
+}
+
+// checkRecordingFields checks what a recording is of and who spoke it
+// (trimmed in place); more lists problems of the caller's own fields.
+func (s *Service) checkRecordingFields(lang string, kind voice.Kind, spokenBy *string, more []school.FieldError) error {
+	errs := more
 	if _, ok := s.catalogLanguage(lang); !ok {
 		errs = append(errs, school.FieldError{Field: "language", Message: fmt.Sprintf("%q is not a language of nabij's translations", lang)})
 	}
 	if !kind.Valid() {
 		errs = append(errs, school.FieldError{Field: "kind", Message: fmt.Sprintf("kind %q is not one of absent, late, apology, thanks", kind)})
 	}
-	spokenBy = strings.TrimSpace(spokenBy)
+	*spokenBy = strings.TrimSpace(*spokenBy)
 	switch {
-	case spokenBy == "":
+	case *spokenBy == "":
 		errs = append(errs, school.FieldError{Field: "spoken_by", Message: "say who spoke the recording"})
-	case utf8.RuneCountInString(spokenBy) > maxSpokenBy:
+	case utf8.RuneCountInString(*spokenBy) > maxSpokenBy:
 		errs = append(errs, school.FieldError{Field: "spoken_by", Message: fmt.Sprintf("at most %d characters", maxSpokenBy)})
 	}
 	if len(errs) > 0 {
-		return voice.Recording{}, &school.ValidationError{Details: errs}
+		return &school.ValidationError{Details: errs}
 	}
+	return nil
+}
+
+// keepRecording checks the audio read from r and keeps it as the
+// recording of kind in lang, in place of the one before; source says how
+// it was made (upload, phone).
+func (s *Service) keepRecording(ctx context.Context, admin school.User, lang string, kind voice.Kind, spokenBy, source string, r io.Reader) (voice.Recording, error) {
 	var buf bytes.Buffer
 	info, err := audio.Check(io.TeeReader(r, &buf), MaxRecordingSize)
 	var refused *audio.Refusal
@@ -75,7 +91,7 @@ func (s *Service) UploadRecording(ctx context.Context, admin school.User, lang s
 		return voice.Recording{}, fmt.Errorf("reading the upload: %w", err)
 	}
 	rec := voice.Recording{Language: lang, Kind: kind, SpokenBy: spokenBy, Format: string(info.Format),
-		ContentType: info.ContentType, Duration: info.Duration, Source: "upload",
+		ContentType: info.ContentType, Duration: info.Duration, Source: source,
 		UploadedBy: admin.ID, UploadedAt: s.Now().UTC()}
 	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error { return tx.PutRecording(&rec, buf.Bytes()) })
 	return rec, err

@@ -41,6 +41,10 @@ type Service struct {
 	// translationsMu keeps a save and its swap together, so two saves
 	// cannot put their catalogs in force in the wrong order.
 	translationsMu sync.Mutex
+	// RecordingCaller places the calls that record a message by phone
+	// (nil: nabij cannot call); phoneRecs are those under way.
+	RecordingCaller RecordingCaller
+	phoneRecs       phoneRecordings
 }
 
 // Today is the school-local date now.

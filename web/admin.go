@@ -68,6 +68,9 @@ func (h *handlers) adminPage(c echo.Context) error {
 	if c.QueryParam("recorded") != "" {
 		flash = h.say(c, "voice_kept", nil)
 	}
+	if c.QueryParam("calling") != "" {
+		flash = h.say(c, "voice_calling", nil)
+	}
 	return h.render(c, http.StatusOK, "admin.html", v, flash)
 }
 

@@ -47,6 +47,7 @@ func (h *handlers) recordingPageRoutes(g *echo.Group) {
 	g.POST("/admin/recordings", h.adminUploadRecording, admin)
 	g.GET("/admin/recordings/:id/audio", h.recordingAudio, admin)
 	g.POST("/admin/recordings/:id/delete", h.adminDeleteRecording, admin)
+	g.POST("/admin/recordings/call", h.adminRecordByPhone, admin)
 }
 
 // recordingView is a recording as the API shows it (never its audio).

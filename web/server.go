@@ -43,6 +43,7 @@ type Service interface {
 	casework        // web/escalations.go
 	calendarService // web/calendar.go
 	calls           // the call webhooks: web/calls.go
+	phoneRecording  // recording a message by phone: web/phonerec.go
 
 	// The staff pages.
 	Today() school.Date
@@ -162,6 +163,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	hooks.POST("/status", h.twilioStatus)
 	hooks.POST("/inbound", h.twilioInbound)
 	h.callRoutes(hooks)
+	h.phoneRecordingRoutes(api, hooks)
 	return e
 }
 

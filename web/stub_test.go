@@ -22,6 +22,7 @@ import (
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
+	"github.com/nabij-isk/nabij/voice"
 )
 
 // stub is the whole Service as the handler tests need it: each call is
@@ -368,4 +369,19 @@ func errorOf(t *testing.T, rec *httptest.ResponseRecorder) apiErr {
 		t.Fatalf("not the error shape: %v in %q", err, rec.Body)
 	}
 	return body.Error
+}
+
+func (s *stub) RecordByPhone(_ context.Context, u school.User, lang string, kind voice.Kind, spokenBy, phone string) (app.PhoneRecording, error) {
+	s.record("RecordByPhone %s %s %s %q %s", u.Role, lang, kind, spokenBy, phone)
+	return app.PhoneRecording{ID: "rc-1", Language: lang, Kind: kind}, s.err
+}
+
+func (s *stub) RecordingPrompt(token string) (app.PhoneRecording, bool) {
+	s.record("RecordingPrompt")
+	return app.PhoneRecording{ID: "rc-1", Language: "ti", Kind: voice.KindAbsent}, s.err == nil
+}
+
+func (s *stub) PhoneRecordingDone(_ context.Context, token, recordingURL string) (voice.Recording, error) {
+	s.record("PhoneRecordingDone %s", recordingURL)
+	return voice.Recording{ID: "r1", Language: "ti", Kind: voice.KindAbsent}, s.err
 }

@@ -43,6 +43,9 @@ type Config struct {
 	// posts its progress to that + "/status".
 	VoiceFrom string
 	VoiceURL  string
+	// RecordURL is where a call that records a school's message fetches
+	// its TwiML: RecordURL + "/" + the session's token.
+	RecordURL string
 }
 
 // maxConns is how many idle connections to Twilio are kept: more than
@@ -51,8 +54,9 @@ const maxConns = 256
 
 // Sender sends through Twilio.
 type Sender struct {
-	cfg Config
-	api *api.ApiService
+	cfg  Config
+	api  *api.ApiService
+	http *http.Client // to the API's host (rewriteHost), with the account's credentials added where asked
 }
 
 // New makes a Sender. It refuses a configuration Twilio would refuse.
@@ -88,7 +92,7 @@ func New(cfg Config) (*Sender, error) {
 	c := &client.Client{Credentials: client.NewCredentials(cfg.AccountSID, cfg.AuthToken), HTTPClient: httpClient}
 	c.SetAccountSid(cfg.AccountSID)
 	rest := twilio.NewRestClientWithParams(twilio.ClientParams{Client: c})
-	return &Sender{cfg: cfg, api: rest.Api}, nil
+	return &Sender{cfg: cfg, api: rest.Api, http: httpClient}, nil
 }
 
 type rewriteHost struct {

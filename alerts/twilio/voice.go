@@ -3,6 +3,9 @@ package twilio
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -113,4 +116,78 @@ func (s *Sender) lookupCall(ctx context.Context, out alerts.Outgoing) (alerts.Re
 		return alerts.Receipt{}, false, nil
 	}
 	return receiptOfCall(match), true, nil
+}
+
+// PlaceRecordingCall calls an admin's phone to record a school's message:
+// Twilio fetches the TwiML at RecordURL/<token> (which says what to speak
+// and records it). No answering-machine detection: the admin answers.
+func (s *Sender) PlaceRecordingCall(ctx context.Context, to, token string) (string, error) {
+	if s.cfg.VoiceFrom == "" || s.cfg.RecordURL == "" {
+		return "", &alerts.SendError{Message: "voice calls are not configured (NABIJ_TWILIO_VOICE_FROM, and NABIJ_PUBLIC_URL for the call's webhooks)"}
+	}
+	params := &api.CreateCallParams{}
+	params.SetTo(to)
+	params.SetFrom(s.cfg.VoiceFrom)
+	params.SetUrl(strings.TrimSuffix(s.cfg.RecordURL, "/") + "/" + url.PathEscape(token))
+	params.SetMethod("POST")
+	params.SetTimeout(callTimeout)
+	params.SetTimeLimit(callTimeLimit)
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	c, err := s.api.CreateCall(params)
+	if err != nil {
+		return "", classify(err)
+	}
+	if c.Sid == nil {
+		return "", errors.New("twilio: answer without a call sid")
+	}
+	return *c.Sid, nil
+}
+
+// maxRecording is the most nabij reads of a recording from Twilio: the
+// check refuses anything over app.MaxRecordingSize anyway.
+const maxRecording = 16 << 20
+
+// FetchRecording reads a recording Twilio made (its RecordingUrl, as WAV),
+// with the account's credentials. Only a recording of this account on
+// Twilio's API host (or the configured API URL's) is fetched: the URL
+// comes in a signed webhook, and still never sends the credentials
+// elsewhere.
+func (s *Sender) FetchRecording(ctx context.Context, recordingURL string) ([]byte, error) {
+	u, err := url.Parse(recordingURL)
+	if err != nil || u.Scheme == "" {
+		return nil, fmt.Errorf("twilio: recording URL %q is not a URL", recordingURL)
+	}
+	base, _ := url.Parse(s.cfg.APIURL)
+	if u.Host != "api.twilio.com" && (base == nil || u.Host != base.Host) {
+		return nil, fmt.Errorf("twilio: a recording on host %q, not Twilio's API", u.Host)
+	}
+	prefix := "/2010-04-01/Accounts/" + s.cfg.AccountSID + "/Recordings/"
+	if !strings.HasPrefix(u.Path, prefix) || strings.Contains(strings.TrimPrefix(u.Path, prefix), "/") {
+		return nil, fmt.Errorf("twilio: %q is not a recording of this account", u.Path)
+	}
+	// The client sends every request to the configured API URL
+	// (rewriteHost), so only the path is taken from the URL.
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, DefaultAPIURL+u.Path+".wav", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.SetBasicAuth(s.cfg.AccountSID, s.cfg.AuthToken)
+	resp, err := s.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("twilio: fetch recording: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("twilio: fetch recording: HTTP %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxRecording+1))
+	if err != nil {
+		return nil, fmt.Errorf("twilio: fetch recording: %w", err)
+	}
+	if len(data) > maxRecording {
+		return nil, fmt.Errorf("twilio: the recording is larger than %d MB", maxRecording>>20)
+	}
+	return data, nil
 }

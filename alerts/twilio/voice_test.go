@@ -163,3 +163,21 @@ func TestLookupFindsTheCall(t *testing.T) {
 		t.Errorf("a 503 on the lookup: %v", err)
 	}
 }
+
+// FetchRecording sends the account's credentials only to Twilio's API
+// host (or the configured one), and only for this account's recordings.
+func TestFetchRecordingOnlyFromTwilio(t *testing.T) {
+	tw := twiliotest.NewServer(sid, token)
+	defer tw.Close()
+	s := voiceSender(t, tw, voiceService(t), 0)
+	for _, u := range []string{
+		"https://evil.example/2010-04-01/Accounts/" + sid + "/Recordings/RE1",
+		tw.URL() + "/2010-04-01/Accounts/AC99999999999999999999999999999999/Recordings/RE1",
+		tw.URL() + "/2010-04-01/Accounts/" + sid + "/Messages/SM1",
+		"not a url",
+	} {
+		if _, err := s.FetchRecording(context.Background(), u); err == nil {
+			t.Errorf("fetched %q", u)
+		}
+	}
+}

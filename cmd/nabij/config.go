@@ -225,6 +225,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if c.PublicURL != "" {
 		c.Twilio.StatusCallback = c.PublicURL + "/webhooks/twilio/status"
 		c.Twilio.VoiceURL = c.PublicURL + "/webhooks/twilio/voice"
+		c.Twilio.RecordURL = c.PublicURL + "/webhooks/twilio/record"
 	}
 	return c, nil
 }

@@ -23,6 +23,7 @@ type recordingJSON struct {
 	ContentType string  `json:"content_type"`
 	Seconds     float64 `json:"seconds"`
 	Size        int64   `json:"size"`
+	Source      string  `json:"source"`
 }
 
 // recordingsJSON is GET /api/v1/recordings.

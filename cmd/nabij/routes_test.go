@@ -102,6 +102,12 @@ func routeTable(victim string) map[string]routeRow {
 		"POST /admin/recordings":            {path: "/admin/recordings", body: "language=ti&kind=absent&spoken_by=X", want: [8]int{401, 422, 403, 403, 403, 403, 401, 401}}, // no file
 		"GET /admin/recordings/:id/audio":   {path: "/admin/recordings/rec-none/audio", want: [8]int{401, 404, 403, 403, 403, 403, 401, 401}},
 		"POST /admin/recordings/:id/delete": {path: "/admin/recordings/rec-none/delete", want: [8]int{401, 404, 403, 403, 403, 403, 401, 401}},
+		// The harness has no voice number: an admin's ask is refused (it
+		// would place a call), nobody else's reaches the use case.
+		"POST /admin/recordings/call":              {path: "/admin/recordings/call", body: "language=ti&kind=absent&spoken_by=X&phone=%2B31612345678", want: [8]int{401, 422, 403, 403, 403, 403, 401, 401}},
+		"POST /api/v1/recordings/calls":            {path: "/api/v1/recordings/calls", body: `{"language":"ti","kind":"absent","spoken_by":"X","phone":"+31612345678"}`, want: [8]int{409, 409, 403, 403, 403, 403, 401, 401}},
+		"POST /webhooks/twilio/record/:token":      {path: "/webhooks/twilio/record/" + strings.Repeat("a", 43), body: "CallSid=CA00000000000000000000000000000001", want: unsigned},
+		"POST /webhooks/twilio/record/:token/done": {path: "/webhooks/twilio/record/" + strings.Repeat("a", 43) + "/done", body: "CallSid=CA00000000000000000000000000000001", want: unsigned},
 
 		// An admin's roll call sends them to their own page.
 		"GET /":                              {path: "/", want: [8]int{401, ok, ok, ok, ok, 403, 401, 401}},

@@ -200,6 +200,10 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	}
 	// A call is placed only in a language nabij can speak it in.
 	svc.Planner.Speaks = svc.Speaks
+	// An admin records a message by phone where nabij can call.
+	if tw, ok := sender.(*twilio.Sender); ok && cfg.Twilio.VoiceFrom != "" {
+		svc.RecordingCaller = tw
+	}
 	if err := svc.LoadClosedDays(); err != nil {
 		st.Close()
 		return nil, err

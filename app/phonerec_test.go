@@ -1,0 +1,66 @@
+package app
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/nabij-isk/nabij/alerts/twilio"
+	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/voice"
+)
+
+// Recording by phone: fields refused before any call, no call without a
+// voice number, and a session that ends after PhoneRecordingTTL or once
+// used. The calls go to the Twilio stand-in, with a service that answers
+// nothing (the webhooks are cmd/nabij's test).
+func TestRecordByPhoneSessions(t *testing.T) {
+	ts := newTestSchool(t)
+	admin := ts.user("B. Beheer", school.RoleAdmin)
+	if _, err := ts.svc.RecordByPhone(ts.ctx, admin, "ti", voice.KindAbsent, "M.", "+31612349001"); !errors.Is(err, ErrNoRecordingCalls) {
+		t.Errorf("without a voice number: %v", err)
+	}
+	tw := twiliotest.NewServer("AC00000000000000000000000000000001", "token0000000000000000000000000001")
+	t.Cleanup(tw.Close)
+	tw.ScriptCall("+31612349001", twiliotest.CallScript{Outcome: twiliotest.CallNoAnswer})
+	sender, err := twilio.New(twilio.Config{AccountSID: "AC00000000000000000000000000000001", AuthToken: "token0000000000000000000000000001",
+		From: "+3197010000001", APIURL: tw.URL(), VoiceFrom: "+3197010000009", RecordURL: "http://127.0.0.1:1/webhooks/twilio/record"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.svc.RecordingCaller = sender
+
+	var ve *school.ValidationError
+	if _, err := ts.svc.RecordByPhone(ts.ctx, admin, "xx", "hymn", "", "112"); !errors.As(err, &ve) || len(ve.Details) != 4 {
+		t.Errorf("four bad fields: %v", err)
+	}
+	if _, err := ts.svc.RecordByPhone(ts.ctx, ts.coord, "ti", voice.KindAbsent, "M.", "+31612349001"); !errors.Is(err, school.ErrForbidden) {
+		t.Errorf("a coordinator recorded: %v", err)
+	}
+	if n := tw.CallRequests(); n != 0 {
+		t.Fatalf("%d calls placed for refused asks", n)
+	}
+	s, err := ts.svc.RecordByPhone(ts.ctx, admin, "ti", voice.KindAbsent, " M. ", "06 1234 9001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Phone != "+31612349001" || s.SpokenBy != "M." || s.CallSID == "" || tw.CallRequests() != 1 {
+		t.Errorf("the session %+v", s)
+	}
+	token := ""
+	ts.svc.phoneRecs.mu.Lock()
+	for k := range ts.svc.phoneRecs.sessions {
+		token = k
+	}
+	ts.svc.phoneRecs.mu.Unlock()
+	if got, ok := ts.svc.RecordingPrompt(token); !ok || got.ID != s.ID {
+		t.Fatalf("the prompt of a live session: %+v %v", got, ok)
+	}
+	ts.now = ts.now.Add(PhoneRecordingTTL)
+	if _, ok := ts.svc.RecordingPrompt(token); ok {
+		t.Error("a session outlived PhoneRecordingTTL")
+	}
+	if _, err := ts.svc.PhoneRecordingDone(ts.ctx, token, tw.URL()+"/x"); !errors.Is(err, school.ErrNotFound) {
+		t.Errorf("a recording on an expired session: %v", err)
+	}
+}
