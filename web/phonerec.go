@@ -12,6 +12,7 @@ import (
 
 	"github.com/nabij-isk/nabij/app"
 	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/translations"
 	"github.com/nabij-isk/nabij/voice"
 )
 
@@ -124,7 +125,7 @@ func (h *handlers) recordPrompt(c echo.Context) error {
 		return errNoSuchCall
 	}
 	lang := rec.Language
-	if l, ok := h.cfg.Catalog.Language(rec.Language); ok {
+	if l, ok := h.catalogLanguage(rec.Language); ok {
 		lang = l.EnglishName
 	}
 	nl := voice.Speakers["nl"]
@@ -187,4 +188,12 @@ func (h *handlers) writeTwiML(c echo.Context, verbs []twiml.Element) error {
 		return err
 	}
 	return c.Blob(http.StatusOK, "text/xml", []byte(doc))
+}
+
+// catalogLanguage is a language of the catalog in force, if one is set.
+func (h *handlers) catalogLanguage(tag string) (translations.Language, bool) {
+	if h.cfg.Catalog == nil {
+		return translations.Language{}, false
+	}
+	return h.cfg.Catalog.Language(tag)
 }
