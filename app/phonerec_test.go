@@ -56,6 +56,32 @@ func TestRecordByPhoneSessions(t *testing.T) {
 	if got, ok := ts.svc.RecordingPrompt(token); !ok || got.ID != s.ID {
 		t.Fatalf("the prompt of a live session: %+v %v", got, ok)
 	}
+
+	// A second session is used once: a recording from a host that is not
+	// Twilio's is refused and ends it all the same.
+	tw.ScriptCall("+31612349002", twiliotest.CallScript{Outcome: twiliotest.CallNoAnswer})
+	s2, err := ts.svc.RecordByPhone(ts.ctx, admin, "ti", voice.KindLate, "M.", "+31612349002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token2 := ""
+	ts.svc.phoneRecs.mu.Lock()
+	for k, v := range ts.svc.phoneRecs.sessions {
+		if v.ID == s2.ID {
+			token2 = k
+		}
+	}
+	ts.svc.phoneRecs.mu.Unlock()
+	if _, err := ts.svc.PhoneRecordingDone(ts.ctx, token2, "https://recordings.example/x"); err == nil || errors.Is(err, school.ErrNotFound) {
+		t.Errorf("a recording from another host: %v", err)
+	}
+	if _, err := ts.svc.PhoneRecordingDone(ts.ctx, token2, tw.URL()+"/x"); !errors.Is(err, school.ErrNotFound) {
+		t.Errorf("a session used twice: %v", err)
+	}
+	if _, ok := ts.svc.RecordingPrompt(token2); ok {
+		t.Error("a used session still prompts")
+	}
+
 	ts.now = ts.now.Add(PhoneRecordingTTL)
 	if _, ok := ts.svc.RecordingPrompt(token); ok {
 		t.Error("a session outlived PhoneRecordingTTL")
