@@ -47,18 +47,26 @@ func (ts *testSchool) call(date, phone string) *alerts.Message {
 	return live[0]
 }
 
+// dawitCalled is the morning of the call tests: Dawit's father is reached
+// by phone, Dawit is listed absent at listAt, and at sendAt the call goes
+// out (the dispatcher's part, sendAll). It returns the call.
+func (ts *testSchool) dawitCalled(listAt, sendAt string) *alerts.Message {
+	ts.t.Helper()
+	ts.byPhone("c-dawit")
+	ts.at("2026-03-02", listAt)
+	ts.post(ts.mentorA, "1A", "2026-03-02", absent("dawit"))
+	ts.at("2026-03-02", sendAt)
+	ts.sendAll("2026-03-02")
+	return ts.call("2026-03-02", "+31612345004")
+}
+
 // Dawit's father cannot read: his alert is a call, in Dutch (nabij has no
 // Zulu), said by the speech engine without Dawit's name, asking for a key.
 // He presses 1: Dawit is sick, reported by him, the key is in the inbox
 // once however often Twilio posts it, and the call ends "answered, 1".
 func TestCallAnsweredWithKeyOne(t *testing.T) {
 	ts := newTestSchool(t)
-	ts.byPhone("c-dawit")
-	ts.at("2026-03-02", "08:30")
-	ts.post(ts.mentorA, "1A", "2026-03-02", absent("dawit"))
-	ts.at("2026-03-02", "08:33")
-	ts.sendAll("2026-03-02")
-	m := ts.call("2026-03-02", "+31612345004")
+	m := ts.dawitCalled("08:30", "08:33")
 
 	script, err := ts.svc.CallScript(ts.ctx, m.ID, m.ProviderID, "human")
 	if err != nil {
@@ -105,12 +113,7 @@ func TestCallAnsweredWithKeyOne(t *testing.T) {
 // Key 2 is a call-back task, as a text reply 2 is.
 func TestCallKeyTwoAsksToBeCalledBack(t *testing.T) {
 	ts := newTestSchool(t)
-	ts.byPhone("c-dawit")
-	ts.at("2026-03-02", "08:30")
-	ts.post(ts.mentorA, "1A", "2026-03-02", absent("dawit"))
-	ts.at("2026-03-02", "08:33")
-	ts.sendAll("2026-03-02")
-	m := ts.call("2026-03-02", "+31612345004")
+	m := ts.dawitCalled("08:30", "08:33")
 	if _, err := ts.svc.CallKey(ts.ctx, m.ID, m.ProviderID, "2"); err != nil {
 		t.Fatal(err)
 	}
@@ -135,12 +138,7 @@ func TestCallKeyTwoAsksToBeCalledBack(t *testing.T) {
 // task names both tries, and nothing is tried a third time.
 func TestUnansweredCallIsTriedOnceMoreThenATask(t *testing.T) {
 	ts := newTestSchool(t)
-	ts.byPhone("c-dawit")
-	ts.at("2026-03-02", "08:30")
-	ts.post(ts.mentorA, "1A", "2026-03-02", absent("dawit"))
-	ts.at("2026-03-02", "08:33")
-	ts.sendAll("2026-03-02")
-	first := ts.call("2026-03-02", "+31612345004")
+	first := ts.dawitCalled("08:30", "08:33")
 	ts.at("2026-03-02", "08:34")
 	for _, st := range []string{"initiated", "ringing", "no-answer"} {
 		if err := ts.svc.CallStatus(ts.ctx, first.ID, first.ProviderID, st, "", 0); err != nil {
@@ -190,12 +188,7 @@ func TestUnansweredCallIsTriedOnceMoreThenATask(t *testing.T) {
 // validity (alerts until 12:00) is a task at once.
 func TestNoSecondTryAfterTheValidity(t *testing.T) {
 	ts := newTestSchool(t)
-	ts.byPhone("c-dawit")
-	ts.at("2026-03-02", "11:50")
-	ts.post(ts.mentorA, "1A", "2026-03-02", absent("dawit"))
-	ts.at("2026-03-02", "11:53")
-	ts.sendAll("2026-03-02")
-	m := ts.call("2026-03-02", "+31612345004")
+	m := ts.dawitCalled("11:50", "11:53")
 	if err := ts.svc.CallStatus(ts.ctx, m.ID, m.ProviderID, "completed", "human", 30); err != nil {
 		t.Fatal(err)
 	}
@@ -212,12 +205,7 @@ func TestNoSecondTryAfterTheValidity(t *testing.T) {
 // and the family counts as reached.
 func TestVoicemailGetsTheMessage(t *testing.T) {
 	ts := newTestSchool(t)
-	ts.byPhone("c-dawit")
-	ts.at("2026-03-02", "08:30")
-	ts.post(ts.mentorA, "1A", "2026-03-02", absent("dawit"))
-	ts.at("2026-03-02", "08:33")
-	ts.sendAll("2026-03-02")
-	m := ts.call("2026-03-02", "+31612345004")
+	m := ts.dawitCalled("08:30", "08:33")
 	script, err := ts.svc.CallScript(ts.ctx, m.ID, m.ProviderID, "machine_end_beep")
 	if err != nil {
 		t.Fatal(err)
@@ -260,12 +248,7 @@ func TestNoCallInALanguageNabijCannotSpeak(t *testing.T) {
 // A webhook about a message that is not the call it names changes nothing.
 func TestCallWebhookOfAnotherCallIsRefused(t *testing.T) {
 	ts := newTestSchool(t)
-	ts.byPhone("c-dawit")
-	ts.at("2026-03-02", "08:30")
-	ts.post(ts.mentorA, "1A", "2026-03-02", absent("dawit"))
-	ts.at("2026-03-02", "08:33")
-	ts.sendAll("2026-03-02")
-	m := ts.call("2026-03-02", "+31612345004")
+	m := ts.dawitCalled("08:30", "08:33")
 	other := "CA" + strings.Repeat("0", 32)
 	if _, err := ts.svc.CallKey(ts.ctx, m.ID, other, "1"); !errors.Is(err, ErrNotThisCall) {
 		t.Errorf("a key for another call: %v", err)
