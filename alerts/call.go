@@ -151,14 +151,8 @@ func (f *Fallbacks) ApplyCallStatus(tx Tx, m *Message, status, answeredBy string
 	if m.IsAlert() && m.Call.Try < 2 && m.Retry == "" && m.Call.Outcome != CallCanceled {
 		due := now.Add(CallRetryAfter)
 		if m.ExpiresAt.IsZero() || due.Before(m.ExpiresAt) {
-			again := &Message{
-				Date: m.Date, Students: append([]string(nil), m.Students...), Late: append([]string(nil), m.Late...),
-				Contact: m.Contact, Role: m.Role, Phone: m.Phone, Channel: m.Channel, Language: m.Language,
-				LanguageFallback: m.LanguageFallback, Template: m.Template, Body: m.Body, Back: m.Back,
-				Direction: m.Direction, Review: m.Review, ReviewedBy: m.ReviewedBy, ReviewedOn: m.ReviewedOn,
-				Status: StatusQueued, DueAt: due, ExpiresAt: m.ExpiresAt, Call: &Call{Try: m.Call.Try + 1},
-				RetryOf: m.ID, CreatedAt: now, UpdatedAt: now,
-			}
+			again := m.AsCall(due, now)
+			again.Call.Try, again.RetryOf = m.Call.Try+1, m.ID
 			if err := tx.PutMessage(again); err != nil {
 				return true, err
 			}
@@ -172,6 +166,19 @@ func (f *Fallbacks) ApplyCallStatus(tx Tx, m *Message, status, answeredBy string
 		return true, err
 	}
 	return true, CheckReach(tx, m, now)
+}
+
+// AsCall is a new call carrying m's message — the same pupils, contact,
+// language and words, within m's validity — queued for due: the one more
+// try of a call, or a call in place of a text the family did not read.
+func (m *Message) AsCall(due, now time.Time) *Message {
+	return &Message{
+		Date: m.Date, Students: append([]string(nil), m.Students...), Late: append([]string(nil), m.Late...),
+		Contact: m.Contact, Role: m.Role, Phone: m.Phone, Channel: school.ChannelVoice, Language: m.Language,
+		LanguageFallback: m.LanguageFallback, Template: m.Template, Body: m.Body, Back: m.Back,
+		Direction: m.Direction, Review: m.Review, ReviewedBy: m.ReviewedBy, ReviewedOn: m.ReviewedOn,
+		Status: StatusQueued, DueAt: due, ExpiresAt: m.ExpiresAt, Call: &Call{Try: 1}, CreatedAt: now, UpdatedAt: now,
+	}
 }
 
 // Pressed records a key pressed on the call m.

@@ -312,12 +312,8 @@ func (s *Service) SetContactChannel(ctx context.Context, u school.User, contactI
 				(!m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt)) {
 				continue
 			}
-			call := &alerts.Message{Date: m.Date, Students: append([]string(nil), m.Students...), Late: append([]string(nil), m.Late...),
-				Contact: m.Contact, Role: m.Role, Phone: m.Phone, Channel: school.ChannelVoice, Language: m.Language,
-				LanguageFallback: m.LanguageFallback, Template: m.Template, Body: m.Body, Back: m.Back, Direction: m.Direction,
-				Review: m.Review, ReviewedBy: m.ReviewedBy, ReviewedOn: m.ReviewedOn, Status: alerts.StatusQueued, DueAt: now,
-				ExpiresAt: m.ExpiresAt, Call: &alerts.Call{Try: 1}, CreatedAt: now, UpdatedAt: now,
-				Note: "a call after the text " + m.ID + " was not read"}
+			call := m.AsCall(now, now)
+			call.Note = "a call after the text " + m.ID + " was not read"
 			if ok, err := s.Speaks(tx, call.Language, call.Template); err != nil || !ok {
 				return err // nothing to say in a call: the text stands
 			}
