@@ -5,7 +5,7 @@ package main
 // contract, and a field or a status it does not name fails the test that
 // made the request.
 //
-// How: TestMain wraps http.DefaultTransport in harnessTransport. Every client
+// How: TestMain (main_test.go) wraps http.DefaultTransport in harnessTransport. Every client
 // the tests use (http.DefaultClient, http.Get, the staff pages' and OIDC's
 // clients with a cookie jar, http.DefaultTransport.RoundTrip itself) goes
 // through it, so none can skip the check. A request to the address of a
@@ -18,14 +18,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"runtime"
-	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -402,47 +397,6 @@ func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
 
-// harnesses maps a running harness's address (host:port, main and metrics)
-// to the check of the test that started it.
-var harnesses sync.Map // string → *contractCheck
-
-// harnessTransport sends a request to a harness through its test's check.
-// Registered on http.DefaultTransport for "http" (TestMain), it declines any
-// other request (http.ErrSkipAltProtocol), which the default transport then
-// sends itself.
-type harnessTransport struct{}
-
-// RoundTrip implements http.RoundTripper.
-func (harnessTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if c, ok := harnesses.Load(req.URL.Host); ok {
-		return c.(*contractCheck).RoundTrip(req)
-	}
-	return nil, http.ErrSkipAltProtocol
-}
-
-// checkedCallbacks sends the Twilio stand-in's callbacks through next,
-// checking those to a running harness as its test's own requests are
-// (twiliotest.Server.WrapWebhooks).
-type checkedCallbacks struct{ next http.RoundTripper }
-
-// RoundTrip implements http.RoundTripper.
-func (cc checkedCallbacks) RoundTrip(req *http.Request) (*http.Response, error) {
-	if c, ok := harnesses.Load(req.URL.Host); ok {
-		via := *c.(*contractCheck)
-		via.next = cc.next
-		return via.RoundTrip(req)
-	}
-	return cc.next.RoundTrip(req)
-}
-
-// CloseIdleConnections closes next's idle connections, as the stand-in
-// does when it closes.
-func (cc checkedCallbacks) CloseIdleConnections() {
-	if c, ok := cc.next.(interface{ CloseIdleConnections() }); ok {
-		c.CloseIdleConnections()
-	}
-}
-
 // sendsInvalidRequests are the tests that send requests the file refuses,
 // on purpose (bad JSON, wrong types and values, missing fields, oversized
 // or slow bodies, forged webhooks, every route with every role, wrong
@@ -511,38 +465,4 @@ func checkAgainstContract(t *testing.T, addrs ...string) (closeIdle func()) {
 		closeIdle()
 	})
 	return closeIdle
-}
-
-// baseTransport sends the checked requests: a clone of the default
-// transport made before TestMain registered harnessTransport on it.
-var baseTransport http.RoundTripper
-
-// TestMain puts every request the tests send with the default transport
-// (http.DefaultClient, http.Get, any client without a Transport of its
-// own, http.DefaultTransport.RoundTrip) through harnessTransport. The
-// default transport stays an *http.Transport: the Twilio client and its
-// stand-in clone it (and their clones send unchecked: the stand-in's own
-// callbacks to nabij are not the tests' requests).
-func TestMain(m *testing.M) {
-	// The tests run nabij in this process: with nabij's own collector
-	// setting (main), unless GOGC is set.
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(gcPercent)
-	}
-	def := http.DefaultTransport.(*http.Transport)
-	baseTransport = def.Clone()
-	def.RegisterProtocol("http", harnessTransport{})
-	// The end-to-end tests mostly wait (for the network, a commit's fsync,
-	// the stand-in, a browser): more of them run at once than -parallel's
-	// default (GOMAXPROCS), unless -parallel is given. Those that measure
-	// how long nabij takes do not call t.Parallel: they run alone, first.
-	flag.Parse()
-	parallelGiven := false
-	flag.Visit(func(f *flag.Flag) { parallelGiven = parallelGiven || f.Name == "test.parallel" })
-	if !parallelGiven {
-		flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
-	}
-	code := m.Run()
-	stopChromium()
-	os.Exit(code)
 }
