@@ -303,17 +303,7 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
 			matched = append(matched, rec)
 		}
 	}
-	start := page * pageSize
-	if tok := q.Get("PageToken"); strings.HasPrefix(tok, "PA") {
-		for i, rec := range matched {
-			if rec.call.SID == tok[2:] {
-				start = i + 1
-				break
-			}
-		}
-	}
-	start = min(start, len(matched))
-	end := min(start+pageSize, len(matched))
+	start, end := pageBounds(len(matched), page, pageSize, q.Get("PageToken"), func(i int) string { return matched[i].call.SID })
 	items := make([]apiCall, 0, end-start)
 	for _, rec := range matched[start:end] {
 		items = append(items, s.callResourceLocked(rec))

@@ -107,19 +107,7 @@ func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
 			matched = append(matched, rec)
 		}
 	}
-	start := page * pageSize
-	// A PageToken (PA + the SID of the previous page's last message) keeps
-	// paging stable while new messages arrive at the front of the list.
-	if tok := q.Get("PageToken"); strings.HasPrefix(tok, "PA") {
-		for i, rec := range matched {
-			if rec.msg.SID == tok[2:] {
-				start = i + 1
-				break
-			}
-		}
-	}
-	start = min(start, len(matched))
-	end := min(start+pageSize, len(matched))
+	start, end := pageBounds(len(matched), page, pageSize, q.Get("PageToken"), func(i int) string { return matched[i].msg.SID })
 	items := make([]apiMessage, 0, end-start)
 	for _, rec := range matched[start:end] {
 		items = append(items, s.resourceLocked(rec))
@@ -174,4 +162,23 @@ func keep(m Message, to, from string, filters []dateFilter) bool {
 		}
 	}
 	return true
+}
+
+// pageBounds is the slice [start, end) of n listed resources (newest
+// first) that a page shows: page number page of pageSize, or, with a
+// PageToken (PA + the SID of the previous page's last resource, sid(i)),
+// the ones after it — which keeps paging stable while new resources arrive
+// at the front of the list.
+func pageBounds(n, page, pageSize int, token string, sid func(i int) string) (start, end int) {
+	start = page * pageSize
+	if strings.HasPrefix(token, "PA") {
+		for i := range n {
+			if sid(i) == token[2:] {
+				start = i + 1
+				break
+			}
+		}
+	}
+	start = min(start, n)
+	return start, min(start+pageSize, n)
 }
