@@ -272,7 +272,15 @@ func TestReviewInABrowser(t *testing.T) {
 	steps := func(ctx context.Context, actions ...chromedp.Action) {
 		t.Helper()
 		for i, a := range actions {
-			if err := chromedp.Run(ctx, a); err != nil {
+			err := chromedp.Run(ctx, a)
+			// A step that met a node the page replaced while it loaded
+			// ("No node with given id found") did nothing: it is tried
+			// again on the page as it now is.
+			for try := 0; err != nil && try < 20 && strings.Contains(err.Error(), "No node with given id"); try++ {
+				time.Sleep(50 * time.Millisecond)
+				err = chromedp.Run(ctx, a)
+			}
+			if err != nil {
 				var loc, html string
 				_ = chromedp.Run(ctx, chromedp.Location(&loc), chromedp.OuterHTML("body", &html, chromedp.ByQuery))
 				t.Fatalf("step %d at %s: %v\n%.1500s", i, loc, err, html)
