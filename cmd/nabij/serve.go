@@ -448,3 +448,15 @@ func fileBackup(st *store.Store) func(io.Writer) (int64, error) {
 	}
 	return st.Backup
 }
+
+// openStoreToRead opens the store for a command that reads it: PostgreSQL
+// when NABIJ_DATABASE_URL is set (replicas hold no lock on it), else the
+// bbolt file read-only (store.ErrLocked while the service holds it).
+func (c *config) openStoreToRead() (*store.Store, error) {
+	if c.DatabaseURL == "" {
+		return store.OpenReadOnly(c.DataDir)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return store.OpenPostgres(ctx, c.DatabaseURL)
+}
