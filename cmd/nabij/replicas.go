@@ -126,3 +126,27 @@ func (s *server) watchReplicaLease(ctx context.Context) {
 		}
 	}
 }
+
+// refreshInterval is how soon what another replica saved that a replica
+// keeps in memory (the school's own wording) is in force on it.
+const refreshInterval = 5 * time.Second
+
+// followReplicas puts in force, every refreshInterval, the school's own
+// wording another replica saved; nothing on bbolt.
+func (s *server) followReplicas(ctx context.Context) {
+	if s.replica == nil {
+		return
+	}
+	t := time.NewTicker(refreshInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.svc.RefreshTranslationOverrides(ctx, s.log); err != nil && ctx.Err() == nil {
+				s.log.Error("following the other replicas", "err", err)
+			}
+		}
+	}
+}

@@ -359,6 +359,7 @@ func (s *server) Start() error {
 	go func() {
 		defer s.wg.Done()
 		s.watchReplicaLease(ctx)
+		s.followReplicas(ctx)
 	}()
 	go func() {
 		defer s.wg.Done()
