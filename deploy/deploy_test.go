@@ -218,26 +218,34 @@ func TestExampleConfig(t *testing.T) {
 
 // The environment file ships the names of the secrets, never values.
 func TestEnvExample(t *testing.T) {
+	keys := envExampleKeys(t, "systemd/nabij.env.example")
+	if !slices.Equal(keys, secrets) {
+		t.Errorf("nabij.env.example sets %v, want the secrets %v", keys, secrets)
+	}
+}
+
+// envExampleKeys reads an example env file: KEY=value lines and comments,
+// every value empty. It returns the keys, sorted.
+func envExampleKeys(t *testing.T, file string) []string {
+	t.Helper()
 	var keys []string
-	for n, line := range strings.Split(string(readFile(t, "systemd/nabij.env.example")), "\n") {
+	for n, line := range strings.Split(string(readFile(t, file)), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		key, value, ok := strings.Cut(line, "=")
-		if !ok || !envName.MatchString(key) {
-			t.Errorf("nabij.env.example:%d: %q is not KEY=value", n+1, line)
+		if !ok || !regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`).MatchString(key) {
+			t.Errorf("%s:%d: %q is not KEY=value", file, n+1, line)
 			continue
 		}
 		if value != "" {
-			t.Errorf("nabij.env.example:%d: %s has a value; the example leaves secrets empty", n+1, key)
+			t.Errorf("%s:%d: %s has a value; the example leaves secrets empty", file, n+1, key)
 		}
 		keys = append(keys, key)
 	}
 	slices.Sort(keys)
-	if !slices.Equal(keys, secrets) {
-		t.Errorf("nabij.env.example sets %v, want the secrets %v", keys, secrets)
-	}
+	return keys
 }
 
 // serviceModule is the module path of the service, whose root is this
