@@ -55,9 +55,9 @@ func writeFile(t *testing.T, name string, data []byte) {
 var secrets = []string{"NABIJ_ADMIN_TOKEN", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"}
 
 // optionalSecrets are secrets of a feature a school may leave off (sign-in
-// with the school's accounts): given as a file in the config file too, but
-// not shipped in the compose, Kubernetes or environment examples.
-var optionalSecrets = []string{"NABIJ_OIDC_CLIENT_SECRET"}
+// with the school's accounts, PostgreSQL): given as a file in the config file
+// too, but shipped only in the examples of that feature.
+var optionalSecrets = []string{"NABIJ_OIDC_CLIENT_SECRET", "NABIJ_DATABASE_URL"}
 
 func isSecret(env string) bool {
 	return slices.Contains(secrets, env) || slices.Contains(optionalSecrets, env)
@@ -323,11 +323,12 @@ func TestExampleConfigWithNabij(t *testing.T) {
 	files := map[string][]byte{
 		"whatsapp_templates": []byte("[alert_absent]\nnl = \"HX0123456789abcdef0123456789abcdef\"\n"),
 		"protocol":           readFile(t, "../protocol/default.toml"),
+		"database_url_file":  []byte("postgres://nabij:PASSWORD@localhost:5432/nabij?sslmode=disable\n"),
 	}
 	src := pathSetting.ReplaceAllStringFunc(uncommented(string(readFile(t, "nabij.example.toml"))), func(line string) string {
 		key := pathSetting.FindStringSubmatch(line)[1]
 		content, ok := files[key]
-		if strings.HasSuffix(key, "_file") {
+		if strings.HasSuffix(key, "_file") && !ok {
 			content, ok = []byte("not-a-real-secret-but-32-bytes-or-more\n"), true
 		}
 		if !ok {
