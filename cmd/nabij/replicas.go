@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nabij-isk/nabij/app"
 	"github.com/nabij-isk/nabij/dispatch"
 	"github.com/nabij-isk/nabij/store"
+	"github.com/nabij-isk/nabij/web"
 )
 
 // Replicas (PostgreSQL): any number of nabij processes on one database.
@@ -149,4 +151,15 @@ func (s *server) followReplicas(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// oidcOf is the sign-in with the school's accounts: with replicas, the
+// sign-ins under way are kept in the store, since the provider may send the
+// browser back to another replica.
+func oidcOf(cfg *config, r *replica, st *store.Store) web.OIDCConfig {
+	o := cfg.OIDC
+	if r != nil {
+		o.Logins = app.OIDCLogins{Store: st}
+	}
+	return o
 }

@@ -240,7 +240,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		Audit: st.Audit, AuditLog: st.AuditLog, Location: cfg.Location,
 		TrustedProxies:   cfg.TrustedProxies,
 		TwilioAccountSID: cfg.Twilio.AccountSID, MetricsOnMain: cfg.MetricsAddr == "main", SecureCookies: cfg.secureCookies(),
-		OIDC: cfg.OIDC,
+		OIDC: oidcOf(cfg, rep, st),
 		// The store is degraded while its writes fail (a full disk), sending
 		// while the provider refuses the account.
 		Degraded: []web.HealthCheck{{Part: "store", Check: st.WriteHealth}, {Part: "sending", Check: d.Health}},
