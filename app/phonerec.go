@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
 	"github.com/nabij-isk/nabij/voice"
 )
 
@@ -20,9 +22,10 @@ import (
 // checks it as an upload is checked, and keeps it as the school's
 // recording of that message, made by phone.
 //
-// A session lives in memory, for PhoneRecordingTTL: a restart in between
-// loses it, and the admin asks again. Its token, 256 random bits, is in the
-// URLs Twilio calls; every such webhook is also signed by Twilio.
+// A session lives in the store, for PhoneRecordingTTL, kept by its token's
+// SHA-256: Twilio's requests of the call may reach any replica, and a
+// restart in between does not lose it. Its token, 256 random bits, is in
+// the URLs Twilio calls; every such webhook is also signed by Twilio.
 
 // PhoneRecordingTTL is how long a recording call may take from the ask to
 // the recording.
@@ -41,41 +44,44 @@ type RecordingCaller interface {
 var ErrNoRecordingCalls = errors.New("calls are not configured: set NABIJ_TWILIO_VOICE_FROM to record by phone")
 
 // PhoneRecording is one recording call: what it records, for whom.
-type PhoneRecording struct {
-	ID       string
-	Language string
-	Kind     voice.Kind
-	SpokenBy string
-	Admin    school.User
-	Phone    string
-	CallSID  string
-	Expires  time.Time
-	// Done is set once a recording was posted: a session is used once.
-	Done bool
-}
+type PhoneRecording = store.PhoneRecording
 
-// phoneRecordings are the sessions under way, by token.
-type phoneRecordings struct {
-	mu       sync.Mutex
-	sessions map[string]*PhoneRecording
-}
-
-func (p *phoneRecordings) take(token string, now time.Time, finish bool) (PhoneRecording, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for t, s := range p.sessions {
-		if !now.Before(s.Expires) {
-			delete(p.sessions, t)
-		}
-	}
-	s, ok := p.sessions[token]
-	if !ok || s.Done {
-		return PhoneRecording{}, false
-	}
+// phoneRecording is the session of token, if it is live: not expired, not
+// used. finish uses it.
+func (s *Service) phoneRecording(ctx context.Context, token string, finish bool) (PhoneRecording, bool, error) {
+	key := tokenKey(token)
+	var session PhoneRecording
+	var ok bool
+	view := s.Store.ViewContext
 	if finish {
-		s.Done = true
+		view = s.Store.UpdateContext
 	}
-	return *s, true
+	err := view(ctx, func(tx *store.Tx) error {
+		var err error
+		session, ok, err = tx.PhoneRecordingOf(key)
+		if err != nil || !ok {
+			return err
+		}
+		if session.Done || !s.Now().Before(session.Expires) {
+			ok = false
+			return nil
+		}
+		if finish {
+			session.Done = true
+			return tx.PutPhoneRecording(key, session, s.Now())
+		}
+		return nil
+	})
+	if err != nil {
+		return PhoneRecording{}, false, err
+	}
+	return session, ok, nil
+}
+
+// tokenKey is what the store keeps a secret token by.
+func tokenKey(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
 }
 
 // RecordByPhone calls the admin's phone to record the message kind in
@@ -101,30 +107,39 @@ func (s *Service) RecordByPhone(ctx context.Context, admin school.User, lang str
 	raw := make([]byte, 32+6)
 	_, _ = rand.Read(raw) // crypto/rand.Read never fails on supported platforms
 	token := base64.RawURLEncoding.EncodeToString(raw[:32])
-	session := &PhoneRecording{ID: "rc-" + base64.RawURLEncoding.EncodeToString(raw[32:]), Language: lang, Kind: kind, SpokenBy: spokenBy, Admin: admin,
+	session := PhoneRecording{ID: "rc-" + base64.RawURLEncoding.EncodeToString(raw[32:]), Language: lang, Kind: kind, SpokenBy: spokenBy, Admin: admin,
 		Phone: e164, Expires: s.Now().Add(PhoneRecordingTTL)}
-	s.phoneRecs.mu.Lock()
-	if s.phoneRecs.sessions == nil {
-		s.phoneRecs.sessions = map[string]*PhoneRecording{}
+	key := tokenKey(token)
+	if err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error { return tx.PutPhoneRecording(key, session, s.Now()) }); err != nil {
+		return PhoneRecording{}, fmt.Errorf("keep the session: %w", err)
 	}
-	s.phoneRecs.sessions[token] = session
-	s.phoneRecs.mu.Unlock()
 	sid, err := s.RecordingCaller.PlaceRecordingCall(ctx, e164, token)
-	s.phoneRecs.mu.Lock()
-	defer s.phoneRecs.mu.Unlock()
 	if err != nil {
-		delete(s.phoneRecs.sessions, token)
+		_ = s.Store.UpdateContext(context.WithoutCancel(ctx), func(tx *store.Tx) error { return tx.DeletePhoneRecording(key) })
 		return PhoneRecording{}, fmt.Errorf("place the call: %w", err)
 	}
 	session.CallSID = sid
-	return *session, nil
+	// The call's webhooks may come before this is written; they read only
+	// what the session says to record.
+	if err := s.Store.UpdateContext(context.WithoutCancel(ctx), func(tx *store.Tx) error {
+		cur, ok, err := tx.PhoneRecordingOf(key)
+		if err != nil || !ok {
+			return err
+		}
+		cur.CallSID = sid
+		return tx.PutPhoneRecording(key, cur, s.Now())
+	}); err != nil {
+		return PhoneRecording{}, fmt.Errorf("keep the call: %w", err)
+	}
+	return session, nil
 }
 
 // RecordingPrompt is the session of token, for the TwiML that tells the
 // admin what to speak; ok is false for a token that is unknown, expired or
 // used.
 func (s *Service) RecordingPrompt(token string) (PhoneRecording, bool) {
-	return s.phoneRecs.take(token, s.Now(), false)
+	session, ok, err := s.phoneRecording(context.Background(), token, false)
+	return session, ok && err == nil
 }
 
 // PhoneRecordingDone keeps what Twilio recorded on the call of token, read
@@ -134,7 +149,10 @@ func (s *Service) RecordingPrompt(token string) (PhoneRecording, bool) {
 // recording the check refuses is a *school.ValidationError whose message
 // the call tells the admin.
 func (s *Service) PhoneRecordingDone(ctx context.Context, token, recordingURL string) (_ voice.Recording, err error) {
-	session, ok := s.phoneRecs.take(token, s.Now(), true)
+	session, ok, err := s.phoneRecording(ctx, token, true)
+	if err != nil {
+		return voice.Recording{}, fmt.Errorf("phone recording: %w", err)
+	}
 	if !ok {
 		return voice.Recording{}, school.NotFound("recording call")
 	}

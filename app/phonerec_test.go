@@ -2,6 +2,7 @@ package app
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/nabij-isk/nabij/alerts/twilio"
@@ -47,12 +48,7 @@ func TestRecordByPhoneSessions(t *testing.T) {
 	if s.Phone != "+31612349001" || s.SpokenBy != "M." || s.CallSID == "" || tw.CallRequests() != 1 {
 		t.Errorf("the session %+v", s)
 	}
-	token := ""
-	ts.svc.phoneRecs.mu.Lock()
-	for k := range ts.svc.phoneRecs.sessions {
-		token = k
-	}
-	ts.svc.phoneRecs.mu.Unlock()
+	token := callToken(t, tw, s.CallSID)
 	if got, ok := ts.svc.RecordingPrompt(token); !ok || got.ID != s.ID {
 		t.Fatalf("the prompt of a live session: %+v %v", got, ok)
 	}
@@ -64,14 +60,7 @@ func TestRecordByPhoneSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token2 := ""
-	ts.svc.phoneRecs.mu.Lock()
-	for k, v := range ts.svc.phoneRecs.sessions {
-		if v.ID == s2.ID {
-			token2 = k
-		}
-	}
-	ts.svc.phoneRecs.mu.Unlock()
+	token2 := callToken(t, tw, s2.CallSID)
 	if _, err := ts.svc.PhoneRecordingDone(ts.ctx, token2, "https://recordings.example/x"); err == nil || errors.Is(err, school.ErrNotFound) {
 		t.Errorf("a recording from another host: %v", err)
 	}
@@ -89,4 +78,15 @@ func TestRecordByPhoneSessions(t *testing.T) {
 	if _, err := ts.svc.PhoneRecordingDone(ts.ctx, token, tw.URL()+"/x"); !errors.Is(err, school.ErrNotFound) {
 		t.Errorf("a recording on an expired session: %v", err)
 	}
+}
+
+// callToken is the session token in the TwiML URL of the recording call
+// sid, as Twilio has it.
+func callToken(t *testing.T, tw *twiliotest.Server, sid string) string {
+	t.Helper()
+	c, ok := tw.CallBySID(sid)
+	if !ok {
+		t.Fatalf("no call %s at the stand-in", sid)
+	}
+	return c.URL[strings.LastIndex(c.URL, "/")+1:]
 }

@@ -45,9 +45,8 @@ type Service struct {
 	// when each was saved), for RefreshTranslationOverrides.
 	overridesSeen string
 	// RecordingCaller places the calls that record a message by phone
-	// (nil: nabij cannot call); phoneRecs are those under way.
+	// (nil: nabij cannot call); those under way are in the store.
 	RecordingCaller RecordingCaller
-	phoneRecs       phoneRecordings
 }
 
 // Today is the school-local date now.

@@ -73,17 +73,18 @@ var (
 	bucketClosedDays      = []byte("closed_days")       // date → the day the school closed after the fact
 	bucketRosterPreviews  = []byte("roster_previews")   // id → a roster file previewed, until applied or expired
 	// language tag → the school's own file of that language
-	bucketTransOverrides = []byte("translation_overrides")
-	bucketRecordings     = []byte("recordings")      // id → a school's recording (voice.Recording), without its audio
-	bucketRecordingAudio = []byte("recording_audio") // id → the recording's audio bytes
-	bucketOIDCLogins     = []byte("oidc_logins")     // SHA-256 of a state → a sign-in under way (replicas)
-	allBuckets           = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
+	bucketTransOverrides  = []byte("translation_overrides")
+	bucketRecordings      = []byte("recordings")       // id → a school's recording (voice.Recording), without its audio
+	bucketRecordingAudio  = []byte("recording_audio")  // id → the recording's audio bytes
+	bucketOIDCLogins      = []byte("oidc_logins")      // SHA-256 of a state → a sign-in under way (replicas)
+	bucketPhoneRecordings = []byte("phone_recordings") // SHA-256 of a token → a call recording a message by phone
+	allBuckets            = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
 		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone,
 		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState, bucketClosedDays, bucketRosterPreviews, bucketTransOverrides,
-		bucketRecordings, bucketRecordingAudio, bucketOIDCLogins}
+		bucketRecordings, bucketRecordingAudio, bucketOIDCLogins, bucketPhoneRecordings}
 )
 
 // initialMmapSize is the address space the file is mapped with from the
