@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -331,8 +332,19 @@ const e2eRoster = `{
 var private = []string{"Amanuel", "Layla", "Olena", "Ahmad", "Noor", "Sara H", "Daniel", "Yonas", "Awa D", "Moussa", "Aziz",
 	"Omar", "Moeder", "Vader", "Voogd", "+316", "0612", "missen", "We miss", "Reply 1", "tandarts", "ISK Test."}
 
+// hexIDs are the random ids a log holds (Twilio's SIDs, a replica's id,
+// hashes): sixteen hex digits or more with a letter among them, which no
+// phone number is, and which may happen to hold "0612".
+var hexIDs = regexp.MustCompile(`[0-9a-fA-F]{16,}`)
+
 func checkLogPrivacy(t *testing.T, logs string) {
 	t.Helper()
+	logs = hexIDs.ReplaceAllStringFunc(logs, func(id string) string {
+		if strings.ContainsAny(id, "abcdefABCDEF") {
+			return "<id>"
+		}
+		return id
+	})
 	for _, s := range private {
 		if i := strings.Index(logs, s); i >= 0 {
 			start := max(0, strings.LastIndex(logs[:i], "\n"))
