@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -37,12 +38,35 @@ func pastJobs(sch *benchSchool, days []school.Date) [][]pastJob {
 	return jobs
 }
 
-// bboltCeiling does the writes of the list measurement straight on the
-// store: one Update with PutAbsenceList of the 30-pupil list per op, from
-// the same number of goroutines (bbolt serialises writers; every Update
-// fsyncs). grouped sends them through store.Group instead, the group
-// commit nabij's list PUTs use: lists posted at once share a commit.
-func bboltCeiling(ctx context.Context, dir string, sch *benchSchool, days []school.Date, dur time.Duration, maxOps int, grouped bool) (loadResult, error) {
+// storeKind is the store nabij and the ceilings run on (-store).
+type storeKind string
+
+const storeBbolt storeKind = "bbolt"
+
+// parseStore reads -store. Only bbolt for now: the PostgreSQL store
+// (NABIJ_DATABASE_URL) is not in this tree yet; when it is, its ceiling is
+// the same writes through its group commit, and the child gets the URL.
+func parseStore(s string) (storeKind, error) {
+	switch storeKind(s) {
+	case storeBbolt, "":
+		return storeBbolt, nil
+	case "postgres":
+		return "", errors.New("-store postgres: the PostgreSQL store is not in this tree yet")
+	}
+	return "", fmt.Errorf("-store %q: want bbolt", s)
+}
+
+// storeCeiling does the writes of the list measurement straight on the
+// store: PutAbsenceList of the 30-pupil list per op, from as many
+// goroutines as nabij has mentors. grouped sends them through store.Group,
+// the group commit nabij's list PUTs use, so that lists written at once
+// share a commit: the fair ceiling. Without, each is its own store.Update
+// (bbolt serialises writers; every Update fsyncs): context only. It runs
+// in the ceiling child (child.go).
+func storeCeiling(ctx context.Context, kind storeKind, dir string, sch *benchSchool, days []school.Date, dur time.Duration, maxOps int, grouped bool) (loadResult, error) {
+	if kind != storeBbolt {
+		return loadResult{}, fmt.Errorf("store %s: no ceiling", kind)
+	}
 	st, err := store.Open(dir)
 	if err != nil {
 		return loadResult{}, err
@@ -50,6 +74,10 @@ func bboltCeiling(ctx context.Context, dir string, sch *benchSchool, days []scho
 	defer os.RemoveAll(dir)
 	defer st.Close()
 	jobs := pastJobs(sch, days)
+	write := st.Update
+	if grouped {
+		write = st.Group
+	}
 	res := runLoad(ctx, mentors, dur, maxOps, func(w, i int) (bool, error) {
 		if i >= len(jobs[w]) {
 			return false, nil
@@ -57,10 +85,6 @@ func bboltCeiling(ctx context.Context, dir string, sch *benchSchool, days []scho
 		j := jobs[w][i]
 		l := &school.AbsenceList{Class: j.class, Date: j.date, Absences: sch.mixedList(j.class, j.seq),
 			UpdatedAt: time.Now(), UpdatedBy: "bench"}
-		write := st.Update
-		if grouped {
-			write = st.Group
-		}
 		return true, write(func(tx *store.Tx) error { return tx.PutAbsenceList(l) })
 	})
 	return res, nil
