@@ -43,12 +43,14 @@ staticcheck: ## staticcheck, from the Go module proxy, the service and the deplo
 # reaches from its main; tests do not count. The Twilio stand-in,
 # alerts/twilio/twiliotest, is left out on purpose: nabij-bench uses a part of
 # it, and the rest (failures on demand, waiting for messages, sending
-# webhooks) is there for the tests alone. Anything else it names is code to
+# webhooks) is there for the tests alone. So is internal/pgtest, the
+# throwaway PostgreSQL server of the tests (and of nabij-bench's PostgreSQL
+# runs). Anything else it names is code to
 # use, delete, or move into the _test.go file of the test that needs it.
 DEADCODE ?= golang.org/x/tools/cmd/deadcode@v0.52.0
 deadcode: ## fail when a function no binary reaches is found (the Twilio stand-in, for tests, aside)
 	@out=$$($(GO) run $(DEADCODE) ./cmd/nabij ./cmd/nabij-bench) || exit 1; \
-	out=$$(printf '%s\n' "$$out" | grep -v -e '^alerts/twilio/twiliotest/' -e '^$$' || true); \
+	out=$$(printf '%s\n' "$$out" | grep -v -e '^alerts/twilio/twiliotest/' -e '^internal/pgtest/' -e '^$$' || true); \
 	if [ -n "$$out" ]; then echo "deadcode: no program reaches these:"; echo "$$out"; exit 1; fi
 
 # govulncheck needs its vulnerability database (vuln.go.dev, or GOVULNDB);

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 )
@@ -59,7 +57,7 @@ func (t *Tx) indexPast(e *protocol.Escalation) error {
 
 // markDismissed marks the dismissed cases in esc_by_student, and puts the
 // reported cases in esc_active: the migration to schema 3.
-func markDismissed(tx *bolt.Tx) error {
+func markDismissed(tx kvTx) error {
 	return tx.Bucket(bucketEscalations).ForEach(func(k, raw []byte) error {
 		var e protocol.Escalation
 		if err := json.Unmarshal(raw, &e); err != nil {
@@ -134,7 +132,7 @@ func mentionsDay(list []byte, days []string) bool {
 }
 
 // buildActiveIndex fills esc_active from the cases: the migration to schema 2.
-func buildActiveIndex(tx *bolt.Tx) error {
+func buildActiveIndex(tx kvTx) error {
 	return tx.Bucket(bucketEscalations).ForEach(func(k, raw []byte) error {
 		var e protocol.Escalation
 		if err := json.Unmarshal(raw, &e); err != nil {

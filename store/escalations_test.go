@@ -28,58 +28,60 @@ func ids(cases []*protocol.Escalation) []string {
 }
 
 func TestActiveCasesOnReadsOnlyActiveCasesOfTheDay(t *testing.T) {
-	s := openStore(t)
-	a := testCase("p1", "zorg", "2026-11-02", "2026-11-03")
-	b := testCase("p1", "lang", "2026-11-09", "2026-11-10")
-	c := testCase("p2", "zorg", "2026-11-02", "2026-11-03")
-	if err := s.Update(func(tx *Tx) error {
-		for _, e := range []*protocol.Escalation{a, b, c} {
-			if _, err := tx.PutEscalation(e); err != nil {
+	onEachEngine(t, func(t *testing.T, open opener) {
+		s := open(t)
+		a := testCase("p1", "zorg", "2026-11-02", "2026-11-03")
+		b := testCase("p1", "lang", "2026-11-09", "2026-11-10")
+		c := testCase("p2", "zorg", "2026-11-02", "2026-11-03")
+		if err := s.Update(func(tx *Tx) error {
+			for _, e := range []*protocol.Escalation{a, b, c} {
+				if _, err := tx.PutEscalation(e); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		on := func(student string, days ...string) []string {
+			t.Helper()
+			var got []*protocol.Escalation
+			if err := s.View(func(tx *Tx) error {
+				var ds []school.Date
+				for _, d := range days {
+					ds = append(ds, day(d))
+				}
+				var err error
+				got, err = tx.ActiveCasesOn(student, ds...)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return ids(got)
+		}
+		if got := on("p1", "2026-11-03"); !slices.Equal(got, []string{a.ID}) {
+			t.Errorf("p1 on 3 Nov = %v, want [%s]", got, a.ID)
+		}
+		if got := on("p1", "2026-11-03", "2026-11-10"); !slices.Equal(got, []string{a.ID, b.ID}) {
+			t.Errorf("p1 on 3 and 10 Nov = %v, want [%s %s]", got, a.ID, b.ID)
+		}
+		if got := on("p1", "2026-11-04"); len(got) != 0 {
+			t.Errorf("p1 on 4 Nov (no case's facts) = %v, want none", got)
+		}
+		// A dismissed case is no longer rechecked.
+		if err := s.Update(func(tx *Tx) error {
+			if err := a.Apply("dismiss", "u1", "bekend bij de schoolarts", time.Now()); err != nil {
 				return err
 			}
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	on := func(student string, days ...string) []string {
-		t.Helper()
-		var got []*protocol.Escalation
-		if err := s.View(func(tx *Tx) error {
-			var ds []school.Date
-			for _, d := range days {
-				ds = append(ds, day(d))
-			}
-			var err error
-			got, err = tx.ActiveCasesOn(student, ds...)
+			_, err := tx.PutEscalation(a)
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
-		return ids(got)
-	}
-	if got := on("p1", "2026-11-03"); !slices.Equal(got, []string{a.ID}) {
-		t.Errorf("p1 on 3 Nov = %v, want [%s]", got, a.ID)
-	}
-	if got := on("p1", "2026-11-03", "2026-11-10"); !slices.Equal(got, []string{a.ID, b.ID}) {
-		t.Errorf("p1 on 3 and 10 Nov = %v, want [%s %s]", got, a.ID, b.ID)
-	}
-	if got := on("p1", "2026-11-04"); len(got) != 0 {
-		t.Errorf("p1 on 4 Nov (no case's facts) = %v, want none", got)
-	}
-	// A dismissed case is no longer rechecked.
-	if err := s.Update(func(tx *Tx) error {
-		if err := a.Apply("dismiss", "u1", "bekend bij de schoolarts", time.Now()); err != nil {
-			return err
+		if got := on("p1", "2026-11-03"); len(got) != 0 {
+			t.Errorf("p1 on 3 Nov after dismissing %s = %v, want none", a.ID, got)
 		}
-		_, err := tx.PutEscalation(a)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if got := on("p1", "2026-11-03"); len(got) != 0 {
-		t.Errorf("p1 on 3 Nov after dismissing %s = %v, want none", a.ID, got)
-	}
+	})
 }
 
 func TestMigrationToSchema2BuildsTheActiveIndex(t *testing.T) {

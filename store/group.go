@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // Group commit: bbolt has one writer, and a commit (writing the pages and
@@ -123,7 +121,7 @@ func (s *Store) commitGroup(calls []*groupCall) {
 			return
 		}
 		failed := -1
-		err := s.update(func(tx *bolt.Tx) error {
+		err := s.update(context.Background(), func(tx kvTx) error {
 			t := &Tx{tx: tx}
 			for i, c := range calls {
 				if err := callSafely(c.fn, t); err != nil {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 
 	"github.com/nabij-isk/nabij/voice"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // The school's recordings of its call messages: one current recording per
@@ -135,7 +133,7 @@ func (s *Store) MediaKey() ([]byte, error) {
 
 // ensureMediaKey makes the media key when the store has none, and returns
 // it; Open keeps it, so that a link can be signed inside a transaction.
-func ensureMediaKey(meta *bolt.Bucket) ([]byte, error) {
+func ensureMediaKey(meta kvBucket) ([]byte, error) {
 	if raw := meta.Get(mediaKeyName); raw != nil {
 		return append([]byte(nil), raw...), nil
 	}

@@ -1,6 +1,8 @@
-// Package store keeps nabij's data in one bbolt file: the roster, staff,
-// absence lists, messages and their outbox, with a recorded schema version.
-// Everything that must happen together happens in one transaction.
+// Package store keeps nabij's data: the roster, staff, absence lists,
+// messages and their outbox, with a recorded schema version, in one bbolt
+// file (the default) or in PostgreSQL (several replicas on one database);
+// kv.go says how one code serves both. Everything that must happen together
+// happens in one transaction.
 package store
 
 import (
@@ -91,9 +93,12 @@ var (
 // bbolt's default.
 const initialMmapSize = (1 << 30) * (strconv.IntSize / 64)
 
-// Store is nabij's bbolt database.
+// Store is nabij's database: a bbolt file (Open) or PostgreSQL
+// (OpenPostgres), behind the same typed operations.
 type Store struct {
-	db      *bolt.DB
+	eng     engine
+	db      *bolt.DB  // the bbolt file; nil on PostgreSQL
+	pg      *pgEngine // PostgreSQL; nil on bbolt
 	group   grouper
 	checked CheckStats
 	health  writeHealth
@@ -150,7 +155,18 @@ func Open(dir string) (*Store, error) {
 		}
 	}
 	RemovePartial(dir)
-	s := &Store{db: db, checked: checked}
+	s := &Store{eng: boltEngine{db}, db: db, checked: checked}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := s.migrate(); err != nil {
 		db.Close()
 		return nil, err
@@ -170,11 +186,14 @@ func restoreAdvice(err error) error {
 // a new store).
 func (s *Store) Checked() CheckStats { return s.checked }
 
-// Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the file, or the connections to PostgreSQL.
+func (s *Store) Close() error { return s.eng.close() }
 
 // Ping checks the store answers; for /healthz.
 func (s *Store) Ping() error {
+	if s.pg != nil {
+		return s.eng.ping(context.Background())
+	}
 	return s.db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bucketMeta) == nil {
 			return errors.New("store not initialised")
@@ -183,13 +202,11 @@ func (s *Store) Ping() error {
 	})
 }
 
+// migrate brings the store's data to SchemaVersion, or refuses a newer
+// one; on either engine (PostgreSQL's tables are migrated before, by its
+// SQL migrations).
 func (s *Store) migrate() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, name := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return err
-			}
-		}
+	return s.eng.update(context.Background(), func(tx kvTx) error {
 		meta := tx.Bucket(bucketMeta)
 		var version int
 		if raw := meta.Get([]byte("schema_version")); raw != nil {
@@ -220,20 +237,20 @@ func (s *Store) migrate() error {
 
 // Tx is a transaction with nabij's typed operations.
 type Tx struct {
-	tx   *bolt.Tx
+	tx   kvTx
 	read map[string]*readMessage // messages read in a writable transaction
 }
 
 // View runs fn in a read-only transaction.
 func (s *Store) View(fn func(*Tx) error) error {
-	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	return s.ViewContext(context.Background(), fn)
 }
 
 // Update runs fn in a read-write transaction; an error from fn undoes all
 // of it. Each write records when it happened, so that a restore can tell a
 // store newer than its backup.
 func (s *Store) Update(fn func(*Tx) error) error {
-	return s.update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
+	return s.UpdateContext(context.Background(), fn)
 }
 
 // UpdateContext is Update for a caller that can be cancelled: when ctx has
@@ -243,7 +260,7 @@ func (s *Store) UpdateContext(ctx context.Context, fn func(*Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.Update(fn)
+	return s.update(ctx, func(tx kvTx) error { return fn(&Tx{tx: tx}) })
 }
 
 // ViewContext is View for a caller that can be cancelled: when ctx has
@@ -252,10 +269,10 @@ func (s *Store) ViewContext(ctx context.Context, fn func(*Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.View(fn)
+	return s.eng.view(ctx, func(tx kvTx) error { return fn(&Tx{tx: tx}) })
 }
 
-func stampWrite(tx *bolt.Tx) error {
+func stampWrite(tx kvTx) error {
 	stamp, _ := time.Now().UTC().MarshalText()
 	return tx.Bucket(bucketMeta).Put([]byte("written_at"), stamp)
 }
@@ -279,14 +296,8 @@ func (t *Tx) put(bucket []byte, key string, v any) error {
 	return t.tx.Bucket(bucket).Put([]byte(key), raw)
 }
 
-// clear empties a bucket by recreating it.
-func (t *Tx) clear(bucket []byte) error {
-	if err := t.tx.DeleteBucket(bucket); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
-		return err
-	}
-	_, err := t.tx.CreateBucket(bucket)
-	return err
-}
+// clear empties a bucket.
+func (t *Tx) clear(bucket []byte) error { return t.tx.clearBucket(bucket) }
 
 // each calls fn for every value in bucket whose key starts with prefix.
 func each[T any](t *Tx, bucket []byte, prefix string, fn func(key string, v *T) error) error {
@@ -333,5 +344,5 @@ func OpenReadOnly(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &Store{db: db, checked: stats}, nil
+	return &Store{eng: boltEngine{db}, db: db, checked: stats}, nil
 }

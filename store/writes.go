@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"context"
 )
 
 // A write the store cannot commit (a full disk, a disk gone read-only) is
@@ -103,9 +103,9 @@ func (s *Store) SetWriteFault(err error) {
 // update runs fn in a read-write transaction, stamps the write and
 // commits. An error of fn's undoes it and is returned as it is; a commit
 // that fails is a WriteError, and recorded.
-func (s *Store) update(fn func(*bolt.Tx) error) error {
+func (s *Store) update(ctx context.Context, fn func(kvTx) error) error {
 	committing := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.eng.update(ctx, func(tx kvTx) error {
 		if err := fn(tx); err != nil {
 			return err
 		}

@@ -18,45 +18,47 @@ import (
 // write commits again; WriteHealth's own write finds the disk has room.
 // An error of the caller's own is no write failure.
 func TestWriteFailureIsTypedCountedAndHealed(t *testing.T) {
-	s := openStore(t)
-	if err := s.WriteHealth(); err != nil {
-		t.Fatalf("a fresh store: %v", err)
-	}
-	mine := errors.New("the caller's own")
-	if err := s.Update(func(*Tx) error { return mine }); err != mine {
-		t.Errorf("Update with the caller's error: %v", err)
-	}
-	if s.WriteFailures() != 0 || s.WriteHealth() != nil {
-		t.Error("the caller's own error counted as a write failure")
-	}
+	onEachEngine(t, func(t *testing.T, open opener) {
+		s := open(t)
+		if err := s.WriteHealth(); err != nil {
+			t.Fatalf("a fresh store: %v", err)
+		}
+		mine := errors.New("the caller's own")
+		if err := s.Update(func(*Tx) error { return mine }); err != mine {
+			t.Errorf("Update with the caller's error: %v", err)
+		}
+		if s.WriteFailures() != 0 || s.WriteHealth() != nil {
+			t.Error("the caller's own error counted as a write failure")
+		}
 
-	s.SetWriteFault(syscall.ENOSPC)
-	for name, write := range map[string]func(func(*Tx) error) error{"Update": s.Update, "Group": s.Group} {
-		err := write(func(tx *Tx) error { return tx.put(bucketDigests, "d", name) })
-		var we *WriteError
-		if !errors.As(err, &we) || !errors.Is(err, syscall.ENOSPC) || we.Reason() != "no space left on device" {
-			t.Errorf("%s on a full disk: %v; want a WriteError of ENOSPC", name, err)
+		s.SetWriteFault(syscall.ENOSPC)
+		for name, write := range map[string]func(func(*Tx) error) error{"Update": s.Update, "Group": s.Group} {
+			err := write(func(tx *Tx) error { return tx.put(bucketDigests, "d", name) })
+			var we *WriteError
+			if !errors.As(err, &we) || !errors.Is(err, syscall.ENOSPC) || we.Reason() != "no space left on device" {
+				t.Errorf("%s on a full disk: %v; want a WriteError of ENOSPC", name, err)
+			}
 		}
-	}
-	if err := s.View(func(tx *Tx) error {
-		var v string
-		if ok, _ := tx.get(bucketDigests, "d", &v); ok {
-			return fmt.Errorf("a failed write was kept: %q", v)
+		if err := s.View(func(tx *Tx) error {
+			var v string
+			if ok, _ := tx.get(bucketDigests, "d", &v); ok {
+				return fmt.Errorf("a failed write was kept: %q", v)
+			}
+			return nil
+		}); err != nil {
+			t.Error(err)
 		}
-		return nil
-	}); err != nil {
-		t.Error(err)
-	}
-	if n := s.WriteFailures(); n != 2 {
-		t.Errorf("WriteFailures = %d, want 2", n)
-	}
-	if err := s.WriteHealth(); err == nil || !strings.Contains(err.Error(), "no space left on device") {
-		t.Errorf("WriteHealth on a full disk: %v", err)
-	}
-	s.SetWriteFault(nil)
-	if err := s.WriteHealth(); err != nil {
-		t.Errorf("WriteHealth once the disk has room: %v", err)
-	}
+		if n := s.WriteFailures(); n != 2 {
+			t.Errorf("WriteFailures = %d, want 2", n)
+		}
+		if err := s.WriteHealth(); err == nil || !strings.Contains(err.Error(), "no space left on device") {
+			t.Errorf("WriteHealth on a full disk: %v", err)
+		}
+		s.SetWriteFault(nil)
+		if err := s.WriteHealth(); err != nil {
+			t.Errorf("WriteHealth once the disk has room: %v", err)
+		}
+	})
 }
 
 // TestRealFullDisk fills a real file system (a 1 MB tmpfs, so root, and

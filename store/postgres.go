@@ -1,0 +1,443 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+// PostgreSQL: the buckets of kv.go in one table, kv (bucket, key, value),
+// ordered by key as bytes; each bucket's sequence in kv_sequences. The
+// tables are made by versioned SQL migrations (migrations/*.sql, run by
+// goose at start under a PostgreSQL advisory lock, so that replicas
+// starting at once migrate once); the data in them is migrated as on bbolt
+// (Store.migrate, SchemaVersion).
+//
+// Transactions keep bbolt's guarantees across every replica on the
+// database: a read-only transaction is REPEATABLE READ (one snapshot, as a
+// bbolt read transaction is), and writers run one at a time — each
+// read-write transaction first takes a transaction-level advisory lock
+// (writeLock), so that what one writer reads cannot change before it
+// commits, as with bbolt's single writer. A replica that dies holding it
+// loses its connection, and PostgreSQL releases the lock with it.
+//
+// bbolt's reads cannot fail; PostgreSQL's can. A failed query makes the
+// transaction fail: the operation that met it sees no value (nil), the
+// transaction is rolled back whatever fn returns, and the query's error is
+// returned. So no decision taken on a read that failed is ever committed.
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// writeLock is the advisory lock every read-write transaction holds.
+const writeLock int64 = 0x6e61626a_00000001 // "nabj" 1
+
+// txTimeout bounds a transaction once it has started: it is not cut short
+// by its caller's context (a transaction that starts commits, as on
+// bbolt), only by a database that no longer answers.
+const txTimeout = 5 * time.Minute
+
+// cursorPage is the most rows a cursor fetches at once; its first fetch
+// takes fewer (a lookup by prefix mostly reads one or two).
+const cursorPage = 512
+
+// OpenPostgres opens the store in the PostgreSQL database at url
+// (postgres://user:password@host:5432/db?sslmode=…): connects, runs the
+// SQL migrations this nabij has (refusing a database migrated by a newer
+// nabij), then migrates the data as Open does.
+func OpenPostgres(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// pgx's error can quote the URL, password and all.
+		return nil, errors.New("NABIJ_DATABASE_URL is not a PostgreSQL connection URL (postgres://user:password@host:5432/database)")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect to %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	if err := migratePostgres(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	e := &pgEngine{pool: pool}
+	s := &Store{eng: e, pg: e}
+	if err := s.migrate(); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// migratePostgres runs the SQL migrations not yet run, under goose's
+// session lock (one replica at a time), and refuses a database whose
+// schema is newer than this nabij's.
+func migratePostgres(ctx context.Context, pool *pgxpool.Pool) error {
+	files, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return err
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, files, goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("postgres migrations: %w", err)
+	}
+	sources := p.ListSources()
+	known := sources[len(sources)-1].Version
+	have, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("postgres migrations: %w", err)
+	}
+	if have > known {
+		return fmt.Errorf("the database has schema version %d, newer than this nabij (%d): upgrade nabij", have, known)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("postgres migrations: %w", err)
+	}
+	return nil
+}
+
+type pgEngine struct{ pool *pgxpool.Pool }
+
+func (e *pgEngine) view(ctx context.Context, fn func(kvTx) error) error {
+	return e.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+}
+
+func (e *pgEngine) update(ctx context.Context, fn func(kvTx) error) error {
+	return e.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadWrite}, fn)
+}
+
+func (e *pgEngine) run(ctx context.Context, opts pgx.TxOptions, fn func(kvTx) error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), txTimeout)
+	defer cancel()
+	tx, err := e.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	// Rolls back whatever did not commit (a no-op after Commit), a panic
+	// in fn included.
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	write := opts.AccessMode == pgx.ReadWrite
+	if write {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", writeLock); err != nil {
+			return fmt.Errorf("postgres: take the write lock: %w", err)
+		}
+	}
+	t := &pgTx{ctx: ctx, tx: tx, writable: write}
+	err = fn(t)
+	if t.err != nil {
+		return fmt.Errorf("postgres: %w", t.err)
+	}
+	if err != nil || !write {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	return nil
+}
+
+func (e *pgEngine) ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	var n int
+	return e.pool.QueryRow(ctx, "SELECT count(*) FROM kv_sequences").Scan(&n)
+}
+
+func (e *pgEngine) close() error {
+	e.pool.Close()
+	return nil
+}
+
+// pgTx is a transaction on PostgreSQL; err is the first query that
+// failed in it (see above).
+type pgTx struct {
+	ctx      context.Context
+	tx       pgx.Tx
+	writable bool
+	err      error
+}
+
+func (t *pgTx) fail(err error) error {
+	if t.err == nil {
+		t.err = err
+	}
+	return err
+}
+
+func (t *pgTx) Bucket(name []byte) kvBucket { return pgBucket{t: t, name: string(name)} }
+
+func (t *pgTx) Writable() bool { return t.writable }
+
+func (t *pgTx) clearBucket(name []byte) error {
+	if t.err != nil {
+		return t.err
+	}
+	if _, err := t.tx.Exec(t.ctx, "DELETE FROM kv WHERE bucket = $1", string(name)); err != nil {
+		return t.fail(err)
+	}
+	if _, err := t.tx.Exec(t.ctx, "DELETE FROM kv_sequences WHERE bucket = $1", string(name)); err != nil {
+		return t.fail(err)
+	}
+	return nil
+}
+
+type pgBucket struct {
+	t    *pgTx
+	name string
+}
+
+var (
+	errKeyRequired = errors.New("store: a key is required")
+	errKeyTooLarge = errors.New("store: key too large")
+	errReadOnly    = errors.New("store: write in a read-only transaction")
+)
+
+// checkKey refuses what bbolt refuses.
+func checkKey(key []byte) error {
+	switch {
+	case len(key) == 0:
+		return errKeyRequired
+	case len(key) > 32768:
+		return errKeyTooLarge
+	}
+	return nil
+}
+
+func (b pgBucket) Get(key []byte) []byte {
+	t := b.t
+	if t.err != nil || len(key) == 0 {
+		return nil
+	}
+	var v []byte
+	err := t.tx.QueryRow(t.ctx, "SELECT value FROM kv WHERE bucket = $1 AND key = $2", b.name, key).Scan(&v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		t.fail(err)
+		return nil
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return v
+}
+
+func (b pgBucket) Put(key, value []byte) error {
+	t := b.t
+	switch {
+	case t.err != nil:
+		return t.err
+	case !t.writable:
+		return errReadOnly
+	}
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	if value == nil {
+		value = []byte{}
+	}
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3)
+		ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`, b.name, key, value)
+	if err != nil {
+		return t.fail(err)
+	}
+	return nil
+}
+
+func (b pgBucket) Delete(key []byte) error {
+	t := b.t
+	switch {
+	case t.err != nil:
+		return t.err
+	case !t.writable:
+		return errReadOnly
+	}
+	if _, err := t.tx.Exec(t.ctx, "DELETE FROM kv WHERE bucket = $1 AND key = $2", b.name, key); err != nil {
+		return t.fail(err)
+	}
+	return nil
+}
+
+func (b pgBucket) NextSequence() (uint64, error) {
+	t := b.t
+	switch {
+	case t.err != nil:
+		return 0, t.err
+	case !t.writable:
+		return 0, errReadOnly
+	}
+	var n int64
+	err := t.tx.QueryRow(t.ctx, `INSERT INTO kv_sequences (bucket, value) VALUES ($1, 1)
+		ON CONFLICT (bucket) DO UPDATE SET value = kv_sequences.value + 1 RETURNING value`, b.name).Scan(&n)
+	if err != nil {
+		return 0, t.fail(err)
+	}
+	return uint64(n), nil
+}
+
+func (b pgBucket) ForEach(fn func(k, v []byte) error) error {
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return b.t.err
+}
+
+func (b pgBucket) Cursor() kvCursor { return &pgCursor{b: b} }
+
+// pgCursor reads a bucket a page at a time, in key order from where it
+// was put (First, Seek) or backwards one key at a time (Last, Prev).
+type pgCursor struct {
+	b    pgBucket
+	page [][2][]byte // rows fetched ahead, page[at] the current one
+	at   int
+	more bool   // rows may follow the page
+	key  []byte // the current key; nil past either end
+	n    int    // the size of the next fetch
+}
+
+func (c *pgCursor) current() ([]byte, []byte) {
+	if c.at >= len(c.page) {
+		c.key = nil
+		return nil, nil
+	}
+	r := c.page[c.at]
+	c.key = r[0]
+	return r[0], r[1]
+}
+
+// fetch reads the rows after (or from, when inclusive) key.
+func (c *pgCursor) fetch(key []byte, inclusive bool) ([]byte, []byte) {
+	t := c.b.t
+	c.page, c.at, c.more, c.key = nil, 0, false, nil
+	if t.err != nil {
+		return nil, nil
+	}
+	if c.n == 0 {
+		c.n = 16
+	}
+	op := ">"
+	if inclusive {
+		op = ">="
+	}
+	rows, err := t.tx.Query(t.ctx, "SELECT key, value FROM kv WHERE bucket = $1 AND key "+op+" $2 ORDER BY key LIMIT $3",
+		c.b.name, key, c.n)
+	if err != nil {
+		t.fail(err)
+		return nil, nil
+	}
+	for rows.Next() {
+		var k, v []byte
+		if err := rows.Scan(&k, &v); err != nil {
+			rows.Close()
+			t.fail(err)
+			c.page = nil
+			return nil, nil
+		}
+		if v == nil {
+			v = []byte{}
+		}
+		c.page = append(c.page, [2][]byte{k, v})
+	}
+	if err := rows.Err(); err != nil {
+		t.fail(err)
+		c.page = nil
+		return nil, nil
+	}
+	c.more = len(c.page) == c.n
+	c.n = min(c.n*4, cursorPage)
+	return c.current()
+}
+
+func (c *pgCursor) First() ([]byte, []byte) {
+	c.n = 0
+	return c.fetch([]byte{}, true)
+}
+
+func (c *pgCursor) Seek(seek []byte) ([]byte, []byte) {
+	c.n = 0
+	if seek == nil {
+		seek = []byte{}
+	}
+	return c.fetch(seek, true)
+}
+
+func (c *pgCursor) Next() ([]byte, []byte) {
+	if c.key == nil {
+		return nil, nil
+	}
+	c.at++
+	if c.at < len(c.page) {
+		return c.current()
+	}
+	if !c.more {
+		c.key = nil
+		return nil, nil
+	}
+	return c.fetch(c.key, false)
+}
+
+// back reads the one key before key (or the last key, when key is nil).
+func (c *pgCursor) back(key []byte) ([]byte, []byte) {
+	t := c.b.t
+	c.page, c.at, c.more, c.key, c.n = nil, 0, false, nil, 0
+	if t.err != nil {
+		return nil, nil
+	}
+	q, args := "SELECT key, value FROM kv WHERE bucket = $1 ORDER BY key DESC LIMIT 1", []any{c.b.name}
+	if key != nil {
+		q, args = "SELECT key, value FROM kv WHERE bucket = $1 AND key < $2 ORDER BY key DESC LIMIT 1", []any{c.b.name, key}
+	}
+	var k, v []byte
+	err := t.tx.QueryRow(t.ctx, q, args...).Scan(&k, &v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		t.fail(err)
+		return nil, nil
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	// A Next from here reads forward again from this key.
+	c.page, c.more = [][2][]byte{{k, v}}, true
+	return c.current()
+}
+
+func (c *pgCursor) Last() ([]byte, []byte) { return c.back(nil) }
+
+func (c *pgCursor) Prev() ([]byte, []byte) {
+	if c.key == nil {
+		return nil, nil
+	}
+	return c.back(c.key)
+}
+
+func (c *pgCursor) Delete() error {
+	if c.key == nil {
+		return errors.New("store: cursor is at no key")
+	}
+	return c.b.Delete(c.key)
+}
