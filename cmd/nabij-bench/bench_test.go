@@ -42,7 +42,7 @@ func TestCeilingRunsInAChild(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes to a store for a moment")
 	}
-	res, err := ceilingInChild(context.Background(), storeBbolt, filepath.Join(t.TempDir(), "data"), 2*classSize*mentors, 300*time.Millisecond, true)
+	res, err := ceilingInChild(context.Background(), &stores{kind: storeBbolt}, filepath.Join(t.TempDir(), "data"), "ceiling", 2*classSize*mentors, 300*time.Millisecond, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +55,8 @@ func TestParseStore(t *testing.T) {
 	if k, err := parseStore("bbolt"); err != nil || k != storeBbolt {
 		t.Errorf("bbolt: %q, %v", k, err)
 	}
-	if _, err := parseStore("postgres"); err == nil || !strings.Contains(err.Error(), "not in this tree") {
-		t.Errorf("postgres: %v, want it refused as not there yet", err)
+	if k, err := parseStore("postgres"); err != nil || k != storePostgres {
+		t.Errorf("postgres: %q, %v", k, err)
 	}
 	if _, err := parseStore("sqlite"); err == nil {
 		t.Error("sqlite accepted")

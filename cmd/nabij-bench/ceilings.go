@@ -41,19 +41,32 @@ func pastJobs(sch *benchSchool, days []school.Date) [][]pastJob {
 // storeKind is the store nabij and the ceilings run on (-store).
 type storeKind string
 
-const storeBbolt storeKind = "bbolt"
+const (
+	storeBbolt    storeKind = "bbolt"
+	storePostgres storeKind = "postgres"
+)
 
-// parseStore reads -store. Only bbolt for now: the PostgreSQL store
-// (NABIJ_DATABASE_URL) is not in this tree yet; when it is, its ceiling is
-// the same writes through its group commit, and the child gets the URL.
+// parseStore reads -store.
 func parseStore(s string) (storeKind, error) {
 	switch storeKind(s) {
 	case storeBbolt, "":
 		return storeBbolt, nil
-	case "postgres":
-		return "", errors.New("-store postgres: the PostgreSQL store is not in this tree yet")
+	case storePostgres:
+		return storePostgres, nil
 	}
-	return "", fmt.Errorf("-store %q: want bbolt", s)
+	return "", fmt.Errorf("-store %q: want bbolt or postgres", s)
+}
+
+// openStore opens the store a ceiling or the year's bulk path writes: the
+// bbolt folder dir, or the PostgreSQL database at url.
+func openStore(ctx context.Context, kind storeKind, dir, url string) (*store.Store, error) {
+	if kind == storePostgres {
+		if url == "" {
+			return nil, errors.New("store postgres: no database URL")
+		}
+		return store.OpenPostgres(ctx, url)
+	}
+	return store.Open(dir)
 }
 
 // storeCeiling does the writes of the list measurement straight on the
@@ -62,12 +75,10 @@ func parseStore(s string) (storeKind, error) {
 // the group commit nabij's list PUTs use, so that lists written at once
 // share a commit: the fair ceiling. Without, each is its own store.Update
 // (bbolt serialises writers; every Update fsyncs): context only. It runs
-// in the ceiling child (child.go).
-func storeCeiling(ctx context.Context, kind storeKind, dir string, sch *benchSchool, days []school.Date, dur time.Duration, maxOps int, grouped bool) (loadResult, error) {
-	if kind != storeBbolt {
-		return loadResult{}, fmt.Errorf("store %s: no ceiling", kind)
-	}
-	st, err := store.Open(dir)
+// in the ceiling child (child.go). On PostgreSQL (url) the same writes go
+// through the same Group, which commits a group in one transaction there.
+func storeCeiling(ctx context.Context, kind storeKind, dir, url string, sch *benchSchool, days []school.Date, dur time.Duration, maxOps int, grouped bool) (loadResult, error) {
+	st, err := openStore(ctx, kind, dir, url)
 	if err != nil {
 		return loadResult{}, err
 	}

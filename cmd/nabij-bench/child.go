@@ -29,6 +29,7 @@ const (
 	childDurationEnv = "NABIJ_BENCH_CEILING_DURATION"
 	childGroupedEnv  = "NABIJ_BENCH_CEILING_GROUPED"
 	childStoreEnv    = "NABIJ_BENCH_CEILING_STORE"
+	childURLEnv      = "NABIJ_BENCH_CEILING_DATABASE_URL"
 )
 
 // childResult is a loadResult as the child writes it.
@@ -66,7 +67,7 @@ func ceilingChild() error {
 	}
 	sch := newSchool(pupils)
 	days := pastSchoolDays(60)
-	res, err := storeCeiling(context.Background(), kind, os.Getenv(childDirEnv), sch, days, dur, len(sch.classes)*len(days), os.Getenv(childGroupedEnv) == "1")
+	res, err := storeCeiling(context.Background(), kind, os.Getenv(childDirEnv), os.Getenv(childURLEnv), sch, days, dur, len(sch.classes)*len(days), os.Getenv(childGroupedEnv) == "1")
 	if err != nil {
 		return err
 	}
@@ -80,17 +81,26 @@ func ceilingChild() error {
 }
 
 // ceilingInChild measures a store ceiling (storeCeiling) in a child
-// process: the bench's own executable, run again with childEnv.
-func ceilingInChild(ctx context.Context, kind storeKind, dir string, pupils int, dur time.Duration, grouped bool) (loadResult, error) {
+// process: the bench's own executable, run again with childEnv. It writes
+// to the bbolt folder dir, or to a new PostgreSQL database (name).
+func ceilingInChild(ctx context.Context, st *stores, dir, name string, pupils int, dur time.Duration, grouped bool) (loadResult, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return loadResult{}, err
 	}
+	url, err := st.database(ctx, name)
+	if err != nil {
+		return loadResult{}, err
+	}
+	kind := st.kind
 	cmd := exec.CommandContext(ctx, self)
 	cmd.Env = []string{childEnv + "=ceiling", childDirEnv + "=" + dir, childPupilsEnv + "=" + strconv.Itoa(pupils),
 		childDurationEnv + "=" + dur.String(), childStoreEnv + "=" + string(kind)}
 	if grouped {
 		cmd.Env = append(cmd.Env, childGroupedEnv+"=1")
+	}
+	if url != "" {
+		cmd.Env = append(cmd.Env, childURLEnv+"="+url)
 	}
 	for _, k := range []string{"PATH", "HOME", "TMPDIR"} {
 		if v, ok := os.LookupEnv(k); ok {

@@ -33,6 +33,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -64,7 +65,8 @@ type options struct {
 	verbose     bool
 
 	// store is the store nabij and the fair ceiling run on (-store).
-	store storeKind
+	store  storeKind
+	stores *stores
 	// rttMin, rttMax: the real stand-in's round trip (groups 5–7).
 	rttMin, rttMax time.Duration
 	// morningAlerts is a 5,000-pupil school's morning: its alerts, dealt
@@ -187,6 +189,18 @@ func run(ctx context.Context, o options) error {
 	}
 	t.tree = treeState(ctx, root)
 	t.fs, t.tmpfs = filesystem(tmp)
+	if o.profile != "" && o.store != storeBbolt {
+		return errors.New("-profile wires nabij in-process on bbolt only")
+	}
+	if o.stores, err = startStores(ctx, o.store); err != nil {
+		return err
+	}
+	defer o.stores.stop()
+	if d := o.stores.clusterDir(); d != "" {
+		name, tmpfs := filesystem(d)
+		t.fs += "; the PostgreSQL cluster (durable: fsync on) on " + name
+		t.tmpfs = t.tmpfs || tmpfs
+	}
 
 	if o.profile != "" {
 		return runProfile(ctx, o, tmp, t)
@@ -231,13 +245,13 @@ func run(ctx context.Context, o options) error {
 		// ceilings each in a child process of their own (child.go).
 		settle()
 		o.logf("ceiling: %s, commits shared (child process)", o.store)
-		fair, err := ceilingInChild(ctx, o.store, filepath.Join(tmp, "data-ceiling-1"), o.pupils, o.duration, true)
+		fair, err := ceilingInChild(ctx, o.stores, filepath.Join(tmp, "data-ceiling-1"), "ceiling_1", o.pupils, o.duration, true)
 		if err != nil {
 			return err
 		}
 		settle()
 		o.logf("ceiling: %s, one transaction per list (child process)", o.store)
-		single, err := ceilingInChild(ctx, o.store, filepath.Join(tmp, "data-ceiling-single"), o.pupils, o.duration, false)
+		single, err := ceilingInChild(ctx, o.stores, filepath.Join(tmp, "data-ceiling-single"), "ceiling_single", o.pupils, o.duration, false)
 		if err != nil {
 			return err
 		}
@@ -261,7 +275,7 @@ func run(ctx context.Context, o options) error {
 		// taken against the mean of the two.
 		settle()
 		o.logf("ceiling: %s, commits shared, again (child process)", o.store)
-		fair2, err := ceilingInChild(ctx, o.store, filepath.Join(tmp, "data-ceiling-2"), o.pupils, o.duration, true)
+		fair2, err := ceilingInChild(ctx, o.stores, filepath.Join(tmp, "data-ceiling-2"), "ceiling_2", o.pupils, o.duration, true)
 		if err != nil {
 			return err
 		}
@@ -295,7 +309,7 @@ func run(ctx context.Context, o options) error {
 			settle()
 			o.logf("child D: throughput, callbacks %s", cb)
 			tp, err := measureThroughput(ctx, o, cb == "on", func(data string, env map[string]string) (*target, error) {
-				return startChild(ctx, bin, filepath.Join(tmp, "nabij-d-"+cb+".log"), env)
+				return startNabij(ctx, o, bin, filepath.Join(tmp, "nabij-d-"+cb+".log"), env, "d_"+cb)
 			}, tmp)
 			if err != nil {
 				return err

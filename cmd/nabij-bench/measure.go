@@ -32,7 +32,7 @@ func measureWrites(ctx context.Context, o options, bin, tmp string, sch *benchSc
 		return writes{}, err
 	}
 	env := serviceEnv(addr, filepath.Join(tmp, "data-a"), tw, map[string]string{"NABIJ_HOLD": o.hold.String(), "NABIJ_RATE": "0"})
-	tg, err := startChild(ctx, bin, filepath.Join(tmp, "nabij-a.log"), env)
+	tg, err := startNabij(ctx, o, bin, filepath.Join(tmp, "nabij-a.log"), env, "a")
 	if err != nil {
 		return writes{}, err
 	}
@@ -83,7 +83,7 @@ func measureMorning(ctx context.Context, o options, bin, tmp string, sch *benchS
 		return m, err
 	}
 	env := serviceEnv(addr, filepath.Join(tmp, "data-b"), tw, map[string]string{"NABIJ_HOLD": o.hold.String(), "NABIJ_RATE": "0"})
-	tg, err := startChild(ctx, bin, filepath.Join(tmp, "nabij-b.log"), env)
+	tg, err := startNabij(ctx, o, bin, filepath.Join(tmp, "nabij-b.log"), env, "b")
 	if err != nil {
 		return m, err
 	}
@@ -294,7 +294,7 @@ func measureRate(ctx context.Context, o options, bin, tmp string) (rateResult, e
 	}
 	env := serviceEnv(addr, filepath.Join(tmp, "data-c"), tw, map[string]string{
 		"NABIJ_HOLD": "0s", "NABIJ_RATE": strconv.Itoa(o.rate), "NABIJ_WORKERS": "4"})
-	tg, err := startChild(ctx, bin, filepath.Join(tmp, "nabij-c.log"), env)
+	tg, err := startNabij(ctx, o, bin, filepath.Join(tmp, "nabij-c.log"), env, "c")
 	if err != nil {
 		return r, err
 	}

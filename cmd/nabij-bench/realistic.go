@@ -186,7 +186,7 @@ func measureRealMorning(ctx context.Context, o options, bin, tmp, name string, e
 	if err := trustStandIn(env, tw, tmp); err != nil {
 		return realMorning{}, err
 	}
-	tg, err := startChild(ctx, bin, filepath.Join(tmp, "nabij-"+name+".log"), env)
+	tg, err := startNabij(ctx, o, bin, filepath.Join(tmp, "nabij-"+name+".log"), env, name)
 	if err != nil {
 		return realMorning{}, err
 	}
@@ -222,12 +222,12 @@ func measureOpenLoop(ctx context.Context, o options, bin, tmp string, rate float
 	if err != nil {
 		return r, err
 	}
-	name := fmt.Sprintf("e-%g", rate)
+	name := fmt.Sprintf("e_%g", rate)
 	env := serviceEnv(addr, filepath.Join(tmp, "data-"+name), tw, map[string]string{"NABIJ_HOLD": o.hold.String()})
 	if err := trustStandIn(env, tw, tmp); err != nil {
 		return r, err
 	}
-	tg, err := startChild(ctx, bin, filepath.Join(tmp, "nabij-"+name+".log"), env)
+	tg, err := startNabij(ctx, o, bin, filepath.Join(tmp, "nabij-"+name+".log"), env, name)
 	if err != nil {
 		return r, err
 	}

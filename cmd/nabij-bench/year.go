@@ -39,7 +39,7 @@ type year struct {
 // callbacks would have left them: no dispatcher runs here, and no Twilio.
 // What is not made: replies, tasks, corrections, the daily sweep (the
 // child runs it once at start).
-func buildYear(ctx context.Context, dir string, sch *benchSchool, days, alertsPerDay int) (year, error) {
+func buildYear(ctx context.Context, kind storeKind, dir, dbURL string, sch *benchSchool, days, alertsPerDay int) (year, error) {
 	y := year{}
 	started := time.Now()
 	loc, err := time.LoadLocation("Europe/Amsterdam")
@@ -54,7 +54,7 @@ func buildYear(ctx context.Context, dir string, sch *benchSchool, days, alertsPe
 	if err != nil {
 		return y, err
 	}
-	st, err := store.Open(dir)
+	st, err := openStore(ctx, kind, dir, dbURL)
 	if err != nil {
 		return y, err
 	}
@@ -104,8 +104,10 @@ func buildYear(ctx context.Context, dir string, sch *benchSchool, days, alertsPe
 		y.messages += n
 		y.days++
 	}
-	if fi, err := os.Stat(filepath.Join(dir, "nabij.db")); err == nil {
-		y.dbBytes = fi.Size()
+	if kind == storeBbolt {
+		if fi, err := os.Stat(filepath.Join(dir, "nabij.db")); err == nil {
+			y.dbBytes = fi.Size()
+		}
 	}
 	y.took = time.Since(started)
 	return y, nil
@@ -147,7 +149,11 @@ func deliverDay(st *store.Store, d school.Date, sent, delivered time.Time) (int,
 func measureYear(ctx context.Context, o options, bin, tmp string) (year, realMorning, error) {
 	sch := newSchool(o.pupils)
 	data := filepath.Join(tmp, "data-y")
-	y, err := buildYear(ctx, data, sch, o.yearDays, o.morningAlerts)
+	dbURL, err := o.stores.database(ctx, "y")
+	if err != nil {
+		return year{}, realMorning{}, err
+	}
+	y, err := buildYear(ctx, o.store, data, dbURL, sch, o.yearDays, o.morningAlerts)
 	if err != nil {
 		return y, realMorning{}, err
 	}
@@ -161,10 +167,13 @@ func measureYear(ctx context.Context, o options, bin, tmp string) (year, realMor
 		return y, realMorning{}, err
 	}
 	env := serviceEnv(addr, data, tw, map[string]string{"NABIJ_HOLD": o.m7Hold.String()})
+	if dbURL != "" {
+		env["NABIJ_DATABASE_URL"] = dbURL
+	}
 	if err := trustStandIn(env, tw, tmp); err != nil {
 		return y, realMorning{}, err
 	}
-	tg, err := startChild(ctx, bin, filepath.Join(tmp, "nabij-y.log"), env)
+	tg, err := startNabij(ctx, o, bin, filepath.Join(tmp, "nabij-y.log"), env, "y")
 	if err != nil {
 		return y, realMorning{}, err
 	}
