@@ -231,6 +231,7 @@ func run(ctx context.Context, o options) error {
 		syscall.Sync()
 	}
 	probe := func() error {
+		r.loads = append(r.loads, loadAverage())
 		settle()
 		p, err := fsyncProbe(tmp, 300)
 		r.probes = append(r.probes, p)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -83,4 +84,18 @@ func filesystem(dir string) (name string, tmpfs bool) {
 		return n, n == "tmpfs"
 	}
 	return fmt.Sprintf("statfs type %#x", t), false
+}
+
+// loadAverage is the first three fields of /proc/loadavg: how busy the
+// machine was with more than the bench.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(raw))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }

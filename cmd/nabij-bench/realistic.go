@@ -84,6 +84,7 @@ type realMorning struct {
 	timedOut    bool
 	mem         memory // the child after the morning
 	before      memory // the child before the morning (after its start)
+	peakAnon    int64  // the most RssAnon sampled from the child's start on
 }
 
 // holdEndToLast is from the end of the hold (reckoned from the first list's

@@ -84,6 +84,7 @@ type results struct {
 	openLoops   []openLoop
 	unlimited   *realMorning // the round trip, default workers, NABIJ_RATE=0
 	probes      [][]time.Duration
+	loads       []string // /proc/loadavg at the start and the end
 }
 
 // badCallbacks counts the status callbacks not answered 2xx in every
@@ -122,6 +123,9 @@ func writeTable(t *table, o options, r results) {
 		t.add("0", fmt.Sprintf("disk: fsync of a 4 KiB write in the temp dir (%s of the run)", []string{"start", "end"}[min(i, 1)]),
 			fmt.Sprintf("p50 %s  p99 %s  max %s  (n=%d)", ms(percentile(p, .5)), ms(percentile(p, .99)), ms(percentile(p, 1)), len(p)), "(context)", "")
 	}
+	if len(r.loads) > 0 {
+		t.add("0''", "load average (1, 5, 15 min) at the start · the end of the run: others on the machine", strings.Join(r.loads, " · "), "(context)", "")
+	}
 	fsNote := "(context)"
 	if t.tmpfs {
 		fsNote = "WARNING " + tmpfsWarning
@@ -153,7 +157,7 @@ func writeTable(t *table, o options, r results) {
 		writeOpenLoop(t, o, string(rune('a'+i)), ol)
 	}
 	if r.yearMorning != nil {
-		writeRealMorning(t, o, "7", "the whole morning at nabij's defaults (NABIJ_WORKERS 4, NABIJ_RATE 10), after the year of 5", *r.yearMorning, true)
+		writeRealMorning(t, o, "7", "the whole morning at nabij's defaults (NABIJ_WORKERS 4, NABIJ_RATE 10), after the year of row 5", *r.yearMorning, true)
 	}
 	if r.unlimited != nil {
 		writeRealMorning(t, o, "7'", "the same on a fresh school, NABIJ_WORKERS 4 (default), NABIJ_RATE=0: what the workers sustain", *r.unlimited, false)
@@ -242,8 +246,8 @@ func writeThroughput(t *table, tps []throughput) {
 
 func writeYear(t *table, o options, y year, m realMorning) {
 	t.add("5", fmt.Sprintf("child memory after a year (%d school days: %d lists, %d messages, bulk path) and this morning's %d alerts, %d-pupil school", y.days, y.lists, y.messages, m.arrived, o.pupils),
-		m.mem.String(), "RssAnon < 100 MB", verdict(m.mem.anon > 0 && m.mem.anon < 100<<20))
-	t.add("5'", "  the same child after its start (the sweep over the year), before the morning", m.before.String(), "(info)", "")
+		fmt.Sprintf("%s; RssAnon at most %s (sampled every 20 ms from its start)", m.mem, mb(m.peakAnon)), "RssAnon < 100 MB (the most sampled)", verdict(m.peakAnon > 0 && m.peakAnon < 100<<20))
+	t.add("5'", "  the same child after its start (its catch-up sweep: every rule over every pupil's year), before the morning", m.before.String(), "(info)", "")
 	t.add("5''", "  the year's store: nabij.db, and the bulk path's time (in the bench's process, not measured)",
 		fmt.Sprintf("%s, written in %s", mb(y.dbBytes), y.took.Round(time.Second)), "(info)", "")
 }

@@ -178,6 +178,9 @@ func measureYear(ctx context.Context, o options, bin, tmp string) (year, realMor
 		return y, realMorning{}, err
 	}
 	defer tg.stop()
+	// The most anonymous memory the child had, from its start (the
+	// catch-up sweep over the year) to the end of the morning.
+	peak := sampleAnon(tg.pid, 20*time.Millisecond)
 	a := &api{base: tg.url, client: newHTTPClient(mentors)}
 	coord, tokens, _, err := setup(a, sch, false)
 	if err != nil {
@@ -189,5 +192,34 @@ func measureYear(ctx context.Context, o options, bin, tmp string) (year, realMor
 	}
 	m, err := runRealMorning(ctx, a, tg, coord, tokens, tw, sch, o.morningAlerts, o.m7Hold)
 	m.before = before
+	m.peakAnon = peak()
 	return y, m, err
+}
+
+// sampleAnon reads pid's RssAnon every interval until the returned function
+// is called, which answers the most it saw. The kernel keeps a high-water
+// mark only of the whole RSS (VmHWM), file pages included.
+func sampleAnon(pid int, every time.Duration) func() int64 {
+	stop := make(chan struct{})
+	done := make(chan int64)
+	go func() {
+		var most int64
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			if m, err := procStatus(pid); err == nil {
+				most = max(most, m.anon)
+			}
+			select {
+			case <-stop:
+				done <- most
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() int64 {
+		close(stop)
+		return <-done
+	}
 }
