@@ -85,6 +85,11 @@ type Message struct {
 	// provider, whose clock is real, searches from there (the service's own
 	// clock may run offset, NABIJ_CLOCK).
 	ClaimedAt time.Time `json:"claimed_at,omitzero"`
+	// ClaimedBy is the process that made the last claim (a replica's id on
+	// PostgreSQL; empty on bbolt, where one process holds the store): a
+	// message left "sending" by a replica that is gone is looked up by
+	// another.
+	ClaimedBy string `json:"claimed_by,omitempty"`
 	// Options are the answers a "which child?" question offers: code → pupil.
 	Options map[string]string `json:"options,omitempty"`
 	// Note tells staff why the message is as it is (an SMS for a missing template).

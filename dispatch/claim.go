@@ -199,6 +199,7 @@ func (d *Dispatcher) claimOne(tx alerts.Tx, m *alerts.Message, now time.Time, se
 	m.Status = alerts.StatusSending
 	m.Attempts++
 	m.UpdatedAt = now
+	m.ClaimedBy = d.replicas.Self
 	if !m.Uncertain {
 		// Kept from the first uncertain try, so a lookup covers them all.
 		m.ClaimedAt = d.wall()

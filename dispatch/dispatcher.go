@@ -55,7 +55,26 @@ type Config struct {
 	// sends under way and the recording of their answers; 0 for
 	// DefaultShutdownWait.
 	ShutdownWait time.Duration
+	// Replicas are the other processes on the same store (PostgreSQL);
+	// zero on bbolt, where this process is the only one.
+	Replicas Replicas
 }
+
+// Replicas tell a dispatcher about the other processes on its store. Each
+// claim is marked with Self; a message left "sending" by a replica that is
+// gone (Gone) is looked up and settled by another, once Grace has passed
+// since it was first seen gone: by then any send the gone replica still
+// had under way has ended (a replica that loses its lease stops sending at
+// once, and a send lasts at most the provider client's timeout).
+type Replicas struct {
+	Self  string
+	Gone  func(ctx context.Context, replica string) (bool, error)
+	Grace time.Duration
+}
+
+// orphanCheck is how often a dispatcher with replicas looks for messages
+// a gone replica left "sending".
+const orphanCheck = 2 * time.Second
 
 // DefaultShutdownWait is how long Run waits at most for the sends under way
 // when it stops: well within the stop timeouts of deploy/ (30 s), and
@@ -84,6 +103,9 @@ type Dispatcher struct {
 	pauseRetry   time.Duration
 	shutdownWait time.Duration
 
+	replicas Replicas
+	gone     map[string]time.Time // replicas seen gone, and since when (wall)
+
 	wake     chan struct{}
 	mu       sync.Mutex
 	inflight map[string]bool
@@ -98,7 +120,8 @@ func NewDispatcher(cfg Config) *Dispatcher {
 		store: cfg.Store, sender: cfg.Sender, fallbacks: cfg.Fallbacks,
 		now: cfg.Now, wall: cfg.Wall, workers: max(cfg.Workers, 1), backoff: cfg.Backoff,
 		quiet: cfg.Quiet, log: cfg.Log, observer: cfg.Observe,
-		pauseRetry: cfg.PauseRetry, shutdownWait: cfg.ShutdownWait,
+		pauseRetry: cfg.PauseRetry, shutdownWait: cfg.ShutdownWait, replicas: cfg.Replicas,
+		gone:     map[string]time.Time{},
 		wake:     make(chan struct{}, 1),
 		inflight: map[string]bool{},
 		failing:  map[string]time.Time{},
@@ -205,8 +228,16 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	// A scan reads more than can be in flight, so that messages in flight
 	// never hide the ones behind them.
 	batch := 256 + inFlight*d.workers
-	lastCheck := d.now()
+	lastCheck, lastOrphans := d.now(), d.wall()
 	for ctx.Err() == nil {
+		if d.replicas.Gone != nil && d.wall().Sub(lastOrphans) >= orphanCheck {
+			lastOrphans = d.wall()
+			if found, requeued, err := d.reconcile(ctx, -1); err != nil {
+				d.log.Error("reconciling messages of replicas that are gone", "err", err)
+			} else if found+requeued > 0 {
+				d.log.Warn("reconciled messages a replica that is gone left sending", "found_at_provider", found, "requeued", requeued)
+			}
+		}
 		if d.now().Sub(lastCheck) > StuckAfter {
 			lastCheck = d.now()
 			if found, requeued, err := d.reconcile(ctx, StuckAfter); err != nil {

@@ -20,6 +20,10 @@ func (d *Dispatcher) Reconcile(ctx context.Context) (found, requeued int, err er
 // far longer than a send may take.
 const StuckAfter = 5 * time.Minute
 
+// reconcile looks up the messages left "sending": all of them (olderThan
+// 0, at start), those stuck longer than olderThan (> 0), or (-1) only those
+// of replicas gone for longer than their grace. With replicas, a message
+// another replica claimed is looked up only once that replica is gone.
 func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (found, requeued int, err error) {
 	var stuck []*alerts.Message
 	if err := d.store.ViewAlerts(func(tx alerts.Tx) error {
@@ -30,8 +34,18 @@ func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (fo
 		return 0, 0, err
 	}
 	looker, canLook := d.sender.(Looker)
+	orphans := map[string]bool{} // claimant → gone long enough
 	for _, m := range stuck {
-		if olderThan > 0 && (d.wall().Sub(m.ClaimedAt) < olderThan || d.isInFlight(m.ID)) {
+		if d.replicas.Gone != nil && m.ClaimedBy != d.replicas.Self {
+			gone, seen := orphans[m.ClaimedBy]
+			if !seen {
+				gone = d.goneLongEnough(ctx, m.ClaimedBy)
+				orphans[m.ClaimedBy] = gone
+			}
+			if !gone {
+				continue // its replica sends it, or may still
+			}
+		} else if olderThan < 0 || olderThan > 0 && (d.wall().Sub(m.ClaimedAt) < olderThan || d.isInFlight(m.ID)) {
 			continue // a send may still be under way
 		}
 		out := outgoingOf(m)
@@ -55,4 +69,31 @@ func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (fo
 		requeued++
 	}
 	return found, requeued, nil
+}
+
+// goneLongEnough reports whether the replica that claimed a message is
+// gone, and has been for the grace (first seen gone now, it is not yet).
+// A claim of no replica (made on bbolt, before the store moved) has none
+// that could still send it.
+func (d *Dispatcher) goneLongEnough(ctx context.Context, replica string) bool {
+	if replica == "" {
+		return true
+	}
+	gone, err := d.replicas.Gone(ctx, replica)
+	if err != nil {
+		d.log.Error("asking whether a replica is gone", "replica", replica, "err", err)
+		return false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !gone {
+		delete(d.gone, replica)
+		return false
+	}
+	since, ok := d.gone[replica]
+	if !ok {
+		d.gone[replica] = d.wall()
+		return d.replicas.Grace <= 0
+	}
+	return d.wall().Sub(since) >= d.replicas.Grace
 }

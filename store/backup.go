@@ -13,10 +13,17 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 )
 
+// ErrPostgresBackup is a backup asked of a store in PostgreSQL, whose
+// backups are PostgreSQL's own (pg_dump).
+var ErrPostgresBackup = errors.New("the store is in PostgreSQL: back it up with pg_dump (README, Backups)")
+
 // Backup writes a consistent copy of the whole store to w while the
 // service runs: one read transaction, so lists and messages go on being
 // written meanwhile.
 func (s *Store) Backup(w io.Writer) (int64, error) {
+	if s.db == nil {
+		return 0, ErrPostgresBackup
+	}
 	var n int64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error

@@ -27,6 +27,7 @@ type msgState struct {
 	DueAt       time.Time     `json:"due_at"`
 	Uncertain   bool          `json:"uncertain,omitempty"`
 	ClaimedAt   time.Time     `json:"claimed_at,omitzero"`
+	ClaimedBy   string        `json:"claimed_by,omitempty"`
 	SentAt      *time.Time    `json:"sent_at,omitempty"`
 	DeliveredAt *time.Time    `json:"delivered_at,omitempty"`
 	RepliedAt   *time.Time    `json:"replied_at,omitempty"`
@@ -37,13 +38,13 @@ type msgState struct {
 
 func stateOf(m *alerts.Message) msgState {
 	return msgState{Status: m.Status, ErrorCode: m.ErrorCode, ProviderID: m.ProviderID, Attempts: m.Attempts,
-		DueAt: m.DueAt, Uncertain: m.Uncertain, ClaimedAt: m.ClaimedAt, SentAt: m.SentAt, DeliveredAt: m.DeliveredAt,
+		DueAt: m.DueAt, Uncertain: m.Uncertain, ClaimedAt: m.ClaimedAt, ClaimedBy: m.ClaimedBy, SentAt: m.SentAt, DeliveredAt: m.DeliveredAt,
 		RepliedAt: m.RepliedAt, Fallback: m.Fallback, Note: m.Note, UpdatedAt: m.UpdatedAt}
 }
 
 func (s msgState) applyTo(m *alerts.Message) {
 	m.Status, m.ErrorCode, m.ProviderID, m.Attempts = s.Status, s.ErrorCode, s.ProviderID, s.Attempts
-	m.DueAt, m.Uncertain, m.ClaimedAt = s.DueAt, s.Uncertain, s.ClaimedAt
+	m.DueAt, m.Uncertain, m.ClaimedAt, m.ClaimedBy = s.DueAt, s.Uncertain, s.ClaimedAt, s.ClaimedBy
 	m.SentAt, m.DeliveredAt, m.RepliedAt = s.SentAt, s.DeliveredAt, s.RepliedAt
 	m.Fallback, m.Note, m.UpdatedAt = s.Fallback, s.Note, s.UpdatedAt
 }

@@ -50,6 +50,9 @@ const txTimeout = 5 * time.Minute
 // takes fewer (a lookup by prefix mostly reads one or two).
 const cursorPage = 512
 
+// ErrUnreachable is a PostgreSQL database that did not answer.
+var ErrUnreachable = errors.New("postgres: the database does not answer")
+
 // OpenPostgres opens the store in the PostgreSQL database at url
 // (postgres://user:password@host:5432/db?sslmode=…): connects, runs the
 // SQL migrations this nabij has (refusing a database migrated by a newer
@@ -66,7 +69,7 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: connect to %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+		return nil, fmt.Errorf("%w: %s:%d/%s: %w", ErrUnreachable, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
 	if err := migratePostgres(ctx, pool); err != nil {
 		pool.Close()

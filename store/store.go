@@ -182,6 +182,9 @@ func restoreAdvice(err error) error {
 	return fmt.Errorf("%w; nabij does not start on it: restore the latest backup (nabij restore FILE, with nabij stopped), or move the file away to start an empty store", err)
 }
 
+// Postgres reports whether the store is in PostgreSQL.
+func (s *Store) Postgres() bool { return s.pg != nil }
+
 // Checked is what checking the file cost when the store opened (zero for
 // a new store).
 func (s *Store) Checked() CheckStats { return s.checked }

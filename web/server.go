@@ -95,7 +95,9 @@ type Config struct {
 	// Audit records a staff request; AuditLog reads the records.
 	Audit    func(e store.AuditEntry) error
 	AuditLog func(from, to time.Time, user string, limit int) ([]store.AuditEntry, error)
-	// Backup writes a consistent copy of the store.
+	// Backup writes a consistent copy of the store; nil where the store
+	// has backups of its own (PostgreSQL: pg_dump), and the backup route
+	// says so.
 	Backup func(w io.Writer) (int64, error)
 	// Settings are the settings in force, secrets masked, for the admin page.
 	Settings [][2]string
@@ -311,6 +313,9 @@ func hasSecure(cookie string) bool {
 // timeout is for answers, not for a store of many MB on a slow line: the
 // backup gets an hour.
 func (h *handlers) backup(c echo.Context) error {
+	if h.cfg.Backup == nil {
+		return &apiError{http.StatusConflict, "conflict", "the store is in PostgreSQL: back it up with pg_dump (README, Backups)", nil}
+	}
 	if err := http.NewResponseController(c.Response()).SetWriteDeadline(time.Now().Add(time.Hour)); err != nil {
 		h.log.Warn("backup: the write deadline could not be extended", "err", err)
 	}

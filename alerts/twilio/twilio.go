@@ -23,6 +23,10 @@ import (
 const DefaultAPIURL = "https://api.twilio.com"
 
 // Config is what the sender needs to reach Twilio.
+// DefaultTimeout is how long a request to Twilio may take, unless
+// Config.Timeout says otherwise.
+const DefaultTimeout = 15 * time.Second
+
 type Config struct {
 	AccountSID string
 	AuthToken  string
@@ -75,7 +79,7 @@ func New(cfg Config) (*Sender, error) {
 		return nil, fmt.Errorf("twilio: API URL %q is not an absolute URL", cfg.APIURL)
 	}
 	if cfg.Timeout == 0 {
-		cfg.Timeout = 15 * time.Second
+		cfg.Timeout = DefaultTimeout
 	}
 	// The dispatcher's workers send at once: keep a connection for each
 	// (the default keeps 2 per host and dials the rest anew).

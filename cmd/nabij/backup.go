@@ -36,6 +36,10 @@ func backupCmd(args []string, getenv func(string) string, stdout, stderr io.Writ
 		fmt.Fprintln(stderr, "nabij backup:", err)
 		return 2
 	}
+	if cfg.DatabaseURL != "" {
+		fmt.Fprintln(stderr, "nabij backup:", store.ErrPostgresBackup)
+		return 2
+	}
 	st, err := store.OpenReadOnly(cfg.DataDir)
 	if err == nil {
 		defer st.Close()
@@ -109,6 +113,10 @@ func restoreCmd(args []string, getenv func(string) string, stdout, stderr io.Wri
 	cfg, err := loadConfig(l.get)
 	if err != nil {
 		fmt.Fprintln(stderr, "nabij restore:", err)
+		return 2
+	}
+	if cfg.DatabaseURL != "" {
+		fmt.Fprintln(stderr, "nabij restore: the store is in PostgreSQL (NABIJ_DATABASE_URL): restore a pg_dump with pg_restore, or move a bbolt backup into an empty database with nabij migrate --from FILE --to URL (README, Backups)")
 		return 2
 	}
 	kept, err := store.Restore(cfg.DataDir, rest[0], *force)

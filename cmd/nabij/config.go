@@ -19,12 +19,15 @@ import (
 
 // config is every setting of `nabij serve`, read from the environment.
 type config struct {
-	Addr       string
-	DataDir    string
-	AdminToken string
-	PublicURL  string
-	SchoolName string
-	Location   *time.Location
+	Addr    string
+	DataDir string
+	// DatabaseURL, when set, is the PostgreSQL database of the store
+	// (NABIJ_DATABASE_URL); DataDir is then not used.
+	DatabaseURL string
+	AdminToken  string
+	PublicURL   string
+	SchoolName  string
+	Location    *time.Location
 	// ClockStart, when set, is where the service's clock starts (NABIJ_CLOCK).
 	ClockStart   time.Time
 	Hold         time.Duration
@@ -90,6 +93,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c := &config{
 		Addr:         env("NABIJ_ADDR", "127.0.0.1:8080"),
 		DataDir:      env("NABIJ_DATA", "./nabij-data/"),
+		DatabaseURL:  getenv("NABIJ_DATABASE_URL"),
 		AdminToken:   getenv("NABIJ_ADMIN_TOKEN"),
 		PublicURL:    strings.TrimSuffix(env("NABIJ_PUBLIC_URL", ""), "/"),
 		SchoolName:   env("NABIJ_SCHOOL_NAME", "ISK"),

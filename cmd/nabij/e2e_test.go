@@ -112,6 +112,9 @@ func startHarnessOn(t *testing.T, socket *net.TCPListener, env map[string]string
 		"NABIJ_TWILIO_API_URL":       tw.URL(),
 		"NABIJ_METRICS_ADDR":         "127.0.0.1:0",
 	}
+	if onPostgres(env) {
+		base["NABIJ_DATABASE_URL"] = postgresDatabase(t)
+	}
 	for k, v := range env {
 		base[k] = v
 	}

@@ -42,6 +42,9 @@ Usage:
   nabij backup FILE      a consistent copy of the store, while the service runs
   nabij restore FILE [--force]
                          put a backup in place (the service stopped); refuses a newer store without --force
+  nabij migrate [--from DIR|FILE] [--to URL]
+                         copy the bbolt store (NABIJ_DATA, or a backup) into an empty PostgreSQL database
+                         (--to, else NABIJ_DATABASE_URL), count both sides, and say what moved
   nabij config check [FILE]
                          validate a config file (with the environment) and print the settings in force
   nabij translations check [--data DIR]
@@ -88,6 +91,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return backupCmd(args[1:], getenv, stdout, stderr)
 	case "restore":
 		return restoreCmd(args[1:], getenv, stdout, stderr)
+	case "migrate":
+		return migrateCmd(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -43,6 +43,7 @@ func TestMain(m *testing.M) {
 	memory := inMemoryTempDir()
 	code := m.Run()
 	stopChromium()
+	stopPostgres()
 	if memory != "" {
 		os.RemoveAll(memory)
 	}

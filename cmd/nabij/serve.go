@@ -83,14 +83,20 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 			return 1
 		}
 	}
-	<-ctx.Done()
+	code := 0
+	select {
+	case <-ctx.Done():
+	case err := <-srv.fatal:
+		fmt.Fprintln(stderr, "nabij:", err)
+		code = 1
+	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := srv.Stop(stopCtx); err != nil {
 		fmt.Fprintln(stderr, "nabij: stop:", err)
 		return 1
 	}
-	return 0
+	return code
 }
 
 // dispatchStopWait is how long a stop waits for the sends under way, after
@@ -114,9 +120,15 @@ type server struct {
 	wg         sync.WaitGroup
 	now        func() time.Time
 	rhythm     *app.Rhythm
-	stopOnce   sync.Once
-	stopErr    error
-	registry   *prometheus.Registry
+	// replica is this process among the replicas on PostgreSQL; nil on bbolt.
+	replica *replica
+	// stopSending stops the dispatcher (a lost replica lease); fatal then
+	// says why serve must exit.
+	stopSending context.CancelFunc
+	fatal       chan error
+	stopOnce    sync.Once
+	stopErr     error
+	registry    *prometheus.Registry
 	// metrics serves /metrics on NABIJ_METRICS_ADDR, when it is not "main".
 	metrics         *http.Server
 	metricsListener net.Listener
@@ -154,9 +166,18 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 			return nil, err
 		}
 	}
-	st, err := store.Open(cfg.DataDir)
+	st, err := cfg.openStore()
 	if err != nil {
 		return nil, err
+	}
+	rep, err := joinReplicas(st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	sendTimeout := cfg.Twilio.Timeout
+	if sendTimeout == 0 {
+		sendTimeout = twilio.DefaultTimeout
 	}
 	if c := st.Checked(); c.Pages > 0 {
 		log.Info("store checked", "bytes", c.Bytes, "pages", c.Pages, "ms", c.Took.Milliseconds(), "bbolt_ms", c.Bolt.Milliseconds())
@@ -176,6 +197,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		Backoff:      dispatch.Backoff{First: cfg.RetryFirst, Max: 5 * time.Minute},
 		Quiet:        alerts.QuietHours{From: sinceMidnight(cfg.SendFrom), Until: sinceMidnight(cfg.SendUntil), Location: cfg.Location},
 		ShutdownWait: dispatchStopWait,
+		Replicas:     rep.dispatchReplicas(st, sendTimeout),
 	})
 	registerDispatcherMetrics(reg, d)
 	cal, err := cfg.Calendar()
@@ -214,7 +236,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	}
 	e := web.New(svc, web.Config{
 		AdminToken: cfg.AdminToken, PublicURL: cfg.PublicURL, TwilioAuthToken: cfg.Twilio.AuthToken,
-		Health: st.Ping, Registry: reg, Log: log, Catalog: catalog, SchoolName: cfg.SchoolName, Settings: settingsView(cfg), Backup: st.Backup,
+		Health: st.Ping, Registry: reg, Log: log, Catalog: catalog, SchoolName: cfg.SchoolName, Settings: settingsView(cfg), Backup: fileBackup(st),
 		Audit: st.Audit, AuditLog: st.AuditLog, Location: cfg.Location,
 		TrustedProxies:   cfg.TrustedProxies,
 		TwilioAccountSID: cfg.Twilio.AccountSID, MetricsOnMain: cfg.MetricsAddr == "main", SecureCookies: cfg.secureCookies(),
@@ -224,7 +246,8 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		Degraded: []web.HealthCheck{{Part: "store", Check: st.WriteHealth}, {Part: "sending", Check: d.Health}},
 	})
 	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg)}
-	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now, rhythm: rhythm, registry: reg}, nil
+	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now, rhythm: rhythm, registry: reg,
+		replica: rep, fatal: make(chan error, 1)}, nil
 }
 
 // jobs are the school day's rhythm: the list deadline at the first lesson
@@ -322,20 +345,20 @@ func (s *server) Start() error {
 			}
 		}()
 	}
+	dctx, stopSending := context.WithCancel(ctx)
+	s.stopSending = stopSending
 	s.wg.Add(4)
 	go func() {
 		defer s.wg.Done()
-		s.dispatcher.Run(ctx)
+		s.dispatcher.Run(dctx)
 	}()
 	go func() {
 		defer s.wg.Done()
-		s.catchUpSweep(ctx)
+		s.runRhythm(ctx)
 	}()
 	go func() {
 		defer s.wg.Done()
-		if err := s.rhythm.Run(ctx); err != nil {
-			s.log.Error("the school day's rhythm stopped", "err", err)
-		}
+		s.watchReplicaLease(ctx)
 	}()
 	go func() {
 		defer s.wg.Done()
@@ -348,7 +371,7 @@ func (s *server) Start() error {
 	if s.metricsListener != nil {
 		metricsAt = s.metricsListener.Addr().String()
 	}
-	s.log.Info("nabij listening", "addr", ln.Addr().String(), "metrics", metricsAt, "data", s.cfg.DataDir, "sender", fmt.Sprintf("%T", s.dispatcher.Sender()))
+	s.log.Info("nabij listening", "addr", ln.Addr().String(), "metrics", metricsAt, "store", s.cfg.storeName(), "sender", fmt.Sprintf("%T", s.dispatcher.Sender()))
 	return nil
 }
 
@@ -375,10 +398,53 @@ func (s *server) stop(ctx context.Context) error {
 		s.cancel()
 	}
 	s.wg.Wait()
+	if s.replica != nil {
+		s.replica.lease.Release()
+	}
 	errs = append(errs, s.store.Close())
 	return errors.Join(errs...)
 }
 
 func sinceMidnight(t time.Time) time.Duration {
 	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute
+}
+
+// openStore opens the store: PostgreSQL when NABIJ_DATABASE_URL is set
+// (waiting up to 30 s for the database to answer: replicas may start
+// before it), else the bbolt file in NABIJ_DATA.
+func (c *config) openStore() (*store.Store, error) {
+	if c.DatabaseURL == "" {
+		return store.Open(c.DataDir)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		st, err := store.OpenPostgres(ctx, c.DatabaseURL)
+		if err == nil || !errors.Is(err, store.ErrUnreachable) {
+			return st, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// storeName says where the store is, for the log: the data folder, or
+// "postgres" (never the URL, which holds a password).
+func (c *config) storeName() string {
+	if c.DatabaseURL != "" {
+		return "postgres"
+	}
+	return c.DataDir
+}
+
+// fileBackup is the store's backup for the API: the bbolt file's, none on
+// PostgreSQL (pg_dump is its backup).
+func fileBackup(st *store.Store) func(io.Writer) (int64, error) {
+	if st.Postgres() {
+		return nil
+	}
+	return st.Backup
 }

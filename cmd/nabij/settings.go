@@ -13,7 +13,7 @@ import (
 // config file uses the same names lower-cased, without NABIJ_: `hold`,
 // `school_name`, `twilio_auth_token_file`.
 var settingNames = []string{
-	"NABIJ_ADDR", "NABIJ_DATA", "NABIJ_ADMIN_TOKEN", "NABIJ_PUBLIC_URL", "NABIJ_SCHOOL_NAME", "NABIJ_TIMEZONE",
+	"NABIJ_ADDR", "NABIJ_DATA", "NABIJ_DATABASE_URL", "NABIJ_ADMIN_TOKEN", "NABIJ_PUBLIC_URL", "NABIJ_SCHOOL_NAME", "NABIJ_TIMEZONE",
 	"NABIJ_CLOCK", "NABIJ_HOLD", "NABIJ_VALIDITY", "NABIJ_SEND_FROM", "NABIJ_SEND_UNTIL", "NABIJ_ALERT_UNTIL", "NABIJ_RATE", "NABIJ_WORKERS",
 	"NABIJ_RETRY_BACKOFF", "NABIJ_PROTOCOL", "NABIJ_REGION", "NABIJ_FREE_DAYS", "NABIJ_OPEN_ON", "NABIJ_SWEEP_AT", "NABIJ_LOG_FORMAT",
 	"NABIJ_SCHOOL_ADDRESS", "NABIJ_CONTACT_PHONE", "NABIJ_CONTACT_EMAIL", "NABIJ_WHATSAPP_TEMPLATES",
@@ -26,7 +26,7 @@ var settingNames = []string{
 
 // secretNames may also be given as NAME_FILE: the path of a file holding
 // the secret (systemd credentials, Kubernetes and Docker secrets).
-var secretNames = map[string]bool{"NABIJ_ADMIN_TOKEN": true, "TWILIO_AUTH_TOKEN": true, "TWILIO_ACCOUNT_SID": true, "NABIJ_OIDC_CLIENT_SECRET": true}
+var secretNames = map[string]bool{"NABIJ_ADMIN_TOKEN": true, "NABIJ_DATABASE_URL": true, "TWILIO_AUTH_TOKEN": true, "TWILIO_ACCOUNT_SID": true, "NABIJ_OIDC_CLIENT_SECRET": true}
 
 func fileKey(env string) string { return strings.ToLower(strings.TrimPrefix(env, "NABIJ_")) }
 

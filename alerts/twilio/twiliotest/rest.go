@@ -264,6 +264,14 @@ func (s *Server) admitCreate(w http.ResponseWriter, r *http.Request, to string) 
 
 // stall answers nothing until the client gives up or the server closes.
 func (s *Server) stall(r *http.Request) {
+	s.mu.Lock()
+	s.stalled++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.stalled--
+		s.mu.Unlock()
+	}()
 	select {
 	case <-r.Context().Done():
 	case <-s.closing:

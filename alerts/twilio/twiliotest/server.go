@@ -36,6 +36,7 @@ type Server struct {
 	failCreate    map[string]deliveryFailure // 201 with a final status
 	failList      []Failure                  // the next list requests' answers
 	stallNext     []bool                     // the next create requests get no answer (true: accepted first)
+	stalled       int                        // create requests held without an answer now
 	refusal       *Failure                   // the account refused: every request answers it
 	listRequests  int
 	ratePerSec    int
@@ -333,6 +334,14 @@ func (s *Server) StallNext(n int, accept bool) {
 	for range n {
 		s.stallNext = append(s.stallNext, accept)
 	}
+}
+
+// Stalled is how many create requests StallNext holds without an answer
+// now.
+func (s *Server) Stalled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stalled
 }
 
 // RefuseAccount makes every request (create, list, fetch) answer f, as

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nabij-isk/nabij/dispatch"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// Replicas (PostgreSQL): any number of nabij processes on one database.
+// Each holds a lease named after an id of its own for as long as it lives
+// (store/lease.go) and marks its claims with that id; a message a replica
+// that is gone left "sending" is looked up by another (dispatch.Replicas).
+// The school day's rhythm runs on one replica at a time: the one holding
+// the "rhythm" lease, which another takes over when its holder dies.
+
+// rhythmRetry is how often a replica without the rhythm tries to take it.
+const rhythmRetry = 2 * time.Second
+
+// replica is this process on a store with replicas.
+type replica struct {
+	id    string
+	lease *store.Lease
+}
+
+// joinReplicas takes this process's replica lease, on PostgreSQL; nil on
+// bbolt.
+func joinReplicas(st *store.Store) (*replica, error) {
+	if !st.Postgres() {
+		return nil, nil
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	id := hex.EncodeToString(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	l, err := st.TryLease(ctx, "replica:"+id)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: this replica's lease: %w", err)
+	}
+	if l == nil {
+		return nil, errors.New("postgres: this replica's new id is held by another: try again")
+	}
+	return &replica{id: id, lease: l}, nil
+}
+
+// dispatchReplicas is what the dispatcher knows of the other replicas.
+// The grace covers a replica that lost its lease and has not yet noticed
+// (a lease is checked every 2 s) and its last sends (the provider client's
+// timeout).
+func (r *replica) dispatchReplicas(st *store.Store, sendTimeout time.Duration) dispatch.Replicas {
+	if r == nil {
+		return dispatch.Replicas{}
+	}
+	return dispatch.Replicas{
+		Self: r.id,
+		Gone: func(ctx context.Context, other string) (bool, error) {
+			return st.LeaseFree(ctx, "replica:"+other)
+		},
+		Grace: sendTimeout + 5*time.Second,
+	}
+}
+
+// runRhythm runs the school day's rhythm (and first the catch-up sweep)
+// until ctx ends: at once on bbolt; on PostgreSQL while this replica holds
+// the rhythm lease, trying for it every rhythmRetry while another does.
+func (s *server) runRhythm(ctx context.Context) {
+	if s.replica == nil {
+		s.catchUpSweep(ctx)
+		if err := s.rhythm.Run(ctx); err != nil {
+			s.log.Error("the school day's rhythm stopped", "err", err)
+		}
+		return
+	}
+	for ctx.Err() == nil {
+		lease, err := s.store.TryLease(ctx, "rhythm")
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("taking the rhythm lease", "err", err)
+		}
+		if lease != nil {
+			s.log.Info("this replica runs the school day's rhythm", "replica", s.replica.id)
+			lead, cancel := context.WithCancel(ctx)
+			go func() {
+				select {
+				case <-lease.Lost():
+					s.log.Error("the rhythm lease was lost: another replica may take it", "replica", s.replica.id)
+				case <-lead.Done():
+				}
+				cancel()
+			}()
+			s.catchUpSweep(lead)
+			if err := s.rhythm.Run(lead); err != nil {
+				s.log.Error("the school day's rhythm stopped", "err", err)
+			}
+			cancel()
+			lease.Release()
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(rhythmRetry):
+		}
+	}
+}
+
+// watchReplicaLease ends the process when its replica lease is lost
+// (PostgreSQL restarted, the network cut): another replica may then settle
+// this one's messages, so this one must send no more. The dispatcher stops
+// at once, and serve exits with an error for the supervisor to restart it.
+func (s *server) watchReplicaLease(ctx context.Context) {
+	if s.replica == nil {
+		return
+	}
+	select {
+	case <-ctx.Done():
+	case <-s.replica.lease.Lost():
+		s.log.Error("this replica's lease was lost: it stops sending and exits", "replica", s.replica.id)
+		s.stopSending()
+		select {
+		case s.fatal <- errors.New("the replica's lease on the database was lost"):
+		default:
+		}
+	}
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
+)
+
+// TestTwoReplicasOnePostgresOneKilled runs two nabij processes on one
+// PostgreSQL database against the Twilio stand-in. The first gets the
+// roster and 15 of 30 lists and starts sending; four of its sends then hang
+// at the provider (two taken by it, two not), the second replica starts and
+// gets the other 15 lists, and the first is killed (SIGKILL) in the middle
+// of the burst, four messages "sending". Every family gets exactly one
+// message: the second sends what is due, and once the first's lease is
+// gone and its grace has passed, looks its four up at the provider (two
+// found, two sent). The school day's rhythm, the first replica's until it
+// died, runs the morning digest and the end-of-day sweep once, on the
+// second.
+func TestTwoReplicasOnePostgresOneKilled(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs nabij in child processes")
+	}
+	db := postgresDatabase(t)
+	tw := twiliotest.NewServer(accountSID, authToken)
+	tw.WrapWebhooks(func(next http.RoundTripper) http.RoundTripper { return checkedCallbacks{next} })
+	defer tw.Close()
+
+	// Monday 30 November, 15 s before 08:50: the morning digest (first
+	// lesson 08:30 + 20 minutes) and, here, the end-of-day sweep.
+	common := []string{childEnv + "=1", "NABIJ_DATABASE_URL=" + db, "NABIJ_ADMIN_TOKEN=" + adminToken,
+		"NABIJ_CLOCK=2026-11-30T08:49:45+01:00", "NABIJ_SWEEP_AT=08:50", "NABIJ_HOLD=0s", "NABIJ_RATE=50", "NABIJ_WORKERS=4",
+		"TWILIO_ACCOUNT_SID=" + accountSID, "TWILIO_AUTH_TOKEN=" + authToken, "NABIJ_TWILIO_FROM=+3197010000001",
+		"NABIJ_TWILIO_API_URL=" + tw.URL(), "NABIJ_METRICS_ADDR=127.0.0.1:0", "LISTEN_FDS=1", "NABIJ_LOG_FORMAT=json"}
+	type replica struct {
+		cmd  *exec.Cmd
+		url  string
+		logs string
+	}
+	start := func(name string) *replica {
+		socket := listen(t)
+		addr := socket.Addr().String()
+		f, err := socket.File()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		logs := filepath.Join(t.TempDir(), name+".log")
+		out, err := os.Create(logs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer out.Close()
+		cmd := exec.Command("/bin/sh", "-c", `LISTEN_PID=$$ exec "$0" -test.run='^TestServeChild$'`, os.Args[0])
+		cmd.Env = append(append(os.Environ(), common...), "NABIJ_ADDR="+addr, "NABIJ_PUBLIC_URL=http://"+addr)
+		cmd.Stdout, cmd.Stderr = out, out
+		cmd.ExtraFiles = []*os.File{f}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			cmd.Process.Signal(syscall.SIGTERM)
+			cmd.Wait()
+		})
+		c := &http.Client{Timeout: 30 * time.Second}
+		resp, err := c.Get("http://" + addr + "/healthz")
+		if err != nil {
+			raw, _ := os.ReadFile(logs)
+			t.Fatalf("replica %s did not come up: %v\n%s", name, err, raw)
+		}
+		resp.Body.Close()
+		checkAgainstContract(t, addr)
+		return &replica{cmd: cmd, url: "http://" + addr, logs: logs}
+	}
+	first := start("first")
+	eventually(t, "the first replica takes the rhythm", func() bool {
+		raw, _ := os.ReadFile(first.logs)
+		return strings.Contains(string(raw), "this replica runs the school day's rhythm")
+	})
+
+	const pupils, classes = 300, 30
+	var roster struct {
+		Classes  []map[string]string `json:"classes"`
+		Students []map[string]any    `json:"students"`
+	}
+	lists := make([][]map[string]string, classes)
+	for c := range classes {
+		roster.Classes = append(roster.Classes, map[string]string{"id": fmt.Sprintf("k%02d", c), "name": fmt.Sprintf("ISK %02d", c)})
+	}
+	for i := range pupils {
+		id, class := fmt.Sprintf("%d", 7000+i), i%classes
+		roster.Students = append(roster.Students, map[string]any{"id": id, "name": "Leerling " + id,
+			"class": fmt.Sprintf("k%02d", class), "birth_date": "2011-01-01",
+			"contacts": []map[string]string{{"id": "c" + id, "role": "parent", "name": "ouder", "phone": fmt.Sprintf("+316124%05d", i), "language": "nl"}}})
+		lists[class] = append(lists[class], map[string]string{"student": id, "kind": "absent"})
+	}
+	rosterJSON, _ := json.Marshal(roster)
+	a := &harness{t: t, twilio: tw, url: first.url}
+	a.mustCall(200, "PUT", "/api/v1/roster", adminToken, string(rosterJSON), nil)
+	coord := a.createUser("C. Jansen", "coordinator")
+	post := func(h *harness, c int) {
+		body, _ := json.Marshal(map[string]any{"absences": lists[c]})
+		h.mustCall(200, "PUT", fmt.Sprintf("/api/v1/classes/k%02d/absences/2026-11-30", c), coord, string(body), nil)
+	}
+	for c := 0; c < classes; c += 2 {
+		post(a, c)
+	}
+	if _, ok := tw.WaitForMessages(40, 20*time.Second); !ok {
+		t.Fatalf("the burst did not start: %d messages", len(tw.Messages()))
+	}
+	// The first's four workers each hang on a send: it claims no more.
+	tw.StallNext(2, true)
+	tw.StallNext(2, false)
+	eventually(t, "four sends of the first replica hanging", func() bool { return tw.Stalled() == 4 })
+	second := start("second")
+	b := &harness{t: t, twilio: tw, url: second.url}
+	for c := 1; c < classes; c += 2 {
+		post(b, c)
+	}
+	if err := first.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	first.cmd.Wait()
+	killedAt := len(tw.Messages())
+	if killedAt >= pupils {
+		t.Fatalf("the burst was over (%d) before the kill: nothing tested", killedAt)
+	}
+	t.Logf("the first replica killed after %d of %d messages", killedAt, pupils)
+
+	// The second sends the rest, settles what the first left "sending"
+	// once its grace has passed (the first's lease is gone), and takes the
+	// rhythm over.
+	if got, ok := tw.WaitForMessages(pupils, 60*time.Second); !ok {
+		raw, _ := os.ReadFile(second.logs)
+		t.Fatalf("%d of %d messages arrived\n%s", len(got), pupils, raw)
+	}
+	b.idle(coord)
+	seen := map[string]int{}
+	for _, m := range tw.Messages() {
+		seen[m.To]++
+	}
+	for to, n := range seen {
+		if n != 1 {
+			t.Errorf("%s received %d messages", to, n)
+		}
+	}
+	if len(seen) != pupils {
+		t.Errorf("%d families reached, want %d", len(seen), pupils)
+	}
+
+	// The two hanging sends Twilio had taken were found, not sent again;
+	// the two it had not were sent.
+	if n := tw.Requests(); n != pupils+2 {
+		t.Errorf("the stand-in had %d create requests, want %d (every family once, and the two it never took)", n, pupils+2)
+	}
+	// The rhythm's jobs at 08:50, counted in both replicas' logs.
+	eventually(t, "the digest and the sweep at 08:50", func() bool {
+		raw, _ := os.ReadFile(second.logs)
+		return strings.Count(string(raw), `"job":"end-of-day sweep"`) > 0 && strings.Count(string(raw), `"job":"morning digest"`) > 0
+	})
+	jobs := map[string]int{}
+	for _, r := range []*replica{first, second} {
+		raw, _ := os.ReadFile(r.logs)
+		for _, line := range strings.Split(string(raw), "\n") {
+			var entry struct{ Msg, Job string }
+			if json.Unmarshal([]byte(line), &entry) == nil && entry.Msg == "scheduled job done" {
+				jobs[entry.Job]++
+			}
+			if strings.Contains(line, "reconciled") || strings.Contains(line, "rhythm") {
+				t.Log(line)
+			}
+		}
+		if strings.Contains(string(raw), "Leerling") || strings.Contains(string(raw), "+316124") {
+			t.Errorf("the %s replica's log holds a name or a phone number", r.logs)
+		}
+	}
+	if jobs["morning digest"] != 1 || jobs["end-of-day sweep"] != 1 {
+		t.Errorf("the rhythm's jobs ran %v times, want the digest and the sweep once each", jobs)
+	}
+}
