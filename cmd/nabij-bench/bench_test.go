@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -154,5 +155,54 @@ func TestFilesystem(t *testing.T) {
 	}
 	if name, tmpfs := filesystem("/dev/shm"); !tmpfs || name != "tmpfs" {
 		t.Errorf("/dev/shm: %s, tmpfs %v", name, tmpfs)
+	}
+}
+
+// Every worker does all its work when the work is exactly maxOps (the
+// morning's 167 lists), and an endless load stops near maxOps.
+func TestRunLoadCount(t *testing.T) {
+	for range 20 {
+		total := 0
+		for w := range 8 {
+			total += w + 1
+		}
+		res := runLoad(context.Background(), 8, time.Minute, total, func(w, i int) (bool, error) {
+			if i > w {
+				return false, nil
+			}
+			runtime.Gosched()
+			return true, nil
+		})
+		if res.ok != total || res.failed != 0 {
+			t.Fatalf("%d of %d done (%d failed)", res.ok, total, res.failed)
+		}
+	}
+	// A worker with no work, looking while another takes its last list,
+	// does not stop that one: worker 0 has none and answers so only once
+	// worker 1 is at its second (and last) list; worker 1 must do both.
+	atSecond, zeroLooking := make(chan struct{}), make(chan struct{})
+	res := runLoad(context.Background(), 2, time.Minute, 2, func(w, i int) (bool, error) {
+		if w == 0 {
+			close(zeroLooking)
+			select {
+			case <-atSecond:
+			case <-time.After(2 * time.Second): // worker 1 stopped short
+			}
+			return false, nil
+		}
+		switch i {
+		case 0:
+			<-zeroLooking
+		case 1:
+			close(atSecond)
+		}
+		return i < 2, nil
+	})
+	if res.ok != 2 {
+		t.Errorf("worker 1 did %d of its 2 lists", res.ok)
+	}
+	res = runLoad(context.Background(), 8, time.Minute, 100, func(w, i int) (bool, error) { return true, nil })
+	if res.ok < 100 || res.ok > 100+7 {
+		t.Errorf("an endless load did %d, want 100 to 107", res.ok)
 	}
 }
