@@ -248,8 +248,12 @@ func writeYear(t *table, o options, y year, m realMorning) {
 	t.add("5", fmt.Sprintf("child memory after a year (%d school days: %d lists, %d messages, bulk path) and this morning's %d alerts, %d-pupil school", y.days, y.lists, y.messages, m.arrived, o.pupils),
 		fmt.Sprintf("%s; RssAnon at most %s (sampled every 20 ms from its start)", m.mem, mb(m.peakAnon)), "RssAnon < 100 MB (the most sampled)", verdict(m.peakAnon > 0 && m.peakAnon < 100<<20))
 	t.add("5'", "  the same child after its start (its catch-up sweep: every rule over every pupil's year), before the morning", m.before.String(), "(info)", "")
-	t.add("5''", "  the year's store: nabij.db, and the bulk path's time (in the bench's process, not measured)",
-		fmt.Sprintf("%s, written in %s", mb(y.dbBytes), y.took.Round(time.Second)), "(info)", "")
+	moved := ""
+	if y.migrated > 0 {
+		moved = fmt.Sprintf("; then nabij migrate into PostgreSQL in %s", y.migrated.Round(time.Second))
+	}
+	t.add("5''", "  the year's bbolt store (nabij.db), and the bulk path's time (in the bench's process, not measured)",
+		fmt.Sprintf("%s, written in %s%s", mb(y.dbBytes), y.took.Round(time.Second), moved), "(info)", "")
 }
 
 func writeMemory(t *table, o options, mo morning) {

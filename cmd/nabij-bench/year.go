@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sync/atomic"
@@ -26,9 +27,10 @@ type year struct {
 	days, lists, messages int
 	took                  time.Duration
 	dbBytes               int64
+	migrated              time.Duration // nabij migrate's time into PostgreSQL, 0 on bbolt
 }
 
-// buildYear writes a year of history into the store in dir, the bulk path:
+// buildYear writes a year of history into the bbolt store in dir, the bulk path:
 // nabij's own use case, app.Service.RecordList (the list, its alerts, the
 // rules over the days before and the cases they open), run in the bench's
 // process with the service's clock set to 08:40 of each of the days school
@@ -39,7 +41,7 @@ type year struct {
 // callbacks would have left them: no dispatcher runs here, and no Twilio.
 // What is not made: replies, tasks, corrections, the daily sweep (the
 // child runs it once at start).
-func buildYear(ctx context.Context, kind storeKind, dir, dbURL string, sch *benchSchool, days, alertsPerDay int) (year, error) {
+func buildYear(ctx context.Context, dir string, sch *benchSchool, days, alertsPerDay int) (year, error) {
 	y := year{}
 	started := time.Now()
 	loc, err := time.LoadLocation("Europe/Amsterdam")
@@ -54,7 +56,7 @@ func buildYear(ctx context.Context, kind storeKind, dir, dbURL string, sch *benc
 	if err != nil {
 		return y, err
 	}
-	st, err := openStore(ctx, kind, dir, dbURL)
+	st, err := store.Open(dir)
 	if err != nil {
 		return y, err
 	}
@@ -104,10 +106,8 @@ func buildYear(ctx context.Context, kind storeKind, dir, dbURL string, sch *benc
 		y.messages += n
 		y.days++
 	}
-	if kind == storeBbolt {
-		if fi, err := os.Stat(filepath.Join(dir, "nabij.db")); err == nil {
-			y.dbBytes = fi.Size()
-		}
+	if fi, err := os.Stat(filepath.Join(dir, store.FileName)); err == nil {
+		y.dbBytes = fi.Size()
 	}
 	y.took = time.Since(started)
 	return y, nil
@@ -153,9 +153,22 @@ func measureYear(ctx context.Context, o options, bin, tmp string) (year, realMor
 	if err != nil {
 		return year{}, realMorning{}, err
 	}
-	y, err := buildYear(ctx, o.store, data, dbURL, sch, o.yearDays, o.morningAlerts)
+	// The year is written on bbolt (RecordList on PostgreSQL takes a list a
+	// round trip per read); for PostgreSQL, nabij migrate then copies it
+	// into the child's database, the way a school moves over.
+	y, err := buildYear(ctx, data, sch, o.yearDays, o.morningAlerts)
 	if err != nil {
 		return y, realMorning{}, err
+	}
+	if dbURL != "" {
+		start := time.Now()
+		cmd := exec.CommandContext(ctx, bin, "migrate", "--from", data)
+		cmd.Env = []string{"NABIJ_DATABASE_URL=" + dbURL, "PATH=" + os.Getenv("PATH")}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return y, realMorning{}, fmt.Errorf("nabij migrate of the year: %v\n%s", err, tail(out, 2000))
+		}
+		y.migrated = time.Since(start)
+		os.RemoveAll(data)
 	}
 	// The year's pages written out before the child starts, so that the
 	// child does not pay for their writeback.
