@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
@@ -92,6 +93,42 @@ func (s *Service) LoadTranslationOverrides(log *slog.Logger) ([]string, error) {
 	s.Translations.Swap(c)
 	log.Info("the school's own wording in force", "languages", len(files))
 	return skipped, nil
+}
+
+// RefreshTranslationOverrides puts in force what another replica saved:
+// the school's files are read, and loaded again when one was saved or
+// removed since they were last put in force here. With one process (bbolt)
+// a save is in force at once and this is not needed; with replicas
+// (PostgreSQL) each calls it every few seconds.
+func (s *Service) RefreshTranslationOverrides(ctx context.Context, log *slog.Logger) error {
+	var all []store.TranslationOverride
+	if err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+		var err error
+		all, err = tx.TranslationOverrides()
+		return err
+	}); err != nil {
+		return fmt.Errorf("refresh translations: %w", err)
+	}
+	seen := overridesStamp(all)
+	s.translationsMu.Lock()
+	defer s.translationsMu.Unlock()
+	if seen == s.overridesSeen {
+		return nil
+	}
+	if _, err := s.LoadTranslationOverrides(log); err != nil {
+		return fmt.Errorf("refresh translations: %w", err)
+	}
+	s.overridesSeen = seen
+	return nil
+}
+
+// overridesStamp names the school's files as saved: language and time.
+func overridesStamp(all []store.TranslationOverride) string {
+	var b strings.Builder
+	for _, o := range all {
+		fmt.Fprintf(&b, "%s@%s;", o.Language, o.At.UTC().Format(time.RFC3339Nano))
+	}
+	return b.String()
 }
 
 // ReviewView is the review page of one language.

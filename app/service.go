@@ -41,6 +41,9 @@ type Service struct {
 	// translationsMu keeps a save and its swap together, so two saves
 	// cannot put their catalogs in force in the wrong order.
 	translationsMu sync.Mutex
+	// overridesSeen is the school's files last put in force (languages and
+	// when each was saved), for RefreshTranslationOverrides.
+	overridesSeen string
 	// RecordingCaller places the calls that record a message by phone
 	// (nil: nabij cannot call); phoneRecs are those under way.
 	RecordingCaller RecordingCaller

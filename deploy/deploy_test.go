@@ -55,9 +55,9 @@ func writeFile(t *testing.T, name string, data []byte) {
 var secrets = []string{"NABIJ_ADMIN_TOKEN", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"}
 
 // optionalSecrets are secrets of a feature a school may leave off (sign-in
-// with the school's accounts): given as a file in the config file too, but
-// not shipped in the compose, Kubernetes or environment examples.
-var optionalSecrets = []string{"NABIJ_OIDC_CLIENT_SECRET"}
+// with the school's accounts, PostgreSQL): given as a file in the config file
+// too, but shipped only in the examples of that feature.
+var optionalSecrets = []string{"NABIJ_OIDC_CLIENT_SECRET", "NABIJ_DATABASE_URL"}
 
 func isSecret(env string) bool {
 	return slices.Contains(secrets, env) || slices.Contains(optionalSecrets, env)
@@ -218,26 +218,34 @@ func TestExampleConfig(t *testing.T) {
 
 // The environment file ships the names of the secrets, never values.
 func TestEnvExample(t *testing.T) {
+	keys := envExampleKeys(t, "systemd/nabij.env.example")
+	if !slices.Equal(keys, secrets) {
+		t.Errorf("nabij.env.example sets %v, want the secrets %v", keys, secrets)
+	}
+}
+
+// envExampleKeys reads an example env file: KEY=value lines and comments,
+// every value empty. It returns the keys, sorted.
+func envExampleKeys(t *testing.T, file string) []string {
+	t.Helper()
 	var keys []string
-	for n, line := range strings.Split(string(readFile(t, "systemd/nabij.env.example")), "\n") {
+	for n, line := range strings.Split(string(readFile(t, file)), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
 		key, value, ok := strings.Cut(line, "=")
-		if !ok || !envName.MatchString(key) {
-			t.Errorf("nabij.env.example:%d: %q is not KEY=value", n+1, line)
+		if !ok || !regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`).MatchString(key) {
+			t.Errorf("%s:%d: %q is not KEY=value", file, n+1, line)
 			continue
 		}
 		if value != "" {
-			t.Errorf("nabij.env.example:%d: %s has a value; the example leaves secrets empty", n+1, key)
+			t.Errorf("%s:%d: %s has a value; the example leaves secrets empty", file, n+1, key)
 		}
 		keys = append(keys, key)
 	}
 	slices.Sort(keys)
-	if !slices.Equal(keys, secrets) {
-		t.Errorf("nabij.env.example sets %v, want the secrets %v", keys, secrets)
-	}
+	return keys
 }
 
 // serviceModule is the module path of the service, whose root is this
@@ -315,11 +323,12 @@ func TestExampleConfigWithNabij(t *testing.T) {
 	files := map[string][]byte{
 		"whatsapp_templates": []byte("[alert_absent]\nnl = \"HX0123456789abcdef0123456789abcdef\"\n"),
 		"protocol":           readFile(t, "../protocol/default.toml"),
+		"database_url_file":  []byte("postgres://nabij:PASSWORD@localhost:5432/nabij?sslmode=disable\n"),
 	}
 	src := pathSetting.ReplaceAllStringFunc(uncommented(string(readFile(t, "nabij.example.toml"))), func(line string) string {
 		key := pathSetting.FindStringSubmatch(line)[1]
 		content, ok := files[key]
-		if strings.HasSuffix(key, "_file") {
+		if strings.HasSuffix(key, "_file") && !ok {
 			content, ok = []byte("not-a-real-secret-but-32-bytes-or-more\n"), true
 		}
 		if !ok {

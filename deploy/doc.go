@@ -2,6 +2,7 @@
 // image, Compose, Kubernetes, an example config); its tests check each file
 // with the tool or the library that reads it. It is a Go module of its own
 // (github.com/nabij-isk/nabij/deploy), so that those libraries (BuildKit,
-// compose-go, the Kubernetes API types) are no dependency of the service;
+// compose-go, Caddy's Caddyfile adapter, the Kubernetes API types) are no
+// dependency of the service;
 // its tests read the service's files from the parent directory.
 package deploy

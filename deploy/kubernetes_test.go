@@ -3,6 +3,7 @@ package deploy
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -303,26 +304,35 @@ func TestKustomization(t *testing.T) {
 // kubectl's kustomize builds the manifests offline, as `kubectl apply -k`
 // would before it sends them; each object it prints must decode strictly.
 func TestKubectlKustomize(t *testing.T) {
+	kubectlKustomize(t, "kubernetes", map[string]any{
+		"StatefulSet": &appsv1.StatefulSet{}, "Service": &corev1.Service{},
+		"ConfigMap": &corev1.ConfigMap{}, "Secret": &corev1.Secret{},
+	})
+}
+
+// kubectlKustomize builds the kustomization in dir (its files, with
+// secret.yaml made from the example) and decodes every object into the type
+// kinds names for its kind; it fails unless each kind is made once.
+func kubectlKustomize(t *testing.T, dir string, kinds map[string]any) {
+	t.Helper()
 	kubectl := requireTool(t, "kubectl", "")
-	dir := filepath.Join(t.TempDir(), "kubernetes")
-	entries, err := os.ReadDir("kubernetes")
+	tmp := filepath.Join(t.TempDir(), filepath.Base(dir))
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		writeFile(t, filepath.Join(dir, e.Name()), readFile(t, filepath.Join("kubernetes", e.Name())))
+		if e.Type().IsRegular() {
+			writeFile(t, filepath.Join(tmp, e.Name()), readFile(t, filepath.Join(dir, e.Name())))
+		}
 	}
-	writeFile(t, filepath.Join(dir, "secret.yaml"), readFile(t, "kubernetes/secret.example.yaml"))
-	cmd := exec.Command(kubectl, "kustomize", dir)
+	writeFile(t, filepath.Join(tmp, "secret.yaml"), readFile(t, filepath.Join(dir, "secret.example.yaml")))
+	cmd := exec.Command(kubectl, "kustomize", tmp)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("kubectl kustomize: %v\n%s", err, stderr.Bytes())
-	}
-	kinds := map[string]any{
-		"StatefulSet": &appsv1.StatefulSet{}, "Service": &corev1.Service{},
-		"ConfigMap": &corev1.ConfigMap{}, "Secret": &corev1.Secret{},
+		t.Fatalf("kubectl kustomize %s: %v\n%s", dir, err, stderr.Bytes())
 	}
 	var seen []string
 	for _, doc := range regexp.MustCompile(`(?m)^---\n`).Split(string(out), -1) {
@@ -332,14 +342,14 @@ func TestKubectlKustomize(t *testing.T) {
 		}
 		into, ok := kinds[k.Kind]
 		if !ok {
-			t.Errorf("kubectl kustomize made a %s", k.Kind)
+			t.Errorf("kubectl kustomize %s made a %s", dir, k.Kind)
 			continue
 		}
-		strictYAML(t, "kubectl kustomize: "+k.Kind, []byte(doc), into)
+		strictYAML(t, "kubectl kustomize "+dir+": "+k.Kind, []byte(doc), into)
 		seen = append(seen, k.Kind)
 	}
 	slices.Sort(seen)
-	if want := []string{"ConfigMap", "Secret", "Service", "StatefulSet"}; !slices.Equal(seen, want) {
-		t.Errorf("kubectl kustomize made %v, want %v", seen, want)
+	if want := slices.Sorted(maps.Keys(kinds)); !slices.Equal(seen, want) {
+		t.Errorf("kubectl kustomize %s made %v, want %v", dir, seen, want)
 	}
 }

@@ -1,6 +1,7 @@
 package dispatch_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -42,4 +43,56 @@ func TestReconcileAtStartTakesEveryMessageLeftSending(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// With replicas, a start leaves alone what another replica claimed while
+// it lives, and looks up what a gone replica left "sending" only once the
+// grace has passed since it was first seen gone.
+func TestReconcileWithReplicasWaitsForAGoneReplicasGrace(t *testing.T) {
+	t.Parallel()
+	st := setup(t, 2)
+	err := st.Update(func(tx *store.Tx) error {
+		msgs, _ := tx.AllMessages()
+		for i, m := range msgs {
+			m.Status, m.Attempts, m.ClaimedAt = alerts.StatusSending, 1, time.Now()
+			m.ClaimedBy = []string{"alive", "dead"}[i]
+			if err := tx.PutMessage(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wall := time.Now()
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: &dispatch.LogSender{Log: discard()}, Now: func() time.Time { return t0 },
+		Wall: func() time.Time { return wall }, Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard(),
+		Replicas: dispatch.Replicas{Self: "me", Grace: 20 * time.Second,
+			Gone: func(_ context.Context, r string) (bool, error) { return r == "dead", nil }}})
+	sending := func() []string {
+		var ids []string
+		_ = st.View(func(tx *store.Tx) error {
+			left, _ := tx.Sending()
+			for _, m := range left {
+				ids = append(ids, m.ClaimedBy)
+			}
+			return nil
+		})
+		return ids
+	}
+	if found, requeued, err := d.Reconcile(t.Context()); err != nil || found+requeued != 0 {
+		t.Fatalf("at start, the dead replica first seen gone: %d found, %d requeued, %v; want none", found, requeued, err)
+	}
+	wall = wall.Add(19 * time.Second)
+	if found, requeued, _ := d.Reconcile(t.Context()); found+requeued != 0 {
+		t.Fatalf("19 s after: %d found, %d requeued; want none (the grace is 20 s)", found, requeued)
+	}
+	wall = wall.Add(2 * time.Second)
+	if found, requeued, _ := d.Reconcile(t.Context()); found+requeued != 1 {
+		t.Fatalf("21 s after: %d found, %d requeued; want the dead replica's one", found, requeued)
+	}
+	if left := sending(); len(left) != 1 || left[0] != "alive" {
+		t.Errorf("still sending, claimed by %q; want only the living replica's", left)
+	}
 }

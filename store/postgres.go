@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -62,6 +63,12 @@ func OpenPostgres(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		// pgx's error can quote the URL, password and all.
 		return nil, errors.New("NABIJ_DATABASE_URL is not a PostgreSQL connection URL (postgres://user:password@host:5432/database)")
+	}
+	// pgx's default pool is max(4, CPUs) connections; a read transaction
+	// holds one while a request runs, so a morning's 32 mentors at once
+	// would queue for them. pool_max_conns in the URL sets another.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = 16
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

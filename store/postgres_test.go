@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -101,5 +102,50 @@ func TestPostgresFailedQueryRollsBack(t *testing.T) {
 	s.View(func(tx *Tx) error { written = tx.tx.Bucket(bucketMeta).Get([]byte("written")); return nil })
 	if written != nil {
 		t.Error("a write of a failed transaction was committed")
+	}
+}
+
+// A lease is one process's: a second TryLease gets none, LeaseFree says it
+// is held; when its holder's connection ends (a process that dies), it is
+// free at once, and Lost tells the holder.
+func TestLeaseIsHeldUntilItsConnectionEnds(t *testing.T) {
+	url := postgresURL(t)
+	var replicas []*Store
+	for range 2 {
+		s, err := OpenPostgres(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		replicas = append(replicas, s)
+	}
+	ctx := context.Background()
+	l, err := replicas[0].TryLease(ctx, "rhythm")
+	if err != nil || l == nil {
+		t.Fatalf("the first TryLease: %v, %v", l, err)
+	}
+	if other, err := replicas[1].TryLease(ctx, "rhythm"); err != nil || other != nil {
+		t.Fatalf("a second TryLease of a held lease: %v, %v", other, err)
+	}
+	if free, err := replicas[1].LeaseFree(ctx, "rhythm"); err != nil || free {
+		t.Fatalf("LeaseFree of a held lease: %v, %v", free, err)
+	}
+	// The holder dies: its connection ends without an unlock.
+	l.conn.Close(ctx)
+	select {
+	case <-l.Lost():
+	case <-time.After(3 * leaseCheck):
+		t.Fatal("the holder was not told its lease was lost")
+	}
+	if free, err := replicas[1].LeaseFree(ctx, "rhythm"); err != nil || !free {
+		t.Fatalf("LeaseFree after the holder's connection ended: %v, %v", free, err)
+	}
+	taken, err := replicas[1].TryLease(ctx, "rhythm")
+	if err != nil || taken == nil {
+		t.Fatalf("taking a freed lease: %v, %v", taken, err)
+	}
+	taken.Release()
+	if free, _ := replicas[0].LeaseFree(ctx, "rhythm"); !free {
+		t.Error("a released lease is still held")
 	}
 }

@@ -76,13 +76,14 @@ var (
 	bucketTransOverrides = []byte("translation_overrides")
 	bucketRecordings     = []byte("recordings")      // id → a school's recording (voice.Recording), without its audio
 	bucketRecordingAudio = []byte("recording_audio") // id → the recording's audio bytes
+	bucketOIDCLogins     = []byte("oidc_logins")     // SHA-256 of a state → a sign-in under way (replicas)
 	allBuckets           = [][]byte{bucketMeta, bucketClasses, bucketStudents, bucketUnits, bucketUsers, bucketTokens,
 		bucketLists, bucketHistory, bucketMessages, bucketMsgByStudent, bucketMsgByDate, bucketMsgOpen,
 		bucketMsgByPID, bucketEarlyStatus, bucketOutbox, bucketInbound,
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
 		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone,
 		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState, bucketClosedDays, bucketRosterPreviews, bucketTransOverrides,
-		bucketRecordings, bucketRecordingAudio}
+		bucketRecordings, bucketRecordingAudio, bucketOIDCLogins}
 )
 
 // initialMmapSize is the address space the file is mapped with from the

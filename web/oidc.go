@@ -31,6 +31,15 @@ type OIDCConfig struct {
 	Claim string
 	// RedirectURL is NABIJ_PUBLIC_URL + /auth/oidc/callback.
 	RedirectURL string
+	// Logins keeps the sign-ins under way where every replica finds them
+	// (app.OIDCLogins, on PostgreSQL); nil keeps them in this process.
+	Logins OIDCLogins
+}
+
+// OIDCLogins keeps sign-ins under way by their state, each taken once.
+type OIDCLogins interface {
+	Put(ctx context.Context, state, nonce, verifier string, expires, now time.Time) error
+	Take(ctx context.Context, state string, now time.Time) (nonce, verifier string, ok bool, err error)
 }
 
 const (
@@ -95,8 +104,12 @@ func (o *oidcClient) oauth2(p *oidc.Provider) *oauth2.Config {
 	}
 }
 
-// put keeps a sign-in under way; false when too many are.
-func (o *oidcClient) put(state string, l oidcLogin, now time.Time) bool {
+// put keeps a sign-in under way; false when too many are (in memory), or
+// it could not be kept (the store).
+func (o *oidcClient) put(ctx context.Context, state string, l oidcLogin, now time.Time) bool {
+	if o.cfg.Logins != nil {
+		return o.cfg.Logins.Put(ctx, state, l.nonce, l.verifier, l.expires, now) == nil
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if len(o.pending) >= oidcMaxPending {
@@ -115,7 +128,14 @@ func (o *oidcClient) put(state string, l oidcLogin, now time.Time) bool {
 
 // take hands a sign-in under way over once: a second callback with the
 // same state finds nothing.
-func (o *oidcClient) take(state string, now time.Time) (oidcLogin, bool) {
+func (o *oidcClient) take(ctx context.Context, state string, now time.Time) (oidcLogin, bool) {
+	if o.cfg.Logins != nil {
+		nonce, verifier, ok, err := o.cfg.Logins.Take(ctx, state, now)
+		if err != nil || !ok {
+			return oidcLogin{}, false
+		}
+		return oidcLogin{nonce: nonce, verifier: verifier}, true
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	l, ok := o.pending[state]
@@ -161,7 +181,7 @@ func (h *handlers) oidcStart(c echo.Context) error {
 		return h.render(c, http.StatusBadGateway, "error.html", h.say(c, "signin_oidc_down", nil), "")
 	}
 	state, nonce, verifier := randomString(), randomString(), oauth2.GenerateVerifier()
-	if !h.oidc.put(state, oidcLogin{nonce: nonce, verifier: verifier, expires: time.Now().Add(oidcPendingLifetime)}, time.Now()) {
+	if !h.oidc.put(c.Request().Context(), state, oidcLogin{nonce: nonce, verifier: verifier, expires: time.Now().Add(oidcPendingLifetime)}, time.Now()) {
 		h.log.Warn("oidc sign-in limited: too many under way")
 		return h.render(c, http.StatusTooManyRequests, "error.html", h.say(c, "signin_slow", nil), "")
 	}
@@ -229,7 +249,7 @@ func (h *handlers) oidcLogin(c echo.Context) (string, error) {
 		// callback. The sign-in under way, if any, stays for its browser.
 		return "", &oidcRefusal{http.StatusUnauthorized, "signin_oidc_bad", "state does not match the browser's"}
 	}
-	pending, ok := h.oidc.take(state, time.Now())
+	pending, ok := h.oidc.take(c.Request().Context(), state, time.Now())
 	if !ok {
 		return "", &oidcRefusal{http.StatusUnauthorized, "signin_oidc_bad", "state unknown, used or expired"}
 	}

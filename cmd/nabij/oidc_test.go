@@ -389,13 +389,22 @@ func TestOIDCStartsAreLimitedPerAddress(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	for i := range 60 {
-		if code := start("203.0.113.7"); code != http.StatusFound {
-			t.Fatalf("start %d from one address: %d, want 302", i+1, code)
+	// 60 at once, then one a second: the starts that pass before the
+	// first 429 are 60 and the seconds they took (a start that keeps a
+	// sign-in in PostgreSQL takes a round trip, and a loaded machine more).
+	began := time.Now()
+	passed := 0
+	for ; passed <= 200; passed++ {
+		code := start("203.0.113.7")
+		if code == http.StatusTooManyRequests {
+			break
+		}
+		if code != http.StatusFound {
+			t.Fatalf("start %d from one address: %d, want 302 or 429", passed+1, code)
 		}
 	}
-	if code := start("203.0.113.7"); code != http.StatusTooManyRequests {
-		t.Errorf("start 61 from one address: %d, want 429", code)
+	if most := 60 + int(time.Since(began)/time.Second) + 1; passed < 60 || passed > most {
+		t.Errorf("%d starts from one address passed before a 429, want 60 to %d", passed, most)
 	}
 	if code := start("198.51.100.9"); code != http.StatusFound {
 		t.Errorf("a colleague at another address: %d, want 302", code)

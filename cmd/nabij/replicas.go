@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/nabij-isk/nabij/app"
 	"github.com/nabij-isk/nabij/dispatch"
 	"github.com/nabij-isk/nabij/store"
+	"github.com/nabij-isk/nabij/web"
 )
 
 // Replicas (PostgreSQL): any number of nabij processes on one database.
@@ -125,4 +127,39 @@ func (s *server) watchReplicaLease(ctx context.Context) {
 		default:
 		}
 	}
+}
+
+// refreshInterval is how soon what another replica saved that a replica
+// keeps in memory (the school's own wording) is in force on it.
+const refreshInterval = 5 * time.Second
+
+// followReplicas puts in force, every refreshInterval, the school's own
+// wording another replica saved; nothing on bbolt.
+func (s *server) followReplicas(ctx context.Context) {
+	if s.replica == nil {
+		return
+	}
+	t := time.NewTicker(refreshInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.svc.RefreshTranslationOverrides(ctx, s.log); err != nil && ctx.Err() == nil {
+				s.log.Error("following the other replicas", "err", err)
+			}
+		}
+	}
+}
+
+// oidcOf is the sign-in with the school's accounts: with replicas, the
+// sign-ins under way are kept in the store, since the provider may send the
+// browser back to another replica.
+func oidcOf(cfg *config, r *replica, st *store.Store) web.OIDCConfig {
+	o := cfg.OIDC
+	if r != nil {
+		o.Logins = app.OIDCLogins{Store: st}
+	}
+	return o
 }

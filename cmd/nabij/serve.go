@@ -240,7 +240,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		Audit: st.Audit, AuditLog: st.AuditLog, Location: cfg.Location,
 		TrustedProxies:   cfg.TrustedProxies,
 		TwilioAccountSID: cfg.Twilio.AccountSID, MetricsOnMain: cfg.MetricsAddr == "main", SecureCookies: cfg.secureCookies(),
-		OIDC: cfg.OIDC,
+		OIDC: oidcOf(cfg, rep, st),
 		// The store is degraded while its writes fail (a full disk), sending
 		// while the provider refuses the account.
 		Degraded: []web.HealthCheck{{Part: "store", Check: st.WriteHealth}, {Part: "sending", Check: d.Health}},
@@ -359,6 +359,7 @@ func (s *server) Start() error {
 	go func() {
 		defer s.wg.Done()
 		s.watchReplicaLease(ctx)
+		s.followReplicas(ctx)
 	}()
 	go func() {
 		defer s.wg.Done()
@@ -447,4 +448,16 @@ func fileBackup(st *store.Store) func(io.Writer) (int64, error) {
 		return nil
 	}
 	return st.Backup
+}
+
+// openStoreToRead opens the store for a command that reads it: PostgreSQL
+// when NABIJ_DATABASE_URL is set (replicas hold no lock on it), else the
+// bbolt file read-only (store.ErrLocked while the service holds it).
+func (c *config) openStoreToRead() (*store.Store, error) {
+	if c.DatabaseURL == "" {
+		return store.OpenReadOnly(c.DataDir)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return store.OpenPostgres(ctx, c.DatabaseURL)
 }

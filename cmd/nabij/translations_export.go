@@ -54,7 +54,7 @@ func translationsExport(args []string, getenv func(string) string, stdout, stder
 		fmt.Fprintln(stderr, "nabij translations export:", err)
 		return 2
 	}
-	st, err := store.OpenReadOnly(cfg.DataDir)
+	st, err := cfg.openStoreToRead()
 	switch {
 	case err == nil:
 		defer st.Close()

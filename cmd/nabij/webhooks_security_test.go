@@ -274,7 +274,8 @@ func TestSecurityHeadersOnEveryAnswer(t *testing.T) {
 // its own deadline, and says so in the log if it cannot.
 func TestBackupOutlivesTheWriteTimeout(t *testing.T) {
 	t.Parallel()
-	h := startHarnessWith(t, nil, func(c *config) {
+	// The bbolt file's backup (on PostgreSQL the route says pg_dump).
+	h := startHarnessWith(t, map[string]string{"NABIJ_DATA": t.TempDir()}, func(c *config) {
 		c.Timeouts = httpTimeouts{ReadHeader: time.Second, Read: time.Second, Write: 300 * time.Millisecond, Idle: time.Second}
 	})
 	req, _ := http.NewRequest("GET", h.url+"/api/v1/admin/backup", nil)

@@ -49,19 +49,23 @@ type Cluster struct {
 	done chan struct{}
 }
 
-// Bin returns the folder of PostgreSQL's programs, or "" when it is not
-// installed.
+// Bin returns the folder of PostgreSQL's programs (initdb, postgres,
+// pg_dump, pg_restore), or "" when it is not installed.
 func Bin() string {
-	if path, err := exec.LookPath("initdb"); err == nil {
-		if _, err := exec.LookPath("postgres"); err == nil {
-			return filepath.Dir(path)
-		}
-	}
 	// Debian keeps them out of PATH, one folder per major version.
 	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
 	sort.Slice(dirs, func(i, j int) bool { return version(dirs[i]) > version(dirs[j]) })
+	if path, err := exec.LookPath("initdb"); err == nil {
+		dirs = append(dirs, filepath.Dir(path))
+	}
 	for _, d := range dirs {
-		if _, err := os.Stat(filepath.Join(d, "postgres")); err == nil {
+		all := true
+		for _, p := range []string{"initdb", "postgres", "pg_dump", "pg_restore"} {
+			if _, err := os.Stat(filepath.Join(d, p)); err != nil {
+				all = false
+			}
+		}
+		if all {
 			return d
 		}
 	}
