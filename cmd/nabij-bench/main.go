@@ -24,7 +24,8 @@
 // Usage:
 //
 //	go run ./cmd/nabij-bench            # the full run (a few minutes)
-//	go run ./cmd/nabij-bench -quick     # under a minute
+//	go run ./cmd/nabij-bench -quick     # under 2 minutes
+//	go run ./cmd/nabij-bench -store postgres   # the same on PostgreSQL (internal/pgtest)
 //	go run ./cmd/nabij-bench -profile cpu.pprof   # measurement 4 in-process, CPU-profiled
 //
 // Everything listens on loopback only; every request loop is bounded in
@@ -94,7 +95,7 @@ func (o options) runs(g string) bool {
 
 func main() {
 	var o options
-	flag.BoolVar(&o.quick, "quick", false, "a quick run (under a minute): shorter windows, fewer messages")
+	flag.BoolVar(&o.quick, "quick", false, "a quick run (under 2 minutes): shorter windows, fewer messages, 20 days of history, one open-loop rate")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each list-PUT measurement (nabij, bbolt, echo) runs")
 	flag.IntVar(&o.pupils, "pupils", 5000, "pupils in the school of measurements 1, 2 and 5 (classes of 30)")
 	flag.DurationVar(&o.hold, "hold", time.Second, "NABIJ_HOLD for measurements 1 and 2")
