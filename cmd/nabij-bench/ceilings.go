@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -37,19 +38,57 @@ func pastJobs(sch *benchSchool, days []school.Date) [][]pastJob {
 	return jobs
 }
 
-// bboltCeiling does the writes of the list measurement straight on the
-// store: one Update with PutAbsenceList of the 30-pupil list per op, from
-// the same number of goroutines (bbolt serialises writers; every Update
-// fsyncs). grouped sends them through store.Group instead, the group
-// commit nabij's list PUTs use: lists posted at once share a commit.
-func bboltCeiling(ctx context.Context, dir string, sch *benchSchool, days []school.Date, dur time.Duration, maxOps int, grouped bool) (loadResult, error) {
-	st, err := store.Open(dir)
+// storeKind is the store nabij and the ceilings run on (-store).
+type storeKind string
+
+const (
+	storeBbolt    storeKind = "bbolt"
+	storePostgres storeKind = "postgres"
+)
+
+// parseStore reads -store.
+func parseStore(s string) (storeKind, error) {
+	switch storeKind(s) {
+	case storeBbolt, "":
+		return storeBbolt, nil
+	case storePostgres:
+		return storePostgres, nil
+	}
+	return "", fmt.Errorf("-store %q: want bbolt or postgres", s)
+}
+
+// openStore opens the store a ceiling or the year's bulk path writes: the
+// bbolt folder dir, or the PostgreSQL database at url.
+func openStore(ctx context.Context, kind storeKind, dir, url string) (*store.Store, error) {
+	if kind == storePostgres {
+		if url == "" {
+			return nil, errors.New("store postgres: no database URL")
+		}
+		return store.OpenPostgres(ctx, url)
+	}
+	return store.Open(dir)
+}
+
+// storeCeiling does the writes of the list measurement straight on the
+// store: PutAbsenceList of the 30-pupil list per op, from as many
+// goroutines as nabij has mentors. grouped sends them through store.Group,
+// the group commit nabij's list PUTs use, so that lists written at once
+// share a commit: the fair ceiling. Without, each is its own store.Update
+// (bbolt serialises writers; every Update fsyncs): context only. It runs
+// in the ceiling child (child.go). On PostgreSQL (url) the same writes go
+// through the same Group, which commits a group in one transaction there.
+func storeCeiling(ctx context.Context, kind storeKind, dir, url string, sch *benchSchool, days []school.Date, dur time.Duration, maxOps int, grouped bool) (loadResult, error) {
+	st, err := openStore(ctx, kind, dir, url)
 	if err != nil {
 		return loadResult{}, err
 	}
 	defer os.RemoveAll(dir)
 	defer st.Close()
 	jobs := pastJobs(sch, days)
+	write := st.Update
+	if grouped {
+		write = st.Group
+	}
 	res := runLoad(ctx, mentors, dur, maxOps, func(w, i int) (bool, error) {
 		if i >= len(jobs[w]) {
 			return false, nil
@@ -57,10 +96,6 @@ func bboltCeiling(ctx context.Context, dir string, sch *benchSchool, days []scho
 		j := jobs[w][i]
 		l := &school.AbsenceList{Class: j.class, Date: j.date, Absences: sch.mixedList(j.class, j.seq),
 			UpdatedAt: time.Now(), UpdatedBy: "bench"}
-		write := st.Update
-		if grouped {
-			write = st.Group
-		}
 		return true, write(func(tx *store.Tx) error { return tx.PutAbsenceList(l) })
 	})
 	return res, nil

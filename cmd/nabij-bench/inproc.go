@@ -79,7 +79,7 @@ func profileWrites(ctx context.Context, o options, tmp string, t *table, f *os.F
 	sch := newSchool(o.pupils)
 	days := pastSchoolDays(60)
 	a := &api{base: tg.url, client: newHTTPClient(mentors)}
-	_, tokens, _, err := setup(a, sch)
+	_, tokens, _, err := setup(a, sch, true)
 	if err != nil {
 		return err
 	}

@@ -31,15 +31,19 @@ func (r loadResult) p(q float64) time.Duration { return percentile(r.lat, q) }
 // runLoad runs workers goroutines; worker w calls op(w, i) for its i-th
 // operation until op reports that it had no work left (did false, no
 // error), the total count reaches maxOps, or dur passes. Each loop is
-// bounded by count and time.
+// bounded by count and time. The count is checked before each operation,
+// so workers running at once may pass maxOps by at most workers-1; a
+// worker with work never stops short of it (a count reserved before the
+// operation, and given back when there was none, could stop another
+// worker that looked at the moment it was reserved).
 func runLoad(ctx context.Context, workers int, dur time.Duration, maxOps int, op func(w, i int) (did bool, err error)) loadResult {
 	ctx, cancel := context.WithTimeout(ctx, dur)
 	defer cancel()
 	var (
-		mu     sync.Mutex
-		res    loadResult
-		issued atomic.Int64
-		wg     sync.WaitGroup
+		mu   sync.Mutex
+		res  loadResult
+		done atomic.Int64
+		wg   sync.WaitGroup
 	)
 	start := time.Now()
 	for w := range workers {
@@ -49,14 +53,14 @@ func runLoad(ctx context.Context, workers int, dur time.Duration, maxOps int, op
 			var lat []time.Duration
 			ok, failed := 0, 0
 			var firstErr error
-			for i := 0; ctx.Err() == nil && issued.Add(1) <= int64(maxOps); i++ {
+			for i := 0; ctx.Err() == nil && done.Load() < int64(maxOps); i++ {
 				t0 := time.Now()
 				did, err := op(w, i)
 				d := time.Since(t0)
 				if !did && err == nil {
-					issued.Add(-1) // nothing was done: the slot is another worker's
-					break          // this worker's work is done
+					break // this worker's work is done
 				}
+				done.Add(1)
 				if err != nil {
 					failed++
 					if firstErr == nil {

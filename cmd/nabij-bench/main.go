@@ -3,18 +3,29 @@
 // in-process Twilio stand-in on 127.0.0.1, and prints one table of figures
 // beside their targets:
 //
-//  1. morning-list PUTs (32 mentors at once): lists/s and p50/p99, against a
-//     bbolt ceiling (the same writes straight on the store) and a bare echo
-//     ceiling (decode + 200), measured in the same run;
+//  1. morning-list PUTs (32 mentors at once): lists/s and p50/p99, against
+//     the fair ceiling (the same writes on the store, sharing commits as
+//     nabij's do, in a child process at nabij's GOGC, before and after),
+//     with one transaction per list and a bare echo handler as context;
 //  2. the time from the end of the hold to the stand-in receiving the alert;
 //  3. how exactly NABIJ_RATE is held, and whether it ever draws a 429;
-//  4. messages/s to the stand-in with no hold and no rate limit;
-//  5. the resident memory of a 5,000-pupil school after a morning.
+//  4. messages/s to an instant stand-in with no hold and no rate limit,
+//     until every answer and callback is committed;
+//  5. the memory (anonymous and file apart) of a 5,000-pupil school after
+//     a year of history and a morning;
+//  6. list PUT latency open-loop, lists arriving at a morning's rate;
+//  7. a whole morning's alerts against Twilio's round trip (TLS, 200 ms) at
+//     nabij's default settings.
+//
+// Every row carries the commit it was measured on; the data folder's
+// filesystem is named (tmpfs is warned of). The run fails (exit 1) when a
+// status callback was not answered 2xx.
 //
 // Usage:
 //
 //	go run ./cmd/nabij-bench            # the full run (a few minutes)
-//	go run ./cmd/nabij-bench -quick     # under a minute
+//	go run ./cmd/nabij-bench -quick     # under 2 minutes
+//	go run ./cmd/nabij-bench -store postgres   # the same on PostgreSQL (internal/pgtest)
 //	go run ./cmd/nabij-bench -profile cpu.pprof   # measurement 4 in-process, CPU-profiled
 //
 // Everything listens on loopback only; every request loop is bounded in
@@ -23,12 +34,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -51,10 +64,23 @@ type options struct {
 	only        string
 	keep        bool
 	verbose     bool
+
+	// store is the store nabij and the fair ceiling run on (-store).
+	store  storeKind
+	stores *stores
+	// rttMin, rttMax: the real stand-in's round trip (groups 5–7).
+	rttMin, rttMax time.Duration
+	// morningAlerts is a 5,000-pupil school's morning: its alerts, dealt
+	// over the classes' lists (groups 5–7).
+	morningAlerts int
+	m7Hold        time.Duration
+	yearDays      int
+	openRates     []float64
 }
 
 // runs reports whether measurement group g (1 writes and ceilings, 2 the
-// morning: 1e, 2 and 5, 3 rate, 4 throughput) is to run.
+// morning: 1e, 2 and its memory, 3 rate, 4 throughput, 5 a year: 5 and 7, 6 open
+// loop, 7 the round trip without a rate limit: 7') is to run.
 func (o options) runs(g string) bool {
 	if o.only == "" {
 		return true
@@ -69,7 +95,7 @@ func (o options) runs(g string) bool {
 
 func main() {
 	var o options
-	flag.BoolVar(&o.quick, "quick", false, "a quick run (under a minute): shorter windows, fewer messages")
+	flag.BoolVar(&o.quick, "quick", false, "a quick run (under 2 minutes): shorter windows, fewer messages, 20 days of history, one open-loop rate")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each list-PUT measurement (nabij, bbolt, echo) runs")
 	flag.IntVar(&o.pupils, "pupils", 5000, "pupils in the school of measurements 1, 2 and 5 (classes of 30)")
 	flag.DurationVar(&o.hold, "hold", time.Second, "NABIJ_HOLD for measurements 1 and 2")
@@ -82,10 +108,37 @@ func main() {
 	flag.IntVar(&o.m4Pupils, "m4-pupils", 5000, "measurement 4: messages queued (one all-absent list per class of 30)")
 	flag.StringVar(&o.m4Callbacks, "m4-callbacks", "on,off", "measurement 4: run with the stand-in's status callbacks on, off, or both")
 	flag.StringVar(&o.profile, "profile", "", "run only measurement 4, with nabij in-process, and write its CPU profile here")
-	flag.StringVar(&o.only, "only", "", "run only these groups, e.g. 1,4 (1: list PUTs and ceilings, 2: the morning (1e, 2, 5), 3: rate, 4: throughput)")
+	flag.StringVar(&o.only, "only", "", "run only these groups, e.g. 1,4 (1: list PUTs and ceilings, 2: the morning (1e, 2, 5''), 3: rate, 4: throughput, 5: a year (5, 7), 6: open-loop PUTs, 7: round trip without rate limit (7'))")
+	storeName := flag.String("store", "bbolt", "the store nabij and the fair ceiling run on: bbolt (postgres when the tree has it)")
+	rtt := flag.String("rtt", "200ms", "the real stand-in's round trip per API request (groups 5–7): a duration, or min-max drawn uniformly, e.g. 150ms-300ms")
+	flag.IntVar(&o.morningAlerts, "morning-alerts", 400, "groups 5–7: the alerts of a morning of the school (≈400 for 5,000 pupils)")
+	flag.DurationVar(&o.m7Hold, "m7-hold", 5*time.Second, "groups 5 and 7: NABIJ_HOLD (the default is 2m; a shorter hold only moves the morning earlier)")
+	flag.IntVar(&o.yearDays, "year-days", 190, "group 5: school days of history before the morning")
+	openRates := flag.String("open-rates", "5,20", "group 6: the rates (lists a second, Poisson) the morning's lists arrive at")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (data, child logs) and print where it is")
 	flag.BoolVar(&o.verbose, "v", false, "progress on stderr")
 	flag.Parse()
+	if os.Getenv(childEnv) != "" {
+		runChild()
+		return
+	}
+	var err error
+	if o.store, err = parseStore(*storeName); err != nil {
+		fmt.Fprintln(os.Stderr, "nabij-bench:", err)
+		os.Exit(2)
+	}
+	if o.rttMin, o.rttMax, err = parseRoundTrip(*rtt); err != nil {
+		fmt.Fprintln(os.Stderr, "nabij-bench: -rtt:", err)
+		os.Exit(2)
+	}
+	for _, x := range strings.Split(*openRates, ",") {
+		r, err := strconv.ParseFloat(strings.TrimSpace(x), 64)
+		if err != nil || r <= 0 {
+			fmt.Fprintf(os.Stderr, "nabij-bench: -open-rates: %q is not a rate\n", x)
+			os.Exit(2)
+		}
+		o.openRates = append(o.openRates, r)
+	}
 	if o.quick {
 		set := map[string]bool{}
 		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -95,6 +148,9 @@ func main() {
 			"rate-window":  func() { o.rateWindow = 5 * time.Second },
 			"m4-pupils":    func() { o.m4Pupils = 600 },
 			"m4-callbacks": func() { o.m4Callbacks = "on" },
+			"year-days":    func() { o.yearDays = 20 },
+			"open-rates":   func() { o.openRates = []float64{20} },
+			"m7-hold":      func() { o.m7Hold = 2 * time.Second },
 		}
 		for name, apply := range quick {
 			if !set[name] {
@@ -128,6 +184,24 @@ func run(ctx context.Context, o options) error {
 	}
 	started := time.Now()
 	t := &table{}
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return err
+	}
+	t.tree = treeState(ctx, root)
+	t.fs, t.tmpfs = filesystem(tmp)
+	if o.profile != "" && o.store != storeBbolt {
+		return errors.New("-profile wires nabij in-process on bbolt only")
+	}
+	if o.stores, err = startStores(ctx, o.store); err != nil {
+		return err
+	}
+	defer o.stores.stop()
+	if d := o.stores.clusterDir(); d != "" {
+		name, tmpfs := filesystem(d)
+		t.fs += "; the PostgreSQL cluster (durable: fsync on) on " + name
+		t.tmpfs = t.tmpfs || tmpfs
+	}
 
 	if o.profile != "" {
 		return runProfile(ctx, o, tmp, t)
@@ -137,7 +211,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	o.logf("building ./cmd/nabij")
-	bin, err := buildNabij(ctx, tmp)
+	bin, err := buildNabij(ctx, root, tmp)
 	if err != nil {
 		return err
 	}
@@ -158,6 +232,7 @@ func run(ctx context.Context, o options) error {
 		syscall.Sync()
 	}
 	probe := func() error {
+		r.loads = append(r.loads, loadAverage())
 		settle()
 		p, err := fsyncProbe(tmp, 300)
 		r.probes = append(r.probes, p)
@@ -168,16 +243,17 @@ func run(ctx context.Context, o options) error {
 	}
 
 	if o.runs("1") {
-		// The ceilings first, with no child running.
+		// The fair ceiling before nabij, with no other child running; the
+		// ceilings each in a child process of their own (child.go).
 		settle()
-		o.logf("ceiling: bbolt")
-		bb, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt"), sch, days, o.duration, maxOps, false)
+		o.logf("ceiling: %s, commits shared (child process)", o.store)
+		fair, err := ceilingInChild(ctx, o.stores, filepath.Join(tmp, "data-ceiling-1"), "ceiling_1", o.pupils, o.duration, true)
 		if err != nil {
 			return err
 		}
 		settle()
-		o.logf("ceiling: bbolt, commits shared")
-		bg, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt-g"), sch, days, o.duration, maxOps, true)
+		o.logf("ceiling: %s, one transaction per list (child process)", o.store)
+		single, err := ceilingInChild(ctx, o.stores, filepath.Join(tmp, "data-ceiling-single"), "ceiling_single", o.pupils, o.duration, false)
 		if err != nil {
 			return err
 		}
@@ -197,15 +273,15 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 		// The disk of a shared VM changes speed from minute to minute: the
-		// bbolt ceiling is measured again right after, and the ratio taken
-		// against the mean of the two.
+		// fair ceiling is measured again right after nabij, and the ratio
+		// taken against the mean of the two.
 		settle()
-		o.logf("ceiling: bbolt, again")
-		bb2, err := bboltCeiling(ctx, filepath.Join(tmp, "bbolt2"), sch, days, o.duration, maxOps, false)
+		o.logf("ceiling: %s, commits shared, again (child process)", o.store)
+		fair2, err := ceilingInChild(ctx, o.stores, filepath.Join(tmp, "data-ceiling-2"), "ceiling_2", o.pupils, o.duration, true)
 		if err != nil {
 			return err
 		}
-		r.bbolt, r.bbolt2, r.bboltGroup, r.echo, r.writes = &bb, &bb2, &bg, &ec, &wr
+		r.fair, r.fair2, r.single, r.echo, r.writes = &fair, &fair2, &single, &ec, &wr
 	}
 	if o.runs("2") {
 		// 2 and 5, and 1 with alerts: a school morning.
@@ -235,7 +311,7 @@ func run(ctx context.Context, o options) error {
 			settle()
 			o.logf("child D: throughput, callbacks %s", cb)
 			tp, err := measureThroughput(ctx, o, cb == "on", func(data string, env map[string]string) (*target, error) {
-				return startChild(ctx, bin, filepath.Join(tmp, "nabij-d-"+cb+".log"), env)
+				return startNabij(ctx, o, bin, filepath.Join(tmp, "nabij-d-"+cb+".log"), env, "d_"+cb)
 			}, tmp)
 			if err != nil {
 				return err
@@ -244,12 +320,63 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 
+	if o.runs("5") {
+		settle()
+		o.logf("child Y: a year of history (%d school days, bulk), then a morning at the defaults", o.yearDays)
+		y, m, err := measureYear(ctx, o, bin, tmp)
+		if err != nil {
+			return err
+		}
+		r.year, r.yearMorning = &y, &m
+	}
+	if o.runs("6") {
+		for _, rate := range o.openRates {
+			settle()
+			o.logf("child E: open-loop list PUTs at %g/s", rate)
+			ol, err := measureOpenLoop(ctx, o, bin, tmp, rate)
+			if err != nil {
+				return err
+			}
+			r.openLoops = append(r.openLoops, ol)
+		}
+	}
+	if o.runs("7") {
+		settle()
+		o.logf("child F: the round trip, default workers, no rate limit")
+		m, err := measureRealMorning(ctx, o, bin, tmp, "f", map[string]string{"NABIJ_RATE": "0"})
+		if err != nil {
+			return err
+		}
+		r.unlimited = &m
+	}
+
 	if err := probe(); err != nil {
 		return err
 	}
 	writeTable(t, o, r)
 	t.print(os.Stdout, o, time.Since(started))
+	if bad := r.badCallbacks(); bad > 0 {
+		return fmt.Errorf("FAILED: %d status callbacks were not answered 2xx (see the rows marked FAILED)", bad)
+	}
 	return nil
+}
+
+// parseRoundTrip reads -rtt: "200ms", or "150ms-300ms".
+func parseRoundTrip(s string) (lo, hi time.Duration, err error) {
+	a, b, isRange := strings.Cut(s, "-")
+	if lo, err = time.ParseDuration(strings.TrimSpace(a)); err != nil {
+		return 0, 0, err
+	}
+	hi = lo
+	if isRange {
+		if hi, err = time.ParseDuration(strings.TrimSpace(b)); err != nil {
+			return 0, 0, err
+		}
+	}
+	if lo < 0 || hi < lo {
+		return 0, 0, fmt.Errorf("%q: want 0 ≤ min ≤ max", s)
+	}
+	return lo, hi, nil
 }
 
 func machine() string {

@@ -32,13 +32,13 @@ func measureWrites(ctx context.Context, o options, bin, tmp string, sch *benchSc
 		return writes{}, err
 	}
 	env := serviceEnv(addr, filepath.Join(tmp, "data-a"), tw, map[string]string{"NABIJ_HOLD": o.hold.String(), "NABIJ_RATE": "0"})
-	tg, err := startChild(ctx, bin, filepath.Join(tmp, "nabij-a.log"), env)
+	tg, err := startNabij(ctx, o, bin, filepath.Join(tmp, "nabij-a.log"), env, "a")
 	if err != nil {
 		return writes{}, err
 	}
 	defer tg.stop()
 	a := &api{base: tg.url, client: newHTTPClient(mentors)}
-	_, tokens, rosterTook, err := setup(a, sch)
+	_, tokens, rosterTook, err := setup(a, sch, true)
 	if err != nil {
 		return writes{}, err
 	}
@@ -71,6 +71,7 @@ type morning struct {
 	messagesListed     int
 	drainTook          time.Duration
 	statusesByCategory map[string]int
+	settled            settled
 }
 
 func measureMorning(ctx context.Context, o options, bin, tmp string, sch *benchSchool) (morning, error) {
@@ -82,13 +83,13 @@ func measureMorning(ctx context.Context, o options, bin, tmp string, sch *benchS
 		return m, err
 	}
 	env := serviceEnv(addr, filepath.Join(tmp, "data-b"), tw, map[string]string{"NABIJ_HOLD": o.hold.String(), "NABIJ_RATE": "0"})
-	tg, err := startChild(ctx, bin, filepath.Join(tmp, "nabij-b.log"), env)
+	tg, err := startNabij(ctx, o, bin, filepath.Join(tmp, "nabij-b.log"), env, "b")
 	if err != nil {
 		return m, err
 	}
 	defer tg.stop()
 	a := &api{base: tg.url, client: newHTTPClient(mentors)}
-	coord, tokens, rosterTook, err := setup(a, sch)
+	coord, tokens, rosterTook, err := setup(a, sch, true)
 	if err != nil {
 		return m, err
 	}
@@ -158,7 +159,8 @@ func measureMorning(ctx context.Context, o options, bin, tmp string, sch *benchS
 		return m, fmt.Errorf("today's lists: %d of %d alerts reached the stand-in", n, m.pacedAlerts+m.todayAlerts)
 	}
 	m.drainTook = time.Since(drainStart)
-	time.Sleep(2 * time.Second) // the status callbacks settle
+	// Every answer and callback committed before the messages are read.
+	m.settled = waitSettled(ctx, a, coord, false, tw, m.pacedAlerts+m.todayAlerts, true, time.Minute)
 
 	// Created times, as the coordinator sees them.
 	var msgs []struct {
@@ -292,13 +294,13 @@ func measureRate(ctx context.Context, o options, bin, tmp string) (rateResult, e
 	}
 	env := serviceEnv(addr, filepath.Join(tmp, "data-c"), tw, map[string]string{
 		"NABIJ_HOLD": "0s", "NABIJ_RATE": strconv.Itoa(o.rate), "NABIJ_WORKERS": "4"})
-	tg, err := startChild(ctx, bin, filepath.Join(tmp, "nabij-c.log"), env)
+	tg, err := startNabij(ctx, o, bin, filepath.Join(tmp, "nabij-c.log"), env, "c")
 	if err != nil {
 		return r, err
 	}
 	defer tg.stop()
 	a := &api{base: tg.url, client: newHTTPClient(8)}
-	coord, _, _, err := setup(a, sch)
+	coord, _, _, err := setup(a, sch, true)
 	if err != nil {
 		return r, err
 	}
@@ -365,9 +367,14 @@ type throughput struct {
 	listsTook  time.Duration
 	sendTook   time.Duration
 	timedOut   bool
-	window     time.Duration // from the first list's request to the last arrival
-	groups     groupCounters // the child's store.Group counters at the last arrival
-	// CPU seconds used from the first list to the last arrival by the child
+	window     time.Duration // from the first list's request to the last arrival, or to all committed
+	groups     groupCounters // the child's store.Group counters once all was committed
+	// settled is when every answer (and callback) was committed; committed
+	// is the figure against the target: messages per second from the first
+	// arrival at the stand-in to then.
+	settled   settled
+	committed float64
+	// CPU seconds used from the first list to all committed by the child
 	// and by the bench (its client, the stand-in and its callbacks).
 	childCPU, benchCPU float64
 }
@@ -436,7 +443,7 @@ func measureThroughput(ctx context.Context, o options, callbacks bool, start fun
 	}
 	defer tg.stop()
 	a := &api{base: tg.url, client: newHTTPClient(mentors)}
-	coord, _, _, err := setup(a, sch)
+	coord, _, _, err := setup(a, sch, true)
 	if err != nil {
 		return tp, err
 	}
@@ -453,6 +460,9 @@ func measureThroughput(ctx context.Context, o options, callbacks bool, start fun
 	tp.listsTook = listsDone.Sub(t0)
 	_, ok := waitRequests(ctx, tw, tp.queued, 3*time.Minute)
 	tp.timedOut = !ok
+	// The window ends when every answer and callback is committed.
+	tp.settled = waitSettled(ctx, a, coord, tg.pid == 0, tw, tp.queued, callbacks, time.Minute)
+	tp.timedOut = tp.timedOut || tp.settled.at.IsZero()
 	tp.groups = scrapeGroups(a)
 	if tg.pid != 0 {
 		tp.childCPU, tp.benchCPU = cpuSeconds(tg.pid)-childCPU, cpuSeconds(0)-benchCPU
@@ -471,6 +481,10 @@ func measureThroughput(ctx context.Context, o options, callbacks bool, start fun
 	tp.sendTook = last.Sub(first)
 	tp.window = last.Sub(t0)
 	tp.overall = float64(len(at)-1) / last.Sub(first).Seconds()
+	if !tp.settled.at.IsZero() {
+		tp.committed = float64(len(at)) / tp.settled.at.Sub(first).Seconds()
+		tp.window = tp.settled.at.Sub(t0)
+	}
 	for _, t := range at {
 		if t.After(listsDone) {
 			tp.afterCount++

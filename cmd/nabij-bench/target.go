@@ -35,13 +35,17 @@ type target struct {
 	stop func() error
 }
 
-// buildNabij builds ./cmd/nabij of the module into dir.
-func buildNabij(ctx context.Context, dir string) (string, error) {
+// moduleRoot is the folder of the module's go.mod.
+func moduleRoot(ctx context.Context) (string, error) {
 	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	if err != nil {
 		return "", fmt.Errorf("go env GOMOD: %w", err)
 	}
-	root := filepath.Dir(strings.TrimSpace(string(out)))
+	return filepath.Dir(strings.TrimSpace(string(out))), nil
+}
+
+// buildNabij builds ./cmd/nabij of the module at root into dir.
+func buildNabij(ctx context.Context, root, dir string) (string, error) {
 	bin := filepath.Join(dir, "nabij")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/nabij")
 	cmd.Dir = root
@@ -244,15 +248,17 @@ func (a *api) do(method, path, token string, body []byte, out any) (int, error) 
 	return resp.StatusCode, nil
 }
 
-// setup loads the roster and makes a coordinator and the mentors (mentor m
+// setup loads the roster (unless the store has it) and makes a coordinator and the mentors (mentor m
 // teaches sch.mentorClasses(m)); it returns the coordinator's token and the
 // mentors' tokens, and how long the roster PUT took.
-func setup(a *api, sch *benchSchool) (coord string, mentorTokens []string, rosterTook time.Duration, err error) {
-	start := time.Now()
-	if _, err := a.do("PUT", "/api/v1/roster", adminToken, sch.rosterJSON(), nil); err != nil {
-		return "", nil, 0, err
+func setup(a *api, sch *benchSchool, roster bool) (coord string, mentorTokens []string, rosterTook time.Duration, err error) {
+	if roster {
+		start := time.Now()
+		if _, err := a.do("PUT", "/api/v1/roster", adminToken, sch.rosterJSON(), nil); err != nil {
+			return "", nil, 0, err
+		}
+		rosterTook = time.Since(start)
 	}
-	rosterTook = time.Since(start)
 	user := func(name, role string, classes []string) (string, error) {
 		body, _ := json.Marshal(map[string]any{"name": name, "role": role, "classes": classes})
 		var res struct{ Token string }

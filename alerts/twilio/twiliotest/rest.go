@@ -22,6 +22,9 @@ const twilioDate = time.RFC1123Z
 // Twilio-shaped 404, so a wrong path shows up as a
 // *client.TwilioRestError rather than a decode failure.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if d := s.roundTrip(); d > 0 {
+		w = &heldWriter{ResponseWriter: w, until: time.Now().Add(d), done: r.Context().Done(), closing: s.closing}
+	}
 	w.Header().Set("Twilio-Request-Id", newSID("RQ"))
 	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	if len(parts) < 4 || parts[0] != apiVersion || parts[1] != "Accounts" {

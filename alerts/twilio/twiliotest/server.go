@@ -2,7 +2,9 @@ package twiliotest
 
 import (
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
+	mrand "math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -41,8 +43,11 @@ type Server struct {
 	window        []time.Time // admitted create requests within the last second
 	autoCallbacks bool
 	callbackDelay time.Duration
-	callbacks     []Callback
-	changed       chan struct{} // closed and replaced whenever state changes
+	// roundTrip is the time every API request takes before its answer
+	// (SetRoundTrip): at least minTrip, at most maxTrip, uniform.
+	minTrip, maxTrip time.Duration
+	callbacks        []Callback
+	changed          chan struct{} // closed and replaced whenever state changes
 
 	// Calls (calls.go): accepted calls oldest first, the scripts of what
 	// happens on a number, and the recordings <Record> made.
@@ -69,7 +74,26 @@ type deliveryFailure struct {
 // Basic auth accountSID:authToken. Both must be alphanumeric, as twilio-go
 // refuses to send any others.
 func NewServer(accountSID, authToken string) *Server {
-	s := &Server{
+	s := newServer(accountSID, authToken)
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	return s
+}
+
+// NewTLSServer is NewServer over HTTPS, as Twilio's API is: httptest's TLS
+// server, with a certificate for 127.0.0.1 that Certificate returns. A
+// client outside the test (a child process) trusts it through the PEM of
+// that certificate, e.g. in SSL_CERT_FILE, which Go reads on Linux.
+func NewTLSServer(accountSID, authToken string) *Server {
+	s := newServer(accountSID, authToken)
+	s.ts = httptest.NewTLSServer(http.HandlerFunc(s.serveHTTP))
+	return s
+}
+
+// Certificate is the TLS stand-in's certificate (nil for plain HTTP).
+func (s *Server) Certificate() *x509.Certificate { return s.ts.Certificate() }
+
+func newServer(accountSID, authToken string) *Server {
+	return &Server{
 		accountSID:    accountSID,
 		authToken:     authToken,
 		webhooks:      &http.Client{Timeout: 10 * time.Second, Transport: webhookTransport()},
@@ -84,8 +108,6 @@ func NewServer(accountSID, authToken string) *Server {
 		scripts:       map[string]CallScript{},
 		recordings:    map[string]*recording{},
 	}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	return s
 }
 
 // URL is the base URL that replaces https://api.twilio.com.
@@ -397,6 +419,62 @@ func (s *Server) SetCallbackDelay(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.callbackDelay = d
+}
+
+// SetRoundTrip makes every API request (create, list, fetch; messages,
+// calls, recordings) take between minTrip and maxTrip, uniformly drawn, before
+// its answer, as Twilio's API takes 150–300 ms from Europe. The request is
+// handled when it arrives (a message's DateCreated is then) and its answer
+// held back; the automatic callbacks start after the answer. 0, 0 (the
+// default) answers at once.
+func (s *Server) SetRoundTrip(minTrip, maxTrip time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.minTrip, s.maxTrip = minTrip, max(minTrip, maxTrip)
+}
+
+// roundTrip draws one request's time before its answer.
+func (s *Server) roundTrip() time.Duration {
+	s.mu.Lock()
+	lo, hi := s.minTrip, s.maxTrip
+	s.mu.Unlock()
+	if hi <= lo {
+		return lo
+	}
+	return lo + mrand.N(hi-lo+1)
+}
+
+// heldWriter holds a response's status and body back until delay has passed
+// since the request arrived (or the request or the server ended).
+type heldWriter struct {
+	http.ResponseWriter
+	until   time.Time
+	done    <-chan struct{}
+	closing <-chan struct{}
+	written bool
+}
+
+func (w *heldWriter) WriteHeader(code int) {
+	if !w.written {
+		w.written = true
+		if d := time.Until(w.until); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-w.done:
+			case <-w.closing:
+			}
+			t.Stop()
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *heldWriter) Write(b []byte) (int, error) {
+	if !w.written {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
 }
 
 // newSID makes a Twilio-style SID: a two-letter prefix and 32 hex digits.
