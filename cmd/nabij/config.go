@@ -136,6 +136,9 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	if c.Hold, err = time.ParseDuration(env("NABIJ_HOLD", "2m")); err != nil || c.Hold < 0 {
 		errs = append(errs, fmt.Sprintf("NABIJ_HOLD=%q: want a duration such as 2m or 30s", getenv("NABIJ_HOLD")))
 	}
+	if c.Twilio.Timeout, err = time.ParseDuration(env("NABIJ_TWILIO_TIMEOUT", twilio.DefaultTimeout.String())); err != nil || c.Twilio.Timeout <= 0 || c.Twilio.Timeout > 2*time.Minute {
+		errs = append(errs, fmt.Sprintf("NABIJ_TWILIO_TIMEOUT=%q: want how long a request to Twilio may take, such as 15s (at most 2m)", getenv("NABIJ_TWILIO_TIMEOUT")))
+	}
 	if c.Validity, err = time.ParseDuration(env("NABIJ_VALIDITY", "4h")); err != nil || c.Validity <= 0 {
 		errs = append(errs, fmt.Sprintf("NABIJ_VALIDITY=%q: want how long an alert may still go out, such as 4h", getenv("NABIJ_VALIDITY")))
 	}

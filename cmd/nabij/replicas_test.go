@@ -41,7 +41,7 @@ func TestTwoReplicasOnePostgresOneKilled(t *testing.T) {
 	common := []string{childEnv + "=1", "NABIJ_DATABASE_URL=" + db, "NABIJ_ADMIN_TOKEN=" + adminToken,
 		"NABIJ_CLOCK=2026-11-30T08:49:45+01:00", "NABIJ_SWEEP_AT=08:50", "NABIJ_HOLD=0s", "NABIJ_RATE=50", "NABIJ_WORKERS=4",
 		"TWILIO_ACCOUNT_SID=" + accountSID, "TWILIO_AUTH_TOKEN=" + authToken, "NABIJ_TWILIO_FROM=+3197010000001",
-		"NABIJ_TWILIO_API_URL=" + tw.URL(), "NABIJ_METRICS_ADDR=127.0.0.1:0", "LISTEN_FDS=1", "NABIJ_LOG_FORMAT=json"}
+		"NABIJ_TWILIO_API_URL=" + tw.URL(), "NABIJ_TWILIO_TIMEOUT=5s", "NABIJ_METRICS_ADDR=127.0.0.1:0", "LISTEN_FDS=1", "NABIJ_LOG_FORMAT=json"}
 	type replica struct {
 		cmd  *exec.Cmd
 		url  string
@@ -162,6 +162,12 @@ func TestTwoReplicasOnePostgresOneKilled(t *testing.T) {
 	// the two it had not were sent.
 	if n := tw.Requests(); n != pupils+2 {
 		t.Errorf("the stand-in had %d create requests, want %d (every family once, and the two it never took)", n, pupils+2)
+	}
+	// The first's four were settled by the second, not by the first (it
+	// was killed before its sends' 5 s timeout).
+	raw, _ := os.ReadFile(second.logs)
+	if !strings.Contains(string(raw), `"msg":"reconciled messages a replica that is gone left sending","found_at_provider":2,"requeued":2`) {
+		t.Error("the second replica's log does not say it settled the first's four messages (two found, two requeued)")
 	}
 	// The rhythm's jobs at 08:50, counted in both replicas' logs.
 	eventually(t, "the digest and the sweep at 08:50", func() bool {
