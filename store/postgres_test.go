@@ -15,6 +15,7 @@ import (
 // and writes it plus one, 2 × 100 times at once; none of the 200
 // increments is lost (READ COMMITTED alone would lose some).
 func TestPostgresReplicasWriteOneAtATime(t *testing.T) {
+	t.Parallel()
 	url := postgresURL(t)
 	var replicas []*Store
 	for range 2 {
@@ -59,6 +60,7 @@ func TestPostgresReplicasWriteOneAtATime(t *testing.T) {
 
 // A database a newer nabij migrated is refused, as a newer bbolt file is.
 func TestPostgresNewerSchemaRefused(t *testing.T) {
+	t.Parallel()
 	url := postgresURL(t)
 	s, err := OpenPostgres(context.Background(), url)
 	if err != nil {
@@ -82,6 +84,7 @@ func TestPostgresNewerSchemaRefused(t *testing.T) {
 // A query that fails fails its transaction: the write before it is not
 // committed, whatever fn makes of the failure.
 func TestPostgresFailedQueryRollsBack(t *testing.T) {
+	t.Parallel()
 	s := openPostgres(t)
 	err := s.Update(func(tx *Tx) error {
 		if err := tx.tx.Bucket(bucketMeta).Put([]byte("written"), []byte("1")); err != nil {
@@ -109,6 +112,7 @@ func TestPostgresFailedQueryRollsBack(t *testing.T) {
 // is held; when its holder's connection ends (a process that dies), it is
 // free at once, and Lost tells the holder.
 func TestLeaseIsHeldUntilItsConnectionEnds(t *testing.T) {
+	t.Parallel()
 	url := postgresURL(t)
 	var replicas []*Store
 	for range 2 {
