@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
+	"github.com/nabij-isk/nabij/school"
 )
 
 // TestTwoReplicasOnePostgresOneKilled runs two nabij processes on one
@@ -193,4 +195,28 @@ func TestTwoReplicasOnePostgresOneKilled(t *testing.T) {
 	if jobs["morning digest"] != 1 || jobs["end-of-day sweep"] != 1 {
 		t.Errorf("the rhythm's jobs ran %v times, want the digest and the sweep once each", jobs)
 	}
+}
+
+// A reviewer's correction saved on one replica is in force on the other
+// within its refresh (5 s): the next alert there carries it.
+func TestACorrectionReachesTheOtherReplica(t *testing.T) {
+	t.Parallel()
+	db := postgresDatabase(t)
+	a := startHarness(t, map[string]string{"NABIJ_DATABASE_URL": db})
+	b := startHarness(t, map[string]string{"NABIJ_DATABASE_URL": db})
+	reviewer := school.User{ID: "u-review", Role: school.RoleReviewer, Language: "ti"}
+	forms := map[string]string{"one": tiCorrectedOne, "other": tiCorrectedOther}
+	if err := a.srv.svc.CorrectTranslation(context.Background(), reviewer, "alert_absent", forms, nil); err != nil {
+		t.Fatal(err)
+	}
+	data := map[string]any{"School": "ISK Test", "Names": "Amanuel"}
+	want, err := a.srv.svc.Translations.Render("ti", "alert_absent", data, 1)
+	if err != nil || !strings.Contains(want, "ብደሓን ድዩ?") {
+		t.Fatalf("the correction on the replica that saved it: %q %v", want, err)
+	}
+	// Within its refresh (5 s) and the harness's patience (10 s).
+	eventually(t, "the correction in force on the other replica", func() bool {
+		got, _ := b.srv.svc.Translations.Render("ti", "alert_absent", data, 1)
+		return got == want
+	})
 }

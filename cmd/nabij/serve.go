@@ -347,10 +347,14 @@ func (s *server) Start() error {
 	}
 	dctx, stopSending := context.WithCancel(ctx)
 	s.stopSending = stopSending
-	s.wg.Add(4)
+	s.wg.Add(5)
 	go func() {
 		defer s.wg.Done()
 		s.dispatcher.Run(dctx)
+	}()
+	go func() {
+		defer s.wg.Done()
+		s.followReplicas(ctx)
 	}()
 	go func() {
 		defer s.wg.Done()
@@ -359,7 +363,6 @@ func (s *server) Start() error {
 	go func() {
 		defer s.wg.Done()
 		s.watchReplicaLease(ctx)
-		s.followReplicas(ctx)
 	}()
 	go func() {
 		defer s.wg.Done()
