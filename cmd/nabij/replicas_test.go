@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -219,4 +220,38 @@ func TestACorrectionReachesTheOtherReplica(t *testing.T) {
 		got, _ := b.srv.svc.Translations.Render("ti", "alert_absent", data, 1)
 		return got == want
 	})
+}
+
+// A sign-in with the school's accounts that starts on one replica and
+// whose callback reaches the other (a round-robin proxy) signs in, and the
+// session works on both.
+func TestOIDCCallbackOnTheOtherReplica(t *testing.T) {
+	t.Parallel()
+	db := postgresDatabase(t)
+	socket := listen(t)
+	public := "http://" + socket.Addr().String() // the address the provider sends browsers back to
+	issuer := startOP(t, public+"/auth/oidc/callback", "mentor@school.example")
+	env := map[string]string{"NABIJ_DATABASE_URL": db, "NABIJ_CLOCK": "2026-11-30T08:50:00+01:00", "NABIJ_PUBLIC_URL": public,
+		"NABIJ_OIDC_ISSUER": issuer, "NABIJ_OIDC_CLIENT_ID": opClientID, "NABIJ_OIDC_CLIENT_SECRET": opClientSecret}
+	a := startHarnessOn(t, socket, env, nil)
+	b := startHarness(t, env)
+	a.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	a.mustCall(201, "POST", "/api/v1/users", adminToken, map[string]any{"name": "A. de Vries", "role": "mentor", "classes": []string{"1A"}, "email": "mentor@school.example"}, nil)
+
+	c := oidcClient(t)
+	cb := providerLogin(t, a, c, "mentor@school.example") // started on a
+	onB, err := url.Parse(cb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onB.Host = strings.TrimPrefix(b.url, "http://")
+	code, body, resp := visit(t, c, onB.String())
+	if code != http.StatusSeeOther || sessionOf(resp) == "" {
+		t.Fatalf("the callback on the other replica: %d, session %v: %.300s", code, sessionOf(resp) != "", body)
+	}
+	for _, h := range []*harness{a, b} {
+		if code, body, _ := visit(t, c, h.url+"/"); code != 200 || !strings.Contains(body, "pupil-1001") {
+			t.Errorf("the roll call on %s after the sign-in: %d %.200s", h.url, code, body)
+		}
+	}
 }
