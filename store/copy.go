@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Moving a store from bbolt to PostgreSQL (`nabij migrate`): the engines
@@ -28,26 +26,6 @@ func (c Copied) Count(bucket string) int { return c.Keys[bucket] }
 
 // ErrNotEmpty is a PostgreSQL database that holds a store already.
 var ErrNotEmpty = errors.New("the PostgreSQL database holds a nabij store already: migrate into an empty database")
-
-// OpenFileReadOnly opens the bbolt file at path — a store's nabij.db or a
-// backup — for reading only, after checking it as Open does.
-func OpenFileReadOnly(path string) (*Store, error) {
-	stats, err := Check(path)
-	if errors.Is(err, ErrLocked) {
-		return nil, fmt.Errorf("%w; stop the service, or use a backup", err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("%w (%s); stop the service, or use a backup", ErrLocked, path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	return &Store{eng: boltEngine{db}, db: db, checked: stats}, nil
-}
 
 // CopyToPostgres copies every bucket of s, a bbolt store, into the
 // PostgreSQL store dst, which must hold nothing but what opening it wrote

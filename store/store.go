@@ -332,6 +332,12 @@ func OpenReadOnly(dir string) (*Store, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no nabij store at %s: %w", path, err)
 	}
+	return OpenFileReadOnly(path)
+}
+
+// OpenFileReadOnly opens the bbolt file at path — a store's nabij.db or a
+// backup — for reading only, after checking it as Open does.
+func OpenFileReadOnly(path string) (*Store, error) {
 	stats, err := Check(path)
 	if errors.Is(err, ErrLocked) {
 		return nil, fmt.Errorf("%w; stop the service, or use a backup", err)
