@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"errors"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/nabij-isk/nabij/internal/pgtest"
@@ -25,27 +23,13 @@ func onEachEngine(t *testing.T, test func(t *testing.T, open opener)) {
 	t.Run("postgres", func(t *testing.T) { test(t, openPostgres) })
 }
 
-var cluster struct {
-	once sync.Once
-	c    *pgtest.Cluster
-	err  error
-}
+// cluster is the test binary's PostgreSQL.
+var cluster pgtest.Shared
 
 // postgresURL makes a new database in the test binary's cluster.
 func postgresURL(t *testing.T) string {
 	t.Helper()
-	cluster.once.Do(func() { cluster.c, cluster.err = pgtest.Start(context.Background(), pgtest.Options{}) })
-	switch {
-	case errors.Is(cluster.err, pgtest.ErrNotInstalled) && os.Getenv("CI") == "":
-		t.Skip(cluster.err)
-	case cluster.err != nil:
-		t.Fatal(cluster.err)
-	}
-	url, err := cluster.c.CreateDatabase(context.Background(), "store")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return url
+	return cluster.Database(t, "store")
 }
 
 func openPostgres(t *testing.T) *Store {
@@ -60,8 +44,6 @@ func openPostgres(t *testing.T) *Store {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if cluster.c != nil {
-		cluster.c.Stop()
-	}
+	cluster.Stop()
 	os.Exit(code)
 }

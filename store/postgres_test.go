@@ -17,15 +17,7 @@ import (
 func TestPostgresReplicasWriteOneAtATime(t *testing.T) {
 	t.Parallel()
 	url := postgresURL(t)
-	var replicas []*Store
-	for range 2 {
-		s, err := OpenPostgres(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		replicas = append(replicas, s)
-	}
+	replicas := twoReplicas(t, url)
 	key := []byte("counter")
 	var wg sync.WaitGroup
 	errs := make(chan error, 200)
@@ -114,15 +106,7 @@ func TestPostgresFailedQueryRollsBack(t *testing.T) {
 func TestLeaseIsHeldUntilItsConnectionEnds(t *testing.T) {
 	t.Parallel()
 	url := postgresURL(t)
-	var replicas []*Store
-	for range 2 {
-		s, err := OpenPostgres(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer s.Close()
-		replicas = append(replicas, s)
-	}
+	replicas := twoReplicas(t, url)
 	ctx := context.Background()
 	l, err := replicas[0].TryLease(ctx, "rhythm")
 	if err != nil || l == nil {
@@ -152,4 +136,19 @@ func TestLeaseIsHeldUntilItsConnectionEnds(t *testing.T) {
 	if free, _ := replicas[0].LeaseFree(ctx, "rhythm"); !free {
 		t.Error("a released lease is still held")
 	}
+}
+
+// twoReplicas opens the database at url twice, as two replicas do.
+func twoReplicas(t *testing.T, url string) [2]*Store {
+	t.Helper()
+	var replicas [2]*Store
+	for i := range replicas {
+		s, err := OpenPostgres(context.Background(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		replicas[i] = s
+	}
+	return replicas
 }

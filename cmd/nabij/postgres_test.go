@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/nabij-isk/nabij/internal/pgtest"
@@ -14,35 +11,16 @@ import (
 // test that needs it (internal/pgtest) and stopped by TestMain, a new
 // database for each use. Without PostgreSQL installed those tests are
 // skipped on a developer's machine and fail in CI, whose .ci/run installs it.
-var pg struct {
-	once sync.Once
-	c    *pgtest.Cluster
-	err  error
-}
+var pg pgtest.Shared
 
 // postgresDatabase makes a new empty database and returns its URL.
 func postgresDatabase(t *testing.T) string {
 	t.Helper()
-	pg.once.Do(func() { pg.c, pg.err = pgtest.Start(context.Background(), pgtest.Options{}) })
-	switch {
-	case errors.Is(pg.err, pgtest.ErrNotInstalled) && os.Getenv("CI") == "":
-		t.Skip(pg.err)
-	case pg.err != nil:
-		t.Fatal(pg.err)
-	}
-	url, err := pg.c.CreateDatabase(context.Background(), "nabij")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return url
+	return pg.Database(t, "nabij")
 }
 
 // stopPostgres stops the test binary's cluster, if a test started it.
-func stopPostgres() {
-	if pg.c != nil {
-		pg.c.Stop()
-	}
-}
+func stopPostgres() { pg.Stop() }
 
 // onPostgres reports whether every harness runs on PostgreSQL
 // (NABIJ_TEST_STORE=postgres, as .ci/run runs the end-to-end tests a

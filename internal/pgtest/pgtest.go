@@ -22,8 +22,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -201,4 +203,38 @@ func (c *Cluster) Stop() error {
 		}
 	}
 	return os.RemoveAll(c.dir)
+}
+
+// Shared is a test binary's cluster: started by the first test that needs
+// one (and stopped by its TestMain), a new database for each use.
+type Shared struct {
+	once sync.Once
+	c    *Cluster
+	err  error
+}
+
+// Database makes a new empty database, named from prefix, and returns its
+// URL. Without PostgreSQL the test is skipped on a developer's machine and
+// fails in CI ($CI set), whose .ci/run installs it.
+func (s *Shared) Database(t testing.TB, prefix string) string {
+	t.Helper()
+	s.once.Do(func() { s.c, s.err = Start(context.Background(), Options{}) })
+	switch {
+	case errors.Is(s.err, ErrNotInstalled) && os.Getenv("CI") == "":
+		t.Skip(s.err)
+	case s.err != nil:
+		t.Fatal(s.err)
+	}
+	url, err := s.c.CreateDatabase(context.Background(), prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url
+}
+
+// Stop stops the cluster, if a test started it.
+func (s *Shared) Stop() {
+	if s.c != nil {
+		s.c.Stop()
+	}
 }
