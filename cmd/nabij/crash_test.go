@@ -53,26 +53,7 @@ func TestCrashInTheMiddleOfAMorningBurst(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer logs.Close()
-	start := func() *exec.Cmd {
-		// The shell sets LISTEN_PID to its own pid and becomes nabij (exec),
-		// as systemd sets it for the process it starts.
-		cmd := exec.Command("/bin/sh", "-c", `LISTEN_PID=$$ exec "$0" -test.run='^TestServeChild$'`, os.Args[0])
-		cmd.Env, cmd.Stdout, cmd.Stderr = env, logs, logs
-		cmd.ExtraFiles = []*os.File{socketFile} // file descriptor 3
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		// The socket listens already: the request waits in its queue until
-		// nabij accepts it.
-		c := &http.Client{Timeout: 20 * time.Second}
-		resp, err := c.Get("http://" + addr + "/healthz")
-		if err != nil {
-			cmd.Process.Kill()
-			t.Fatalf("nabij did not come up: %v", err)
-		}
-		resp.Body.Close()
-		return cmd
-	}
+	start := func() *exec.Cmd { return serveOnSocket(t, socketFile, addr, env, logs) }
 
 	const pupils = 300
 	type contact struct {
@@ -173,4 +154,31 @@ func TestCrashInTheMiddleOfAMorningBurst(t *testing.T) {
 	if strings.Contains(string(raw), "Leerling") || strings.Contains(string(raw), "+316123") {
 		t.Error("the log holds a name or a phone number")
 	}
+}
+
+// serveOnSocket runs `nabij serve` in a child process (this test binary,
+// TestServeChild) with env, its output to out, on the listening socket f
+// passed as file descriptor 3 (socket activation: the shell sets LISTEN_PID
+// to its own pid and becomes nabij, as systemd sets it for the process it
+// starts), and returns once nabij at addr answers /healthz.
+func serveOnSocket(t *testing.T, f *os.File, addr string, env []string, out *os.File) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command("/bin/sh", "-c", `LISTEN_PID=$$ exec "$0" -test.run='^TestServeChild$'`, os.Args[0])
+	cmd.Env, cmd.Stdout, cmd.Stderr = env, out, out
+	cmd.ExtraFiles = []*os.File{f}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The socket listens already: the request waits in its queue until
+	// nabij accepts it.
+	c := &http.Client{Timeout: 30 * time.Second}
+	resp, err := c.Get("http://" + addr + "/healthz")
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		raw, _ := os.ReadFile(out.Name())
+		t.Fatalf("nabij did not come up: %v\n%s", err, raw)
+	}
+	resp.Body.Close()
+	return cmd
 }

@@ -64,24 +64,11 @@ func TestTwoReplicasOnePostgresOneKilled(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer out.Close()
-		cmd := exec.Command("/bin/sh", "-c", `LISTEN_PID=$$ exec "$0" -test.run='^TestServeChild$'`, os.Args[0])
-		cmd.Env = append(append(os.Environ(), common...), "NABIJ_ADDR="+addr, "NABIJ_PUBLIC_URL=http://"+addr)
-		cmd.Stdout, cmd.Stderr = out, out
-		cmd.ExtraFiles = []*os.File{f}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
+		cmd := serveOnSocket(t, f, addr, append(append(os.Environ(), common...), "NABIJ_ADDR="+addr, "NABIJ_PUBLIC_URL=http://"+addr), out)
 		t.Cleanup(func() {
 			cmd.Process.Signal(syscall.SIGTERM)
 			cmd.Wait()
 		})
-		c := &http.Client{Timeout: 30 * time.Second}
-		resp, err := c.Get("http://" + addr + "/healthz")
-		if err != nil {
-			raw, _ := os.ReadFile(logs)
-			t.Fatalf("replica %s did not come up: %v\n%s", name, err, raw)
-		}
-		resp.Body.Close()
 		checkAgainstContract(t, addr)
 		return &replica{cmd: cmd, url: "http://" + addr, logs: logs}
 	}
