@@ -13,21 +13,8 @@ type OIDCLogin struct {
 
 // PutOIDCLogin keeps a sign-in under way, and drops those expired.
 func (t *Tx) PutOIDCLogin(stateHash string, l OIDCLogin, now time.Time) error {
-	b := t.tx.Bucket(bucketOIDCLogins)
-	var expired [][]byte
-	err := each(t, bucketOIDCLogins, "", func(key string, v *OIDCLogin) error {
-		if now.After(v.Expires) {
-			expired = append(expired, []byte(key))
-		}
-		return nil
-	})
-	if err != nil {
+	if err := dropWhere(t, bucketOIDCLogins, func(v *OIDCLogin) bool { return now.After(v.Expires) }); err != nil {
 		return err
-	}
-	for _, k := range expired {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
 	}
 	return t.put(bucketOIDCLogins, stateHash, l)
 }

@@ -25,21 +25,8 @@ type PhoneRecording struct {
 
 // PutPhoneRecording keeps a recording call, and drops those expired.
 func (t *Tx) PutPhoneRecording(tokenHash string, p PhoneRecording, now time.Time) error {
-	var expired [][]byte
-	err := each(t, bucketPhoneRecordings, "", func(key string, v *PhoneRecording) error {
-		if !now.Before(v.Expires) {
-			expired = append(expired, []byte(key))
-		}
-		return nil
-	})
-	if err != nil {
+	if err := dropWhere(t, bucketPhoneRecordings, func(v *PhoneRecording) bool { return !now.Before(v.Expires) }); err != nil {
 		return err
-	}
-	b := t.tx.Bucket(bucketPhoneRecordings)
-	for _, k := range expired {
-		if err := b.Delete(k); err != nil {
-			return err
-		}
 	}
 	return t.put(bucketPhoneRecordings, tokenHash, p)
 }

@@ -320,6 +320,27 @@ func each[T any](t *Tx, bucket []byte, prefix string, fn func(key string, v *T) 
 	return nil
 }
 
+// dropWhere deletes every value of bucket that drop says to.
+func dropWhere[T any](t *Tx, bucket []byte, drop func(v *T) bool) error {
+	var gone [][]byte
+	err := each(t, bucket, "", func(key string, v *T) error {
+		if drop(v) {
+			gone = append(gone, []byte(key))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	b := t.tx.Bucket(bucket)
+	for _, k := range gone {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func hasPrefix(k, p []byte) bool {
 	return len(k) >= len(p) && string(k[:len(p)]) == string(p)
 }
