@@ -175,10 +175,6 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		st.Close()
 		return nil, err
 	}
-	sendTimeout := cfg.Twilio.Timeout
-	if sendTimeout == 0 {
-		sendTimeout = twilio.DefaultTimeout
-	}
 	if c := st.Checked(); c.Pages > 0 {
 		log.Info("store checked", "bytes", c.Bytes, "pages", c.Pages, "ms", c.Took.Milliseconds(), "bbolt_ms", c.Bolt.Milliseconds())
 	}
@@ -197,7 +193,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		Backoff:      dispatch.Backoff{First: cfg.RetryFirst, Max: 5 * time.Minute},
 		Quiet:        alerts.QuietHours{From: sinceMidnight(cfg.SendFrom), Until: sinceMidnight(cfg.SendUntil), Location: cfg.Location},
 		ShutdownWait: dispatchStopWait,
-		Replicas:     rep.dispatchReplicas(st, sendTimeout),
+		Replicas:     rep.dispatchReplicas(st, cfg.Twilio.Timeout), // NABIJ_TWILIO_TIMEOUT
 	})
 	registerDispatcherMetrics(reg, d)
 	cal, err := cfg.Calendar()
@@ -460,7 +456,5 @@ func (c *config) openStoreToRead() (*store.Store, error) {
 	if c.DatabaseURL == "" {
 		return store.OpenReadOnly(c.DataDir)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return store.OpenPostgres(ctx, c.DatabaseURL)
+	return c.openStore()
 }
