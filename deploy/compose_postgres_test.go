@@ -146,15 +146,7 @@ func TestComposePostgres(t *testing.T) {
 	if s.Build == nil || s.Build.Dockerfile != "deploy/Dockerfile" || s.Build.Context != filepath.Dir(p.WorkingDir) {
 		t.Errorf("replicas: want the image built as compose.yaml builds it, got %+v", s.Build)
 	}
-	if !s.ReadOnly {
-		t.Error("replicas: want the root file system read-only")
-	}
-	if !slices.Contains(s.SecurityOpt, "no-new-privileges:true") {
-		t.Errorf("replicas: security_opt: want no-new-privileges:true, got %v", s.SecurityOpt)
-	}
-	if !slices.Equal(s.CapDrop, []string{"ALL"}) || len(s.CapAdd) > 0 {
-		t.Errorf("replicas: cap_drop: want ALL and no cap_add, got %v / %v", s.CapDrop, s.CapAdd)
-	}
+	checkHardened(t, "replicas", s)
 	if s.StopGracePeriod == nil || time.Duration(*s.StopGracePeriod) < 20*time.Second {
 		t.Errorf("replicas: stop_grace_period: want at least 20s (nabij stops within 15s), got %v", s.StopGracePeriod)
 	}

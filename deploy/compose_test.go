@@ -56,15 +56,7 @@ func TestCompose(t *testing.T) {
 	if !data {
 		t.Errorf("volumes: want a named, writable volume on /data, got %+v", s.Volumes)
 	}
-	if !s.ReadOnly {
-		t.Error("read_only: want the root file system read-only")
-	}
-	if !slices.Contains(s.SecurityOpt, "no-new-privileges:true") {
-		t.Errorf("security_opt: want no-new-privileges:true, got %v", s.SecurityOpt)
-	}
-	if !slices.Equal(s.CapDrop, []string{"ALL"}) || len(s.CapAdd) > 0 {
-		t.Errorf("cap_drop: want ALL and no cap_add, got %v / %v", s.CapDrop, s.CapAdd)
-	}
+	checkHardened(t, "nabij", s)
 	if s.Restart != types.RestartPolicyUnlessStopped {
 		t.Errorf("restart: want unless-stopped, got %q", s.Restart)
 	}
@@ -78,5 +70,21 @@ func TestCompose(t *testing.T) {
 	}
 	if s.StopGracePeriod == nil || time.Duration(*s.StopGracePeriod) < 20*time.Second {
 		t.Errorf("stop_grace_period: want at least 20s (nabij stops within 15s), got %v", s.StopGracePeriod)
+	}
+}
+
+// checkHardened holds a nabij service of a compose file to its hardening:
+// a read-only root file system, no new privileges, every capability
+// dropped and none added.
+func checkHardened(t *testing.T, who string, s types.ServiceConfig) {
+	t.Helper()
+	if !s.ReadOnly {
+		t.Errorf("%s: read_only: want the root file system read-only", who)
+	}
+	if !slices.Contains(s.SecurityOpt, "no-new-privileges:true") {
+		t.Errorf("%s: security_opt: want no-new-privileges:true, got %v", who, s.SecurityOpt)
+	}
+	if !slices.Equal(s.CapDrop, []string{"ALL"}) || len(s.CapAdd) > 0 {
+		t.Errorf("%s: cap_drop: want ALL and no cap_add, got %v / %v", who, s.CapDrop, s.CapAdd)
 	}
 }
