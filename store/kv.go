@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -78,7 +79,12 @@ func (e boltEngine) update(_ context.Context, fn func(kvTx) error) error {
 }
 
 func (e boltEngine) ping(context.Context) error {
-	return e.view(context.Background(), func(kvTx) error { return nil })
+	return e.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketMeta) == nil {
+			return errors.New("store not initialised")
+		}
+		return nil
+	})
 }
 
 func (e boltEngine) close() error { return e.db.Close() }
