@@ -9,6 +9,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
 )
 
 // Job is something the school day's rhythm runs at a time of day.
@@ -31,6 +32,11 @@ type Rhythm struct {
 	Calendar *school.Calendar
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Once, when set, keeps in the store which job ran for which date, and
+	// a job recorded as run is not run again: with replicas (PostgreSQL) the
+	// replica that takes the rhythm over does not repeat what the one before
+	// it ran, whatever their clocks say.
+	Once *store.Store
 }
 
 type scheduled struct {
@@ -79,12 +85,21 @@ func (r *Rhythm) Run(ctx context.Context) error {
 			if !j.sched.Next(next.Add(-time.Second)).Equal(next) || (!schoolDay && !j.job.EveryDay) {
 				continue
 			}
+			if r.ran(j.job.Name, date) {
+				r.Log.Info("scheduled job ran already", "job", j.job.Name, "date", date)
+				continue
+			}
 			start := time.Now()
 			if err := j.job.Run(ctx, date); err != nil {
 				r.Log.Error("scheduled job failed", "job", j.job.Name, "date", date, "err", err)
 				continue
 			}
 			r.Log.Info("scheduled job done", "job", j.job.Name, "date", date, "ms", time.Since(start).Milliseconds())
+			if r.Once != nil {
+				if err := r.Once.Update(func(tx *store.Tx) error { return tx.MarkRhythmRan(j.job.Name, date, r.Now()) }); err != nil {
+					r.Log.Error("recording a scheduled job as run", "job", j.job.Name, "date", date, "err", err)
+				}
+			}
 		}
 	}
 }
@@ -92,4 +107,17 @@ func (r *Rhythm) Run(ctx context.Context) error {
 // DailySpec is the cron spec for hh:mm on weekdays.
 func DailySpec(at time.Time) string {
 	return fmt.Sprintf("%d %d * * 1-5", at.Minute(), at.Hour())
+}
+
+// ran reports whether job is recorded as run for date (Once); a store
+// that cannot say lets it run (each job is safe to run twice).
+func (r *Rhythm) ran(job string, date school.Date) bool {
+	if r.Once == nil {
+		return false
+	}
+	var ran bool
+	if err := r.Once.View(func(tx *store.Tx) error { ran = tx.RhythmRan(job, date); return nil }); err != nil {
+		r.Log.Error("reading whether a scheduled job ran", "job", job, "date", date, "err", err)
+	}
+	return ran
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
 )
 
 // runRhythm runs jobs at 08:45 and 17:00 on a fake clock from start for the
@@ -99,4 +100,40 @@ func TestRhythmRefusesABadSpec(t *testing.T) {
 	if err := r.Run(context.Background()); err == nil {
 		t.Error("a bad cron spec was accepted")
 	}
+}
+
+// With Once (replicas), a job recorded as run for its date is not run
+// again: the replica that takes the rhythm over, whatever its clock, does
+// not repeat what the one before it ran.
+func TestRhythmOnceRunsAJobOncePerDate(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Amsterdam")
+	st := testStore(t)
+	friday := school.Date{Year: 2026, Month: 3, Day: 27}
+	if err := st.Update(func(tx *store.Tx) error { return tx.MarkRhythmRan("deadline", friday, time.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+	run := func() []string {
+		var ran []string
+		synctest.Test(t, func(t *testing.T) {
+			offset := time.Until(time.Date(2026, 3, 27, 8, 0, 0, 0, loc))
+			now := func() time.Time { return time.Now().Add(offset) }
+			record := func(name string) func(context.Context, school.Date) error {
+				return func(_ context.Context, d school.Date) error { ran = append(ran, name+" "+d.String()); return nil }
+			}
+			r := &Rhythm{Location: loc, Calendar: &school.Calendar{}, Now: now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Once: st,
+				Jobs: []Job{{Name: "deadline", Spec: "45 8 * * 1-5", Run: record("deadline")}, {Name: "sweep", Spec: "0 17 * * 1-5", Run: record("sweep")}}}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error)
+			go func() { done <- r.Run(ctx) }()
+			time.Sleep(12 * time.Hour) // Friday 08:00 → 20:00
+			cancel()
+			if err := <-done; err != nil {
+				t.Error(err)
+			}
+		})
+		return ran
+	}
+	assertRuns(t, run(), []string{"sweep 2026-03-27"})
+	// A second replica over the same Friday runs nothing.
+	assertRuns(t, run(), nil)
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/nabij-isk/nabij/school"
 )
@@ -45,3 +46,20 @@ func (t *Tx) PutDigest(date string, v any) error { return t.put(bucketDigests, d
 
 // Digest reads the morning digest of a date into v.
 func (t *Tx) Digest(date string, v any) (bool, error) { return t.get(bucketDigests, date, v) }
+
+// rhythmKey is where meta records that a job of the school day's rhythm
+// ran for a date.
+func rhythmKey(job string, date school.Date) []byte {
+	return []byte("rhythm_ran|" + job + "|" + date.String())
+}
+
+// RhythmRan reports whether the rhythm's job already ran for date.
+func (t *Tx) RhythmRan(job string, date school.Date) bool {
+	return t.tx.Bucket(bucketMeta).Get(rhythmKey(job, date)) != nil
+}
+
+// MarkRhythmRan records that the rhythm's job ran for date, at at.
+func (t *Tx) MarkRhythmRan(job string, date school.Date, at time.Time) error {
+	stamp, _ := at.UTC().MarshalText()
+	return t.tx.Bucket(bucketMeta).Put(rhythmKey(job, date), stamp)
+}

@@ -242,6 +242,9 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		Degraded: []web.HealthCheck{{Part: "store", Check: st.WriteHealth}, {Part: "sending", Check: d.Health}},
 	})
 	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg)}
+	if rep != nil {
+		rhythm.Once = st // replicas: a job another replica ran is not run again
+	}
 	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now, rhythm: rhythm, registry: reg,
 		replica: rep, fatal: make(chan error, 1)}, nil
 }
