@@ -39,11 +39,19 @@ func TestTwoReplicasOnePostgresOneKilled(t *testing.T) {
 	tw.WrapWebhooks(func(next http.RoundTripper) http.RoundTripper { return checkedCallbacks{next} })
 	defer tw.Close()
 
-	// Monday 30 November, 35 s before 08:50 (the first replica is killed
-	// well before, even on a loaded machine): the morning digest (first
-	// lesson 08:30 + 20 minutes) and, here, the end-of-day sweep.
+	// Monday 30 November. At 08:50 come the morning digest (first lesson
+	// 08:30 + 20 minutes) and, here, the end-of-day sweep: the first
+	// replica's clock starts at 08:40, so that it cannot run them before
+	// its kill however loaded the machine; the second's 15 s before them,
+	// time enough for the kill and its takeover of the rhythm.
+	//
+	// NABIJ_TWILIO_TIMEOUT: the first's four sends hang until its death,
+	// whatever the load (2 minutes, the longest allowed); the second
+	// settles what a gone replica left after its own timeout and 5 s, here
+	// 5 s and 5 s rather than the default 15 s and 5 s, so that the test
+	// waits 10 s for it, not 20.
 	common := []string{childEnv + "=1", "NABIJ_DATABASE_URL=" + db, "NABIJ_ADMIN_TOKEN=" + adminToken,
-		"NABIJ_CLOCK=2026-11-30T08:49:25+01:00", "NABIJ_SWEEP_AT=08:50", "NABIJ_HOLD=0s", "NABIJ_RATE=50", "NABIJ_WORKERS=4",
+		"NABIJ_SWEEP_AT=08:50", "NABIJ_HOLD=0s", "NABIJ_RATE=50", "NABIJ_WORKERS=4",
 		"TWILIO_ACCOUNT_SID=" + accountSID, "TWILIO_AUTH_TOKEN=" + authToken, "NABIJ_TWILIO_FROM=+3197010000001",
 		"NABIJ_TWILIO_API_URL=" + tw.URL(), "NABIJ_METRICS_ADDR=127.0.0.1:0", "LISTEN_FDS=1", "NABIJ_LOG_FORMAT=json"}
 	type replica struct {
@@ -51,7 +59,7 @@ func TestTwoReplicasOnePostgresOneKilled(t *testing.T) {
 		url  string
 		logs string
 	}
-	start := func(name string) *replica {
+	start := func(name string, env ...string) *replica {
 		socket := listen(t)
 		addr := socket.Addr().String()
 		f, err := socket.File()
@@ -65,7 +73,7 @@ func TestTwoReplicasOnePostgresOneKilled(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer out.Close()
-		cmd := serveOnSocket(t, f, addr, append(append(os.Environ(), common...), "NABIJ_ADDR="+addr, "NABIJ_PUBLIC_URL=http://"+addr), out)
+		cmd := serveOnSocket(t, f, addr, append(append(append(os.Environ(), common...), env...), "NABIJ_ADDR="+addr, "NABIJ_PUBLIC_URL=http://"+addr), out)
 		t.Cleanup(func() {
 			cmd.Process.Signal(syscall.SIGTERM)
 			cmd.Wait()
@@ -73,7 +81,7 @@ func TestTwoReplicasOnePostgresOneKilled(t *testing.T) {
 		checkAgainstContract(t, addr)
 		return &replica{cmd: cmd, url: "http://" + addr, logs: logs}
 	}
-	first := start("first")
+	first := start("first", "NABIJ_CLOCK=2026-11-30T08:40:00+01:00", "NABIJ_TWILIO_TIMEOUT=2m")
 	eventually(t, "the first replica takes the rhythm", func() bool {
 		raw, _ := os.ReadFile(first.logs)
 		return strings.Contains(string(raw), "this replica runs the school day's rhythm")
@@ -115,7 +123,7 @@ func TestTwoReplicasOnePostgresOneKilled(t *testing.T) {
 	eventually(t, "four sends of the first replica hanging", func() bool { return tw.Stalled() == 4 })
 	hung := time.Now()
 	secondStarted := time.Now()
-	second := start("second")
+	second := start("second", "NABIJ_CLOCK=2026-11-30T08:49:45+01:00", "NABIJ_TWILIO_TIMEOUT=5s")
 	b := &harness{t: t, twilio: tw, url: second.url}
 	for c := 1; c < classes; c += 2 {
 		post(b, c)
@@ -128,8 +136,8 @@ func TestTwoReplicasOnePostgresOneKilled(t *testing.T) {
 	if killedAt >= pupils {
 		t.Fatalf("the burst was over (%d) before the kill: nothing tested", killedAt)
 	}
-	t.Logf("the first replica killed after %d of %d messages, %s after its four sends hung (they time out after 15 s)",
-		killedAt, pupils, time.Since(hung).Round(time.Millisecond))
+	t.Logf("the first replica killed after %d of %d messages, %s after its four sends hung, %s after the second started",
+		killedAt, pupils, time.Since(hung).Round(time.Millisecond), time.Since(secondStarted).Round(time.Millisecond))
 
 	// The second sends the rest, settles what the first left "sending"
 	// once its grace has passed (the first's lease is gone), and takes the
@@ -158,16 +166,15 @@ func TestTwoReplicasOnePostgresOneKilled(t *testing.T) {
 		t.Errorf("the stand-in had %d create requests, want %d (every family once, and the two it never took)", n, pupils+2)
 	}
 	// The first's four were settled by the second, not by the first: it
-	// was killed before its sends' timeout (NABIJ_TWILIO_TIMEOUT, 15 s by
-	// default: a shorter one ran out under CI's load while the second
-	// replica started), and the second waited that and 5 s more.
+	// was killed before its sends' timeout, and the second waited its own
+	// timeout and 5 s more.
 	raw, _ := os.ReadFile(second.logs)
 	if !strings.Contains(string(raw), `"msg":"reconciled messages a replica that is gone left sending","found_at_provider":2,"requeued":2`) {
 		t.Error("the second replica's log does not say it settled the first's four messages (two found, two requeued)")
 	}
-	// The rhythm's jobs at 08:50 by the second's clock (35 s after it
+	// The rhythm's jobs at 08:50 by the second's clock (15 s after it
 	// started), counted in both replicas' logs.
-	for deadline := secondStarted.Add(60 * time.Second); ; {
+	for deadline := secondStarted.Add(45 * time.Second); ; {
 		raw, _ := os.ReadFile(second.logs)
 		if strings.Contains(string(raw), `"job":"end-of-day sweep"`) && strings.Contains(string(raw), `"job":"morning digest"`) {
 			break
