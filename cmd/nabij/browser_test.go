@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -100,7 +101,12 @@ func chromium(t *testing.T) context.Context {
 		// (the same Blink and V8, no window system): a third of the full
 		// browser's CPU for the same pages (README, "The test suite"). The
 		// full chromium serves where only it is installed.
-		path, err := exec.LookPath("chromium-headless-shell")
+		// Debian's binary itself first, not the shell script in /usr/bin
+		// that runs it (a test binary killed would orphan the browser).
+		path, err := exec.LookPath("/usr/lib/chromium/chromium-headless-shell")
+		if err != nil {
+			path, err = exec.LookPath("chromium-headless-shell")
+		}
 		if err != nil {
 			path, err = exec.LookPath("chromium")
 		}
@@ -124,7 +130,7 @@ func chromium(t *testing.T) context.Context {
 		if shared.profile, shared.err = os.MkdirTemp("", "nabij-chromium-"); shared.err != nil {
 			return
 		}
-		opts = append(opts, chromedp.UserDataDir(shared.profile))
+		opts = append(opts, chromedp.UserDataDir(shared.profile), chromedp.ModifyCmdFunc(ownProcessGroup))
 		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 		ctx, cancelCtx := chromedp.NewContext(alloc)
 		shared.ctx = ctx
@@ -142,6 +148,17 @@ func chromium(t *testing.T) context.Context {
 		t.Fatal(shared.err)
 	}
 	return shared.ctx
+}
+
+// ownProcessGroup starts Chromium in a process group of its own and stops
+// the whole group: Debian's /usr/bin/chromium-headless-shell (and chromium)
+// are shell scripts that run the browser without exec, so killing only the
+// process started (what chromedp does) left the browser and its helpers
+// running after the test binary ended, one more with each run. What it
+// starts also dies with the test binary (Pdeathsig, as chromedp sets).
+func ownProcessGroup(cmd *exec.Cmd) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 }
 
 // stopChromium stops the test binary's Chromium, if a test started it, and
