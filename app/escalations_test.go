@@ -67,6 +67,29 @@ func TestTheSweepOpensTodaysCases(t *testing.T) {
 	}
 }
 
+// A sweep reads the school in chunks of pupils: across the chunks' edges
+// every pupil is counted once and every case opened once, as in one go.
+func TestTheSweepInChunksOpensEveryCaseOnce(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.at("2026-03-02", "08:50")
+	ts.post(ts.mentorA, "1A", "2026-03-02", absent("amanuel"), absent("sara"), absent("lena"), absent("dawit"))
+	ts.post(ts.mentorB, "1B", "2026-03-02", absent("noor"), absent("yusuf"))
+	ts.at("2026-03-02", "17:00")
+	defer func(was int) { sweepChunk = was }(sweepChunk)
+	sweepChunk = 4 // six pupils with a history: chunks of 4 and 2
+	pupils, opened, err := ts.svc.Sweep(ts.ctx, ts.date("2026-03-02"))
+	if err != nil || pupils != 6 || opened != 6 {
+		t.Fatalf("the sweep in chunks: %d pupils, %d opened, %v; want 6 and 6", pupils, opened, err)
+	}
+	for _, id := range []string{"amanuel", "sara", "lena", "dawit", "noor", "yusuf"} {
+		ts.caseOf(id, "ongeoorloofd-6u")
+	}
+	sweepChunk = 1
+	if pupils, opened, err := ts.svc.Sweep(ts.ctx, ts.date("2026-03-02")); err != nil || pupils != 6 || opened != 0 {
+		t.Errorf("a second sweep, a pupil at a time: %d pupils, %d opened, %v; want 6 and 0", pupils, opened, err)
+	}
+}
+
 // A list of a past day is evaluated at once.
 func TestAPastListOpensItsCaseAtOnce(t *testing.T) {
 	ts := newTestSchool(t)

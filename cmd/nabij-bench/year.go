@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -186,7 +187,8 @@ func measureYear(ctx context.Context, o options, bin, tmp string) (year, realMor
 	if err := trustStandIn(env, tw, tmp); err != nil {
 		return y, realMorning{}, err
 	}
-	tg, err := startNabij(ctx, o, bin, filepath.Join(tmp, "nabij-y.log"), env, "y")
+	logFile := filepath.Join(tmp, "nabij-y.log")
+	tg, err := startNabij(ctx, o, bin, logFile, env, "y")
 	if err != nil {
 		return y, realMorning{}, err
 	}
@@ -199,6 +201,11 @@ func measureYear(ctx context.Context, o options, bin, tmp string) (year, realMor
 	if err != nil {
 		return y, realMorning{}, err
 	}
+	// Row 5' is after the catch-up sweep, which runs beside the API from
+	// the start: a school's nabij has done it long before the first list.
+	if err := waitForLog(ctx, logFile, "catch-up sweep at start", 5*time.Minute); err != nil {
+		return y, realMorning{}, err
+	}
 	before, err := procStatus(tg.pid)
 	if err != nil {
 		return y, realMorning{}, err
@@ -207,6 +214,28 @@ func measureYear(ctx context.Context, o options, bin, tmp string) (year, realMor
 	m.before = before
 	m.peakAnon = peak()
 	return y, m, err
+}
+
+// waitForLog waits until the log file holds line, polling, for at most
+// limit.
+func waitForLog(ctx context.Context, file, line string, limit time.Duration) error {
+	for deadline := time.Now().Add(limit); ; {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(raw, []byte(line)) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("nabij's log had no %q after %s", line, limit)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // sampleAnon reads pid's RssAnon every interval until the returned function
