@@ -29,7 +29,9 @@ import (
 //	3  esc_by_student marks a dismissed case (it restarts no rule), and
 //	   esc_active holds reported cases too (a correction is told on them);
 //	   closed_days: the days a school closed after the fact
-const SchemaVersion = 3
+//	4  class_pupils: each class's pupils, so that a list's check of its
+//	   class's size reads the class, not the whole school
+const SchemaVersion = 4
 
 // FileName is the bbolt file inside the data directory.
 const FileName = "nabij.db"
@@ -60,6 +62,7 @@ var (
 	bucketTasks           = []byte("tasks")             // task|id → task; key|… → id
 	bucketDigests         = []byte("digests")           // date → digest
 	bucketStudentFacts    = []byte("student_facts")     // id → birth date|class
+	bucketClassPupils     = []byte("class_pupils")      // class|student
 	bucketOptOuts         = []byte("opt_outs")          // phone → opt-out
 	bucketMsgByPhone      = []byte("msg_by_phone")      // phone|id
 	bucketMsgSending      = []byte("msg_sending")       // id, while a message is "sending"
@@ -84,7 +87,7 @@ var (
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
 		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone,
 		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState, bucketClosedDays, bucketRosterPreviews, bucketTransOverrides,
-		bucketRecordings, bucketRecordingAudio, bucketOIDCLogins, bucketPhoneRecordings}
+		bucketRecordings, bucketRecordingAudio, bucketOIDCLogins, bucketPhoneRecordings, bucketClassPupils}
 )
 
 // initialMmapSize is the address space the file is mapped with from the
@@ -220,6 +223,11 @@ func (s *Store) migrate() error {
 		if version < 3 {
 			if err := markDismissed(tx); err != nil {
 				return fmt.Errorf("migrating to schema 3: %w", err)
+			}
+		}
+		if version < 4 {
+			if err := buildClassPupils(tx); err != nil {
+				return fmt.Errorf("migrating to schema 4: %w", err)
 			}
 		}
 		var err error
