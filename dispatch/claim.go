@@ -210,24 +210,40 @@ func (d *Dispatcher) claimOne(tx alerts.Tx, m *alerts.Message, now time.Time, se
 // unclaim puts a message claimed and not sent back in the outbox, due now,
 // as it was before the claim.
 func (d *Dispatcher) unclaim(m *alerts.Message) {
-	if err := d.requeue(m.ID, func(m *alerts.Message) { m.Attempts = max(m.Attempts-1, 0) }); err != nil {
+	if _, err := d.requeue(m, func(m *alerts.Message) { m.Attempts = max(m.Attempts-1, 0) }); err != nil {
 		// It stays "sending": the next start looks it up, and finds it not sent.
 		d.log.Error("putting a message back failed", "message", m.ID, "err", err)
 	}
 }
 
-// requeue puts a message still "sending" back in the outbox, due now, with
-// change applied; a message that moved on meanwhile is left as it is.
-func (d *Dispatcher) requeue(id string, change func(*alerts.Message)) error {
-	return d.store.BatchAlerts(func(tx alerts.Tx) error {
-		m, err := tx.Message(id)
-		if err != nil || m.Status != alerts.StatusSending {
+// requeue puts a message back in the outbox, due now, with change applied,
+// if it is still the claim held (sameClaim); a message that moved on
+// meanwhile is left as it is, and requeued is false.
+func (d *Dispatcher) requeue(held *alerts.Message, change func(*alerts.Message)) (requeued bool, err error) {
+	err = d.store.BatchAlerts(func(tx alerts.Tx) error {
+		requeued = false
+		m, err := tx.Message(held.ID)
+		if err != nil || !sameClaim(m, held) {
 			return err
 		}
 		m.Status, m.DueAt, m.UpdatedAt = alerts.StatusQueued, d.now(), d.now()
 		change(m)
+		requeued = true
 		return tx.PutMessage(m)
 	})
+	return requeued, err
+}
+
+// sameClaim reports whether stored is still the claim held: "sending",
+// claimed by the same process, at the same moment, for the same try. Only
+// the holder of a claim may settle it: when two replicas settle what a
+// gone one left, the slower one's lookup may end after the other has put
+// the message back and claimed it again, and its write would put that
+// live claim back in the outbox (a second send) or record an answer over
+// it.
+func sameClaim(stored, held *alerts.Message) bool {
+	return stored.Status == alerts.StatusSending && stored.ClaimedBy == held.ClaimedBy &&
+		stored.ClaimedAt.Equal(held.ClaimedAt) && stored.Attempts == held.Attempts
 }
 
 // CodeOptedOut is Twilio's code for a contact who sent STOP; nabij uses it

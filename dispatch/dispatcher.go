@@ -358,7 +358,7 @@ func (d *Dispatcher) work(ctx context.Context, jobs <-chan *alerts.Message, free
 		records.Add(1)
 		go func() {
 			defer records.Done()
-			d.record(m.ID, a)
+			d.record(m, a)
 			d.done(m.ID)
 			<-recording
 		}()

@@ -56,17 +56,22 @@ func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (fo
 			receipt, ok, lookErr = looker.Lookup(ctx, out)
 		}
 		if ok {
-			d.record(m.ID, answer{receipt: receipt})
-			found++
+			if d.record(m, answer{receipt: receipt}) {
+				found++
+			}
 			continue
 		}
 		// Not found: safe to send. The lookup failed: it stays uncertain,
 		// and is looked up again before it is sent.
-		err := d.requeue(m.ID, func(m *alerts.Message) { m.Uncertain = lookErr != nil })
+		back, err := d.requeue(m, func(m *alerts.Message) { m.Uncertain = lookErr != nil })
 		if err != nil {
 			return found, requeued, err
 		}
-		requeued++
+		if back {
+			requeued++
+		} else {
+			d.log.Info("a message looked up was settled meanwhile by another: left as it is", "message", m.ID)
+		}
 	}
 	return found, requeued, nil
 }

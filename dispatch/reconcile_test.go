@@ -96,3 +96,82 @@ func TestReconcileWithReplicasWaitsForAGoneReplicasGrace(t *testing.T) {
 		t.Errorf("still sending, claimed by %q; want only the living replica's", left)
 	}
 }
+
+// slowLooker holds each lookup until released, and answers found.
+type slowLooker struct {
+	*dispatch.LogSender
+	found            bool
+	entered, release chan struct{}
+}
+
+func (s *slowLooker) Lookup(ctx context.Context, out alerts.Outgoing) (alerts.Receipt, bool, error) {
+	s.entered <- struct{}{}
+	<-s.release
+	if s.found {
+		return alerts.Receipt{ProviderID: "SM-found", Status: alerts.StatusSent}, true, nil
+	}
+	return alerts.Receipt{}, false, nil
+}
+
+// Two replicas settle what a gone one left: while this one's lookup is
+// under way, the other has put the message back and claimed it again.
+// This one's answer (not found, or found) is then not written over that
+// live claim: it would put the message back in the outbox, to be sent a
+// second time, or record it as sent under the other's send. (Found by a
+// review: the message went back to the outbox, claimed by "B", 2 tries.)
+func TestAStaleLookupLeavesAnotherReplicasClaimAlone(t *testing.T) {
+	for _, found := range []bool{false, true} {
+		t.Run(map[bool]string{false: "not found", true: "found"}[found], func(t *testing.T) {
+			st := setup(t, 1)
+			var id string
+			claim := func(by string, attempts int, at time.Time) {
+				t.Helper()
+				if err := st.Update(func(tx *store.Tx) error {
+					msgs, err := tx.AllMessages()
+					if err != nil {
+						return err
+					}
+					m := msgs[0]
+					id = m.ID
+					m.Status, m.Attempts, m.ClaimedAt, m.ClaimedBy = alerts.StatusSending, attempts, at, by
+					return tx.PutMessage(m)
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			claim("gone", 1, t0)
+			lk := &slowLooker{LogSender: &dispatch.LogSender{Log: discard()}, found: found, entered: make(chan struct{}), release: make(chan struct{})}
+			d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: lk, Now: func() time.Time { return t0 },
+				Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard(),
+				Replicas: dispatch.Replicas{Self: "C", Gone: func(_ context.Context, r string) (bool, error) { return r == "gone", nil }}})
+			type result struct{ found, requeued int }
+			done := make(chan result)
+			go func() {
+				f, r, err := d.Reconcile(t.Context())
+				if err != nil {
+					t.Error(err)
+				}
+				done <- result{f, r}
+			}()
+			<-lk.entered
+			claim("B", 2, t0.Add(time.Minute)) // B looked it up, put it back and claimed it again
+			close(lk.release)
+			if got := <-done; got.found+got.requeued != 0 {
+				t.Errorf("the stale lookup counted %+v, want nothing settled", got)
+			}
+			if err := st.View(func(tx *store.Tx) error {
+				m, err := tx.Message(id)
+				if err != nil {
+					return err
+				}
+				if m.Status != alerts.StatusSending || m.ClaimedBy != "B" || m.Attempts != 2 || m.ProviderID != "" {
+					t.Errorf("B's live claim after C's stale lookup: status %s, claimed by %q, %d tries, provider id %q; want sending, B, 2, none",
+						m.Status, m.ClaimedBy, m.Attempts, m.ProviderID)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -50,14 +50,21 @@ func (d *Dispatcher) send(ctx context.Context, m *alerts.Message) answer {
 	return answer{receipt: receipt, err: err}
 }
 
-// record writes the provider's answer in its own transaction.
-func (d *Dispatcher) record(id string, a answer) {
+// record writes the provider's answer to the claim held in its own
+// transaction, and reports whether it did: a message that is no longer
+// that claim (sameClaim) is not written.
+func (d *Dispatcher) record(held *alerts.Message, a answer) bool {
+	id := held.ID
 	receipt, sendErr := a.receipt, a.err
 	var m *alerts.Message
+	stale := false
 	err := d.store.BatchAlerts(func(tx alerts.Tx) error {
 		var err error
 		if m, err = tx.Message(id); err != nil {
 			return err
+		}
+		if stale = !sameClaim(m, held); stale {
+			return nil
 		}
 		now := d.now()
 		var se *alerts.SendError
@@ -119,7 +126,11 @@ func (d *Dispatcher) record(id string, a answer) {
 		// The provider has the message but nabij could not record it: it stays
 		// "sending", which is reconciled rather than sent again.
 		d.log.Error("recording send result failed", "message", id, "err", err)
-		return
+		return false
+	}
+	if stale {
+		d.log.Warn("an answer for a message claimed again since: not recorded", "message", id, "status", m.Status)
+		return false
 	}
 	if sendErr != nil {
 		d.log.Warn("send refused", "message", id, "channel", m.Channel, "status", m.Status, "code", m.ErrorCode, "attempt", m.Attempts, "uncertain", m.Uncertain, "in_lookup", a.inLookup)
@@ -130,6 +141,7 @@ func (d *Dispatcher) record(id string, a answer) {
 	if m.Fallback != "" || m.Status == alerts.StatusQueued {
 		d.Wake() // its fallback, or its next try, is due soon
 	}
+	return true
 }
 
 func (d *Dispatcher) observe(m *alerts.Message) {
