@@ -152,3 +152,72 @@ func twoReplicas(t *testing.T, url string) [2]*Store {
 	}
 	return replicas
 }
+
+// Every connection gets the session settings that let PostgreSQL end the
+// session of a client that stopped answering, unless the URL sets them;
+// a writer left idle in its transaction (here for longer than the URL's
+// 300 ms) loses its session, and with it the write lock: the other
+// replica writes, and the idle one's work is not committed.
+func TestPostgresFreesTheWriteLockOfAWriterThatStopped(t *testing.T) {
+	t.Parallel()
+	url := postgresURL(t)
+	s, err := OpenPostgres(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	show := func(s *Store, name string) string {
+		t.Helper()
+		var v string
+		if err := s.pg.pool.QueryRow(context.Background(), "SHOW "+name).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if got := show(s, "idle_in_transaction_session_timeout"); got != "1min" {
+		t.Errorf("idle_in_transaction_session_timeout = %q, want 1min", got)
+	}
+	for name := range sessionSettings {
+		show(s, name) // each is one PostgreSQL knows (a Unix socket reads the TCP ones as 0)
+	}
+
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	quick := twoReplicas(t, url+sep+"idle_in_transaction_session_timeout=300")
+	if got := show(quick[0], "idle_in_transaction_session_timeout"); got != "300ms" {
+		t.Fatalf("the URL's idle_in_transaction_session_timeout = %q, want 300ms", got)
+	}
+	locked := make(chan struct{})
+	stalled := make(chan error, 1)
+	go func() {
+		stalled <- quick[0].Update(func(tx *Tx) error {
+			if err := tx.tx.Bucket(bucketMeta).Put([]byte("stalled"), []byte("1")); err != nil {
+				return err
+			}
+			close(locked)
+			time.Sleep(2 * time.Second) // a client that stopped answering, the write lock held
+			return nil
+		})
+	}()
+	<-locked
+	start := time.Now()
+	if err := quick[1].Update(func(tx *Tx) error {
+		return tx.tx.Bucket(bucketMeta).Put([]byte("other"), []byte("1"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if waited := time.Since(start); waited > 1500*time.Millisecond {
+		t.Errorf("the other replica waited %s for the write lock, want it freed after 300 ms idle", waited)
+	}
+	if err := <-stalled; err == nil {
+		t.Error("the stalled writer's transaction committed after its session was ended")
+	}
+	quick[1].View(func(tx *Tx) error {
+		if tx.tx.Bucket(bucketMeta).Get([]byte("stalled")) != nil {
+			t.Error("the stalled writer's write is in the store")
+		}
+		return nil
+	})
+}
