@@ -213,7 +213,7 @@ func (s *Store) migrate() error {
 			}
 		}
 		if version > SchemaVersion {
-			return fmt.Errorf("the store has schema version %d, newer than this nabij (%d): upgrade nabij", version, SchemaVersion)
+			return newerSchema(version)
 		}
 		if version < 2 {
 			if err := buildActiveIndex(tx); err != nil {
@@ -235,6 +235,31 @@ func (s *Store) migrate() error {
 			return fmt.Errorf("media key: %w", err)
 		}
 		return meta.Put([]byte("schema_version"), []byte(fmt.Sprint(SchemaVersion)))
+	})
+}
+
+// ErrNewerSchema is a store a newer nabij has migrated.
+var ErrNewerSchema = errors.New("newer than this nabij")
+
+func newerSchema(version int) error {
+	return fmt.Errorf("the store has schema version %d, %w (%d): upgrade nabij", version, ErrNewerSchema, SchemaVersion)
+}
+
+// CheckSchema reads the store's schema version again: ErrNewerSchema when
+// a newer nabij has migrated it since this one opened it (replicas).
+func (s *Store) CheckSchema() error {
+	return s.eng.view(context.Background(), func(tx kvTx) error {
+		raw := tx.Bucket(bucketMeta).Get([]byte("schema_version"))
+		var version int
+		if raw != nil {
+			if err := json.Unmarshal(raw, &version); err != nil {
+				return fmt.Errorf("schema version: %w", err)
+			}
+		}
+		if version > SchemaVersion {
+			return newerSchema(version)
+		}
+		return nil
 	})
 }
 

@@ -134,7 +134,10 @@ func (s *server) watchReplicaLease(ctx context.Context) {
 const refreshInterval = 5 * time.Second
 
 // followReplicas puts in force, every refreshInterval, the school's own
-// wording another replica saved; nothing on bbolt.
+// wording another replica saved; nothing on bbolt. It also ends this
+// replica when a newer nabij has migrated the store under it (a rolling
+// upgrade across a schema change): it would go on writing without what the
+// newer schema keeps, as it would refuse the store if it started now.
 func (s *server) followReplicas(ctx context.Context) {
 	if s.replica == nil {
 		return
@@ -148,6 +151,22 @@ func (s *server) followReplicas(ctx context.Context) {
 		case <-t.C:
 			if err := s.svc.RefreshTranslationOverrides(ctx, s.log); err != nil && ctx.Err() == nil {
 				s.log.Error("following the other replicas", "err", err)
+			}
+			if err := s.store.CheckSchema(); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				if !errors.Is(err, store.ErrNewerSchema) {
+					s.log.Error("reading the store's schema version", "err", err)
+					continue
+				}
+				s.log.Error("a newer nabij migrated the store: this replica stops sending and exits", "replica", s.replica.id, "err", err)
+				s.stopSending()
+				select {
+				case s.fatal <- err:
+				default:
+				}
+				return
 			}
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -14,8 +15,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
 	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
 )
 
 // TestTwoReplicasOnePostgresOneKilled runs two nabij processes on one
@@ -260,5 +264,37 @@ func TestOIDCCallbackOnTheOtherReplica(t *testing.T) {
 		if code, body, _ := visit(t, c, h.url+"/"); code != 200 || !strings.Contains(body, "pupil-1001") {
 			t.Errorf("the roll call on %s after the sign-in: %d %.200s", h.url, code, body)
 		}
+	}
+}
+
+// A replica under which a newer nabij migrates the store (a rolling
+// upgrade across a schema change) stops sending and ends within its
+// refresh (5 s): it would go on writing without what the newer schema
+// keeps, as it would refuse the store if it started now.
+func TestAReplicaEndsWhenANewerNabijMigratesTheStore(t *testing.T) {
+	t.Parallel()
+	db := postgresDatabase(t)
+	h := startHarness(t, map[string]string{"NABIJ_DATABASE_URL": db})
+	select {
+	case err := <-h.srv.fatal:
+		t.Fatalf("the replica ended before the migration: %v", err)
+	case <-time.After(refreshInterval + time.Second):
+	}
+	conn, err := pgx.Connect(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	newer := fmt.Sprint(store.SchemaVersion + 1)
+	if _, err := conn.Exec(context.Background(), "UPDATE kv SET value = $1 WHERE bucket = 'meta' AND key = 'schema_version'", []byte(newer)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-h.srv.fatal:
+		if !errors.Is(err, store.ErrNewerSchema) {
+			t.Errorf("the replica ended with %v, want the newer schema named", err)
+		}
+	case <-time.After(refreshInterval + 5*time.Second):
+		t.Fatal("the replica went on on a store a newer nabij had migrated")
 	}
 }
