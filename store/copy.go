@@ -19,6 +19,9 @@ import (
 type Copied struct {
 	Keys          map[string]int // bucket → keys, the same in both stores
 	SchemaVersion int            // the source's layout; the copy is migrated from it
+	// Committed: the copy is in the database, whatever failed after it
+	// (the counts, the migration of its layout).
+	Committed bool
 }
 
 // Count is the keys of a bucket, 0 for a bucket the store does not have.
@@ -55,6 +58,7 @@ func (s *Store) CopyToPostgres(ctx context.Context, dst *Store) (Copied, error) 
 	if err != nil {
 		return out, err
 	}
+	out.Committed = true
 	// Count both sides.
 	got, err := dst.pg.counts(ctx)
 	if err != nil {

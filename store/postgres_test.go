@@ -221,3 +221,45 @@ func TestPostgresFreesTheWriteLockOfAWriterThatStopped(t *testing.T) {
 		return nil
 	})
 }
+
+// A copy into PostgreSQL counts both sides; a copy whose layout then fails
+// to migrate (a case that does not decode, in a store of schema 1) is in
+// the database all the same, and says so (Committed), so that nabij
+// migrate does not tell the operator nothing was copied.
+func TestCopyToPostgresSaysWhetherItCommitted(t *testing.T) {
+	t.Parallel()
+	src := openStore(t)
+	if err := src.Update(func(tx *Tx) error {
+		return tx.ReplaceRoster(rosterOf(map[string][]string{"1A": {"p1", "p2"}}))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	dst, err := OpenPostgres(context.Background(), postgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dst.Close()
+	copied, err := src.CopyToPostgres(context.Background(), dst)
+	if err != nil || !copied.Committed || copied.Count("students") != 2 || copied.Count("class_pupils") != 2 {
+		t.Fatalf("a good copy: %+v, %v", copied, err)
+	}
+
+	bad := openStore(t)
+	if err := bad.Update(func(tx *Tx) error {
+		if err := tx.tx.Bucket(bucketEscalations).Put([]byte("e1"), []byte("{not json")); err != nil {
+			return err
+		}
+		return tx.tx.Bucket(bucketMeta).Put([]byte("schema_version"), []byte("1"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	into, err := OpenPostgres(context.Background(), postgresURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer into.Close()
+	copied, err = bad.CopyToPostgres(context.Background(), into)
+	if err == nil || !copied.Committed {
+		t.Errorf("a copy whose migration fails: committed %v, %v; want committed and the error", copied.Committed, err)
+	}
+}

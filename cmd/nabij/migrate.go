@@ -71,7 +71,12 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 	defer dst.Close()
 	start := time.Now()
 	copied, err := src.CopyToPostgres(ctx, dst)
-	if err != nil {
+	switch {
+	case err != nil && copied.Committed:
+		fmt.Fprintln(stderr, "nabij migrate: the copy is in the database, but it did not check out:", err)
+		fmt.Fprintln(stderr, "do not start nabij on it: empty the database (drop and create it) and run nabij migrate again; the source is unchanged")
+		return 1
+	case err != nil:
 		fmt.Fprintln(stderr, "nabij migrate: nothing was copied:", err)
 		return 1
 	}
