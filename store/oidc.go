@@ -1,6 +1,9 @@
 package store
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // OIDCLogin is a sign-in with the school's accounts under way, kept by
 // the SHA-256 of its state until its callback takes it, once: so that the
@@ -11,10 +14,30 @@ type OIDCLogin struct {
 	Expires  time.Time `json:"expires"`
 }
 
-// PutOIDCLogin keeps a sign-in under way, and drops those expired.
+// MaxOIDCLogins bounds the sign-ins under way, as one process bounds those
+// it keeps in memory: sign-ins started from many addresses cannot grow the
+// bucket (each new one reads it whole, under the write lock) without end.
+const MaxOIDCLogins = 10_000
+
+// ErrTooManyOIDCLogins is a sign-in refused because MaxOIDCLogins are under
+// way.
+var ErrTooManyOIDCLogins = errors.New("too many sign-ins under way")
+
+// PutOIDCLogin keeps a sign-in under way, and drops those expired; it
+// refuses one more than MaxOIDCLogins (ErrTooManyOIDCLogins).
 func (t *Tx) PutOIDCLogin(stateHash string, l OIDCLogin, now time.Time) error {
-	if err := dropWhere(t, bucketOIDCLogins, func(v *OIDCLogin) bool { return now.After(v.Expires) }); err != nil {
+	kept := 0
+	if err := dropWhere(t, bucketOIDCLogins, func(v *OIDCLogin) bool {
+		expired := now.After(v.Expires)
+		if !expired {
+			kept++
+		}
+		return expired
+	}); err != nil {
 		return err
+	}
+	if kept >= MaxOIDCLogins {
+		return ErrTooManyOIDCLogins
 	}
 	return t.put(bucketOIDCLogins, stateHash, l)
 }

@@ -246,3 +246,36 @@ func TestEachHistoryFromGoesOnWhereItStopped(t *testing.T) {
 		}
 	})
 }
+
+// The sign-ins under way kept in the store are bounded as those kept in
+// memory: one more than MaxOIDCLogins is refused, and one expired makes
+// room.
+func TestOIDCLoginsAreBounded(t *testing.T) {
+	s := openStore(t)
+	now := time.Date(2026, 11, 30, 8, 30, 0, 0, time.UTC)
+	if err := s.Update(func(tx *Tx) error {
+		for i := range MaxOIDCLogins {
+			expires := now.Add(10 * time.Minute)
+			if i == 0 {
+				expires = now.Add(-time.Second)
+			}
+			if err := tx.put(bucketOIDCLogins, fmt.Sprintf("%064d", i), OIDCLogin{Nonce: "n", Verifier: "v", Expires: expires}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	put := func(key string) error {
+		return s.Update(func(tx *Tx) error {
+			return tx.PutOIDCLogin(key, OIDCLogin{Nonce: "n", Verifier: "v", Expires: now.Add(10 * time.Minute)}, now)
+		})
+	}
+	if err := put("a"); err != nil {
+		t.Fatalf("with one of %d expired: %v", MaxOIDCLogins, err)
+	}
+	if err := put("b"); !errors.Is(err, ErrTooManyOIDCLogins) {
+		t.Errorf("one more than %d under way: %v, want ErrTooManyOIDCLogins", MaxOIDCLogins, err)
+	}
+}

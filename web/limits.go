@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -76,9 +77,24 @@ func (l *signinLimiter) init() {
 	})
 }
 
+// addressKey is what the limits count a client by: its IPv4 address, or
+// its IPv6 address's /64, the network one household, school or server
+// gets (an IPv6 client picks any of its 2^64 addresses at will).
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	p, err := a.Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
+
 func (l *signinLimiter) allow(ip, token string) bool {
 	l.init()
-	if !l.perIP.allow(ip) {
+	if !l.perIP.allow(addressKey(ip)) {
 		return false
 	}
 	sum := sha256.Sum256([]byte(token)) // the link itself is not kept
@@ -88,19 +104,19 @@ func (l *signinLimiter) allow(ip, token string) bool {
 // allowOIDCStart takes a token for a sign-in begun from ip.
 func (l *signinLimiter) allowOIDCStart(ip string) bool {
 	l.init()
-	return l.oidcStarts.allow(ip)
+	return l.oidcStarts.allow(addressKey(ip))
 }
 
 // tokenBlocked reports whether ip has used up its wrong bearer tokens; a
 // right token is never slowed, only wrong ones count (badToken).
 func (l *signinLimiter) tokenBlocked(ip string) bool {
 	l.init()
-	return l.badTokens.spent(ip)
+	return l.badTokens.spent(addressKey(ip))
 }
 
 func (l *signinLimiter) badToken(ip string) {
 	l.init()
-	l.badTokens.allow(ip)
+	l.badTokens.allow(addressKey(ip))
 }
 
 // IPExtractor is where a request's client address is read: the peer's

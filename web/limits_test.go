@@ -43,3 +43,33 @@ func TestIPExtractor(t *testing.T) {
 		t.Errorf("without trusted proxies: %q, want the peer", got)
 	}
 }
+
+// An IPv6 client is counted by its /64: the addresses of one network share
+// one budget (a client may take any of its 2^64), an IPv4 client by its
+// address, and another network has its own.
+func TestIPv6AddressesOfOneNetworkShareALimit(t *testing.T) {
+	var l signinLimiter
+	for i := range 60 {
+		if !l.allowOIDCStart(fmt.Sprintf("2001:db8:1:2::%x", i+1)) {
+			t.Fatalf("start %d from the /64 refused", i+1)
+		}
+	}
+	if l.allowOIDCStart("2001:db8:1:2:ffff:ffff:ffff:ffff") {
+		t.Error("a 61st start from another address of the same /64 was let through")
+	}
+	if !l.allowOIDCStart("2001:db8:1:3::1") {
+		t.Error("the next /64 was refused")
+	}
+	for range 60 {
+		l.allowOIDCStart("192.0.2.1")
+	}
+	if !l.allowOIDCStart("192.0.2.2") {
+		t.Error("an IPv4 neighbour was refused with the other's budget")
+	}
+	for ip, want := range map[string]string{"192.0.2.1": "192.0.2.1", "2001:db8::1": "2001:db8::/64",
+		"::ffff:192.0.2.1": "::ffff:192.0.2.1", "not an address": "not an address"} {
+		if got := addressKey(ip); got != want {
+			t.Errorf("addressKey(%q) = %q, want %q", ip, got, want)
+		}
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/store"
 )
 
 // OIDCConfig is sign-in with the school's own accounts (OpenID Connect,
@@ -104,11 +105,19 @@ func (o *oidcClient) oauth2(p *oidc.Provider) *oauth2.Config {
 	}
 }
 
-// put keeps a sign-in under way; false when too many are (in memory), or
-// it could not be kept (the store).
-func (o *oidcClient) put(ctx context.Context, state string, l oidcLogin, now time.Time) bool {
+// errTooManyPending is a sign-in refused because too many are under way
+// (oidcMaxPending in memory; store.MaxOIDCLogins in the store).
+var errTooManyPending = errors.New("too many sign-ins under way")
+
+// put keeps a sign-in under way: errTooManyPending when too many are, or
+// the store's error.
+func (o *oidcClient) put(ctx context.Context, state string, l oidcLogin, now time.Time) error {
 	if o.cfg.Logins != nil {
-		return o.cfg.Logins.Put(ctx, state, l.nonce, l.verifier, l.expires, now) == nil
+		err := o.cfg.Logins.Put(ctx, state, l.nonce, l.verifier, l.expires, now)
+		if errors.Is(err, store.ErrTooManyOIDCLogins) {
+			return errTooManyPending
+		}
+		return err
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -119,31 +128,31 @@ func (o *oidcClient) put(ctx context.Context, state string, l oidcLogin, now tim
 			}
 		}
 		if len(o.pending) >= oidcMaxPending {
-			return false
+			return errTooManyPending
 		}
 	}
 	o.pending[state] = l
-	return true
+	return nil
 }
 
 // take hands a sign-in under way over once: a second callback with the
-// same state finds nothing.
-func (o *oidcClient) take(ctx context.Context, state string, now time.Time) (oidcLogin, bool) {
+// same state finds nothing. An error is the store's.
+func (o *oidcClient) take(ctx context.Context, state string, now time.Time) (oidcLogin, bool, error) {
 	if o.cfg.Logins != nil {
 		nonce, verifier, ok, err := o.cfg.Logins.Take(ctx, state, now)
 		if err != nil || !ok {
-			return oidcLogin{}, false
+			return oidcLogin{}, false, err
 		}
-		return oidcLogin{nonce: nonce, verifier: verifier}, true
+		return oidcLogin{nonce: nonce, verifier: verifier}, true, nil
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	l, ok := o.pending[state]
 	delete(o.pending, state)
 	if !ok || now.After(l.expires) {
-		return oidcLogin{}, false
+		return oidcLogin{}, false, nil
 	}
-	return l, true
+	return l, true, nil
 }
 
 func randomString() string {
@@ -181,9 +190,12 @@ func (h *handlers) oidcStart(c echo.Context) error {
 		return h.render(c, http.StatusBadGateway, "error.html", h.say(c, "signin_oidc_down", nil), "")
 	}
 	state, nonce, verifier := randomString(), randomString(), oauth2.GenerateVerifier()
-	if !h.oidc.put(c.Request().Context(), state, oidcLogin{nonce: nonce, verifier: verifier, expires: time.Now().Add(oidcPendingLifetime)}, time.Now()) {
+	switch err := h.oidc.put(c.Request().Context(), state, oidcLogin{nonce: nonce, verifier: verifier, expires: time.Now().Add(oidcPendingLifetime)}, time.Now()); {
+	case errors.Is(err, errTooManyPending):
 		h.log.Warn("oidc sign-in limited: too many under way")
 		return h.render(c, http.StatusTooManyRequests, "error.html", h.say(c, "signin_slow", nil), "")
+	case err != nil:
+		return fmt.Errorf("oidc sign-in start: %w", err)
 	}
 	c.SetCookie(&http.Cookie{Name: oidcCookie, Value: state, Path: "/auth/oidc/", HttpOnly: true,
 		Secure: h.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(oidcPendingLifetime.Seconds())})
@@ -249,7 +261,10 @@ func (h *handlers) oidcLogin(c echo.Context) (string, error) {
 		// callback. The sign-in under way, if any, stays for its browser.
 		return "", &oidcRefusal{http.StatusUnauthorized, "signin_oidc_bad", "state does not match the browser's"}
 	}
-	pending, ok := h.oidc.take(c.Request().Context(), state, time.Now())
+	pending, ok, err := h.oidc.take(c.Request().Context(), state, time.Now())
+	if err != nil {
+		return "", fmt.Errorf("the sign-in under way: %w", err)
+	}
 	if !ok {
 		return "", &oidcRefusal{http.StatusUnauthorized, "signin_oidc_bad", "state unknown, used or expired"}
 	}
