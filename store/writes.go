@@ -1,14 +1,16 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
-	"context"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // A write the store cannot commit (a full disk, a disk gone read-only) is
@@ -28,13 +30,27 @@ func (e *WriteError) Error() string { return "the store could not be written: " 
 // Unwrap is the cause (syscall.ENOSPC, say).
 func (e *WriteError) Unwrap() error { return e.Err }
 
-// Reason is the cause in a few words, without the file's path, for an
-// answer to a client: the system's own words ("no space left on device")
-// where there are some.
+// Reason is the cause in a few words, without the file's path or the
+// database's address, for an answer to a client (and the public /healthz):
+// the system's own words ("no space left on device") where there are
+// some, PostgreSQL's message when it refused, and what happened to the
+// connection when it failed (its error names the addresses of both ends).
+// The whole error goes to the log.
 func (e *WriteError) Reason() string {
 	var errno syscall.Errno
 	if errors.As(e.Err, &errno) {
 		return errno.Error()
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(e.Err, &pgErr) {
+		return fmt.Sprintf("PostgreSQL refused it: %s (SQLSTATE %s)", pgErr.Message, pgErr.Code)
+	}
+	var netErr net.Error
+	if errors.As(e.Err, &netErr) && netErr.Timeout() || errors.Is(e.Err, context.DeadlineExceeded) {
+		return "the database did not answer in time"
+	}
+	if netErr != nil || errors.Is(e.Err, ErrUnreachable) {
+		return "the connection to the database failed"
 	}
 	return e.Err.Error()
 }

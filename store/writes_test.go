@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // TestWriteFailureIsTypedCountedAndHealed: a commit that fails (here the
@@ -108,5 +111,25 @@ func TestRealFullDisk(t *testing.T) {
 	s.Close()
 	if _, err := Check(filepath.Join(dir, FileName)); err != nil {
 		t.Errorf("the store after the full disk: %v", err)
+	}
+}
+
+// What a failed write tells a client (and the public /healthz) names no
+// address of the database or the host: a connection's error does, and
+// goes to the log only.
+func TestAWriteErrorsReasonNamesNoAddress(t *testing.T) {
+	conn := &net.OpError{Op: "write", Net: "tcp", Source: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 5), Port: 40000},
+		Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 6), Port: 5432}, Err: os.ErrDeadlineExceeded}
+	reset := &net.OpError{Op: "read", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 6), Port: 5432}, Err: errors.New("use of closed network connection")}
+	for err, want := range map[error]string{
+		fmt.Errorf("postgres: commit: %w", conn):  "the database did not answer in time",
+		fmt.Errorf("postgres: commit: %w", reset): "the connection to the database failed",
+		fmt.Errorf("postgres: commit: %w", &pgconn.PgError{Code: "53100", Message: "could not extend file: No space left on device"}): "PostgreSQL refused it: could not extend file: No space left on device (SQLSTATE 53100)",
+		&os.PathError{Op: "write", Path: "/var/lib/nabij/nabij.db", Err: syscall.ENOSPC}:                                              "no space left on device",
+	} {
+		got := (&WriteError{Err: err}).Reason()
+		if got != want || strings.Contains(got, "10.0.0") || strings.Contains(got, "/var/lib") {
+			t.Errorf("the reason of %v: %q, want %q", err, got, want)
+		}
 	}
 }
