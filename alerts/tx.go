@@ -25,14 +25,23 @@ type Tx interface {
 	// NextDue is the earliest DueAt in the outbox later than after.
 	NextDue(after time.Time) (time.Time, bool, error)
 	Student(id string) (school.Student, bool, error)
-	// KeepEarlyStatus keeps a provider's status that arrived before nabij had
-	// recorded the provider id; TakeEarlyStatus hands it over once.
 	// PutTask makes a task for a person; a task whose key exists is not made again.
 	PutTask(t *school.Task) (bool, error)
 	// OptedOut reports whether the contact at phone sent STOP.
 	OptedOut(phone string) (bool, error)
+	// KeepEarlyStatus keeps a provider's status that arrived before nabij had
+	// recorded the provider id, beside any other kept for it (callbacks may
+	// come in any order: "undelivered" before "sent"); TakeEarlyStatuses
+	// hands them all over once.
 	KeepEarlyStatus(providerID string, st Status, code int) error
-	TakeEarlyStatus(providerID string) (st Status, code int, ok bool, err error)
+	TakeEarlyStatuses(providerID string) ([]EarlyStatus, error)
+}
+
+// EarlyStatus is a provider's status report kept until its message's
+// provider id is recorded.
+type EarlyStatus struct {
+	Status Status
+	Code   int
 }
 
 // Store runs functions in transactions.

@@ -343,13 +343,20 @@ func (d *Dispatcher) stop(jobs <-chan *alerts.Message, workers, records *sync.Wa
 // goes back to free as soon as it is sent.
 func (d *Dispatcher) work(ctx context.Context, jobs <-chan *alerts.Message, free, recording chan struct{}, records *sync.WaitGroup) {
 	for m := range jobs {
-		if ctx.Err() != nil || d.holdsBack(m.ID) {
+		expired := !m.ExpiresAt.IsZero() && !d.now().Before(m.ExpiresAt)
+		if ctx.Err() != nil || d.holdsBack(m.ID) || expired {
 			// Stopping, or the provider refuses the account: a message
 			// claimed ahead and not sent goes back to the outbox as it
-			// was, not as an uncertain try.
+			// was, not as an uncertain try. So does one whose validity
+			// ended while it waited for a worker (a slow provider): the
+			// next claim expires it, and a person is told, rather than
+			// it reaching a family hours late.
 			d.unclaim(m)
 			d.done(m.ID)
 			free <- struct{}{}
+			if expired {
+				d.Wake()
+			}
 			continue
 		}
 		a := d.send(ctx, m)

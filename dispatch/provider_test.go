@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -326,5 +327,126 @@ func TestRefusedAccountStillExpires(t *testing.T) {
 	}
 	if n := tw.Requests(); n != 1 {
 		t.Errorf("%d requests, want the one refused (one worker)", n)
+	}
+}
+
+// earlySender is a provider whose status callbacks for a WhatsApp message
+// ("undelivered", then the older "sent": Twilio does not promise their
+// order) reach nabij before it has recorded the message's id.
+type earlySender struct {
+	st *store.Store
+	fb *alerts.Fallbacks
+}
+
+func (e *earlySender) Send(ctx context.Context, out alerts.Outgoing) (alerts.Receipt, error) {
+	sid := "SM" + out.ID
+	if out.Channel == "whatsapp" {
+		for _, w := range []string{"undelivered", "sent"} {
+			if err := e.st.Group(func(tx *store.Tx) error { _, err := e.fb.Callback(tx, sid, w, 63024); return err }); err != nil {
+				return alerts.Receipt{}, err
+			}
+		}
+	}
+	return alerts.Receipt{ProviderID: sid, Status: alerts.StatusSent}, nil
+}
+
+// Early reports out of order are all kept and applied when the id is
+// recorded: "sent" after "undelivered" does not hide the failure, and the
+// WhatsApp message gets its SMS fallback. (Found by a review: one early
+// report was kept, the last, and the family was left unreached.)
+func TestEarlyReportsOutOfOrderKeepTheFallback(t *testing.T) {
+	st := setup(t, 1)
+	if err := st.Update(func(tx *store.Tx) error {
+		ms, err := tx.AllMessages()
+		if err != nil {
+			return err
+		}
+		ms[0].Channel = school.ChannelWhatsApp
+		return tx.PutMessage(ms[0])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	fb := &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: time.Now}
+	seen := make(chan *alerts.Message, 16)
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: &earlySender{st, fb}, Fallbacks: fb, Log: discard(),
+		Observe: func(m *alerts.Message) { c := *m; seen <- &c }})
+	runUntil(t, d, seen, func(m *alerts.Message) bool { return m.Channel == school.ChannelWhatsApp && m.Status != alerts.StatusSending })
+	var ms []*alerts.Message
+	if err := st.View(func(tx *store.Tx) (err error) { ms, err = tx.AllMessages(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var wa *alerts.Message
+	for _, m := range ms {
+		if m.Channel == school.ChannelWhatsApp {
+			wa = m
+		}
+	}
+	if wa == nil || wa.Status != alerts.StatusUndelivered || wa.ErrorCode != 63024 || wa.Fallback == "" || len(ms) != 2 {
+		t.Errorf("after 'undelivered' then 'sent' before the id was recorded: %d messages, the WhatsApp one %+v; want it undelivered (63024) with its SMS fallback", len(ms), wa)
+	}
+}
+
+// slowSender is a provider that takes two minutes of the test's clock for
+// each send.
+type slowSender struct {
+	mu    sync.Mutex
+	clock *testClock
+	ids   []string
+}
+
+func (s *slowSender) Send(ctx context.Context, out alerts.Outgoing) (alerts.Receipt, error) {
+	s.mu.Lock()
+	s.ids = append(s.ids, out.ID)
+	s.mu.Unlock()
+	s.clock.Add(2 * time.Minute)
+	return alerts.Receipt{ProviderID: "SM" + out.ID, Status: alerts.StatusSent}, nil
+}
+
+// A message claimed ahead whose validity ends while it waits for a worker
+// (a slow provider) is not handed to the provider late: it expires, and a
+// person is told. (Found by a review: it went out, with no validity period
+// at all, so Twilio's default of hours applied.)
+func TestAMessageThatExpiresWaitingForAWorkerIsNotSent(t *testing.T) {
+	st := setup(t, 2)
+	if err := st.Update(func(tx *store.Tx) error {
+		ms, err := tx.AllMessages()
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			m.ExpiresAt = t0.Add(time.Minute)
+			if err := tx.PutMessage(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	clock := &testClock{now: t0}
+	s := &slowSender{clock: clock}
+	seen := make(chan *alerts.Message, 16)
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: s, Now: clock.Now, Workers: 1, Log: discard(),
+		Fallbacks: &alerts.Fallbacks{Now: clock.Now}, Observe: func(m *alerts.Message) { c := *m; seen <- &c }})
+	final := map[string]alerts.Status{}
+	runUntil(t, d, seen, func(m *alerts.Message) bool {
+		if m.Status != alerts.StatusSending && m.Status != alerts.StatusQueued {
+			final[m.ID] = m.Status
+		}
+		return len(final) == 2
+	})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.ids) != 1 {
+		t.Errorf("sent %v: the second message expired at 08:41 while the first took until 08:42, and went out all the same", s.ids)
+	}
+	expired := 0
+	for _, st := range final {
+		if st == alerts.StatusExpired {
+			expired++
+		}
+	}
+	if expired != 1 {
+		t.Errorf("final statuses %v, want one expired", final)
 	}
 }

@@ -76,10 +76,14 @@ func (d *Dispatcher) record(held *alerts.Message, a answer) bool {
 			if _, err := d.fallbacks.ApplyStatus(tx, m, receipt.Status, receipt.Code); err != nil {
 				return err
 			}
-			if st, code, ok, err := tx.TakeEarlyStatus(m.ProviderID); err != nil {
+			// Reports that came before this record, in whatever order:
+			// each applied, a status never going back (ApplyStatus).
+			early, err := tx.TakeEarlyStatuses(m.ProviderID)
+			if err != nil {
 				return err
-			} else if ok {
-				if _, err := d.fallbacks.ApplyStatus(tx, m, st, code); err != nil {
+			}
+			for _, e := range early {
+				if _, err := d.fallbacks.ApplyStatus(tx, m, e.Status, e.Code); err != nil {
 					return err
 				}
 			}

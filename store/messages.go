@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -242,19 +243,46 @@ type earlyStatus struct {
 	Code   int           `json:"code,omitempty"`
 }
 
-// KeepEarlyStatus keeps a status report that came before its provider id was recorded.
+// KeepEarlyStatus keeps a status report that came before its provider id
+// was recorded, one for each status (pid|status): reports may come in any
+// order, and "sent" after "undelivered" must not hide the failure.
 func (t *Tx) KeepEarlyStatus(pid string, st alerts.Status, code int) error {
-	return t.put(bucketEarlyStatus, pid, earlyStatus{st, code})
+	return t.put(bucketEarlyStatus, pid+"|"+string(st), earlyStatus{st, code})
 }
 
-// TakeEarlyStatus hands over, once, a status report kept for pid.
-func (t *Tx) TakeEarlyStatus(pid string) (alerts.Status, int, bool, error) {
-	var e earlyStatus
-	ok, err := t.get(bucketEarlyStatus, pid, &e)
-	if !ok || err != nil {
-		return "", 0, false, err
+// TakeEarlyStatuses hands over, once, the status reports kept for pid (and
+// one kept under pid alone, as earlier versions of nabij kept it).
+func (t *Tx) TakeEarlyStatuses(pid string) ([]alerts.EarlyStatus, error) {
+	var out []alerts.EarlyStatus
+	var keys [][]byte
+	take := func(k, v []byte) error {
+		var e earlyStatus
+		if err := json.Unmarshal(v, &e); err != nil {
+			return fmt.Errorf("early_status/%s: %w", k, err)
+		}
+		out = append(out, alerts.EarlyStatus{Status: e.Status, Code: e.Code})
+		keys = append(keys, append([]byte(nil), k...))
+		return nil
 	}
-	return e.Status, e.Code, true, t.tx.Bucket(bucketEarlyStatus).Delete([]byte(pid))
+	b := t.tx.Bucket(bucketEarlyStatus)
+	if v := b.Get([]byte(pid)); v != nil {
+		if err := take([]byte(pid), v); err != nil {
+			return nil, err
+		}
+	}
+	c := b.Cursor()
+	p := []byte(pid + "|")
+	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
+		if err := take(k, v); err != nil {
+			return nil, err
+		}
+	}
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // MessagesToPhone lists the messages sent to phone, newest first, at most limit.

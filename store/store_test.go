@@ -164,12 +164,18 @@ func TestEarlyStatusIsHandedOverOnce(t *testing.T) {
 			if err := tx.KeepEarlyStatus("SM1", alerts.StatusDelivered, 0); err != nil {
 				return err
 			}
-			st, _, ok, err := tx.TakeEarlyStatus("SM1")
-			if err != nil || !ok || st != alerts.StatusDelivered {
-				t.Errorf("first take = %v %v %v", st, ok, err)
+			if err := tx.KeepEarlyStatus("SM10", alerts.StatusFailed, 30008); err != nil { // another message's
+				return err
 			}
-			if _, _, ok, _ := tx.TakeEarlyStatus("SM1"); ok {
+			got, err := tx.TakeEarlyStatuses("SM1")
+			if err != nil || len(got) != 1 || got[0].Status != alerts.StatusDelivered {
+				t.Errorf("first take = %v %v", got, err)
+			}
+			if got, _ := tx.TakeEarlyStatuses("SM1"); len(got) != 0 {
 				t.Error("the early status was handed over twice")
+			}
+			if got, _ := tx.TakeEarlyStatuses("SM10"); len(got) != 1 || got[0].Code != 30008 {
+				t.Errorf("SM10's status: %v", got)
 			}
 			return nil
 		})
