@@ -370,7 +370,9 @@ func TestEarlyReportsOutOfOrderKeepTheFallback(t *testing.T) {
 	seen := make(chan *alerts.Message, 16)
 	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: &earlySender{st, fb}, Fallbacks: fb, Log: discard(),
 		Observe: func(m *alerts.Message) { c := *m; seen <- &c }})
-	runUntil(t, d, seen, func(m *alerts.Message) bool { return m.Channel == school.ChannelWhatsApp && m.Status != alerts.StatusSending })
+	runUntil(t, d, seen, func(m *alerts.Message) bool {
+		return m.Channel == school.ChannelWhatsApp && m.Status != alerts.StatusSending
+	})
 	var ms []*alerts.Message
 	if err := st.View(func(tx *store.Tx) (err error) { ms, err = tx.AllMessages(); return err }); err != nil {
 		t.Fatal(err)
