@@ -26,6 +26,22 @@ type Outgoing struct {
 	// Claimed is the wall-clock time nabij took the message for sending: a
 	// lookup searches from there.
 	Claimed time.Time
+	// Taken, when set, tells a lookup which of the provider's ids nabij has
+	// recorded for another message, so that it does not take another
+	// message to the same number (a housing unit gets several a morning;
+	// a template's text is not compared) for this one. Another message's
+	// id whose answer is not yet committed is not known to it: a window of
+	// one commit, where before it was the whole morning.
+	Taken func(providerID string) (bool, error)
+}
+
+// Skip reports whether a lookup must pass over the provider's message
+// providerID: nabij has recorded it for another message.
+func (o Outgoing) Skip(providerID string) (bool, error) {
+	if o.Taken == nil {
+		return false, nil
+	}
+	return o.Taken(providerID)
 }
 
 // Receipt is the provider's answer to an accepted message.

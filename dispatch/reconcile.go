@@ -48,12 +48,11 @@ func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (fo
 		} else if olderThan < 0 || olderThan > 0 && (d.wall().Sub(m.ClaimedAt) < olderThan || d.isInFlight(m.ID)) {
 			continue // a send may still be under way
 		}
-		out := outgoingOf(m)
 		var receipt alerts.Receipt
 		var ok bool
 		var lookErr error
 		if canLook {
-			receipt, ok, lookErr = looker.Lookup(ctx, out)
+			receipt, ok, lookErr = looker.Lookup(ctx, d.lookupOf(m))
 		}
 		if ok {
 			if d.record(m, answer{receipt: receipt}) {

@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -173,5 +174,52 @@ func TestAStaleLookupLeavesAnotherReplicasClaimAlone(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// takenLooker records what its lookups' Taken says of two provider ids.
+type takenLooker struct {
+	*dispatch.LogSender
+	other, unknown []bool
+}
+
+func (l *takenLooker) Lookup(ctx context.Context, out alerts.Outgoing) (alerts.Receipt, bool, error) {
+	o, err1 := out.Skip("SM-other")
+	u, err2 := out.Skip("SM-unknown")
+	if err := errors.Join(err1, err2); err != nil {
+		return alerts.Receipt{}, false, err
+	}
+	l.other, l.unknown = append(l.other, o), append(l.unknown, u)
+	return alerts.Receipt{}, false, nil
+}
+
+// A lookup is told which of the provider's ids the store has recorded for
+// another message, so that it does not take that message for this one.
+func TestALookupIsToldTheIDsOfOtherMessages(t *testing.T) {
+	st := setup(t, 2)
+	if err := st.Update(func(tx *store.Tx) error {
+		msgs, err := tx.AllMessages()
+		if err != nil {
+			return err
+		}
+		msgs[0].Status, msgs[0].Attempts, msgs[0].ClaimedAt = alerts.StatusSending, 1, t0
+		msgs[1].Status, msgs[1].ProviderID = alerts.StatusSent, "SM-other"
+		for _, m := range msgs {
+			if err := tx.PutMessage(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lk := &takenLooker{LogSender: &dispatch.LogSender{Log: discard()}}
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: lk, Now: func() time.Time { return t0 },
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()})
+	if _, _, err := d.Reconcile(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if len(lk.other) != 1 || !lk.other[0] || lk.unknown[0] {
+		t.Errorf("Taken said %v of another message's id and %v of an unknown one; want true, false", lk.other, lk.unknown)
 	}
 }

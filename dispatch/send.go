@@ -17,6 +17,30 @@ func outgoingOf(m *alerts.Message) alerts.Outgoing {
 		ContentSID: m.ContentSID, ContentVariables: m.ContentVariables}
 }
 
+// lookupOf is what a lookup at the provider is given of m: as sent, and
+// which of the provider's ids are other messages' (recorded in the store),
+// so that a lookup does not take another message to the same number for
+// m.
+func (d *Dispatcher) lookupOf(m *alerts.Message) alerts.Outgoing {
+	out := outgoingOf(m)
+	out.Taken = func(providerID string) (bool, error) {
+		taken := false
+		err := d.store.ViewAlerts(func(tx alerts.Tx) error {
+			other, err := tx.MessageByProviderID(providerID)
+			if errors.Is(err, alerts.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			taken = other.ID != m.ID
+			return nil
+		})
+		return taken, err
+	}
+	return out
+}
+
 // answer is what became of one try of a message: the provider's receipt,
 // or the error that ended it, and whether that error came from the lookup
 // of an uncertain message (then nothing was sent, and it stays uncertain).
@@ -37,7 +61,7 @@ func (d *Dispatcher) send(ctx context.Context, m *alerts.Message) answer {
 	if m.Uncertain {
 		// The last send ended without an answer: the provider may have it.
 		if looker, ok := d.sender.(Looker); ok {
-			receipt, found, err := looker.Lookup(ctx, out)
+			receipt, found, err := looker.Lookup(ctx, d.lookupOf(m))
 			if err != nil {
 				return answer{err: err, inLookup: true}
 			}

@@ -257,6 +257,11 @@ func (s *Sender) Lookup(ctx context.Context, out alerts.Outgoing) (alerts.Receip
 		if out.ContentSID == "" && (m.Body == nil || *m.Body != out.Body) {
 			continue
 		}
+		if skip, err := out.Skip(*m.Sid); err != nil {
+			return alerts.Receipt{}, false, err
+		} else if skip {
+			continue
+		}
 		match = m // newest first: the last match is the earliest
 	}
 	if match == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
 	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
@@ -82,5 +83,43 @@ func TestConfigRefused(t *testing.T) {
 		if _, err := New(c); err == nil {
 			t.Errorf("config %+v accepted", c)
 		}
+	}
+}
+
+// Two WhatsApp template messages to one number (a housing unit gets one
+// for each pupil): the lookup of A, which never reached Twilio, must not
+// take B for it, since a template's text is not compared. With Taken (B's
+// id recorded for B) it finds nothing; A, once sent, is found as itself.
+// (Found by a review: A was recorded sent under B's id and never went out.)
+func TestALookupPassesOverAnotherMessagesID(t *testing.T) {
+	tw := twiliotest.NewServer(sid, token)
+	defer tw.Close()
+	s, err := New(Config{AccountSID: sid, AuthToken: token, MessagingServiceSID: "MG123", APIURL: tw.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimedA := time.Now()
+	b, err := s.Send(context.Background(), alerts.Outgoing{ID: "mB", To: "+31612345678", Channel: "whatsapp",
+		ContentSID: "HX1", ContentVariables: `{"1":"School","2":"Dawit"}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]string{b.ProviderID: "mB"} // what the store has recorded
+	a := alerts.Outgoing{ID: "mA", To: "+31612345678", Channel: "whatsapp", ContentSID: "HX1",
+		ContentVariables: `{"1":"School","2":"Amanuel"}`, Claimed: claimedA,
+		Taken: func(pid string) (bool, error) { id, ok := known[pid]; return ok && id != "mA", nil }}
+	if r, found, err := s.Lookup(context.Background(), a); err != nil || found {
+		t.Errorf("A's lookup, only B at Twilio: found %v (%s), %v; want nothing (B is %s)", found, r.ProviderID, err, b.ProviderID)
+	}
+	sent, err := s.Send(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, found, err := s.Lookup(context.Background(), a); err != nil || !found || r.ProviderID != sent.ProviderID {
+		t.Errorf("A's lookup after A went out: found %v (%s), %v; want A's own %s", found, r.ProviderID, err, sent.ProviderID)
+	}
+	a.Taken = func(string) (bool, error) { return false, errors.New("the store did not answer") }
+	if _, found, err := s.Lookup(context.Background(), a); err == nil || found {
+		t.Errorf("a lookup whose check of the store failed: found %v, %v; want the error (it stays uncertain)", found, err)
 	}
 }

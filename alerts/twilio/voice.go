@@ -110,6 +110,11 @@ func (s *Sender) lookupCall(ctx context.Context, out alerts.Outgoing) (alerts.Re
 		if err != nil || created.Before(out.Claimed.Add(-time.Minute)) {
 			continue
 		}
+		if skip, err := out.Skip(*c.Sid); err != nil {
+			return alerts.Receipt{}, false, err
+		} else if skip {
+			continue
+		}
 		match = c // newest first: the last match is the earliest
 	}
 	if match == nil {
