@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nabij-isk/nabij/school"
 )
@@ -85,12 +86,20 @@ func (e *Escalation) Active() bool {
 	return e.Status == StatusOpen || e.Status == StatusAcknowledged
 }
 
+// MaxNote bounds a note on a case's action, in characters: it is kept with
+// the case, read with it every time, and printed on the melding.
+const MaxNote = 2000
+
 // ErrTransition is an action a case's status does not allow.
 var ErrTransition = errors.New("action not allowed")
 
 // Apply records a coordinator's action: acknowledge (open → acknowledged),
 // reported (open or acknowledged → reported) or dismiss (with a note).
 func (e *Escalation) Apply(action, by, note string, at time.Time) error {
+	if n := utf8.RuneCountInString(note); n > MaxNote {
+		return &school.ValidationError{Details: []school.FieldError{{Field: "note",
+			Message: fmt.Sprintf("the note has %d characters; at most %d (a few sentences: the case's file is for the facts)", n, MaxNote)}}}
+	}
 	var to EscalationStatus
 	switch action {
 	case "acknowledge":

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -124,5 +125,22 @@ func TestListDeadline(t *testing.T) {
 	got := day.ListDeadline(school.Date{Year: 2026, Month: 12, Day: 4}, loc)
 	if want := time.Date(2026, 12, 4, 8, 45, 0, 0, loc); !got.Equal(want) {
 		t.Errorf("ListDeadline = %v, want %v", got, want)
+	}
+}
+
+// A note on a case's action is at most MaxNote characters (a few
+// sentences, in any script): it is kept with the case, read with it every
+// time and printed on the melding. A longer one is refused whole, and the
+// case is as it was.
+func TestANoteOnACaseIsBounded(t *testing.T) {
+	at := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	e := &Escalation{ID: "e1", Status: StatusOpen}
+	long := strings.Repeat("ሀ", MaxNote+1) // Ge'ez: three bytes a character
+	var ve *school.ValidationError
+	if err := e.Apply("dismiss", "u1", long, at); !errors.As(err, &ve) || ve.Details[0].Field != "note" || e.Status != StatusOpen || len(e.Actions) != 0 {
+		t.Errorf("a note of %d characters: %v, the case %s with %d actions; want refused, the case open", MaxNote+1, err, e.Status, len(e.Actions))
+	}
+	if err := e.Apply("dismiss", "u1", long[:len(long)-len("ሀ")], at); err != nil || e.Status != StatusDismissed {
+		t.Errorf("a note of %d characters: %v, the case %s; want dismissed", MaxNote, err, e.Status)
 	}
 }

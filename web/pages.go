@@ -164,7 +164,7 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 			return h.render(c, http.StatusForbidden, "error.html", h.say(c, "csrf_refused", nil), "")
 		},
 	})
-	csrf = tokenAlways(csrf)
+	csrf = tokenAlways(csrf, h.uploader)
 	static := echo.MustSubFS(staticFS, "static")
 	e.StaticFS("/static", static)
 
@@ -201,10 +201,13 @@ const uploadMemory = 1 << 20
 // tokenAlways makes every state-changing form show its CSRF token, as the
 // README promises: echo's middleware lets a POST with Sec-Fetch-Site
 // same-origin (or none) through on the header alone, and a header is what
-// a client other than a browser sets as it likes. A cross-site POST is
-// refused at once; for the others the header is taken away, so that the
-// token is checked.
-func tokenAlways(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
+// a client other than a browser sets as it likes. A POST from another site
+// is refused at once — a sibling host of the school's domain too
+// (same-site), which could have planted its own CSRF cookie for nabij's
+// host ("cookie tossing"); for the others the header is taken away, so
+// that the token is checked. An upload is parsed to read its token, so it
+// is first refused unless a signed-in admin sends it (uploader).
+func tokenAlways(csrf echo.MiddlewareFunc, uploader func(echo.Context) (bool, error)) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		checked := csrf(next)
 		return func(c echo.Context) error {
@@ -213,7 +216,7 @@ func tokenAlways(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
 			case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
 				// A safe request is given the token for its forms.
 			default:
-				if r.Header.Get(echo.HeaderSecFetchSite) == "cross-site" {
+				if site := r.Header.Get(echo.HeaderSecFetchSite); site == "cross-site" || site == "same-site" {
 					return echo.NewHTTPError(http.StatusForbidden, "cross-site request blocked by CSRF")
 				}
 				// A form is small (a class's roll call); only the roster
@@ -224,6 +227,8 @@ func tokenAlways(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
 					if err := limitBody(c, maxListBody); err != nil {
 						return err
 					}
+				} else if ok, err := uploader(c); err != nil || !ok {
+					return err // refused, and answered
 				} else if err := r.ParseMultipartForm(uploadMemory); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 					// The file past its first MB waits in a temporary
 					// file (removed after the request), and is read from
@@ -235,6 +240,26 @@ func tokenAlways(csrf echo.MiddlewareFunc) echo.MiddlewareFunc {
 			return checked(c)
 		}
 	}
+}
+
+// uploader lets an upload's body be read only when a signed-in admin sends
+// it (the pages' session and role checks come after the CSRF check, which
+// reads the body); anyone else is answered here, as those checks answer,
+// and false is returned.
+func (h *handlers) uploader(c echo.Context) (bool, error) {
+	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+		u, ok, err := h.svc.SessionUser(c.Request().Context(), ck.Value)
+		if err != nil {
+			return false, err
+		}
+		if ok && u.Role == school.RoleAdmin {
+			return true, nil
+		}
+		if ok {
+			return false, h.render(c, http.StatusForbidden, "error.html", h.say(c, "forbidden", nil), "")
+		}
+	}
+	return false, h.render(c, http.StatusUnauthorized, "error.html", h.say(c, "signin_needed", nil), "")
 }
 
 // renewCSRF gives a new CSRF token at sign-in, so that a token planted

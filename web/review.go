@@ -77,7 +77,11 @@ func (h *handlers) reviewPage(c echo.Context) error {
 	case "same":
 		flash = h.say(c, "review_unchanged", nil)
 	default:
-		flash = h.say(c, "review_saved", map[string]any{"Key": c.QueryParam("saved")})
+		// A message key only (alert_absent), so that a link cannot make
+		// the page say what its sender wants.
+		if key := c.QueryParam("saved"); school.ValidID(key) {
+			flash = h.say(c, "review_saved", map[string]any{"Key": key})
+		}
 	}
 	return h.render(c, http.StatusOK, "review.html", v, flash)
 }

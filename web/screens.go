@@ -81,8 +81,10 @@ func (h *handlers) boardPage(c echo.Context) error {
 	if err != nil {
 		return h.pageError(c, err)
 	}
+	// The flash names what was just done by its id: an id only, so that a
+	// link cannot make the board say what its sender wants.
 	flash := ""
-	if id := c.QueryParam("done"); id != "" {
+	if id := c.QueryParam("done"); id != "" && school.ValidID(id) {
 		flash = id + " ✓"
 	}
 	return h.renderRefreshing(c, "board.html", b, flash, 60)
