@@ -9,8 +9,11 @@ import (
 
 // Provider error codes that mean a WhatsApp message will not arrive, so the
 // contact should get the same message as SMS: 63016 (outside the 24-hour
-// window without a template), 63024 (invalid recipient for WhatsApp).
-var DefaultFallbackCodes = map[int]bool{63016: true, 63024: true}
+// window without a template), 63024 (invalid recipient for WhatsApp), 63007
+// (no WhatsApp sender at the From address: WhatsApp is not set up, in
+// nabij's settings or at Twilio — every WhatsApp family would otherwise get
+// nothing, and the coordinator a task for each).
+var DefaultFallbackCodes = map[int]bool{63016: true, 63024: true, 63007: true}
 
 // ProviderStatus reads a provider's status word. ok is false for words that
 // say nothing new to nabij (accepted, scheduled, receiving).

@@ -452,3 +452,46 @@ func TestAMessageThatExpiresWaitingForAWorkerIsNotSent(t *testing.T) {
 		t.Errorf("final statuses %v, want one expired", final)
 	}
 }
+
+// WhatsApp not set up (no WhatsApp number in nabij's settings; Twilio says
+// the same with 63007 when its sender is gone): a WhatsApp message fails
+// with 63007 and the family gets the same message as SMS, rather than
+// nothing and a task for the coordinator for every such family. (Found by
+// a review.)
+func TestWhatsAppNotSetUpFallsBackToSMS(t *testing.T) {
+	t.Parallel()
+	st := setup(t, 1)
+	if err := st.Update(func(tx *store.Tx) error {
+		ms, err := tx.AllMessages()
+		if err != nil {
+			return err
+		}
+		ms[0].Channel = school.ChannelWhatsApp
+		return tx.PutMessage(ms[0])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tw := twiliotest.NewServer(twSID, twToken)
+	t.Cleanup(tw.Close)
+	s, err := twilio.New(twilio.Config{AccountSID: twSID, AuthToken: twToken, From: "+3197010000001", APIURL: tw.URL()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := make(chan *alerts.Message, 16)
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: s, Now: time.Now, Workers: 1,
+		Fallbacks: &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: time.Now}, Log: discard(),
+		Observe: func(m *alerts.Message) { c := *m; seen <- &c }})
+	runUntil(t, d, seen, func(m *alerts.Message) bool { return m.Channel == school.ChannelSMS && m.Status == alerts.StatusSent })
+	var ms []*alerts.Message
+	if err := st.View(func(tx *store.Tx) (err error) { ms, err = tx.AllMessages(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Channel == school.ChannelWhatsApp && (m.Status != alerts.StatusFailed || m.ErrorCode != 63007 || m.Fallback == "") {
+			t.Errorf("the WhatsApp message: %s, code %d, fallback %q; want failed, 63007, an SMS", m.Status, m.ErrorCode, m.Fallback)
+		}
+	}
+	if got := tw.Messages(); len(got) != 1 || strings.HasPrefix(got[0].To, "whatsapp:") {
+		t.Errorf("Twilio has %+v, want the SMS only", got)
+	}
+}
