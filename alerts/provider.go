@@ -65,6 +65,15 @@ type SendError struct {
 	Message    string
 }
 
+// MayHaveBeenTaken reports whether the refusal leaves open that the
+// provider took the message all the same: a 500 (its own failure, at any
+// point), a 502 or 504 (a gateway on the way: what lies behind it may have
+// taken the message). A 429 or 503 is refused before anything is done, a
+// 4xx refuses the message.
+func (e *SendError) MayHaveBeenTaken() bool {
+	return e.HTTPStatus == 500 || e.HTTPStatus == 502 || e.HTTPStatus == 504
+}
+
 func (e *SendError) Error() string {
 	return fmt.Sprintf("provider refused (http %d, code %d): %s", e.HTTPStatus, e.Code, e.Message)
 }

@@ -495,3 +495,38 @@ func TestWhatsAppNotSetUpFallsBackToSMS(t *testing.T) {
 		t.Errorf("Twilio has %+v, want the SMS only", got)
 	}
 }
+
+// A 500 on create does not prove that Twilio took nothing (nor a 502 or
+// 504 from a gateway on the way): the message is looked up before it is
+// sent again. A 503 (or 429) is refused before anything is done: tried
+// again without a lookup. Either way the family gets it once. (Found by a
+// review: a 500 was taken as certain.)
+func TestA500IsLookedUpBeforeTheMessageGoesAgain(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		failure twiliotest.Failure
+		lookups int
+	}{
+		{twiliotest.Failure500, 1},
+		{twiliotest.Failure503, 0},
+	} {
+		t.Run(fmt.Sprint(tc.failure.HTTPStatus), func(t *testing.T) {
+			st := setup(t, 1)
+			tw := twiliotest.NewServer(twSID, twToken)
+			t.Cleanup(tw.Close)
+			tw.FailNext(1, tc.failure)
+			seen := make(chan *alerts.Message, 16)
+			d := twilioDispatcher(t, st, tw, seen)
+			runUntil(t, d, seen, func(m *alerts.Message) bool { return m.Status == alerts.StatusSent })
+			if n := tw.ListRequests(); n != tc.lookups {
+				t.Errorf("%d lookups after a %d, want %d", n, tc.failure.HTTPStatus, tc.lookups)
+			}
+			if got := tw.Messages(); len(got) != 1 {
+				t.Errorf("Twilio has %d messages, want 1", len(got))
+			}
+			if m := onlyMessage(t, st); m.Uncertain || m.Attempts != 2 {
+				t.Errorf("the message: uncertain %v after %d tries, want certain after 2", m.Uncertain, m.Attempts)
+			}
+		})
+	}
+}

@@ -140,9 +140,10 @@ func (d *Dispatcher) record(held *alerts.Message, a answer) bool {
 				return err
 			}
 		default:
-			// A passing refusal (429, 5xx) is certain: nothing was taken. A
-			// network error is not: the provider may have the message.
-			m.Uncertain = !errors.As(sendErr, &se)
+			// A passing refusal (429, 503) is certain: nothing was taken. A
+			// network error is not, nor a 500, 502 or 504: the provider may
+			// have the message, and it is looked up before it is sent again.
+			m.Uncertain = !errors.As(sendErr, &se) || se.MayHaveBeenTaken()
 			m.Status = alerts.StatusQueued
 			m.DueAt = now.Add(d.backoff.Delay(m.Attempts))
 			m.ErrorCode = errorCode(sendErr)
