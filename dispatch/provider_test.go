@@ -126,18 +126,7 @@ func TestImmediateFailureFallsBackToSMS(t *testing.T) {
 		{"undelivered", 63024, alerts.StatusUndelivered},
 	} {
 		t.Run(tc.status, func(t *testing.T) {
-			st := setup(t, 1)
-			err := st.Update(func(tx *store.Tx) error {
-				ms, err := tx.AllMessages()
-				if err != nil {
-					return err
-				}
-				ms[0].Channel = school.ChannelWhatsApp
-				return tx.PutMessage(ms[0])
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			st := setupWhatsApp(t)
 			wa := onlyMessage(t, st)
 			tw := twiliotest.NewServer(twSID, twToken)
 			t.Cleanup(tw.Close)
@@ -355,17 +344,7 @@ func (e *earlySender) Send(ctx context.Context, out alerts.Outgoing) (alerts.Rec
 // WhatsApp message gets its SMS fallback. (Found by a review: one early
 // report was kept, the last, and the family was left unreached.)
 func TestEarlyReportsOutOfOrderKeepTheFallback(t *testing.T) {
-	st := setup(t, 1)
-	if err := st.Update(func(tx *store.Tx) error {
-		ms, err := tx.AllMessages()
-		if err != nil {
-			return err
-		}
-		ms[0].Channel = school.ChannelWhatsApp
-		return tx.PutMessage(ms[0])
-	}); err != nil {
-		t.Fatal(err)
-	}
+	st := setupWhatsApp(t)
 	fb := &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: time.Now}
 	seen := make(chan *alerts.Message, 16)
 	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: &earlySender{st, fb}, Fallbacks: fb, Log: discard(),
@@ -460,17 +439,7 @@ func TestAMessageThatExpiresWaitingForAWorkerIsNotSent(t *testing.T) {
 // a review.)
 func TestWhatsAppNotSetUpFallsBackToSMS(t *testing.T) {
 	t.Parallel()
-	st := setup(t, 1)
-	if err := st.Update(func(tx *store.Tx) error {
-		ms, err := tx.AllMessages()
-		if err != nil {
-			return err
-		}
-		ms[0].Channel = school.ChannelWhatsApp
-		return tx.PutMessage(ms[0])
-	}); err != nil {
-		t.Fatal(err)
-	}
+	st := setupWhatsApp(t)
 	tw := twiliotest.NewServer(twSID, twToken)
 	t.Cleanup(tw.Close)
 	s, err := twilio.New(twilio.Config{AccountSID: twSID, AuthToken: twToken, From: "+3197010000001", APIURL: tw.URL()})
@@ -529,4 +498,21 @@ func TestA500IsLookedUpBeforeTheMessageGoesAgain(t *testing.T) {
 			}
 		})
 	}
+}
+
+// setupWhatsApp is a store with one message, to go by WhatsApp.
+func setupWhatsApp(t *testing.T) *store.Store {
+	t.Helper()
+	st := setup(t, 1)
+	if err := st.Update(func(tx *store.Tx) error {
+		ms, err := tx.AllMessages()
+		if err != nil {
+			return err
+		}
+		ms[0].Channel = school.ChannelWhatsApp
+		return tx.PutMessage(ms[0])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
