@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-
 	"encoding/json"
 	"errors"
 	"fmt"
