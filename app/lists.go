@@ -101,7 +101,7 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 		}
 		// A mentor is told nothing of other classes; a coordinator is
 		// told where a pupil is.
-		check := school.ListCheck{Reveal: u.Role == school.RoleCoordinator}
+		check := school.ListCheck{Reveal: u.Role == school.RoleCoordinator, DayHours: s.Protocol.SchoolDay.DayHours}
 		if len(list.Absences) > 0 {
 			check.Pupils, check.Limit = tx.ClassSize(class), true
 		}

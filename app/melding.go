@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
@@ -85,6 +86,11 @@ func (s *Service) Melding(ctx context.Context, u school.User, id string) (_ *Mel
 		if e.Level != protocol.LevelLeerplicht && e.Level != protocol.LevelRMC {
 			return fmt.Errorf("%w: a DUO melding is for leerplicht and rmc cases; %s is a %s case", school.ErrConflict, id, e.Level)
 		}
+		if e.FactsChanged {
+			// A draft would state what the lists no longer say.
+			return fmt.Errorf("%w: corrections of the lists took case %s below its threshold (%s): there is nothing to report on these facts; dismiss the case, or wait for new absence",
+				school.ErrConflict, id, e.Correction)
+		}
 		st, ok, err := tx.Student(e.Student)
 		if err != nil {
 			return err
@@ -101,7 +107,7 @@ func (s *Service) Melding(ctx context.Context, u school.User, id string) (_ *Mel
 func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st school.Student) (*MeldingDraft, error) {
 	d := &MeldingDraft{
 		Escalation: e.ID, Student: st.ID, Name: st.Name, BirthDate: st.BirthDate, PGN: st.PGN,
-		Kind: e.Melding, FirstDayOfAbsence: e.Facts.FirstDay, ThresholdReached: e.Facts.ThresholdDay, Due: e.Due,
+		Kind: e.Melding, FirstDayOfAbsence: e.Facts.FirstDay, ThresholdReached: e.Facts.ReachedOn(), Due: e.Due,
 		LessonLocation: s.Settings.SchoolName + ", " + s.Settings.Address,
 		Reporter:       Reporter{Name: u.Name, Phone: s.Settings.ContactPhone, Email: s.Settings.ContactEmail},
 		SchoolActions:  []string{}, ToFill: []string{"suspected_reason", "municipality_action_wanted"},
@@ -121,8 +127,12 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 		byDate[h.Date] = h
 	}
 	d.AllLessonsMissed = true
+	rule := s.Protocol.Rule(e.Rule)
 	for _, date := range e.Facts.Dates {
-		h := byDate[date]
+		h, ok := byDate[date]
+		if !ok || rule != nil && !slices.Contains(rule.Counts, h.Kind) {
+			continue // corrected since (sick, excused, taken off the list): not reported
+		}
 		hours := s.Protocol.Hours(h.Absence)
 		d.Days = append(d.Days, MeldingDay{Date: date, Kind: h.Kind, Hours: hours})
 		d.TotalHours += hours

@@ -147,3 +147,41 @@ func TestSimulateAStricterProtocol(t *testing.T) {
 		t.Errorf("findings: %+v", got)
 	}
 }
+
+// A list corrected after the leerplicht case opened (here the 3rd becomes
+// sick): the case is below its threshold now, and no melding is drafted on
+// facts the lists no longer say — a 409 that says why and what to do. A
+// day still counted is listed; one corrected is not. (Found by a review:
+// the draft listed the corrected day and counted its 6 hours.)
+func TestNoMeldingOnFactsACorrectionTookAway(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.absentDays("2026-03-02", "2026-03-03", "2026-03-04")
+	lp := ts.caseOf("amanuel", "leerplicht-16u-4w")
+	ts.at("2026-03-05", "09:00")
+	ts.post(ts.mentorA, "1A", "2026-03-03", sick("amanuel"))
+	if e := ts.caseOf("amanuel", "leerplicht-16u-4w"); !e.FactsChanged {
+		t.Fatalf("the case after the correction: %+v", e)
+	}
+	_, err := ts.svc.Melding(ts.ctx, ts.coord, lp.ID)
+	if !errors.Is(err, school.ErrConflict) || !strings.Contains(err.Error(), "below its threshold") {
+		t.Errorf("a melding on facts a correction took away: %v, want a conflict that says so", err)
+	}
+}
+
+// An entry with more hours than the school day has (clock hours typed for
+// lesuren) is refused, not counted: two such days must not make 16 lesuren.
+func TestAListEntryHasAtMostTheDaysHours(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.at("2026-03-02", "08:50")
+	a := absent("amanuel")
+	a.Hours = 10
+	_, err := ts.recordList(ts.mentorA, "1A", "2026-03-02", a)
+	var ve *school.ValidationError
+	if !errors.As(err, &ve) || ve.Details[0].Field != "absences[0].hours" || !strings.Contains(ve.Details[0].Message, "the school day has 6") {
+		t.Errorf("10 lesuren on a day of 6: %v", err)
+	}
+	a.Hours = 6
+	if _, err := ts.recordList(ts.mentorA, "1A", "2026-03-02", a); err != nil {
+		t.Errorf("6 lesuren on a day of 6: %v", err)
+	}
+}

@@ -55,6 +55,12 @@ type Escalation struct {
 // NewEscalation opens a case from a finding.
 func NewEscalation(student string, f Finding, now time.Time) *Escalation {
 	nl, en := f.Rule.Reasons(f.Facts)
+	if h := f.Facts.HeldFrom; !h.IsZero() {
+		nl += fmt.Sprintf(" De grens werd bereikt op %s; de zaak is aangehouden tot %s: ten hoogste één zaak per %d dagen.",
+			datum(h), datum(f.Facts.ThresholdDay), f.Rule.MinDaysBetween)
+		en += fmt.Sprintf(" The threshold was reached on %s; the case was held back until %s: at most one case in %d days.",
+			date(h), date(f.Facts.ThresholdDay), f.Rule.MinDaysBetween)
+	}
 	e := &Escalation{Student: student, Level: f.Rule.Level, Rule: f.Rule.Name, Melding: f.Rule.Melding,
 		Reason: nl, ReasonEN: en, Facts: f.Facts, Status: StatusOpen, OpenedAt: now, Actions: []Action{}}
 	if !f.Facts.Due.IsZero() {

@@ -53,6 +53,19 @@ type Facts struct {
 	Age          int           `json:"age"`
 	Dates        []school.Date `json:"dates"`
 	Hours        float64       `json:"hours"`
+	// HeldFrom is the day the threshold was first reached when the case
+	// was held back (min_days_between) and opened on ThresholdDay: the
+	// law's day, which the reason and the melding state.
+	HeldFrom school.Date `json:"held_from,omitzero"`
+}
+
+// ReachedOn is the day the threshold was reached: HeldFrom for a case held
+// back, else the day it opened.
+func (f Facts) ReachedOn() school.Date {
+	if !f.HeldFrom.IsZero() {
+		return f.HeldFrom
+	}
+	return f.ThresholdDay
 }
 
 // Finding is a rule reached: an escalation to open.
@@ -208,7 +221,10 @@ type ruleState struct {
 	pending school.Date
 	// held is the first day of a streak's run held back by
 	// min_days_between: it opens on pending.
-	held     school.Date
+	held school.Date
+	// reached is the day a window rule's threshold was first reached while
+	// held back (its own hold, or its step's: holdStep).
+	reached  school.Date
 	runStart []int // streaks: the index of each entry's run's first entry
 }
 
@@ -279,6 +295,9 @@ func (ev *evaluation) holdStep(held *ruleState, day school.Date) {
 		if st.pending.IsZero() || !st.pending.After(ev.day) || day.Before(st.pending) {
 			st.pending = day
 		}
+		if st.reached.IsZero() {
+			st.reached = held.reached
+		}
 	}
 }
 
@@ -325,6 +344,9 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 		return Finding{}, false
 	}
 	if hold := ev.holdUntil(r, d); !hold.IsZero() {
+		if st.reached.IsZero() {
+			st.reached = d
+		}
 		st.pending = hold
 		ev.holdStep(st, hold)
 		return Finding{}, false
@@ -332,6 +354,10 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 	facts = measure(r, st.entries, start, d, ev.cal, true)
 	facts.Total = measure(r, st.entries, windowStart, d, ev.cal, false).Value
 	facts.WindowStart, facts.ThresholdDay, facts.Age = start, d, age
+	if st.reached.Before(d) && !st.reached.Before(start) {
+		facts.HeldFrom = st.reached // reached within this case's count, and held back
+	}
+	st.reached = school.Date{}
 	facts.Weeks = r.Weeks
 	ev.finish(r, &facts)
 	return Finding{Rule: r, Facts: facts}, true

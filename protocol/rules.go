@@ -115,20 +115,22 @@ func (r *Rule) appliesAt(age int) bool {
 
 var dutchMonths = []string{"", "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"}
 
-var reasonFuncs = template.FuncMap{
-	"datum": func(d school.Date) string {
-		if d.IsZero() {
-			return "?"
-		}
-		return fmt.Sprintf("%d %s %d", d.Day, dutchMonths[d.Month], d.Year)
-	},
-	"date": func(d school.Date) string {
-		if d.IsZero() {
-			return "?"
-		}
-		return fmt.Sprintf("%d %s %d", d.Day, time.Month(d.Month).String(), d.Year)
-	},
+// datum is d in Dutch words (30 november 2026), date in English.
+func datum(d school.Date) string {
+	if d.IsZero() {
+		return "?"
+	}
+	return fmt.Sprintf("%d %s %d", d.Day, dutchMonths[d.Month], d.Year)
 }
+
+func date(d school.Date) string {
+	if d.IsZero() {
+		return "?"
+	}
+	return fmt.Sprintf("%d %s %d", d.Day, time.Month(d.Month).String(), d.Year)
+}
+
+var reasonFuncs = template.FuncMap{"datum": datum, "date": date}
 
 // check validates the rule and parses its reasons; problems name the field.
 func (r *Rule) check() []string {

@@ -80,6 +80,9 @@ type ListCheck struct {
 	// coordinator). Without it a pupil of another class and an unknown id
 	// read the same: a mentor learns nothing of other classes.
 	Reveal bool
+	// DayHours, when set, is the most lesuren a day has: an entry with more
+	// hours (clock hours typed, say) is refused rather than counted.
+	DayHours float64
 }
 
 // Validate checks a list against the roster and the calendar and names every
@@ -133,8 +136,11 @@ func (l *AbsenceList) ValidateWith(classOf StudentClass, cal *Calendar, check Li
 		if a.Kind == Excused && strings.TrimSpace(a.Reason) == "" {
 			errs.add(path+".reason", "an excused absence needs a reason")
 		}
-		if a.Hours < 0 || a.Hours > 12 {
+		switch {
+		case a.Hours < 0 || a.Hours > 12:
 			errs.add(path+".hours", "hours must be from 0 to 12 lesuren")
+		case check.DayHours > 0 && a.Hours > check.DayHours:
+			errs.add(path+".hours", "%g lesuren: the school day has %g (hours are lesuren, not clock hours)", a.Hours, check.DayHours)
 		}
 		// reported_by is nabij's to set, from a family's reply: a list sent
 		// back as it was read keeps it, anything else is ignored.

@@ -234,6 +234,7 @@ type factsView struct {
 	Age          int           `json:"age"`
 	Dates        []school.Date `json:"dates"`
 	Hours        float64       `json:"hours"`
+	HeldFrom     school.Date   `json:"held_from,omitzero"`
 }
 
 // actionView is one thing done on a case.
@@ -253,7 +254,7 @@ func viewEscalation(e *protocol.Escalation) *escalationView {
 		ReasonEN: e.ReasonEN, Status: e.Status, OpenedAt: e.OpenedAt, Due: e.Due, Correction: e.Correction, FactsChanged: e.FactsChanged,
 		Facts: factsView{Measure: f.Measure, Value: f.Value, Threshold: f.Threshold, Total: f.Total, Step: f.Step, Steps: f.Steps,
 			Weeks: f.Weeks, Days: f.Days, WindowStart: f.WindowStart, FirstDay: f.FirstDay, ThresholdDay: f.ThresholdDay, Due: f.Due,
-			Age: f.Age, Dates: f.Dates, Hours: f.Hours},
+			Age: f.Age, Dates: f.Dates, Hours: f.Hours, HeldFrom: f.HeldFrom},
 		Actions: viewAll(e.Actions, func(a protocol.Action) actionView {
 			return actionView{Action: a.Action, By: a.By, At: a.At, Note: a.Note}
 		})}
