@@ -195,3 +195,29 @@ func TestWithoutIsolatesTheReadingFails(t *testing.T) {
 		}
 	}
 }
+
+// An Arabic-script name in a left-to-right message (a Dutch question to a
+// voogd about two pupils) is isolated too: on the phone, as FriBidi shows
+// it, each option's number stays beside its own name, so nobody marks the
+// wrong child sick. (Found by a review: "11 = 12 ,.ﺭ ﺪﻤﺣﺃ = Sara H.".)
+func TestAnRTLNameInAnLTRMessageKeepsItsNumber(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := c.OptionList("nl", []string{"11", "12"}, []string{"أحمد ر.", "Sara H."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := c.Render("nl", "ask_which_child", map[string]any{"Options": opts}, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := visual(t, fribidiPath(t), []string{text})[0]
+	if !strings.Contains(got, "12 = Sara H.") || !strings.Contains(got, "11 = .ﺭ ﺪﻤﺣﺃ, ") {
+		t.Errorf("on the screen the numbers left their names: %s", got)
+	}
+	if plain, _ := c.OptionList("nl", []string{"11"}, []string{"Sara H."}); strings.Contains(plain, FSI) {
+		t.Errorf("a Latin name in a Dutch message was isolated too: %q (it would cost the SMS its GSM-7)", plain)
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"github.com/nicksnyder/go-i18n/v2/i18n/template"
+	"golang.org/x/text/unicode/bidi"
 )
 
 // strictParser makes a missing placeholder value an error. go-i18n's default
@@ -100,13 +101,27 @@ func IsIsolated(s string) bool {
 	return strings.HasPrefix(s, FSI) && strings.HasSuffix(s, PDI)
 }
 
-// Isolate wraps s in FSI … PDI when tag is written right to left and s is
-// not isolated already; otherwise it returns s.
+// Isolate wraps s in FSI … PDI when tag is written right to left, or when
+// s holds right-to-left letters (an Arabic name in a Dutch message: without
+// the isolates a phone's bidi algorithm moves the numbers of a "which
+// child?" question away from their names), and s is not isolated already;
+// otherwise it returns s.
 func (c *Catalog) Isolate(tag, s string) string {
-	if e, ok := c.langs[tag]; !ok || e.lang.Direction != "rtl" || s == "" || IsIsolated(s) {
+	e, ok := c.langs[tag]
+	if !ok || s == "" || IsIsolated(s) || e.lang.Direction != "rtl" && !hasRTL(s) {
 		return s
 	}
 	return FSI + s + PDI
+}
+
+// hasRTL reports whether s holds a strong right-to-left character.
+func hasRTL(s string) bool {
+	for _, r := range s {
+		if p, _ := bidi.LookupRune(r); p.Class() == bidi.R || p.Class() == bidi.AL {
+			return true
+		}
+	}
+	return false
 }
 
 // isolateValues is data with every string value isolated, for a
@@ -135,8 +150,15 @@ func (c *Catalog) OptionList(tag string, codes, names []string) (string, error) 
 		return "", err
 	}
 	parts := make([]string, len(codes))
+	rtl := c.langs[tag].lang.Direction == "rtl"
 	for i := range codes {
-		parts[i] = c.Isolate(tag, codes[i]+" = "+names[i])
+		if rtl {
+			parts[i] = c.Isolate(tag, codes[i]+" = "+names[i])
+		} else {
+			// The name alone, when it is right to left: the option reads
+			// left to right, its number first.
+			parts[i] = codes[i] + " = " + c.Isolate(tag, names[i])
+		}
 	}
 	return strings.Join(parts, sep), nil
 }
