@@ -102,6 +102,13 @@ func digitValue(r rune) rune {
 	return -1
 }
 
+// AnswerWordOptIn reports whether body is the opt-in word a family also
+// writes to answer a question ("Yes" to "shall we call you?"): it opts in
+// only a number that opted out; from any other it is a reply to read.
+func AnswerWordOptIn(body string) bool {
+	return strings.ToUpper(strings.Trim(strings.TrimSpace(body), ".!?,;: \t\n")) == "YES"
+}
+
 // ReadReply reads a family's answer. options are the codes of an open
 // "which child?" question.
 func ReadReply(body string, options map[string]string) (Reply, string) {

@@ -95,6 +95,15 @@ func (s *Service) handleReplyTo(tx *store.Tx, in *store.Inbound, to *alerts.Mess
 		}
 	}
 	reply, chosen := alerts.ReadReply(in.Body, options)
+	if reply == alerts.ReplyOptIn && alerts.AnswerWordOptIn(in.Body) {
+		out, err := tx.OptedOut(in.From)
+		if err != nil {
+			return false, step("read opt-out", err)
+		}
+		if !out {
+			reply = alerts.ReplyText // "Yes": an answer, for the coordinator to read
+		}
+	}
 	switch reply {
 	case alerts.ReplyOptOut:
 		in.Kind, in.Note = "opt_out", "no more messages to this number until it sends START"

@@ -316,3 +316,23 @@ func TestOneAfterTheMentorSawThePupil(t *testing.T) {
 		t.Error("thanked for a report that was not applied")
 	}
 }
+
+// "Yes" is Twilio's opt-in word, and what a family writes to "shall we call
+// you?": from a number that sent STOP it opts in again; from any other it
+// is an answer the coordinator reads in the inbox, not lost as an opt-in.
+// (Found by a review.)
+func TestYesIsAnAnswerUnlessTheNumberOptedOut(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.at("2026-03-02", "08:50")
+	ts.post(ts.mentorA, "1A", "2026-03-02", absent("amanuel"))
+	ts.sendAll("2026-03-02")
+	if in := ts.reply("+31612345001", "Yes"); in.Kind != "free_text" {
+		t.Errorf("Yes after an alert: %q, want free_text (the coordinator reads it)", in.Kind)
+	}
+	if in := ts.reply("+31612345001", "STOP"); in.Kind != "opt_out" {
+		t.Fatalf("STOP: %q", in.Kind)
+	}
+	if in := ts.reply("+31612345001", "yes!"); in.Kind != "opt_in" {
+		t.Errorf("yes from a number that sent STOP: %q, want opt_in", in.Kind)
+	}
+}
