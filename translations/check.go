@@ -179,7 +179,7 @@ func (c *Catalog) check(e *entry) Report {
 		one[i] = []string{n}
 	}
 	var err error
-	if r.Alert, err = c.alertFit(e.lang.Tag, one); err != nil {
+	if r.Alert, err = c.alertFit(e.lang.Tag, CheckSchool, one); err != nil {
 		r.problem("alert for one pupil cannot be rendered: %v", err)
 	} else if r.Alert.Segments > e.lang.MaxSegments() {
 		r.problem("alert_absent + alert_reply_hint for one pupil %q is %d %s units (%s) = %d SMS segments; at most %d allowed",
@@ -193,7 +193,7 @@ func (c *Catalog) check(e *entry) Report {
 			}
 		}
 	}
-	if r.Siblings, err = c.alertFit(e.lang.Tag, two); err != nil {
+	if r.Siblings, err = c.alertFit(e.lang.Tag, CheckSchool, two); err != nil {
 		r.problem("alert for two pupils cannot be rendered: %v", err)
 	}
 	return r
@@ -312,12 +312,42 @@ func (c *Catalog) checkRender(r *Report, key string) {
 	}
 }
 
+// SchoolNameFit renders each language's alert for one pupil with the
+// school's own name (Check renders it with CheckSchool) and says, for each
+// language where it no longer fits the language's budget of SMS segments,
+// by how much and why: a long name, or a character outside GSM-7 (a curly
+// apostrophe in "ISK ’t Hooghe Landt") that makes every alert UCS-2.
+func (c *Catalog) SchoolNameFit(school string) []string {
+	one := make([][]string, len(RealisticNames))
+	for i, n := range RealisticNames {
+		one[i] = []string{n}
+	}
+	var out []string
+	for _, tag := range c.support {
+		e := c.langs[tag]
+		fit, err := c.alertFit(tag, school, one)
+		if err != nil {
+			out = append(out, fmt.Sprintf("%s: the alert cannot be rendered with the school's name: %v", tag, err))
+			continue
+		}
+		if fit.Segments > e.lang.MaxSegments() {
+			why := ""
+			if fit.Encoding == "UCS-2" && fit.Why != "" {
+				why = "; " + fit.Why
+			}
+			out = append(out, fmt.Sprintf("%s: with the school's name %q an alert for one pupil can be %d SMS segments, over the %d allowed (%d %s units%s)",
+				tag, school, fit.Segments, e.lang.MaxSegments(), fit.Chars, unitName(fit.Encoding), why))
+		}
+	}
+	return out
+}
+
 // alertFit renders the alert for each group of names and returns the
 // worst: most segments, then most units; the first such group on a tie.
-func (c *Catalog) alertFit(tag string, groups [][]string) (AlertFit, error) {
+func (c *Catalog) alertFit(tag, school string, groups [][]string) (AlertFit, error) {
 	var worst AlertFit
 	for _, names := range groups {
-		text, err := c.AlertText(tag, CheckSchool, names)
+		text, err := c.AlertText(tag, school, names)
 		if err != nil {
 			return AlertFit{}, err
 		}

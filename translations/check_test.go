@@ -171,3 +171,35 @@ func TestCheckRefusesTypedBidiControls(t *testing.T) {
 		t.Errorf("problems %v", r.Problems)
 	}
 }
+
+// The budgets are checked with a sample school name; the school's own is
+// checked at start (a warning in the log) and by `nabij translations
+// check`: a long name, or one character outside GSM-7, makes alerts longer
+// in some languages, and each is named with why. (Found by a review: "ISK
+// ’t Hooghe Landt" made the Dutch alert UCS-2 and three SMS.)
+func TestTheSchoolsOwnNameIsCheckedAgainstTheBudget(t *testing.T) {
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.SchoolNameFit(CheckSchool); len(got) != 0 {
+		t.Errorf("the sample name itself: %v", got)
+	}
+	got := c.SchoolNameFit("ISK ’t Hooghe Landt")
+	var nl string
+	for _, w := range got {
+		if strings.HasPrefix(w, "nl: ") {
+			nl = w
+		}
+	}
+	if !strings.Contains(nl, "UCS-2 because of '’'") {
+		t.Errorf("a curly apostrophe in the name: the Dutch warning is %q (all: %q)", nl, got)
+	}
+	// With a plain apostrophe Dutch fits again; a language written with
+	// letters outside GSM-7 may still not, at this length, and says so.
+	for _, w := range c.SchoolNameFit("ISK 't Hooghe Landt") {
+		if strings.HasPrefix(w, "nl: ") {
+			t.Errorf("the same name with a plain apostrophe: %q, want Dutch within its budget", w)
+		}
+	}
+}

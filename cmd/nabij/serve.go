@@ -160,6 +160,11 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	// The catalog in force: the embedded files, with the school's own
 	// wording (loaded below) in place; a reviewer's save swaps it at once.
 	catalog := translations.NewLive(embedded)
+	// The SMS budgets are checked with a sample name; the school's own may
+	// make every alert longer, or UCS-2 (a curly apostrophe).
+	for _, w := range embedded.SchoolNameFit(cfg.SchoolName) {
+		log.Warn("NABIJ_SCHOOL_NAME makes the morning alert longer than its SMS budget: a shorter name, or plain ASCII, keeps it", "detail", w)
+	}
 	var sender dispatch.Sender = &dispatch.LogSender{Log: log, Out: stdout, ShowBodies: demo}
 	if cfg.twilioEnabled() && !demo {
 		if sender, err = twilio.New(cfg.Twilio); err != nil {

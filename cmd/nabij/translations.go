@@ -80,6 +80,15 @@ func translationsCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "Recordings as the store in %s keeps them.\n", looked)
 	}
 
+	if name := os.Getenv("NABIJ_SCHOOL_NAME"); name != "" {
+		if warnings := c.SchoolNameFit(name); len(warnings) > 0 {
+			fmt.Fprintf(stdout, "\nWith NABIJ_SCHOOL_NAME %q the alert outgrows its SMS budget in %d languages (a shorter name, or plain ASCII, keeps it):\n", name, len(warnings))
+			for _, w := range warnings {
+				fmt.Fprintln(stdout, w)
+			}
+		}
+	}
+
 	bad := 0
 	for _, r := range reports {
 		if !r.OK() {
