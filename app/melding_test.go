@@ -159,7 +159,7 @@ func TestNoMeldingOnFactsACorrectionTookAway(t *testing.T) {
 	lp := ts.caseOf("amanuel", "leerplicht-16u-4w")
 	ts.at("2026-03-05", "09:00")
 	ts.post(ts.mentorA, "1A", "2026-03-03", sick("amanuel"))
-	if e := ts.caseOf("amanuel", "leerplicht-16u-4w"); !e.FactsChanged {
+	if e := ts.caseOf("amanuel", "leerplicht-16u-4w"); !e.FactsChanged || !strings.Contains(e.Correction, "Sluit de zaak (dismiss) als er niets te melden is") {
 		t.Fatalf("the case after the correction: %+v", e)
 	}
 	_, err := ts.svc.Melding(ts.ctx, ts.coord, lp.ID)

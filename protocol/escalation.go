@@ -213,6 +213,11 @@ func (p *Protocol) Recheck(e *Escalation, cal *school.Calendar, current map[scho
 		}
 		if below {
 			note += " De drempel wordt niet meer gehaald."
+			if e.Active() {
+				// An open case restarts the count after its day; a
+				// dismissed one restarts nothing.
+				note += " Sluit de zaak (dismiss) als er niets te melden is: zolang ze open staat, telt het verzuim tot en met haar dag niet mee voor een nieuwe zaak."
+			}
 		}
 		if e.Status == StatusReported {
 			note += " De melding is al gedaan: geef de wijziging door."
