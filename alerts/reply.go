@@ -106,15 +106,20 @@ func digitValue(r rune) rune {
 // writes to answer a question ("Yes" to "shall we call you?"): it opts in
 // only a number that opted out; from any other it is a reply to read.
 func AnswerWordOptIn(body string) bool {
-	return strings.ToUpper(strings.Trim(strings.TrimSpace(body), ".!?,;: \t\n")) == "YES"
+	return replyWord(body) == "YES"
+}
+
+// replyWord is a reply as ReadReply compares it: digits of any script made
+// 0–9, spaces and punctuation around it dropped, upper case.
+func replyWord(body string) string {
+	text := strings.TrimSpace(normalizeDigits(body))
+	return strings.ToUpper(strings.Trim(text, ".!?,;: \t\n"))
 }
 
 // ReadReply reads a family's answer. options are the codes of an open
 // "which child?" question.
 func ReadReply(body string, options map[string]string) (Reply, string) {
-	text := strings.TrimSpace(normalizeDigits(body))
-	text = strings.Trim(text, ".!?,;: \t\n")
-	word := strings.ToUpper(text)
+	word := replyWord(body)
 	switch {
 	case options[word] != "":
 		return ReplyOption, options[word]
