@@ -60,6 +60,12 @@ func NewEscalation(student string, f Finding, now time.Time) *Escalation {
 			datum(h), datum(f.Facts.ThresholdDay), f.Rule.MinDaysBetween)
 		en += fmt.Sprintf(" The threshold was reached on %s; the case was held back until %s: at most one case in %d days.",
 			date(h), date(f.Facts.ThresholdDay), f.Rule.MinDaysBetween)
+		if f.AgeOnOpening > f.Facts.Age {
+			nl += fmt.Sprintf(" De leerling was %d op de dag dat de grens werd bereikt en is nu %d: die dag beslist van wie de zaak is.",
+				f.Facts.Age, f.AgeOnOpening)
+			en += fmt.Sprintf(" The pupil was %d on the day the limit was reached and is %d now: that day decides whose case it is.",
+				f.Facts.Age, f.AgeOnOpening)
+		}
 	}
 	e := &Escalation{Student: student, Level: f.Rule.Level, Rule: f.Rule.Name, Melding: f.Rule.Melding,
 		Reason: nl, ReasonEN: en, Facts: f.Facts, Status: StatusOpen, OpenedAt: now, Actions: []Action{}}

@@ -72,6 +72,9 @@ func (f Facts) ReachedOn() school.Date {
 type Finding struct {
 	Rule  *Rule
 	Facts Facts
+	// AgeOnOpening is the pupil's age on the day the case opens: older than
+	// Facts.Age when the pupil had a birthday while the case was held back.
+	AgeOnOpening int
 }
 
 // Evaluate runs every rule over the pupil's history up to and including
@@ -283,8 +286,9 @@ func (ev *evaluation) lastCase(d school.Date, r *Rule, match func(PastCase, *Rul
 }
 
 // holdStep has the other window rules of held's step look again on the
-// day its hold ends: a case held back on its step may be another rule's by
-// then (the pupil turned 18 meanwhile: the RMC's, not leerplicht's).
+// day its hold ends, with the day the step's threshold was reached: the
+// pupil's age on that day decides which rule's case it is (leerplicht's for
+// a limit reached at 17, though the pupil turned 18 during the hold).
 func (ev *evaluation) holdStep(held *ruleState, day school.Date) {
 	r := held.r
 	for _, st := range ev.rules {
@@ -328,16 +332,24 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 	if !st.floor.IsZero() && !d.After(st.floor) {
 		return Finding{}, false
 	}
-	age := ev.pupil.BirthDate.AgeOn(d)
-	if !r.appliesAt(age) {
-		return Finding{}, false
-	}
 	// Counting starts the day after the last case of this rule or a heavier
 	// one of its ladder.
 	windowStart := r.windowStart(d, ev.cal)
 	start := windowStart
 	if last := ev.lastCase(d, r, ev.restarts); !last.IsZero() {
 		start = laterOf(start, last.AddDays(1))
+	}
+	// A case held back (min_days_between) was reached before it opens,
+	// within this count: the pupil's age on the day it was reached decides
+	// whose case it is (leerplicht's for hours missed at 17, though the pupil
+	// is 18 when it opens).
+	reachedOn := d
+	if st.reached.Before(d) && !st.reached.Before(start) {
+		reachedOn = st.reached
+	}
+	age := ev.pupil.BirthDate.AgeOn(reachedOn)
+	if !r.appliesAt(age) {
+		return Finding{}, false
 	}
 	facts := measure(r, st.entries, start, d, ev.cal, false)
 	if facts.Value < r.Threshold {
@@ -354,13 +366,13 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 	facts = measure(r, st.entries, start, d, ev.cal, true)
 	facts.Total = measure(r, st.entries, windowStart, d, ev.cal, false).Value
 	facts.WindowStart, facts.ThresholdDay, facts.Age = start, d, age
-	if st.reached.Before(d) && !st.reached.Before(start) {
-		facts.HeldFrom = st.reached // reached within this case's count, and held back
+	if reachedOn != d {
+		facts.HeldFrom = reachedOn // reached within this case's count, and held back
 	}
 	st.reached = school.Date{}
 	facts.Weeks = r.Weeks
 	ev.finish(r, &facts)
-	return Finding{Rule: r, Facts: facts}, true
+	return Finding{Rule: r, Facts: facts, AgeOnOpening: ev.pupil.BirthDate.AgeOn(d)}, true
 }
 
 func (ev *evaluation) finish(r *Rule, f *Facts) {

@@ -42,18 +42,31 @@ func (ev *evaluation) streakOn(st *ruleState, d school.Date) (Finding, bool) {
 	default:
 		return Finding{}, false
 	}
-	age := ev.pupil.BirthDate.AgeOn(d)
+	// A run held back was reached on the day it was held: the pupil's age
+	// that day decides whose case it is (leerplicht's for a run reached at
+	// 17, though the pupil is 18 when it opens).
+	reachedOn := d
+	if !st.held.IsZero() && st.reached.Before(d) && !st.reached.Before(run[0].Date) {
+		reachedOn = st.reached
+	}
+	age := ev.pupil.BirthDate.AgeOn(reachedOn)
 	if !r.appliesAt(age) {
 		return Finding{}, false
 	}
 	if hold := ev.holdUntil(r, d); !hold.IsZero() {
 		st.held, st.pending = run[0].Date, hold
+		if st.reached.IsZero() {
+			st.reached = d
+		}
 		ev.holdStep(st, hold)
 		return Finding{}, false
 	}
-	st.held = school.Date{}
+	st.held, st.reached = school.Date{}, school.Date{}
 	f := Facts{Measure: "days", Value: float64(len(run)), Threshold: float64(r.Days), Days: len(run),
 		FirstDay: run[0].Date, ThresholdDay: d, Age: age, WindowStart: run[0].Date}
+	if reachedOn != d {
+		f.HeldFrom = reachedOn
+	}
 	if r.MoreThanWeeks > 0 {
 		f.Measure, f.Weeks = MeasureLesweeks, r.MoreThanWeeks
 		f.Value, f.Threshold = float64(wholeLesweeks(run, ev.cal)), float64(r.MoreThanWeeks)
@@ -64,7 +77,7 @@ func (ev *evaluation) streakOn(st *ruleState, d school.Date) (Finding, bool) {
 		f.Hours += x.Hours
 	}
 	ev.finish(r, &f)
-	return Finding{Rule: r, Facts: f}, true
+	return Finding{Rule: r, Facts: f, AgeOnOpening: ev.pupil.BirthDate.AgeOn(d)}, true
 }
 
 // streakReached reports whether run (consecutive school days, oldest
