@@ -163,7 +163,7 @@ func (s *Service) evaluateWith(tx *store.Tx, cal *school.Calendar, changes []pup
 		if ch.kinds != nil && !s.Protocol.CountsAny(ch.kinds) {
 			continue // no case stands on an uncounted day, and none can open
 		}
-		birth, _, ok, err := tx.StudentFacts(ch.student)
+		birth, ok, err := birthDateOf(tx, ch.student, school.Date{})
 		if err != nil {
 			return err
 		}
@@ -213,6 +213,30 @@ func (s *Service) Sweep(ctx context.Context, through school.Date) (pupils, opene
 	}
 }
 
+// birthDateOf is a pupil's birth date for the rules: from the roster, or,
+// for a pupil who left it on or after since, from the record kept then. The
+// absence of a pupil who left was reached while they were enrolled: a
+// correction of their days still rechecks their cases, and a case reached
+// before they left, or held back by the 7-day rule until after, still
+// opens (the melding duty stands).
+func birthDateOf(tx *store.Tx, id string, since school.Date) (school.Date, bool, error) {
+	birth, _, ok, err := tx.StudentFacts(id)
+	if err != nil || ok {
+		return birth, ok, err
+	}
+	st, left, ok, err := tx.LeftPupil(id)
+	if err != nil || !ok || left.Before(since) {
+		return school.Date{}, false, err
+	}
+	return st.BirthDate, true, nil
+}
+
+// sweepLeftDays is how long after a pupil left the roster the sweep still
+// plays their rules: a case held back by the 7-day rule opens on the first
+// school day after the hold, at most a summer holiday and a week away. Their
+// history ends when they leave, so nothing opens later.
+const sweepLeftDays = 100
+
 // sweepChunk is how many pupils a sweep reads and opens cases for in one
 // go. A first sweep over a 5,000-pupil school's imported year opens about
 // 4,900 cases: in one transaction (the chunk was 10,000 pupils) that took
@@ -251,9 +275,9 @@ func (s *Service) sweepChunk(through school.Date, after string, limit int) (pupi
 		defer close(jobs)
 		var err error
 		last, err = tx.EachHistoryFrom(after, limit, func(id string, hist []store.HistoryEntry) error {
-			birth, _, ok, err := tx.StudentFacts(id)
+			birth, ok, err := birthDateOf(tx, id, through.AddDays(-sweepLeftDays))
 			if err != nil || !ok {
-				return err // a pupil who left the roster keeps their history, and no new cases
+				return err // a pupil who left the roster long ago keeps their history, and no new cases
 			}
 			pupils++
 			past, err := tx.PastCasesOf(id)

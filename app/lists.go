@@ -114,6 +114,7 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 		}
 		if hadOld {
 			keepFamilyReports(old, list)
+			keepDeparted(old, list, classOf)
 		}
 		if !hadOld || !old.Posted() || !sameAbsences(old.Absences, list.Absences) {
 			if err := tx.PutAbsenceList(list); err != nil {
@@ -290,6 +291,21 @@ func keepFamilyReports(old, list *school.AbsenceList) {
 		prev, ok := old.Entry(a.Student)
 		if ok && prev.Kind == school.Sick && prev.ReportedBy != "" && (a.Kind == school.Absent || a.Kind == school.Sick) {
 			list.Absences[i] = prev
+		}
+	}
+}
+
+// keepDeparted keeps the entries of the old list of pupils who are no longer
+// in its class (they left the roster, or moved to another class): the list
+// cannot name them now, and a list sent again, to correct another pupil, must
+// not erase the absence a case of theirs stands on.
+func keepDeparted(old, list *school.AbsenceList, classOf func(string) (string, bool)) {
+	for _, a := range old.Absences {
+		if class, ok := classOf(a.Student); ok && class == list.Class {
+			continue
+		}
+		if _, listed := list.Entry(a.Student); !listed {
+			list.Absences = append(list.Absences, a)
 		}
 	}
 }

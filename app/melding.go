@@ -72,6 +72,10 @@ type MeldingDraft struct {
 	Days               []MeldingDay `json:"absent_days"`
 	TotalHours         float64      `json:"total_hours"`
 	ToFill             []string     `json:"to_fill"`
+	// LeftRosterOn is the day the pupil left the roster, for a case reached
+	// while they were enrolled: the melding is still due (the draft is
+	// made from their record as it was that day).
+	LeftRosterOn *school.Date `json:"left_roster_on,omitempty"`
 }
 
 // Melding prepares the DUO melding of a leerplicht or rmc case.
@@ -95,10 +99,21 @@ func (s *Service) Melding(ctx context.Context, u school.User, id string) (_ *Mel
 		if err != nil {
 			return err
 		}
+		var left school.Date
 		if !ok {
-			return school.NotFound("student %s is no longer in the roster", e.Student)
+			// The absence was reached while the pupil was enrolled: the
+			// melding is still due, from the record kept when they left.
+			if st, left, ok, err = tx.LeftPupil(e.Student); err != nil {
+				return err
+			}
+			if !ok {
+				return school.NotFound("student %s is no longer in the roster, and left it before nabij kept a leaving pupil's record: fill in the melding from the school's administration", e.Student)
+			}
 		}
 		d, err = s.draft(tx, u, e, st)
+		if err == nil && !left.IsZero() {
+			d.LeftRosterOn = &left
+		}
 		return err
 	})
 	return d, err

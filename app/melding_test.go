@@ -97,14 +97,18 @@ func TestTheMeldingOfAPupilInAKWE(t *testing.T) {
 		t.Errorf("past lists sent nothing, yet: %q", d.SchoolActions)
 	}
 
-	// The pupil leaves the roster: no melding can be drafted.
+	// The pupil leaves the roster: the melding is still due, drafted from
+	// the record kept when they left (TestAPupilWhoLeavesOnTheThresholdDayStillGetsTheCase).
 	r := testRoster()
 	r.Students = slices.DeleteFunc(r.Students, func(s school.Student) bool { return s.ID == "yusuf" })
+	ts.at("2026-03-09", "09:00")
 	if err := ts.svc.ReplaceRoster(ts.ctx, r); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ts.svc.Melding(ts.ctx, ts.coord, lp.ID); !errors.Is(err, school.ErrNotFound) {
-		t.Errorf("the melding of a pupil who left: %v", err)
+	left, err := ts.svc.Melding(ts.ctx, ts.coord, lp.ID)
+	if err != nil || left.Name != d.Name || left.TotalHours != d.TotalHours || left.DifferentResidence == nil ||
+		left.LeftRosterOn == nil || *left.LeftRosterOn != ts.date("2026-03-09") {
+		t.Errorf("the melding of a pupil who left: %+v, %v", left, err)
 	}
 }
 

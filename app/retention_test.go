@@ -56,6 +56,12 @@ func TestRetentionPurge(t *testing.T) {
 	if err != nil || p.Pupils != 0 || p.Bodies != 2 {
 		t.Fatalf("after 4 years: %+v, %v; want no pupil purged and 2 texts", p, err)
 	}
+	_ = st.View(func(tx *store.Tx) error {
+		if rec, left, ok, err := tx.LeftPupil("1"); !ok || err != nil || rec.Name != "Leerling 1" || left != (school.Date{Year: 2020, Month: 12, Day: 1}) {
+			t.Errorf("the record kept of pupil 1, who left: %+v, %v, %v, %v", rec, left, ok, err)
+		}
+		return nil
+	})
 	// Five years after pupil 1 left: everything about them goes, pupil 2 stays.
 	now = time.Date(2025, 12, 3, 3, 0, 0, 0, time.UTC)
 	p, err = svc.Purge(ctx, keep)
@@ -75,6 +81,9 @@ func TestRetentionPurge(t *testing.T) {
 		}
 		if e, _ := tx.EscalationsOf("1"); len(e) != 0 {
 			t.Errorf("pupil 1's cases survived")
+		}
+		if _, _, ok, err := tx.LeftPupil("1"); ok || err != nil {
+			t.Errorf("pupil 1's roster record survived the purge (%v)", err)
 		}
 		return nil
 	})

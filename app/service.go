@@ -141,7 +141,7 @@ func (s *Service) ReplaceRoster(_ context.Context, r *school.Roster) (err error)
 		}
 		for _, st := range old.Students {
 			if !stays[st.ID] {
-				if err := tx.MarkLeft(st.ID, s.Today()); err != nil {
+				if err := tx.MarkLeft(st, s.Today()); err != nil {
 					return step("mark left "+st.ID, err)
 				}
 			}

@@ -8,16 +8,46 @@ import (
 	"github.com/nabij-isk/nabij/school"
 )
 
-// MarkLeft records the day a pupil left the roster; retention counts from it.
-func (t *Tx) MarkLeft(student string, day school.Date) error {
-	if t.tx.Bucket(bucketLeft).Get([]byte(student)) != nil {
+// MarkLeft records the day a pupil left the roster, and their roster
+// record as it was: retention counts from that day, and a case reached
+// while they were enrolled still opens and gets its melding.
+func (t *Tx) MarkLeft(st school.Student, day school.Date) error {
+	if t.tx.Bucket(bucketLeft).Get([]byte(st.ID)) != nil {
 		return nil // the first day counts
 	}
-	return t.tx.Bucket(bucketLeft).Put([]byte(student), []byte(day.String()))
+	if err := t.tx.Bucket(bucketLeft).Put([]byte(st.ID), []byte(day.String())); err != nil {
+		return err
+	}
+	return t.put(bucketLeftPupils, st.ID, st)
 }
 
 // ClearLeft forgets that a pupil left: they are back on the roster.
-func (t *Tx) ClearLeft(student string) error { return t.tx.Bucket(bucketLeft).Delete([]byte(student)) }
+func (t *Tx) ClearLeft(student string) error {
+	if err := t.tx.Bucket(bucketLeftPupils).Delete([]byte(student)); err != nil {
+		return err
+	}
+	return t.tx.Bucket(bucketLeft).Delete([]byte(student))
+}
+
+// LeftPupil is the roster's record of a pupil who left it, and the day they
+// left; false for a pupil on the roster, unknown, or who left before nabij
+// kept the record (schema 5).
+func (t *Tx) LeftPupil(student string) (school.Student, school.Date, bool, error) {
+	var st school.Student
+	ok, err := t.get(bucketLeftPupils, student, &st)
+	if err != nil || !ok {
+		return school.Student{}, school.Date{}, false, err
+	}
+	raw := t.tx.Bucket(bucketLeft).Get([]byte(student))
+	if raw == nil {
+		return school.Student{}, school.Date{}, false, fmt.Errorf("left_pupils/%s: no day in left", student)
+	}
+	day, err := school.ParseDate(string(raw))
+	if err != nil {
+		return school.Student{}, school.Date{}, false, fmt.Errorf("left %s: %w", student, err)
+	}
+	return st, day, true, nil
+}
 
 // LeftBefore lists the pupils who left the roster before day.
 func (t *Tx) LeftBefore(day school.Date) ([]string, error) {
@@ -104,7 +134,7 @@ func (t *Tx) PurgePupil(student string, p *Purged) error {
 		}
 	}
 	p.Pupils++
-	return t.tx.Bucket(bucketLeft).Delete([]byte(student))
+	return t.ClearLeft(student)
 }
 
 // forgetStudent takes a purged pupil out of a message; a message about no

@@ -31,7 +31,10 @@ import (
 //	   closed_days: the days a school closed after the fact
 //	4  class_pupils: each class's pupils, so that a list's check of its
 //	   class's size reads the class, not the whole school
-const SchemaVersion = 4
+//	5  left_pupils: the roster's record of a pupil who left, for the
+//	   melding of a case reached while they were enrolled (a pupil who left
+//	   under schema 4 has none)
+const SchemaVersion = 5
 
 // FileName is the bbolt file inside the data directory.
 const FileName = "nabij.db"
@@ -71,6 +74,7 @@ var (
 	bucketSessions        = []byte("sessions")          // cookie hash → session
 	bucketAudit           = []byte("audit")             // time (8 bytes) | seq (8 bytes) → entry
 	bucketLeft            = []byte("left")              // pupil id → the day they left the roster
+	bucketLeftPupils      = []byte("left_pupils")       // pupil id → their roster record when they left
 	bucketEscActive       = []byte("esc_active")        // student|id → days of the facts, unless the case is dismissed
 	bucketMsgState        = []byte("msg_state")         // id → what changes of a message once it goes out
 	bucketClosedDays      = []byte("closed_days")       // date → the day the school closed after the fact
@@ -87,7 +91,7 @@ var (
 		bucketEscalations, bucketEscByStudent, bucketEscByKey, bucketTasks, bucketDigests, bucketStudentFacts,
 		bucketOptOuts, bucketMsgByPhone, bucketMsgSending, bucketStudentsByPhone,
 		bucketSignInLinks, bucketSessions, bucketAudit, bucketLeft, bucketEscActive, bucketMsgState, bucketClosedDays, bucketRosterPreviews, bucketTransOverrides,
-		bucketRecordings, bucketRecordingAudio, bucketOIDCLogins, bucketPhoneRecordings, bucketClassPupils}
+		bucketRecordings, bucketRecordingAudio, bucketOIDCLogins, bucketPhoneRecordings, bucketClassPupils, bucketLeftPupils}
 )
 
 // initialMmapSize is the address space the file is mapped with from the

@@ -282,6 +282,7 @@ type meldingView struct {
 	Days               []meldingDayView `json:"absent_days"`
 	TotalHours         float64          `json:"total_hours"`
 	ToFill             []string         `json:"to_fill"`
+	LeftRosterOn       *school.Date     `json:"left_roster_on,omitempty"`
 }
 
 type reporterView struct {
@@ -308,7 +309,7 @@ func viewMelding(d *app.MeldingDraft) *meldingView {
 		LessonLocation: d.LessonLocation, Reporter: reporterView(d.Reporter), ParentPhone: d.ParentPhone,
 		Days: viewAll(d.Days, func(m app.MeldingDay) meldingDayView {
 			return meldingDayView{Date: m.Date, Kind: m.Kind, Hours: m.Hours}
-		}), TotalHours: d.TotalHours, ToFill: d.ToFill}
+		}), TotalHours: d.TotalHours, ToFill: d.ToFill, LeftRosterOn: d.LeftRosterOn}
 	if r := d.DifferentResidence; r != nil {
 		v.DifferentResidence = &residenceView{Name: r.Name, Address: r.Address}
 	}

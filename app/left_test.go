@@ -1,0 +1,137 @@
+package app
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/school"
+	"github.com/nabij-isk/nabij/store"
+)
+
+// rosterWithout is the test roster less the pupils ids.
+func rosterWithout(ids ...string) *school.Roster {
+	r := testRoster()
+	r.Students = slices.DeleteFunc(r.Students, func(st school.Student) bool { return slices.Contains(ids, st.ID) })
+	return r
+}
+
+// A pupil taken off the roster on the afternoon of the day their absence
+// reaches the legal limit (the school wrote them out): the evening's sweep
+// still opens the leerplicht case, for the hours were missed while they were
+// enrolled, and its melding is drafted from their record as it was.
+func TestAPupilWhoLeavesOnTheThresholdDayStillGetsTheCase(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.absentDays("2026-03-02", "2026-03-03")
+	ts.at("2026-03-04", "08:50")
+	ts.post(ts.mentorA, "1A", "2026-03-04", absent("amanuel"))
+	ts.at("2026-03-04", "13:00")
+	if err := ts.svc.ReplaceRoster(ts.ctx, rosterWithout("amanuel")); err != nil {
+		t.Fatal(err)
+	}
+	ts.at("2026-03-04", "17:00")
+	if _, _, err := ts.svc.Sweep(ts.ctx, ts.date("2026-03-04")); err != nil {
+		t.Fatal(err)
+	}
+	lp := ts.caseOf("amanuel", "leerplicht-16u-4w")
+	if lp.Facts.ThresholdDay != ts.date("2026-03-04") || lp.Facts.Value != 18 {
+		t.Errorf("the case: %+v", lp.Facts)
+	}
+	d, err := ts.svc.Melding(ts.ctx, ts.coord, lp.ID)
+	if err != nil {
+		t.Fatalf("the melding of a pupil who left: %v", err)
+	}
+	if d.Name != "Amanuel T." || d.PGN != "123456782" || d.BirthDate != (school.Date{Year: 2011, Month: 5, Day: 1}) ||
+		d.LeftRosterOn == nil || *d.LeftRosterOn != ts.date("2026-03-04") || d.TotalHours != 18 || len(d.Days) != 3 {
+		t.Errorf("the draft: %+v (left %v)", d, d.LeftRosterOn)
+	}
+
+	// A pupil on the roster has no leaving day in the draft.
+	for _, day := range []string{"2026-03-09", "2026-03-10", "2026-03-11"} {
+		ts.at(day, "08:50")
+		ts.post(ts.mentorA, "1A", day, absent("sara"))
+		ts.at(day, "17:00")
+		if _, _, err := ts.svc.Sweep(ts.ctx, ts.date(day)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err = ts.svc.Melding(ts.ctx, ts.coord, ts.caseOf("sara", "leerplicht-16u-4w").ID)
+	if err != nil || d.LeftRosterOn != nil {
+		t.Errorf("the draft of a pupil on the roster: left %v, %v", d.LeftRosterOn, err)
+	}
+
+	// Back on the roster, the pupil's record is the roster's again.
+	r := testRoster()
+	r.Students[0].Name = "Amanuel Tesfay"
+	if err := ts.svc.ReplaceRoster(ts.ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if d, err = ts.svc.Melding(ts.ctx, ts.coord, lp.ID); err != nil || d.Name != "Amanuel Tesfay" || d.LeftRosterOn != nil {
+		t.Errorf("the draft once the pupil is back: %q, left %v, %v", d.Name, d.LeftRosterOn, err)
+	}
+}
+
+// A case held back by the 7-day rule opens on the first school day after
+// the hold, even when the pupil left the roster in between.
+func TestACaseHeldBackOpensAfterThePupilLeft(t *testing.T) {
+	ts := newTestSchool(t)
+	// 18 h on Wed 4 Mar: the first leerplicht case. 18 h again on Mon 9
+	// Mar, 5 days later: held back to Wed 11 Mar.
+	ts.absentDays("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06", "2026-03-09")
+	ts.at("2026-03-10", "10:00")
+	if err := ts.svc.ReplaceRoster(ts.ctx, rosterWithout("amanuel")); err != nil {
+		t.Fatal(err)
+	}
+	for _, day := range []string{"2026-03-10", "2026-03-11"} {
+		ts.at(day, "17:00")
+		if _, _, err := ts.svc.Sweep(ts.ctx, ts.date(day)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var second *protocol.Escalation
+	for _, e := range ts.cases("amanuel") {
+		if e.Rule == "leerplicht-16u-4w" && e.Facts.ThresholdDay == ts.date("2026-03-11") {
+			second = e
+		}
+	}
+	if second == nil || second.Facts.HeldFrom != ts.date("2026-03-09") || second.Facts.Value != 18 {
+		t.Fatalf("the held case of a pupil who left on 10 March: %+v", second)
+	}
+}
+
+// A mentor sends a past day's list again, to correct another pupil, after a
+// pupil of that list left the roster: the one who left cannot be listed any
+// more, and their absence that day stays as it was, with the case on it.
+func TestAListSentAgainKeepsThePupilWhoLeft(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.absentDays("2026-03-02", "2026-03-03", "2026-03-04")
+	lp := ts.caseOf("amanuel", "leerplicht-16u-4w")
+	ts.at("2026-03-05", "09:00")
+	if err := ts.svc.ReplaceRoster(ts.ctx, rosterWithout("amanuel")); err != nil {
+		t.Fatal(err)
+	}
+	ts.post(ts.mentorA, "1A", "2026-03-03", sick("sara"))
+	l, err := ts.list(ts.mentorA, "1A", "2026-03-03")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := l.Entry("amanuel"); !ok || a.Kind != school.Absent {
+		t.Errorf("the list sent again lost the pupil who left: %+v", l.Absences)
+	}
+	if a, ok := l.Entry("sara"); !ok || a.Kind != school.Sick {
+		t.Errorf("the correction itself: %+v", l.Absences)
+	}
+	ts.view(func(tx *store.Tx) error {
+		e, err := tx.Escalation(lp.ID)
+		if err != nil {
+			return err
+		}
+		if e.FactsChanged || e.Correction != "" {
+			t.Errorf("the case of the pupil who left was changed: %+v", e)
+		}
+		return nil
+	})
+	if d, err := ts.svc.Melding(ts.ctx, ts.coord, lp.ID); err != nil || d.TotalHours != 18 {
+		t.Errorf("the melding after the list was sent again: %+v, %v", d, err)
+	}
+}
