@@ -71,7 +71,7 @@ func (d *Dispatcher) settle(ids []string) (handled int, failed bool) {
 			if err != nil {
 				return err
 			}
-			if f != fateNone && f != fateSend {
+			if f != fateNone && f != fateSend && f != fateLookUp {
 				settles = true
 				return nil
 			}
@@ -142,6 +142,7 @@ const (
 	fateDefer                // quiet hours: due again when they end
 	fateOptedOut             // its contact sent STOP
 	fateSend                 // claimed for sending
+	fateLookUp               // expired, but its last send ended without an answer: claimed to be looked up, never sent
 )
 
 // fateOf decides what a claim at now does with m; for fateDefer, opens is
@@ -156,6 +157,12 @@ func (d *Dispatcher) fateOf(tx alerts.Tx, m *alerts.Message, now time.Time) (f f
 	// Expired, or quiet until after it expires: it will not go out in
 	// time, and a person must know now rather than in the morning.
 	if !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt)) {
+		if _, looks := d.sender.(Looker); looks && m.Uncertain {
+			// The family may have it: the provider is asked before the
+			// message is given up (a person told "not reached" for a
+			// message that was).
+			return fateLookUp, opens, nil
+		}
 		return fateExpire, opens, nil
 	}
 	if !opens.IsZero() {
@@ -197,7 +204,9 @@ func (d *Dispatcher) claimOne(tx alerts.Tx, m *alerts.Message, now time.Time, se
 		return false, false, false, nil
 	}
 	m.Status = alerts.StatusSending
-	m.Attempts++
+	if f == fateSend {
+		m.Attempts++ // a lookup is no try
+	}
 	m.UpdatedAt = now
 	m.ClaimedBy = d.replicas.Self
 	if !m.Uncertain {

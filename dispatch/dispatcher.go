@@ -343,7 +343,9 @@ func (d *Dispatcher) stop(jobs <-chan *alerts.Message, workers, records *sync.Wa
 // goes back to free as soon as it is sent.
 func (d *Dispatcher) work(ctx context.Context, jobs <-chan *alerts.Message, free, recording chan struct{}, records *sync.WaitGroup) {
 	for m := range jobs {
-		expired := !m.ExpiresAt.IsZero() && !d.now().Before(m.ExpiresAt)
+		// An uncertain message past its validity goes on: it is looked up,
+		// not sent (send).
+		expired := !m.ExpiresAt.IsZero() && !d.now().Before(m.ExpiresAt) && !m.Uncertain
 		if ctx.Err() != nil || d.holdsBack(m.ID) || expired {
 			// Stopping, or the provider refuses the account: a message
 			// claimed ahead and not sent goes back to the outbox as it

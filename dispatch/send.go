@@ -48,6 +48,9 @@ type answer struct {
 	receipt  alerts.Receipt
 	err      error
 	inLookup bool
+	// expired: the message's validity ended, and the provider does not
+	// have it (or did not say): it is given up, not sent.
+	expired bool
 }
 
 // send hands a claimed message to the provider. A message whose last send
@@ -60,14 +63,20 @@ func (d *Dispatcher) send(ctx context.Context, m *alerts.Message) answer {
 	}
 	if m.Uncertain {
 		// The last send ended without an answer: the provider may have it.
+		expired := !m.ExpiresAt.IsZero() && !d.now().Before(m.ExpiresAt)
 		if looker, ok := d.sender.(Looker); ok {
 			receipt, found, err := looker.Lookup(ctx, d.lookupOf(m))
-			if err != nil {
+			switch {
+			case err != nil && expired && !alerts.IsAccountRefusal(err):
+				return answer{err: err, inLookup: true, expired: true}
+			case err != nil:
 				return answer{err: err, inLookup: true}
-			}
-			if found {
+			case found:
 				return answer{receipt: receipt}
 			}
+		}
+		if expired {
+			return answer{expired: true} // too late to send
 		}
 	}
 	receipt, err := d.sender.Send(ctx, out)
@@ -93,6 +102,16 @@ func (d *Dispatcher) record(held *alerts.Message, a answer) bool {
 		now := d.now()
 		var se *alerts.SendError
 		switch {
+		case a.expired:
+			// Its validity ended and the provider does not have it, or would
+			// not say: a person is told it did not reach the family.
+			m.Status = alerts.StatusQueued
+			if sendErr != nil {
+				m.ErrorCode = errorCode(sendErr)
+			}
+			if _, err := d.fallbacks.ApplyStatus(tx, m, alerts.StatusExpired, 0); err != nil {
+				return err
+			}
 		case sendErr == nil:
 			m.ProviderID, m.Uncertain = receipt.ProviderID, false
 			// A message the provider took and failed at once (a 201 that says
@@ -161,9 +180,12 @@ func (d *Dispatcher) record(held *alerts.Message, a answer) bool {
 		d.log.Warn("an answer for a message claimed again since: not recorded", "message", id, "status", m.Status)
 		return false
 	}
-	if sendErr != nil {
+	switch {
+	case a.expired:
+		d.log.Warn("an uncertain message expired: the provider does not have it, or did not say", "message", id, "lookup_failed", sendErr != nil)
+	case sendErr != nil:
 		d.log.Warn("send refused", "message", id, "channel", m.Channel, "status", m.Status, "code", m.ErrorCode, "attempt", m.Attempts, "uncertain", m.Uncertain, "in_lookup", a.inLookup)
-	} else {
+	default:
 		d.log.Info("message handed to provider", "message", id, "channel", m.Channel, "status", m.Status)
 	}
 	d.observe(m)
