@@ -197,7 +197,7 @@ func (h *handlers) oidcStart(c echo.Context) error {
 	case err != nil:
 		return fmt.Errorf("oidc sign-in start: %w", err)
 	}
-	c.SetCookie(&http.Cookie{Name: oidcCookie, Value: state, Path: "/auth/oidc/", HttpOnly: true,
+	c.SetCookie(&http.Cookie{Name: h.cookie(oidcCookie), Value: state, Path: "/", HttpOnly: true,
 		Secure: h.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(oidcPendingLifetime.Seconds())})
 	url := h.oidc.oauth2(p).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
 	return c.Redirect(http.StatusFound, url)
@@ -205,6 +205,18 @@ func (h *handlers) oidcStart(c echo.Context) error {
 
 func (h *handlers) secureCookies() bool {
 	return h.cfg.SecureCookies || strings.HasPrefix(h.cfg.PublicURL, "https://")
+}
+
+// cookie is the name of one of nabij's cookies: with the __Host- prefix
+// whenever cookies are Secure, so that the browser takes it only from nabij's
+// own host (Secure, Path=/, no Domain): a sibling host of the school's domain
+// cannot plant a session or CSRF cookie for it (cookie tossing). Without
+// https (a laptop, the tests) the plain name, which a browser accepts there.
+func (h *handlers) cookie(name string) string {
+	if h.secureCookies() {
+		return "__Host-" + name
+	}
+	return name
 }
 
 // oidcRefusal is why a callback gets no session, for the log (no
@@ -219,7 +231,7 @@ func (r *oidcRefusal) Error() string { return r.reason }
 
 func (h *handlers) oidcCallback(c echo.Context) error {
 	// The cookie is used once, whatever comes of it.
-	c.SetCookie(&http.Cookie{Name: oidcCookie, Value: "", Path: "/auth/oidc/", MaxAge: -1, HttpOnly: true,
+	c.SetCookie(&http.Cookie{Name: h.cookie(oidcCookie), Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: h.secureCookies(), SameSite: http.SameSiteLaxMode})
 	login, err := h.oidcLogin(c)
 	if err != nil {
@@ -242,8 +254,8 @@ func (h *handlers) oidcCallback(c echo.Context) error {
 	case err != nil:
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: session, Path: "/", HttpOnly: true,
-		Secure: strings.HasPrefix(h.cfg.PublicURL, "https://"), SameSite: http.SameSiteLaxMode, MaxAge: int((12 * time.Hour).Seconds())})
+	c.SetCookie(&http.Cookie{Name: h.cookie(sessionCookie), Value: session, Path: "/", HttpOnly: true,
+		Secure: h.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int((12 * time.Hour).Seconds())})
 	h.renewCSRF(c)
 	c.Set(userKey, u) // for the audit record of this sign-in
 	h.log.Info("signed in", "user", u.ID, "role", u.Role, "method", "oidc")
@@ -255,7 +267,7 @@ func (h *handlers) oidcCallback(c echo.Context) error {
 // for: the value of the configured claim.
 func (h *handlers) oidcLogin(c echo.Context) (string, error) {
 	state := c.QueryParam("state")
-	ck, err := c.Cookie(oidcCookie)
+	ck, err := c.Cookie(h.cookie(oidcCookie))
 	if state == "" || err != nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(state)) != 1 {
 		// A state that is not this browser's: a forged or crossed
 		// callback. The sign-in under way, if any, stays for its browser.

@@ -74,7 +74,7 @@ func oidcSignIn(t *testing.T, srv http.Handler) *http.Request {
 			state = ck
 		}
 	}
-	if state == nil || state.Path != "/auth/oidc/" || !state.HttpOnly {
+	if state == nil || state.Path != "/" || !state.HttpOnly {
 		t.Fatalf("start: the state cookie is %+v", state)
 	}
 	jar, _ := cookiejar.New(nil)

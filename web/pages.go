@@ -67,8 +67,8 @@ type page struct {
 func (h *handlers) localizer(c echo.Context) (*i18n.Localizer, string) {
 	lang := c.QueryParam("lang")
 	if lang == "nl" || lang == "en" {
-		c.SetCookie(&http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	} else if ck, err := c.Cookie(langCookie); err == nil && (ck.Value == "nl" || ck.Value == "en") {
+		c.SetCookie(&http.Cookie{Name: h.cookie(langCookie), Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, Secure: h.secureCookies(), SameSite: http.SameSiteLaxMode})
+	} else if ck, err := c.Cookie(h.cookie(langCookie)); err == nil && (ck.Value == "nl" || ck.Value == "en") {
 		lang = ck.Value
 	} else {
 		tags, _, _ := language.ParseAcceptLanguage(c.Request().Header.Get("Accept-Language"))
@@ -156,10 +156,9 @@ var pageTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 // pageRoutes adds the staff pages: server-rendered, usable without
 // JavaScript, every form protected against CSRF.
 func (h *handlers) pageRoutes(e *echo.Echo) {
-	secure := strings.HasPrefix(h.cfg.PublicURL, "https://")
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup: "form:csrf", CookieName: csrfCookie, CookiePath: "/", CookieHTTPOnly: true,
-		CookieSecure: secure, CookieSameSite: http.SameSiteStrictMode,
+		TokenLookup: "form:csrf", CookieName: h.cookie(csrfCookie), CookiePath: "/", CookieHTTPOnly: true,
+		CookieSecure: h.secureCookies(), CookieSameSite: http.SameSiteStrictMode,
 		ErrorHandler: func(err error, c echo.Context) error {
 			return h.render(c, http.StatusForbidden, "error.html", h.say(c, "csrf_refused", nil), "")
 		},
@@ -247,7 +246,7 @@ func tokenAlways(csrf echo.MiddlewareFunc, uploader func(echo.Context) (bool, er
 // reads the body); anyone else is answered here, as those checks answer,
 // and false is returned.
 func (h *handlers) uploader(c echo.Context) (bool, error) {
-	if ck, err := c.Cookie(sessionCookie); err == nil && ck.Value != "" {
+	if ck, err := c.Cookie(h.cookie(sessionCookie)); err == nil && ck.Value != "" {
 		u, ok, err := h.svc.SessionUser(c.Request().Context(), ck.Value)
 		if err != nil {
 			return false, err
@@ -270,14 +269,14 @@ func (h *handlers) renewCSRF(c echo.Context) {
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand does not fail on supported systems
 	}
-	c.SetCookie(&http.Cookie{Name: csrfCookie, Value: base64.RawURLEncoding.EncodeToString(b), Path: "/", HttpOnly: true,
-		Secure: strings.HasPrefix(h.cfg.PublicURL, "https://"), SameSite: http.SameSiteStrictMode, MaxAge: 86400})
+	c.SetCookie(&http.Cookie{Name: h.cookie(csrfCookie), Value: base64.RawURLEncoding.EncodeToString(b), Path: "/", HttpOnly: true,
+		Secure: h.secureCookies(), SameSite: http.SameSiteStrictMode, MaxAge: 86400})
 }
 
 // session finds the signed-in user from the session cookie.
 func (h *handlers) session(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		ck, err := c.Cookie(sessionCookie)
+		ck, err := c.Cookie(h.cookie(sessionCookie))
 		if err == nil && ck.Value != "" {
 			u, ok, err := h.svc.SessionUser(c.Request().Context(), ck.Value)
 			if err != nil {
@@ -319,8 +318,8 @@ func (h *handlers) signin(c echo.Context) error {
 		h.log.Warn("sign-in refused", "reason", err)
 		return h.render(c, http.StatusUnauthorized, "error.html", h.say(c, "signin_bad", nil), "")
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: session, Path: "/", HttpOnly: true,
-		Secure: strings.HasPrefix(h.cfg.PublicURL, "https://"), SameSite: http.SameSiteLaxMode, MaxAge: int((12 * time.Hour).Seconds())})
+	c.SetCookie(&http.Cookie{Name: h.cookie(sessionCookie), Value: session, Path: "/", HttpOnly: true,
+		Secure: h.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int((12 * time.Hour).Seconds())})
 	h.renewCSRF(c)
 	h.log.Info("signed in", "user", u.ID, "role", u.Role)
 	return c.Redirect(http.StatusSeeOther, homeOf(u))
@@ -339,11 +338,11 @@ func homeOf(u school.User) string {
 }
 
 func (h *handlers) signout(c echo.Context) error {
-	if ck, err := c.Cookie(sessionCookie); err == nil {
+	if ck, err := c.Cookie(h.cookie(sessionCookie)); err == nil {
 		if err := h.svc.SignOut(c.Request().Context(), ck.Value); err != nil {
 			return err
 		}
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	c.SetCookie(&http.Cookie{Name: h.cookie(sessionCookie), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: h.secureCookies()})
 	return h.render(c, http.StatusOK, "signedout.html", nil, "")
 }

@@ -338,9 +338,13 @@ func pageRequest(method, target string, form url.Values) *http.Request {
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	req.AddCookie(&http.Cookie{Name: sessionCookie, Value: "sess"})
-	req.AddCookie(&http.Cookie{Name: csrfCookie, Value: "csrf-token"})
-	req.AddCookie(&http.Cookie{Name: langCookie, Value: "en"})
+	// The cookies under both names nabij gives them: plain over http,
+	// __Host- over https (a server reads only its own).
+	for _, prefix := range []string{"", "__Host-"} {
+		req.AddCookie(&http.Cookie{Name: prefix + sessionCookie, Value: "sess"})
+		req.AddCookie(&http.Cookie{Name: prefix + csrfCookie, Value: "csrf-token"})
+		req.AddCookie(&http.Cookie{Name: prefix + langCookie, Value: "en"})
+	}
 	return req
 }
 
