@@ -46,6 +46,23 @@ func TestAPupilWhoLeavesOnTheThresholdDayStillGetsTheCase(t *testing.T) {
 		t.Errorf("the draft: %+v (left %v)", d, d.LeftRosterOn)
 	}
 
+	// The board names the case's pupil; the pupil's page is there, from
+	// the record kept.
+	b, err := ts.svc.Board(ts.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := false
+	for _, row := range b.Escalations {
+		named = named || row.Escalation.ID == lp.ID && row.Name == "Amanuel T."
+	}
+	if !named {
+		t.Errorf("the board does not name the case of the pupil who left: %+v", b.Escalations)
+	}
+	if p, err := ts.svc.Pupil(ts.ctx, "amanuel"); err != nil || p.Student.Name != "Amanuel T." || p.LeftRosterOn != ts.date("2026-03-04") || len(p.Days) != 3 {
+		t.Errorf("the page of the pupil who left: %+v, %v", p, err)
+	}
+
 	// A pupil on the roster has no leaving day in the draft.
 	for _, day := range []string{"2026-03-09", "2026-03-10", "2026-03-11"} {
 		ts.at(day, "08:50")

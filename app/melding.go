@@ -95,20 +95,14 @@ func (s *Service) Melding(ctx context.Context, u school.User, id string) (_ *Mel
 			return fmt.Errorf("%w: corrections of the lists took case %s below its threshold (%s): there is nothing to report on these facts; dismiss the case, or wait for new absence",
 				school.ErrConflict, id, e.Correction)
 		}
-		st, ok, err := tx.Student(e.Student)
+		// The absence was reached while the pupil was enrolled: the melding
+		// is still due after they left, from the record kept that day.
+		st, left, ok, err := pupilRecord(tx, e.Student)
 		if err != nil {
 			return err
 		}
-		var left school.Date
 		if !ok {
-			// The absence was reached while the pupil was enrolled: the
-			// melding is still due, from the record kept when they left.
-			if st, left, ok, err = tx.LeftPupil(e.Student); err != nil {
-				return err
-			}
-			if !ok {
-				return school.NotFound("student %s is no longer in the roster, and left it before nabij kept a leaving pupil's record: fill in the melding from the school's administration", e.Student)
-			}
+			return school.NotFound("student %s is no longer in the roster, and left it before nabij kept a leaving pupil's record: fill in the melding from the school's administration", e.Student)
 		}
 		d, err = s.draft(tx, u, e, st)
 		if err == nil && !left.IsZero() {

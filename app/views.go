@@ -302,7 +302,14 @@ func (s *Service) Board(ctx context.Context) (_ *Board, err error) {
 				if err != nil {
 					return err
 				}
-				row := BoardRow{Student: students[a.Student], Entry: a}
+				st, ok := students[a.Student]
+				if !ok {
+					// Left the roster since this morning's list.
+					if st, _, _, err = pupilRecord(tx, a.Student); err != nil {
+						return err
+					}
+				}
+				row := BoardRow{Student: st, Entry: a}
 				for _, m := range msgs {
 					if m.Live() {
 						row.Messages = append(row.Messages, m)
@@ -348,14 +355,37 @@ func (s *Service) Board(ctx context.Context) (_ *Board, err error) {
 			b.Tasks = append(b.Tasks, row)
 		}
 		cases, err := tx.Escalations()
-		for _, e := range cases {
-			if e.Active() {
-				b.Escalations = append(b.Escalations, EscalationRow{Escalation: e, Name: b.Names[e.Student]})
-			}
+		if err != nil {
+			return err
 		}
-		return err
+		for _, e := range cases {
+			if !e.Active() {
+				continue
+			}
+			name, ok := b.Names[e.Student]
+			if !ok {
+				// A case of a pupil who left: named from the record kept then.
+				st, _, _, err := pupilRecord(tx, e.Student)
+				if err != nil {
+					return err
+				}
+				name = st.Name
+			}
+			b.Escalations = append(b.Escalations, EscalationRow{Escalation: e, Name: name})
+		}
+		return nil
 	})
 	return b, err
+}
+
+// pupilRecord is a pupil's roster record, or for a pupil who left the
+// roster the record kept that day, and the day (zero for a pupil on it).
+func pupilRecord(tx *store.Tx, id string) (school.Student, school.Date, bool, error) {
+	st, ok, err := tx.Student(id)
+	if err != nil || ok {
+		return st, school.Date{}, ok, err
+	}
+	return tx.LeftPupil(id)
 }
 
 // PupilDay is one day of a pupil's year.
@@ -367,12 +397,15 @@ type PupilDay struct {
 
 // PupilPage is everything about one pupil for the coordinator.
 type PupilPage struct {
-	Student     school.Student
-	Days        []PupilDay
-	Progress    []protocol.Progress
-	Messages    []*alerts.Message
-	Replies     []store.Inbound
-	Escalations []*protocol.Escalation
+	Student school.Student
+	// LeftRosterOn is the day the pupil left the roster (zero while on
+	// it): the page is then made from the record kept that day.
+	LeftRosterOn school.Date
+	Days         []PupilDay
+	Progress     []protocol.Progress
+	Messages     []*alerts.Message
+	Replies      []store.Inbound
+	Escalations  []*protocol.Escalation
 }
 
 // Pupil reads a pupil's school year.
@@ -381,14 +414,14 @@ func (s *Service) Pupil(ctx context.Context, id string) (_ *PupilPage, err error
 	today := s.Today()
 	p := &PupilPage{}
 	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
-		st, ok, err := tx.Student(id)
+		st, left, ok, err := pupilRecord(tx, id)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return school.NotFound("student %s", id)
 		}
-		p.Student = st
+		p.Student, p.LeftRosterOn = st, left
 		hist, err := tx.History(id)
 		if err != nil {
 			return err

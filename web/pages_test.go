@@ -283,6 +283,11 @@ func TestPupilAndMeldingPages(t *testing.T) {
 	if want := []string{"Pupil s1", "Melding u1 e1"}; !reflect.DeepEqual(s.calls, want) {
 		t.Errorf("app was asked %q, want %q", s.calls, want)
 	}
+	// A pupil who left the roster: both pages say so.
+	left := school.Date{Year: 2026, Month: 12, Day: 2}
+	s.pupil.LeftRosterOn, s.melding.LeftRosterOn = left, &left
+	isPage(t, "the page of a pupil who left", do(srv, pageRequest("GET", "/pupils/s1", nil)), 200, "Off the roster since 2026-12-02")
+	isPage(t, "the melding of a pupil who left", do(srv, pageRequest("GET", "/escalations/e1/melding", nil)), 200, "van het rooster af sinds 2026-12-02")
 }
 
 func mustCatalog(t *testing.T) *translations.Catalog {
