@@ -71,7 +71,7 @@ func (d *Dispatcher) settle(ids []string) (handled int, failed bool) {
 			if err != nil {
 				return err
 			}
-			if f != fateNone && f != fateSend && f != fateLookUp {
+			if f != fateNone && f != fateSend {
 				settles = true
 				return nil
 			}
@@ -156,7 +156,7 @@ func (d *Dispatcher) fateOf(tx alerts.Tx, m *alerts.Message, now time.Time) (f f
 	}
 	// Expired, or quiet until after it expires: it will not go out in
 	// time, and a person must know now rather than in the morning.
-	if !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt)) {
+	if d.tooLate(m, now) {
 		if _, looks := d.sender.(Looker); looks && m.Uncertain {
 			// The family may have it: the provider is asked before the
 			// message is given up (a person told "not reached" for a
@@ -183,6 +183,9 @@ func (d *Dispatcher) claimOne(tx alerts.Tx, m *alerts.Message, now time.Time, se
 	if err != nil {
 		return false, false, false, err
 	}
+	if f == fateLookUp && !send {
+		f = fateExpire // the provider refuses the account: it cannot be asked
+	}
 	switch f {
 	case fateNone:
 		return false, false, false, nil
@@ -204,9 +207,7 @@ func (d *Dispatcher) claimOne(tx alerts.Tx, m *alerts.Message, now time.Time, se
 		return false, false, false, nil
 	}
 	m.Status = alerts.StatusSending
-	if f == fateSend {
-		m.Attempts++ // a lookup is no try
-	}
+	m.Attempts++ // every claim: sameClaim tells claims apart by it; unclaim and a refusal take it back
 	m.UpdatedAt = now
 	m.ClaimedBy = d.replicas.Self
 	if !m.Uncertain {
@@ -258,3 +259,15 @@ func sameClaim(stored, held *alerts.Message) bool {
 // CodeOptedOut is Twilio's code for a contact who sent STOP; nabij uses it
 // too when it does not send to one.
 const CodeOptedOut = 21610
+
+// tooLate reports whether m will not go out within its validity: expired,
+// or quiet until after its validity ends.
+func (d *Dispatcher) tooLate(m *alerts.Message, now time.Time) bool {
+	if m.ExpiresAt.IsZero() {
+		return false
+	}
+	if now.After(m.ExpiresAt) {
+		return true
+	}
+	return !d.quiet.Exempt(m) && d.quiet.Next(now).After(m.ExpiresAt)
+}

@@ -63,11 +63,14 @@ func (d *Dispatcher) send(ctx context.Context, m *alerts.Message) answer {
 	}
 	if m.Uncertain {
 		// The last send ended without an answer: the provider may have it.
-		expired := !m.ExpiresAt.IsZero() && !d.now().Before(m.ExpiresAt)
+		now := d.now()
+		expired := !m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt) || d.tooLate(m, now)
 		if looker, ok := d.sender.(Looker); ok {
 			receipt, found, err := looker.Lookup(ctx, d.lookupOf(m))
 			switch {
-			case err != nil && expired && !alerts.IsAccountRefusal(err):
+			case err != nil && expired && !alerts.IsAccountRefusal(err) && ctx.Err() == nil:
+				// Unanswered: given up. (Stopping is no answer: the next
+				// start looks it up.)
 				return answer{err: err, inLookup: true, expired: true}
 			case err != nil:
 				return answer{err: err, inLookup: true}
@@ -106,6 +109,7 @@ func (d *Dispatcher) record(held *alerts.Message, a answer) bool {
 			// Its validity ended and the provider does not have it, or would
 			// not say: a person is told it did not reach the family.
 			m.Status = alerts.StatusQueued
+			m.Attempts = max(m.Attempts-1, 0) // looked up, not sent: no try
 			if sendErr != nil {
 				m.ErrorCode = errorCode(sendErr)
 			}
