@@ -61,10 +61,19 @@ func NewEscalation(student string, f Finding, now time.Time) *Escalation {
 		en += fmt.Sprintf(" The threshold was reached on %s; the case was held back until %s: at most one case in %d days.",
 			date(h), date(f.Facts.ThresholdDay), f.Rule.MinDaysBetween)
 		if f.AgeOnOpening > f.Facts.Age {
-			nl += fmt.Sprintf(" De leerling was %d op de dag dat de grens werd bereikt en is nu %d: die dag beslist van wie de zaak is.",
-				f.Facts.Age, f.AgeOnOpening)
-			en += fmt.Sprintf(" The pupil was %d on the day the limit was reached and is %d now: that day decides whose case it is.",
-				f.Facts.Age, f.AgeOnOpening)
+			whose, whoseEN := "die dag beslist van wie de zaak is", "that day decides whose case it is"
+			if f.Rule.Level == LevelLeerplicht {
+				whose, whoseEN = "die dag beslist, dus dit is een zaak voor de leerplicht en niet voor het RMC", "that day decides, so this is a case for leerplicht, not for the RMC"
+			}
+			nl += fmt.Sprintf(" De leerling was %d op de dag dat de grens werd bereikt en is nu %d: %s.", f.Facts.Age, f.AgeOnOpening, whose)
+			en += fmt.Sprintf(" The pupil was %d on the day the limit was reached and is %d now: %s.", f.Facts.Age, f.AgeOnOpening, whoseEN)
+		}
+		if !f.Outgrown.IsZero() {
+			last := f.Outgrown.AddDays(-1)
+			nl += fmt.Sprintf(" Deze zaak telt het verzuim tot en met %s, de dag voor de %de verjaardag; het verzuim daarna telt voor de regels vanaf %d jaar (het RMC).",
+				datum(last), f.Rule.MaxAge+1, f.Rule.MaxAge+1)
+			en += fmt.Sprintf(" This case counts the absence up to and including %s, the day before the pupil's %dth birthday; what was missed after counts for the rules from %d (the RMC).",
+				date(last), f.Rule.MaxAge+1, f.Rule.MaxAge+1)
 		}
 	}
 	e := &Escalation{Student: student, Level: f.Rule.Level, Rule: f.Rule.Name, Melding: f.Rule.Melding,

@@ -3,6 +3,7 @@ package protocol
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/nabij-isk/nabij/school"
 )
@@ -75,6 +76,10 @@ type Finding struct {
 	// AgeOnOpening is the pupil's age on the day the case opens: older than
 	// Facts.Age when the pupil had a birthday while the case was held back.
 	AgeOnOpening int
+	// Outgrown is the birthday after which the rule no longer applies, when
+	// it fell while the case was held back: the case counts the days before
+	// it only.
+	Outgrown school.Date
 }
 
 // Evaluate runs every rule over the pupil's history up to and including
@@ -225,9 +230,18 @@ type ruleState struct {
 	// held is the first day of a streak's run held back by
 	// min_days_between: it opens on pending.
 	held school.Date
-	// reached is the day a window rule's threshold was first reached while
-	// held back (its own hold, or its step's: holdStep).
-	reached  school.Date
+	// reached is the day the rule's threshold was first reached while held
+	// back (a streak: the day its run crossed it).
+	reached school.Date
+	// stepReached is the day another rule of its step reached the
+	// threshold of the case held back to pending (holdStep): on that day a
+	// rule that does not apply at the pupil's age then leaves the case to
+	// the one that does.
+	stepReached school.Date
+	// heldEnd is 1 + the index of the last entry of a streak's run held
+	// back: the run as it stood, should the pupil be back and away again
+	// before the hold ends.
+	heldEnd  int
 	runStart []int // streaks: the index of each entry's run's first entry
 }
 
@@ -274,6 +288,53 @@ func (ev *evaluation) restarts(c PastCase, r *Rule) bool {
 	return o != nil && r.Ladder != "" && o.Ladder == r.Ladder && o.Level.tier() >= r.Level.tier()
 }
 
+// turns is the day the pupil turns age (a 29 February birthday: 1 March
+// in other years, as AgeOn counts).
+func (ev *evaluation) turns(age int) school.Date {
+	b := ev.pupil.BirthDate
+	return school.DateOf(time.Date(b.Year+age, time.Month(b.Month), b.Day, 12, 0, 0, 0, time.UTC))
+}
+
+// lastDayOf is the last day a case of r opening on d counts: d, or, when the
+// pupil has outgrown r by d (its case held back past the birthday), the day
+// before the birthday that ended it.
+func (ev *evaluation) lastDayOf(r *Rule, d school.Date) school.Date {
+	if r.MaxAge == 0 || ev.pupil.BirthDate.IsZero() || ev.pupil.BirthDate.AgeOn(d) <= r.MaxAge {
+		return d
+	}
+	return ev.turns(r.MaxAge + 1).AddDays(-1)
+}
+
+// restartFrom is the first day r counts after the cases before d that
+// restart it: the day after the last, or, after a case of a rule the pupil
+// had outgrown when it opened (held back past the birthday, it counts up to
+// it: lastDayOf), the birthday itself for a rule that did not apply before it
+// (the RMC after leerplicht): those days were no one's.
+func (ev *evaluation) restartFrom(d school.Date, r *Rule) school.Date {
+	var from school.Date
+	for _, c := range ev.cases {
+		if c.ThresholdDay.After(d) || !ev.restarts(c, r) {
+			continue
+		}
+		next := c.ThresholdDay.AddDays(1)
+		if o := ev.byName[c.Rule]; o != nil {
+			if end := ev.lastDayOf(o, c.ThresholdDay); end != c.ThresholdDay && !r.appliesAt(ev.pupil.BirthDate.AgeOn(end)) {
+				next = end.AddDays(1)
+			}
+		}
+		from = laterOf(from, next)
+	}
+	return from
+}
+
+// leavesToStep reports whether r, reached on reachedOn, leaves the day a
+// case held back on its step opens to the rule that reached it first, on
+// stepReached, at an age r does not apply to (leerplicht's limit reached at
+// 17, and the RMC's at 18 during the hold).
+func (ev *evaluation) leavesToStep(r *Rule, stepReached, reachedOn school.Date) bool {
+	return !stepReached.IsZero() && stepReached.Before(reachedOn) && !r.appliesAt(ev.pupil.BirthDate.AgeOn(stepReached))
+}
+
 // lastCase is the latest case on or before d for which match holds.
 func (ev *evaluation) lastCase(d school.Date, r *Rule, match func(PastCase, *Rule) bool) school.Date {
 	var last school.Date
@@ -299,8 +360,8 @@ func (ev *evaluation) holdStep(held *ruleState, day school.Date) {
 		if st.pending.IsZero() || !st.pending.After(ev.day) || day.Before(st.pending) {
 			st.pending = day
 		}
-		if st.reached.IsZero() {
-			st.reached = held.reached
+		if st.stepReached.IsZero() || held.reached.Before(st.stepReached) {
+			st.stepReached = held.reached
 		}
 	}
 }
@@ -326,19 +387,17 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 	if !isEntry && st.pending != d {
 		return Finding{}, false
 	}
+	var stepReached school.Date
 	if st.pending == d {
-		st.pending = school.Date{}
+		st.pending, stepReached, st.stepReached = school.Date{}, st.stepReached, school.Date{}
 	}
 	if !st.floor.IsZero() && !d.After(st.floor) {
 		return Finding{}, false
 	}
 	// Counting starts the day after the last case of this rule or a heavier
-	// one of its ladder.
+	// one of its ladder (restartFrom).
 	windowStart := r.windowStart(d, ev.cal)
-	start := windowStart
-	if last := ev.lastCase(d, r, ev.restarts); !last.IsZero() {
-		start = laterOf(start, last.AddDays(1))
-	}
+	start := laterOf(windowStart, ev.restartFrom(d, r))
 	// A case held back (min_days_between) was reached before it opens,
 	// within this count: the pupil's age on the day it was reached decides
 	// whose case it is (leerplicht's for hours missed at 17, though the pupil
@@ -348,7 +407,7 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 		reachedOn = st.reached
 	}
 	age := ev.pupil.BirthDate.AgeOn(reachedOn)
-	if !r.appliesAt(age) {
+	if !r.appliesAt(age) || ev.leavesToStep(r, stepReached, reachedOn) {
 		return Finding{}, false
 	}
 	facts := measure(r, st.entries, start, d, ev.cal, false)
@@ -363,8 +422,12 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 		ev.holdStep(st, hold)
 		return Finding{}, false
 	}
-	facts = measure(r, st.entries, start, d, ev.cal, true)
-	facts.Total = measure(r, st.entries, windowStart, d, ev.cal, false).Value
+	// A case held back past the birthday after which its rule no longer
+	// applies counts the days up to that birthday only: the days after are
+	// the next rule's (the RMC's, restartFrom).
+	end := ev.lastDayOf(r, d)
+	facts = measure(r, st.entries, start, end, ev.cal, true)
+	facts.Total = measure(r, st.entries, windowStart, end, ev.cal, false).Value
 	facts.WindowStart, facts.ThresholdDay, facts.Age = start, d, age
 	if reachedOn != d {
 		facts.HeldFrom = reachedOn // reached within this case's count, and held back
@@ -372,7 +435,16 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 	st.reached = school.Date{}
 	facts.Weeks = r.Weeks
 	ev.finish(r, &facts)
-	return Finding{Rule: r, Facts: facts, AgeOnOpening: ev.pupil.BirthDate.AgeOn(d)}, true
+	return ev.finding(r, facts, d), true
+}
+
+// finding is the case of r opening on d on facts.
+func (ev *evaluation) finding(r *Rule, facts Facts, d school.Date) Finding {
+	f := Finding{Rule: r, Facts: facts, AgeOnOpening: ev.pupil.BirthDate.AgeOn(d)}
+	if end := ev.lastDayOf(r, d); end != d {
+		f.Outgrown = end.AddDays(1)
+	}
+	return f
 }
 
 func (ev *evaluation) finish(r *Rule, f *Facts) {

@@ -64,10 +64,7 @@ func (p *Protocol) Progress(pupil Pupil, cal *school.Calendar, today school.Date
 			out = append(out, pr)
 			continue
 		}
-		start := r.windowStart(today, cal)
-		if last := ev.lastCase(today, r, ev.restarts); !last.IsZero() {
-			start = laterOf(start, last.AddDays(1))
-		}
+		start := laterOf(r.windowStart(today, cal), ev.restartFrom(today, r))
 		f := measure(r, entries, start, today, cal, false)
 		out = append(out, Progress{Rule: r, Value: f.Value, Threshold: r.Threshold, Since: start, Unit: unitOf(r)})
 	}

@@ -10,6 +10,7 @@ func (ev *evaluation) streakOn(st *ruleState, d school.Date) (Finding, bool) {
 	r := st.r
 	isEntry := st.next < len(st.entries) && st.entries[st.next].Date == d
 	var run []Entry
+	last := -1 // the index of run's last entry
 	switch {
 	case st.pending == d && !st.held.IsZero():
 		// The day a run held back by min_days_between may open: the run
@@ -25,13 +26,16 @@ func (ev *evaluation) streakOn(st *ruleState, d school.Date) (Finding, bool) {
 				break
 			}
 		}
+		if e := st.heldEnd - 1; end < 0 && e >= 0 && e < len(st.entries) && st.entries[st.runStart[e]].Date == st.held {
+			end = e // the pupil came back and is away again: the run as it stood
+		}
 		if end < 0 {
 			return Finding{}, false
 		}
-		run = st.entries[st.runStart[end] : end+1]
+		run, last = st.entries[st.runStart[end]:end+1], end
 	case isEntry:
 		i := st.next
-		run = st.entries[st.runStart[i] : i+1]
+		run, last = st.entries[st.runStart[i]:i+1], i
 		if run[0].Date.Before(st.since) {
 			return Finding{}, false // this run opened a case already
 		}
@@ -54,14 +58,21 @@ func (ev *evaluation) streakOn(st *ruleState, d school.Date) (Finding, bool) {
 		return Finding{}, false
 	}
 	if hold := ev.holdUntil(r, d); !hold.IsZero() {
-		st.held, st.pending = run[0].Date, hold
+		st.held, st.pending, st.heldEnd = run[0].Date, hold, last+1
 		if st.reached.IsZero() {
 			st.reached = d
 		}
 		ev.holdStep(st, hold)
 		return Finding{}, false
 	}
-	st.held, st.reached = school.Date{}, school.Date{}
+	st.held, st.reached, st.heldEnd = school.Date{}, school.Date{}, 0
+	// A run held back past the birthday after which the rule no longer
+	// applies counts up to that birthday (lastDayOf).
+	if end := ev.lastDayOf(r, d); end != d {
+		for len(run) > 1 && run[len(run)-1].Date.After(end) {
+			run = run[:len(run)-1]
+		}
+	}
 	f := Facts{Measure: "days", Value: float64(len(run)), Threshold: float64(r.Days), Days: len(run),
 		FirstDay: run[0].Date, ThresholdDay: d, Age: age, WindowStart: run[0].Date}
 	if reachedOn != d {
@@ -77,7 +88,7 @@ func (ev *evaluation) streakOn(st *ruleState, d school.Date) (Finding, bool) {
 		f.Hours += x.Hours
 	}
 	ev.finish(r, &f)
-	return Finding{Rule: r, Facts: f, AgeOnOpening: ev.pupil.BirthDate.AgeOn(d)}, true
+	return ev.finding(r, f, d), true
 }
 
 // streakReached reports whether run (consecutive school days, oldest
