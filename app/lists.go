@@ -99,13 +99,25 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 			_, class, ok, err := tx.StudentFacts(id)
 			return class, ok && err == nil
 		}
+		// A pupil no longer in the class (moved, or left the roster) whose
+		// day this list wrote may still be corrected in it: a doctor's note
+		// can come after the pupil left.
+		listable := func(id string) (string, bool) {
+			if c, ok := classOf(id); ok && c == class {
+				return c, true
+			}
+			if c, has, err := tx.HistoryClass(id, date); err == nil && has && c == class {
+				return c, true
+			}
+			return classOf(id)
+		}
 		// A mentor is told nothing of other classes; a coordinator is
 		// told where a pupil is.
 		check := school.ListCheck{Reveal: u.Role == school.RoleCoordinator, DayHours: s.Protocol.SchoolDay.DayHours}
 		if len(list.Absences) > 0 {
 			check.Pupils, check.Limit = tx.ClassSize(class), true
 		}
-		if err := list.ValidateWith(classOf, s.Calendar, check); err != nil {
+		if err := list.ValidateWith(listable, s.Calendar, check); err != nil {
 			return err
 		}
 		old, hadOld, err := tx.AbsenceList(class, date)
@@ -114,7 +126,9 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 		}
 		if hadOld {
 			keepFamilyReports(old, list)
-			keepDeparted(old, list, classOf)
+			if err := keepDeparted(old, list, classOf, func(id string) (string, bool, error) { return tx.HistoryClass(id, date) }); err != nil {
+				return step("read history", err)
+			}
 		}
 		if !hadOld || !old.Posted() || !sameAbsences(old.Absences, list.Absences) {
 			if err := tx.PutAbsenceList(list); err != nil {
@@ -296,18 +310,28 @@ func keepFamilyReports(old, list *school.AbsenceList) {
 }
 
 // keepDeparted keeps the entries of the old list of pupils who are no longer
-// in its class (they left the roster, or moved to another class): the list
-// cannot name them now, and a list sent again, to correct another pupil, must
-// not erase the absence a case of theirs stands on.
-func keepDeparted(old, list *school.AbsenceList, classOf func(string) (string, bool)) {
+// in its class (they left the roster, or moved to another class) while the
+// day is still this list's (historyClass: no other class's list has written
+// it since, and retention has not purged it): the list cannot name them now,
+// and a list sent again, to correct another pupil, must not erase the
+// absence a case of theirs stands on, nor undo another list's correction.
+func keepDeparted(old, list *school.AbsenceList, classOf func(string) (string, bool), historyClass func(string) (string, bool, error)) error {
 	for _, a := range old.Absences {
 		if class, ok := classOf(a.Student); ok && class == list.Class {
 			continue
 		}
-		if _, listed := list.Entry(a.Student); !listed {
+		if _, listed := list.Entry(a.Student); listed {
+			continue
+		}
+		class, has, err := historyClass(a.Student)
+		if err != nil {
+			return err
+		}
+		if has && class == list.Class {
 			list.Absences = append(list.Absences, a)
 		}
 	}
+	return nil
 }
 
 // lateLists names the classes whose list of date was posted after

@@ -38,7 +38,17 @@ func (t *Tx) PutAbsenceList(l *school.AbsenceList) error {
 	if old, ok, err := t.AbsenceList(l.Class, l.Date); err != nil {
 		return err
 	} else if ok {
+		// A pupil's day belongs to the list that wrote it last: an entry
+		// another class's list wrote since (the pupil moved class, and that
+		// list corrected the day) is that list's to change.
 		for _, a := range old.Absences {
+			class, has, err := t.HistoryClass(a.Student, l.Date)
+			if err != nil {
+				return err
+			}
+			if !has || class != l.Class {
+				continue
+			}
 			if err := t.tx.Bucket(bucketHistory).Delete([]byte(a.Student + "|" + l.Date.String())); err != nil {
 				return err
 			}
@@ -51,6 +61,20 @@ func (t *Tx) PutAbsenceList(l *school.AbsenceList) error {
 		}
 	}
 	return t.put(bucketLists, listKey(l.Date, l.Class), l)
+}
+
+// HistoryClass is the class whose list wrote a pupil's day of absence;
+// false when the pupil has none that day.
+func (t *Tx) HistoryClass(student string, date school.Date) (string, bool, error) {
+	v := t.tx.Bucket(bucketHistory).Get([]byte(student + "|" + date.String()))
+	if v == nil {
+		return "", false, nil
+	}
+	e, err := decodeHistory(date, student, v)
+	if err != nil {
+		return "", false, fmt.Errorf("history %s|%s: %w", student, date, err)
+	}
+	return e.Class, true, nil
 }
 
 // HistoryEntry is one day of a pupil's absence history.

@@ -78,14 +78,24 @@ func (t *Tx) PurgePupil(student string, p *Purged) error {
 		return err
 	}
 	for _, h := range hist {
-		if l, ok, err := t.AbsenceList(h.Class, h.Date); err != nil {
+		// Every class's list of the day: a pupil who moved class may be on
+		// the old class's list too.
+		var lists []*school.AbsenceList
+		if err := each(t, bucketLists, h.Date.String()+"|", func(_ string, l *school.AbsenceList) error {
+			lists = append(lists, l)
+			return nil
+		}); err != nil {
 			return err
-		} else if ok {
+		}
+		for _, l := range lists {
 			kept := l.Absences[:0]
 			for _, a := range l.Absences {
 				if a.Student != student {
 					kept = append(kept, a)
 				}
+			}
+			if len(kept) == len(l.Absences) {
+				continue
 			}
 			l.Absences = kept
 			if err := t.put(bucketLists, listKey(l.Date, l.Class), l); err != nil {
