@@ -271,3 +271,54 @@ func TestAPurgedPupilIsNotWrittenBackByAList(t *testing.T) {
 		t.Errorf("a purged pupil's day written again by a list: %+v", h)
 	}
 }
+
+// The record kept of a pupil who left (PGN, the family's numbers) serves
+// the meldingen of their cases only: the nightly purge drops it once the
+// sweep no longer plays their rules (100 days) and no case of theirs waits
+// for the coordinator; a case still open keeps it. (Found by a review: it
+// was kept for the whole retention of five years.)
+func TestTheRecordOfAPupilWhoLeftGoesWhenNoCaseWaits(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.absentDays("2026-03-02", "2026-03-03", "2026-03-04")
+	lp := ts.caseOf("amanuel", "leerplicht-16u-4w")
+	ts.at("2026-03-05", "09:00")
+	if err := ts.svc.ReplaceRoster(ts.ctx, rosterWithout("amanuel")); err != nil {
+		t.Fatal(err)
+	}
+	kept := func() bool {
+		var ok bool
+		ts.view(func(tx *store.Tx) (err error) {
+			_, _, ok, err = tx.LeftPupil("amanuel")
+			return err
+		})
+		return ok
+	}
+	purge := func(day string) store.Purged {
+		ts.at(day, "03:00")
+		p, err := ts.svc.Purge(ts.ctx, Retention{Years: 5, BodyDays: 365})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if p := purge("2026-05-01"); p.Records != 0 || !kept() {
+		t.Errorf("57 days after leaving: %+v, kept %v; want the record kept", p, kept())
+	}
+	if p := purge("2026-07-01"); p.Records != 0 || !kept() {
+		t.Errorf("118 days after leaving, with the leerplicht case open: %+v, kept %v; want the record kept", p, kept())
+	}
+	ts.at("2026-07-01", "10:00")
+	for _, e := range ts.cases("amanuel") {
+		if e.Active() {
+			if _, err := ts.svc.ActOnEscalation(ts.ctx, ts.coord, e.ID, map[bool]string{true: "reported", false: "dismiss"}[e.ID == lp.ID], "gebeld, leerling verhuisd"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if p := purge("2026-07-02"); p.Records != 1 || kept() {
+		t.Errorf("every case settled: %+v, kept %v; want the record dropped", p, kept())
+	}
+	if h, ok := ts.dayOf("amanuel", "2026-03-03"); !ok || h.Kind != school.Absent {
+		t.Errorf("the absence data went with the record: %+v", h)
+	}
+}

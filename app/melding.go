@@ -102,7 +102,7 @@ func (s *Service) Melding(ctx context.Context, u school.User, id string) (_ *Mel
 			return err
 		}
 		if !ok {
-			return school.NotFound("student %s is no longer in the roster, and left it before nabij kept a leaving pupil's record: fill in the melding from the school's administration", e.Student)
+			return school.NotFound("student %s is no longer in the roster, and nabij keeps no record of them (it is dropped once no case of theirs waits, or they left before nabij kept one): fill in the melding from the school's administration", e.Student)
 		}
 		d, err = s.draft(tx, u, e, st)
 		if err == nil && !left.IsZero() {

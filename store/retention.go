@@ -68,6 +68,19 @@ func (t *Tx) LeftBefore(day school.Date) ([]string, error) {
 // Purged counts what a retention run removed.
 type Purged struct {
 	Pupils, Days, Messages, Escalations, Replies, Bodies int
+	// Records: roster records of pupils who left, dropped once no case of
+	// theirs waits for a melding.
+	Records int
+}
+
+// DropLeftRecord deletes the roster record kept of a pupil who left (their
+// absence data stays until retention purges it).
+func (t *Tx) DropLeftRecord(student string, p *Purged) error {
+	if t.tx.Bucket(bucketLeftPupils).Get([]byte(student)) == nil {
+		return nil
+	}
+	p.Records++
+	return t.tx.Bucket(bucketLeftPupils).Delete([]byte(student))
 }
 
 // PurgePupil removes everything about a pupil who left long enough ago:

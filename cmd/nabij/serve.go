@@ -278,7 +278,7 @@ func jobs(svc *app.Service, log *slog.Logger, cfg *config) []app.Job {
 			Run: func(ctx context.Context, date school.Date) error {
 				p, err := svc.Purge(ctx, cfg.Retention)
 				log.Info("retention purge", "pupils", p.Pupils, "days", p.Days, "messages", p.Messages,
-					"escalations", p.Escalations, "replies", p.Replies, "texts", p.Bodies)
+					"escalations", p.Escalations, "replies", p.Replies, "texts", p.Bodies, "left_records", p.Records)
 				return err
 			}},
 	}
