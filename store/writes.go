@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -91,11 +92,36 @@ func (h *writeHealth) failing() error {
 // one), so that it is nil again as soon as the disk has room, whether or
 // not anything else writes. For /healthz.
 func (s *Store) WriteHealth() error {
-	if s.health.failing() == nil {
+	if s.health.failing() != nil {
+		_ = s.Group(func(*Tx) error { return nil })
+	}
+	if err := s.health.failing(); err != nil {
+		return err
+	}
+	return s.spaceHealth()
+}
+
+// spaceOf is diskSpace, a var for the tests.
+var spaceOf = diskSpace
+
+// spaceHealth is nil while the bbolt file's file system has room: at least
+// 64 MiB free, or a twentieth of a smaller one. Below that a list's write
+// may fail while an empty one (WriteHealth's) still fits in the file's free
+// pages, and bbolt grows its file 16 MiB at a time: /healthz says degraded
+// before the lists fail. PostgreSQL's disk is the database's to watch.
+func (s *Store) spaceHealth() error {
+	if s.db == nil {
 		return nil
 	}
-	_ = s.Group(func(*Tx) error { return nil })
-	return s.health.failing()
+	dir := filepath.Dir(s.db.Path())
+	free, total, err := spaceOf(dir)
+	if err != nil {
+		return nil // not known: the writes' own failures tell
+	}
+	if low := min(64<<20, total/20); free < low {
+		return fmt.Errorf("the data directory's disk has %d MiB free, under %d MiB: lists may soon fail to save; free space or grow the disk", free>>20, low>>20)
+	}
+	return nil
 }
 
 // WriteFailures counts the write transactions that could not be committed

@@ -101,6 +101,13 @@ func TestRealFullDisk(t *testing.T) {
 	if s.health.failing() == nil || s.WriteFailures() != 1 {
 		t.Errorf("the failed write is not recorded: %v, %d failures", s.health.failing(), s.WriteFailures())
 	}
+	// /healthz's empty write may fit in the file's free pages: the free
+	// space says degraded all the same.
+	for range 2 {
+		if err := s.WriteHealth(); err == nil {
+			t.Errorf("WriteHealth on the full disk: nil")
+		}
+	}
 	os.Remove(filler)
 	if err := s.Update(func(tx *Tx) error { return tx.put(bucketDigests, "after", strings.Repeat("y", 20_000)) }); err != nil {
 		t.Fatalf("a write once there is room: %v", err)
@@ -131,5 +138,38 @@ func TestAWriteErrorsReasonNamesNoAddress(t *testing.T) {
 		if got != want || strings.Contains(got, "10.0.0") || strings.Contains(got, "/var/lib") {
 			t.Errorf("the reason of %v: %q, want %q", err, got, want)
 		}
+	}
+}
+
+// A disk nearly full: an empty write still fits in the file's free pages
+// while a list's does not, so /healthz looks at the free space too and says
+// degraded, in MiB, before the lists fail. (Found by an operator's review:
+// /healthz said ok while every list failed on a full disk.)
+func TestWriteHealthWatchesTheFreeSpace(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	defer func(was func(string) (uint64, uint64, error)) { spaceOf = was }(spaceOf)
+	for _, tc := range []struct {
+		free, total uint64
+		ok          bool
+	}{
+		{free: 10 << 30, total: 100 << 30, ok: true},
+		{free: 40 << 20, total: 100 << 30, ok: false}, // under 64 MiB
+		{free: 40 << 20, total: 500 << 20, ok: true},  // a small disk: a twentieth
+		{free: 20 << 20, total: 500 << 20, ok: false},
+		{free: 0, total: 2 << 20, ok: false},
+	} {
+		spaceOf = func(string) (uint64, uint64, error) { return tc.free, tc.total, nil }
+		err := s.WriteHealth()
+		if (err == nil) != tc.ok || err != nil && !strings.Contains(err.Error(), "MiB free") {
+			t.Errorf("%d bytes free of %d: %v", tc.free, tc.total, err)
+		}
+	}
+	spaceOf = func(string) (uint64, uint64, error) { return 0, 0, errors.New("unknown") }
+	if err := s.WriteHealth(); err != nil {
+		t.Errorf("free space unknown: %v", err)
 	}
 }
