@@ -32,6 +32,9 @@ type Rhythm struct {
 	Calendar *school.Calendar
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Observe, when set, is told each run of a job: its error, or nil when
+	// it succeeded (for /metrics).
+	Observe func(job string, err error)
 	// Once, when set, keeps in the store which job ran for which date, and
 	// a job recorded as run is not run again: with replicas (PostgreSQL) the
 	// replica that takes the rhythm over does not repeat what the one before
@@ -90,7 +93,11 @@ func (r *Rhythm) Run(ctx context.Context) error {
 				continue
 			}
 			start := time.Now()
-			if err := j.job.Run(ctx, date); err != nil {
+			err := j.job.Run(ctx, date)
+			if r.Observe != nil {
+				r.Observe(j.job.Name, err)
+			}
+			if err != nil {
 				r.Log.Error("scheduled job failed", "job", j.job.Name, "date", date, "err", err)
 				continue
 			}

@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"slices"
 	"log/slog"
 	"sync"
 	"testing"
@@ -136,4 +139,29 @@ func TestRhythmOnceRunsAJobOncePerDate(t *testing.T) {
 	assertRuns(t, run(), []string{"sweep 2026-03-27"})
 	// A second replica over the same Friday runs nothing.
 	assertRuns(t, run(), nil)
+}
+
+// Each run of a job is told to Observe (for /metrics): its error, or nil.
+func TestRhythmTellsEachRun(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Amsterdam")
+	synctest.Test(t, func(t *testing.T) {
+		offset := time.Until(time.Date(2026, 3, 2, 8, 0, 0, 0, loc)) // a Monday
+		now := func() time.Time { return time.Now().Add(offset) }
+		var told []string
+		r := &Rhythm{Location: loc, Calendar: &school.Calendar{}, Now: now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Jobs: []Job{{Name: "deadline", Spec: "45 8 * * 1-5", Run: func(context.Context, school.Date) error { return nil }},
+				{Name: "sweep", Spec: "0 17 * * 1-5", Run: func(context.Context, school.Date) error { return errors.New("disk full") }}},
+			Observe: func(job string, err error) { told = append(told, fmt.Sprint(job, " ", err)) }}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- r.Run(ctx) }()
+		time.Sleep(10 * time.Hour)
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+		if want := []string{"deadline <nil>", "sweep disk full"}; !slices.Equal(told, want) {
+			t.Errorf("told %q, want %q", told, want)
+		}
+	})
 }

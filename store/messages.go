@@ -228,6 +228,29 @@ func (t *Tx) Due(now time.Time, limit int) ([]string, error) {
 	return out, nil
 }
 
+// OutboxStats is what waits to be sent at now: the queued messages due (at
+// most limit counted), when the earliest of them fell due, and the
+// messages claimed and waiting for the provider's answer. For /metrics: a
+// dispatcher that stops is seen here, not in the latency of what was sent.
+func (t *Tx) OutboxStats(now time.Time, limit int) (due int, oldest time.Time, sending int, err error) {
+	c := t.tx.Bucket(bucketOutbox).Cursor()
+	for k, _ := c.First(); k != nil && due < limit; k, _ = c.Next() {
+		at := int64(binary.BigEndian.Uint64(k[:8]))
+		if at > now.UnixNano() {
+			break
+		}
+		if due == 0 {
+			oldest = time.Unix(0, at)
+		}
+		due++
+	}
+	sc := t.tx.Bucket(bucketMsgSending).Cursor()
+	for k, _ := sc.First(); k != nil && sending < limit; k, _ = sc.Next() {
+		sending++
+	}
+	return due, oldest, sending, nil
+}
+
 // NextDue is the earliest due time in the outbox later than after.
 func (t *Tx) NextDue(after time.Time) (time.Time, bool, error) {
 	k, _ := t.tx.Bucket(bucketOutbox).Cursor().Seek(binary.BigEndian.AppendUint64(nil, uint64(after.UnixNano()+1)))

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/nabij-isk/nabij/alerts"
@@ -83,4 +85,72 @@ func registerStoreMetrics(reg prometheus.Registerer, st *store.Store) {
 			Help: "Write transactions the store could not commit (a full disk, say): each rolled back, its callers answered 500.",
 		}, func() float64 { return float64(st.WriteFailures()) }),
 	)
+}
+
+// registerOutboxMetrics exports what waits to be sent: the messages due and
+// not yet claimed, how long the earliest of them has waited, and the
+// messages claimed and waiting for the provider. A morning that stops (a
+// dispatcher stuck, the provider slow) shows here at once; the latency
+// histograms count only what went out.
+func registerOutboxMetrics(reg prometheus.Registerer, st *store.Store, now func() time.Time) {
+	const limit = 100_000
+	stats := func() (due int, oldest time.Time, sending int) {
+		_ = st.View(func(tx *store.Tx) (err error) {
+			due, oldest, sending, err = tx.OutboxStats(now(), limit)
+			return err
+		})
+		return due, oldest, sending
+	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "nabij_outbox_due",
+			Help: "Messages due to be sent and not yet claimed by a worker (at most 100000 counted).",
+		}, func() float64 { due, _, _ := stats(); return float64(due) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "nabij_outbox_oldest_due_seconds",
+			Help: "How long the earliest message due and not yet claimed has waited; 0 when none waits.",
+		}, func() float64 {
+			if due, oldest, _ := stats(); due > 0 {
+				return max(now().Sub(oldest).Seconds(), 0)
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "nabij_messages_sending",
+			Help: "Messages claimed and waiting for the provider's answer.",
+		}, func() float64 { _, _, sending := stats(); return float64(sending) }),
+	)
+}
+
+// jobMetrics count the school day's scheduled jobs (the deadline, the
+// digest, the sweep, the purge): a failed job is retried only at its next
+// time, so its failures and its last success are exported by name.
+type jobMetrics struct {
+	failures    *prometheus.CounterVec
+	lastSuccess *prometheus.GaugeVec
+	now         func() time.Time
+}
+
+func newJobMetrics(reg prometheus.Registerer, now func() time.Time) *jobMetrics {
+	m := &jobMetrics{
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "nabij_job_failures_total",
+			Help: "Runs of a scheduled job that failed (it is tried again at its next time), by job.",
+		}, []string{"job"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "nabij_job_last_success_timestamp_seconds",
+			Help: "When a scheduled job last succeeded (Unix time), by job; absent until it has.",
+		}, []string{"job"}),
+		now: now,
+	}
+	reg.MustRegister(m.failures, m.lastSuccess)
+	return m
+}
+
+func (m *jobMetrics) observe(job string, err error) {
+	if err != nil {
+		m.failures.WithLabelValues(job).Inc()
+		return
+	}
+	m.lastSuccess.WithLabelValues(job).Set(float64(m.now().Unix()))
 }

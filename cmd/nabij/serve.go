@@ -201,6 +201,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		Replicas:     rep.dispatchReplicas(st, cfg.Twilio.Timeout), // NABIJ_TWILIO_TIMEOUT
 	})
 	registerDispatcherMetrics(reg, d)
+	registerOutboxMetrics(reg, st, now)
 	cal, err := cfg.Calendar()
 	if err != nil {
 		st.Close()
@@ -246,7 +247,8 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		// while the provider refuses the account.
 		Degraded: []web.HealthCheck{{Part: "store", Check: st.WriteHealth}, {Part: "sending", Check: d.Health}},
 	})
-	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg)}
+	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg),
+		Observe: newJobMetrics(reg, now).observe}
 	if rep != nil {
 		rhythm.Once = st // replicas: a job another replica ran is not run again
 	}

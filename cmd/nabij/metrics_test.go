@@ -1,0 +1,60 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// metricValue is the value of the metric line that starts with name (labels
+// included), or -1 when there is none.
+func metricValue(t *testing.T, h *harness, name string) float64 {
+	t.Helper()
+	l := metricLine(t, h, name)
+	if l == "" {
+		return -1
+	}
+	v, err := strconv.ParseFloat(l[strings.LastIndexByte(l, ' ')+1:], 64)
+	if err != nil {
+		t.Fatalf("metric %q: %v", l, err)
+	}
+	return v
+}
+
+// A morning that does not go out shows in /metrics at once: the messages due
+// and not claimed, and how long the first has waited (the latency histograms
+// count only what was sent). Here the provider refuses the account. (Found
+// by an operator's review: nothing showed a stuck morning.)
+func TestAStuckMorningShowsInTheMetrics(t *testing.T) {
+	t.Parallel()
+	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:50:00+01:00", "TWILIO_AUTH_TOKEN": "wrongtoken0001"})
+	if due := metricValue(t, h, "nabij_outbox_due"); due != 0 {
+		t.Errorf("nabij_outbox_due before any list: %v", due)
+	}
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, fiveAbsent, nil)
+	eventually(t, "the refused morning waiting in the outbox", func() bool {
+		return metricValue(t, h, "nabij_outbox_due") >= 1 && metricValue(t, h, "nabij_outbox_oldest_due_seconds") > 0
+	})
+	if s := metricValue(t, h, "nabij_messages_sending"); s < 0 {
+		t.Errorf("nabij_messages_sending is missing")
+	}
+}
+
+// The school day's jobs are in /metrics by name: the last success, and the
+// failures (a failed job is tried again only at its next time).
+func TestScheduledJobsShowInTheMetrics(t *testing.T) {
+	t.Parallel()
+	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:44:58+01:00"})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	name := `nabij_job_last_success_timestamp_seconds{job="list deadline"}`
+	eventually(t, "the list deadline's success in /metrics", func() bool { return metricValue(t, h, name) > 0 })
+	// 08:45 on 30 November 2026, Amsterdam.
+	if v := metricValue(t, h, name); v < 1796024700 || v > 1796024700+60 {
+		t.Errorf("%s = %v, want about 1796024700 (the job's time on nabij's clock)", name, v)
+	}
+	if v := metricValue(t, h, `nabij_job_failures_total{job="list deadline"}`); v > 0 {
+		t.Errorf("list deadline failures: %v", v)
+	}
+}
