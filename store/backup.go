@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -119,10 +120,89 @@ func ReadInfo(path string) (Info, error) {
 	return info, err
 }
 
+// Restored is what a restore did.
+type Restored struct {
+	// Kept is where the store it replaced is kept ("" when there was none).
+	Kept string
+	// LookedUp counts the messages the backup holds as queued: each may have
+	// gone out after the backup was made, so each is marked to be looked up
+	// at the provider before it is sent (as a send without an answer is).
+	LookedUp int
+}
+
 // Restore puts the backup at backup in place of the store in dir, which no
 // process may hold. A store written after the backup is kept unless force:
-// restoring it would lose data. The store replaced is kept beside it.
-func Restore(dir, backup string, force bool) (kept string, err error) {
+// restoring it would lose data. The store replaced is kept beside it. The
+// messages the backup holds as queued are marked uncertain since the
+// backup's last write, so that none goes out twice.
+func Restore(dir, backup string, force bool) (Restored, error) {
+	kept, err := restoreFile(dir, backup, force)
+	if err != nil {
+		return Restored{Kept: kept}, err
+	}
+	r := Restored{Kept: kept}
+	s, err := Open(dir)
+	if err != nil {
+		return r, err
+	}
+	defer s.Close()
+	if r.LookedUp, err = s.MarkRestored(); err != nil {
+		return r, err
+	}
+	return r, s.Close()
+}
+
+// MarkRestored marks every queued message of a store just restored from a
+// backup uncertain since the backup's last write (a message uncertain
+// already keeps its own time): each may have gone out after the backup was
+// made, so the dispatcher looks it up at the provider, among the messages to
+// its number since then, before it sends it. It returns how many it marked.
+// nabij restore runs it (bbolt), and nabij restore --after-pg-restore on a
+// database pg_restore has just filled.
+func (s *Store) MarkRestored() (n int, err error) {
+	err = s.Update(func(tx *Tx) error {
+		var at time.Time
+		if raw := tx.tx.Bucket(bucketMeta).Get([]byte("written_at")); raw != nil {
+			if err := at.UnmarshalText(raw); err != nil {
+				return fmt.Errorf("written_at: %w", err)
+			}
+		}
+		n, err = tx.uncertainSince(at)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("marking the backup's queued messages to be looked up before they are sent: %w", err)
+	}
+	return n, nil
+}
+
+// uncertainSince marks every queued message uncertain since at.
+func (t *Tx) uncertainSince(at time.Time) (int, error) {
+	ids, err := t.Due(time.Unix(0, math.MaxInt64), math.MaxInt)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		m, err := t.Message(id)
+		if err != nil {
+			return n, err
+		}
+		if m.Uncertain {
+			continue
+		}
+		m.Uncertain, m.ClaimedAt = true, at
+		if err := t.PutMessage(m); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// restoreFile puts the backup's file in place; it returns where the store
+// it replaced is kept.
+func restoreFile(dir, backup string, force bool) (kept string, err error) {
 	b, err := ReadInfo(backup)
 	if err != nil {
 		return "", err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -93,16 +94,21 @@ func restoreCmd(args []string, getenv func(string) string, stdout, stderr io.Wri
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	force := fs.Bool("force", false, "restore even over a store written after the backup")
+	afterPG := false
 	var rest []string
 	for _, a := range args {
-		if a == "--force" || a == "-force" {
+		switch a {
+		case "--force", "-force":
 			*force = true
+			continue
+		case "--after-pg-restore", "-after-pg-restore":
+			afterPG = true
 			continue
 		}
 		rest = append(rest, a)
 	}
-	if err := fs.Parse(nil); err != nil || len(rest) != 1 {
-		fmt.Fprintln(stderr, "usage: nabij restore FILE [--force]   (stop the service first)")
+	if err := fs.Parse(nil); err != nil || len(rest) != 1 && !afterPG || afterPG && len(rest) != 0 {
+		fmt.Fprintln(stderr, "usage: nabij restore FILE [--force]   (stop the service first)\n       nabij restore --after-pg-restore   (PostgreSQL: once pg_restore is done, before nabij starts)")
 		return 2
 	}
 	l, err := newLayers(getenv, nil, "")
@@ -115,18 +121,56 @@ func restoreCmd(args []string, getenv func(string) string, stdout, stderr io.Wri
 		fmt.Fprintln(stderr, "nabij restore:", err)
 		return 2
 	}
+	if afterPG {
+		return afterPGRestore(cfg, stdout, stderr)
+	}
 	if cfg.DatabaseURL != "" {
-		fmt.Fprintln(stderr, "nabij restore: the store is in PostgreSQL (NABIJ_DATABASE_URL): restore a pg_dump with pg_restore, or move a bbolt backup into an empty database with nabij migrate --from FILE --to URL (README, Backups)")
+		fmt.Fprintln(stderr, "nabij restore: the store is in PostgreSQL (NABIJ_DATABASE_URL): restore a pg_dump with pg_restore, then run nabij restore --after-pg-restore; or move a bbolt backup into an empty database with nabij migrate --from FILE --to URL (README, Backups)")
 		return 2
 	}
-	kept, err := store.Restore(cfg.DataDir, rest[0], *force)
+	r, err := store.Restore(cfg.DataDir, rest[0], *force)
 	if err != nil {
 		fmt.Fprintln(stderr, "nabij restore:", err)
+		if r.Kept != "" {
+			fmt.Fprintf(stderr, "the store it replaced is kept as %s\n", r.Kept)
+		}
 		return 1
 	}
 	fmt.Fprintf(stdout, "restored %s into %s\n", rest[0], cfg.DataDir)
-	if kept != "" {
-		fmt.Fprintf(stdout, "the store it replaced is kept as %s\n", kept)
+	if r.Kept != "" {
+		fmt.Fprintf(stdout, "the store it replaced is kept as %s\n", r.Kept)
 	}
+	sayLookedUp(stdout, r.LookedUp)
+	return 0
+}
+
+// sayLookedUp tells how many of the backup's waiting messages will be
+// looked up before they are sent.
+func sayLookedUp(stdout io.Writer, n int) {
+	if n > 0 {
+		fmt.Fprintf(stdout, "%d messages were waiting to be sent in the backup: each may have gone out since, so each is looked up at Twilio before it is sent (none goes twice)\n", n)
+	}
+}
+
+// afterPGRestore marks the messages a pg_restore brought back as waiting to
+// be sent, so that each is looked up before it is sent (store.MarkRestored).
+func afterPGRestore(cfg *config, stdout, stderr io.Writer) int {
+	if cfg.DatabaseURL == "" {
+		fmt.Fprintln(stderr, "nabij restore --after-pg-restore: no NABIJ_DATABASE_URL: it is for a PostgreSQL store that pg_restore has just filled")
+		return 2
+	}
+	st, err := store.OpenPostgres(context.Background(), cfg.DatabaseURL)
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij restore --after-pg-restore:", err)
+		return 1
+	}
+	defer st.Close()
+	n, err := st.MarkRestored()
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij restore --after-pg-restore:", err)
+		return 1
+	}
+	fmt.Fprintln(stdout, "the restored database is ready for nabij")
+	sayLookedUp(stdout, n)
 	return 0
 }

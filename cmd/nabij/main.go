@@ -41,7 +41,10 @@ Usage:
   nabij protocol show    print the embedded default protocol
   nabij backup FILE      a consistent copy of the store, while the service runs
   nabij restore FILE [--force]
-                         put a backup in place (the service stopped); refuses a newer store without --force
+                         put a backup in place (the service stopped); refuses a newer store without --force;
+                         the messages that waited in it are looked up at Twilio before they are sent
+  nabij restore --after-pg-restore
+                         the same for a PostgreSQL database pg_restore has just filled (NABIJ_DATABASE_URL)
   nabij migrate [--from DIR|FILE] [--to URL]
                          copy the bbolt store (NABIJ_DATA, or a backup) into an empty PostgreSQL database
                          (--to, else NABIJ_DATABASE_URL), count both sides, and say what moved

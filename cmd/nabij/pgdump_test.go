@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -53,6 +55,13 @@ func TestPgDumpRestores(t *testing.T) {
 	}
 	if info, err := os.Stat(dump); err != nil || info.Size() == 0 {
 		t.Fatalf("the dump: %v", err)
+	}
+	// The README's step after pg_restore: the messages that waited in the
+	// dump are looked up before they are sent (here none waited).
+	env := map[string]string{"NABIJ_DATABASE_URL": restored, "NABIJ_ADMIN_TOKEN": adminToken}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"restore", "--after-pg-restore"}, func(k string) string { return env[k] }, &out, &errOut); code != 0 || !strings.Contains(out.String(), "ready for nabij") {
+		t.Fatalf("nabij restore --after-pg-restore: exit %d, %q %q", code, out.String(), errOut.String())
 	}
 	r := startHarness(t, map[string]string{"NABIJ_DATABASE_URL": restored, "NABIJ_CLOCK": "2026-11-30T08:50:00+01:00"})
 	l2, m2, c2 := read(r)
