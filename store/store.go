@@ -110,8 +110,10 @@ type Store struct {
 	pg      *pgEngine // PostgreSQL; nil on bbolt
 	group   grouper
 	checked CheckStats
-	health  writeHealth
-	fault   writeFault
+	// migrated is the migration Open made of an older store (zero if none).
+	migrated Migration
+	health   writeHealth
+	fault    writeFault
 	// mediaKey signs the links Twilio fetches recordings at: made once,
 	// kept in meta (recordings.go), read at Open.
 	mediaKey []byte
@@ -165,6 +167,31 @@ func Open(dir string) (*Store, error) {
 	}
 	RemovePartial(dir)
 	s := &Store{eng: boltEngine{db}, db: db, checked: checked}
+	if existed {
+		// A store an older nabij wrote is copied whole before it is
+		// migrated: the way back to that nabij (which refuses the newer
+		// schema) is this copy.
+		var version int
+		if err := db.View(func(tx *bolt.Tx) error {
+			if meta := tx.Bucket(bucketMeta); meta != nil {
+				if raw := meta.Get([]byte("schema_version")); raw != nil {
+					return json.Unmarshal(raw, &version)
+				}
+			}
+			return nil
+		}); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("schema version: %w", err)
+		}
+		if version > 0 && version < SchemaVersion {
+			copyPath := fmt.Sprintf("%s.before-schema-%d", path, SchemaVersion)
+			if _, err := s.BackupFile(copyPath); err != nil {
+				db.Close()
+				return nil, fmt.Errorf("copying the store of schema %d before migrating it to %d: %w", version, SchemaVersion, err)
+			}
+			s.migrated = Migration{From: version, To: SchemaVersion, Copy: copyPath}
+		}
+	}
 	if err := db.Update(func(tx *bolt.Tx) error {
 		for _, name := range allBuckets {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
@@ -194,6 +221,17 @@ func restoreAdvice(err error) error {
 // Postgres reports whether the store is in PostgreSQL.
 func (s *Store) Postgres() bool { return s.pg != nil }
 
+// Migration is a store of an older schema brought to this nabij's when it
+// opened, and where the copy made before is (bbolt: the file beside the
+// store; PostgreSQL: "", its backups are pg_dump's).
+type Migration struct {
+	From, To int
+	Copy     string
+}
+
+// Migrated is the migration Open made (From is 0 when there was none).
+func (s *Store) Migrated() Migration { return s.migrated }
+
 // Checked is what checking the file cost when the store opened (zero for
 // a new store).
 func (s *Store) Checked() CheckStats { return s.checked }
@@ -218,6 +256,9 @@ func (s *Store) migrate() error {
 		}
 		if version > SchemaVersion {
 			return newerSchema(version)
+		}
+		if version > 0 && version < SchemaVersion {
+			s.migrated.From, s.migrated.To = version, SchemaVersion
 		}
 		if version < 2 {
 			if err := buildActiveIndex(tx); err != nil {

@@ -39,6 +39,7 @@ Usage:
   nabij protocol test FILE CASEBOOK-DIR
                          play a casebook (scenarios and the cases they must open) through a protocol file
   nabij protocol show    print the embedded default protocol
+  nabij version          the build (version, commit) and the store schema it writes
   nabij backup FILE      a consistent copy of the store, while the service runs
   nabij restore FILE [--force]
                          put a backup in place (the service stopped); refuses a newer store without --force;
@@ -96,6 +97,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return restoreCmd(args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return migrateCmd(ctx, args[1:], getenv, stdout, stderr)
+	case "version", "--version":
+		return versionCmd(stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

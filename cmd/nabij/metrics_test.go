@@ -1,9 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/nabij-isk/nabij/store"
 )
 
 // metricValue is the value of the metric line that starts with name (labels
@@ -56,5 +62,33 @@ func TestScheduledJobsShowInTheMetrics(t *testing.T) {
 	}
 	if v := metricValue(t, h, `nabij_job_failures_total{job="list deadline"}`); v > 0 {
 		t.Errorf("list deadline failures: %v", v)
+	}
+}
+
+// The build is in /metrics and on the command line: which version an
+// operator runs, and the store schema it writes. (Found by an operator's
+// review: there was no way to tell.)
+func TestTheBuildIsKnown(t *testing.T) {
+	t.Parallel()
+	h := startHarness(t, nil)
+	resp, err := http.Get(h.srv.MetricsURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var l string
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, "nabij_build_info{") {
+			l = line
+		}
+	}
+	if !strings.Contains(l, `schema="`+strconv.Itoa(store.SchemaVersion)+`"`) || !strings.Contains(l, `revision="`) || !strings.HasSuffix(l, " 1") {
+		t.Errorf("nabij_build_info: %q", l)
+	}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"version"}, func(string) string { return "" }, &out, &errOut); code != 0 ||
+		!strings.HasPrefix(out.String(), "nabij ") || !strings.Contains(out.String(), "store schema "+strconv.Itoa(store.SchemaVersion)) {
+		t.Errorf("nabij version: exit %d, %q %q", code, out.String(), errOut.String())
 	}
 }

@@ -180,6 +180,9 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		st.Close()
 		return nil, err
 	}
+	if m := st.Migrated(); m.From > 0 {
+		log.Warn("store migrated to this nabij's schema: an older nabij refuses it now", "from", m.From, "to", m.To, "copy_before", m.Copy)
+	}
 	if c := st.Checked(); c.Pages > 0 {
 		log.Info("store checked", "bytes", c.Bytes, "pages", c.Pages, "ms", c.Took.Milliseconds(), "bbolt_ms", c.Bolt.Milliseconds())
 	}
@@ -191,6 +194,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(reg)
 	registerStoreMetrics(reg, st)
+	registerBuildInfo(reg)
 	fallbacks := &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: now}
 	d := dispatch.NewDispatcher(dispatch.Config{
 		Store: st, Sender: sender, Fallbacks: fallbacks, Now: now,
@@ -381,7 +385,8 @@ func (s *server) Start() error {
 	if s.metricsListener != nil {
 		metricsAt = s.metricsListener.Addr().String()
 	}
-	s.log.Info("nabij listening", "addr", ln.Addr().String(), "metrics", metricsAt, "store", s.cfg.storeName(), "sender", fmt.Sprintf("%T", s.dispatcher.Sender()))
+	version, revision, _ := buildVersion()
+	s.log.Info("nabij listening", "version", version, "revision", revision, "schema", store.SchemaVersion, "addr", ln.Addr().String(), "metrics", metricsAt, "store", s.cfg.storeName(), "sender", fmt.Sprintf("%T", s.dispatcher.Sender()))
 	return nil
 }
 
