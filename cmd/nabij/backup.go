@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"net/http"
 	"strings"
 	"time"
@@ -51,6 +52,10 @@ func backupCmd(args []string, getenv func(string) string, stdout, stderr io.Writ
 		}
 		fmt.Fprintf(stdout, "backed up %d bytes from %s to %s\n", n, cfg.DataDir, file)
 		return 0
+	}
+	if errors.Is(err, iofs.ErrNotExist) {
+		fmt.Fprintf(stderr, "nabij backup: %v\n(the data directory is NABIJ_DATA, or data in NABIJ_CONFIG's file: give the service's, e.g. sudo NABIJ_DATA=/var/lib/nabij nabij backup FILE)\n", err)
+		return 1
 	}
 	if !errors.Is(err, store.ErrLocked) {
 		fmt.Fprintln(stderr, "nabij backup:", err)
