@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -150,6 +151,9 @@ func Open(dir string) (*Store, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, InitialMmapSize: initialMmapSize})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%w (%s)", ErrLocked, path)
+	}
+	if errors.Is(err, syscall.EROFS) || errors.Is(err, syscall.EACCES) || errors.Is(err, syscall.EPERM) {
+		return nil, fmt.Errorf("open %s: %w: nabij writes its store there; give the service's user a writable data directory (NABIJ_DATA), or back up and restore a read-only copy elsewhere", path, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)

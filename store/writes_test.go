@@ -173,3 +173,21 @@ func TestWriteHealthWatchesTheFreeSpace(t *testing.T) {
 		t.Errorf("free space unknown: %v", err)
 	}
 }
+
+// A data directory on a file system mounted read-only (root and the right
+// to mount are needed; skipped otherwise): the start is refused saying what
+// to do, not only the system's words.
+func TestAReadOnlyDataDirectoryIsExplained(t *testing.T) {
+	dir := t.TempDir()
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a tmpfs needs root")
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", dir).Run() })
+	_, err := Open(dir)
+	if err == nil || !errors.Is(err, syscall.EROFS) || !strings.Contains(err.Error(), "writable data directory") {
+		t.Errorf("opening a store on a read-only file system: %v", err)
+	}
+}
