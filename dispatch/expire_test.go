@@ -2,7 +2,6 @@ package dispatch_test
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -92,7 +91,6 @@ func onlyID(t *testing.T, st *store.Store) string {
 
 // lookSender is a Looker whose lookups answer look (found false, or err).
 type lookSender struct {
-	mu    sync.Mutex
 	look  func() (alerts.Receipt, bool, error)
 	sends atomic.Int64
 	looks atomic.Int64
