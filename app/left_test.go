@@ -322,3 +322,65 @@ func TestTheRecordOfAPupilWhoLeftGoesWhenNoCaseWaits(t *testing.T) {
 		t.Errorf("the absence data went with the record: %+v", h)
 	}
 }
+
+// A pupil leaves the roster during the morning their absence was listed and
+// their family told; the mentor sends today's list again, to mark another
+// pupil late. The list is taken, the departed pupil's entry and alert stay
+// as they are: no apology to their family, no task without a pupil. (Found
+// by a review: the list was refused for the rest of the day — the apology
+// could not be written without the pupil's roster record.)
+func TestTodaysListSentAgainAfterAPupilLeft(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.at("2026-03-04", "08:30")
+	ts.post(ts.mentorA, "1A", "2026-03-04", absent("amanuel"))
+	ts.at("2026-03-04", "09:30")
+	ts.sendAll("2026-03-04")
+	ts.at("2026-03-04", "11:00")
+	if err := ts.svc.ReplaceRoster(ts.ctx, rosterWithout("amanuel")); err != nil {
+		t.Fatal(err)
+	}
+	before, tasks := ts.messagesTo("2026-03-04", "+31612345001"), len(ts.tasks())
+	ts.at("2026-03-04", "11:05")
+	if _, err := ts.recordList(ts.mentorA, "1A", "2026-03-04", late("sara", 25)); err != nil {
+		t.Fatalf("today's list sent again after a pupil left: %v", err)
+	}
+	l := ts.stored("1A", "2026-03-04")
+	if a, ok := l.Entry("amanuel"); !ok || a.Kind != school.Absent {
+		t.Errorf("the list lost the departed pupil's entry: %+v", l.Absences)
+	}
+	if a, ok := l.Entry("sara"); !ok || a.Kind != school.Late {
+		t.Errorf("the correction itself: %+v", l.Absences)
+	}
+	after := ts.messagesTo("2026-03-04", "+31612345001")
+	if len(after) != len(before) || after[0].Status != before[0].Status {
+		t.Errorf("the departed pupil's family: %d messages (was %d), the alert %s (was %s)", len(after), len(before), after[0].Status, before[0].Status)
+	}
+	for _, tk := range ts.tasks()[tasks:] {
+		t.Errorf("a new task: %+v", tk)
+	}
+}
+
+// The same while the departed pupil's alert still waits in its hold: it is
+// left as it is, and no "call the family" task without a pupil is made.
+// (Found by a review.)
+func TestTodaysListSentAgainWhileADepartedPupilsAlertWaits(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.at("2026-03-04", "08:30")
+	ts.post(ts.mentorA, "1A", "2026-03-04", absent("amanuel"))
+	ts.at("2026-03-04", "08:31")
+	if err := ts.svc.ReplaceRoster(ts.ctx, rosterWithout("amanuel")); err != nil {
+		t.Fatal(err)
+	}
+	before, tasks := ts.messagesTo("2026-03-04", "+31612345001"), len(ts.tasks())
+	ts.at("2026-03-04", "08:32")
+	if _, err := ts.recordList(ts.mentorA, "1A", "2026-03-04", late("sara", 25)); err != nil {
+		t.Fatalf("today's list sent again: %v", err)
+	}
+	after := ts.messagesTo("2026-03-04", "+31612345001")
+	if len(after) != 1 || len(before) != 1 || after[0].Status != before[0].Status || !slices.Equal(after[0].Students, before[0].Students) {
+		t.Errorf("the waiting alert: %+v, was %+v", after, before)
+	}
+	for _, tk := range ts.tasks()[tasks:] {
+		t.Errorf("a new task: %+v", tk)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
+	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/store"
 )
@@ -143,6 +144,9 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 				}
 			}
 		}
+		// The alerts of a pupil no longer in the class (an entry kept from
+		// the list as it was) stay as they are: not cancelled, not planned.
+		scope = slices.DeleteFunc(scope, func(id string) bool { c, ok := classOf(id); return !ok || c != class })
 		var wants []alerts.Want
 		var absent []string
 		if date == s.Today() {
@@ -211,9 +215,14 @@ func (s *Service) wants(tx *store.Tx, list *school.AbsenceList, now time.Time) (
 	units := map[string]school.HousingUnit{}
 	var absent []string
 	for _, d := range decisions {
-		st, _, err := tx.Student(d.Student)
+		st, ok, err := tx.Student(d.Student)
 		if err != nil {
 			return nil, nil, err
+		}
+		if !ok || st.Class != list.Class {
+			// Kept from the list as it was (keepDeparted): the pupil left
+			// the roster or the class since; their messages stay as they are.
+			continue
 		}
 		students[st.ID] = st
 		if d.Kind == school.Absent {
@@ -227,6 +236,7 @@ func (s *Service) wants(tx *store.Tx, list *school.AbsenceList, now time.Time) (
 			}
 		}
 	}
+	decisions = slices.DeleteFunc(decisions, func(d protocol.Notify) bool { _, ok := students[d.Student]; return !ok })
 	wants := alerts.Recipients(decisions, students, units)
 	// A parent whose other children's classes have not posted yet waits for
 	// them, until the lists' deadline, so that one message names them all.
