@@ -70,10 +70,13 @@ func NewEscalation(student string, f Finding, now time.Time) *Escalation {
 		}
 		if !f.Outgrown.IsZero() {
 			last := f.Outgrown.AddDays(-1)
-			nl += fmt.Sprintf(" Deze zaak telt het verzuim tot en met %s, de dag voor de %de verjaardag; het verzuim daarna telt voor de regels vanaf %d jaar (het RMC).",
-				datum(last), f.Rule.MaxAge+1, f.Rule.MaxAge+1)
-			en += fmt.Sprintf(" This case counts the absence up to and including %s, the day before the pupil's %dth birthday; what was missed after counts for the rules from %d (the RMC).",
-				date(last), f.Rule.MaxAge+1, f.Rule.MaxAge+1)
+			next, nextEN := "het verzuim daarna wordt niet meer buiten de school gemeld", "the absence after it is no longer reported outside the school"
+			if f.Next != "" {
+				next = fmt.Sprintf("het verzuim daarna telt voor %s", levelNL(f.Next))
+				nextEN = fmt.Sprintf("what was missed after counts for %s", levelEN(f.Next))
+			}
+			nl += fmt.Sprintf(" Deze zaak telt het verzuim tot en met %s, de dag voor de %de verjaardag; %s.", datum(last), f.Rule.MaxAge+1, next)
+			en += fmt.Sprintf(" This case counts the absence up to and including %s, the day before the pupil's %dth birthday; %s.", date(last), f.Rule.MaxAge+1, nextEN)
 		}
 	}
 	e := &Escalation{Student: student, Level: f.Rule.Level, Rule: f.Rule.Name, Melding: f.Rule.Melding,
@@ -83,6 +86,27 @@ func NewEscalation(student string, f Finding, now time.Time) *Escalation {
 		e.Due = &due
 	}
 	return e
+}
+
+// levelNL and levelEN name the body a level's cases go to, in a reason.
+func levelNL(l Level) string {
+	switch l {
+	case LevelRMC:
+		return "het RMC"
+	case LevelLeerplicht:
+		return "de leerplicht"
+	}
+	return "de " + string(l)
+}
+
+func levelEN(l Level) string {
+	switch l {
+	case LevelRMC:
+		return "the RMC"
+	case LevelLeerplicht:
+		return "leerplicht"
+	}
+	return "the " + string(l)
 }
 
 // Key identifies the facts a case was opened on: the same key never opens twice.

@@ -54,10 +54,23 @@ type Facts struct {
 	Age          int           `json:"age"`
 	Dates        []school.Date `json:"dates"`
 	Hours        float64       `json:"hours"`
+	// CountedThrough is the last day the case counts when it is not its
+	// opening day: a case held back past the birthday after which its rule
+	// no longer applies counts up to the day before it.
+	CountedThrough school.Date `json:"counted_through,omitzero"`
 	// HeldFrom is the day the threshold was first reached when the case
 	// was held back (min_days_between) and opened on ThresholdDay: the
 	// law's day, which the reason and the melding state.
 	HeldFrom school.Date `json:"held_from,omitzero"`
+}
+
+// End is the last day the case counts: its opening day, or CountedThrough.
+// For the reasons' "t/m".
+func (f Facts) End() school.Date {
+	if !f.CountedThrough.IsZero() {
+		return f.CountedThrough
+	}
+	return f.ThresholdDay
 }
 
 // ReachedOn is the day the threshold was reached: HeldFrom for a case held
@@ -80,6 +93,10 @@ type Finding struct {
 	// it fell while the case was held back: the case counts the days before
 	// it only.
 	Outgrown school.Date
+	// Next is the level of the rule on the case's step that applies from
+	// Outgrown (the RMC after leerplicht), or "" when none does (after the
+	// RMC, nothing goes outside the school).
+	Next Level
 }
 
 // Evaluate runs every rule over the pupil's history up to and including
@@ -443,6 +460,12 @@ func (ev *evaluation) finding(r *Rule, facts Facts, d school.Date) Finding {
 	f := Finding{Rule: r, Facts: facts, AgeOnOpening: ev.pupil.BirthDate.AgeOn(d)}
 	if end := ev.lastDayOf(r, d); end != d {
 		f.Outgrown = end.AddDays(1)
+		f.Facts.CountedThrough = end
+		for _, o := range ev.byName {
+			if o != r && r.Ladder != "" && o.Ladder == r.Ladder && o.Level.tier() == r.Level.tier() && o.appliesAt(r.MaxAge+1) {
+				f.Next = o.Level
+			}
+		}
 	}
 	return f
 }

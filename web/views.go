@@ -219,22 +219,23 @@ type escalationView struct {
 
 // factsView is what a case stands on.
 type factsView struct {
-	Measure      string        `json:"measure"`
-	Value        float64       `json:"value"`
-	Threshold    float64       `json:"threshold"`
-	Total        float64       `json:"total"`
-	Step         int           `json:"step,omitempty"`
-	Steps        int           `json:"steps,omitempty"`
-	Weeks        int           `json:"weeks,omitempty"`
-	Days         int           `json:"days,omitempty"`
-	WindowStart  school.Date   `json:"window_start,omitzero"`
-	FirstDay     school.Date   `json:"first_day"`
-	ThresholdDay school.Date   `json:"threshold_day"`
-	Due          school.Date   `json:"due,omitzero"`
-	Age          int           `json:"age"`
-	Dates        []school.Date `json:"dates"`
-	Hours        float64       `json:"hours"`
-	HeldFrom     school.Date   `json:"held_from,omitzero"`
+	Measure        string        `json:"measure"`
+	Value          float64       `json:"value"`
+	Threshold      float64       `json:"threshold"`
+	Total          float64       `json:"total"`
+	Step           int           `json:"step,omitempty"`
+	Steps          int           `json:"steps,omitempty"`
+	Weeks          int           `json:"weeks,omitempty"`
+	Days           int           `json:"days,omitempty"`
+	WindowStart    school.Date   `json:"window_start,omitzero"`
+	FirstDay       school.Date   `json:"first_day"`
+	ThresholdDay   school.Date   `json:"threshold_day"`
+	Due            school.Date   `json:"due,omitzero"`
+	Age            int           `json:"age"`
+	Dates          []school.Date `json:"dates"`
+	Hours          float64       `json:"hours"`
+	CountedThrough school.Date   `json:"counted_through,omitzero"`
+	HeldFrom       school.Date   `json:"held_from,omitzero"`
 }
 
 // actionView is one thing done on a case.
@@ -254,7 +255,7 @@ func viewEscalation(e *protocol.Escalation) *escalationView {
 		ReasonEN: e.ReasonEN, Status: e.Status, OpenedAt: e.OpenedAt, Due: e.Due, Correction: e.Correction, FactsChanged: e.FactsChanged,
 		Facts: factsView{Measure: f.Measure, Value: f.Value, Threshold: f.Threshold, Total: f.Total, Step: f.Step, Steps: f.Steps,
 			Weeks: f.Weeks, Days: f.Days, WindowStart: f.WindowStart, FirstDay: f.FirstDay, ThresholdDay: f.ThresholdDay, Due: f.Due,
-			Age: f.Age, Dates: f.Dates, Hours: f.Hours, HeldFrom: f.HeldFrom},
+			Age: f.Age, Dates: f.Dates, Hours: f.Hours, CountedThrough: f.CountedThrough, HeldFrom: f.HeldFrom},
 		Actions: viewAll(e.Actions, func(a protocol.Action) actionView {
 			return actionView{Action: a.Action, By: a.By, At: a.At, Note: a.Note}
 		})}
