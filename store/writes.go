@@ -119,9 +119,20 @@ func (s *Store) spaceHealth() error {
 		return nil // not known: the writes' own failures tell
 	}
 	if low := min(64<<20, total/20); free < low {
-		return fmt.Errorf("the data directory's disk has %d MiB free, under %d MiB: lists may soon fail to save; free space or grow the disk", free>>20, low>>20)
+		// /healthz is public: the figures are in /metrics (DiskFree).
+		return errors.New("the data directory's disk is nearly full: lists may soon fail to save; free space or grow the disk (nabij_store_disk_free_bytes)")
 	}
 	return nil
+}
+
+// DiskFree is the space free on the bbolt file's file system, for /metrics
+// (false on PostgreSQL, or where it is not known).
+func (s *Store) DiskFree() (uint64, bool) {
+	if s.db == nil {
+		return 0, false
+	}
+	free, _, err := spaceOf(filepath.Dir(s.db.Path()))
+	return free, err == nil
 }
 
 // WriteFailures counts the write transactions that could not be committed

@@ -80,6 +80,15 @@ func registerStoreMetrics(reg prometheus.Registerer, st *store.Store) {
 			Name: "nabij_store_group_busy_seconds_total",
 			Help: "Time the store's single writer spent running and committing groups.",
 		}, func() float64 { return st.GroupStats().Busy.Seconds() }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "nabij_store_disk_free_bytes",
+			Help: "Space free on the bbolt file's file system (-1 on PostgreSQL); /healthz says degraded under 64 MiB, or a twentieth of a smaller disk.",
+		}, func() float64 {
+			if free, ok := st.DiskFree(); ok {
+				return float64(free)
+			}
+			return -1
+		}),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "nabij_store_write_failures_total",
 			Help: "Write transactions the store could not commit (a full disk, say): each rolled back, its callers answered 500.",

@@ -92,3 +92,13 @@ func TestTheBuildIsKnown(t *testing.T) {
 		t.Errorf("nabij version: exit %d, %q %q", code, out.String(), errOut.String())
 	}
 }
+
+// The data directory's free space is in /metrics (admin only), not in the
+// public /healthz.
+func TestTheFreeSpaceIsAMetric(t *testing.T) {
+	t.Parallel()
+	h := startHarness(t, nil)
+	if v := metricValue(t, h, "nabij_store_disk_free_bytes"); v <= 0 {
+		t.Errorf("nabij_store_disk_free_bytes = %v", v)
+	}
+}
