@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -71,18 +69,7 @@ func TestScheduledJobsShowInTheMetrics(t *testing.T) {
 func TestTheBuildIsKnown(t *testing.T) {
 	t.Parallel()
 	h := startHarness(t, nil)
-	resp, err := http.Get(h.srv.MetricsURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	var l string
-	for _, line := range strings.Split(string(body), "\n") {
-		if strings.HasPrefix(line, "nabij_build_info{") {
-			l = line
-		}
-	}
+	l := metricLineWith(t, h, "nabij_build_info{")
 	if !strings.Contains(l, `schema="`+strconv.Itoa(store.SchemaVersion)+`"`) || !strings.Contains(l, `revision="`) || !strings.HasSuffix(l, " 1") {
 		t.Errorf("nabij_build_info: %q", l)
 	}

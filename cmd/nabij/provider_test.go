@@ -36,6 +36,12 @@ func getHealthProblems(t *testing.T, h *harness) healthProblems {
 // metricLine is the line of /metrics that starts with name, or "".
 func metricLine(t *testing.T, h *harness, name string) string {
 	t.Helper()
+	return metricLineWith(t, h, name+" ")
+}
+
+// metricLineWith is the first line of /metrics that starts with prefix, or "".
+func metricLineWith(t *testing.T, h *harness, prefix string) string {
+	t.Helper()
 	resp, err := http.Get(h.srv.MetricsURL())
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +49,7 @@ func metricLine(t *testing.T, h *harness, name string) string {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, l := range strings.Split(string(body), "\n") {
-		if strings.HasPrefix(l, name+" ") {
+		if strings.HasPrefix(l, prefix) {
 			return l
 		}
 	}

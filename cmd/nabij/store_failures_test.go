@@ -352,18 +352,7 @@ func TestFullDiskIsShown(t *testing.T) {
 		t.Errorf("/healthz on a full disk: %s %+v; want degraded, the store, and the error", status, problems)
 	}
 
-	resp, err := http.Get(h.srv.MetricsURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	metrics, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	var failures float64
-	for _, line := range strings.Split(string(metrics), "\n") {
-		if strings.HasPrefix(line, "nabij_store_write_failures_total ") {
-			fmt.Sscan(strings.TrimPrefix(line, "nabij_store_write_failures_total "), &failures)
-		}
-	}
+	failures := metricValue(t, h, "nabij_store_write_failures_total")
 	if failures < 1 {
 		t.Errorf("nabij_store_write_failures_total = %v on a full disk, want at least 1", failures)
 	}
@@ -372,7 +361,7 @@ func TestFullDiskIsShown(t *testing.T) {
 	// that cannot be is refused, without the data.
 	req, _ := http.NewRequest("GET", h.url+list, nil)
 	req.Header.Set("Authorization", "Bearer "+coord)
-	resp, err = http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
