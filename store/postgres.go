@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,6 +178,9 @@ func (e *pgEngine) run(ctx context.Context, opts pgx.TxOptions, fn func(kvTx) er
 	}
 	t := &pgTx{ctx: ctx, tx: tx, writable: write}
 	err = fn(t)
+	if err == nil && write {
+		t.flush() // the writes still buffered, in one round trip
+	}
 	if t.err != nil {
 		return fmt.Errorf("postgres: %w", t.err)
 	}
@@ -208,6 +212,73 @@ type pgTx struct {
 	tx       pgx.Tx
 	writable bool
 	err      error
+	// The writes not yet sent, in order: a transaction's puts and deletes
+	// go to PostgreSQL together, in one round trip (a pgx batch), when it
+	// commits or before a read that could see them (a cursor over their
+	// bucket); a Get of a key written is answered here. A list's
+	// transaction wrote some sixty keys, each a round trip under the write
+	// lock.
+	pending []pgWrite
+	written map[pgKey]int  // the latest pending write of each key
+	dirty   map[string]int // pending writes per bucket
+}
+
+// pgWrite is a put (or, del, a delete) not yet sent.
+type pgWrite struct {
+	bucket     string
+	key, value []byte
+	del        bool
+}
+
+type pgKey struct{ bucket, key string }
+
+// buffer records a write to send with the next flush.
+func (t *pgTx) buffer(w pgWrite) {
+	if t.written == nil {
+		t.written, t.dirty = map[pgKey]int{}, map[string]int{}
+	}
+	t.written[pgKey{w.bucket, string(w.key)}] = len(t.pending)
+	t.dirty[w.bucket]++
+	t.pending = append(t.pending, w)
+}
+
+// flush sends the pending writes, in order, in one round trip; the first
+// that fails fails the transaction.
+func (t *pgTx) flush() error {
+	if t.err != nil || len(t.pending) == 0 {
+		return t.err
+	}
+	b := &pgx.Batch{}
+	for _, w := range t.pending {
+		if w.del {
+			b.Queue("DELETE FROM kv WHERE bucket = $1 AND key = $2", w.bucket, w.key)
+		} else {
+			b.Queue(`INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3)
+		ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`, w.bucket, w.key, w.value)
+		}
+	}
+	n := len(t.pending)
+	t.pending, t.written, t.dirty = t.pending[:0], nil, nil
+	br := t.tx.SendBatch(t.ctx, b)
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return t.fail(err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return t.fail(err)
+	}
+	return nil
+}
+
+// flushFor sends the pending writes before a read of bucket's keys that a
+// pending write could change.
+func (t *pgTx) flushFor(bucket string) error {
+	if t.dirty[bucket] > 0 {
+		return t.flush()
+	}
+	return t.err
 }
 
 func (t *pgTx) fail(err error) error {
@@ -222,8 +293,8 @@ func (t *pgTx) Bucket(name []byte) kvBucket { return pgBucket{t: t, name: string
 func (t *pgTx) Writable() bool { return t.writable }
 
 func (t *pgTx) clearBucket(name []byte) error {
-	if t.err != nil {
-		return t.err
+	if err := t.flush(); err != nil {
+		return err
 	}
 	if _, err := t.tx.Exec(t.ctx, "DELETE FROM kv WHERE bucket = $1", string(name)); err != nil {
 		return t.fail(err)
@@ -261,6 +332,12 @@ func (b pgBucket) Get(key []byte) []byte {
 	if t.err != nil || len(key) == 0 {
 		return nil
 	}
+	if i, ok := t.written[pgKey{b.name, string(key)}]; ok {
+		if w := t.pending[i]; !w.del {
+			return slices.Clone(w.value)
+		}
+		return nil
+	}
 	var v []byte
 	err := t.tx.QueryRow(t.ctx, "SELECT value FROM kv WHERE bucket = $1 AND key = $2", b.name, key).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -290,11 +367,8 @@ func (b pgBucket) Put(key, value []byte) error {
 	if value == nil {
 		value = []byte{}
 	}
-	_, err := t.tx.Exec(t.ctx, `INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3)
-		ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`, b.name, key, value)
-	if err != nil {
-		return t.fail(err)
-	}
+	// Copied: bbolt's Put leaves the caller's slices to the caller.
+	t.buffer(pgWrite{bucket: b.name, key: slices.Clone(key), value: slices.Clone(value)})
 	return nil
 }
 
@@ -306,9 +380,7 @@ func (b pgBucket) Delete(key []byte) error {
 	case !t.writable:
 		return errReadOnly
 	}
-	if _, err := t.tx.Exec(t.ctx, "DELETE FROM kv WHERE bucket = $1 AND key = $2", b.name, key); err != nil {
-		return t.fail(err)
-	}
+	t.buffer(pgWrite{bucket: b.name, key: slices.Clone(key), del: true})
 	return nil
 }
 
@@ -366,7 +438,7 @@ func (c *pgCursor) current() ([]byte, []byte) {
 func (c *pgCursor) fetch(key []byte, inclusive bool) ([]byte, []byte) {
 	t := c.b.t
 	c.page, c.at, c.more, c.key = nil, 0, false, nil
-	if t.err != nil {
+	if t.flushFor(c.b.name) != nil {
 		return nil, nil
 	}
 	if c.n == 0 {
@@ -437,7 +509,7 @@ func (c *pgCursor) Next() ([]byte, []byte) {
 func (c *pgCursor) back(key []byte) ([]byte, []byte) {
 	t := c.b.t
 	c.page, c.at, c.more, c.key, c.n = nil, 0, false, nil, 0
-	if t.err != nil {
+	if t.flushFor(c.b.name) != nil {
 		return nil, nil
 	}
 	q, args := "SELECT key, value FROM kv WHERE bucket = $1 ORDER BY key DESC LIMIT 1", []any{c.b.name}
