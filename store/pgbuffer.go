@@ -1,0 +1,65 @@
+package store
+
+// A PostgreSQL transaction's writes, buffered (postgres.go's pgTx): sent
+// together, in one round trip, at the commit or before a read that could
+// see them.
+
+import "github.com/jackc/pgx/v5"
+
+// pgWrite is a put (or, del, a delete) not yet sent.
+type pgWrite struct {
+	bucket     string
+	key, value []byte
+	del        bool
+}
+
+type pgKey struct{ bucket, key string }
+
+// buffer records a write to send with the next flush.
+func (t *pgTx) buffer(w pgWrite) {
+	if t.written == nil {
+		t.written, t.dirty = map[pgKey]int{}, map[string]int{}
+	}
+	t.written[pgKey{w.bucket, string(w.key)}] = len(t.pending)
+	t.dirty[w.bucket]++
+	t.pending = append(t.pending, w)
+}
+
+// flush sends the pending writes, in order, in one round trip; the first
+// that fails fails the transaction.
+func (t *pgTx) flush() error {
+	if t.err != nil || len(t.pending) == 0 {
+		return t.err
+	}
+	b := &pgx.Batch{}
+	for _, w := range t.pending {
+		if w.del {
+			b.Queue("DELETE FROM kv WHERE bucket = $1 AND key = $2", w.bucket, w.key)
+		} else {
+			b.Queue(`INSERT INTO kv (bucket, key, value) VALUES ($1, $2, $3)
+		ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`, w.bucket, w.key, w.value)
+		}
+	}
+	n := len(t.pending)
+	t.pending, t.written, t.dirty = t.pending[:0], nil, nil
+	br := t.tx.SendBatch(t.ctx, b)
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return t.fail(err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return t.fail(err)
+	}
+	return nil
+}
+
+// flushFor sends the pending writes before a read of bucket's keys that a
+// pending write could change.
+func (t *pgTx) flushFor(bucket string) error {
+	if t.dirty[bucket] > 0 {
+		return t.flush()
+	}
+	return t.err
+}
