@@ -124,7 +124,12 @@ func (s *Store) commitGroup(calls []*groupCall) {
 		err := s.update(context.Background(), func(tx kvTx) error {
 			t := &Tx{tx: tx}
 			for i, c := range calls {
-				if err := callSafely(c.fn, t); err != nil {
+				err := callSafely(c.fn, t)
+				if err == nil {
+					// A write the database refuses is this call's.
+					err = flushWrites(tx)
+				}
+				if err != nil {
 					failed = i
 					return err
 				}

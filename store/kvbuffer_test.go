@@ -1,7 +1,6 @@
 package store
 
 import (
-	"crypto/rand"
 	"strings"
 	"testing"
 )
@@ -79,9 +78,7 @@ func TestATransactionReadsItsOwnWrites(t *testing.T) {
 			if err := b.Put([]byte("g"), []byte("7")); err != nil {
 				return err
 			}
-			key := make([]byte, 20_000)
-			rand.Read(key) // incompressible: its index entry cannot be made small
-			return b.Put(key, []byte("x"))
+			return b.Put(badKey(), []byte("x"))
 		})
 		_ = s.View(func(tx *Tx) error {
 			g := tx.tx.Bucket(bucketDigests).Get([]byte("g"))

@@ -16,13 +16,39 @@ type pgWrite struct {
 type pgKey struct{ bucket, key string }
 
 // buffer records a write to send with the next flush.
+// A key written again replaces its pending write (writes to different keys
+// commute; a clear flushes first). At maxPending writes the buffer is sent,
+// so that a transaction of many writes (a first purge, an import) holds
+// at most that many in memory.
 func (t *pgTx) buffer(w pgWrite) {
 	if t.written == nil {
 		t.written, t.dirty = map[pgKey]int{}, map[string]int{}
 	}
-	t.written[pgKey{w.bucket, string(w.key)}] = len(t.pending)
+	k := pgKey{w.bucket, string(w.key)}
+	if i, ok := t.written[k]; ok {
+		t.pending[i] = w
+		return
+	}
+	t.written[k] = len(t.pending)
 	t.dirty[w.bucket]++
 	t.pending = append(t.pending, w)
+	if len(t.pending) >= maxPending {
+		t.flush()
+	}
+}
+
+// maxPending is how many writes wait at most before they are sent.
+const maxPending = 1000
+
+// flushWrites sends a transaction's buffered writes, on an engine that
+// buffers them (PostgreSQL): so that a write the database refuses is the
+// failure of the call that made it (a group's call, or fn), not of the
+// commit.
+func flushWrites(tx kvTx) error {
+	if t, ok := tx.(*pgTx); ok {
+		return t.flush()
+	}
+	return nil
 }
 
 // flush sends the pending writes, in order, in one round trip; the first

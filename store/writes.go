@@ -162,6 +162,12 @@ func (s *Store) update(ctx context.Context, fn func(kvTx) error) error {
 		if err := fn(tx); err != nil {
 			return err
 		}
+		// fn's writes, sent (PostgreSQL): one the database refuses is fn's
+		// failure, as it was when each write was a statement; only the
+		// commit's own failures are WriteErrors.
+		if err := flushWrites(tx); err != nil {
+			return err
+		}
 		if err := stampWrite(tx); err != nil {
 			return err
 		}
