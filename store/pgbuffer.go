@@ -1,8 +1,9 @@
 package store
 
 // A PostgreSQL transaction's writes, buffered (postgres.go's pgTx): sent
-// together, in one round trip, at the commit or before a read that could
-// see them.
+// together, in one round trip, after each grouped call and after the
+// transaction's function (flushWrites), before a cursor over their bucket,
+// and at maxPending writes.
 
 import "github.com/jackc/pgx/v5"
 

@@ -125,7 +125,8 @@ type Store struct {
 // or damaged, with what is wrong and how to restore a backup: only a
 // missing file starts a new store. Partial backups and restores a killed
 // process left in dir are removed. A second process opening the same dir
-// gets ErrLocked rather than waiting.
+// gets ErrLocked rather than waiting. A store of an older schema is first
+// copied whole to nabij.db.before-schema-N, then migrated (Migrated).
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)

@@ -87,7 +87,8 @@ func (h *writeHealth) failing() error {
 	return fmt.Errorf("writes have failed since %s: %s", h.since.UTC().Format(time.RFC3339), h.last.Reason())
 }
 
-// WriteHealth is nil while the store's writes commit, else the failure:
+// WriteHealth is nil while the store's writes commit and the data
+// directory's disk has room (spaceHealth), else the failure:
 // since when and why. While they fail it tries a write itself (an empty
 // one), so that it is nil again as soon as the disk has room, whether or
 // not anything else writes. For /healthz.
