@@ -231,3 +231,21 @@ func TestProgress(t *testing.T) {
 		t.Error("the rmc rule shows for a 15-year-old")
 	}
 }
+
+// After a leerplicht case held back past the 18th birthday (it counts the
+// absence up to the day before it), the pupil page's progress of the RMC
+// counts from the birthday, as the rules do, not from the day after that
+// case.
+func TestProgressAfterALeerplichtCaseHeldPastTheBirthday(t *testing.T) {
+	p := Default()
+	cal := calendar(t)
+	// 18 on Tue 10 Nov 2026; absent 5–12 Nov; leerplicht's case of 9 Nov
+	// held back to 11 Nov (review-16u-held-past-18th-birthday-counts-up-to-it).
+	pupil := Pupil{BirthDate: day("2008-11-10"), Entries: entries(p, schoolDays(cal, "2026-11-05", "2026-11-12", "absent")...)}
+	past := []PastCase{{Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-04")}, {Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-11")}}
+	for _, pr := range p.Progress(pupil, cal, day("2026-11-12"), past) {
+		if pr.Rule.Name == "rmc-16u-4w" && (pr.Since != day("2026-11-10") || pr.Value != 18) {
+			t.Errorf("the RMC's progress: %v since %s, want 18 since 10 November (the birthday)", pr.Value, pr.Since)
+		}
+	}
+}

@@ -26,7 +26,7 @@ func (p *Protocol) Progress(pupil Pupil, cal *school.Calendar, today school.Date
 	if len(p.ordered) != len(p.Rules) {
 		_, byName = orderRules(p.Rules)
 	}
-	ev := evaluation{p: p, cal: cal, byName: byName}
+	ev := evaluation{p: p, cal: cal, pupil: pupil, byName: byName}
 	for _, c := range past {
 		if !c.Dismissed {
 			ev.cases = append(ev.cases, c)
