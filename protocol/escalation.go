@@ -79,6 +79,10 @@ func NewEscalation(student string, f Finding, now time.Time) *Escalation {
 			en += fmt.Sprintf(" This case counts the absence up to and including %s, the day before the pupil's %dth birthday; %s.", date(last), f.Rule.MaxAge+1, nextEN)
 		}
 	}
+	if f.BeforeMinAge > 0 && f.Rule.Measure == MeasureHours {
+		nl += fmt.Sprintf(" Daarvan %g lesuren van voor de %de verjaardag (%s).", f.BeforeMinAge, f.Rule.MinAge, datum(f.Grown))
+		en += fmt.Sprintf(" Of these, %g lesuren were before the pupil's %dth birthday (%s).", f.BeforeMinAge, f.Rule.MinAge, date(f.Grown))
+	}
 	e := &Escalation{Student: student, Level: f.Rule.Level, Rule: f.Rule.Name, Melding: f.Rule.Melding,
 		Reason: nl, ReasonEN: en, Facts: f.Facts, Status: StatusOpen, OpenedAt: now, Actions: []Action{}}
 	if !f.Facts.Due.IsZero() {

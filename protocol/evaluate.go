@@ -97,6 +97,11 @@ type Finding struct {
 	// Outgrown (the RMC after leerplicht), or "" when none does (after the
 	// RMC, nothing goes outside the school).
 	Next Level
+	// BeforeMinAge is how much of the count was missed before the birthday
+	// from which the rule applies (the RMC's hours of a pupil who was 17
+	// then), told apart in the reason; Grown is that birthday.
+	BeforeMinAge float64
+	Grown        school.Date
 }
 
 // Evaluate runs every rule over the pupil's history up to and including
@@ -452,7 +457,14 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 	st.reached = school.Date{}
 	facts.Weeks = r.Weeks
 	ev.finish(r, &facts)
-	return ev.finding(r, facts, d), true
+	f := ev.finding(r, facts, d)
+	if r.MinAge > 0 && !ev.pupil.BirthDate.IsZero() {
+		if grown := ev.turns(r.MinAge); start.Before(grown) {
+			f.Grown = grown
+			f.BeforeMinAge = measure(r, st.entries, start, grown.AddDays(-1), ev.cal, false).Value
+		}
+	}
+	return f, true
 }
 
 // finding is the case of r opening on d on facts.
