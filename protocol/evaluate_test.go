@@ -249,3 +249,36 @@ func TestProgressAfterALeerplichtCaseHeldPastTheBirthday(t *testing.T) {
 		}
 	}
 }
+
+// While a leerplicht case reached at 17 is still held back past the 18th
+// birthday (the 7-day rule), the pupil page's progress of the RMC does not
+// count that case's hours: it counts from the birthday. (Found by a review:
+// it showed the RMC at 24 of 16 since 5 November.)
+func TestProgressDuringALeerplichtHoldAcrossTheBirthday(t *testing.T) {
+	p := Default()
+	cal := calendar(t)
+	// 18 on Tue 10 Nov 2026; absent 2–10 Nov; leerplicht's case of 4 Nov;
+	// reached again on 9 Nov at 17, held back to 11 Nov. Today is 10 Nov.
+	pupil := Pupil{BirthDate: day("2008-11-10"), Entries: entries(p, schoolDays(cal, "2026-11-02", "2026-11-10", "absent")...)}
+	past := []PastCase{{Rule: "ongeoorloofd-6u", ThresholdDay: day("2026-11-02")}, {Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-04")}}
+	found := false
+	for _, pr := range p.Progress(pupil, cal, day("2026-11-10"), past) {
+		if pr.Rule.Name == "rmc-16u-4w" {
+			found = true
+			if pr.Since != day("2026-11-10") || pr.Value != 6 {
+				t.Errorf("the RMC's progress during the hold: %v since %s, want 6 since 10 November (the birthday)", pr.Value, pr.Since)
+			}
+		}
+	}
+	if !found {
+		t.Error("no RMC progress for an 18-year-old")
+	}
+	// Without a leerplicht limit reached before the birthday, the RMC counts
+	// its 4 lesweken as the rules do, hours at 17 included.
+	pupil.Entries = entries(p, "2026-11-09 absent", "2026-11-10 absent")
+	for _, pr := range p.Progress(pupil, cal, day("2026-11-10"), nil) {
+		if pr.Rule.Name == "rmc-16u-4w" && pr.Value != 12 {
+			t.Errorf("the RMC's progress with no leerplicht case: %v since %s, want 12", pr.Value, pr.Since)
+		}
+	}
+}

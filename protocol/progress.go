@@ -65,6 +65,7 @@ func (p *Protocol) Progress(pupil Pupil, cal *school.Calendar, today school.Date
 			continue
 		}
 		start := laterOf(r.windowStart(today, cal), ev.restartFrom(today, r))
+		start = laterOf(start, ev.heldBeforeGrowing(r, start, today, pupil.Entries))
 		f := measure(r, entries, start, today, cal, false)
 		out = append(out, Progress{Rule: r, Value: f.Value, Threshold: r.Threshold, Since: start, Unit: unitOf(r)})
 	}
@@ -85,4 +86,30 @@ func unitOf(r *Rule) string {
 	default:
 		return "keer"
 	}
+}
+
+// heldBeforeGrowing is the birthday from which r applies (the RMC's 18th)
+// when, counting from start, a rule of r's step that ended at that birthday
+// (leerplicht) had reached its threshold before it: those days are that
+// rule's case, opened or still held back by the 7-day rule, and r counts
+// from the birthday, as the rules do (restartFrom). Zero otherwise.
+func (ev *evaluation) heldBeforeGrowing(r *Rule, start, today school.Date, all []Entry) school.Date {
+	if r.MinAge == 0 || r.Kind != KindWindow || ev.pupil.BirthDate.IsZero() {
+		return school.Date{}
+	}
+	grown := ev.turns(r.MinAge)
+	if !start.Before(grown) || today.Before(grown) {
+		return school.Date{}
+	}
+	eve := grown.AddDays(-1)
+	for _, o := range ev.byName {
+		if o == r || o.Kind != KindWindow || o.MaxAge != r.MinAge-1 || r.Ladder == "" || o.Ladder != r.Ladder || o.Level.tier() != r.Level.tier() {
+			continue
+		}
+		from := laterOf(o.windowStart(eve, ev.cal), ev.restartFrom(eve, o))
+		if measure(o, ev.p.counted(o, all, ev.cal, nil), from, eve, ev.cal, false).Value >= o.Threshold {
+			return grown
+		}
+	}
+	return school.Date{}
 }
