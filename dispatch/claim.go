@@ -151,12 +151,10 @@ func (d *Dispatcher) fateOf(tx alerts.Tx, m *alerts.Message, now time.Time) (f f
 	if m.Status != alerts.StatusQueued || m.DueAt.After(now) {
 		return fateNone, opens, nil
 	}
-	if !d.quiet.Exempt(m) {
-		opens = d.quiet.Next(now)
-	}
+	opens = d.opensAt(m, now)
 	// Expired, or quiet until after it expires: it will not go out in
 	// time, and a person must know now rather than in the morning.
-	if d.tooLate(m, now) {
+	if tooLate(m, now, opens) {
 		if _, looks := d.sender.(Looker); looks && m.Uncertain {
 			// The family may have it: the provider is asked before the
 			// message is given up (a person told "not reached" for a
@@ -260,14 +258,17 @@ func sameClaim(stored, held *alerts.Message) bool {
 // too when it does not send to one.
 const CodeOptedOut = 21610
 
+// opensAt is when the quiet hours that hold m at now end; zero when they
+// do not hold it.
+func (d *Dispatcher) opensAt(m *alerts.Message, now time.Time) time.Time {
+	if d.quiet.Exempt(m) {
+		return time.Time{}
+	}
+	return d.quiet.Next(now)
+}
+
 // tooLate reports whether m will not go out within its validity: expired,
-// or quiet until after its validity ends.
-func (d *Dispatcher) tooLate(m *alerts.Message, now time.Time) bool {
-	if m.ExpiresAt.IsZero() {
-		return false
-	}
-	if now.After(m.ExpiresAt) {
-		return true
-	}
-	return !d.quiet.Exempt(m) && d.quiet.Next(now).After(m.ExpiresAt)
+// or quiet until opens, after its validity ends.
+func tooLate(m *alerts.Message, now, opens time.Time) bool {
+	return !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt))
 }

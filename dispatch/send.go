@@ -64,7 +64,7 @@ func (d *Dispatcher) send(ctx context.Context, m *alerts.Message) answer {
 	if m.Uncertain {
 		// The last send ended without an answer: the provider may have it.
 		now := d.now()
-		expired := !m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt) || d.tooLate(m, now)
+		expired := !m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt) || tooLate(m, now, d.opensAt(m, now))
 		if looker, ok := d.sender.(Looker); ok {
 			receipt, found, err := looker.Lookup(ctx, d.lookupOf(m))
 			switch {
