@@ -100,35 +100,45 @@ func registerStoreMetrics(reg prometheus.Registerer, st *store.Store) {
 // not yet claimed, how long the earliest of them has waited, and the
 // messages claimed and waiting for the provider. A morning that stops (a
 // dispatcher stuck, the provider slow) shows here at once; the latency
-// histograms count only what went out.
+// histograms count only what went out. One read of the store a scrape.
 func registerOutboxMetrics(reg prometheus.Registerer, st *store.Store, now func() time.Time) {
-	const limit = 100_000
-	stats := func() (due int, oldest time.Time, sending int) {
-		_ = st.View(func(tx *store.Tx) (err error) {
-			due, oldest, sending, err = tx.OutboxStats(now(), limit)
-			return err
-		})
-		return due, oldest, sending
+	reg.MustRegister(&outboxCollector{st: st, now: now,
+		due: prometheus.NewDesc("nabij_outbox_due",
+			"Messages due to be sent and not yet claimed by a worker (at most 100000 counted).", nil, nil),
+		oldest: prometheus.NewDesc("nabij_outbox_oldest_due_seconds",
+			"How long the earliest message due and not yet claimed has waited; 0 when none waits.", nil, nil),
+		sending: prometheus.NewDesc("nabij_messages_sending",
+			"Messages claimed and waiting for the provider's answer.", nil, nil),
+	})
+}
+
+type outboxCollector struct {
+	st                   *store.Store
+	now                  func() time.Time
+	due, oldest, sending *prometheus.Desc
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.due
+	ch <- c.oldest
+	ch <- c.sending
+}
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	now := c.now()
+	var due, sending int
+	var oldest time.Time
+	_ = c.st.View(func(tx *store.Tx) (err error) {
+		due, oldest, sending, err = tx.OutboxStats(now, 100_000)
+		return err
+	})
+	waited := 0.0
+	if due > 0 {
+		waited = max(now.Sub(oldest).Seconds(), 0)
 	}
-	reg.MustRegister(
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "nabij_outbox_due",
-			Help: "Messages due to be sent and not yet claimed by a worker (at most 100000 counted).",
-		}, func() float64 { due, _, _ := stats(); return float64(due) }),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "nabij_outbox_oldest_due_seconds",
-			Help: "How long the earliest message due and not yet claimed has waited; 0 when none waits.",
-		}, func() float64 {
-			if due, oldest, _ := stats(); due > 0 {
-				return max(now().Sub(oldest).Seconds(), 0)
-			}
-			return 0
-		}),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "nabij_messages_sending",
-			Help: "Messages claimed and waiting for the provider's answer.",
-		}, func() float64 { _, _, sending := stats(); return float64(sending) }),
-	)
+	ch <- prometheus.MustNewConstMetric(c.due, prometheus.GaugeValue, float64(due))
+	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, waited)
+	ch <- prometheus.MustNewConstMetric(c.sending, prometheus.GaugeValue, float64(sending))
 }
 
 // jobMetrics count the school day's scheduled jobs (the deadline, the
