@@ -177,16 +177,14 @@ func Open(dir string) (*Store, error) {
 		// migrated: the way back to that nabij (which refuses the newer
 		// schema) is this copy.
 		var version int
-		if err := db.View(func(tx *bolt.Tx) error {
+		if err := db.View(func(tx *bolt.Tx) (err error) {
 			if meta := tx.Bucket(bucketMeta); meta != nil {
-				if raw := meta.Get([]byte("schema_version")); raw != nil {
-					return json.Unmarshal(raw, &version)
-				}
+				version, err = schemaVersionOf(meta.Get([]byte("schema_version")))
 			}
-			return nil
+			return err
 		}); err != nil {
 			db.Close()
-			return nil, fmt.Errorf("schema version: %w", err)
+			return nil, err
 		}
 		if version > 0 && version < SchemaVersion {
 			copyPath := fmt.Sprintf("%s.before-schema-%d", path, SchemaVersion)
@@ -253,11 +251,9 @@ func (s *Store) Ping() error { return s.eng.ping(context.Background()) }
 func (s *Store) migrate() error {
 	return s.eng.update(context.Background(), func(tx kvTx) error {
 		meta := tx.Bucket(bucketMeta)
-		var version int
-		if raw := meta.Get([]byte("schema_version")); raw != nil {
-			if err := json.Unmarshal(raw, &version); err != nil {
-				return fmt.Errorf("schema version: %w", err)
-			}
+		version, err := schemaVersionOf(meta.Get([]byte("schema_version")))
+		if err != nil {
+			return err
 		}
 		if version > SchemaVersion {
 			return newerSchema(version)
@@ -280,7 +276,6 @@ func (s *Store) migrate() error {
 				return fmt.Errorf("migrating to schema 4: %w", err)
 			}
 		}
-		var err error
 		if s.mediaKey, err = ensureMediaKey(meta); err != nil {
 			return fmt.Errorf("media key: %w", err)
 		}
@@ -299,18 +294,28 @@ func newerSchema(version int) error {
 // a newer nabij has migrated it since this one opened it (replicas).
 func (s *Store) CheckSchema() error {
 	return s.eng.view(context.Background(), func(tx kvTx) error {
-		raw := tx.Bucket(bucketMeta).Get([]byte("schema_version"))
-		var version int
-		if raw != nil {
-			if err := json.Unmarshal(raw, &version); err != nil {
-				return fmt.Errorf("schema version: %w", err)
-			}
+		version, err := schemaVersionOf(tx.Bucket(bucketMeta).Get([]byte("schema_version")))
+		if err != nil {
+			return err
 		}
 		if version > SchemaVersion {
 			return newerSchema(version)
 		}
 		return nil
 	})
+}
+
+// schemaVersionOf reads meta's schema_version: 0 when there is none (a
+// new store).
+func schemaVersionOf(raw []byte) (int, error) {
+	var version int
+	if raw == nil {
+		return 0, nil
+	}
+	if err := json.Unmarshal(raw, &version); err != nil {
+		return 0, fmt.Errorf("schema version: %w", err)
+	}
+	return version, nil
 }
 
 // Tx is a transaction with nabij's typed operations.
