@@ -184,7 +184,16 @@ func (c *Cluster) CreateDatabase(ctx context.Context, prefix string) (string, er
 		return "", err
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE template0"); err != nil {
+	// FILE_COPY (PostgreSQL 15 and later) copies template0's files, where
+	// the default (WAL_LOG) writes them all through the write-ahead log:
+	// 46 rather than 108 ms of CPU a database here, and a test binary makes
+	// dozens. Its checkpoints cost nothing with fsync off.
+	strategy := ""
+	major, _, _ := strings.Cut(conn.PgConn().ParameterStatus("server_version"), ".")
+	if n, _ := strconv.Atoi(major); n >= 15 {
+		strategy = " STRATEGY FILE_COPY"
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE template0"+strategy); err != nil {
 		return "", err
 	}
 	return c.URL(name), nil
