@@ -29,7 +29,24 @@ type Pupil struct {
 type PastCase struct {
 	Rule         string
 	ThresholdDay school.Date
-	Dismissed    bool
+	// FirstDay is the first day of its facts: for a streak (LRV), the first
+	// day of the run it opened on. A run held back by min_days_between opens
+	// as it stood, and a new run may have begun before the case opened
+	// (the pupil back for a day and away again): that run is not this
+	// case's, and opens one of its own. Zero in a case of before schema 6,
+	// read as its ThresholdDay.
+	FirstDay  school.Date
+	Dismissed bool
+}
+
+// runsAfter is the first day a run of the case's streak rule may begin
+// and open a case again: the day after the first day of the run it opened
+// on (runs do not overlap, so a later run began after that run ended).
+func (c PastCase) runsAfter() school.Date {
+	if c.FirstDay.IsZero() || c.FirstDay.After(c.ThresholdDay) {
+		return c.ThresholdDay.AddDays(1)
+	}
+	return c.FirstDay.AddDays(1)
 }
 
 // Facts are the numbers behind an escalation.
@@ -164,7 +181,7 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 				st.floor = laterOf(st.floor, c.ThresholdDay)
 			}
 			if c.Rule == r.Name {
-				st.since = laterOf(st.since, c.ThresholdDay.AddDays(1))
+				st.since = laterOf(st.since, c.runsAfter())
 			}
 		}
 		if r.Kind == KindStreak {
@@ -183,9 +200,10 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 		for _, st := range ev.rules {
 			if f, ok := ev.on(st, d); ok {
 				ev.found = append(ev.found, f)
-				ev.cases = append(ev.cases, PastCase{Rule: st.r.Name, ThresholdDay: d})
+				c := PastCase{Rule: st.r.Name, ThresholdDay: d, FirstDay: f.Facts.FirstDay}
+				ev.cases = append(ev.cases, c)
 				if st.r.Kind == KindStreak {
-					st.since = d.AddDays(1)
+					st.since = c.runsAfter()
 				}
 			}
 		}

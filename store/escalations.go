@@ -37,13 +37,22 @@ func (t *Tx) PutEscalation(e *protocol.Escalation) (bool, error) {
 	return true, t.put(bucketEscalations, e.ID, e)
 }
 
-// dismissedMark ends the index entry of a dismissed case.
-const dismissedMark = "|dismissed"
+// dismissedMark ends the index entry of a dismissed case; firstDayMark
+// comes before the first day of its facts (schema 6).
+const (
+	dismissedMark = "|dismissed"
+	firstDayMark  = "|from "
+)
 
 // indexPast keeps esc_by_student in step with e: its rule, its threshold
-// day, and whether it was dismissed (a dismissed case restarts no rule).
+// day, the first day of its facts (an LRV's run), and whether it was
+// dismissed (a dismissed case restarts no rule):
+// "rule|threshold|from first[|dismissed]".
 func (t *Tx) indexPast(e *protocol.Escalation) error {
 	past := e.Rule + "|" + e.Facts.ThresholdDay.String()
+	if !e.Facts.FirstDay.IsZero() {
+		past += firstDayMark + e.Facts.FirstDay.String()
+	}
 	if e.Status == protocol.StatusDismissed {
 		past += dismissedMark
 	}
@@ -55,9 +64,10 @@ func (t *Tx) indexPast(e *protocol.Escalation) error {
 	return b.Put(key, []byte(past))
 }
 
-// markDismissed marks the dismissed cases in esc_by_student, and puts the
-// reported cases in esc_active: the migration to schema 3.
-func markDismissed(tx kvTx) error {
+// reindexCases writes esc_by_student and esc_active again from the cases
+// themselves: the migrations to schema 3 (dismissed cases marked, reported
+// cases active) and 6 (the first day of a case's facts).
+func reindexCases(tx kvTx) error {
 	return tx.Bucket(bucketEscalations).ForEach(func(k, raw []byte) error {
 		var e protocol.Escalation
 		if err := json.Unmarshal(raw, &e); err != nil {
@@ -180,6 +190,29 @@ func (t *Tx) Escalations() ([]*protocol.Escalation, error) {
 	return out, err
 }
 
+// pastCase reads an esc_by_student entry (indexPast).
+func pastCase(v []byte) (protocol.PastCase, error) {
+	var c protocol.PastCase
+	v, c.Dismissed = bytes.CutSuffix(v, []byte(dismissedMark))
+	if i := bytes.LastIndex(v, []byte(firstDayMark)); i >= 0 {
+		d, ok := school.DateFromBytes(v[i+len(firstDayMark):])
+		if !ok {
+			return c, fmt.Errorf("%q is damaged", v)
+		}
+		v, c.FirstDay = v[:i], d
+	}
+	i := bytes.LastIndexByte(v, '|') // a rule's name of an older protocol may hold a '|', a date does not
+	ok := false
+	if i >= 0 {
+		c.ThresholdDay, ok = school.DateFromBytes(v[i+1:])
+	}
+	if !ok {
+		return c, fmt.Errorf("%q is damaged", v)
+	}
+	c.Rule = string(v[:i])
+	return c, nil
+}
+
 // PastCasesOf lists what the rules need of a pupil's cases, read from the
 // index alone.
 func (t *Tx) PastCasesOf(student string) ([]protocol.PastCase, error) {
@@ -187,16 +220,11 @@ func (t *Tx) PastCasesOf(student string) ([]protocol.PastCase, error) {
 	c := t.tx.Bucket(bucketEscByStudent).Cursor()
 	p := []byte(student + "|")
 	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
-		v, dismissed := bytes.CutSuffix(v, []byte(dismissedMark))
-		i := bytes.LastIndexByte(v, '|') // a rule's name of an older protocol may hold a '|', a date does not
-		d, ok := school.Date{}, false
-		if i >= 0 {
-			d, ok = school.DateFromBytes(v[i+1:])
+		c, err := pastCase(v)
+		if err != nil {
+			return nil, fmt.Errorf("escalation index %s: %w", k, err)
 		}
-		if !ok {
-			return nil, fmt.Errorf("escalation index %s: %q is damaged", k, v)
-		}
-		out = append(out, protocol.PastCase{Rule: string(v[:i]), ThresholdDay: d, Dismissed: dismissed})
+		out = append(out, c)
 	}
 	return out, nil
 }

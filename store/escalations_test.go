@@ -197,3 +197,84 @@ func TestPastCasesMarkDismissedOnesAndMigrationToSchema3(t *testing.T) {
 		t.Errorf("past cases after the migration to schema 3 = %+v, want %+v", got, want)
 	}
 }
+
+// The index holds the first day of a case's facts (an LRV's run), beside
+// its dismissal; a schema-5 store, whose index has none, gets them when it
+// is migrated.
+func TestPastCasesKnowTheirFirstDayAndMigrationToSchema6(t *testing.T) {
+	lrv := func(first string, days ...string) *protocol.Escalation {
+		e := testCase("p1", "lrv", days...)
+		e.Facts.FirstDay = day(first)
+		return e
+	}
+	held, dropped := lrv("2026-10-28", "2026-11-30", "2026-12-04"), lrv("2026-12-02", "2027-01-20")
+	want := []protocol.PastCase{
+		{Rule: "lrv", ThresholdDay: day("2026-12-04"), FirstDay: day("2026-10-28")},
+		{Rule: "lrv", ThresholdDay: day("2027-01-20"), FirstDay: day("2026-12-02"), Dismissed: true},
+	}
+	past := func(s *Store) []protocol.PastCase {
+		var out []protocol.PastCase
+		if err := s.View(func(tx *Tx) error {
+			var err error
+			out, err = tx.PastCasesOf("p1")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	put := func(s *Store) {
+		if err := s.Update(func(tx *Tx) error {
+			if err := dropped.Apply("dismiss", "c1", "de dagen waren geoorloofd", time.Now()); err != nil {
+				return err
+			}
+			for _, e := range []*protocol.Escalation{held, dropped} {
+				if _, err := tx.PutEscalation(e); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	onEachEngine(t, func(t *testing.T, open opener) {
+		s := open(t)
+		held.ID, dropped.ID, dropped.Status, dropped.Actions = "", "", protocol.StatusOpen, nil
+		put(s)
+		if got := past(s); !slices.Equal(got, want) {
+			t.Errorf("past cases = %+v, want %+v", got, want)
+		}
+	})
+
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held.ID, dropped.ID, dropped.Status, dropped.Actions = "", "", protocol.StatusOpen, nil
+	put(s)
+	// As schema 5 left it: no first days in the index.
+	if err := s.Update(func(tx *Tx) error {
+		b := tx.tx.Bucket(bucketEscByStudent)
+		for k, v := range map[string]string{held.ID: "lrv|2026-12-04", dropped.ID: "lrv|2027-01-20" + dismissedMark} {
+			if err := b.Put([]byte("p1|"+k), []byte(v)); err != nil {
+				return err
+			}
+		}
+		return tx.tx.Bucket(bucketMeta).Put([]byte("schema_version"), []byte("5"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := past(s); !got[0].FirstDay.IsZero() || !got[1].Dismissed {
+		t.Fatalf("the test did not write a schema-5 index: %+v", got)
+	}
+	s.Close()
+	if s, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := past(s); !slices.Equal(got, want) {
+		t.Errorf("past cases after the migration to schema 6 = %+v, want %+v", got, want)
+	}
+}

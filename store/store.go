@@ -35,7 +35,9 @@ import (
 //	5  left_pupils: the roster's record of a pupil who left, for the
 //	   melding of a case reached while they were enrolled (a pupil who left
 //	   under schema 4 has none)
-const SchemaVersion = 5
+//	6  esc_by_student holds the first day of a case's facts: an LRV run
+//	   that began while the last one was held back is a run of its own
+const SchemaVersion = 6
 
 // FileName is the bbolt file inside the data directory.
 const FileName = "nabij.db"
@@ -266,14 +268,14 @@ func (s *Store) migrate() error {
 				return fmt.Errorf("migrating to schema 2: %w", err)
 			}
 		}
-		if version < 3 {
-			if err := markDismissed(tx); err != nil {
-				return fmt.Errorf("migrating to schema 3: %w", err)
-			}
-		}
 		if version < 4 {
 			if err := buildClassPupils(tx); err != nil {
 				return fmt.Errorf("migrating to schema 4: %w", err)
+			}
+		}
+		if version < 6 {
+			if err := reindexCases(tx); err != nil {
+				return fmt.Errorf("migrating to schema 6 (and 3: the same indexes): %w", err)
 			}
 		}
 		if s.mediaKey, err = ensureMediaKey(meta); err != nil {
