@@ -63,6 +63,10 @@ type config struct {
 	OIDC web.OIDCConfig
 	// Timeouts are the HTTP server's; tests shorten them.
 	Timeouts httpTimeouts
+	// defaults are the values settings take when nothing sets them, by
+	// environment name (for `config check`); the README says what a
+	// setting without one does when it is not set.
+	defaults map[string]string
 	// listener, when set, is the socket the API listens on instead of
 	// listening on Addr itself: one systemd passed in (socket activation),
 	// or a test's, open before the server is made so that no other
@@ -84,7 +88,11 @@ var defaultTimeouts = httpTimeouts{ReadHeader: 10 * time.Second, Read: time.Minu
 const minAdminToken = 32
 
 func loadConfig(getenv func(string) string) (*config, error) {
+	defaults := map[string]string{}
 	env := func(key, def string) string {
+		if def != "" {
+			defaults[key] = def
+		}
 		if v := strings.TrimSpace(getenv(key)); v != "" {
 			return v
 		}
@@ -123,6 +131,7 @@ func loadConfig(getenv func(string) string) (*config, error) {
 			APIURL:              env("NABIJ_TWILIO_API_URL", twilio.DefaultAPIURL),
 		},
 	}
+	c.defaults = defaults
 	var errs []string
 	var err error
 	if c.Location, err = time.LoadLocation(env("NABIJ_TIMEZONE", "Europe/Amsterdam")); err != nil {

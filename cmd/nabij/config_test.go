@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -75,5 +76,70 @@ func TestShortAdminTokenRefused(t *testing.T) {
 	env["NABIJ_METRICS_ADDR"] = "nowhere"
 	if _, err := loadConfig(getenv); err == nil || !strings.Contains(err.Error(), "NABIJ_METRICS_ADDR") {
 		t.Errorf("a metrics address without a port: %v", err)
+	}
+}
+
+// `config check` prints the value each setting takes when nothing sets
+// it, and those are the README's: its settings table and nabij's defaults
+// cannot drift apart.
+func TestConfigCheckPrintsTheREADMEsDefaults(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, ok := strings.Cut(string(raw), "| variable | default | meaning |\n| --- | --- | --- |\n")
+	if !ok {
+		t.Fatal("the README has no settings table")
+	}
+	table, _, _ = strings.Cut(table, "\n\n")
+	want := map[string]string{} // setting → its default, "" for none
+	for _, row := range strings.Split(table, "\n") {
+		cells := strings.Split(row, " | ")
+		if len(cells) < 3 {
+			t.Fatalf("a row of the settings table: %q", row)
+		}
+		names := strings.Split(strings.TrimPrefix(cells[0], "| "), ", ")
+		var defaults []string
+		if d := cells[1]; d != "—" && d != "embedded" {
+			defaults = strings.Split(d, ", ")
+		}
+		if defaults != nil && len(defaults) != len(names) {
+			t.Fatalf("the row %q names %d settings and %d defaults", row, len(names), len(defaults))
+		}
+		for i, n := range names {
+			want[strings.Trim(n, "`")] = ""
+			if defaults != nil {
+				want[strings.Trim(n, "`")] = strings.Trim(defaults[i], "`")
+			}
+		}
+	}
+	cfg, err := loadConfig(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"config", "check"}, func(string) string { return "" }, &out, &errOut); code != 0 {
+		t.Fatalf("config check: exit %d: %s", code, errOut.String())
+	}
+	printed := map[string]string{}
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && f[len(f)-1] == "default" {
+			printed[f[0]] = strings.Join(f[1:len(f)-1], " ")
+		}
+	}
+	for n, def := range want {
+		if got := cfg.defaults[n]; got != def {
+			t.Errorf("%s: nabij's default is %q, the README's %q", n, got, def)
+		}
+		if def == "" {
+			def = "— (not set)"
+		}
+		if printed[n] != def {
+			t.Errorf("config check prints %s as %q, want %q", n, printed[n], def)
+		}
+	}
+	if len(want) < 30 {
+		t.Errorf("the README's settings table names %d settings: was it read whole?", len(want))
 	}
 }

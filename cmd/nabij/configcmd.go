@@ -7,8 +7,10 @@ import (
 )
 
 // configCmd is `nabij config check [FILE]`: it reads the file and the
-// environment as `serve` would, refuses what serve would refuse, and prints
-// every setting in force with where it came from, secrets masked.
+// environment as `serve` would, refuses what serve would refuse (exit 1,
+// where serve exits 2: a check that fails, not a service to keep stopped),
+// and prints every setting in force, defaults too, with where it came
+// from, secrets masked.
 func configCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] != "check" || len(args) > 2 {
 		fmt.Fprintln(stderr, "usage: nabij config check [FILE]")
@@ -23,7 +25,8 @@ func configCmd(args []string, getenv func(string) string, stdout, stderr io.Writ
 		fmt.Fprintln(stderr, "nabij config:", err)
 		return 1
 	}
-	if _, err := loadConfig(l.get); err != nil {
+	cfg, err := loadConfig(l.get)
+	if err != nil {
 		fmt.Fprintln(stderr, "nabij config:", err)
 		return 1
 	}
@@ -33,13 +36,13 @@ func configCmd(args []string, getenv func(string) string, stdout, stderr io.Writ
 		v := l.get(n)
 		src := l.source[n]
 		if v == "" && src == "" {
-			src = "default"
+			src, v = "default", cfg.defaults[n]
 		}
-		if secretNames[n] && v != "" {
+		if secretNames[n] && v != "" && src != "default" {
 			v = "•••• (set)"
 		}
 		if v == "" {
-			v = "—"
+			v = "— (not set)"
 		}
 		fmt.Fprintf(stdout, "%-36s %-28s %s\n", n, v, src)
 	}
