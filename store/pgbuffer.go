@@ -2,10 +2,14 @@ package store
 
 // A PostgreSQL transaction's writes, buffered (postgres.go's pgTx): sent
 // together, in one round trip, after each grouped call and after the
-// transaction's function (flushWrites), before a cursor over their bucket,
-// and at maxPending writes.
+// transaction's function (flushWrites), before a cursor's page of their
+// bucket would cover one of them, and at maxPending writes.
 
-import "github.com/jackc/pgx/v5"
+import (
+	"bytes"
+
+	"github.com/jackc/pgx/v5"
+)
 
 // pgWrite is a put (or, del, a delete) not yet sent.
 type pgWrite struct {
@@ -26,6 +30,7 @@ func (t *pgTx) buffer(w pgWrite) {
 		t.written, t.dirty = map[pgKey]int{}, map[string]int{}
 	}
 	k := pgKey{w.bucket, string(w.key)}
+	delete(t.reads, k) // read again once the write is sent
 	if i, ok := t.written[k]; ok {
 		t.pending[i] = w
 		return
@@ -58,6 +63,7 @@ func (t *pgTx) flush() error {
 	if t.err != nil || len(t.pending) == 0 {
 		return t.err
 	}
+	t.queries++
 	b := &pgx.Batch{}
 	for _, w := range t.pending {
 		if w.del {
@@ -80,6 +86,25 @@ func (t *pgTx) flush() error {
 		return t.fail(err)
 	}
 	return nil
+}
+
+// pendingIn reports whether a pending write of bucket falls in the keys a
+// cursor's page covers: after from (or from it, inclusive) up to and with
+// to, or without end when to is nil.
+func (t *pgTx) pendingIn(bucket string, from []byte, inclusive bool, to []byte) bool {
+	if t.dirty[bucket] == 0 {
+		return false
+	}
+	for _, w := range t.pending {
+		if w.bucket != bucket {
+			continue
+		}
+		c := bytes.Compare(w.key, from)
+		if (c > 0 || inclusive && c == 0) && (to == nil || bytes.Compare(w.key, to) <= 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // flushFor sends the pending writes before a read of bucket's keys that a

@@ -225,3 +225,108 @@ func TestPostgresBuffersAtMostMaxPendingWrites(t *testing.T) {
 		t.Errorf("%d keys committed, want %d", n, 3*maxPending+1)
 	}
 }
+
+// A PostgreSQL transaction asks for a key once: a Get again (the key
+// present or absent) answers from what it read, and a write forgets the
+// key, so that a Get after the write is sent reads the new value. A cursor
+// sends the pending writes only when one falls in its page: a list's
+// transaction writes one pupil's keys and then reads the next pupil's.
+func TestPostgresAsksOnceAndSendsWritesOnlyForTheirPage(t *testing.T) {
+	s := openPostgres(t)
+	if err := s.Update(func(tx *Tx) error {
+		for _, k := range []string{"p1|1", "p2|1", "p3|1", "gone"} {
+			if err := tx.tx.Bucket(bucketDigests).Put([]byte(k), []byte("1")); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Update(func(tx *Tx) error {
+		pg := tx.tx.(*pgTx)
+		b := tx.tx.Bucket(bucketDigests)
+		asked := func(what string, want int, read func()) {
+			t.Helper()
+			before := pg.queries
+			read()
+			if n := pg.queries - before; n != want {
+				t.Errorf("%s: %d round trips, want %d", what, n, want)
+			}
+		}
+		keys := func(seek string) string {
+			var out []string
+			c := b.Cursor()
+			for k, v := c.Seek([]byte(seek)); k != nil; k, v = c.Next() {
+				out = append(out, string(k)+"="+string(v))
+			}
+			return strings.Join(out, " ")
+		}
+		asked("a key read twice", 1, func() {
+			for range 2 {
+				if v := b.Get([]byte("p2|1")); string(v) != "1" {
+					t.Errorf("p2|1 = %q", v)
+				}
+			}
+		})
+		asked("an absent key read twice", 1, func() {
+			for range 2 {
+				if v := b.Get([]byte("p9|1")); v != nil {
+					t.Errorf("p9|1 = %q, want none", v)
+				}
+			}
+		})
+		// Written and sent: read anew, not as it was.
+		if err := b.Put([]byte("p2|1"), []byte("new")); err != nil {
+			return err
+		}
+		if err := b.Put([]byte("p9|1"), []byte("born")); err != nil {
+			return err
+		}
+		if err := pg.flush(); err != nil {
+			return err
+		}
+		if v, w := b.Get([]byte("p2|1")), b.Get([]byte("p9|1")); string(v) != "new" || string(w) != "born" {
+			t.Errorf("after the writes were sent: p2|1 = %q, p9|1 = %q, want new and born", v, w)
+		}
+		// A pending write before the page: not sent, the page read once.
+		if err := b.Put([]byte("p1|2"), []byte("x")); err != nil {
+			return err
+		}
+		asked("a page after the pending write", 1, func() {
+			if got := keys("p3|"); got != "p3|1=1 p9|1=born" {
+				t.Errorf("from p3|: %s", got)
+			}
+		})
+		if len(pg.pending) != 1 {
+			t.Errorf("%d writes pending after a page that none falls in, want 1", len(pg.pending))
+		}
+		// A pending write in the page: sent, and the page read again.
+		asked("a page with the pending write", 3, func() {
+			if got := keys("p1|"); got != "p1|1=1 p1|2=x p2|1=new p3|1=1 p9|1=born" {
+				t.Errorf("from p1|: %s", got)
+			}
+		})
+		// A pending delete in the page.
+		if err := b.Delete([]byte("p3|1")); err != nil {
+			return err
+		}
+		if got := keys("p3|"); got != "p9|1=born" {
+			t.Errorf("from p3| after its delete: %s", got)
+		}
+		// Cleared: nothing read before answers.
+		if v := b.Get([]byte("gone")); string(v) != "1" {
+			t.Errorf("gone = %q", v)
+		}
+		if err := tx.clear(bucketDigests); err != nil {
+			return err
+		}
+		if v := tx.tx.Bucket(bucketDigests).Get([]byte("gone")); v != nil {
+			t.Errorf("gone after the bucket was cleared = %q", v)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -222,6 +222,35 @@ type pgTx struct {
 	pending []pgWrite
 	written map[pgKey]int  // the latest pending write of each key
 	dirty   map[string]int // pending writes per bucket
+	// reads are the values Get read from PostgreSQL (or found absent),
+	// asked again from here: a list's transaction read a pupil's facts
+	// three times, a message's state twice, each a round trip under the
+	// write lock. What the transaction reads cannot change under it (a
+	// writer holds the write lock, a reader its snapshot) except by its
+	// own writes, which forget the key (buffer, clearBucket). At most
+	// maxReads are kept.
+	reads map[pgKey]pgRead
+	// queries counts the round trips of Get, the cursors and flush: for
+	// the tests.
+	queries int
+}
+
+// pgRead is a value read, or (!ok) a key found absent.
+type pgRead struct {
+	value []byte
+	ok    bool
+}
+
+// maxReads bounds a transaction's remembered reads: a sweep over every
+// pupil reads more than it should hold.
+const maxReads = 4096
+
+// remember keeps what Get read of k.
+func (t *pgTx) remember(k pgKey, r pgRead) {
+	if t.reads == nil || len(t.reads) >= maxReads {
+		t.reads = make(map[pgKey]pgRead, 64)
+	}
+	t.reads[k] = r
 }
 
 func (t *pgTx) fail(err error) error {
@@ -239,6 +268,7 @@ func (t *pgTx) clearBucket(name []byte) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
+	t.reads = nil
 	if _, err := t.tx.Exec(t.ctx, "DELETE FROM kv WHERE bucket = $1", string(name)); err != nil {
 		return t.fail(err)
 	}
@@ -275,15 +305,24 @@ func (b pgBucket) Get(key []byte) []byte {
 	if t.err != nil || len(key) == 0 {
 		return nil
 	}
-	if i, ok := t.written[pgKey{b.name, string(key)}]; ok {
+	k := pgKey{b.name, string(key)}
+	if i, ok := t.written[k]; ok {
 		if w := t.pending[i]; !w.del {
 			return slices.Clone(w.value)
 		}
 		return nil
 	}
+	if r, ok := t.reads[k]; ok {
+		if !r.ok {
+			return nil
+		}
+		return slices.Clone(r.value)
+	}
 	var v []byte
+	t.queries++
 	err := t.tx.QueryRow(t.ctx, "SELECT value FROM kv WHERE bucket = $1 AND key = $2", b.name, key).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
+		t.remember(k, pgRead{})
 		return nil
 	}
 	if err != nil {
@@ -293,7 +332,8 @@ func (b pgBucket) Get(key []byte) []byte {
 	if v == nil {
 		v = []byte{}
 	}
-	return v
+	t.remember(k, pgRead{value: v, ok: true})
+	return slices.Clone(v)
 }
 
 func (b pgBucket) Put(key, value []byte) error {
@@ -377,11 +417,14 @@ func (c *pgCursor) current() ([]byte, []byte) {
 	return r[0], r[1]
 }
 
-// fetch reads the rows after (or from, when inclusive) key.
+// fetch reads the rows after (or from, when inclusive) key. The page is
+// read first and the pending writes sent only when one of them falls in
+// it (then it is read again): a list's transaction writes one pupil's
+// cases and then reads the next pupil's, keys the writes do not touch.
 func (c *pgCursor) fetch(key []byte, inclusive bool) ([]byte, []byte) {
 	t := c.b.t
 	c.page, c.at, c.more, c.key = nil, 0, false, nil
-	if t.flushFor(c.b.name) != nil {
+	if t.err != nil {
 		return nil, nil
 	}
 	if c.n == 0 {
@@ -391,11 +434,37 @@ func (c *pgCursor) fetch(key []byte, inclusive bool) ([]byte, []byte) {
 	if inclusive {
 		op = ">="
 	}
+	for flushed := false; ; flushed = true {
+		if !c.read(op, key) {
+			return nil, nil
+		}
+		c.more = len(c.page) == c.n
+		var to []byte // the page's last key; without end when no row follows
+		if c.more {
+			to = c.page[len(c.page)-1][0]
+		}
+		if flushed || !t.pendingIn(c.b.name, key, inclusive, to) {
+			break
+		}
+		if t.flush() != nil {
+			c.page = nil
+			return nil, nil
+		}
+	}
+	c.n = min(c.n*4, cursorPage)
+	return c.current()
+}
+
+// read puts the c.n rows whose keys are op key in c.page.
+func (c *pgCursor) read(op string, key []byte) bool {
+	t := c.b.t
+	c.page = c.page[:0]
+	t.queries++
 	rows, err := t.tx.Query(t.ctx, "SELECT key, value FROM kv WHERE bucket = $1 AND key "+op+" $2 ORDER BY key LIMIT $3",
 		c.b.name, key, c.n)
 	if err != nil {
 		t.fail(err)
-		return nil, nil
+		return false
 	}
 	for rows.Next() {
 		var k, v []byte
@@ -403,7 +472,7 @@ func (c *pgCursor) fetch(key []byte, inclusive bool) ([]byte, []byte) {
 			rows.Close()
 			t.fail(err)
 			c.page = nil
-			return nil, nil
+			return false
 		}
 		if v == nil {
 			v = []byte{}
@@ -413,11 +482,9 @@ func (c *pgCursor) fetch(key []byte, inclusive bool) ([]byte, []byte) {
 	if err := rows.Err(); err != nil {
 		t.fail(err)
 		c.page = nil
-		return nil, nil
+		return false
 	}
-	c.more = len(c.page) == c.n
-	c.n = min(c.n*4, cursorPage)
-	return c.current()
+	return true
 }
 
 func (c *pgCursor) First() ([]byte, []byte) {
@@ -460,6 +527,7 @@ func (c *pgCursor) back(key []byte) ([]byte, []byte) {
 		q, args = "SELECT key, value FROM kv WHERE bucket = $1 AND key < $2 ORDER BY key DESC LIMIT 1", []any{c.b.name, key}
 	}
 	var k, v []byte
+	t.queries++
 	err := t.tx.QueryRow(t.ctx, q, args...).Scan(&k, &v)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
