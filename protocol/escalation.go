@@ -120,7 +120,7 @@ func (e *Escalation) Key() string {
 
 // Past is the case as the rules see it.
 func (e *Escalation) Past() PastCase {
-	return PastCase{Rule: e.Rule, ThresholdDay: e.Facts.ThresholdDay, FirstDay: e.Facts.FirstDay, Dismissed: e.Status == StatusDismissed}
+	return PastCase{Rule: e.Rule, ThresholdDay: e.Facts.ThresholdDay, LastDay: LastDayOf(e.Facts), Dismissed: e.Status == StatusDismissed}
 }
 
 // Rechecked reports whether a correction of the case's days is told on

@@ -29,24 +29,34 @@ type Pupil struct {
 type PastCase struct {
 	Rule         string
 	ThresholdDay school.Date
-	// FirstDay is the first day of its facts: for a streak (LRV), the first
-	// day of the run it opened on. A run held back by min_days_between opens
-	// as it stood, and a new run may have begun before the case opened
-	// (the pupil back for a day and away again): that run is not this
-	// case's, and opens one of its own. Zero in a case of before schema 6,
-	// read as its ThresholdDay.
-	FirstDay  school.Date
+	// LastDay is the last day of its facts: for a streak (LRV, MAZL's 7
+	// days), the last day of the run it opened on. A run held back by
+	// min_days_between opens as it stood, and a new run may have begun
+	// before the case opened (the pupil back for a day and away again):
+	// that run is not this case's, and opens one of its own. Zero in a
+	// case of before schema 6, read as its ThresholdDay.
+	LastDay   school.Date
 	Dismissed bool
 }
 
 // runsAfter is the first day a run of the case's streak rule may begin
-// and open a case again: the day after the first day of the run it opened
-// on (runs do not overlap, so a later run began after that run ended).
+// and open a case again: the day after the last day of the run it opened
+// on. A run that began on or before that day is that run, or what a
+// correction left of it (its first day excused, or closed after the
+// fact): its days are this case's, and are not reported twice.
 func (c PastCase) runsAfter() school.Date {
-	if c.FirstDay.IsZero() || c.FirstDay.After(c.ThresholdDay) {
+	if c.LastDay.IsZero() || c.LastDay.After(c.ThresholdDay) {
 		return c.ThresholdDay.AddDays(1)
 	}
-	return c.FirstDay.AddDays(1)
+	return c.LastDay.AddDays(1)
+}
+
+// LastDayOf is the last day of facts' dates (zero without dates).
+func LastDayOf(f Facts) school.Date {
+	if len(f.Dates) == 0 {
+		return school.Date{}
+	}
+	return f.Dates[len(f.Dates)-1]
 }
 
 // Facts are the numbers behind an escalation.
@@ -200,7 +210,7 @@ func (p *Protocol) EvaluateChange(pupil Pupil, cal *school.Calendar, through sch
 		for _, st := range ev.rules {
 			if f, ok := ev.on(st, d); ok {
 				ev.found = append(ev.found, f)
-				c := PastCase{Rule: st.r.Name, ThresholdDay: d, FirstDay: f.Facts.FirstDay}
+				c := PastCase{Rule: st.r.Name, ThresholdDay: d, LastDay: LastDayOf(f.Facts)}
 				ev.cases = append(ev.cases, c)
 				if st.r.Kind == KindStreak {
 					st.since = c.runsAfter()

@@ -282,3 +282,31 @@ func TestProgressDuringALeerplichtHoldAcrossTheBirthday(t *testing.T) {
 		}
 	}
 }
+
+// A run whose LRV case opened counts towards no other: the pupil page's
+// progress of the LRV shows nothing on the way while the same run goes on,
+// and counts the next run. (Found by a review: it showed 7 of more than 4
+// whole lesweken since 2 November, a case that would never come.)
+func TestProgressOfAnLRVRunWhoseCaseOpened(t *testing.T) {
+	p := Default()
+	cal := calendar(t)
+	pupil := Pupil{BirthDate: day("2011-03-14"), Entries: entries(p, schoolDays(cal, "2026-11-02", "2026-12-18", "absent")...)}
+	past := []PastCase{{Rule: "lrv", ThresholdDay: day("2026-12-02"), LastDay: day("2026-12-02")}}
+	lrv := func(today string) Progress {
+		for _, pr := range p.Progress(pupil, cal, day(today), past) {
+			if pr.Rule.Name == "lrv" {
+				return pr
+			}
+		}
+		t.Fatal("no LRV progress")
+		return Progress{}
+	}
+	if pr := lrv("2026-12-18"); pr.Value != 0 || !pr.Since.IsZero() {
+		t.Errorf("the LRV's progress while its run goes on: %v since %s, want nothing on the way", pr.Value, pr.Since)
+	}
+	// Back on Monday 4 January, away again from Tuesday: a new run.
+	pupil.Entries = entries(p, append(schoolDays(cal, "2026-11-02", "2026-12-18", "absent"), schoolDays(cal, "2027-01-05", "2027-01-15", "absent")...)...)
+	if pr := lrv("2027-01-15"); pr.Value != 1 || pr.Since != day("2027-01-05") {
+		t.Errorf("the LRV's progress of the next run: %v since %s, want 1 whole leswek since 5 January", pr.Value, pr.Since)
+	}
+}

@@ -50,9 +50,15 @@ func (p *Protocol) Progress(pupil Pupil, cal *school.Calendar, today school.Date
 				}
 				run = append(run, e)
 			}
-			// A run that ended before the last school day is over.
+			// A run that ended before the last school day is over; a run
+			// whose case opened counts towards no other.
 			if len(run) > 0 && run[len(run)-1].Date != today && run[len(run)-1].Date != cal.PrevSchoolDay(today) {
 				run = nil
+			}
+			for _, c := range ev.cases {
+				if c.Rule == r.Name && len(run) > 0 && run[0].Date.Before(c.runsAfter()) {
+					run = nil
+				}
 			}
 			pr := Progress{Rule: r, Value: float64(len(run)), Threshold: float64(r.Days), Unit: unitOf(r)}
 			if r.MoreThanWeeks > 0 {

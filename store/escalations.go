@@ -37,21 +37,21 @@ func (t *Tx) PutEscalation(e *protocol.Escalation) (bool, error) {
 	return true, t.put(bucketEscalations, e.ID, e)
 }
 
-// dismissedMark ends the index entry of a dismissed case; firstDayMark
-// comes before the first day of its facts (schema 6).
+// dismissedMark ends the index entry of a dismissed case; lastDayMark
+// comes before the last day of its facts (schema 6).
 const (
 	dismissedMark = "|dismissed"
-	firstDayMark  = "|from "
+	lastDayMark   = "|through "
 )
 
 // indexPast keeps esc_by_student in step with e: its rule, its threshold
-// day, the first day of its facts (an LRV's run), and whether it was
+// day, the last day of its facts (an LRV's run), and whether it was
 // dismissed (a dismissed case restarts no rule):
-// "rule|threshold|from first[|dismissed]".
+// "rule|threshold|through last[|dismissed]".
 func (t *Tx) indexPast(e *protocol.Escalation) error {
 	past := e.Rule + "|" + e.Facts.ThresholdDay.String()
-	if !e.Facts.FirstDay.IsZero() {
-		past += firstDayMark + e.Facts.FirstDay.String()
+	if last := protocol.LastDayOf(e.Facts); !last.IsZero() {
+		past += lastDayMark + last.String()
 	}
 	if e.Status == protocol.StatusDismissed {
 		past += dismissedMark
@@ -66,7 +66,7 @@ func (t *Tx) indexPast(e *protocol.Escalation) error {
 
 // reindexCases writes esc_by_student and esc_active again from the cases
 // themselves: the migrations to schema 3 (dismissed cases marked, reported
-// cases active) and 6 (the first day of a case's facts).
+// cases active) and 6 (the last day of a case's facts).
 func reindexCases(tx kvTx) error {
 	return tx.Bucket(bucketEscalations).ForEach(func(k, raw []byte) error {
 		var e protocol.Escalation
@@ -194,12 +194,12 @@ func (t *Tx) Escalations() ([]*protocol.Escalation, error) {
 func pastCase(v []byte) (protocol.PastCase, error) {
 	var c protocol.PastCase
 	v, c.Dismissed = bytes.CutSuffix(v, []byte(dismissedMark))
-	if i := bytes.LastIndex(v, []byte(firstDayMark)); i >= 0 {
-		d, ok := school.DateFromBytes(v[i+len(firstDayMark):])
+	if i := bytes.LastIndex(v, []byte(lastDayMark)); i >= 0 {
+		d, ok := school.DateFromBytes(v[i+len(lastDayMark):])
 		if !ok {
 			return c, fmt.Errorf("%q is damaged", v)
 		}
-		v, c.FirstDay = v[:i], d
+		v, c.LastDay = v[:i], d
 	}
 	i := bytes.LastIndexByte(v, '|') // a rule's name of an older protocol may hold a '|', a date does not
 	ok := false

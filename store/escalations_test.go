@@ -152,7 +152,8 @@ func TestPastCasesMarkDismissedOnesAndMigrationToSchema3(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	want := []protocol.PastCase{{Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-04")}, {Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-11"), Dismissed: true}}
+	want := []protocol.PastCase{{Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-04"), LastDay: day("2026-11-04")},
+		{Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-11"), LastDay: day("2026-11-11"), Dismissed: true}}
 	past := func(s *Store) []protocol.PastCase {
 		var out []protocol.PastCase
 		if err := s.View(func(tx *Tx) error {
@@ -178,7 +179,7 @@ func TestPastCasesMarkDismissedOnesAndMigrationToSchema3(t *testing.T) {
 	}
 	// As schema 2 left it: the dismissal not marked in the index.
 	if err := s.Update(func(tx *Tx) error {
-		if err := tx.tx.Bucket(bucketEscByStudent).Put([]byte("p1|"+dropped.ID), []byte("leerplicht-16u-4w|2026-11-11")); err != nil {
+		if err := tx.tx.Bucket(bucketEscByStudent).Put([]byte("p1|"+dropped.ID), []byte("leerplicht-16u-4w|2026-11-11|through 2026-11-11")); err != nil {
 			return err
 		}
 		return tx.tx.Bucket(bucketMeta).Put([]byte("schema_version"), []byte("2"))
@@ -198,19 +199,19 @@ func TestPastCasesMarkDismissedOnesAndMigrationToSchema3(t *testing.T) {
 	}
 }
 
-// The index holds the first day of a case's facts (an LRV's run), beside
+// The index holds the last day of a case's facts (an LRV's run), beside
 // its dismissal; a schema-5 store, whose index has none, gets them when it
 // is migrated.
-func TestPastCasesKnowTheirFirstDayAndMigrationToSchema6(t *testing.T) {
-	lrv := func(first string, days ...string) *protocol.Escalation {
+func TestPastCasesKnowTheirLastDayAndMigrationToSchema6(t *testing.T) {
+	lrv := func(opened string, days ...string) *protocol.Escalation {
 		e := testCase("p1", "lrv", days...)
-		e.Facts.FirstDay = day(first)
+		e.Facts.ThresholdDay = day(opened) // a run held back opens after it ends
 		return e
 	}
-	held, dropped := lrv("2026-10-28", "2026-11-30", "2026-12-04"), lrv("2026-12-02", "2027-01-20")
+	held, dropped := lrv("2026-12-04", "2026-10-28", "2026-11-30"), lrv("2027-01-20", "2026-12-02", "2027-01-20")
 	want := []protocol.PastCase{
-		{Rule: "lrv", ThresholdDay: day("2026-12-04"), FirstDay: day("2026-10-28")},
-		{Rule: "lrv", ThresholdDay: day("2027-01-20"), FirstDay: day("2026-12-02"), Dismissed: true},
+		{Rule: "lrv", ThresholdDay: day("2026-12-04"), LastDay: day("2026-11-30")},
+		{Rule: "lrv", ThresholdDay: day("2027-01-20"), LastDay: day("2027-01-20"), Dismissed: true},
 	}
 	past := func(s *Store) []protocol.PastCase {
 		var out []protocol.PastCase
@@ -254,7 +255,7 @@ func TestPastCasesKnowTheirFirstDayAndMigrationToSchema6(t *testing.T) {
 	}
 	held.ID, dropped.ID, dropped.Status, dropped.Actions = "", "", protocol.StatusOpen, nil
 	put(s)
-	// As schema 5 left it: no first days in the index.
+	// As schema 5 left it: no last days in the index.
 	if err := s.Update(func(tx *Tx) error {
 		b := tx.tx.Bucket(bucketEscByStudent)
 		for k, v := range map[string]string{held.ID: "lrv|2026-12-04", dropped.ID: "lrv|2027-01-20" + dismissedMark} {
@@ -266,7 +267,7 @@ func TestPastCasesKnowTheirFirstDayAndMigrationToSchema6(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got := past(s); !got[0].FirstDay.IsZero() || !got[1].Dismissed {
+	if got := past(s); !got[0].LastDay.IsZero() || !got[1].Dismissed {
 		t.Fatalf("the test did not write a schema-5 index: %+v", got)
 	}
 	s.Close()

@@ -35,7 +35,7 @@ import (
 //	5  left_pupils: the roster's record of a pupil who left, for the
 //	   melding of a case reached while they were enrolled (a pupil who left
 //	   under schema 4 has none)
-//	6  esc_by_student holds the first day of a case's facts: an LRV run
+//	6  esc_by_student holds the last day of a case's facts: an LRV run
 //	   that began while the last one was held back is a run of its own
 const SchemaVersion = 6
 
