@@ -188,7 +188,9 @@ func (m *Message) Pressed(key string, now time.Time) {
 	}
 	m.Call.Keys += key
 	if m.Status == StatusSending || m.Status == StatusQueued {
-		m.Status, m.SentAt = StatusSent, &now
+		// The family has the call: whatever its send's answer was, it is
+		// not uncertain any more.
+		m.Status, m.SentAt, m.Uncertain = StatusSent, &now, false
 	}
 	m.UpdatedAt = now
 }

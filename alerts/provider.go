@@ -53,6 +53,19 @@ type Receipt struct {
 	Status Status
 	// Code is the provider's error code of a message that failed at once.
 	Code int
+	// Call is what a lookup found of a call (a create that went
+	// unanswered, found at the provider): its status, who answered, how
+	// long it lasted. Such a call is settled as its status callback would
+	// settle it (ApplyCallStatus): a call that played out while nabij could
+	// not be reached sends no callback again. Nil for a send's answer.
+	Call *CallReceipt
+}
+
+// CallReceipt is a call as a lookup found it: Twilio's call status
+// ("queued" … "completed", "no-answer"), answered_by, and its seconds.
+type CallReceipt struct {
+	Status, AnsweredBy string
+	Seconds            int
 }
 
 // SendError is a provider's refusal. Retryable says whether the same message

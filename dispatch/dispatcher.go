@@ -81,8 +81,13 @@ const orphanCheck = 2 * time.Second
 // longer than a provider usually takes to answer.
 const DefaultShutdownWait = 10 * time.Second
 
+// MaxRetryWait is the longest wait between two tries of a message (the
+// backoff's cap): a message waiting longer than that is not waiting to be
+// tried again.
+const MaxRetryWait = 5 * time.Minute
+
 // defaultBackoff is the backoff of a Config that sets none.
-var defaultBackoff = Backoff{First: 2 * time.Second, Max: 5 * time.Minute}
+var defaultBackoff = Backoff{First: 2 * time.Second, Max: MaxRetryWait}
 
 // Dispatcher sends what is due in the outbox. It claims a message (sending)
 // in one transaction before it calls the provider and records the answer in

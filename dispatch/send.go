@@ -118,10 +118,22 @@ func (d *Dispatcher) record(held *alerts.Message, a answer) bool {
 			}
 		case sendErr == nil:
 			m.ProviderID, m.Uncertain = receipt.ProviderID, false
+			// A call is settled as its status callback would settle it: one
+			// found by a lookup may have played out while nabij could not be
+			// reached, and its callbacks will not come again (completed with
+			// no key pressed: failed, and called once more).
+			applied := false
+			if c := receipt.Call; c != nil && m.IsCall() {
+				if applied, err = d.fallbacks.ApplyCallStatus(tx, m, c.Status, c.AnsweredBy, c.Seconds); err != nil {
+					return err
+				}
+			}
 			// A message the provider took and failed at once (a 201 that says
 			// "failed") is failed now, with its fallback: no callback may come.
-			if _, err := d.fallbacks.ApplyStatus(tx, m, receipt.Status, receipt.Code); err != nil {
-				return err
+			if !applied {
+				if _, err := d.fallbacks.ApplyStatus(tx, m, receipt.Status, receipt.Code); err != nil {
+					return err
+				}
 			}
 			// Reports that came before this record, in whatever order:
 			// each applied, a status never going back (ApplyStatus).

@@ -228,27 +228,52 @@ func (t *Tx) Due(now time.Time, limit int) ([]string, error) {
 	return out, nil
 }
 
-// OutboxStats is what waits to be sent at now: the queued messages due (at
-// most limit counted), when the earliest of them fell due, and the
-// messages claimed and waiting for the provider's answer. For /metrics: a
-// dispatcher that stops is seen here, not in the latency of what was sent.
-func (t *Tx) OutboxStats(now time.Time, limit int) (due int, oldest time.Time, sending int, err error) {
+// Outbox is what waits to be sent at a moment (OutboxStats).
+type Outbox struct {
+	// Due are the queued messages due and not yet claimed; OldestDue is
+	// when the earliest of them fell due.
+	Due       int
+	OldestDue time.Time
+	// Sending are the messages claimed and waiting for the provider's
+	// answer.
+	Sending int
+	// Retrying are the queued messages tried before (a send the provider
+	// refused for now, or left unanswered, or the lookup of one) and due
+	// again within the longest wait between tries: between two tries they
+	// are neither due nor sending.
+	Retrying int
+}
+
+// OutboxStats is what waits to be sent at now, each count at most limit;
+// retryWithin is the longest wait between two tries of a message. For
+// /metrics: a dispatcher that stops, or a provider that refuses every try,
+// is seen here, not in the latency of what was sent.
+func (t *Tx) OutboxStats(now time.Time, retryWithin time.Duration, limit int) (Outbox, error) {
+	var o Outbox
+	states := t.tx.Bucket(bucketMsgState)
 	c := t.tx.Bucket(bucketOutbox).Cursor()
-	for k, _ := c.First(); k != nil && due < limit; k, _ = c.Next() {
-		at := int64(binary.BigEndian.Uint64(k[:8]))
-		if at > now.UnixNano() {
+	for k, _ := c.First(); k != nil && o.Due < limit && o.Retrying < limit; k, _ = c.Next() {
+		at := time.Unix(0, int64(binary.BigEndian.Uint64(k[:8])))
+		if at.After(now.Add(retryWithin)) {
 			break
 		}
-		if due == 0 {
-			oldest = time.Unix(0, at)
+		if !at.After(now) {
+			if o.Due == 0 {
+				o.OldestDue = at
+			}
+			o.Due++
+			continue
 		}
-		due++
+		var st msgState
+		if raw := states.Get(k[8:]); raw != nil && json.Unmarshal(raw, &st) == nil && (st.Attempts > 0 || st.Uncertain) {
+			o.Retrying++
+		}
 	}
 	sc := t.tx.Bucket(bucketMsgSending).Cursor()
-	for k, _ := sc.First(); k != nil && sending < limit; k, _ = sc.Next() {
-		sending++
+	for k, _ := sc.First(); k != nil && o.Sending < limit; k, _ = sc.Next() {
+		o.Sending++
 	}
-	return due, oldest, sending, nil
+	return o, nil
 }
 
 // NextDue is the earliest due time in the outbox later than after.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,15 +71,23 @@ func (s *Sender) sendCall(ctx context.Context, out alerts.Outgoing) (alerts.Rece
 }
 
 // receiptOfCall reads a call as a receipt: sent while Twilio has it queued,
-// ringing, in progress or completed (the status callbacks say how it went);
-// failed when it ended busy, unanswered, failed or canceled.
+// ringing, in progress or completed; failed when it ended busy, unanswered,
+// failed or canceled. Its Call says which, and who answered: a call found
+// by a lookup is settled by it as by its status callback.
 func receiptOfCall(c *api.ApiV2010Call) alerts.Receipt {
-	r := alerts.Receipt{ProviderID: *c.Sid, Status: alerts.StatusSent}
+	r := alerts.Receipt{ProviderID: *c.Sid, Status: alerts.StatusSent, Call: &alerts.CallReceipt{}}
 	if c.Status != nil {
+		r.Call.Status = *c.Status
 		switch *c.Status {
 		case "busy", "no-answer", "failed", "canceled":
 			r.Status = alerts.StatusFailed
 		}
+	}
+	if c.AnsweredBy != nil {
+		r.Call.AnsweredBy = *c.AnsweredBy
+	}
+	if c.Duration != nil {
+		r.Call.Seconds, _ = strconv.Atoi(*c.Duration)
 	}
 	return r
 }

@@ -109,36 +109,39 @@ func registerOutboxMetrics(reg prometheus.Registerer, st *store.Store, now func(
 			"How long the earliest message due and not yet claimed has waited; 0 when none waits.", nil, nil),
 		sending: prometheus.NewDesc("nabij_messages_sending",
 			"Messages claimed and waiting for the provider's answer.", nil, nil),
+		retrying: prometheus.NewDesc("nabij_outbox_retrying",
+			"Messages tried before and waiting to be tried again (a send Twilio refused for now or left unanswered, or its lookup): neither due nor sending between two tries (at most 100000 counted).", nil, nil),
 	})
 }
 
 type outboxCollector struct {
-	st                   *store.Store
-	now                  func() time.Time
-	due, oldest, sending *prometheus.Desc
+	st                             *store.Store
+	now                            func() time.Time
+	due, oldest, sending, retrying *prometheus.Desc
 }
 
 func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.due
 	ch <- c.oldest
 	ch <- c.sending
+	ch <- c.retrying
 }
 
 func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	now := c.now()
-	var due, sending int
-	var oldest time.Time
+	var o store.Outbox
 	_ = c.st.View(func(tx *store.Tx) (err error) {
-		due, oldest, sending, err = tx.OutboxStats(now, 100_000)
+		o, err = tx.OutboxStats(now, dispatch.MaxRetryWait, 100_000)
 		return err
 	})
 	waited := 0.0
-	if due > 0 {
-		waited = max(now.Sub(oldest).Seconds(), 0)
+	if o.Due > 0 {
+		waited = max(now.Sub(o.OldestDue).Seconds(), 0)
 	}
-	ch <- prometheus.MustNewConstMetric(c.due, prometheus.GaugeValue, float64(due))
+	ch <- prometheus.MustNewConstMetric(c.due, prometheus.GaugeValue, float64(o.Due))
 	ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, waited)
-	ch <- prometheus.MustNewConstMetric(c.sending, prometheus.GaugeValue, float64(sending))
+	ch <- prometheus.MustNewConstMetric(c.sending, prometheus.GaugeValue, float64(o.Sending))
+	ch <- prometheus.MustNewConstMetric(c.retrying, prometheus.GaugeValue, float64(o.Retrying))
 }
 
 // jobMetrics count the school day's scheduled jobs (the deadline, the

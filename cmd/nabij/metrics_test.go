@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/nabij-isk/nabij/alerts/twilio/twiliotest"
 	"github.com/nabij-isk/nabij/store"
 )
 
@@ -88,5 +90,37 @@ func TestTheFreeSpaceIsAMetric(t *testing.T) {
 	v := metricValue(t, h, "nabij_store_disk_free_bytes")
 	if h.srv.store.Postgres() && v != -1 || !h.srv.store.Postgres() && v <= 0 {
 		t.Errorf("nabij_store_disk_free_bytes = %v (PostgreSQL: %v)", v, h.srv.store.Postgres())
+	}
+}
+
+// A morning Twilio refuses for now (500 to every create, 503 to every
+// lookup of a send left unanswered) shows in /metrics for as long as it
+// lasts: between two tries its messages are neither due nor sending, but
+// they are retrying. (Found by a review: every sample read 0 due, 0
+// waited and 0 sending for ten minutes in which nothing went out.)
+func TestARefusedMorningShowsAsRetrying(t *testing.T) {
+	t.Parallel()
+	clock := &testClock{now: time.Date(2026, 11, 30, 8, 50, 0, 0, mustLoc("Europe/Amsterdam"))}
+	h := startHarnessWith(t, nil, func(c *config) { c.now = clock.Now })
+	h.twilio.FailNext(1000, twiliotest.Failure500)
+	h.twilio.FailListNext(1000, twiliotest.Failure503)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/2026-11-30", coord, fiveAbsent, nil)
+	start := clock.Now()
+	clock.Set(start.Add(3 * time.Minute)) // past the hold
+	h.srv.dispatcher.Wake()
+	eventually(t, "the first tries refused", func() bool { return h.twilio.Requests() > 0 })
+	for step := 1; step <= 12; step++ {
+		clock.Set(clock.Now().Add(20 * time.Second))
+		h.srv.dispatcher.Wake()
+		time.Sleep(100 * time.Millisecond)
+		if r := metricValue(t, h, "nabij_outbox_retrying"); r < 1 {
+			t.Errorf("%s into the refused morning: nabij_outbox_retrying = %v (due %v, sending %v)", clock.Now().Sub(start),
+				r, metricValue(t, h, "nabij_outbox_due"), metricValue(t, h, "nabij_messages_sending"))
+		}
+	}
+	if n := len(h.twilio.Messages()); n != 0 {
+		t.Fatalf("%d messages went out: nothing tested", n)
 	}
 }

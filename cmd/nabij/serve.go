@@ -199,7 +199,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	d := dispatch.NewDispatcher(dispatch.Config{
 		Store: st, Sender: sender, Fallbacks: fallbacks, Now: now,
 		Rate: cfg.RatePerSec, Workers: cfg.Workers, Log: log, Observe: m.observe,
-		Backoff:      dispatch.Backoff{First: cfg.RetryFirst, Max: 5 * time.Minute},
+		Backoff:      dispatch.Backoff{First: cfg.RetryFirst, Max: dispatch.MaxRetryWait},
 		Quiet:        alerts.QuietHours{From: sinceMidnight(cfg.SendFrom), Until: sinceMidnight(cfg.SendUntil), Location: cfg.Location},
 		ShutdownWait: dispatchStopWait,
 		Replicas:     rep.dispatchReplicas(st, cfg.Twilio.Timeout), // NABIJ_TWILIO_TIMEOUT
