@@ -55,6 +55,8 @@ func TestParseRefusesBadFilesWithLineAndReason(t *testing.T) {
 		"not toml":     {"[school_day\nday_hours = 6", "table name"},
 		"bad melding":  {strings.Replace(good, `melding = "LRV"`, `melding = "lang"`, 1), `melding: "lang"`},
 		"weeks+period": {strings.Replace(good, "period = \"school_year\"\n", "period = \"school_year\"\nweeks = 4\n", 1), "not both"},
+		// A second LRV run could reach the rule while the first is held.
+		"streak held too long": {strings.Replace(good, "more_than_weeks = 4\n", "more_than_weeks = 1\n", 1), `rule "lrv": min_days_between: 7 days`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.file))

@@ -194,6 +194,12 @@ func (r *Rule) check() []string {
 		if r.Window != "" || r.Measure != "" || r.Threshold != 0 || r.Weeks != 0 || r.Period != "" {
 			bad("kind", "a streak rule counts days or more_than_weeks; window, measure, threshold, weeks and period are for window rules")
 		}
+		// A run held back by min_days_between opens when the hold ends: a
+		// second run must not be able to reach the rule before then (the
+		// rules keep one held run per rule).
+		if reach := max(r.Days, 7*r.MoreThanWeeks); r.MinDaysBetween >= reach {
+			bad("min_days_between", "%d days: a streak rule holds a case back for fewer calendar days than a run takes to reach it (%d), so that a second run cannot reach it while the first is held back", r.MinDaysBetween, reach)
+		}
 	default:
 		bad("kind", "%q is not one of window, streak", r.Kind)
 	}
