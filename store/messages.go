@@ -228,6 +228,10 @@ func (t *Tx) Due(now time.Time, limit int) ([]string, error) {
 	return out, nil
 }
 
+// maxRetryingCounted bounds Outbox.Retrying: enough to see a morning that
+// does not go out, without reading every message of a large one a scrape.
+const maxRetryingCounted = 1000
+
 // Outbox is what waits to be sent at a moment (OutboxStats).
 type Outbox struct {
 	// Due are the queued messages due and not yet claimed; OldestDue is
@@ -244,15 +248,16 @@ type Outbox struct {
 	Retrying int
 }
 
-// OutboxStats is what waits to be sent at now, each count at most limit;
-// retryWithin is the longest wait between two tries of a message. For
-// /metrics: a dispatcher that stops, or a provider that refuses every try,
-// is seen here, not in the latency of what was sent.
+// OutboxStats is what waits to be sent at now, each count at most limit
+// (Retrying at most maxRetryingCounted: each is a read of the message's
+// state); retryWithin is the longest wait between two tries of a message.
+// For /metrics: a dispatcher that stops, or a provider that refuses every
+// try, is seen here, not in the latency of what was sent.
 func (t *Tx) OutboxStats(now time.Time, retryWithin time.Duration, limit int) (Outbox, error) {
 	var o Outbox
 	states := t.tx.Bucket(bucketMsgState)
 	c := t.tx.Bucket(bucketOutbox).Cursor()
-	for k, _ := c.First(); k != nil && o.Due < limit && o.Retrying < limit; k, _ = c.Next() {
+	for k, _ := c.First(); k != nil && o.Due < limit && o.Retrying < min(limit, maxRetryingCounted); k, _ = c.Next() {
 		at := time.Unix(0, int64(binary.BigEndian.Uint64(k[:8])))
 		if at.After(now.Add(retryWithin)) {
 			break

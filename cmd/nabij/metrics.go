@@ -110,7 +110,7 @@ func registerOutboxMetrics(reg prometheus.Registerer, st *store.Store, now func(
 		sending: prometheus.NewDesc("nabij_messages_sending",
 			"Messages claimed and waiting for the provider's answer.", nil, nil),
 		retrying: prometheus.NewDesc("nabij_outbox_retrying",
-			"Messages tried before and waiting to be tried again (a send Twilio refused for now or left unanswered, or its lookup): neither due nor sending between two tries (at most 100000 counted).", nil, nil),
+			"Messages tried before and waiting to be tried again (a send Twilio refused for now or left unanswered, or its lookup): neither due nor sending between two tries (at most 1000 counted).", nil, nil),
 	})
 }
 
