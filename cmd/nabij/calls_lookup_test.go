@@ -61,10 +61,13 @@ func TestACallThatPlayedOutUnseenIsSettledByItsLookup(t *testing.T) {
 				t.Fatalf("the call at the stand-in: %+v", calls)
 			}
 			down.Store(false)
-			clock.Set(clock.Now().Add(time.Second))
-			h.srv.dispatcher.Wake()
 			var first callJSON
 			eventually(t, "the call looked up and settled", func() bool {
+				// The clock moves on a second at a time: the send's timeout
+				// (on the wall clock) and its next try after it come when
+				// they come.
+				clock.Set(clock.Now().Add(time.Second))
+				h.srv.dispatcher.Wake()
 				var msgs []callJSON
 				h.mustCall(200, "GET", "/api/v1/messages?date=2026-11-30&student=3001", coord, nil, &msgs)
 				if len(msgs) > 0 {
