@@ -314,6 +314,21 @@ func TestPostgresAsksOnceAndSendsWritesOnlyForTheirPage(t *testing.T) {
 		if got := keys("p3|"); got != "p9|1=born" {
 			t.Errorf("from p3| after its delete: %s", got)
 		}
+		// A large value (a recording's audio) is not kept.
+		big := strings.Repeat("x", maxReadBytes+1)
+		if err := b.Put([]byte("big"), []byte(big)); err != nil {
+			return err
+		}
+		if err := pg.flush(); err != nil {
+			return err
+		}
+		asked("a large value read twice", 2, func() {
+			for range 2 {
+				if v := b.Get([]byte("big")); len(v) != len(big) {
+					t.Errorf("big: %d bytes", len(v))
+				}
+			}
+		})
 		// Cleared: nothing read before answers.
 		if v := b.Get([]byte("gone")); string(v) != "1" {
 			t.Errorf("gone = %q", v)

@@ -242,8 +242,12 @@ type pgRead struct {
 }
 
 // maxReads bounds a transaction's remembered reads: a sweep over every
-// pupil reads more than it should hold.
-const maxReads = 4096
+// pupil reads more than it should hold. A value over maxReadBytes (a
+// recording's audio) is not remembered.
+const (
+	maxReads     = 4096
+	maxReadBytes = 64 << 10
+)
 
 // remember keeps what Get read of k.
 func (t *pgTx) remember(k pgKey, r pgRead) {
@@ -331,6 +335,9 @@ func (b pgBucket) Get(key []byte) []byte {
 	}
 	if v == nil {
 		v = []byte{}
+	}
+	if len(v) > maxReadBytes {
+		return v
 	}
 	t.remember(k, pgRead{value: v, ok: true})
 	return slices.Clone(v)
