@@ -154,17 +154,7 @@ func TestPastCasesMarkDismissedOnesAndMigrationToSchema3(t *testing.T) {
 	}
 	want := []protocol.PastCase{{Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-04"), LastDay: day("2026-11-04")},
 		{Rule: "leerplicht-16u-4w", ThresholdDay: day("2026-11-11"), LastDay: day("2026-11-11"), Dismissed: true}}
-	past := func(s *Store) []protocol.PastCase {
-		var out []protocol.PastCase
-		if err := s.View(func(tx *Tx) error {
-			var err error
-			out, err = tx.PastCasesOf("p1")
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	past := func(s *Store) []protocol.PastCase { return pastCasesOf(t, s, "p1") }
 	if err := s.Update(func(tx *Tx) error {
 		if err := dropped.Apply("dismiss", "c1", "de dagen waren geoorloofd", time.Now()); err != nil {
 			return err
@@ -213,17 +203,7 @@ func TestPastCasesKnowTheirLastDayAndMigrationToSchema6(t *testing.T) {
 		{Rule: "lrv", ThresholdDay: day("2026-12-04"), LastDay: day("2026-11-30")},
 		{Rule: "lrv", ThresholdDay: day("2027-01-20"), LastDay: day("2027-01-20"), Dismissed: true},
 	}
-	past := func(s *Store) []protocol.PastCase {
-		var out []protocol.PastCase
-		if err := s.View(func(tx *Tx) error {
-			var err error
-			out, err = tx.PastCasesOf("p1")
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	past := func(s *Store) []protocol.PastCase { return pastCasesOf(t, s, "p1") }
 	put := func(s *Store) {
 		if err := s.Update(func(tx *Tx) error {
 			if err := dropped.Apply("dismiss", "c1", "de dagen waren geoorloofd", time.Now()); err != nil {
@@ -278,4 +258,18 @@ func TestPastCasesKnowTheirLastDayAndMigrationToSchema6(t *testing.T) {
 	if got := past(s); !slices.Equal(got, want) {
 		t.Errorf("past cases after the migration to schema 6 = %+v, want %+v", got, want)
 	}
+}
+
+// pastCasesOf reads student's past cases from the index.
+func pastCasesOf(t *testing.T, s *Store, student string) []protocol.PastCase {
+	t.Helper()
+	var out []protocol.PastCase
+	if err := s.View(func(tx *Tx) error {
+		var err error
+		out, err = tx.PastCasesOf(student)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
