@@ -113,4 +113,14 @@ func (t boltTx) clearBucket(name []byte) error {
 
 type boltBucket struct{ *bolt.Bucket }
 
+// Put stores an empty value for a nil one, so that a Get of it in the same
+// transaction is a non-nil empty slice, as after the commit (bbolt
+// returns the nil it was given) and as on PostgreSQL.
+func (b boltBucket) Put(key, value []byte) error {
+	if value == nil {
+		value = []byte{}
+	}
+	return b.Bucket.Put(key, value)
+}
+
 func (b boltBucket) Cursor() kvCursor { return b.Bucket.Cursor() }

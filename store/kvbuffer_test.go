@@ -30,6 +30,15 @@ func TestATransactionReadsItsOwnWrites(t *testing.T) {
 			if got := b.Get([]byte("c")); got != nil {
 				t.Errorf("Get c after its delete: %q", got)
 			}
+			if err := b.Put([]byte("none"), nil); err != nil {
+				return err
+			}
+			if got := b.Get([]byte("none")); got == nil || len(got) != 0 {
+				t.Errorf("Get of a key put with a nil value: %#v, want an empty non-nil value", got)
+			}
+			if err := b.Delete([]byte("none")); err != nil {
+				return err
+			}
 			key := []byte("d")
 			if err := b.Put(key, []byte("4")); err != nil {
 				return err
