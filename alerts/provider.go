@@ -53,11 +53,12 @@ type Receipt struct {
 	Status Status
 	// Code is the provider's error code of a message that failed at once.
 	Code int
-	// Call is what a lookup found of a call (a create that went
-	// unanswered, found at the provider): its status, who answered, how
-	// long it lasted. Such a call is settled as its status callback would
-	// settle it (ApplyCallStatus): a call that played out while nabij could
-	// not be reached sends no callback again. Nil for a send's answer.
+	// Call is what the provider said of a call: its status, who answered,
+	// how long it lasted. The receipt of a call is settled as its status
+	// callback would settle it (ApplyCallStatus): a create's answer says
+	// "queued" (sent); a call found by a lookup (its create went
+	// unanswered) may have played out while nabij could not be reached,
+	// and sends no callback again. Nil for a text.
 	Call *CallReceipt
 }
 

@@ -120,8 +120,9 @@ func (d *Dispatcher) record(held *alerts.Message, a answer) bool {
 			m.ProviderID, m.Uncertain = receipt.ProviderID, false
 			// A call is settled as its status callback would settle it: one
 			// found by a lookup may have played out while nabij could not be
-			// reached, and its callbacks will not come again (completed with
-			// no key pressed: failed, and called once more).
+			// reached, and its callbacks will not come again (an absence's
+			// call completed with no key pressed: failed, and called once
+			// more while the alert is valid).
 			applied := false
 			if c := receipt.Call; c != nil && m.IsCall() {
 				if applied, err = d.fallbacks.ApplyCallStatus(tx, m, c.Status, c.AnsweredBy, c.Seconds); err != nil {

@@ -150,7 +150,8 @@ type ruleState struct {
 	next    int     // the first entry not yet played
 	// floor: no case on or before it (a case of the past covers that history).
 	floor school.Date
-	// since: a streak counts runs that start on or after it (its last case).
+	// since: a streak counts runs that start on or after it (the day after
+	// the last day of its last case's run, PastCase.runsAfter).
 	since school.Date
 	// pending is a day a case held back by min_days_between may open.
 	pending school.Date

@@ -47,7 +47,7 @@ const (
 // indexPast keeps esc_by_student in step with e: its rule, its threshold
 // day, the last day of its facts (an LRV's run), and whether it was
 // dismissed (a dismissed case restarts no rule):
-// "rule|threshold|through last[|dismissed]".
+// "rule|threshold[|through last][|dismissed]".
 func (t *Tx) indexPast(e *protocol.Escalation) error {
 	past := e.Rule + "|" + e.Facts.ThresholdDay.String()
 	if last := protocol.LastDayOf(e.Facts); !last.IsZero() {

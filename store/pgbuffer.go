@@ -3,7 +3,8 @@ package store
 // A PostgreSQL transaction's writes, buffered (postgres.go's pgTx): sent
 // together, in one round trip, after each grouped call and after the
 // transaction's function (flushWrites), before a cursor's page of their
-// bucket would cover one of them, and at maxPending writes.
+// bucket would cover one of them (Last and Prev: before any read of a
+// bucket with one pending), and at maxPending writes.
 
 import (
 	"bytes"

@@ -210,9 +210,10 @@ type pgTx struct {
 	err      error
 	// The writes not yet sent, in order: a transaction's puts and deletes
 	// go to PostgreSQL together, in one round trip (a pgx batch), after
-	// each grouped call and the transaction's function, before a cursor
-	// over their bucket, and at maxPending writes (pgbuffer.go); a Get of a
-	// key written is answered here. A list's
+	// each grouped call and the transaction's function, before a cursor's
+	// page that one falls in (pendingIn; Last and Prev send on any pending
+	// write of their bucket, flushFor), and at maxPending writes
+	// (pgbuffer.go); a Get of a key written is answered here. A list's
 	// transaction wrote some sixty keys, each a round trip under the write
 	// lock.
 	pending []pgWrite
