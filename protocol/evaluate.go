@@ -249,6 +249,11 @@ func (ev *evaluation) restartFrom(d school.Date, r *Rule) school.Date {
 			if end := ev.lastDayOf(o, c.ThresholdDay); end != c.ThresholdDay && !r.appliesAt(ev.pupil.BirthDate.AgeOn(end)) {
 				next = end.AddDays(1)
 			}
+			// A streak's run held back opens as it stood: the days after
+			// its last day are not that case's, and are counted again.
+			if o.Kind == KindStreak && !c.LastDay.IsZero() && c.LastDay.AddDays(1).Before(next) {
+				next = c.LastDay.AddDays(1)
+			}
 		}
 		from = laterOf(from, next)
 	}
@@ -350,6 +355,12 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 		ev.holdStep(st, hold)
 		return Finding{}, false
 	}
+	// The day this count first reached the threshold, when that was before
+	// today (held back, or kept back by a case that restarted other hours):
+	// the law's day, if the rule applied to the pupil then.
+	if first := ev.firstReached(st, start, d); first != reachedOn && first.Before(d) && r.appliesAt(ev.pupil.BirthDate.AgeOn(first)) {
+		reachedOn = first
+	}
 	// A case held back past the birthday after which its rule no longer
 	// applies counts the days up to that birthday only: the days after are
 	// the next rule's (the RMC's, restartFrom).
@@ -371,6 +382,24 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 		}
 	}
 	return f, true
+}
+
+// firstReached is the first day on which the count of st's rule from
+// start reached its threshold, up to d (d itself when no earlier day did).
+func (ev *evaluation) firstReached(st *ruleState, start, d school.Date) school.Date {
+	r := st.r
+	for _, e := range st.entries {
+		if e.Date.Before(start) {
+			continue
+		}
+		if !e.Date.Before(d) {
+			break
+		}
+		if measure(r, st.entries, laterOf(start, r.windowStart(e.Date, ev.cal)), e.Date, ev.cal, false).Value >= r.Threshold {
+			return e.Date
+		}
+	}
+	return d
 }
 
 // finding is the case of r opening on d on facts.
