@@ -76,6 +76,15 @@ type MeldingDraft struct {
 	// while they were enrolled: the melding is still due (the draft is
 	// made from their record as it was that day).
 	LeftRosterOn *school.Date `json:"left_roster_on,omitempty"`
+	// Reason is the case's own sentence (Dutch): how the limit was reached,
+	// a hold, the hours of an RMC case missed before the 18th birthday.
+	Reason string `json:"reason"`
+	// Correction says what corrections of the lists changed since the case
+	// opened (the days left out of this draft); BelowThreshold that they
+	// took a reported case below its threshold: the melding was made, and
+	// the change is for DUO and the leerplichtambtenaar.
+	Correction     string `json:"correction,omitempty"`
+	BelowThreshold bool   `json:"below_threshold,omitempty"`
 }
 
 // Melding prepares the DUO melding of a leerplicht or rmc case.
@@ -90,8 +99,9 @@ func (s *Service) Melding(ctx context.Context, u school.User, id string) (_ *Mel
 		if e.Level != protocol.LevelLeerplicht && e.Level != protocol.LevelRMC {
 			return fmt.Errorf("%w: a DUO melding is for leerplicht and rmc cases; %s is a %s case", school.ErrConflict, id, e.Level)
 		}
-		if e.FactsChanged {
-			// A draft would state what the lists no longer say.
+		if e.FactsChanged && e.Status != protocol.StatusReported {
+			// A draft would state what the lists no longer say. (A
+			// reported case's draft is what was filed, with the change.)
 			return fmt.Errorf("%w: corrections of the lists took case %s below its threshold (%s): there is nothing to report on these facts; dismiss the case, or wait for new absence",
 				school.ErrConflict, id, e.Correction)
 		}
@@ -120,6 +130,7 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 		LessonLocation: s.Settings.SchoolName + ", " + s.Settings.Address,
 		Reporter:       Reporter{Name: u.Name, Phone: s.Settings.ContactPhone, Email: s.Settings.ContactEmail},
 		SchoolActions:  []string{}, ToFill: []string{"suspected_reason", "municipality_action_wanted"},
+		Reason: e.Reason, Correction: e.Correction, BelowThreshold: e.FactsChanged,
 	}
 	if d.Kind == "" {
 		d.Kind = "overig"
@@ -148,6 +159,11 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 		if hours < s.Protocol.SchoolDay.DayHours {
 			d.AllLessonsMissed = false
 		}
+	}
+	// The first day of absence is the first that still counts: a day
+	// corrected since (sick, excused) is not reported.
+	if len(d.Days) > 0 {
+		d.FirstDayOfAbsence = d.Days[0].Date
 	}
 	for _, c := range st.Contacts {
 		if c.Role == school.RoleParent || c.Role == school.RoleGuardian {

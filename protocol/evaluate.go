@@ -325,6 +325,16 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 		st.pending, stepReached, st.stepReached = school.Date{}, st.stepReached, school.Date{}
 	}
 	if !st.floor.IsZero() && !d.After(st.floor) {
+		// No case on or before a case of the past that restarted the rule;
+		// but the days that case did not cover (after a held LRV's run, up
+		// to the day it opened) are looked at again after it, from the last
+		// of them, if they reach the threshold.
+		if isEntry && (st.next+1 == len(st.entries) || st.entries[st.next+1].Date.After(st.floor)) && !st.pending.After(st.floor) {
+			start := laterOf(r.windowStart(d, ev.cal), ev.restartFrom(d, r))
+			if measure(r, st.entries, start, d, ev.cal, false).Value >= r.Threshold {
+				st.pending = ev.cal.NextSchoolDay(st.floor.AddDays(1))
+			}
+		}
 		return Finding{}, false
 	}
 	// Counting starts the day after the last case of this rule or a heavier

@@ -284,6 +284,9 @@ type meldingView struct {
 	TotalHours         float64          `json:"total_hours"`
 	ToFill             []string         `json:"to_fill"`
 	LeftRosterOn       *school.Date     `json:"left_roster_on,omitempty"`
+	Reason             string           `json:"reason"`
+	Correction         string           `json:"correction,omitempty"`
+	BelowThreshold     bool             `json:"below_threshold,omitempty"`
 }
 
 type reporterView struct {
@@ -310,7 +313,8 @@ func viewMelding(d *app.MeldingDraft) *meldingView {
 		LessonLocation: d.LessonLocation, Reporter: reporterView(d.Reporter), ParentPhone: d.ParentPhone,
 		Days: viewAll(d.Days, func(m app.MeldingDay) meldingDayView {
 			return meldingDayView{Date: m.Date, Kind: m.Kind, Hours: m.Hours}
-		}), TotalHours: d.TotalHours, ToFill: d.ToFill, LeftRosterOn: d.LeftRosterOn}
+		}), TotalHours: d.TotalHours, ToFill: d.ToFill, LeftRosterOn: d.LeftRosterOn,
+		Reason: d.Reason, Correction: d.Correction, BelowThreshold: d.BelowThreshold}
 	if r := d.DifferentResidence; r != nil {
 		v.DifferentResidence = &residenceView{Name: r.Name, Address: r.Address}
 	}

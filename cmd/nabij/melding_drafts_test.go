@@ -1,0 +1,211 @@
+package main
+
+// Melding drafts as a leerplichtambtenaar reads them, played through the
+// API from casebook stories. (Found by a review of the meldingen.)
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/protocol/casebook"
+)
+
+// draftJSON is the melding draft as the API gives it.
+type draftJSON struct {
+	FirstDay string `json:"first_day_of_absence"`
+	Reached  string `json:"threshold_reached_on"`
+	Days     []struct {
+		Date string `json:"date"`
+	} `json:"absent_days"`
+	TotalHours     float64 `json:"total_hours"`
+	Reason         string  `json:"reason"`
+	Correction     string  `json:"correction"`
+	BelowThreshold bool    `json:"below_threshold"`
+}
+
+// playStory plays a casebook story through the API and returns the driver
+// and the pupil's cases.
+func playStory(t *testing.T, text string) (*apiDriver, []*protocol.Escalation) {
+	t.Helper()
+	if !strings.Contains(text, "\nexpect") {
+		text += "\nexpect nothing\n"
+	}
+	s, err := casebook.Parse([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &apiDriver{t: t}
+	if _, err := casebook.Run(s, d); err != nil {
+		t.Fatal(err)
+	}
+	cases, err := d.cases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, cases
+}
+
+func storyFile(t *testing.T, name string) string {
+	t.Helper()
+	raw, err := os.ReadFile("../../protocol/testdata/casebook/" + name + ".txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
+func caseOn(t *testing.T, cases []*protocol.Escalation, rule, opened string) *protocol.Escalation {
+	t.Helper()
+	for _, c := range cases {
+		if c.Rule == rule && c.Facts.ThresholdDay.String() == opened {
+			return c
+		}
+	}
+	t.Fatalf("no %s case opened on %s", rule, opened)
+	return nil
+}
+
+func draftOf(t *testing.T, d *apiDriver, id string) draftJSON {
+	t.Helper()
+	var v draftJSON
+	d.h.mustCall(200, "GET", "/api/v1/escalations/"+id+"/melding", d.coord, nil, &v)
+	return v
+}
+
+// The absence between a held LRV run's end and the day the LRV opened is
+// in a melding: the 16u case after the LRV counts it.
+func TestEveryDayOfAHeldLRVStoryIsInAMelding(t *testing.T) {
+	t.Parallel()
+	d, cases := playStory(t, `# LRV held; the pupil back one day, away three, back
+pupil born 2010-06-01
+region midden
+through 2026-12-31
+
+2026-10-28..2026-11-30 absent
+2026-12-02..2026-12-04 absent
+`)
+	seen := map[string]bool{}
+	for _, c := range cases {
+		if c.Level == protocol.LevelLeerplicht || c.Level == protocol.LevelRMC {
+			for _, day := range draftOf(t, d, c.ID).Days {
+				seen[day.Date] = true
+			}
+		}
+	}
+	for _, day := range []string{"2026-12-02", "2026-12-03", "2026-12-04"} {
+		if !seen[day] {
+			t.Errorf("%s (6 lesuren unexcused, 18 within 4 lesweken) is in no melding draft", day)
+		}
+	}
+}
+
+// An RMC case held back on the day the held LRV opened states the day its
+// count reached the limit.
+func TestAHeldRMCDraftGivesTheDayItsLimitWasReached(t *testing.T) {
+	t.Parallel()
+	d, cases := playStory(t, storyFile(t, "review-lrv-held-past-18th-birthday-pupil-back-and-away"))
+	if v := draftOf(t, d, caseOn(t, cases, "rmc-16u-4w", "2026-12-11").ID); v.Reached != "2026-12-04" {
+		t.Errorf("threshold_reached_on %s, want 2026-12-04 (2, 3, 4 Dec from the birthday)", v.Reached)
+	}
+}
+
+// A case whose first day was corrected after it opened, still above its
+// threshold: the draft's first day of absence is the first day that still
+// counts, and it says what the correction changed.
+func TestADraftAfterACorrectionStartsOnADayThatCounts(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, story, rule, opened string }{
+		{"16u, a day sick", `pupil born 2011-03-14
+region midden
+through 2026-11-13
+
+2026-11-02..2026-11-11 absent
+on 2026-11-12: 2026-11-05 sick
+`, "leerplicht-16u-4w", "2026-11-11"},
+		{"LRV from a Friday, the Friday excused", `pupil born 2011-03-14
+region midden
+through 2026-12-11
+
+2026-11-06..2026-12-11 absent
+on 2026-12-09: 2026-11-06 excused
+`, "lrv", "2026-12-08"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d, cases := playStory(t, tc.story)
+			v := draftOf(t, d, caseOn(t, cases, tc.rule, tc.opened).ID)
+			if len(v.Days) == 0 || v.FirstDay != v.Days[0].Date {
+				t.Errorf("first_day_of_absence %s, but the days that count begin %v", v.FirstDay, v.Days)
+			}
+			if !strings.Contains(v.Correction, "telt niet meer") || v.BelowThreshold {
+				t.Errorf("the draft's correction %q (below %v): want what the correction took out, still above", v.Correction, v.BelowThreshold)
+			}
+		})
+	}
+}
+
+// A reported case the corrections took below its threshold: its draft is
+// still there (what was filed, with the change to pass on), where an open
+// one's is refused.
+func TestAReportedCaseCorrectedBelowKeepsItsDraft(t *testing.T) {
+	t.Parallel()
+	d, cases := playStory(t, `pupil born 2011-03-14
+region midden
+through 2026-11-13
+
+2026-11-02..2026-11-04 absent
+on 2026-11-05: reported leerplicht-16u-4w 2026-11-04
+on 2026-11-12: 2026-11-03 sick
+`)
+	c := caseOn(t, cases, "leerplicht-16u-4w", "2026-11-04")
+	if c.Status != protocol.StatusReported || !c.FactsChanged {
+		t.Fatalf("the case: %s, below %v", c.Status, c.FactsChanged)
+	}
+	v := draftOf(t, d, c.ID)
+	if !v.BelowThreshold || !strings.Contains(v.Correction, "De melding is al gedaan") || len(v.Days) != 2 {
+		t.Errorf("the draft of a reported case corrected below: %+v", v)
+	}
+	page := meldingPage(t, d, c.ID)
+	if !strings.Contains(page, "onder de grens gebracht") {
+		t.Errorf("the printable draft does not say the case went below its threshold")
+	}
+}
+
+// An RMC case that holds hours missed at 17 says how many, in the draft
+// and on its printable page: the case's own sentence goes with it.
+func TestAnRMCDraftTellsTheHoursBeforeThe18thBirthday(t *testing.T) {
+	t.Parallel()
+	d, cases := playStory(t, storyFile(t, "review-rmc-tells-the-hours-before-the-18th-birthday"))
+	c := caseOn(t, cases, "rmc-16u-4w", "2026-11-11")
+	if v := draftOf(t, d, c.ID); !strings.Contains(v.Reason, "Daarvan 12 lesuren van voor de 18e verjaardag") {
+		t.Errorf("the draft's reason %q does not tell the hours missed at 17 apart", v.Reason)
+	}
+	if page := meldingPage(t, d, c.ID); !strings.Contains(page, "Daarvan 12 lesuren van voor de 18e verjaardag") {
+		t.Errorf("the printable draft does not tell the hours missed at 17 apart")
+	}
+}
+
+// meldingPage is the printable draft of case id.
+func meldingPage(t *testing.T, d *apiDriver, id string) string {
+	t.Helper()
+	req, err := http.NewRequest("GET", d.h.url+"/api/v1/escalations/"+id+"/melding", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+d.coord)
+	req.Header.Set("Accept", "text/html")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("the printable draft: HTTP %d", resp.StatusCode)
+	}
+	return string(page)
+}
