@@ -50,18 +50,22 @@ type Residence struct {
 // checks it, fills what only a person knows (ToFill), and files it in DUO's
 // verzuimloket or the administration system.
 type MeldingDraft struct {
-	Escalation        string       `json:"escalation"`
-	Student           string       `json:"student"`
-	Name              string       `json:"name"`
-	BirthDate         school.Date  `json:"birth_date"`
-	PGN               string       `json:"pgn"`
-	Kind              string       `json:"kind"`
-	FirstDayOfAbsence school.Date  `json:"first_day_of_absence"`
-	ThresholdReached  school.Date  `json:"threshold_reached_on"`
-	Due               *school.Date `json:"due"`
-	SuspectedReason   string       `json:"suspected_reason"`
-	AllLessonsMissed  bool         `json:"all_lessons_missed"`
-	SchoolActions     []string     `json:"school_actions"`
+	Escalation        string      `json:"escalation"`
+	Student           string      `json:"student"`
+	Name              string      `json:"name"`
+	BirthDate         school.Date `json:"birth_date"`
+	PGN               string      `json:"pgn"`
+	Kind              string      `json:"kind"`
+	FirstDayOfAbsence school.Date `json:"first_day_of_absence"`
+	LastDayOfAbsence  school.Date `json:"last_day_of_absence"`
+	// Age is the pupil's age on the day the limit was reached, the age
+	// that decides whose case it is (leerplicht's or the RMC's).
+	Age              int          `json:"age"`
+	ThresholdReached school.Date  `json:"threshold_reached_on"`
+	Due              *school.Date `json:"due"`
+	SuspectedReason  string       `json:"suspected_reason"`
+	AllLessonsMissed bool         `json:"all_lessons_missed"`
+	SchoolActions    []string     `json:"school_actions"`
 	// MunicipalityAction is the school's wish for action by the
 	// municipality: for the coordinator to decide, so nil in the draft.
 	MunicipalityAction *bool        `json:"municipality_action_wanted"`
@@ -130,7 +134,7 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 		LessonLocation: s.Settings.SchoolName + ", " + s.Settings.Address,
 		Reporter:       Reporter{Name: u.Name, Phone: s.Settings.ContactPhone, Email: s.Settings.ContactEmail},
 		SchoolActions:  []string{}, ToFill: []string{"suspected_reason", "municipality_action_wanted"},
-		Reason: e.Reason, Correction: e.Correction, BelowThreshold: e.FactsChanged,
+		Reason: e.Reason, Correction: e.Correction, BelowThreshold: e.FactsChanged, Age: e.Facts.Age,
 	}
 	if d.Kind == "" {
 		d.Kind = "overig"
@@ -163,7 +167,7 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 	// The first day of absence is the first that still counts: a day
 	// corrected since (sick, excused) is not reported.
 	if len(d.Days) > 0 {
-		d.FirstDayOfAbsence = d.Days[0].Date
+		d.FirstDayOfAbsence, d.LastDayOfAbsence = d.Days[0].Date, d.Days[len(d.Days)-1].Date
 	}
 	for _, c := range st.Contacts {
 		if c.Role == school.RoleParent || c.Role == school.RoleGuardian {

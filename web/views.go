@@ -270,6 +270,8 @@ type meldingView struct {
 	PGN                string           `json:"pgn"`
 	Kind               string           `json:"kind"`
 	FirstDayOfAbsence  school.Date      `json:"first_day_of_absence"`
+	LastDayOfAbsence   school.Date      `json:"last_day_of_absence"`
+	Age                int              `json:"age"`
 	ThresholdReached   school.Date      `json:"threshold_reached_on"`
 	Due                *school.Date     `json:"due"`
 	SuspectedReason    string           `json:"suspected_reason"`
@@ -308,7 +310,7 @@ type meldingDayView struct {
 
 func viewMelding(d *app.MeldingDraft) *meldingView {
 	v := &meldingView{Escalation: d.Escalation, Student: d.Student, Name: d.Name, BirthDate: d.BirthDate, PGN: d.PGN, Kind: d.Kind,
-		FirstDayOfAbsence: d.FirstDayOfAbsence, ThresholdReached: d.ThresholdReached, Due: d.Due, SuspectedReason: d.SuspectedReason,
+		FirstDayOfAbsence: d.FirstDayOfAbsence, LastDayOfAbsence: d.LastDayOfAbsence, Age: d.Age, ThresholdReached: d.ThresholdReached, Due: d.Due, SuspectedReason: d.SuspectedReason,
 		AllLessonsMissed: d.AllLessonsMissed, SchoolActions: d.SchoolActions, MunicipalityAction: d.MunicipalityAction,
 		LessonLocation: d.LessonLocation, Reporter: reporterView(d.Reporter), ParentPhone: d.ParentPhone,
 		Days: viewAll(d.Days, func(m app.MeldingDay) meldingDayView {

@@ -17,6 +17,8 @@ import (
 // draftJSON is the melding draft as the API gives it.
 type draftJSON struct {
 	FirstDay string `json:"first_day_of_absence"`
+	LastDay  string `json:"last_day_of_absence"`
+	Age      int    `json:"age"`
 	Reached  string `json:"threshold_reached_on"`
 	Days     []struct {
 		Date string `json:"date"`
@@ -108,8 +110,12 @@ through 2026-12-31
 func TestAHeldRMCDraftGivesTheDayItsLimitWasReached(t *testing.T) {
 	t.Parallel()
 	d, cases := playStory(t, storyFile(t, "review-lrv-held-past-18th-birthday-pupil-back-and-away"))
-	if v := draftOf(t, d, caseOn(t, cases, "rmc-16u-4w", "2026-12-11").ID); v.Reached != "2026-12-04" {
-		t.Errorf("threshold_reached_on %s, want 2026-12-04 (2, 3, 4 Dec from the birthday)", v.Reached)
+	v := draftOf(t, d, caseOn(t, cases, "rmc-16u-4w", "2026-12-11").ID)
+	if v.Reached != "2026-12-04" || v.Age != 18 {
+		t.Errorf("threshold_reached_on %s at %d, want 2026-12-04 (2, 3, 4 Dec from the birthday) at 18", v.Reached, v.Age)
+	}
+	if len(v.Days) == 0 || v.FirstDay != v.Days[0].Date || v.LastDay != v.Days[len(v.Days)-1].Date {
+		t.Errorf("the period %s – %s, the days %v", v.FirstDay, v.LastDay, v.Days)
 	}
 }
 
