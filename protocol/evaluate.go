@@ -345,9 +345,15 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 	// within this count: the pupil's age on the day it was reached decides
 	// whose case it is (leerplicht's for hours missed at 17, though the pupil
 	// is 18 when it opens).
+	// (A day reached on a count that a case since restarted is no longer
+	// this count's: the hold it began ended without a case.)
 	reachedOn := d
-	if st.reached.Before(d) && !st.reached.Before(start) {
-		reachedOn = st.reached
+	if !st.reached.IsZero() && st.reached.Before(d) {
+		if !st.reached.Before(start) && measure(r, st.entries, laterOf(start, r.windowStart(st.reached, ev.cal)), st.reached, ev.cal, false).Value >= r.Threshold {
+			reachedOn = st.reached
+		} else {
+			st.reached = school.Date{}
+		}
 	}
 	age := ev.pupil.BirthDate.AgeOn(reachedOn)
 	if !r.appliesAt(age) || ev.leavesToStep(r, stepReached, reachedOn) {
