@@ -176,6 +176,54 @@ func (s *Store) MarkRestored() (n int, err error) {
 	return n, nil
 }
 
+// markCopyWaiting marks the messages waiting in the outbox of the store
+// copied at path before a migration (its schema the older nabij's) as
+// uncertain since at: the newer nabij may send them after the copy was
+// made, and an older nabij that is given the copy back (a rollback) then
+// looks each up at the provider before it sends it, as after a restore.
+// Only each message's state is written, its other fields as they are, so
+// the older nabij reads it as it wrote it.
+func markCopyWaiting(path string, at time.Time) (int, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	n := 0
+	err = db.Update(func(tx *bolt.Tx) error {
+		outbox, states := tx.Bucket(bucketOutbox), tx.Bucket(bucketMsgState)
+		if outbox == nil || states == nil {
+			return nil // a store too old to know uncertain messages
+		}
+		when, err := json.Marshal(at)
+		if err != nil {
+			return err
+		}
+		return outbox.ForEach(func(k, _ []byte) error {
+			id := k[8:]
+			raw := states.Get(id)
+			if raw == nil {
+				return nil
+			}
+			var st map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &st); err != nil {
+				return fmt.Errorf("%s/%s: %w", bucketMsgState, id, err)
+			}
+			if string(st["uncertain"]) == "true" {
+				return nil // looked up already, since its own first try
+			}
+			st["uncertain"], st["claimed_at"] = json.RawMessage("true"), when
+			v, err := json.Marshal(st)
+			if err != nil {
+				return err
+			}
+			n++
+			return states.Put(id, v)
+		})
+	})
+	return n, err
+}
+
 // uncertainSince marks every queued message uncertain since at.
 func (t *Tx) uncertainSince(at time.Time) (int, error) {
 	ids, err := t.Due(time.Unix(0, math.MaxInt64), math.MaxInt)

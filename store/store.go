@@ -194,7 +194,12 @@ func Open(dir string) (*Store, error) {
 				db.Close()
 				return nil, fmt.Errorf("copying the store of schema %d before migrating it to %d: %w", version, SchemaVersion, err)
 			}
-			s.migrated = Migration{From: version, To: SchemaVersion, Copy: copyPath}
+			n, err := markCopyWaiting(copyPath, time.Now())
+			if err != nil {
+				db.Close()
+				return nil, fmt.Errorf("marking the waiting messages of the copy %s (the way back to the older nabij): %w", copyPath, err)
+			}
+			s.migrated = Migration{From: version, To: SchemaVersion, Copy: copyPath, LookedUp: n}
 		}
 	}
 	if err := db.Update(func(tx *bolt.Tx) error {
@@ -232,6 +237,10 @@ func (s *Store) Postgres() bool { return s.pg != nil }
 type Migration struct {
 	From, To int
 	Copy     string
+	// LookedUp counts the messages the copy held as waiting, marked there
+	// to be looked up at the provider before an older nabij sends them
+	// (markCopyWaiting): this nabij may send them first.
+	LookedUp int
 }
 
 // Migrated is the migration Open made (From is 0 when there was none).

@@ -181,7 +181,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		return nil, err
 	}
 	if m := st.Migrated(); m.From > 0 {
-		log.Warn("store migrated to this nabij's schema: an older nabij refuses it now", "from", m.From, "to", m.To, "copy_before", m.Copy)
+		log.Warn("store migrated to this nabij's schema: an older nabij refuses it now", "from", m.From, "to", m.To, "copy_before", m.Copy, "copy_messages_to_look_up", m.LookedUp)
 	}
 	if c := st.Checked(); c.Pages > 0 {
 		log.Info("store checked", "bytes", c.Bytes, "pages", c.Pages, "ms", c.Took.Milliseconds(), "bbolt_ms", c.Bolt.Milliseconds())
