@@ -349,7 +349,7 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 	// this count's: the hold it began ended without a case.)
 	reachedOn := d
 	if !st.reached.IsZero() && st.reached.Before(d) {
-		if !st.reached.Before(start) && measure(r, st.entries, laterOf(start, r.windowStart(st.reached, ev.cal)), st.reached, ev.cal, false).Value >= r.Threshold {
+		if !st.reached.Before(start) && ev.reachedBy(st, start, st.reached) {
 			reachedOn = st.reached
 		} else {
 			st.reached = school.Date{}
@@ -403,7 +403,6 @@ func (ev *evaluation) windowOn(st *ruleState, d school.Date) (Finding, bool) {
 // firstReached is the first day on which the count of st's rule from
 // start reached its threshold, up to d (d itself when no earlier day did).
 func (ev *evaluation) firstReached(st *ruleState, start, d school.Date) school.Date {
-	r := st.r
 	for _, e := range st.entries {
 		if e.Date.Before(start) {
 			continue
@@ -411,11 +410,18 @@ func (ev *evaluation) firstReached(st *ruleState, start, d school.Date) school.D
 		if !e.Date.Before(d) {
 			break
 		}
-		if measure(r, st.entries, laterOf(start, r.windowStart(e.Date, ev.cal)), e.Date, ev.cal, false).Value >= r.Threshold {
+		if ev.reachedBy(st, start, e.Date) {
 			return e.Date
 		}
 	}
 	return d
+}
+
+// reachedBy reports whether the count of st's rule from start (within its
+// window on day) reached the threshold by day.
+func (ev *evaluation) reachedBy(st *ruleState, start, day school.Date) bool {
+	r := st.r
+	return measure(r, st.entries, laterOf(start, r.windowStart(day, ev.cal)), day, ev.cal, false).Value >= r.Threshold
 }
 
 // finding is the case of r opening on d on facts.
