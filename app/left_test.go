@@ -236,6 +236,59 @@ func TestADepartedPupilsDayCanStillBeCorrected(t *testing.T) {
 	}
 }
 
+// A departed pupil listed absent by mistake: leaving them out of the list
+// sent again keeps their entry (a list cannot name a pupil no longer in the
+// class), "present" takes it off. The day leaves their record, the case
+// standing on it is told, and a list sent again later does not bring it
+// back. A pupil still in the class may be posted present too (the same as
+// leaving them out); present with hours or a reason is refused.
+func TestADepartedPupilsEntryIsTakenOffByPresent(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.absentDays("2026-03-02", "2026-03-03", "2026-03-04")
+	lp := ts.caseOf("amanuel", "leerplicht-16u-4w")
+	ts.at("2026-03-05", "09:00")
+	if err := ts.svc.ReplaceRoster(ts.ctx, rosterWithout("amanuel")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.recordList(ts.coord, "1A", "2026-03-03", school.Absence{Student: "amanuel", Kind: school.Present, Hours: 2}); err == nil {
+		t.Errorf("present with hours was taken")
+	}
+	if _, err := ts.recordList(ts.coord, "1A", "2026-03-03"); err != nil {
+		t.Fatal(err)
+	}
+	if h, ok := ts.dayOf("amanuel", "2026-03-03"); !ok || h.Kind != school.Absent {
+		t.Fatalf("left out, the departed pupil's day is kept: %+v, %v", h, ok)
+	}
+	res, err := ts.recordList(ts.coord, "1A", "2026-03-03", school.Absence{Student: "amanuel", Kind: school.Present}, absent("sara"))
+	if err != nil {
+		t.Fatalf("the coordinator takes the departed pupil's day off: %v", err)
+	}
+	if res.Recorded != 1 {
+		t.Errorf("recorded %d entries; want 1 (present is not an entry)", res.Recorded)
+	}
+	l := ts.stored("1A", "2026-03-03")
+	if _, ok := l.Entry("amanuel"); ok || len(l.Absences) != 1 {
+		t.Errorf("the list after present: %+v", l.Absences)
+	}
+	if h, ok := ts.dayOf("amanuel", "2026-03-03"); ok {
+		t.Errorf("the day is still in the departed pupil's record: %+v", h)
+	}
+	if _, err := ts.svc.Melding(ts.ctx, ts.coord, lp.ID); !errors.Is(err, school.ErrConflict) {
+		t.Errorf("the melding after the day was taken off: %v; want a conflict (below the threshold)", err)
+	}
+	ts.post(ts.mentorA, "1A", "2026-03-03", sick("sara"))
+	if h, ok := ts.dayOf("amanuel", "2026-03-03"); ok {
+		t.Errorf("a list sent again brought the day back: %+v", h)
+	}
+	if _, err := ts.recordList(ts.coord, "1A", "2026-03-05", school.Absence{Student: "amanuel", Kind: school.Present}); err == nil {
+		t.Errorf("a departed pupil was posted present on a day after they left")
+	}
+	ts.post(ts.mentorA, "1A", "2026-03-04", school.Absence{Student: "sara", Kind: school.Present})
+	if l := ts.stored("1A", "2026-03-04"); len(l.Absences) != 1 || l.Absences[0].Student != "amanuel" {
+		t.Errorf("a pupil of the class posted present: %+v", l.Absences)
+	}
+}
+
 // A pupil listed in two classes' lists of one day (moved class): the purge
 // takes them off every list of their days, and a list sent again later
 // writes nothing of them back. (Found by a review: a resend brought a

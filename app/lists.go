@@ -75,7 +75,12 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 	}
 	now := s.Now()
 	list := &school.AbsenceList{Class: class, Date: date, UpdatedAt: now, UpdatedBy: u.ID}
-	res := &ListResult{Date: date, Class: class, Recorded: len(absences)}
+	res := &ListResult{Date: date, Class: class}
+	for _, a := range absences {
+		if a.Kind != school.Present {
+			res.Recorded++
+		}
+	}
 	until := s.alertsEnd(date)
 	switch {
 	case date != s.Today():
@@ -131,6 +136,9 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 				return step("read history", err)
 			}
 		}
+		// "present" only takes a pupil off the list (a departed pupil's
+		// entry, which leaving them out keeps): it is never stored.
+		list.Absences = slices.DeleteFunc(list.Absences, func(a school.Absence) bool { return a.Kind == school.Present })
 		if !hadOld || !old.Posted() || !sameAbsences(old.Absences, list.Absences) {
 			if err := tx.PutAbsenceList(list); err != nil {
 				return step("save list", err)

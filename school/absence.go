@@ -18,6 +18,11 @@ const (
 	Sick AbsenceKind = "sick"
 	// Excused is geoorloofd with a reason: approved leave, religious duties, …
 	Excused AbsenceKind = "excused"
+	// Present is only ever posted, never kept: the pupil was there after
+	// all, so the list holds no entry for them. Leaving a pupil out says the
+	// same, except for a pupil no longer in the class: a list cannot name
+	// them, so it keeps the entry they had unless it says present.
+	Present AbsenceKind = "present"
 )
 
 // Absence is one pupil's entry on a morning list.
@@ -126,12 +131,15 @@ func (l *AbsenceList) ValidateWith(classOf StudentClass, cal *Calendar, check Li
 			if a.Minutes < 1 || a.Minutes > 600 {
 				errs.add(path+".minutes", "a late arrival needs minutes from 1 to 600")
 			}
-		case Absent, Sick, Excused:
+		case Absent, Sick, Excused, Present:
 			if a.Minutes != 0 {
 				errs.add(path+".minutes", "minutes are only given for kind late")
 			}
 		default:
-			errs.add(path+".kind", "kind %q is not one of absent, late, sick, excused", a.Kind)
+			errs.add(path+".kind", "kind %q is not one of absent, late, sick, excused, present", a.Kind)
+		}
+		if a.Kind == Present && (a.Hours != 0 || strings.TrimSpace(a.Reason) != "") {
+			errs.add(path+".kind", "a pupil who was present has no hours or reason")
 		}
 		if a.Kind == Excused && strings.TrimSpace(a.Reason) == "" {
 			errs.add(path+".reason", "an excused absence needs a reason")

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -69,6 +70,46 @@ func TestUnknownFieldsAreIgnored(t *testing.T) {
 		`{"absences": [{"student": "1001", "kind": "absent", "name": "Amanuel", "note": "x"}], "source": "Magister"}`, &res)
 	if res.Recorded != 1 {
 		t.Errorf("recorded %d", res.Recorded)
+	}
+}
+
+// A pupil listed absent by mistake who has left the roster since: a list
+// that leaves them out keeps their entry, one that says "present" takes it
+// off (an extension of the contract's kinds, never stored or answered).
+func TestPresentTakesADepartedPupilOffAList(t *testing.T) {
+	t.Parallel()
+	h := startHarness(t, nil)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
+	coord := "bearer " + h.createUser("C. Jansen", "coordinator")
+	list := "/api/v1/classes/1A/absences/2026-11-27"
+	h.mustCall(200, "PUT", list, coord, `{"absences": [{"student": "1004", "kind": "absent"}, {"student": "1002", "kind": "sick"}]}`, nil)
+	without := strings.Replace(e2eRoster, `{"id": "1004"`, `{"id": "1005"`, 1)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, without, nil)
+	students := func() []string {
+		var l struct {
+			Absences []struct{ Student, Kind string } `json:"absences"`
+		}
+		h.mustCall(200, "GET", list, coord, nil, &l)
+		var ids []string
+		for _, a := range l.Absences {
+			ids = append(ids, a.Student+":"+a.Kind)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	h.mustCall(200, "PUT", list, coord, `{"absences": [{"student": "1002", "kind": "sick"}]}`, nil)
+	if got := students(); !slices.Equal(got, []string{"1002:sick", "1004:absent"}) {
+		t.Errorf("left out, the departed pupil's entry: %v", got)
+	}
+	var e apiErr
+	h.mustCall(422, "PUT", list, coord, `{"absences": [{"student": "1004", "kind": "present", "hours": 3}]}`, &e)
+	if len(e.Error.Details) != 1 || e.Error.Details[0].Field != "absences[0].kind" {
+		t.Errorf("present with hours: %+v", e.Error)
+	}
+	var res struct{ Recorded int }
+	h.mustCall(200, "PUT", list, coord, `{"absences": [{"student": "1004", "kind": "present"}, {"student": "1002", "kind": "sick"}]}`, &res)
+	if got := students(); res.Recorded != 1 || !slices.Equal(got, []string{"1002:sick"}) {
+		t.Errorf("after present: recorded %d, the list %v", res.Recorded, got)
 	}
 }
 
