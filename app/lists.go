@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
@@ -100,6 +101,9 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 			return err
 		} else if !ok {
 			return school.NotFound("class %s", class)
+		}
+		if err := tx.ReadAheadForList(class, date, readAhead(list.Absences)); err != nil {
+			return step("read ahead", err)
 		}
 		classOf := func(id string) (string, bool) {
 			_, class, ok, err := tx.StudentFacts(id)
@@ -207,6 +211,19 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 	return res, nil
 }
 
+// readAhead names the pupils whose records a list's transaction reads
+// ahead: at most maxReadAhead (a class is a few dozen; a list of more is
+// refused further on, and its reads are not worth a round trip).
+func readAhead(absences []school.Absence) []string {
+	ids := make([]string, 0, min(len(absences), maxReadAhead))
+	for _, a := range absences[:min(len(absences), maxReadAhead)] {
+		ids = append(ids, strings.TrimSpace(a.Student))
+	}
+	return ids
+}
+
+const maxReadAhead = 100
+
 func studentsOf(l *school.AbsenceList) []string {
 	ids := make([]string, len(l.Absences))
 	for i, a := range l.Absences {
@@ -246,6 +263,15 @@ func (s *Service) wants(tx *store.Tx, list *school.AbsenceList, now time.Time) (
 	}
 	decisions = slices.DeleteFunc(decisions, func(d protocol.Notify) bool { _, ok := students[d.Student]; return !ok })
 	wants := alerts.Recipients(decisions, students, units)
+	phones := make([]string, 0, len(wants))
+	for _, w := range wants {
+		if !slices.Contains(phones, w.Contact.Phone) {
+			phones = append(phones, w.Contact.Phone)
+		}
+	}
+	if err := tx.ReadAheadForContacts(list.Date, phones); err != nil {
+		return nil, nil, err
+	}
 	// A parent whose other children's classes have not posted yet waits for
 	// them, until the lists' deadline, so that one message names them all.
 	deadline := s.Protocol.SchoolDay.ListDeadline(list.Date, s.Location)

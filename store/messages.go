@@ -141,7 +141,7 @@ func (t *Tx) PutMessage(m *alerts.Message) error {
 	if err := t.reindex(old, m); err != nil {
 		return err
 	}
-	return t.writeMessage(m)
+	return t.writeMessageAs(m, old == nil)
 }
 
 func (t *Tx) reindex(old, m *alerts.Message) error {

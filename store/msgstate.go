@@ -75,7 +75,11 @@ func decodeMessage(id string, content, state []byte) (*alerts.Message, error) {
 }
 
 // writeMessage puts m's records, each only when it changed.
-func (t *Tx) writeMessage(m *alerts.Message) error {
+func (t *Tx) writeMessage(m *alerts.Message) error { return t.writeMessageAs(m, false) }
+
+// writeMessageAs is writeMessage; a message just numbered (fresh) has
+// no records to compare with.
+func (t *Tx) writeMessageAs(m *alerts.Message, fresh bool) error {
 	for _, r := range []struct {
 		bucket []byte
 		v      any
@@ -85,7 +89,7 @@ func (t *Tx) writeMessage(m *alerts.Message) error {
 			return err
 		}
 		b := t.tx.Bucket(r.bucket)
-		if bytes.Equal(b.Get([]byte(m.ID)), raw) {
+		if !fresh && bytes.Equal(b.Get([]byte(m.ID)), raw) {
 			continue
 		}
 		if err := b.Put([]byte(m.ID), raw); err != nil {

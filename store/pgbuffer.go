@@ -32,6 +32,7 @@ func (t *pgTx) buffer(w pgWrite) {
 	}
 	k := pgKey{w.bucket, string(w.key)}
 	delete(t.reads, k) // read again once the write is sent
+	t.applyAhead(w)
 	if i, ok := t.written[k]; ok {
 		t.pending[i] = w
 		return
@@ -74,10 +75,10 @@ func (t *pgTx) flush() error {
 		ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`, w.bucket, w.key, w.value)
 		}
 	}
-	n := len(t.pending)
-	t.pending, t.written, t.dirty = t.pending[:0], nil, nil
+	sent := t.pending
+	t.pending, t.written, t.dirty = nil, nil, nil
 	br := t.tx.SendBatch(t.ctx, b)
-	for range n {
+	for range sent {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
 			return t.fail(err)
@@ -86,8 +87,24 @@ func (t *pgTx) flush() error {
 	if err := br.Close(); err != nil {
 		return t.fail(err)
 	}
+	// What was sent is what PostgreSQL now holds for those keys, and only
+	// this transaction writes: a Get of one is answered here. (Not after
+	// a flush of many writes, an import's or a purge's, which do not read
+	// them again.)
+	if len(sent) <= maxRememberSent {
+		for _, w := range sent {
+			if w.del {
+				t.remember(pgKey{w.bucket, string(w.key)}, pgRead{})
+			} else if len(w.value) <= maxReadBytes {
+				t.remember(pgKey{w.bucket, string(w.key)}, pgRead{value: w.value, ok: true})
+			}
+		}
+	}
 	return nil
 }
+
+// maxRememberSent is the most writes a flush remembers as reads.
+const maxRememberSent = 256
 
 // pendingIn reports whether a pending write of bucket falls in the keys a
 // cursor's page covers: after from (or from it, inclusive) up to and with

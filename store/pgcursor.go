@@ -115,6 +115,9 @@ func (c *pgCursor) Seek(seek []byte) ([]byte, []byte) {
 	if seek == nil {
 		seek = []byte{}
 	}
+	if c.seekAhead(seek) {
+		return c.current()
+	}
 	return c.fetch(seek, true)
 }
 

@@ -227,6 +227,10 @@ type pgTx struct {
 	// own writes, which forget the key (buffer, clearBucket). At most
 	// maxReads are kept.
 	reads map[pgKey]pgRead
+	// ahead are the cursor pages read ahead (pgprefetch.go), by the
+	// bucket and prefix a Seek asks for; a write in one drops it.
+	ahead  map[string]map[string]aheadPage
+	aheadN int
 	// queries counts the round trips of Get, the cursors and flush: for
 	// the tests.
 	queries int
@@ -269,7 +273,7 @@ func (t *pgTx) clearBucket(name []byte) error {
 	if err := t.flush(); err != nil {
 		return err
 	}
-	t.reads = nil
+	t.reads, t.ahead = nil, nil
 	if _, err := t.tx.Exec(t.ctx, "DELETE FROM kv WHERE bucket = $1", string(name)); err != nil {
 		return t.fail(err)
 	}
@@ -314,6 +318,12 @@ func (b pgBucket) Get(key []byte) []byte {
 		return nil
 	}
 	if r, ok := t.reads[k]; ok {
+		if !r.ok {
+			return nil
+		}
+		return slices.Clone(r.value)
+	}
+	if r, ok := t.getAhead(b.name, key); ok {
 		if !r.ok {
 			return nil
 		}
