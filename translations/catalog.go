@@ -84,8 +84,6 @@ type Catalog struct {
 	tags    []language.Tag // supported tags, same order as supported
 	support []string       // supported tag strings, sorted
 	matcher language.Matcher
-	// backTemplates are the parsed back-translations, by tag and key.
-	backTemplates sync.Map
 }
 
 type entry struct {

@@ -210,10 +210,17 @@ func (c *Catalog) checkBack(r *Report, e *entry, key, base string) {
 	}
 	want := c.basePlaceholders(base)
 	for _, form := range sortedKeys(forms) {
-		if got := placeholders(forms[form]); !reflect.DeepEqual(got, want) {
+		text := forms[form]
+		if got := placeholders(text); !reflect.DeepEqual(got, want) {
 			// Staff read the back-translation rendered with the same
 			// values; a different placeholder shows them a blank.
 			r.problem("back-translation of %s (%s) has placeholders %v, en has %v", key, form, got, want)
+		}
+		// As in the texts sent: only simple placeholders (RenderBack fills
+		// in nothing else; a reviewer's {{range}} is refused here).
+		if n := strings.Count(text, "{{"); n != len(placeholderRE.FindAllString(text, -1)) {
+			r.placeholderProblems++
+			r.problem("back-translation of %s (%s) has %d template actions, but only simple placeholders such as {{.Names}} are allowed: %q", key, form, n, text)
 		}
 	}
 	// English says "is" of one pupil and "are" of two: a message whose en

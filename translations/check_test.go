@@ -41,6 +41,10 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		// list_separator missing altogether.
 	})
 	ru = regexp.MustCompile(`(?m)^\[back\.list_and\]\nother = .*$`).ReplaceAllString(ru, "[back.list_and]\nother = \"\"\n[back.not_a_key]\nother = \"x\"")
+	// A back-translation is a reviewer's text too: nothing but simple
+	// placeholders (a {{range}} in one ran wherever it was shown, found by
+	// a pen test).
+	ru = regexp.MustCompile(`(?m)^(\[back\.alert_reply_hint\]\none = .*\n)other = .*$`).ReplaceAllString(ru, "${1}other = \"Sick? 1. {{range 9}}x{{end}}\"")
 	reports := checkReports(t, map[string]string{
 		"en.toml": file("en", "ltr", "draft", checkEn),
 		"ru.toml": ru,
@@ -62,6 +66,7 @@ func TestCheckFindsEachProblem(t *testing.T) {
 		"alert_reply_hint.one: en does not vary alert_reply_hint with the count",
 		"list_and.other has 4 template actions",
 		"back-translation of alert_absent (other) has placeholders [Name School], en has [Names School]",
+		"back-translation of alert_reply_hint (other) has 2 template actions",
 		"key list_typo is not in en",
 		"no back-translation for list_and",
 		"back-translation for not_a_key, which is not a key in en",

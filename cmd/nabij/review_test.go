@@ -402,3 +402,49 @@ func TestReviewInABrowser(t *testing.T) {
 		t.Error("no message to the Tigrinya parent")
 	}
 }
+
+// A reviewer (an outside speaker of one language, the least trusted role)
+// corrects a back-translation with template code in it: refused, as in the
+// texts sent, and the back-translation staff read stays as it was. (Found
+// by a pen test: only its placeholders were checked, and {{range N}} ran
+// wherever the back-translation was rendered: the review page, the
+// preview, every alert planned in that language, inside the list's
+// transaction; 30 bytes typed became 2 MB.)
+func TestABackTranslationRunsNoTemplateCode(t *testing.T) {
+	t.Parallel()
+	h := startHarness(t, nil)
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
+	coord := h.createUser("C. Jansen", "coordinator")
+	id, _ := h.reviewerFor(tiReviewer, "ti")
+	rev := newStaff(h)
+	if code := rev.signIn(h.signInLink(id)); code != 303 {
+		t.Fatalf("sign-in: %d", code)
+	}
+	raw, err := translations.EmbeddedFile("ti")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := translations.ReadFile(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forms, back := file.Messages["alert_absent"], file.Back["alert_absent"]["other"]
+	evil := back + `{{range 200000}}XXXXXXXXXX{{end}}`
+	code, _ := rev.post("/review/messages/alert_absent", url.Values{"csrf": {rev.csrf("/review")},
+		"form-one": {forms["one"]}, "form-other": {forms["other"]}, "back-other": {evil}})
+	if code != http.StatusUnprocessableEntity {
+		t.Errorf("a back-translation with template code: %d, want 422", code)
+	}
+	var pv struct {
+		Entries []struct {
+			Key             string `json:"key"`
+			BackTranslation string `json:"back_translation"`
+		} `json:"entries"`
+	}
+	h.mustCall(200, "GET", "/api/v1/translations/ti/preview", coord, nil, &pv)
+	for _, e := range pv.Entries {
+		if e.Key == "alert_absent" && (len(e.BackTranslation) > 2*len(back) || strings.Contains(e.BackTranslation, "XXX")) {
+			t.Errorf("the preview's back-translation of alert_absent: %d bytes, %.80q…", len(e.BackTranslation), e.BackTranslation)
+		}
+	}
+}
