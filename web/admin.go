@@ -62,7 +62,7 @@ func (h *handlers) adminPage(c echo.Context) error {
 		return h.pageError(c, err)
 	}
 	flash := ""
-	if students, classes, ok := strings.Cut(c.QueryParam("applied"), "-"); ok {
+	if students, classes, ok := twoCounts(c.QueryParam("applied")); ok {
 		flash = h.say(c, "admin_applied", map[string]any{"Students": students, "Classes": classes})
 	}
 	if c.QueryParam("recorded") != "" {

@@ -575,19 +575,24 @@ func TestAnUploadIsNotReadBeforeTheAdminIsKnown(t *testing.T) {
 func TestAConfirmationShowsOnlyAnID(t *testing.T) {
 	phishing := url.QueryEscape("Urgent: call the family at +31 6 00000000 now")
 	for _, tc := range []struct {
-		user         school.User
-		target, want string
+		user              school.User
+		target, id, shown string
 	}{
-		{coordinator, "/board?done=", "e12 ✓"},
-		{reviewer, "/review?saved=", "alert_absent"},
+		{coordinator, "/board?done=", "e12", "e12 ✓"},
+		{reviewer, "/review?saved=", "alert_absent", "alert_absent"},
+		// Counts, not ids: the page's sentence says them. (Found by a
+		// pen test: "saved=<sentence>-0" was shown.)
+		{mentor, "/?class=1A&saved=", "3-1", "List saved: 3 on the list, 1 messages."},
+		{admin, "/admin?applied=", "31-3", "Pupils loaded: 31 pupils in 3 classes."},
 	} {
-		srv, _ := stubServer(pageStub(tc.user), Config{})
-		if rec := do(srv, pageRequest("GET", tc.target+phishing, nil)); rec.Code != 200 || strings.Contains(rec.Body.String(), "Urgent") {
-			t.Errorf("%s with a sentence: %d, shown: %v", tc.target, rec.Code, strings.Contains(rec.Body.String(), "Urgent"))
+		srv, _ := stubServer(pageStub(tc.user), Config{Catalog: mustCatalog(t)})
+		for _, bad := range []string{phishing, phishing + "-0", "0-" + phishing} {
+			if rec := do(srv, pageRequest("GET", tc.target+bad, nil)); rec.Code != 200 || strings.Contains(rec.Body.String(), "Urgent") {
+				t.Errorf("%s with a sentence: %d, shown: %v", tc.target, rec.Code, strings.Contains(rec.Body.String(), "Urgent"))
+			}
 		}
-		id := strings.TrimSuffix(tc.want, " ✓")
-		if rec := do(srv, pageRequest("GET", tc.target+id, nil)); !strings.Contains(rec.Body.String(), tc.want) {
-			t.Errorf("%s%s: the confirmation %q is not shown", tc.target, id, tc.want)
+		if rec := do(srv, pageRequest("GET", tc.target+tc.id, nil)); !strings.Contains(rec.Body.String(), tc.shown) {
+			t.Errorf("%s%s: the confirmation %q is not shown", tc.target, tc.id, tc.shown)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"strconv"
+	"strings"
+
 	"github.com/nabij-isk/nabij/school"
 )
 
@@ -47,4 +50,20 @@ func periodParams(rawFrom, rawTo string) (from, to school.Date, err error) {
 // invalid is a 422 for one field.
 func invalid(field, msg string) error {
 	return &school.ValidationError{Details: []school.FieldError{{Field: field, Message: msg}}}
+}
+
+// twoCounts reads the "N-M" a page's confirmation link carries (a list
+// saved: entries and messages; a roster applied: pupils and classes). Only
+// numbers: a link must not make a page say what its sender wants.
+func twoCounts(q string) (int, int, bool) {
+	a, b, ok := strings.Cut(q, "-")
+	if !ok {
+		return 0, 0, false
+	}
+	n, errA := strconv.Atoi(a)
+	m, errB := strconv.Atoi(b)
+	if errA != nil || errB != nil || n < 0 || m < 0 || n > 1_000_000 || m > 1_000_000 {
+		return 0, 0, false
+	}
+	return n, m, true
 }

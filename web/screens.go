@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,7 +29,7 @@ func (h *handlers) rollCallPage(c echo.Context) error {
 		return h.pageError(c, err)
 	}
 	flash := ""
-	if recorded, alerts, ok := strings.Cut(c.QueryParam("saved"), "-"); ok {
+	if recorded, alerts, ok := twoCounts(c.QueryParam("saved")); ok {
 		flash = h.say(c, "rollcall_saved", map[string]any{"Recorded": recorded, "Alerts": alerts})
 	}
 	return h.render(c, http.StatusOK, "rollcall.html", rc, flash)
