@@ -84,6 +84,20 @@ func (s *Service) SignIn(ctx context.Context, linkToken string) (_ string, _ sch
 	session := newToken()
 	var u school.User
 	now := s.Now()
+	// Looked up in a read first: an unknown link (junk, a guess) never
+	// takes the write lock, so that web can look up every attempt and
+	// never refuse a valid link, whatever else came from its address.
+	var known bool
+	if err := s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+		link, ok, err := tx.SignInLink(HashToken(linkToken))
+		known = ok && !now.After(link.Expires)
+		return err
+	}); err != nil {
+		return "", school.User{}, step("look up link", err)
+	}
+	if !known {
+		return "", school.User{}, ErrSignIn
+	}
 	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		link, ok, err := tx.TakeSignInLink(HashToken(linkToken))
 		if err != nil {

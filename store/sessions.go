@@ -26,6 +26,13 @@ type Session struct {
 // PutSignInLink keeps a link under the hash of its token.
 func (t *Tx) PutSignInLink(hash string, l SignInLink) error { return t.put(bucketSignInLinks, hash, l) }
 
+// SignInLink finds a link by the hash of its token, and leaves it.
+func (t *Tx) SignInLink(hash string) (SignInLink, bool, error) {
+	var l SignInLink
+	ok, err := t.get(bucketSignInLinks, hash, &l)
+	return l, ok, err
+}
+
 // TakeSignInLink hands a link over once: a second use finds nothing.
 func (t *Tx) TakeSignInLink(hash string) (SignInLink, bool, error) {
 	var l SignInLink

@@ -112,3 +112,31 @@ func TestSigninLimitsPerLink(t *testing.T) {
 		t.Errorf("one link from seven addresses: %v, want 401 first and 429 last", codes)
 	}
 }
+
+// Staff in the building share the school's public address (NAT) with
+// everyone on the school's Wi-Fi, pupils included: junk sign-ins from that
+// address are limited, and a mentor's valid link from it still signs in.
+// (Found by a pen test: six junk attempts and the link was refused, 429.)
+func TestJunkSigninsFromTheSchoolsAddressLockNoOneOut(t *testing.T) {
+	t.Parallel()
+	// Trusted proxy as deployed behind TLS (deploy/): the address is the
+	// school's NAT address, as X-Forwarded-For gives it.
+	h := startHarness(t, map[string]string{"NABIJ_TRUSTED_PROXIES": "127.0.0.1/32"})
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, e2eRoster, nil)
+	h.createUser("A. de Vries", "mentor", "1A")
+	const school = "198.51.100.7" // the school's one public address
+	pupil := newStaff(h)
+	limited := false
+	for i := range 8 {
+		if pupil.signinFrom(school, fmt.Sprintf("junk-%d", i)) == 429 {
+			limited = true
+		}
+	}
+	if !limited {
+		t.Errorf("eight junk sign-ins from the school's address were not limited")
+	}
+	link := strings.TrimPrefix(h.signInLink(h.userID("A. de Vries")), h.url+"/signin/")
+	if code := newStaff(h).signinFrom(school, link); code != 303 {
+		t.Errorf("a mentor's valid link from the school's address after a pupil's junk: %d, want 303", code)
+	}
+}
