@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // AbsenceKind is what a mentor records for a pupil.
@@ -24,6 +25,11 @@ const (
 	// them, so it keeps the entry they had unless it says present.
 	Present AbsenceKind = "present"
 )
+
+// MaxReason is the longest reason an entry takes, in characters (as a day
+// closed after the fact): a reason is a few words, shown on the roll call
+// and the pupil's page.
+const MaxReason = 200
 
 // Absence is one pupil's entry on a morning list.
 type Absence struct {
@@ -141,8 +147,11 @@ func (l *AbsenceList) ValidateWith(classOf StudentClass, cal *Calendar, check Li
 		if a.Kind == Present && (a.Hours != 0 || strings.TrimSpace(a.Reason) != "") {
 			errs.add(path+".kind", "a pupil who was present has no hours or reason")
 		}
-		if a.Kind == Excused && strings.TrimSpace(a.Reason) == "" {
+		switch {
+		case a.Kind == Excused && strings.TrimSpace(a.Reason) == "":
 			errs.add(path+".reason", "an excused absence needs a reason")
+		case utf8.RuneCountInString(a.Reason) > MaxReason:
+			errs.add(path+".reason", "a reason is at most %d characters", MaxReason)
 		}
 		switch {
 		case a.Hours < 0 || a.Hours > 12:

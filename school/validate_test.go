@@ -110,6 +110,10 @@ func TestListValidate(t *testing.T) {
 		"late no mins":   {AbsenceList{Class: "1A", Date: monday, Absences: []Absence{{Student: "1", Kind: Late}}}, "absences[0].minutes"},
 		"excused reason": {AbsenceList{Class: "1A", Date: monday, Absences: []Absence{{Student: "1", Kind: Excused}}}, "absences[0].reason"},
 		"hours":          {AbsenceList{Class: "1A", Date: monday, Absences: []Absence{{Student: "1", Kind: Absent, Hours: 13}}}, "absences[0].hours"},
+		// A reason is a few words: 200,000 characters were kept and shown
+		// on every page of the pupil (found by a pen test).
+		"long reason":   {AbsenceList{Class: "1A", Date: monday, Absences: []Absence{{Student: "1", Kind: Excused, Reason: strings.Repeat("é", MaxReason+1)}}}, "absences[0].reason"},
+		"present hours": {AbsenceList{Class: "1A", Date: monday, Absences: []Absence{{Student: "1", Kind: Present, Hours: 2}}}, "absences[0].kind"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := tc.list.Validate(classOf, cal)
