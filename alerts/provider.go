@@ -33,6 +33,14 @@ type Outgoing struct {
 	// id whose answer is not yet committed is not known to it: a window of
 	// one commit, where before it was the whole morning.
 	Taken func(providerID string) (bool, error)
+	// Until, when set, is the wall-clock time from which nabij no longer
+	// sends the message (its validity's end): a lookup does not take for it
+	// what the provider made after that (less the sender's own timeout and
+	// a minute for clock skew), such as the same words, or a call to the
+	// same number, on a later day. A store restored from a backup knows
+	// none of the messages sent after the backup (Taken), and looks its
+	// waiting messages up from the backup's time on.
+	Until time.Time
 }
 
 // Skip reports whether a lookup must pass over the provider's message

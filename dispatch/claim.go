@@ -95,6 +95,7 @@ func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, 
 	err := d.store.BatchAlerts(func(tx alerts.Tx) error {
 		claimed, settled, moved = claimed[:0], settled[:0], 0
 		now := d.now()
+		looking := map[string]bool{} // numbers of uncertain messages claimed here
 		for _, id := range ids {
 			m, err := tx.Message(id)
 			if errors.Is(err, alerts.ErrNotFound) {
@@ -102,6 +103,14 @@ func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, 
 			}
 			if err != nil {
 				return err
+			}
+			if send && m.Uncertain && (looking[m.Phone] || d.lookingUpAnother(m)) {
+				// Another uncertain message to the number is being looked
+				// up: each lookup takes the earliest of the provider's
+				// messages (calls) to the number not recorded for another,
+				// so the two would take the same one. This one waits until
+				// that answer is recorded.
+				continue
 			}
 			c, s, mv, err := d.claimOne(tx, m, now, send)
 			if err != nil {
@@ -112,6 +121,9 @@ func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, 
 			}
 			if c {
 				claimed = append(claimed, m)
+				if m.Uncertain {
+					looking[m.Phone] = true
+				}
 			}
 			if s {
 				settled = append(settled, m)
@@ -122,6 +134,13 @@ func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, 
 	if err != nil {
 		return nil, 0, err
 	}
+	d.mu.Lock()
+	for _, m := range claimed {
+		if m.Uncertain {
+			d.lookingUp[m.Phone] = m.ID // until done
+		}
+	}
+	d.mu.Unlock()
 	// Logs and metrics only after the commit: the closure may run twice.
 	for _, m := range settled {
 		d.log.Warn("message settled without a send", "message", m.ID, "status", m.Status, "code", m.ErrorCode, "attempts", m.Attempts)
@@ -271,4 +290,13 @@ func (d *Dispatcher) opensAt(m *alerts.Message, now time.Time) time.Time {
 // or quiet until opens, after its validity ends.
 func tooLate(m *alerts.Message, now, opens time.Time) bool {
 	return !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt))
+}
+
+// lookingUpAnother reports whether another uncertain message to m's number
+// is claimed and its answer not yet recorded.
+func (d *Dispatcher) lookingUpAnother(m *alerts.Message) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	other, ok := d.lookingUp[m.Phone]
+	return ok && other != m.ID
 }

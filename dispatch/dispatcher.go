@@ -111,11 +111,18 @@ type Dispatcher struct {
 	replicas Replicas
 	gone     map[string]time.Time // replicas seen gone, and since when (wall)
 
+	// settleTime is the least wait before the lookup of a send left without an
+	// answer (the sender's Settler; 0 without one).
+	settleTime time.Duration
+
 	wake     chan struct{}
 	mu       sync.Mutex
 	inflight map[string]bool
-	failing  map[string]time.Time // claims that failed: left alone until then
-	paused   *pause               // the provider refuses the account (pause.go)
+	// lookingUp holds, for each number, the uncertain message to it that is
+	// claimed (claimOrSettle) until its answer is recorded: one at a time.
+	lookingUp map[string]string
+	failing   map[string]time.Time // claims that failed: left alone until then
+	paused    *pause               // the provider refuses the account (pause.go)
 }
 
 // NewDispatcher makes a dispatcher of cfg, ready to Reconcile and Run, with
@@ -126,16 +133,20 @@ func NewDispatcher(cfg Config) *Dispatcher {
 		now: cfg.Now, wall: cfg.Wall, workers: max(cfg.Workers, 1), backoff: cfg.Backoff,
 		quiet: cfg.Quiet, log: cfg.Log, observer: cfg.Observe,
 		pauseRetry: cfg.PauseRetry, shutdownWait: cfg.ShutdownWait, replicas: cfg.Replicas,
-		gone:     map[string]time.Time{},
-		wake:     make(chan struct{}, 1),
-		inflight: map[string]bool{},
-		failing:  map[string]time.Time{},
+		gone:      map[string]time.Time{},
+		wake:      make(chan struct{}, 1),
+		inflight:  map[string]bool{},
+		lookingUp: map[string]string{},
+		failing:   map[string]time.Time{},
 	}
 	if d.now == nil {
 		d.now = time.Now
 	}
 	if d.wall == nil {
 		d.wall = time.Now
+	}
+	if s, ok := d.sender.(Settler); ok {
+		d.settleTime = s.SettleTime()
 	}
 	if d.fallbacks == nil {
 		d.fallbacks = &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: d.now}
@@ -473,6 +484,11 @@ func (d *Dispatcher) isInFlight(id string) bool {
 func (d *Dispatcher) done(id string) {
 	d.mu.Lock()
 	delete(d.inflight, id)
+	for phone, other := range d.lookingUp {
+		if other == id {
+			delete(d.lookingUp, phone)
+		}
+	}
 	d.mu.Unlock()
 }
 

@@ -60,9 +60,19 @@ func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (fo
 			}
 			continue
 		}
-		// Not found: safe to send. The lookup failed: it stays uncertain,
-		// and is looked up again before it is sent.
-		back, err := d.requeue(m, func(m *alerts.Message) { m.Uncertain = lookErr != nil })
+		// Not found: safe to send, once the provider has had the time to
+		// act on a request that was on its way when nabij stopped (a
+		// restart within seconds of a crash): until then it stays
+		// uncertain and is looked up again first (the sender's Settler).
+		// The lookup failed: it stays uncertain, and is looked up again
+		// before it is sent.
+		wait := d.settleTime - d.wall().Sub(m.ClaimedAt)
+		back, err := d.requeue(m, func(m *alerts.Message) {
+			m.Uncertain = lookErr != nil || canLook && wait > 0
+			if canLook && wait > 0 {
+				m.DueAt = m.DueAt.Add(wait)
+			}
+		})
 		if err != nil {
 			return found, requeued, err
 		}

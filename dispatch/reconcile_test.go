@@ -223,3 +223,63 @@ func TestALookupIsToldTheIDsOfOtherMessages(t *testing.T) {
 		t.Errorf("Taken said %v of another message's id and %v of an unknown one; want true, false", lk.other, lk.unknown)
 	}
 }
+
+// settlingLooker finds nothing, and says the provider may take settle to
+// have what it was asked.
+type settlingLooker struct {
+	*dispatch.LogSender
+	settle time.Duration
+}
+
+func (l *settlingLooker) Lookup(context.Context, alerts.Outgoing) (alerts.Receipt, bool, error) {
+	return alerts.Receipt{}, false, nil
+}
+
+func (l *settlingLooker) SettleTime() time.Duration { return l.settle }
+
+// nabij restarts seconds after a crash that cut a send short: the lookup
+// at start finds nothing, but Twilio may yet act on the request that was
+// on its way. The message is not sent at once: it stays uncertain, to be
+// looked up again once the sender's settle time since its claim has
+// passed. One claimed long ago is requeued to be sent, as before. (From a
+// review: a lookup seconds after an unanswered send placed the call twice.)
+func TestAMessageCutShortJustBeforeARestartIsLookedUpAgainFirst(t *testing.T) {
+	t.Parallel()
+	st := setup(t, 2)
+	wall := time.Now()
+	if err := st.Update(func(tx *store.Tx) error {
+		msgs, err := tx.AllMessages()
+		if err != nil {
+			return err
+		}
+		for i, m := range msgs {
+			m.Status, m.Attempts, m.ClaimedAt, m.DueAt = alerts.StatusSending, 1, wall.Add(-2*time.Second), t0
+			if i == 1 {
+				m.ClaimedAt = wall.Add(-time.Hour)
+			}
+			if err := tx.PutMessage(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: &settlingLooker{LogSender: &dispatch.LogSender{Log: discard()}, settle: 15 * time.Second},
+		Now: func() time.Time { return t0 }, Wall: func() time.Time { return wall },
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()})
+	if _, requeued, err := d.Reconcile(t.Context()); err != nil || requeued != 2 {
+		t.Fatalf("reconcile: %d requeued, %v", requeued, err)
+	}
+	_ = st.View(func(tx *store.Tx) error {
+		msgs, _ := tx.AllMessages()
+		recent, old := msgs[0], msgs[1]
+		if !recent.Uncertain || recent.DueAt.Before(t0.Add(13*time.Second)) {
+			t.Errorf("claimed 2 s before the restart: uncertain %v, due %v after now; want uncertain, due 13 s on", recent.Uncertain, recent.DueAt.Sub(t0))
+		}
+		if old.Uncertain || old.DueAt.After(t0) {
+			t.Errorf("claimed an hour before: uncertain %v, due %v after now; want sent now", old.Uncertain, old.DueAt.Sub(t0))
+		}
+		return nil
+	})
+}

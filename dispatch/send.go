@@ -23,6 +23,11 @@ func outgoingOf(m *alerts.Message) alerts.Outgoing {
 // m.
 func (d *Dispatcher) lookupOf(m *alerts.Message) alerts.Outgoing {
 	out := outgoingOf(m)
+	if !m.ExpiresAt.IsZero() {
+		// The validity's end on the wall clock (the provider's), from the
+		// service's clock.
+		out.Until = d.wall().Add(m.ExpiresAt.Sub(d.now()))
+	}
 	out.Taken = func(providerID string) (bool, error) {
 		taken := false
 		err := d.store.ViewAlerts(func(tx alerts.Tx) error {
@@ -182,6 +187,14 @@ func (d *Dispatcher) record(held *alerts.Message, a answer) bool {
 			m.Uncertain = !errors.As(sendErr, &se) || se.MayHaveBeenTaken()
 			m.Status = alerts.StatusQueued
 			m.DueAt = now.Add(d.backoff.Delay(m.Attempts))
+			if m.Uncertain {
+				// The provider may come to have it a while after nabij gave
+				// up: a lookup sooner would not find it, and it would be sent
+				// twice (Settler).
+				if settled := now.Add(d.settleTime); m.DueAt.Before(settled) {
+					m.DueAt = settled
+				}
+			}
 			m.ErrorCode = errorCode(sendErr)
 			m.UpdatedAt = now
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
 )
@@ -20,6 +21,16 @@ type Sender interface {
 // crash) is sent again. found is false when the provider has no such message.
 type Looker interface {
 	Lookup(ctx context.Context, out alerts.Outgoing) (r alerts.Receipt, found bool, err error)
+}
+
+// Settler is a Looker that says how long after a send left without an
+// answer the provider may still come to have it (a request still on its
+// way or being processed when nabij gave up, or a list that does not show
+// it yet). A lookup before then that does not find it proves nothing, and
+// a send after such a lookup would be a second one: the first lookup of a
+// send left without an answer waits at least this long.
+type Settler interface {
+	SettleTime() time.Duration
 }
 
 // LogSender is the sender when no provider is configured: it "delivers" by

@@ -250,7 +250,7 @@ func (s *Sender) Lookup(ctx context.Context, out alerts.Outgoing) (alerts.Receip
 			continue
 		}
 		if m.DateCreated != nil {
-			if created, err := time.Parse(time.RFC1123Z, *m.DateCreated); err == nil && created.Before(out.Claimed.Add(-time.Minute)) {
+			if created, err := time.Parse(time.RFC1123Z, *m.DateCreated); err == nil && (created.Before(out.Claimed.Add(-time.Minute)) || s.after(created, out)) {
 				continue
 			}
 		}
@@ -268,4 +268,18 @@ func (s *Sender) Lookup(ctx context.Context, out alerts.Outgoing) (alerts.Receip
 		return alerts.Receipt{}, false, nil
 	}
 	return receiptOf(match), true, nil
+}
+
+// SettleTime is how long after a request left without an answer Twilio may
+// still come to have what it asked for (dispatch.Settler): as long again
+// as nabij waits for an answer (NABIJ_TWILIO_TIMEOUT). A heuristic: Twilio
+// promises no bound, and a create it acts on later still than this, or a
+// list later still to show it, is placed twice.
+func (s *Sender) SettleTime() time.Duration { return s.cfg.Timeout }
+
+// after reports whether Twilio made a resource at created after nabij
+// could have sent out (Outgoing.Until): a request begun before Until is
+// answered within the timeout, and a minute is left for clock skew.
+func (s *Sender) after(created time.Time, out alerts.Outgoing) bool {
+	return !out.Until.IsZero() && created.After(out.Until.Add(s.cfg.Timeout+time.Minute))
 }

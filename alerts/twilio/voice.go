@@ -116,7 +116,7 @@ func (s *Sender) lookupCall(ctx context.Context, out alerts.Outgoing) (alerts.Re
 			continue
 		}
 		created, err := time.Parse(time.RFC1123Z, *c.DateCreated)
-		if err != nil || created.Before(out.Claimed.Add(-time.Minute)) {
+		if err != nil || created.Before(out.Claimed.Add(-time.Minute)) || s.after(created, out) {
 			continue
 		}
 		if skip, err := out.Skip(*c.Sid); err != nil {

@@ -242,6 +242,9 @@ func (s *Server) admitCreate(w http.ResponseWriter, r *http.Request, to string) 
 		writeError(w, Failure429, to)
 		return now, false, false
 	}
+	if s.createdAt != nil {
+		now = s.createdAt().UTC() // the rate limit counts on the time of day
+	}
 	if len(s.failNext) > 0 {
 		fail := s.failNext[0]
 		s.failNext = s.failNext[1:]
