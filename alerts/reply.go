@@ -113,8 +113,16 @@ func AnswerWordOptIn(body string) bool {
 // 0–9, spaces and punctuation around it dropped, upper case.
 func replyWord(body string) string {
 	text := strings.TrimSpace(normalizeDigits(body))
-	return strings.ToUpper(strings.Trim(text, ".!?,;: \t\n"))
+	return strings.ToUpper(strings.Trim(text, replyTrim))
 }
+
+// replyTrim is what may stand around an answer: spaces, the punctuation
+// of the families' own scripts (the Ethiopic full stop every Tigrinya and
+// Amharic message ends with, the Arabic comma, question mark and
+// semicolon, the Urdu full stop), and the invisible marks a phone's
+// keyboard may add in right-to-left text (LRM, RLM, ALM) or at the start
+// (a byte-order mark).
+const replyTrim = ".!?,;: \t\n\r" + "።፣፧፤፥" + "،؟؛۔" + "\u200e\u200f\u061c\ufeff"
 
 // ReadReply reads a family's answer. options are the codes of an open
 // "which child?" question.
