@@ -70,8 +70,10 @@ func translationsCmd(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "\nALERT is the morning alert for one pupil, for the name that makes it longest: encoding,\n"+
 		"SMS segments and (length); %s/100 ALERTS is what a hundred of them cost at %.4f %s a part (NABIJ_SMS_PRICE).\n"+
 		"%d SMS hold 306 GSM-7 septets or 134 UTF-16 units; a right-to-left language may\n"+
-		"use %d (201 UTF-16 units): each name and the school's name are wrapped in Unicode isolates, so a phone lays them out right.\n",
-		smsCurrency, smsPrice, smsCurrency, translations.MaxAlertSegments, translations.MaxAlertSegmentsRTL)
+		"use %d (201 UTF-16 units): each name and the school's name are wrapped in Unicode isolates, so a phone lays them out right.\n"+
+		"FULL NAME is the same alert with a name as the roster import writes it (given name and family name, up to 30\n"+
+		"characters): at most %d SMS.\n",
+		smsCurrency, smsPrice, smsCurrency, translations.MaxAlertSegments, translations.MaxAlertSegmentsRTL, translations.MaxAlertSegmentsFullName)
 	fmt.Fprintf(stdout, "VOICE is what a call in the language says for its messages (%s): the school's recording (by\n"+
 		"whom), else the speech engine (Twilio's <Say>), else none: a call cannot carry that message.\n", kindNames())
 	if looked == "" {
@@ -110,8 +112,8 @@ func translationsCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "%d of %d languages are not fit to send (%d problems).\n", bad, len(reports), problems)
 		return 1
 	}
-	fmt.Fprintf(stdout, "All %d languages pass. Alert: %q and names %s.\n",
-		len(reports), translations.CheckSchool, strings.Join(quoteAll(translations.RealisticNames), ", "))
+	fmt.Fprintf(stdout, "All %d languages pass. Alert: %q and names %s; full names %s.\n",
+		len(reports), translations.CheckSchool, strings.Join(quoteAll(translations.RealisticNames), ", "), strings.Join(quoteAll(translations.FullNames), ", "))
 	return 0
 }
 
@@ -122,10 +124,10 @@ func printTranslationsTable(w io.Writer, reports []translations.Report, recs []v
 	}
 	voices := app.Coverage(langs, recs)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "LANGUAGE\tKEYS\tPLURALS\tPLACEHOLDERS\tGENDER\tDIRECTION\tALERT (1 PUPIL)\tWORST NAME\tWHY UCS-2\t2 PUPILS\t%s/100 ALERTS\tREVIEW\tVOICE\n", smsCurrency)
+	fmt.Fprintf(tw, "LANGUAGE\tKEYS\tPLURALS\tPLACEHOLDERS\tGENDER\tDIRECTION\tALERT (1 PUPIL)\tWORST NAME\tWHY UCS-2\tFULL NAME\t2 PUPILS\t%s/100 ALERTS\tREVIEW\tVOICE\n", smsCurrency)
 	for i, r := range reports {
 		l := r.Language
-		fmt.Fprintf(tw, "%s %s\t%d/%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n",
+		fmt.Fprintf(tw, "%s %s\t%d/%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\t%s\n",
 			l.Tag, l.EnglishName,
 			r.Keys, r.Total,
 			yesNo(r.PluralsComplete()),
@@ -135,6 +137,7 @@ func printTranslationsTable(w io.Writer, reports []translations.Report, recs []v
 			fitText(r.Alert, r.Language.MaxSegments()),
 			orDash(r.Alert.Name),
 			orDash(r.Alert.Why),
+			segmentsText(r.FullName),
 			segmentsText(r.Siblings),
 			float64(r.Alert.Segments)*100*smsPrice,
 			reviewText(l),
