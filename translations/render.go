@@ -77,7 +77,7 @@ func (c *Catalog) RenderGender(tag, key, gender string, data map[string]any, cou
 	// A name that ends in an initial ("Amanuel T.") at the end of a
 	// sentence must not give "Amanuel T.." (nor "Amanuel T.⁩." when the
 	// name is isolated).
-	if names, _ := data["Names"].(string); strings.HasSuffix(strings.TrimSuffix(names, PDI), ".") {
+	if names, _ := data["Names"].(string); strings.HasSuffix(unwrapEnd(names), ".") {
 		out = strings.ReplaceAll(out, names+".", names)
 	}
 	return out, nil
@@ -93,7 +93,39 @@ func (c *Catalog) RenderGender(tag, key, gender string, data map[string]any, cou
 const (
 	FSI = "\u2068"
 	PDI = "\u2069"
+	// LRM and RLM are the direction marks nabij puts just inside the
+	// isolate of each option of a "which child?" question, of the
+	// option's own direction: a phone whose bidi algorithm predates the
+	// isolates (Unicode 6.3; many cheap phones' SMS apps) skips FSI and
+	// PDI, and the marks alone then keep each number beside its own
+	// child. (Found by a review, as FriBidi shows the question with its
+	// isolates taken out: "11" beside the second child.) The names and the
+	// school's name in the other messages go without: there the marks
+	// would only keep a name's full stop on its side (".Amanuel T" on such
+	// a phone), and would cost Sorani, Dari and Pashto a third SMS part.
+	LRM = "\u200e"
+	RLM = "\u200f"
 )
+
+// wrap isolates s, with the direction mark of its first strong letter just
+// inside each end (none when s has no strong letter).
+func wrap(s string) string {
+	for _, r := range s {
+		switch p, _ := bidi.LookupRune(r); p.Class() {
+		case bidi.L:
+			return FSI + LRM + s + LRM + PDI
+		case bidi.R, bidi.AL:
+			return FSI + RLM + s + RLM + PDI
+		}
+	}
+	return FSI + s + PDI
+}
+
+// unwrapEnd is s without the isolate's and the mark's end, if it has them.
+func unwrapEnd(s string) string {
+	s = strings.TrimSuffix(s, PDI)
+	return strings.TrimSuffix(strings.TrimSuffix(s, LRM), RLM)
+}
 
 // IsIsolated reports whether s is wrapped in isolates already (one value,
 // or a list of isolated values joined by the language's words).
@@ -112,6 +144,16 @@ func (c *Catalog) Isolate(tag, s string) string {
 		return s
 	}
 	return FSI + s + PDI
+}
+
+// isolateOption is Isolate with the direction marks of wrap: an option of
+// a "which child?" question, whose number must stay beside its own name
+// even on a phone that does not know the isolates.
+func (c *Catalog) isolateOption(tag, s string) string {
+	if out := c.Isolate(tag, s); out != s {
+		return wrap(s)
+	}
+	return s
 }
 
 // hasRTL reports whether s holds a strong right-to-left character.
@@ -153,11 +195,11 @@ func (c *Catalog) OptionList(tag string, codes, names []string) (string, error) 
 	rtl := c.langs[tag].lang.Direction == "rtl"
 	for i := range codes {
 		if rtl {
-			parts[i] = c.Isolate(tag, codes[i]+" = "+names[i])
+			parts[i] = c.isolateOption(tag, codes[i]+" = "+names[i])
 		} else {
 			// The name alone, when it is right to left: the option reads
 			// left to right, its number first.
-			parts[i] = codes[i] + " = " + c.Isolate(tag, names[i])
+			parts[i] = codes[i] + " = " + c.isolateOption(tag, names[i])
 		}
 	}
 	return strings.Join(parts, sep), nil
