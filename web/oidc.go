@@ -333,11 +333,25 @@ func (h *handlers) oidcLogin(c echo.Context) (string, error) {
 		return "", &oidcRefusal{http.StatusForbidden, "signin_oidc_unknown", "claim " + h.oidc.cfg.Claim + " missing"}
 	}
 	if h.oidc.cfg.Claim == "email" {
-		if v, ok := claims["email_verified"].(bool); ok && !v {
+		if emailUnverified(claims["email_verified"]) {
 			return "", &oidcRefusal{http.StatusForbidden, "signin_oidc_unknown", "email not verified by the provider"}
 		}
 	}
 	return login, nil
+}
+
+// emailUnverified reports whether a provider said the email is not
+// verified: false, or the string "false", as some providers send it (a
+// pen test found the string taken as verified). No claim at all is not a
+// refusal: many providers (Entra ID) send none.
+func emailUnverified(v any) bool {
+	switch v := v.(type) {
+	case bool:
+		return !v
+	case string:
+		return strings.EqualFold(strings.TrimSpace(v), "false")
+	}
+	return false
 }
 
 // oneWord keeps an error for the log short and free of what a provider

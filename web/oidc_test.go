@@ -205,3 +205,13 @@ func TestOIDCProviderDown(t *testing.T) {
 		t.Errorf("sign-in with the school's account without an issuer: %d", rec.Code)
 	}
 }
+
+// email_verified as a provider sends it: a boolean, or a string (a pen
+// test found "false" as a string taken as verified); missing is no refusal.
+func TestEmailUnverified(t *testing.T) {
+	for v, want := range map[any]bool{false: true, true: false, "false": true, "FALSE ": true, "true": false, nil: false, 0.0: false} {
+		if got := emailUnverified(v); got != want {
+			t.Errorf("emailUnverified(%#v) = %v, want %v", v, got, want)
+		}
+	}
+}
