@@ -136,9 +136,11 @@ func TestRepliesInAnyLanguage(t *testing.T) {
 	h.reply("whatsapp:+31612345102", "١")
 	eventually(t, "the question which child", func() bool { return len(h.to("+31612345102")) == 2 })
 	question := h.to("+31612345102")[1]
-	// Right to left: each option isolated (FSI … PDI), so that the phone
-	// shows its number beside its own name, joined with the Arabic comma.
-	if !strings.Contains(question, "\u206811 = Layla H.\u2069، \u206812 = Noor H.\u2069") {
+	// Right to left: each option isolated (FSI … PDI), with a mark of its
+	// direction inside (LRM) for a phone that skips the isolates, so that
+	// the phone shows its number beside its own name, joined with the
+	// Arabic comma.
+	if !strings.Contains(question, "\u2068\u200e11 = Layla H.\u200e\u2069، \u2068\u200e12 = Noor H.\u200e\u2069") {
 		t.Errorf("question = %q", question)
 	}
 	if k, _ := h.entry(coord, "1A", "1002"); k != "absent" {
@@ -605,7 +607,7 @@ func TestThursdayMorningOneWithTwoChildren(t *testing.T) {
 	clock.Set(time.Date(2026, 12, 3, 7, 30, 0, 0, loc))
 	h.reply("whatsapp:"+mother, "1")
 	eventually(t, "the question which child", func() bool { return len(h.to(mother)) == wed+1 })
-	if q := h.to(mother)[wed]; !strings.Contains(q, "\u206811 = Layla H.\u2069، \u206812 = Noor H.\u2069") {
+	if q := h.to(mother)[wed]; !strings.Contains(q, "\u2068\u200e11 = Layla H.\u200e\u2069، \u2068\u200e12 = Noor H.\u200e\u2069") {
 		t.Errorf("question = %q", q)
 	}
 	for _, d := range []struct{ class, date, id string }{{"1A", "2026-12-02", "1002"}, {"1B", "2026-12-02", "2001"}, {"1A", "2026-12-03", "1002"}, {"1B", "2026-12-03", "2001"}} {
