@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/nabij-isk/nabij/protocol"
@@ -435,5 +436,67 @@ func TestTodaysListSentAgainWhileADepartedPupilsAlertWaits(t *testing.T) {
 	}
 	for _, tk := range ts.tasks()[tasks:] {
 		t.Errorf("a new task: %+v", tk)
+	}
+}
+
+// A pupil moved from 1A to 1B: their 3 March is on 1A's list. "present"
+// for them in 1B's list of that day has no entry to take off: refused,
+// naming 1A's list to a coordinator, and nothing changes; in 1A's list it
+// takes the day off. A full roll call that names every pupil of the class
+// and, present, one who left is taken. (Found by a review: 1B's list was
+// taken, 200, and the day stayed; the roll call was refused whole.)
+func TestPresentIsTakenWhereThePupilsDayIs(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.absentDays("2026-03-02", "2026-03-03", "2026-03-04")
+	lp := ts.caseOf("amanuel", "leerplicht-16u-4w")
+	ts.at("2026-03-05", "09:00")
+	if err := ts.svc.ReplaceRoster(ts.ctx, rosterMoving("amanuel", "1B")); err != nil {
+		t.Fatal(err)
+	}
+	present := school.Absence{Student: "amanuel", Kind: school.Present}
+	_, err := ts.recordList(ts.coord, "1B", "2026-03-03", present)
+	var ve *school.ValidationError
+	if !errors.As(err, &ve) || !strings.Contains(ve.Error(), `class "1A"`) {
+		t.Errorf("present in 1B's list for a day on 1A's: %v; want refused, naming 1A", err)
+	}
+	if h, ok := ts.dayOf("amanuel", "2026-03-03"); !ok || h.Class != "1A" {
+		t.Errorf("after the refusal the day is %+v, %v; want 1A's, as it was", h, ok)
+	}
+	if _, err := ts.recordList(ts.coord, "1A", "2026-03-03", present, school.Absence{Student: "sara", Kind: school.Present}); err != nil {
+		t.Fatalf("present in 1A's list: %v", err)
+	}
+	if h, ok := ts.dayOf("amanuel", "2026-03-03"); ok {
+		t.Errorf("present in 1A's list left the day: %+v", h)
+	}
+	if _, err := ts.svc.Melding(ts.ctx, ts.coord, lp.ID); !errors.Is(err, school.ErrConflict) {
+		t.Errorf("the melding after the day was taken off: %v; want a conflict", err)
+	}
+}
+
+func TestAFullRollCallMayTakeOffAPupilWhoLeft(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.absentDays("2026-03-02", "2026-03-03", "2026-03-04")
+	ts.at("2026-03-05", "09:00")
+	if err := ts.svc.ReplaceRoster(ts.ctx, rosterWithout("amanuel")); err != nil {
+		t.Fatal(err)
+	}
+	var roll []school.Absence
+	if err := ts.svc.Store.View(func(tx *store.Tx) error {
+		r, err := tx.Roster()
+		for _, st := range r.Students {
+			if st.Class == "1A" {
+				roll = append(roll, school.Absence{Student: st.ID, Kind: school.Present})
+			}
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	roll = append(roll, school.Absence{Student: "amanuel", Kind: school.Present})
+	if _, err := ts.recordList(ts.coord, "1A", "2026-03-03", roll...); err != nil {
+		t.Errorf("a roll call of the class's %d pupils and the departed pupil taken off: %v", len(roll)-1, err)
+	}
+	if h, ok := ts.dayOf("amanuel", "2026-03-03"); ok {
+		t.Errorf("the departed pupil's day is still there: %+v", h)
 	}
 }

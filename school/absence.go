@@ -68,6 +68,21 @@ const AlertsAfterUntil = "after_alert_until"
 // holds only families' sick reports is not posted.
 func (l *AbsenceList) Posted() bool { return l != nil && !l.ReportsOnly }
 
+// onList counts the entries other than present.
+func (l *AbsenceList) onList() int {
+	n := 0
+	for _, a := range l.Absences {
+		if a.Kind != Present {
+			n++
+		}
+	}
+	return n
+}
+
+// maxDeparted is how many pupils who left a class since a list may name
+// present beyond the class's own.
+const maxDeparted = 10
+
 // Entry returns the list's entry for a student.
 func (l *AbsenceList) Entry(student string) (Absence, bool) {
 	for _, a := range l.Absences {
@@ -106,8 +121,12 @@ func (l *AbsenceList) Validate(classOf StudentClass, cal *Calendar) error {
 // ValidateWith is Validate with a limit and what the errors may tell.
 func (l *AbsenceList) ValidateWith(classOf StudentClass, cal *Calendar, check ListCheck) error {
 	var errs fieldErrors
-	if check.Limit && len(l.Absences) > check.Pupils {
-		errs.add("absences", "the list has %d entries and class %q has %d pupils: each pupil is on a list at most once", len(l.Absences), l.Class, check.Pupils)
+	// A roll call may name every pupil present and, present too, a pupil
+	// who has left the class since (taken off): entries other than present
+	// are at most the class's pupils, and all of them at most twice that
+	// and a few (pupils who left).
+	if n := l.onList(); check.Limit && (n > check.Pupils || len(l.Absences) > 2*check.Pupils+maxDeparted) {
+		errs.add("absences", "the list has %d entries (%d of them on the list) and class %q has %d pupils: each pupil is on a list at most once", len(l.Absences), n, l.Class, check.Pupils)
 		return errs.err()
 	}
 	if !cal.IsSchoolDay(l.Date) {

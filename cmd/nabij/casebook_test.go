@@ -103,6 +103,8 @@ func (d *apiDriver) Morning(day school.Date) error {
 }
 
 func (d *apiDriver) Set(day school.Date, e casebook.Entry) error {
+	// "none" posts the list without the pupil; "present" posts them as
+	// present, which takes them off too.
 	var body any = `{"absences": []}`
 	if e.Kind != casebook.None {
 		a := map[string]any{"student": "p1", "kind": e.Kind}

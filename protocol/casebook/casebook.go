@@ -46,7 +46,10 @@ type Entry struct {
 	Minutes int
 }
 
-// None is the kind of an entry that takes the pupil off a day's list.
+// None is the kind of an entry that takes the pupil off a day's list: the
+// list is posted without them. The API's kind present does the same with
+// an entry that says so (the way to take off a pupil who has left the
+// class since); the casebook takes both words.
 const None school.AbsenceKind = "none"
 
 // DayLine is an entry for a day, or for every school day of a range.
@@ -369,17 +372,20 @@ func parseRange(s string) (school.Date, school.Date, error) {
 func parseDayLine(f []string) (DayLine, error) {
 	var dl DayLine
 	if len(f) < 2 {
-		return dl, fmt.Errorf("%q: write a day (or DAY..DAY) and a kind: absent, late, sick, excused or none", strings.Join(f, " "))
+		return dl, fmt.Errorf("%q: write a day (or DAY..DAY) and a kind: absent, late, sick, excused, present or none", strings.Join(f, " "))
 	}
 	var err error
 	if dl.First, dl.Last, err = parseRange(f[0]); err != nil {
 		return dl, fmt.Errorf("not a day, a range or a setting I know: %v", err)
 	}
 	switch k := school.AbsenceKind(f[1]); k {
-	case school.Absent, school.Late, school.Sick, school.Excused, None:
+	case school.Absent, school.Late, school.Sick, school.Excused, None, school.Present:
 		dl.Entry.Kind = k
 	default:
-		return dl, fmt.Errorf("%q is not one of absent, late, sick, excused, none", f[1])
+		return dl, fmt.Errorf("%q is not one of absent, late, sick, excused, present, none", f[1])
+	}
+	if (dl.Entry.Kind == None || dl.Entry.Kind == school.Present) && len(f) > 2 {
+		return dl, fmt.Errorf("%q: a pupil taken off the list (%s) has no hours or minutes", strings.Join(f, " "), dl.Entry.Kind)
 	}
 	for _, x := range f[2:] {
 		switch {

@@ -95,7 +95,7 @@ func (g *Engine) Set(day school.Date, e Entry) error {
 	if old, ok := g.entries[day]; ok {
 		kinds = append(kinds, old.Kind)
 	}
-	if e.Kind == None {
+	if e.Kind == None || e.Kind == school.Present {
 		delete(g.entries, day)
 	} else {
 		a := school.Absence{Kind: e.Kind, Hours: e.Hours, Minutes: e.Minutes}
