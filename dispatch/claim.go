@@ -96,6 +96,25 @@ func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, 
 		claimed, settled, moved = claimed[:0], settled[:0], 0
 		now := d.now()
 		looking := map[string]bool{} // numbers of uncertain messages claimed here
+		// Numbers of uncertain messages another dispatcher (a replica) has
+		// claimed and not yet answered: read from the store, once, when an
+		// uncertain message is to be claimed here.
+		var elsewhere map[string]bool
+		lookedUpElsewhere := func(m *alerts.Message) (bool, error) {
+			if elsewhere == nil {
+				elsewhere = map[string]bool{}
+				sending, err := tx.Sending()
+				if err != nil {
+					return false, err
+				}
+				for _, o := range sending {
+					if o.Uncertain && o.ID != m.ID {
+						elsewhere[o.Phone] = true
+					}
+				}
+			}
+			return elsewhere[m.Phone], nil
+		}
 		for _, id := range ids {
 			m, err := tx.Message(id)
 			if errors.Is(err, alerts.ErrNotFound) {
@@ -104,13 +123,19 @@ func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, 
 			if err != nil {
 				return err
 			}
-			if send && m.Uncertain && (looking[m.Phone] || d.lookingUpAnother(m)) {
+			if send && m.Uncertain && m.Status == alerts.StatusQueued {
 				// Another uncertain message to the number is being looked
-				// up: each lookup takes the earliest of the provider's
-				// messages (calls) to the number not recorded for another,
-				// so the two would take the same one. This one waits until
-				// that answer is recorded.
-				continue
+				// up (here, or by a replica): each lookup takes the earliest
+				// of the provider's messages (calls) to the number not
+				// recorded for another, so the two would take the same one.
+				// This one waits until that answer is recorded.
+				other, err := lookedUpElsewhere(m)
+				if err != nil {
+					return err
+				}
+				if looking[m.Phone] || d.lookingUpAnother(m) || other {
+					continue
+				}
 			}
 			c, s, mv, err := d.claimOne(tx, m, now, send)
 			if err != nil {

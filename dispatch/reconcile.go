@@ -66,7 +66,9 @@ func (d *Dispatcher) reconcile(ctx context.Context, olderThan time.Duration) (fo
 		// uncertain and is looked up again first (the sender's Settler).
 		// The lookup failed: it stays uncertain, and is looked up again
 		// before it is sent.
-		wait := d.settleTime - d.wall().Sub(m.ClaimedAt)
+		// From the last claim (UpdatedAt, set by each): an uncertain
+		// message keeps ClaimedAt from its first try.
+		wait := d.settleTime - d.now().Sub(m.UpdatedAt)
 		back, err := d.requeue(m, func(m *alerts.Message) {
 			m.Uncertain = lookErr != nil || canLook && wait > 0
 			if canLook && wait > 0 {

@@ -253,9 +253,9 @@ func TestAMessageCutShortJustBeforeARestartIsLookedUpAgainFirst(t *testing.T) {
 			return err
 		}
 		for i, m := range msgs {
-			m.Status, m.Attempts, m.ClaimedAt, m.DueAt = alerts.StatusSending, 1, wall.Add(-2*time.Second), t0
+			m.Status, m.Attempts, m.ClaimedAt, m.UpdatedAt, m.DueAt = alerts.StatusSending, 1, wall.Add(-2*time.Second), t0.Add(-2*time.Second), t0
 			if i == 1 {
-				m.ClaimedAt = wall.Add(-time.Hour)
+				m.ClaimedAt, m.UpdatedAt = wall.Add(-time.Hour), t0.Add(-time.Hour)
 			}
 			if err := tx.PutMessage(m); err != nil {
 				return err
@@ -279,6 +279,42 @@ func TestAMessageCutShortJustBeforeARestartIsLookedUpAgainFirst(t *testing.T) {
 		}
 		if old.Uncertain || old.DueAt.After(t0) {
 			t.Errorf("claimed an hour before: uncertain %v, due %v after now; want sent now", old.Uncertain, old.DueAt.Sub(t0))
+		}
+		return nil
+	})
+}
+
+// The same for a retry: a message uncertain since a first try an hour ago
+// (its ClaimedAt is kept from that try) was looked up, not found, and sent
+// again 2 s before a crash. At the restart it is looked up once more
+// before it is sent: the wait counts from its last claim. (Found by a
+// review: counted from the first try, it was sent again at once.)
+func TestARetryCutShortJustBeforeARestartIsLookedUpAgainFirst(t *testing.T) {
+	t.Parallel()
+	st := setup(t, 1)
+	wall := time.Now()
+	if err := st.Update(func(tx *store.Tx) error {
+		msgs, err := tx.AllMessages()
+		if err != nil {
+			return err
+		}
+		m := msgs[0]
+		m.Status, m.Attempts, m.Uncertain = alerts.StatusSending, 2, true
+		m.ClaimedAt, m.UpdatedAt, m.DueAt = wall.Add(-time.Hour), t0.Add(-2*time.Second), t0.Add(-3*time.Second)
+		return tx.PutMessage(m)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: &settlingLooker{LogSender: &dispatch.LogSender{Log: discard()}, settle: 15 * time.Second},
+		Now: func() time.Time { return t0 }, Wall: func() time.Time { return wall },
+		Fallbacks: &alerts.Fallbacks{Now: func() time.Time { return t0 }}, Log: discard()})
+	if _, requeued, err := d.Reconcile(t.Context()); err != nil || requeued != 1 {
+		t.Fatalf("reconcile: %d requeued, %v", requeued, err)
+	}
+	_ = st.View(func(tx *store.Tx) error {
+		msgs, _ := tx.AllMessages()
+		if m := msgs[0]; !m.Uncertain || m.DueAt.Before(t0.Add(13*time.Second)) {
+			t.Errorf("a retry sent 2 s before the restart: uncertain %v, due %v after now; want uncertain, due 13 s on", m.Uncertain, m.DueAt.Sub(t0))
 		}
 		return nil
 	})
