@@ -198,8 +198,14 @@ func (c *Catalog) OptionList(tag string, codes, names []string) (string, error) 
 			parts[i] = c.isolateOption(tag, codes[i]+" = "+names[i])
 		} else {
 			// The name alone, when it is right to left: the option reads
-			// left to right, its number first.
-			parts[i] = codes[i] + " = " + c.isolateOption(tag, names[i])
+			// left to right, its number first. An LRM after it ends the
+			// name's right-to-left run on a phone that skips the isolates,
+			// so the separator and the next number do not join it.
+			if n := c.Isolate(tag, names[i]); n != names[i] {
+				parts[i] = codes[i] + " = " + n + LRM
+			} else {
+				parts[i] = codes[i] + " = " + names[i]
+			}
 		}
 	}
 	return strings.Join(parts, sep), nil
