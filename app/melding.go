@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
@@ -151,13 +150,16 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 		byDate[h.Date] = h
 	}
 	d.AllLessonsMissed = true
-	rule := s.Protocol.Rule(e.Rule)
 	for _, date := range e.Facts.Dates {
 		h, ok := byDate[date]
-		if !ok || rule != nil && !slices.Contains(rule.Counts, h.Kind) {
-			continue // corrected since (sick, excused, taken off the list): not reported
-		}
 		hours := s.Protocol.Hours(h.Absence)
+		if !ok || !s.Protocol.StillCounts(e.Rule, protocol.Entry{Date: date, Kind: h.Kind, Hours: hours}, s.Calendar) {
+			// Corrected since (sick, excused, taken off the list, late
+			// within the minutes that count no lesuur, a part day in a run
+			// of whole days) or closed after the fact: not reported, as the
+			// case's correction says.
+			continue
+		}
 		d.Days = append(d.Days, MeldingDay{Date: date, Kind: h.Kind, Hours: hours})
 		d.TotalHours += hours
 		if hours < s.Protocol.SchoolDay.DayHours {

@@ -215,3 +215,95 @@ func meldingPage(t *testing.T, d *apiDriver, id string) string {
 	}
 	return string(page)
 }
+
+// From a leerplichtambtenaar's review: a draft listed days its case says
+// count no more (a proces-verbaal would rest on it).
+
+// A day the school closed after the fact (a stormdag) is no school day: no
+// rule counts it, and the case says "telt niet meer". A case still above its
+// threshold after the closure keeps its draft; that draft must not report
+// the closed day as a day of absence, nor its hours (PROTOCOL.md: "16
+// lesuren unexcused within 4 consecutive lesweken"; a closed school is
+// geoorloofd, Lpw art. 11).
+func TestADraftLeavesOutADayClosedAfterTheFact(t *testing.T) {
+	t.Parallel()
+	// lrv-friday-start: the 16u case of Tue 17 Nov counts 11–17 Nov, 30 h.
+	// On 19 Nov the school records Thu 12 Nov as closed (stormdag): 24 h,
+	// still above 16.
+	d, cases := playStory(t, `pupil born 2011-03-14
+region midden
+through 2026-11-20
+
+2026-11-06..2026-11-20 absent
+on 2026-11-19: close 2026-11-12 "stormdag"
+`)
+	c := caseOn(t, cases, "leerplicht-16u-4w", "2026-11-17")
+	if c.FactsChanged || !strings.Contains(c.Correction, "2026-11-12 telt niet meer") {
+		t.Fatalf("the case after the closure: below %v, %q", c.FactsChanged, c.Correction)
+	}
+	v := draftOf(t, d, c.ID)
+	for _, day := range v.Days {
+		if day.Date == "2026-11-12" {
+			t.Errorf("the draft reports the closed day 12 Nov as a day of absence: %v", v.Days)
+		}
+	}
+	if v.TotalHours != 24 {
+		t.Errorf("total_hours %g; want 24 (the case's own correction says 24 lesuren now)", v.TotalHours)
+	}
+}
+
+// A day corrected to lateness within the minutes that count no lesuur
+// (late 10 minutes: an occurrence only) counts no more for 16u/4w; the
+// case says so, and its draft must not list it as an absent day.
+func TestADraftLeavesOutADayCorrectedToShortLateness(t *testing.T) {
+	t.Parallel()
+	d, cases := playStory(t, `pupil born 2011-03-14
+region midden
+through 2026-11-20
+
+2026-11-06..2026-11-20 absent
+on 2026-11-19: 2026-11-12 late 10m
+`)
+	c := caseOn(t, cases, "leerplicht-16u-4w", "2026-11-17")
+	if c.FactsChanged || !strings.Contains(c.Correction, "2026-11-12 telt niet meer") {
+		t.Fatalf("the case after the correction: below %v, %q", c.FactsChanged, c.Correction)
+	}
+	v := draftOf(t, d, c.ID)
+	for _, day := range v.Days {
+		if day.Date == "2026-11-12" {
+			t.Errorf("the draft lists 12 Nov (late 10 minutes, 0 lesuren, 'telt niet meer') as an absent day: %v", v.Days)
+		}
+	}
+}
+
+// An LRV case counts days missed whole; a day of its run corrected to 2
+// lesuren absent counts no more ("a day with only some lesuren missed is no
+// day missed", the casebook's README). The draft of the LRV melding must
+// not list it among the days of the LRV.
+func TestAnLRVDraftLeavesOutAPartDay(t *testing.T) {
+	t.Parallel()
+	// lrv-wednesday-start-held-four-days: the LRV of Fri 11 Dec counts
+	// 4 Nov – 11 Dec, 5 whole lesweken. On 14 Dec the mentor corrects Wed
+	// 4 Nov to 2 lesuren absent: the run now starts Thu 5 Nov, still 5
+	// whole lesweken (9 Nov – 11 Dec), still above.
+	d, cases := playStory(t, `pupil born 2011-03-14
+region midden
+through 2026-12-14
+
+2026-11-04..2026-12-11 absent
+on 2026-12-14: 2026-11-04 absent 2h
+`)
+	c := caseOn(t, cases, "lrv", "2026-12-11")
+	if c.FactsChanged || !strings.Contains(c.Correction, "2026-11-04 telt niet meer") {
+		t.Fatalf("the LRV after the correction: below %v, %q", c.FactsChanged, c.Correction)
+	}
+	v := draftOf(t, d, c.ID)
+	for _, day := range v.Days {
+		if day.Date == "2026-11-04" {
+			t.Errorf("the LRV draft lists 4 Nov (2 lesuren, no day missed whole, 'telt niet meer') as a day of the LRV: first day %s", v.FirstDay)
+		}
+	}
+	if v.FirstDay != "2026-11-05" {
+		t.Errorf("first_day_of_absence %s; want 2026-11-05, the first day of the run that still counts", v.FirstDay)
+	}
+}
