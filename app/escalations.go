@@ -95,7 +95,7 @@ func changesOf(old, list *school.AbsenceList) []pupilChange {
 // rules that count kinds (nil: every rule). Only the active cases whose
 // facts include one of days are read whole; the rules see the past cases
 // through the index.
-func (s *Service) reviewPupil(tx *store.Tx, cal *school.Calendar, id string, pupil protocol.Pupil, through school.Date, days []school.Date, kinds []school.AbsenceKind) (review, error) {
+func (s *Service) reviewPupil(tx *store.Tx, cal *school.Calendar, id string, pupil protocol.Pupil, through school.Date, days []school.Date, kinds []school.AbsenceKind, recheckOnly bool) (review, error) {
 	var rv review
 	touched, err := tx.ActiveCasesOn(id, days...)
 	if err != nil {
@@ -113,7 +113,9 @@ func (s *Service) reviewPupil(tx *store.Tx, cal *school.Calendar, id string, pup
 			}
 		}
 	}
-	rv.open = s.newCases(cal, id, pupil, through, past, kinds)
+	if !recheckOnly {
+		rv.open = s.newCases(cal, id, pupil, through, past, kinds)
+	}
 	return rv, nil
 }
 
@@ -167,9 +169,11 @@ func (s *Service) evaluateWith(tx *store.Tx, cal *school.Calendar, changes []pup
 		if err != nil {
 			return err
 		}
-		if !ok {
-			continue
-		}
+		// A pupil whose record is gone (purged after they left, every case
+		// settled): no rule opens a case without their birth date, but the
+		// cases on the changed days are still told, a reported one so that
+		// DUO hears of the change. (Found by a leerplicht review.)
+		recheckOnly := !ok
 		if hist, err = tx.RuleHistory(ch.student, hist[:0]); err != nil {
 			return err
 		}
@@ -177,7 +181,7 @@ func (s *Service) evaluateWith(tx *store.Tx, cal *school.Calendar, changes []pup
 		for _, h := range hist {
 			entries = append(entries, entryOf(s.Protocol, h.Date, school.Absence{Kind: h.Kind, Minutes: h.Minutes, Hours: h.Hours}))
 		}
-		rv, err := s.reviewPupil(tx, cal, ch.student, protocol.Pupil{BirthDate: birth, Entries: entries}, through, days, ch.kinds)
+		rv, err := s.reviewPupil(tx, cal, ch.student, protocol.Pupil{BirthDate: birth, Entries: entries}, through, days, ch.kinds, recheckOnly)
 		if err != nil {
 			return err
 		}

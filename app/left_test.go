@@ -500,3 +500,96 @@ func TestAFullRollCallMayTakeOffAPupilWhoLeft(t *testing.T) {
 		t.Errorf("the departed pupil's day is still there: %+v", h)
 	}
 }
+
+// From a leerplicht review of the kind present.
+
+// A pupil who left the roster on 10 March had a 16u count reached on Mon
+// 9 March, held back by the 7-day rule to Wed 11 March. 9 March was listed
+// by mistake; the coordinator takes it off with "present" on 10 March. The
+// held case must not open on 11 March (12 lesuren from 5 March).
+func TestPresentForADepartedPupilStopsTheirHeldCase(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.absentDays("2026-03-02", "2026-03-03", "2026-03-04", "2026-03-05", "2026-03-06", "2026-03-09")
+	ts.at("2026-03-10", "09:00")
+	if err := ts.svc.ReplaceRoster(ts.ctx, rosterWithout("amanuel")); err != nil {
+		t.Fatal(err)
+	}
+	ts.post(ts.coord, "1A", "2026-03-09", school.Absence{Student: "amanuel", Kind: school.Present})
+	for _, d := range []string{"2026-03-10", "2026-03-11", "2026-03-12"} {
+		ts.at(d, "17:00")
+		if _, _, err := ts.svc.Sweep(ts.ctx, ts.date(d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, e := range ts.cases("amanuel") {
+		if e.Rule == "leerplicht-16u-4w" && e.Facts.ThresholdDay != ts.date("2026-03-04") {
+			t.Errorf("a held case opened on a day taken off: %s %+v", e.Facts.ThresholdDay, e.Facts.Dates)
+		}
+	}
+}
+
+// A departed pupil's reported case: a day taken off with "present" is
+// told on the case ("De melding is al gedaan: geef de wijziging door"), and
+// its draft stays, marked below_threshold.
+func TestPresentOnAReportedCaseOfADepartedPupil(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.absentDays("2026-03-02", "2026-03-03", "2026-03-04")
+	lp := ts.caseOf("amanuel", "leerplicht-16u-4w")
+	ts.at("2026-03-05", "09:00")
+	if _, err := ts.svc.ActOnEscalation(ts.ctx, ts.coord, lp.ID, "reported", "gemeld in het verzuimloket"); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.svc.ReplaceRoster(ts.ctx, rosterWithout("amanuel")); err != nil {
+		t.Fatal(err)
+	}
+	ts.post(ts.coord, "1A", "2026-03-03", school.Absence{Student: "amanuel", Kind: school.Present})
+	e := ts.caseOf("amanuel", "leerplicht-16u-4w")
+	if e.Status != protocol.StatusReported || !e.FactsChanged || !strings.Contains(e.Correction, "geef de wijziging door") {
+		t.Errorf("the reported case after 'present': %s, below %v, %q", e.Status, e.FactsChanged, e.Correction)
+	}
+	d, err := ts.svc.Melding(ts.ctx, ts.coord, lp.ID)
+	if err != nil || !d.BelowThreshold || len(d.Days) != 2 || d.LeftRosterOn == nil {
+		t.Errorf("the draft: %+v, %v", d, err)
+	}
+}
+
+// A departed pupil's 16u case was reported to DUO; every case of theirs is
+// settled, so the nightly purge drops the record kept of them (their
+// absence data stays, five years). Months later the school finds that 3
+// March was listed by mistake and takes it off with "present" — as a
+// leerplichtambtenaar preparing a proces-verbaal may well ask it to. The day
+// leaves the pupil's record, but the reported case is not told ("De melding
+// is al gedaan: geef de wijziging door"): the rules skip a pupil without a
+// birth date, and the recheck goes with them. A reported case is rechecked
+// (Escalation.Rechecked) precisely so that DUO hears of such a change.
+func TestAPurgedPupilsReportedCaseIsToldOfADayTakenOff(t *testing.T) {
+	ts := newTestSchool(t)
+	ts.absentDays("2026-03-02", "2026-03-03", "2026-03-04")
+	lp := ts.caseOf("amanuel", "leerplicht-16u-4w")
+	ts.at("2026-03-05", "09:00")
+	if err := ts.svc.ReplaceRoster(ts.ctx, rosterWithout("amanuel")); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ts.cases("amanuel") {
+		action := "dismiss"
+		if e.ID == lp.ID {
+			action = "reported"
+		}
+		if _, err := ts.svc.ActOnEscalation(ts.ctx, ts.coord, e.ID, action, "gemeld; leerling vertrokken"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts.at("2026-07-02", "03:00")
+	if p, err := ts.svc.Purge(ts.ctx, Retention{Years: 5, BodyDays: 365}); err != nil || p.Records != 1 {
+		t.Fatalf("the purge: %+v, %v; want the record dropped", p, err)
+	}
+	ts.at("2026-07-03", "10:00")
+	ts.post(ts.coord, "1A", "2026-03-03", school.Absence{Student: "amanuel", Kind: school.Present})
+	if h, ok := ts.dayOf("amanuel", "2026-03-03"); ok {
+		t.Fatalf("the day is still there: %+v", h)
+	}
+	e := ts.caseOf("amanuel", "leerplicht-16u-4w")
+	if !e.FactsChanged || !strings.Contains(e.Correction, "geef de wijziging door") {
+		t.Errorf("the reported case after 3 March was taken off: below %v, correction %q; want it told (12 lesuren, the melding to be corrected)", e.FactsChanged, e.Correction)
+	}
+}
