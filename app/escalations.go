@@ -97,10 +97,13 @@ func changesOf(old, list *school.AbsenceList) []pupilChange {
 // through the index.
 func (s *Service) reviewPupil(tx *store.Tx, cal *school.Calendar, id string, pupil protocol.Pupil, through school.Date, days []school.Date, kinds []school.AbsenceKind, recheckOnly bool) (review, error) {
 	var rv review
-	touched, err := tx.ActiveCasesOn(id, days...)
+	all, err := tx.ActiveCases(id)
 	if err != nil {
 		return rv, err
 	}
+	touched := slices.DeleteFunc(all, func(c *protocol.Escalation) bool {
+		return !slices.ContainsFunc(days, func(d school.Date) bool { return s.Protocol.StandsOn(c, d) })
+	})
 	past, err := tx.PastCasesOf(id)
 	if err != nil {
 		return rv, err

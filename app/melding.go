@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
@@ -146,11 +147,20 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 		return nil, err
 	}
 	byDate := map[school.Date]store.HistoryEntry{}
+	current := map[school.Date]protocol.Entry{}
 	for _, h := range hist {
 		byDate[h.Date] = h
+		current[h.Date] = protocol.Entry{Date: h.Date, Kind: h.Kind, Hours: s.Protocol.Hours(h.Absence)}
 	}
+	// The case's days, and for a count of hours the days a list posted
+	// late put inside its period since (its correction says so).
+	dates := slices.Clone(e.Facts.Dates)
+	for _, en := range s.Protocol.AddedDays(e, s.Calendar, current) {
+		dates = append(dates, en.Date)
+	}
+	slices.SortFunc(dates, school.Date.Compare)
 	d.AllLessonsMissed = true
-	for _, date := range e.Facts.Dates {
+	for _, date := range dates {
 		h, ok := byDate[date]
 		hours := s.Protocol.Hours(h.Absence)
 		if !ok || !s.Protocol.StillCounts(e.Rule, protocol.Entry{Date: date, Kind: h.Kind, Hours: hours}, s.Calendar) {

@@ -3,6 +3,7 @@ package protocol
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -177,6 +178,39 @@ func (e *Escalation) Apply(action, by, note string, at time.Time) error {
 	return nil
 }
 
+// StandsOn reports whether a change to day's entry may change case e: a
+// day of its facts, or, for a count of hours, a day of its period (a list
+// posted late inside it adds to it, AddedDays).
+func (p *Protocol) StandsOn(e *Escalation, day school.Date) bool {
+	if slices.Contains(e.Facts.Dates, day) {
+		return true
+	}
+	r := p.Rule(e.Rule)
+	return r != nil && r.Kind != KindStreak && r.Measure == MeasureHours && !e.Facts.WindowStart.IsZero() &&
+		!day.Before(e.Facts.WindowStart) && !day.After(e.Facts.End())
+}
+
+// AddedDays are the entries of current a case of hours did not count when
+// it opened and its rule counts now: days inside its period (from its
+// count's start to the last day it counts) that a list posted late, or a
+// correction to absent, put there. Other rules count what their case's
+// days hold (a run's days are all in it).
+func (p *Protocol) AddedDays(e *Escalation, cal *school.Calendar, current map[school.Date]Entry) []Entry {
+	r := p.Rule(e.Rule)
+	if r == nil || r.Kind == KindStreak || r.Measure != MeasureHours || e.Facts.WindowStart.IsZero() {
+		return nil
+	}
+	var out []Entry
+	for d, en := range current {
+		if d.Before(e.Facts.WindowStart) || d.After(e.Facts.End()) || slices.Contains(e.Facts.Dates, d) || !p.countsEntry(r, en, cal) {
+			continue
+		}
+		out = append(out, en)
+	}
+	slices.SortFunc(out, func(a, b Entry) int { return a.Date.Compare(b.Date) })
+	return out
+}
+
 // Recheck compares case e's facts with the pupil's history as it stands now
 // (current, by day) and the calendar (a day the school closed after the
 // fact counts no more), and says so on the case when corrections changed
@@ -199,6 +233,14 @@ func (p *Protocol) Recheck(e *Escalation, cal *school.Calendar, current map[scho
 		}
 		still = append(still, en)
 	}
+	// A count of hours counts every day of its period: a day a list posted
+	// late (or corrected to absent) inside it counts too, and is told.
+	var added []string
+	for _, en := range p.AddedDays(e, cal, current) {
+		still = append(still, en)
+		added = append(added, en.Date.String())
+	}
+	slices.SortFunc(still, func(a, b Entry) int { return a.Date.Compare(b.Date) })
 	var value float64
 	var below bool
 	switch {
@@ -241,7 +283,7 @@ func (p *Protocol) Recheck(e *Escalation, cal *school.Calendar, current map[scho
 		}
 		below = value < e.Facts.Threshold
 	}
-	changed := len(gone) > 0 || value != e.Facts.Value
+	changed := len(gone) > 0 || len(added) > 0 || value != e.Facts.Value
 	note := ""
 	if changed {
 		unit := unitOf(r)
@@ -250,9 +292,16 @@ func (p *Protocol) Recheck(e *Escalation, cal *school.Calendar, current map[scho
 			threshold = fmt.Sprintf("drempel: meer dan %g", e.Facts.Threshold)
 		}
 		note = fmt.Sprintf("Na correctie van de lijst: nu %g %s in plaats van %g (%s).", value, unit, e.Facts.Value, threshold)
+		var what []string
 		if len(gone) > 0 {
-			note = fmt.Sprintf("Na correctie van de lijst: %s telt niet meer; nu %g %s in plaats van %g (%s).",
-				strings.Join(gone, ", "), value, unit, e.Facts.Value, threshold)
+			what = append(what, strings.Join(gone, ", ")+" telt niet meer")
+		}
+		if len(added) > 0 {
+			what = append(what, strings.Join(added, ", ")+" telt nu ook mee")
+		}
+		if len(what) > 0 {
+			note = fmt.Sprintf("Na correctie van de lijst: %s; nu %g %s in plaats van %g (%s).",
+				strings.Join(what, ", en "), value, unit, e.Facts.Value, threshold)
 		}
 		if below {
 			note += " De drempel wordt niet meer gehaald."

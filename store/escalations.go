@@ -98,22 +98,17 @@ func (t *Tx) indexActive(e *protocol.Escalation) error {
 	return active.Put(key, []byte(strings.Join(days, ",")))
 }
 
-// ActiveCasesOn lists a pupil's cases whose facts include one of days and
-// that a correction is told on (open, acknowledged, reported):
-// the cases a change to those days' entries may change. Other cases are not
-// read.
-func (t *Tx) ActiveCasesOn(student string, days ...school.Date) ([]*protocol.Escalation, error) {
+// ActiveCases lists a pupil's cases that a correction is told on (open,
+// acknowledged, reported), from the index of such cases: a list's
+// transaction reads them for each pupil whose entry changed, and
+// protocol.StandsOn tells which the change may change (a day of their
+// facts, or, for a count of hours, of their period: a list posted late
+// adds to it). Dismissed cases are not read.
+func (t *Tx) ActiveCases(student string) ([]*protocol.Escalation, error) {
 	var out []*protocol.Escalation
 	c := t.tx.Bucket(bucketEscActive).Cursor()
 	p := []byte(student + "|")
-	want := make([]string, len(days))
-	for i, d := range days {
-		want[i] = d.String()
-	}
-	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
-		if !mentionsDay(v, want) {
-			continue
-		}
+	for k, _ := c.Seek(p); k != nil && hasPrefix(k, p); k, _ = c.Next() {
 		e, err := t.Escalation(string(k[len(p):]))
 		if err != nil {
 			return nil, err
@@ -121,24 +116,6 @@ func (t *Tx) ActiveCasesOn(student string, days ...school.Date) ([]*protocol.Esc
 		out = append(out, e)
 	}
 	return out, nil
-}
-
-// mentionsDay reports whether a comma-separated list of days holds one of days.
-func mentionsDay(list []byte, days []string) bool {
-	for len(list) > 0 {
-		d := list
-		if i := bytes.IndexByte(list, ','); i >= 0 {
-			d, list = list[:i], list[i+1:]
-		} else {
-			list = nil
-		}
-		for _, day := range days {
-			if string(d) == day {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // buildActiveIndex fills esc_active from the cases: the migration to schema 2.

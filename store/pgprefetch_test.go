@@ -178,7 +178,7 @@ func TestAListsReadsAreReadAheadInOneRoundTrip(t *testing.T) {
 			add(tx.History(id))
 			add(tx.RuleHistory(id, nil))
 			add(tx.PastCasesOf(id))
-			cases, err := tx.ActiveCasesOn(id, day("2026-03-03"))
+			cases, err := tx.ActiveCases(id)
 			add(len(cases), err)
 			msgs, err := tx.MessagesOf(today, id)
 			add(len(msgs), err)

@@ -307,3 +307,30 @@ on 2026-12-14: 2026-11-04 absent 2h
 		t.Errorf("first_day_of_absence %s; want 2026-11-05, the first day of the run that still counts", v.FirstDay)
 	}
 }
+
+// lp16-late-list-never-behind-a-case: the 16u case of 11 Nov (9–11 Nov,
+// 18 h; its 4 lesweken run from 8 Oct) is open when the lists of 2 and 3
+// Nov come in late, absent. Those 12 lesuren lie inside the case's own 4
+// lesweken, before its threshold day, and nabij rightly opens no case
+// behind it ("whose history they belong to"). But the case is not told and
+// its draft still says 18 lesuren from 9 Nov: the melding's first day of
+// absence and its hours understate what the lists now say (PROTOCOL.md: a
+// melding holds the first day of absence and the absent days and hours),
+// and these 12 lesuren are in no melding at all. A correction that takes a
+// day away is told on the case; one that adds a day inside it must be too.
+func TestALateListInsideACasesPeriodReachesItsDraft(t *testing.T) {
+	t.Parallel()
+	d, cases := playStory(t, storyFile(t, "lp16-late-list-never-behind-a-case"))
+	c := caseOn(t, cases, "leerplicht-16u-4w", "2026-11-11")
+	v := draftOf(t, d, c.ID)
+	var days []string
+	for _, day := range v.Days {
+		days = append(days, day.Date)
+	}
+	if !strings.Contains(c.Correction, "2026-11-02, 2026-11-03 telt nu ook mee") || c.FactsChanged {
+		t.Errorf("the case is not told of 2 and 3 Nov: below %v, correction %q", c.FactsChanged, c.Correction)
+	}
+	if v.FirstDay != "2026-11-02" || v.TotalHours != 30 || len(days) != 5 {
+		t.Errorf("the draft: first day %s, %g lesuren, days %v; want from 2026-11-02, 30 lesuren, 2, 3, 9, 10, 11 Nov", v.FirstDay, v.TotalHours, days)
+	}
+}

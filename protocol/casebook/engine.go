@@ -77,7 +77,7 @@ func (g *Engine) recheck(day school.Date) {
 		current[d] = e
 	}
 	for _, c := range g.cases {
-		if c.Rechecked() && slices.Contains(c.Facts.Dates, day) {
+		if c.Rechecked() && g.Protocol.StandsOn(c, day) {
 			g.Protocol.Recheck(c, g.cal, current)
 		}
 	}
