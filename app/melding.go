@@ -159,6 +159,7 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 		dates = append(dates, en.Date)
 	}
 	slices.SortFunc(dates, school.Date.Compare)
+	d.ThresholdReached = s.Protocol.ReachedNow(e, s.Calendar, current)
 	d.AllLessonsMissed = true
 	for _, date := range dates {
 		h, ok := byDate[date]

@@ -190,6 +190,34 @@ func (p *Protocol) StandsOn(e *Escalation, day school.Date) bool {
 		!day.Before(e.Facts.WindowStart) && !day.After(e.Facts.End())
 }
 
+// ReachedNow is the day case e's count reaches its threshold as the lists
+// stand now, for a count of hours: a correction may move it (a day taken
+// off, a list posted late), and DUO asks for the day. For other rules, and
+// for a count no longer reached, it is the day the case stated.
+func (p *Protocol) ReachedNow(e *Escalation, cal *school.Calendar, current map[school.Date]Entry) school.Date {
+	r := p.Rule(e.Rule)
+	if r == nil || r.Kind == KindStreak || r.Measure != MeasureHours {
+		return e.Facts.ReachedOn()
+	}
+	var still []Entry
+	for _, d := range e.Facts.Dates {
+		if en, ok := current[d]; ok && p.countsEntry(r, en, cal) {
+			still = append(still, en)
+		}
+	}
+	still = append(still, p.AddedDays(e, cal, current)...)
+	slices.SortFunc(still, func(a, b Entry) int { return a.Date.Compare(b.Date) })
+	// The count starts at the case's start (WindowStart), inside every
+	// window of its period: what it reaches by a day is the sum to it.
+	sum := 0.0
+	for _, en := range still {
+		if sum += en.Hours; sum >= e.Facts.Threshold {
+			return en.Date
+		}
+	}
+	return e.Facts.ReachedOn()
+}
+
 // AddedDays are the entries of current a case of hours did not count when
 // it opened and its rule counts now: days inside its period (from its
 // count's start to the last day it counts) that a list posted late, or a
@@ -302,6 +330,9 @@ func (p *Protocol) Recheck(e *Escalation, cal *school.Calendar, current map[scho
 		if len(what) > 0 {
 			note = fmt.Sprintf("Na correctie van de lijst: %s; nu %g %s in plaats van %g (%s).",
 				strings.Join(what, ", en "), value, unit, e.Facts.Value, threshold)
+		}
+		if now := p.ReachedNow(e, cal, current); !below && now != e.Facts.ReachedOn() {
+			note += fmt.Sprintf(" De drempel is nu bereikt op %s.", now)
 		}
 		if below {
 			note += " De drempel wordt niet meer gehaald."

@@ -334,3 +334,34 @@ func TestALateListInsideACasesPeriodReachesItsDraft(t *testing.T) {
 		t.Errorf("the draft: first day %s, %g lesuren, days %v; want from 2026-11-02, 30 lesuren, 2, 3, 9, 10, 11 Nov", v.FirstDay, v.TotalHours, days)
 	}
 }
+
+// A case held back by the 7-day rule states the day its limit was really
+// reached (held_from): DUO asks for that day. Absent Mon 2 – Wed 11 Nov
+// 2026: 16u on 4 Nov; from 5 Nov 5, 6 and 9 Nov make 18 h on Mon 9 Nov,
+// held back to Wed 11 Nov, opened with 30 h (5–11 Nov), "bereikt op 9
+// november". On 12 Nov Fri 6 Nov is taken off the list (the pupil was
+// there): 24 h, still above, but 16 lesuren were now first reached on Tue
+// 10 Nov (5, 9, 10 Nov). The draft still says threshold_reached_on 9 Nov,
+// a day on which the lists now give 12 lesuren.
+func TestAHeldCasesReachedDayFollowsACorrection(t *testing.T) {
+	t.Parallel()
+	d, cases := playStory(t, `pupil born 2011-03-14
+region midden
+through 2026-11-13
+
+2026-11-02..2026-11-11 absent
+on 2026-11-12: 2026-11-06 none
+`)
+	c := caseOn(t, cases, "leerplicht-16u-4w", "2026-11-11")
+	if c.FactsChanged || c.Facts.HeldFrom.String() != "2026-11-09" {
+		t.Fatalf("the held case: below %v, held_from %s, %q", c.FactsChanged, c.Facts.HeldFrom, c.Correction)
+	}
+	v := draftOf(t, d, c.ID)
+	if !strings.Contains(c.Correction, "De drempel is nu bereikt op 2026-11-10") {
+		t.Errorf("the case is not told its limit is now reached on 10 Nov: %q", c.Correction)
+	}
+	if v.Reached != "2026-11-10" {
+		t.Errorf("threshold_reached_on %s; the lists now reach 16 lesuren on 2026-11-10 (9 Nov: 12 lesuren since 5 Nov); reason %q, correction %q",
+			v.Reached, v.Reason, v.Correction)
+	}
+}
