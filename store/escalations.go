@@ -14,15 +14,16 @@ import (
 // one is not saved again: ok is false.
 func (t *Tx) PutEscalation(e *protocol.Escalation) (bool, error) {
 	if e.ID == "" {
-		if t.tx.Bucket(bucketEscByKey).Get([]byte(e.Key())) != nil {
-			return false, nil
+		key, ok, err := t.freeKey(e)
+		if err != nil || !ok {
+			return false, err
 		}
 		seq, err := t.tx.Bucket(bucketEscalations).NextSequence()
 		if err != nil {
 			return false, err
 		}
 		e.ID = fmt.Sprintf("e%07d", seq)
-		if err := t.tx.Bucket(bucketEscByKey).Put([]byte(e.Key()), []byte(e.ID)); err != nil {
+		if err := t.tx.Bucket(bucketEscByKey).Put([]byte(key), []byte(e.ID)); err != nil {
 			return false, err
 		}
 	}
@@ -35,6 +36,44 @@ func (t *Tx) PutEscalation(e *protocol.Escalation) (bool, error) {
 		return false, err
 	}
 	return true, t.put(bucketEscalations, e.ID, e)
+}
+
+// freeKey finds the esc_by_key entry a new case e is kept under: its key,
+// or, when a dismissed case with other days holds that (Escalation.Covers),
+// the key with "|2", "|3"… ok is false when a case there covers e.
+func (t *Tx) freeKey(e *protocol.Escalation) (string, bool, error) {
+	byKey := t.tx.Bucket(bucketEscByKey)
+	for n := 1; n <= maxCasesPerKey; n++ {
+		key := caseKey(e.Key(), n)
+		id := byKey.Get([]byte(key))
+		if id == nil {
+			return key, true, nil
+		}
+		var old protocol.Escalation
+		found, err := t.get(bucketEscalations, string(id), &old)
+		if err != nil {
+			return "", false, err
+		}
+		if !found {
+			return key, true, nil // its case purged: the key is free
+		}
+		if old.Covers(e) {
+			return "", false, nil
+		}
+	}
+	return "", false, nil
+}
+
+// maxCasesPerKey bounds the cases of one rule and threshold day a pupil
+// can have (each after a dismissed one with other days).
+const maxCasesPerKey = 16
+
+// caseKey is the nth esc_by_key entry of a case key (the first is the key).
+func caseKey(key string, n int) string {
+	if n == 1 {
+		return key
+	}
+	return fmt.Sprintf("%s|%d", key, n)
 }
 
 // dismissedMark ends the index entry of a dismissed case; lastDayMark

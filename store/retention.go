@@ -133,10 +133,23 @@ func (t *Tx) PurgePupil(student string, p *Purged) error {
 	if err != nil {
 		return err
 	}
+	byKey := t.tx.Bucket(bucketEscByKey)
 	for _, e := range cases {
-		for _, k := range [][2][]byte{{bucketEscalations, []byte(e.ID)}, {bucketEscByStudent, []byte(student + "|" + e.ID)}, {bucketEscByKey, []byte(e.Key())}, {bucketEscActive, []byte(student + "|" + e.ID)}} {
+		for _, k := range [][2][]byte{{bucketEscalations, []byte(e.ID)}, {bucketEscByStudent, []byte(student + "|" + e.ID)}, {bucketEscActive, []byte(student + "|" + e.ID)}} {
 			if err := t.tx.Bucket(k[0]).Delete(k[1]); err != nil {
 				return err
+			}
+		}
+		// Its esc_by_key entry: the key, or "key|n" for a later case of
+		// the same rule and day (freeKey; rare, and another of the pupil's
+		// cases may have left a gap before it).
+		for n := 1; n <= maxCasesPerKey; n++ {
+			key := []byte(caseKey(e.Key(), n))
+			if id := byKey.Get(key); string(id) == e.ID {
+				if err := byKey.Delete(key); err != nil {
+					return err
+				}
+				break
 			}
 		}
 		p.Escalations++

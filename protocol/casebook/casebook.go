@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 )
 
@@ -99,6 +100,8 @@ type Case struct {
 	// Reason and Correction hold texts the Dutch reason and the correction
 	// note must contain.
 	Reason, Correction []string
+
+	esc *protocol.Escalation // the case opened, for what was found
 }
 
 // Key names a case by its rule and threshold day.

@@ -63,7 +63,7 @@ func (g *Engine) past() []protocol.PastCase {
 func (g *Engine) open(through school.Date, kinds []school.AbsenceKind) {
 	for _, f := range g.Protocol.EvaluateChange(g.pupil(), g.cal, through, g.past(), kinds) {
 		e := protocol.NewEscalation("casebook", f, g.today.In(time.UTC))
-		if !slices.ContainsFunc(g.cases, func(c *protocol.Escalation) bool { return c.Key() == e.Key() }) {
+		if !slices.ContainsFunc(g.cases, func(c *protocol.Escalation) bool { return c.Key() == e.Key() && c.Covers(e) }) {
 			e.ID = fmt.Sprintf("e%d", len(g.cases)+1)
 			g.cases = append(g.cases, e)
 		}

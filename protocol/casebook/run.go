@@ -104,9 +104,8 @@ func Run(s *Scenario, d Driver) (*Result, error) {
 			return nil, err
 		}
 		for _, c := range cases {
-			k := c.Rule + " " + c.Facts.ThresholdDay.String()
-			if _, ok := opened[k]; !ok {
-				opened[k] = day
+			if _, ok := opened[c.ID]; !ok {
+				opened[c.ID] = day
 			}
 		}
 	}
@@ -115,10 +114,10 @@ func Run(s *Scenario, d Driver) (*Result, error) {
 		return nil, err
 	}
 	for _, c := range cases {
-		res.Got = append(res.Got, stated(c, opened[c.Rule+" "+c.Facts.ThresholdDay.String()]))
+		res.Got = append(res.Got, stated(c, opened[c.ID]))
 	}
 	sortCases(res.Got)
-	res.Problems = compare(s.Expect, res.Got, cases)
+	res.Problems = compare(s.Expect, res.Got)
 	return res, nil
 }
 
@@ -140,7 +139,7 @@ func (dl DayLine) days(cal *school.Calendar) []school.Date {
 // stated is a case as the casebook states it.
 func stated(e *protocol.Escalation, opened school.Date) Case {
 	c := Case{Opened: opened, Rule: e.Rule, Level: string(e.Level), Value: e.Facts.Value,
-		WindowFirst: e.Facts.WindowStart, WindowLast: e.Facts.ThresholdDay, Status: string(e.Status), Below: e.FactsChanged}
+		WindowFirst: e.Facts.WindowStart, WindowLast: e.Facts.ThresholdDay, Status: string(e.Status), Below: e.FactsChanged, esc: e}
 	if c.WindowFirst.IsZero() {
 		c.WindowFirst = e.Facts.FirstDay
 	}
@@ -175,25 +174,24 @@ func (c Case) String() string {
 	return fmt.Sprintf("%s  %s  %s  %g  %s..%s  %s  %s", c.Opened, c.Rule, c.Level, c.Value, c.WindowFirst, c.WindowLast, due, status)
 }
 
-// compare lists, in words, where got differs from want.
-func compare(want, got []Case, cases []*protocol.Escalation) []string {
+// compare lists, in words, where got differs from want. Cases of the same
+// rule and threshold day (a second after a dismissed one with other days)
+// are matched in order: the first expected with the first opened.
+func compare(want, got []Case) []string {
 	var problems []string
+	wantKeys, gotKeys := occurrences(want), occurrences(got)
 	byKey := map[string]Case{}
-	for _, g := range got {
-		byKey[g.Key()] = g
-	}
-	esc := map[string]*protocol.Escalation{}
-	for _, e := range cases {
-		esc[e.Rule+" "+e.Facts.ThresholdDay.String()] = e
+	for i, g := range got {
+		byKey[gotKeys[i]] = g
 	}
 	seen := map[string]bool{}
-	for _, w := range want {
-		g, ok := byKey[w.Key()]
+	for i, w := range want {
+		g, ok := byKey[wantKeys[i]]
 		if !ok {
 			problems = append(problems, fmt.Sprintf("line %d: expected, never opened:\n      %s", w.Line, w))
 			continue
 		}
-		seen[w.Key()] = true
+		seen[wantKeys[i]] = true
 		var diffs []string
 		field := func(name, wantV, gotV string) {
 			if wantV != gotV {
@@ -206,7 +204,7 @@ func compare(want, got []Case, cases []*protocol.Escalation) []string {
 		field("window", w.WindowFirst.String()+".."+w.WindowLast.String(), g.WindowFirst.String()+".."+g.WindowLast.String())
 		field("due", dueText(w.Due), dueText(g.Due))
 		field("status", statusText(w), statusText(g))
-		e := esc[w.Key()]
+		e := g.esc
 		for _, text := range w.Reason {
 			if !strings.Contains(e.Reason, text) {
 				diffs = append(diffs, fmt.Sprintf("the reason %q does not say %q", e.Reason, text))
@@ -222,12 +220,24 @@ func compare(want, got []Case, cases []*protocol.Escalation) []string {
 				w.Line, w.Rule, w.WindowLast, strings.Join(diffs, "; "), w, g))
 		}
 	}
-	for _, g := range got {
-		if !seen[g.Key()] {
-			problems = append(problems, fmt.Sprintf("opened, not expected:\n      %s\n      reason: %s", g, esc[g.Key()].Reason))
+	for i, g := range got {
+		if !seen[gotKeys[i]] {
+			problems = append(problems, fmt.Sprintf("opened, not expected:\n      %s\n      reason: %s", g, g.esc.Reason))
 		}
 	}
 	return problems
+}
+
+// occurrences names each case by its key and how many of that key came
+// before it.
+func occurrences(cs []Case) []string {
+	n := map[string]int{}
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		n[c.Key()]++
+		out[i] = fmt.Sprintf("%s #%d", c.Key(), n[c.Key()])
+	}
+	return out
 }
 
 func dueText(d school.Date) string {

@@ -1,6 +1,6 @@
 package casebook
 
-// Found by a leerplicht review; see the test's comment.
+// Found by a leerplicht review.
 
 import (
 	"slices"
@@ -42,12 +42,8 @@ func day(s string) school.Date {
 // threshold day, so the dismissed case's key (16u, 4 Nov) swallows the new
 // facts: no case ever opens, and the rules count on from 5 Nov as though
 // these hours had been reported.
-//
-// Not met yet (README, The verzuim protocol): a second case with the rule
-// and threshold day of a dismissed one needs a key of its own in the store
-// and in the casebook's expectations. Skipped until it is.
+// Now a second case of the same rule and day opens (Escalation.Covers).
 func TestADismissedCasesDayDoesNotSwallowNewFacts(t *testing.T) {
-	t.Skip("not met: a dismissed case's rule and threshold day still keep a new case with other facts from opening")
 	cases := playEngine(t, `# dismissed 16u, a day taken off, a list posted late for an earlier day
 pupil born 2011-03-14
 region midden
