@@ -35,8 +35,8 @@ type Outgoing struct {
 	Taken func(providerID string) (bool, error)
 	// Until, when set, is the wall-clock time from which nabij no longer
 	// sends the message (its validity's end): a lookup does not take for it
-	// what the provider made after that (less the sender's own timeout and
-	// a minute for clock skew), such as the same words, or a call to the
+	// what the provider made more than the sender's own timeout and a
+	// minute (clock skew) after that, such as the same words, or a call to the
 	// same number, on a later day. A store restored from a backup knows
 	// none of the messages sent after the backup (Taken), and looks its
 	// waiting messages up from the backup's time on.

@@ -117,8 +117,8 @@ func replyWord(body string) string {
 }
 
 // replyTrim is what may stand around an answer: spaces, the punctuation
-// of the families' own scripts (the Ethiopic full stop every Tigrinya and
-// Amharic message ends with, the Arabic comma, question mark and
+// of the families' own scripts (the Ethiopic full stop most Tigrinya and
+// Amharic messages end with, the Arabic comma, question mark and
 // semicolon, the Urdu full stop), and the invisible marks a phone's
 // keyboard may add in right-to-left text (LRM, RLM, ALM) or at the start
 // (a byte-order mark).

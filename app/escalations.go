@@ -92,9 +92,10 @@ func changesOf(old, list *school.AbsenceList) []pupilChange {
 
 // reviewPupil decides what a change to the entries of days means for a
 // pupil: the cases those days' corrections change, and new cases from the
-// rules that count kinds (nil: every rule). Only the active cases whose
-// facts include one of days are read whole; the rules see the past cases
-// through the index.
+// rules that count kinds (nil: every rule). The pupil's active cases are
+// read and those a change of one of days may change are rechecked (a day
+// of their facts, or of a count of hours' period: protocol.StandsOn); the
+// rules see the past cases through the index.
 func (s *Service) reviewPupil(tx *store.Tx, cal *school.Calendar, id string, pupil protocol.Pupil, through school.Date, days []school.Date, kinds []school.AbsenceKind, recheckOnly bool) (review, error) {
 	var rv review
 	all, err := tx.ActiveCases(id)

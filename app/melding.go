@@ -84,7 +84,7 @@ type MeldingDraft struct {
 	// a hold, the hours of an RMC case missed before the 18th birthday.
 	Reason string `json:"reason"`
 	// Correction says what corrections of the lists changed since the case
-	// opened (the days left out of this draft); BelowThreshold that they
+	// opened (the days left out of this draft, or added to it); BelowThreshold that they
 	// took a reported case below its threshold: the melding was made, and
 	// the change is for DUO and the leerplichtambtenaar.
 	Correction     string `json:"correction,omitempty"`
@@ -160,6 +160,9 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 	}
 	slices.SortFunc(dates, school.Date.Compare)
 	d.ThresholdReached = s.Protocol.ReachedNow(e, s.Calendar, current)
+	if d.ThresholdReached != e.Facts.ReachedOn() && !st.BirthDate.IsZero() {
+		d.Age = st.BirthDate.AgeOn(d.ThresholdReached) // the age on the day it gives
+	}
 	d.AllLessonsMissed = true
 	for _, date := range dates {
 		h, ok := byDate[date]

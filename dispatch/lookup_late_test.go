@@ -311,7 +311,7 @@ func TestAMessageTwilioHasLateIsNotSentTwice(t *testing.T) {
 // timeout and a minute): tomorrow's call and text are not taken. The
 // sibling's call, the same morning, still is (skipped below).
 //
-// The sibling's call is not met (README, Left): a call carries nothing
+// The sibling's call is not met (README, Operations: backup and restore): a call carries nothing
 // Twilio's list of calls shows that names the message it is about (its
 // TwiML address does, in Twilio's Call Events, readable only 15 minutes
 // after the call ends), and the restored store does not know the other

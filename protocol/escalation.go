@@ -114,7 +114,7 @@ func levelEN(l Level) string {
 	return "the " + string(l)
 }
 
-// Key identifies the facts a case was opened on: the same key never opens twice.
+// Key identifies the facts a case was opened on: a case covering it (Covers) keeps a new one of the same key from opening.
 func (e *Escalation) Key() string {
 	return e.Student + "|" + e.Rule + "|" + e.Facts.ThresholdDay.String()
 }

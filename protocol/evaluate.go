@@ -11,7 +11,8 @@ import (
 // Evaluate runs every rule over the pupil's history up to and including
 // through, and returns what they reach that no past case covers. The same
 // history and past cases give the same findings, so a finding is keyed by its
-// rule and threshold day and never opens twice.
+// rule and threshold day, and a case of that key covering it (Covers) keeps
+// it from opening twice.
 func (p *Protocol) Evaluate(pupil Pupil, cal *school.Calendar, through school.Date, past []PastCase) []Finding {
 	return p.EvaluateChange(pupil, cal, through, past, nil)
 }

@@ -135,7 +135,7 @@ func TestReadAheadAgreesWithAMap(t *testing.T) {
 // reads of recording a list (the list, the class, each pupil's facts,
 // record, days, cases and that day's messages) then ask nothing more, and
 // answer what they answer without reading ahead.
-func TestAListsReadsAreReadAheadInOneRoundTrip(t *testing.T) {
+func TestAListsReadsAreReadAheadInTwoRoundTrips(t *testing.T) {
 	s := openPostgres(t)
 	today := day("2026-03-04")
 	pupils := []string{"1001", "1002", "1003"}

@@ -64,7 +64,7 @@ var (
 	bucketInbound         = []byte("inbound")           // msg|id → inbound; pid|provider id → id
 	bucketEscalations     = []byte("escalations")       // id → escalation
 	bucketEscByStudent    = []byte("esc_by_student")    // student|id
-	bucketEscByKey        = []byte("esc_by_key")        // student|rule|threshold day → id
+	bucketEscByKey        = []byte("esc_by_key")        // student|rule|threshold day[|2…] → id (freeKey)
 	bucketTasks           = []byte("tasks")             // task|id → task; key|… → id
 	bucketDigests         = []byte("digests")           // date → digest
 	bucketStudentFacts    = []byte("student_facts")     // id → birth date|class

@@ -94,8 +94,9 @@ const (
 	FSI = "\u2068"
 	PDI = "\u2069"
 	// LRM and RLM are the direction marks nabij puts just inside the
-	// isolate of each option of a "which child?" question, of the
-	// option's own direction: a phone whose bidi algorithm predates the
+	// isolate of each option of a right-to-left "which child?" question,
+	// of the option's own direction (in a left-to-right question an LRM
+	// follows a right-to-left name's isolate instead): a phone whose bidi algorithm predates the
 	// isolates (Unicode 6.3; many cheap phones' SMS apps) skips FSI and
 	// PDI, and the marks alone then keep each number beside its own
 	// child. (Found by a review, as FriBidi shows the question with its

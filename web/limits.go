@@ -51,7 +51,7 @@ func (l *keyedLimiter) allow(key string) bool { return l.get(key).Allow() }
 // spent reports whether key has no token left, without taking one.
 func (l *keyedLimiter) spent(key string) bool { return l.get(key).Tokens() < 1 }
 
-// signinLimiter limits sign-in attempts per client address and per link
+// signinLimiter limits refused sign-in attempts per client address and per link
 // token: junk from one address does not stop a colleague at another, and
 // one link is not tried without end from many addresses. It also limits
 // wrong bearer tokens per address. Its zero value is ready.

@@ -312,12 +312,11 @@ on 2026-12-14: 2026-11-04 absent 2h
 // 18 h; its 4 lesweken run from 8 Oct) is open when the lists of 2 and 3
 // Nov come in late, absent. Those 12 lesuren lie inside the case's own 4
 // lesweken, before its threshold day, and nabij rightly opens no case
-// behind it ("whose history they belong to"). But the case is not told and
-// its draft still says 18 lesuren from 9 Nov: the melding's first day of
-// absence and its hours understate what the lists now say (PROTOCOL.md: a
-// melding holds the first day of absence and the absent days and hours),
-// and these 12 lesuren are in no melding at all. A correction that takes a
-// day away is told on the case; one that adds a day inside it must be too.
+// behind it ("whose history they belong to"). The case is told ("telt nu
+// ook mee") and its draft lists them: 30 lesuren from 2 Nov (PROTOCOL.md: a
+// melding holds the first day of absence and the absent days and hours).
+// (Found by a leerplicht review: the draft said 18 lesuren from 9 Nov, and
+// these 12 lesuren were in no melding at all.)
 func TestALateListInsideACasesPeriodReachesItsDraft(t *testing.T) {
 	t.Parallel()
 	d, cases := playStory(t, storyFile(t, "lp16-late-list-never-behind-a-case"))
@@ -341,8 +340,9 @@ func TestALateListInsideACasesPeriodReachesItsDraft(t *testing.T) {
 // held back to Wed 11 Nov, opened with 30 h (5–11 Nov), "bereikt op 9
 // november". On 12 Nov Fri 6 Nov is taken off the list (the pupil was
 // there): 24 h, still above, but 16 lesuren were now first reached on Tue
-// 10 Nov (5, 9, 10 Nov). The draft still says threshold_reached_on 9 Nov,
-// a day on which the lists now give 12 lesuren.
+// 10 Nov (5, 9, 10 Nov): the case says so and its draft gives 10 Nov.
+// (Found by a leerplicht review: the draft kept 9 Nov, a day on which the
+// lists now give 12 lesuren.)
 func TestAHeldCasesReachedDayFollowsACorrection(t *testing.T) {
 	t.Parallel()
 	d, cases := playStory(t, `pupil born 2011-03-14

@@ -19,7 +19,8 @@ const translationsUsage = `Usage:
   nabij translations check [--data DIR]
                              check every language: keys, plural forms, placeholders,
                              back-translations, and whether the morning alert fits in
-                             2 SMS for a first name and initial (3 for a full name);
+                             2 SMS for a first name and initial (3 right to left),
+                             3 for a full name;
                              exit 1 when one does not. VOICE
                              says what a call in the language uses: with --data, the
                              school's recordings in that (stopped) nabij's store too
