@@ -441,19 +441,7 @@ func twoRestoredCalls(t *testing.T, workers int) {
 		t.Fatalf("MarkRestored: %d, %v", n, err)
 	}
 	s := lookupSender(t, tw.URL())
-	own := map[string]string{} // message → its call
-	for i, m := range []*alerts.Message{sami, noor} {
-		// Twilio's date_created is to the second: Sami's call a second
-		// before Noor's.
-		created := time.Now().Add(time.Duration(i) * time.Second)
-		tw.SetCreatedAt(func() time.Time { return created })
-		r, err := s.Send(context.Background(), alerts.Outgoing{ID: m.ID, To: mother, Channel: "voice"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		own[m.ID] = r.ProviderID
-	}
-	tw.SetCreatedAt(nil)
+	own := placeInTurn(t, tw, s, mother, sami, noor)
 	clock := &testClock{now: t0}
 	d := lookupDispatcher(st, s, clock, workers)
 	stop := runDispatcher(d)
@@ -544,17 +532,7 @@ func twoReplicasTakeOwnCalls(t *testing.T, url string, run int) bool {
 		t.Fatalf("MarkRestored: %d, %v", n, err)
 	}
 	s := lookupSender(t, tw.URL())
-	own := map[string]string{}
-	for i, m := range []*alerts.Message{sami, noor} {
-		created := time.Now().Add(time.Duration(i) * time.Second)
-		tw.SetCreatedAt(func() time.Time { return created })
-		r, err := s.Send(context.Background(), alerts.Outgoing{ID: m.ID, To: mother, Channel: "voice"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		own[m.ID] = r.ProviderID
-	}
-	tw.SetCreatedAt(nil)
+	own := placeInTurn(t, tw, s, mother, sami, noor)
 	clock := &testClock{now: t0}
 	var stops []func()
 	var once sync.Once
@@ -592,4 +570,23 @@ func twoReplicasTakeOwnCalls(t *testing.T, url string, run int) bool {
 		}
 	}
 	return ok
+}
+
+// placeInTurn places a call for each message at Twilio, a second apart by
+// its date_created (to the second, as Twilio's), and returns each
+// message's call.
+func placeInTurn(t *testing.T, tw *twiliotest.Server, s *twilio.Sender, to string, msgs ...*alerts.Message) map[string]string {
+	t.Helper()
+	own := map[string]string{} // message → its call
+	for i, m := range msgs {
+		created := time.Now().Add(time.Duration(i) * time.Second)
+		tw.SetCreatedAt(func() time.Time { return created })
+		r, err := s.Send(context.Background(), alerts.Outgoing{ID: m.ID, To: to, Channel: "voice"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		own[m.ID] = r.ProviderID
+	}
+	tw.SetCreatedAt(nil)
+	return own
 }
