@@ -316,12 +316,3 @@ func (d *Dispatcher) opensAt(m *alerts.Message, now time.Time) time.Time {
 func tooLate(m *alerts.Message, now, opens time.Time) bool {
 	return !m.ExpiresAt.IsZero() && (now.After(m.ExpiresAt) || opens.After(m.ExpiresAt))
 }
-
-// lookingUpAnother reports whether another uncertain message to m's number
-// is claimed and its answer not yet recorded.
-func (d *Dispatcher) lookingUpAnother(m *alerts.Message) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	other, ok := d.lookingUp[m.Phone]
-	return ok && other != m.ID
-}

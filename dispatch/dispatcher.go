@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"log/slog"
-	"maps"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -432,64 +431,6 @@ func (d *Dispatcher) start(ctx context.Context, ids []string, free chan struct{}
 		handled += moved
 	}
 	return handled, false
-}
-
-// notInFlight marks ids in flight and drops those that already were, and
-// those whose claim failed a moment ago.
-func (d *Dispatcher) notInFlight(ids []string) []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	now := d.now()
-	for id, until := range d.failing {
-		if !now.Before(until) {
-			delete(d.failing, id) // its pause is over (or it left the outbox)
-		}
-	}
-	out := ids[:0]
-	for _, id := range ids {
-		if _, ok := d.failing[id]; ok {
-			continue
-		}
-		if !d.inflight[id] {
-			d.inflight[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-// failingPause is how long a message whose claim failed is left alone, so
-// that one damaged message neither holds up the others nor fills the log.
-const failingPause = time.Minute
-
-func (d *Dispatcher) claimFailed(id string) {
-	d.mu.Lock()
-	d.failing[id] = d.now().Add(failingPause)
-	d.mu.Unlock()
-}
-
-// inFlightIDs lists the messages claimed and not yet done with, sorted.
-func (d *Dispatcher) inFlightIDs() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return slices.Sorted(maps.Keys(d.inflight))
-}
-
-func (d *Dispatcher) isInFlight(id string) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.inflight[id]
-}
-
-func (d *Dispatcher) done(id string) {
-	d.mu.Lock()
-	delete(d.inflight, id)
-	for phone, other := range d.lookingUp {
-		if other == id {
-			delete(d.lookingUp, phone)
-		}
-	}
-	d.mu.Unlock()
 }
 
 // take waits for a free worker and takes up to want of them, as many as are
