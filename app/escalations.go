@@ -98,7 +98,7 @@ func changesOf(old, list *school.AbsenceList) []pupilChange {
 // rules see the past cases through the index.
 func (s *Service) reviewPupil(tx *store.Tx, cal *school.Calendar, id string, pupil protocol.Pupil, through school.Date, days []school.Date, kinds []school.AbsenceKind, recheckOnly bool) (review, error) {
 	var rv review
-	all, err := tx.ActiveCases(id)
+	all, err := tx.ActiveCases(id, days...)
 	if err != nil {
 		return rv, err
 	}

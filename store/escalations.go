@@ -138,16 +138,23 @@ func (t *Tx) indexActive(e *protocol.Escalation) error {
 }
 
 // ActiveCases lists a pupil's cases that a correction is told on (open,
-// acknowledged, reported), from the index of such cases: a list's
-// transaction reads them for each pupil whose entry changed, and
-// protocol.StandsOn tells which the change may change (a day of their
-// facts, or, for a count of hours, of their period: a list posted late
-// adds to it). Dismissed cases are not read.
-func (t *Tx) ActiveCases(student string) ([]*protocol.Escalation, error) {
+// acknowledged, reported) and that a change of one of days may change,
+// from the index of such cases: a list's transaction reads them for each
+// pupil whose entry changed, and protocol.StandsOn tells which the change
+// does change (a day of their facts, or, for a count of hours, of their
+// period: a list posted late adds to it). Only the cases whose days lie
+// near one of days are read whole (a period reaches at most
+// periodBefore before its first day and periodAfter after its last):
+// a pupil's reported cases of earlier months are left unread. Dismissed
+// cases are not read.
+func (t *Tx) ActiveCases(student string, days ...school.Date) ([]*protocol.Escalation, error) {
 	var out []*protocol.Escalation
 	c := t.tx.Bucket(bucketEscActive).Cursor()
 	p := []byte(student + "|")
-	for k, _ := c.Seek(p); k != nil && hasPrefix(k, p); k, _ = c.Next() {
+	for k, v := c.Seek(p); k != nil && hasPrefix(k, p); k, v = c.Next() {
+		if !nearOne(v, days) {
+			continue
+		}
 		e, err := t.Escalation(string(k[len(p):]))
 		if err != nil {
 			return nil, err
@@ -155,6 +162,37 @@ func (t *Tx) ActiveCases(student string) ([]*protocol.Escalation, error) {
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// A count of hours' period starts at most periodBefore before its first
+// day of absence (4 lesweken and the holiday weeks between, the
+// zomervakantie's six among them) and ends at most periodAfter after its
+// last (a case held back opens up to a week later).
+const (
+	periodBefore = 120
+	periodAfter  = 30
+)
+
+// nearOne reports whether one of days lies near the comma-separated days
+// of an esc_active entry (a list the index wrote in order; one it cannot
+// read is read whole).
+func nearOne(list []byte, days []school.Date) bool {
+	first, _, _ := bytes.Cut(list, []byte(","))
+	last := list
+	if i := bytes.LastIndexByte(list, ','); i >= 0 {
+		last = list[i+1:]
+	}
+	f, err1 := school.ParseDate(string(first))
+	l, err2 := school.ParseDate(string(last))
+	if err1 != nil || err2 != nil {
+		return true
+	}
+	for _, d := range days {
+		if !d.Before(f.AddDays(-periodBefore)) && !d.After(l.AddDays(periodAfter)) {
+			return true
+		}
+	}
+	return false
 }
 
 // buildActiveIndex fills esc_active from the cases: the migration to schema 2.

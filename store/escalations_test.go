@@ -48,7 +48,7 @@ func TestActiveCasesReadsOnlyActiveCases(t *testing.T) {
 			var got []*protocol.Escalation
 			if err := s.View(func(tx *Tx) error {
 				var err error
-				got, err = tx.ActiveCases(student)
+				got, err = tx.ActiveCases(student, day("2026-11-03"))
 				return err
 			}); err != nil {
 				t.Fatal(err)
@@ -57,6 +57,17 @@ func TestActiveCasesReadsOnlyActiveCases(t *testing.T) {
 		}
 		if got := of("p1"); !slices.Equal(got, []string{a.ID, b.ID}) {
 			t.Errorf("p1's active cases = %v, want [%s %s]", got, a.ID, b.ID)
+		}
+		// A day months from a case's days is in no period of it: the case
+		// is not read.
+		if err := s.View(func(tx *Tx) error {
+			far, err := tx.ActiveCases("p1", day("2027-06-01"))
+			if len(far) != 0 {
+				t.Errorf("p1's cases near 1 June 2027 = %v, want none", ids(far))
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
 		}
 		// A dismissed case is no longer rechecked.
 		if err := s.Update(func(tx *Tx) error {
@@ -102,7 +113,7 @@ func TestMigrationToSchema2BuildsTheActiveIndex(t *testing.T) {
 	}
 	defer s.Close()
 	if err := s.View(func(tx *Tx) error {
-		got, err := tx.ActiveCases("p1")
+		got, err := tx.ActiveCases("p1", day("2026-11-02"))
 		if !slices.Equal(ids(got), []string{open.ID}) {
 			t.Errorf("after migration: active cases = %v, want [%s]", ids(got), open.ID)
 		}

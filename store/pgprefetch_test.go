@@ -178,7 +178,7 @@ func TestAListsReadsAreReadAheadInTwoRoundTrips(t *testing.T) {
 			add(tx.History(id))
 			add(tx.RuleHistory(id, nil))
 			add(tx.PastCasesOf(id))
-			cases, err := tx.ActiveCases(id)
+			cases, err := tx.ActiveCases(id, day("2026-03-03"))
 			add(len(cases), err)
 			msgs, err := tx.MessagesOf(today, id)
 			add(len(msgs), err)
