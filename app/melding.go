@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
@@ -146,37 +145,22 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 	if err != nil {
 		return nil, err
 	}
-	byDate := map[school.Date]store.HistoryEntry{}
 	current := map[school.Date]protocol.Entry{}
 	for _, h := range hist {
-		byDate[h.Date] = h
 		current[h.Date] = protocol.Entry{Date: h.Date, Kind: h.Kind, Hours: s.Protocol.Hours(h.Absence)}
 	}
-	// The case's days, and for a count of hours the days a list posted
-	// late put inside its period since (its correction says so).
-	dates := slices.Clone(e.Facts.Dates)
-	for _, en := range s.Protocol.AddedDays(e, s.Calendar, current) {
-		dates = append(dates, en.Date)
-	}
-	slices.SortFunc(dates, school.Date.Compare)
 	d.ThresholdReached = s.Protocol.ReachedNow(e, s.Calendar, current)
 	if d.ThresholdReached != e.Facts.ReachedOn() && !st.BirthDate.IsZero() {
 		d.Age = st.BirthDate.AgeOn(d.ThresholdReached) // the age on the day it gives
 	}
+	// The days that still count (not corrected since, nor closed after the
+	// fact), and for a count of hours the days a list posted late put inside
+	// its period: as the case's correction says.
 	d.AllLessonsMissed = true
-	for _, date := range dates {
-		h, ok := byDate[date]
-		hours := s.Protocol.Hours(h.Absence)
-		if !ok || !s.Protocol.StillCounts(e.Rule, protocol.Entry{Date: date, Kind: h.Kind, Hours: hours}, s.Calendar) {
-			// Corrected since (sick, excused, taken off the list, late
-			// within the minutes that count no lesuur, a part day in a run
-			// of whole days) or closed after the fact: not reported, as the
-			// case's correction says.
-			continue
-		}
-		d.Days = append(d.Days, MeldingDay{Date: date, Kind: h.Kind, Hours: hours})
-		d.TotalHours += hours
-		if hours < s.Protocol.SchoolDay.DayHours {
+	for _, en := range s.Protocol.Standing(e, s.Calendar, current) {
+		d.Days = append(d.Days, MeldingDay{Date: en.Date, Kind: en.Kind, Hours: en.Hours})
+		d.TotalHours += en.Hours
+		if en.Hours < s.Protocol.SchoolDay.DayHours {
 			d.AllLessonsMissed = false
 		}
 	}

@@ -94,19 +94,6 @@ func (p *Protocol) countsEntry(r *Rule, e Entry, cal *school.Calendar) bool {
 	return true
 }
 
-// StillCounts reports whether the rule named id counts e as the lists and
-// the calendar stand now: its kind, on a school day (not closed after the
-// fact), with lesuren when the rule counts hours, a whole day when it
-// counts whole days. A melding draft reports only such days. An unknown
-// rule (one the school's protocol no longer has) counts what it is given.
-func (p *Protocol) StillCounts(id string, e Entry, cal *school.Calendar) bool {
-	r := p.Rule(id)
-	if r == nil {
-		return true
-	}
-	return p.countsEntry(r, e, cal)
-}
-
 // counted lists the entries r counts, in buf's array (a nil buf allocates).
 func (p *Protocol) counted(r *Rule, entries []Entry, cal *school.Calendar, buf []Entry) []Entry {
 	out := buf[:0]

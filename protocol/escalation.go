@@ -211,14 +211,7 @@ func (p *Protocol) ReachedNow(e *Escalation, cal *school.Calendar, current map[s
 	if r == nil || r.Kind == KindStreak || r.Measure != MeasureHours {
 		return e.Facts.ReachedOn()
 	}
-	var still []Entry
-	for _, d := range e.Facts.Dates {
-		if en, ok := current[d]; ok && p.countsEntry(r, en, cal) {
-			still = append(still, en)
-		}
-	}
-	still = append(still, p.AddedDays(e, cal, current)...)
-	slices.SortFunc(still, func(a, b Entry) int { return a.Date.Compare(b.Date) })
+	still, _, _ := p.standing(r, e, cal, current)
 	// The count starts at the case's start (WindowStart), inside every
 	// window of its period: what it reaches by a day is the sum to it.
 	sum := 0.0
@@ -228,6 +221,49 @@ func (p *Protocol) ReachedNow(e *Escalation, cal *school.Calendar, current map[s
 		}
 	}
 	return e.Facts.ReachedOn()
+}
+
+// Standing lists the entries case e counts as the lists and the calendar
+// stand now (current), oldest first: its days its rule still counts (not
+// made sick, excused or taken off, not closed after the fact, with the
+// lesuren or the whole day the rule needs), and for a count of hours the
+// days a list posted late put inside its period (AddedDays). A melding
+// draft reports these. A case of a rule the protocol no longer has keeps
+// its days that are still on the lists.
+func (p *Protocol) Standing(e *Escalation, cal *school.Calendar, current map[school.Date]Entry) []Entry {
+	r := p.Rule(e.Rule)
+	if r == nil {
+		var out []Entry
+		for _, d := range e.Facts.Dates {
+			if en, ok := current[d]; ok {
+				out = append(out, en)
+			}
+		}
+		return out
+	}
+	still, _, _ := p.standing(r, e, cal, current)
+	return still
+}
+
+// standing is Standing for a rule the protocol has, with the days that
+// count no more (gone) and those that count now too (added).
+func (p *Protocol) standing(r *Rule, e *Escalation, cal *school.Calendar, current map[school.Date]Entry) (still []Entry, gone, added []string) {
+	for _, d := range e.Facts.Dates {
+		en, ok := current[d]
+		if !ok || !p.countsEntry(r, en, cal) {
+			gone = append(gone, d.String())
+			continue
+		}
+		still = append(still, en)
+	}
+	// A count of hours counts every day of its period: a day a list posted
+	// late (or corrected to absent) inside it counts too.
+	for _, en := range p.AddedDays(e, cal, current) {
+		still = append(still, en)
+		added = append(added, en.Date.String())
+	}
+	slices.SortFunc(still, func(a, b Entry) int { return a.Date.Compare(b.Date) })
+	return still, gone, added
 }
 
 // AddedDays are the entries of current a case of hours did not count when
@@ -263,24 +299,7 @@ func (p *Protocol) Recheck(e *Escalation, cal *school.Calendar, current map[scho
 	if r == nil {
 		return false
 	}
-	var still []Entry
-	var gone []string
-	for _, d := range e.Facts.Dates {
-		en, ok := current[d]
-		if !ok || !p.countsEntry(r, en, cal) {
-			gone = append(gone, d.String())
-			continue
-		}
-		still = append(still, en)
-	}
-	// A count of hours counts every day of its period: a day a list posted
-	// late (or corrected to absent) inside it counts too, and is told.
-	var added []string
-	for _, en := range p.AddedDays(e, cal, current) {
-		still = append(still, en)
-		added = append(added, en.Date.String())
-	}
-	slices.SortFunc(still, func(a, b Entry) int { return a.Date.Compare(b.Date) })
+	still, gone, added := p.standing(r, e, cal, current)
 	var value float64
 	var below bool
 	switch {
