@@ -95,25 +95,25 @@ func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, 
 	err := d.store.BatchAlerts(func(tx alerts.Tx) error {
 		claimed, settled, moved = claimed[:0], settled[:0], 0
 		now := d.now()
-		looking := map[string]bool{} // numbers of uncertain messages claimed here
-		// Numbers of uncertain messages another dispatcher (a replica) has
-		// claimed and not yet answered: read from the store, once, when an
-		// uncertain message is to be claimed here.
-		var elsewhere map[string]bool
-		lookedUpElsewhere := func(m *alerts.Message) (bool, error) {
-			if elsewhere == nil {
-				elsewhere = map[string]bool{}
+		// Numbers of uncertain messages claimed and not yet answered, by
+		// this dispatcher or a replica ("sending" in the store), read once
+		// when an uncertain message is to be claimed, and those claimed in
+		// this transaction.
+		var looking map[string]bool
+		lookedUp := func(phone string) (bool, error) {
+			if looking == nil {
+				looking = map[string]bool{}
 				sending, err := tx.Sending()
 				if err != nil {
 					return false, err
 				}
 				for _, o := range sending {
-					if o.Uncertain && o.ID != m.ID {
-						elsewhere[o.Phone] = true
+					if o.Uncertain {
+						looking[o.Phone] = true
 					}
 				}
 			}
-			return elsewhere[m.Phone], nil
+			return looking[phone], nil
 		}
 		for _, id := range ids {
 			m, err := tx.Message(id)
@@ -129,11 +129,11 @@ func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, 
 				// of the provider's messages (calls) to the number not
 				// recorded for another, so the two would take the same one.
 				// This one waits until that answer is recorded.
-				other, err := lookedUpElsewhere(m)
+				busy, err := lookedUp(m.Phone)
 				if err != nil {
 					return err
 				}
-				if looking[m.Phone] || d.lookingUpAnother(m) || other {
+				if busy {
 					continue
 				}
 			}
@@ -146,7 +146,7 @@ func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, 
 			}
 			if c {
 				claimed = append(claimed, m)
-				if m.Uncertain {
+				if m.Uncertain && looking != nil {
 					looking[m.Phone] = true
 				}
 			}
@@ -159,13 +159,6 @@ func (d *Dispatcher) claimOrSettle(ids []string, send bool) ([]*alerts.Message, 
 	if err != nil {
 		return nil, 0, err
 	}
-	d.mu.Lock()
-	for _, m := range claimed {
-		if m.Uncertain {
-			d.lookingUp[m.Phone] = m.ID // until done
-		}
-	}
-	d.mu.Unlock()
 	// Logs and metrics only after the commit: the closure may run twice.
 	for _, m := range settled {
 		d.log.Warn("message settled without a send", "message", m.ID, "status", m.Status, "code", m.ErrorCode, "attempts", m.Attempts)

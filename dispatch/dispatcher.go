@@ -117,11 +117,8 @@ type Dispatcher struct {
 	wake     chan struct{}
 	mu       sync.Mutex
 	inflight map[string]bool
-	// lookingUp holds, for each number, the uncertain message to it that is
-	// claimed (claimOrSettle) until its answer is recorded: one at a time.
-	lookingUp map[string]string
-	failing   map[string]time.Time // claims that failed: left alone until then
-	paused    *pause               // the provider refuses the account (pause.go)
+	failing  map[string]time.Time // claims that failed: left alone until then
+	paused   *pause               // the provider refuses the account (pause.go)
 }
 
 // NewDispatcher makes a dispatcher of cfg, ready to Reconcile and Run, with
@@ -132,11 +129,10 @@ func NewDispatcher(cfg Config) *Dispatcher {
 		now: cfg.Now, wall: cfg.Wall, workers: max(cfg.Workers, 1), backoff: cfg.Backoff,
 		quiet: cfg.Quiet, log: cfg.Log, observer: cfg.Observe,
 		pauseRetry: cfg.PauseRetry, shutdownWait: cfg.ShutdownWait, replicas: cfg.Replicas,
-		gone:      map[string]time.Time{},
-		wake:      make(chan struct{}, 1),
-		inflight:  map[string]bool{},
-		lookingUp: map[string]string{},
-		failing:   map[string]time.Time{},
+		gone:     map[string]time.Time{},
+		wake:     make(chan struct{}, 1),
+		inflight: map[string]bool{},
+		failing:  map[string]time.Time{},
 	}
 	if d.now == nil {
 		d.now = time.Now

@@ -1,15 +1,12 @@
 package dispatch
 
 // What a dispatcher has in flight: the messages it claimed and has not yet
-// done with, those whose claim failed a moment ago, and the uncertain
-// message to each number whose lookup is under way (claim.go).
+// done with, and those whose claim failed a moment ago.
 
 import (
 	"maps"
 	"slices"
 	"time"
-
-	"github.com/nabij-isk/nabij/alerts"
 )
 
 // notInFlight marks ids in flight and drops those that already were, and
@@ -62,19 +59,5 @@ func (d *Dispatcher) isInFlight(id string) bool {
 func (d *Dispatcher) done(id string) {
 	d.mu.Lock()
 	delete(d.inflight, id)
-	for phone, other := range d.lookingUp {
-		if other == id {
-			delete(d.lookingUp, phone)
-		}
-	}
 	d.mu.Unlock()
-}
-
-// lookingUpAnother reports whether another uncertain message to m's number
-// is claimed and its answer not yet recorded.
-func (d *Dispatcher) lookingUpAnother(m *alerts.Message) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	other, ok := d.lookingUp[m.Phone]
-	return ok && other != m.ID
 }
