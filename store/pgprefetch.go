@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"errors"
 	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -53,16 +52,16 @@ func (p aheadPage) covers(prefix string, key []byte) bool {
 // prefetcher is an engine's transaction that reads ahead.
 type prefetcher interface {
 	prefetch(gets []pgKey, prefixes []pgKey) error
-	// under lists the rest of the keys under prefix on its page read
-	// ahead (none when it was not read ahead).
-	under(bucket, prefix string) []string
+	// under lists the rows under prefix on its page read ahead, the rest
+	// of each key and its value (none when it was not read ahead).
+	under(bucket, prefix string) [][2][]byte
 }
 
-func (t *pgTx) under(bucket, prefix string) []string {
-	var out []string
+func (t *pgTx) under(bucket, prefix string) [][2][]byte {
+	var out [][2][]byte
 	for _, r := range t.ahead[bucket][prefix].rows {
-		if rest, ok := strings.CutPrefix(string(r[0]), prefix); ok {
-			out = append(out, rest)
+		if rest, ok := bytes.CutPrefix(r[0], []byte(prefix)); ok {
+			out = append(out, [2][]byte{rest, r[1]})
 		}
 	}
 	return out

@@ -30,14 +30,17 @@ func (t *Tx) ReadAheadForList(class string, day school.Date, students []string) 
 		return err
 	}
 	// Then, in a second round trip, the records the indexes read name:
-	// the pupils' cases not dismissed, and that day's messages.
+	// the pupils' cases that ActiveCases reads for day, and that day's
+	// messages.
 	gets = gets[:0]
 	for _, id := range students {
 		for _, c := range p.under(string(bucketEscActive), id+"|") {
-			gets = append(gets, pgKey{string(bucketEscalations), c})
+			if nearOne(c[1], []school.Date{day}) {
+				gets = append(gets, pgKey{string(bucketEscalations), string(c[0])})
+			}
 		}
 		for _, m := range p.under(string(bucketMsgByStudent), day.String()+"|"+id+"|") {
-			gets = append(gets, pgKey{string(bucketMessages), m}, pgKey{string(bucketMsgState), m})
+			gets = append(gets, pgKey{string(bucketMessages), string(m[0])}, pgKey{string(bucketMsgState), string(m[0])})
 		}
 	}
 	if len(gets) == 0 {
