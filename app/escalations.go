@@ -165,6 +165,7 @@ func (s *Service) evaluateWith(tx *store.Tx, cal *school.Calendar, changes []pup
 	// keeps them.
 	var hist []store.RuleEntry
 	var entries []protocol.Entry
+	reviews := make([]review, 0, len(changes))
 	for _, ch := range changes {
 		if ch.kinds != nil && !s.Protocol.CountsAny(ch.kinds) {
 			continue // no case stands on an uncounted day, and none can open
@@ -189,6 +190,20 @@ func (s *Service) evaluateWith(tx *store.Tx, cal *school.Calendar, changes []pup
 		if err != nil {
 			return err
 		}
+		reviews = append(reviews, rv)
+	}
+	// Every pupil reviewed first, then their cases saved: what saving a
+	// case reads (is a case of its rule and day there? its index entry)
+	// is read ahead for them all at once. A pupil's review reads only
+	// their own cases and days, which no other pupil's cases change.
+	var cases []*protocol.Escalation
+	for _, rv := range reviews {
+		cases = append(append(cases, rv.open...), rv.changed...)
+	}
+	if err := tx.ReadAheadForCases(cases); err != nil {
+		return step("read ahead", err)
+	}
+	for _, rv := range reviews {
 		if _, err := apply(tx, rv); err != nil {
 			return err
 		}

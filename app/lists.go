@@ -97,13 +97,13 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 	err = s.Store.GroupContext(ctx, func(tx *store.Tx) error {
 		list.Absences = append(make([]school.Absence, 0, len(absences)), absences...)
 		res.Alerts = []AlertRef{}
+		if err := tx.ReadAheadForList(class, date, readAhead(list.Absences)); err != nil {
+			return step("read ahead", err)
+		}
 		if _, ok, err := tx.Class(class); err != nil {
 			return err
 		} else if !ok {
 			return school.NotFound("class %s", class)
-		}
-		if err := tx.ReadAheadForList(class, date, readAhead(list.Absences)); err != nil {
-			return step("read ahead", err)
 		}
 		classOf := func(id string) (string, bool) {
 			_, class, ok, err := tx.StudentFacts(id)

@@ -13,7 +13,8 @@ import (
 // PutEscalation saves a case. A new case (no ID) whose facts already opened
 // one is not saved again: ok is false.
 func (t *Tx) PutEscalation(e *protocol.Escalation) (bool, error) {
-	if e.ID == "" {
+	fresh := e.ID == ""
+	if fresh {
 		key, ok, err := t.freeKey(e)
 		if err != nil || !ok {
 			return false, err
@@ -29,7 +30,7 @@ func (t *Tx) PutEscalation(e *protocol.Escalation) (bool, error) {
 	}
 	// The index carries what the rules need of a past case, so that the
 	// sweep reads no case whole.
-	if err := t.indexPast(e); err != nil {
+	if err := t.indexPast(e, fresh); err != nil {
 		return false, err
 	}
 	if err := t.indexActive(e); err != nil {
@@ -87,7 +88,7 @@ const (
 // day, the last day of its facts (an LRV's run), and whether it was
 // dismissed (a dismissed case restarts no rule):
 // "rule|threshold[|through last][|dismissed]".
-func (t *Tx) indexPast(e *protocol.Escalation) error {
+func (t *Tx) indexPast(e *protocol.Escalation, fresh bool) error {
 	past := e.Rule + "|" + e.Facts.ThresholdDay.String()
 	if last := protocol.LastDayOf(e.Facts); !last.IsZero() {
 		past += lastDayMark + last.String()
@@ -97,8 +98,8 @@ func (t *Tx) indexPast(e *protocol.Escalation) error {
 	}
 	key := []byte(e.Student + "|" + e.ID)
 	b := t.tx.Bucket(bucketEscByStudent)
-	if bytes.Equal(b.Get(key), []byte(past)) {
-		return nil
+	if !fresh && bytes.Equal(b.Get(key), []byte(past)) {
+		return nil // a fresh case's id is new: it has no entry yet
 	}
 	return b.Put(key, []byte(past))
 }
@@ -113,7 +114,7 @@ func reindexCases(tx kvTx) error {
 			return fmt.Errorf("escalations/%s: %w", k, err)
 		}
 		t := &Tx{tx: tx}
-		if err := t.indexPast(&e); err != nil {
+		if err := t.indexPast(&e, false); err != nil {
 			return err
 		}
 		return t.indexActive(&e)

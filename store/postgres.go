@@ -231,9 +231,21 @@ type pgTx struct {
 	// bucket and prefix a Seek asks for; a write in one drops it.
 	ahead  map[string]map[string]aheadPage
 	aheadN int
-	// queries counts the round trips of Get, the cursors and flush: for
-	// the tests.
+	// seqs are the buckets' sequences this transaction asked for, each
+	// read once and then counted here (a list that opened five cases asked
+	// PostgreSQL five times, under the write lock); a sequence moved is
+	// sent with the writes (flush).
+	seqs map[string]pgSeq
+	// queries counts the round trips of Get, the cursors, the sequences
+	// and flush: for the tests.
 	queries int
+}
+
+// pgSeq is a bucket's sequence in a transaction: its last value, and
+// whether it moved since it was last sent.
+type pgSeq struct {
+	value int64
+	dirty bool
 }
 
 // pgRead is a value read, or (!ok) a key found absent.
@@ -280,6 +292,7 @@ func (t *pgTx) clearBucket(name []byte) error {
 	if _, err := t.tx.Exec(t.ctx, "DELETE FROM kv_sequences WHERE bucket = $1", string(name)); err != nil {
 		return t.fail(err)
 	}
+	delete(t.seqs, string(name))
 	return nil
 }
 
@@ -389,13 +402,23 @@ func (b pgBucket) NextSequence() (uint64, error) {
 	case !t.writable:
 		return 0, errReadOnly
 	}
-	var n int64
-	err := t.tx.QueryRow(t.ctx, `INSERT INTO kv_sequences (bucket, value) VALUES ($1, 1)
-		ON CONFLICT (bucket) DO UPDATE SET value = kv_sequences.value + 1 RETURNING value`, b.name).Scan(&n)
-	if err != nil {
-		return 0, t.fail(err)
+	seq, ok := t.seqs[b.name]
+	if !ok {
+		// Read once in the transaction: only a writer moves a sequence,
+		// and this one holds the write lock.
+		t.queries++
+		err := t.tx.QueryRow(t.ctx, "SELECT value FROM kv_sequences WHERE bucket = $1", b.name).Scan(&seq.value)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return 0, t.fail(err)
+		}
+		if t.seqs == nil {
+			t.seqs = map[string]pgSeq{}
+		}
 	}
-	return uint64(n), nil
+	seq.value++
+	seq.dirty = true
+	t.seqs[b.name] = seq
+	return uint64(seq.value), nil
 }
 
 func (b pgBucket) ForEach(fn func(k, v []byte) error) error {
