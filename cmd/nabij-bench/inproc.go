@@ -25,7 +25,6 @@ import (
 	"github.com/nabij-isk/nabij/dispatch"
 	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
-	"github.com/nabij-isk/nabij/store"
 	"github.com/nabij-isk/nabij/translations"
 	"github.com/nabij-isk/nabij/web"
 )
@@ -33,7 +32,8 @@ import (
 // runProfile is -profile: nabij wired in-process the way cmd/nabij wires it
 // (store, planner, dispatcher, Twilio sender, echo API with the audit log; no metrics and no
 // rhythm, which take no part here), under a CPU profile, for measurement 4
-// (default) or, with -only 1, for the past-day list PUTs of 1a. The figure
+// (default) or, with -only 1, for the past-day list PUTs of 1a (on either
+// store: -store postgres profiles 1a only). The figure
 // is printed; the profile is written for go tool pprof. The bench's own
 // client and the stand-in are in the profile too, under their own names.
 func runProfile(ctx context.Context, o options, tmp string, t *table) error {
@@ -70,8 +70,12 @@ func profileWrites(ctx context.Context, o options, tmp string, t *table, f *os.F
 	if err != nil {
 		return err
 	}
-	tg, err := startInProcess(serviceEnv(addr, filepath.Join(tmp, "data-p"), tw,
-		map[string]string{"NABIJ_HOLD": o.hold.String(), "NABIJ_RATE": "0", "NABIJ_WORKERS": "4"}))
+	env := serviceEnv(addr, filepath.Join(tmp, "data-p"), tw,
+		map[string]string{"NABIJ_HOLD": o.hold.String(), "NABIJ_RATE": "0", "NABIJ_WORKERS": "4"})
+	if err := o.stores.childStore(ctx, env, "profile"); err != nil {
+		return err
+	}
+	tg, err := startInProcess(env)
 	if err != nil {
 		return err
 	}
@@ -123,7 +127,11 @@ func startInProcess(env map[string]string) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(env["NABIJ_DATA"])
+	kind := storeBbolt
+	if env["NABIJ_DATABASE_URL"] != "" {
+		kind = storePostgres
+	}
+	st, err := openStore(context.Background(), kind, env["NABIJ_DATA"], env["NABIJ_DATABASE_URL"])
 	if err != nil {
 		return nil, err
 	}
