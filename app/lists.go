@@ -37,6 +37,13 @@ type ListResult struct {
 	// a day before today); Note says it in words.
 	AlertsWithheld string `json:"alerts_withheld,omitempty"`
 	Note           string `json:"note,omitempty"`
+	// KeptMeanwhile counts the roll call page's rows another user changed
+	// after the page was loaded and the page left as they were: kept as
+	// that user left them (RecordRollCall; not in the API's answer).
+	KeptMeanwhile int `json:"-"`
+	// AlertsUntil is when same-morning alerts end (NABIJ_ALERT_UNTIL), in
+	// the school's time; zero when the school set no end.
+	AlertsUntil time.Time `json:"-"`
 }
 
 // alertsEnd is when the same-morning alerts of date end
@@ -68,6 +75,12 @@ func (s *Service) checkListDate(date school.Date) error {
 // again changes nothing, a correction never sends an alert twice.
 func (s *Service) RecordList(ctx context.Context, u school.User, class string, date school.Date, absences []school.Absence) (_ *ListResult, err error) {
 	defer failed(&err, "record list %s %s", class, date)
+	return s.recordList(ctx, u, class, date, absences, nil)
+}
+
+// recordList is RecordList; with rows (the roll call page's), the list is
+// the list as it stands with the rows the page changed (mergeRollCall).
+func (s *Service) recordList(ctx context.Context, u school.User, class string, date school.Date, absences []school.Absence, rows []RollCallEntry) (*ListResult, error) {
 	if !mayWriteList(u, class) {
 		return nil, fmt.Errorf("%w: %s may not post the list of class %s", school.ErrForbidden, u.ID, class)
 	}
@@ -83,6 +96,9 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 		}
 	}
 	until := s.alertsEnd(date)
+	if !until.IsZero() {
+		res.AlertsUntil = until.In(s.Location)
+	}
 	switch {
 	case date != s.Today():
 		res.AlertsWithheld = "past_day"
@@ -94,11 +110,31 @@ func (s *Service) RecordList(ctx context.Context, u school.User, class string, d
 	}
 	// Lists posted at the same moment share a commit (Group): the closure may
 	// run more than once, so it starts from the posted list each time.
-	err = s.Store.GroupContext(ctx, func(tx *store.Tx) error {
+	err := s.Store.GroupContext(ctx, func(tx *store.Tx) error {
 		list.Absences = append(make([]school.Absence, 0, len(absences)), absences...)
 		res.Alerts = []AlertRef{}
-		if err := tx.ReadAheadForList(class, date, readAhead(list.Absences)); err != nil {
+		ahead := readAhead(list.Absences)
+		for _, r := range rows[:min(len(rows), maxReadAhead)] {
+			ahead = append(ahead, r.Student)
+		}
+		if err := tx.ReadAheadForList(class, date, ahead); err != nil {
 			return step("read ahead", err)
+		}
+		if rows != nil {
+			now, ok, err := tx.AbsenceList(class, date)
+			if err != nil {
+				return step("read list", err)
+			}
+			if !ok {
+				now = nil
+			}
+			list.Absences, res.KeptMeanwhile = mergeRollCall(now, rows)
+			res.Recorded = 0
+			for _, a := range list.Absences {
+				if a.Kind != school.Present {
+					res.Recorded++
+				}
+			}
 		}
 		if _, ok, err := tx.Class(class); err != nil {
 			return err

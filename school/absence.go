@@ -66,6 +66,9 @@ const AlertsAfterUntil = "after_alert_until"
 
 // Posted reports whether a member of staff posted the list: a list that
 // holds only families' sick reports is not posted.
+// MaxLateMinutes is the most minutes a late arrival may have.
+const MaxLateMinutes = 600
+
 func (l *AbsenceList) Posted() bool { return l != nil && !l.ReportsOnly }
 
 // onList counts the entries other than present.
@@ -153,7 +156,7 @@ func (l *AbsenceList) ValidateWith(classOf StudentClass, cal *Calendar, check Li
 		seen[a.Student] = true
 		switch a.Kind {
 		case Late:
-			if a.Minutes < 1 || a.Minutes > 600 {
+			if a.Minutes < 1 || a.Minutes > MaxLateMinutes {
 				errs.add(path+".minutes", "a late arrival needs minutes from 1 to 600")
 			}
 		case Absent, Sick, Excused, Present:

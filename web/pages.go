@@ -87,7 +87,8 @@ func (h *handlers) render(c echo.Context, status int, name string, data any, fla
 	loc, lang := h.localizer(c)
 	csrf, _ := c.Get("csrf").(string)
 	refresh, _ := c.Get("refresh").(int)
-	p := page{loc: loc, Lang: lang, User: user(c), CSRF: csrf, Flash: flash, Data: data, Refresh: refresh, OIDC: h.oidc != nil}
+	problem, _ := c.Get("pageError").(string)
+	p := page{loc: loc, Lang: lang, User: user(c), CSRF: csrf, Flash: flash, Error: problem, Data: data, Refresh: refresh, OIDC: h.oidc != nil}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
 	c.Response().Header().Set("X-Content-Type-Options", "nosniff")

@@ -55,6 +55,15 @@ func invalid(field, msg string) error {
 // twoCounts reads the "N-M" a page's confirmation link carries (a list
 // saved: entries and messages; a roster applied: pupils and classes). Only
 // numbers: a link must not make a page say what its sender wants.
+// smallCount reads a count a page's link carries (0 to 1,000,000).
+func smallCount(q string) (int, bool) {
+	n, err := strconv.Atoi(q)
+	if err != nil || n < 0 || n > 1_000_000 {
+		return 0, false
+	}
+	return n, true
+}
+
 func twoCounts(q string) (int, int, bool) {
 	a, b, ok := strings.Cut(q, "-")
 	if !ok {

@@ -2,9 +2,12 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,6 +18,7 @@ import (
 // staffScreens is what the roll call, the board and a pupil's page show.
 type staffScreens interface {
 	RollCall(ctx context.Context, u school.User, class string) (*app.RollCall, error)
+	RecordRollCall(ctx context.Context, u school.User, class string, day school.Date, rows []app.RollCallEntry) (*app.ListResult, error)
 	Board(ctx context.Context) (*app.Board, error)
 	Pupil(ctx context.Context, id string) (*app.PupilPage, error)
 	TaskDone(ctx context.Context, u school.User, id string) error
@@ -31,12 +35,54 @@ func (h *handlers) rollCallPage(c echo.Context) error {
 	flash := ""
 	if recorded, alerts, ok := twoCounts(c.QueryParam("saved")); ok {
 		flash = h.say(c, "rollcall_saved", map[string]any{"Recorded": recorded, "Alerts": alerts})
+		if kept, ok := smallCount(c.QueryParam("kept")); ok && kept > 0 {
+			flash += " " + h.say(c, "rollcall_kept", map[string]any{"Count": kept})
+		}
+		if until, ok := smallCount(c.QueryParam("withheld")); ok && until < 2400 && until%100 < 60 {
+			flash += " " + h.say(c, "rollcall_withheld", map[string]any{"Time": fmt.Sprintf("%02d:%02d", until/100, until%100)})
+		}
 	}
-	return h.render(c, http.StatusOK, "rollcall.html", rc, flash)
+	return h.render(c, http.StatusOK, "rollcall.html", rollCallView(rc, nil, nil), flash)
 }
 
-// postRollCall reads the roll-call form: for each pupil a kind (present,
-// absent, late with minutes, sick) and sends the whole list.
+// rollCallData is the roll call page: each row with the entry the list
+// holds (Was, sent back with the form), the entry the form shows (Entry:
+// the same, or what the user chose on a page sent back to them) and what
+// is wrong with it.
+type rollCallData struct {
+	*app.RollCall
+	Rows []rollCallRow
+}
+
+type rollCallRow struct {
+	app.RollCallRow
+	Was     school.Absence
+	Problem string
+}
+
+// rollCallView is rc as the page shows it; chosen, when the form is shown
+// again, are the rows the user changed on the page they sent, shown as
+// they chose them, and problems says what is wrong with some.
+func rollCallView(rc *app.RollCall, chosen map[string]school.Absence, problems map[string]string) *rollCallData {
+	d := &rollCallData{RollCall: rc}
+	for _, r := range rc.Rows {
+		row := rollCallRow{RollCallRow: r, Was: r.Entry, Problem: problems[r.Student.ID]}
+		if a, ok := chosen[r.Student.ID]; ok {
+			if a.Kind == school.Present {
+				a.Kind = ""
+			}
+			row.Entry = a
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	return d
+}
+
+// postRollCall reads the roll-call form: for each pupil the entry the page
+// showed and the one chosen (present, absent, late with minutes, sick,
+// leave kept), and records the rows the user changed (RecordRollCall). A
+// form that cannot be taken (minutes missing, a page of another day, a row
+// refused) is shown again with the user's choices and what to mend.
 func (h *handlers) postRollCall(c echo.Context) error {
 	class := c.Param("class")
 	if err := limitBody(c, maxListBody); err != nil {
@@ -46,33 +92,80 @@ func (h *handlers) postRollCall(c echo.Context) error {
 	if err != nil {
 		return badRequest("unreadable form: %v", err)
 	}
-	var absences []school.Absence
+	rows := make([]app.RollCallEntry, 0, len(form["student"]))
+	chosen := map[string]school.Absence{}
+	problems := map[string]string{}
 	for _, id := range form["student"] {
-		kind := form.Get("kind-" + id)
-		switch school.AbsenceKind(kind) {
-		case "", "present":
-			continue
-		case school.Late:
-			minutes, err := strconv.Atoi(form.Get("minutes-" + id))
-			if err != nil {
-				minutes = 0 // Validate names the field
-			}
-			absences = append(absences, school.Absence{Student: id, Kind: school.Late, Minutes: minutes})
-		case school.Excused:
-			absences = append(absences, school.Absence{Student: id, Kind: school.Excused, Reason: form.Get("reason-" + id)})
-		default:
-			absences = append(absences, school.Absence{Student: id, Kind: school.AbsenceKind(kind)})
+		now, bad := formEntry(form, "", id)
+		was, _ := formEntry(form, "was-", id)
+		if bad {
+			problems[id] = h.say(c, "rollcall_minutes_needed", nil)
+		}
+		rows = append(rows, app.RollCallEntry{Student: id, Was: was, Now: now})
+		if !app.SameEntry(now, was) {
+			chosen[id] = now
 		}
 	}
-	if absences == nil {
-		absences = []school.Absence{}
+	day, dayErr := school.ParseDate(form.Get("date"))
+	switch {
+	case len(problems) > 0:
+		return h.rollCallAgain(c, class, chosen, problems, h.say(c, "rollcall_fix", nil))
+	case dayErr != nil || day != h.svc.Today():
+		return h.rollCallAgain(c, class, chosen, nil, h.say(c, "rollcall_stale", nil))
 	}
-	res, err := h.svc.RecordList(c.Request().Context(), user(c), class, h.svc.Today(), absences)
+	res, err := h.svc.RecordRollCall(c.Request().Context(), user(c), class, day, rows)
+	var invalid *school.ValidationError
+	switch {
+	case errors.As(err, &invalid):
+		msg := h.say(c, "rollcall_refused", nil)
+		for _, d := range invalid.Details {
+			msg += " · " + d.Message
+		}
+		return h.rollCallAgain(c, class, chosen, nil, msg)
+	case err != nil:
+		return h.pageError(c, err)
+	}
+	h.log.Info("absence list recorded from the page", "class", class, "entries", res.Recorded, "alerts", len(res.Alerts), "kept", res.KeptMeanwhile, "by", user(c).ID)
+	to := fmt.Sprintf("/?class=%s&saved=%d-%d", class, res.Recorded, len(res.Alerts))
+	if res.KeptMeanwhile > 0 {
+		to += fmt.Sprintf("&kept=%d", res.KeptMeanwhile)
+	}
+	if until := res.AlertsUntil; res.AlertsWithheld == school.AlertsAfterUntil && !until.IsZero() {
+		to += fmt.Sprintf("&withheld=%02d%02d", until.Hour(), until.Minute())
+	}
+	return c.Redirect(http.StatusSeeOther, to)
+}
+
+// formEntry reads one pupil's entry from the roll call form, the one
+// chosen (prefix "") or the one the page showed ("was-"); bad says a late
+// arrival's minutes are missing or out of range.
+func formEntry(form url.Values, prefix, id string) (a school.Absence, bad bool) {
+	a = school.Absence{Student: id, Kind: school.AbsenceKind(form.Get(prefix + "kind-" + id))}
+	switch a.Kind {
+	case "", school.Present:
+		a.Kind = school.Present
+	case school.Late:
+		minutes, err := strconv.Atoi(strings.TrimSpace(form.Get(prefix + "minutes-" + id)))
+		if err != nil || minutes < 1 || minutes > school.MaxLateMinutes {
+			return a, true
+		}
+		a.Minutes = minutes
+	case school.Excused:
+		a.Reason = form.Get(prefix + "reason-" + id)
+	}
+	return a, false
+}
+
+// rollCallAgain shows today's roll call again, as the list stands now,
+// with the rows the user changed as they chose them and msg: nothing was
+// recorded (422).
+func (h *handlers) rollCallAgain(c echo.Context, class string, chosen map[string]school.Absence, problems map[string]string, msg string) error {
+	rc, err := h.svc.RollCall(c.Request().Context(), user(c), class)
 	if err != nil {
 		return h.pageError(c, err)
 	}
-	h.log.Info("absence list recorded from the page", "class", class, "entries", res.Recorded, "alerts", len(res.Alerts), "by", user(c).ID)
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/?class=%s&saved=%d-%d", class, res.Recorded, len(res.Alerts)))
+	c.Set("pageError", msg)
+	return h.render(c, http.StatusUnprocessableEntity, "rollcall.html", rollCallView(rc, chosen, problems), "")
 }
 
 func (h *handlers) boardPage(c echo.Context) error {

@@ -34,7 +34,9 @@ type stub struct {
 	user  school.User
 	calls []string
 	err   error
-	today school.Date
+	// recordErr, when set, is RecordRollCall's answer alone (the roll call is read again after it).
+	recordErr error
+	today     school.Date
 
 	roster   *school.Roster
 	imp      *app.RosterImport
@@ -114,6 +116,14 @@ func (s *stub) Roster(_ context.Context, u school.User) (*school.Roster, error) 
 
 func (s *stub) RecordList(_ context.Context, u school.User, class string, date school.Date, absences []school.Absence) (*app.ListResult, error) {
 	s.record("RecordList %s %s %s %+v", u.ID, class, date, absences)
+	return s.result, s.err
+}
+
+func (s *stub) RecordRollCall(_ context.Context, u school.User, class string, day school.Date, rows []app.RollCallEntry) (*app.ListResult, error) {
+	s.record("RecordRollCall %s %s %s %+v", u.ID, class, day, rows)
+	if s.recordErr != nil {
+		return nil, s.recordErr
+	}
 	return s.result, s.err
 }
 
