@@ -34,6 +34,9 @@ func backupCmd(args []string, getenv func(string) string, stdout, stderr io.Writ
 		return 2
 	}
 	cfg, err := loadConfig(l.get)
+	if err == nil {
+		err = l.unreadableSecrets()
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "nabij backup:", err)
 		return 2
@@ -122,6 +125,9 @@ func restoreCmd(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return 2
 	}
 	cfg, err := loadConfig(l.get)
+	if err == nil {
+		err = l.unreadableSecrets()
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "nabij restore:", err)
 		return 2

@@ -46,11 +46,9 @@ func configCmd(args []string, getenv func(string) string, stdout, stderr io.Writ
 		}
 		fmt.Fprintf(stdout, "%-36s %-28s %s\n", n, v, src)
 	}
-	for n, src := range l.source {
-		if len(src) > 11 && src[:11] == "unreadable:" {
-			fmt.Fprintf(stderr, "nabij config: %s: the secret file is %s\n", n, src)
-			return 1
-		}
+	if err := l.unreadableSecrets(); err != nil {
+		fmt.Fprintln(stderr, "nabij config:", err)
+		return 1
 	}
 	fmt.Fprintln(stdout, "The configuration is valid.")
 	return 0

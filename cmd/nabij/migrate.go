@@ -33,6 +33,9 @@ func migrateCmd(ctx context.Context, args []string, getenv func(string) string, 
 		return 2
 	}
 	cfg, err := loadConfig(l.get)
+	if err == nil {
+		err = l.unreadableSecrets()
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "nabij migrate:", err)
 		return 2

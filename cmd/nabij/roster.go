@@ -65,7 +65,20 @@ FILE is a nabij CSV or a OneRoster CSV zip. Without --apply nothing changes.`)
 	if err := fs.Parse(flags); err != nil || len(words) != 1 {
 		return usage()
 	}
+	// The token and address as serve reads them: the environment, a
+	// token file (NABIJ_ADMIN_TOKEN_FILE, as systemd's credentials give
+	// it), the config file (NABIJ_CONFIG).
+	l, err := newLayers(getenv, nil, "")
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij roster import:", err)
+		return 2
+	}
+	getenv = l.get
 	token := getenv("NABIJ_ADMIN_TOKEN")
+	if err := l.unreadableSecrets(); err != nil {
+		fmt.Fprintln(stderr, "nabij roster import:", err)
+		return 2
+	}
 	if token == "" {
 		fmt.Fprintln(stderr, "nabij roster: set NABIJ_ADMIN_TOKEN to the service's admin token")
 		return 2

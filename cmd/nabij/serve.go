@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -51,6 +50,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	getenv = l.get
 	cfg, err := loadConfig(getenv)
+	if err == nil {
+		err = l.unreadableSecrets()
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "nabij:", err)
 		return 2
@@ -143,15 +145,9 @@ func newLogger(cfg *config, w io.Writer) *slog.Logger {
 
 func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error) {
 	log := newLogger(cfg, stderr)
-	proto := protocol.Default()
-	if cfg.ProtocolFile != "" {
-		data, err := os.ReadFile(cfg.ProtocolFile)
-		if err != nil {
-			return nil, fmt.Errorf("NABIJ_PROTOCOL: %w", err)
-		}
-		if proto, err = protocol.Parse(data); err != nil {
-			return nil, fmt.Errorf("%s: %w", cfg.ProtocolFile, err)
-		}
+	proto := cfg.Protocol
+	if proto == nil {
+		proto = protocol.Default()
 	}
 	embedded, err := translations.Load()
 	if err != nil {
@@ -179,6 +175,9 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 	if err != nil {
 		st.Close()
 		return nil, err
+	}
+	if !cfg.twilioEnabled() && !demo {
+		log.Warn("no Twilio account is set (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN): messages are logged, not sent, and marked delivered")
 	}
 	if m := st.Migrated(); m.From > 0 {
 		log.Warn("store migrated to this nabij's schema: an older nabij refuses it now", "from", m.From, "to", m.To, "copy_before", m.Copy, "copy_messages_to_look_up", m.LookedUp)
@@ -251,8 +250,12 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		// while the provider refuses the account.
 		Degraded: []web.HealthCheck{{Part: "store", Check: st.WriteHealth}, {Part: "sending", Check: d.Health}},
 	})
-	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg),
-		Observe: newJobMetrics(reg, now).observe}
+	jm := newJobMetrics(reg, now)
+	rhythm := &app.Rhythm{Location: cfg.Location, Calendar: cal, Now: now, Log: log, Jobs: jobs(svc, log, cfg, jm),
+		Observe: jm.observe}
+	for _, j := range rhythm.Jobs {
+		jm.failures.WithLabelValues(j.Name).Add(0) // a first failure is an increase
+	}
 	if rep != nil {
 		rhythm.Once = st // replicas: a job another replica ran is not run again
 	}
@@ -262,14 +265,22 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 
 // jobs are the school day's rhythm: the list deadline at the first lesson
 // plus 15 minutes, the morning digest after it, the end-of-day sweep.
-func jobs(svc *app.Service, log *slog.Logger, cfg *config) []app.Job {
+func jobs(svc *app.Service, log *slog.Logger, cfg *config, m *jobMetrics) []app.Job {
 	day := school.Date{Year: 2000, Month: 1, Day: 3}
 	first := svc.Protocol.SchoolDay.FirstLessonAt(day, time.UTC)
 	return []app.Job{
 		{Name: "list deadline", Spec: app.DailySpec(svc.Protocol.SchoolDay.ListDeadline(day, time.UTC)), Run: func(ctx context.Context, date school.Date) error {
 			missing, err := svc.MissingLists(ctx, date)
-			log.Info("list deadline", "date", date, "classes_missing", len(missing))
-			return err
+			if err != nil {
+				return err
+			}
+			m.missingLists.Set(float64(len(missing)))
+			if len(missing) > 0 {
+				log.Warn("list deadline: lists missing", "date", date, "classes_missing", len(missing))
+			} else {
+				log.Info("list deadline", "date", date, "classes_missing", 0)
+			}
+			return nil
 		}},
 		{Name: "morning digest", Spec: app.DailySpec(first.Add(20 * time.Minute)), Run: func(ctx context.Context, date school.Date) error {
 			_, err := svc.MorningDigest(ctx, date)

@@ -50,6 +50,9 @@ func translationsExport(args []string, getenv func(string) string, stdout, stder
 		return 2
 	}
 	cfg, err := loadConfig(l.get)
+	if err == nil {
+		err = l.unreadableSecrets()
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "nabij translations export:", err)
 		return 2

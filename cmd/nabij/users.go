@@ -46,7 +46,20 @@ func usersCmd(args []string, getenv func(string) string, stdout, stderr io.Write
 		}
 		words = words[:len(words)-1]
 	}
+	// The token and address as serve reads them: the environment, a
+	// token file (NABIJ_ADMIN_TOKEN_FILE, as systemd's credentials give
+	// it), the config file (NABIJ_CONFIG).
+	l, err := newLayers(getenv, nil, "")
+	if err != nil {
+		fmt.Fprintln(stderr, "nabij users:", err)
+		return 2
+	}
+	getenv = l.get
 	token := getenv("NABIJ_ADMIN_TOKEN")
+	if err := l.unreadableSecrets(); err != nil {
+		fmt.Fprintln(stderr, "nabij users:", err)
+		return 2
+	}
 	if token == "" {
 		fmt.Fprintln(stderr, "nabij users: set NABIJ_ADMIN_TOKEN to the service's admin token")
 		return 2
