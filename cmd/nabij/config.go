@@ -13,6 +13,7 @@ import (
 
 	"github.com/nabij-isk/nabij/alerts/twilio"
 	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 	"github.com/nabij-isk/nabij/web"
 )
@@ -39,6 +40,7 @@ type config struct {
 	RatePerSec   float64
 	Workers      int
 	ProtocolFile string
+	Protocol     *protocol.Protocol // the protocol file's, or the default
 	Twilio       twilio.Config
 	LogFormat    string
 	Region       school.Region
@@ -158,6 +160,18 @@ func loadConfig(getenv func(string) string) (*config, error) {
 	c.SendUntil, err = time.Parse("15:04", env("NABIJ_SEND_UNTIL", "21:00"))
 	if err != nil || !c.SendUntil.After(c.SendFrom) {
 		errs = append(errs, fmt.Sprintf("NABIJ_SEND_UNTIL=%q: want a time after NABIJ_SEND_FROM, such as 21:00", getenv("NABIJ_SEND_UNTIL")))
+	}
+	// The school's protocol file is read here, so that config check
+	// refuses what serve would (and serve exits 2, which its unit does
+	// not restart). (Found by an operator's review: serve read it later,
+	// exited 1 and was restarted every 5 s.)
+	c.Protocol = protocol.Default()
+	if c.ProtocolFile != "" {
+		if raw, err := os.ReadFile(c.ProtocolFile); err != nil {
+			errs = append(errs, fmt.Sprintf("NABIJ_PROTOCOL: %v", err))
+		} else if c.Protocol, err = protocol.Parse(raw); err != nil {
+			errs = append(errs, fmt.Sprintf("NABIJ_PROTOCOL %s: %v", c.ProtocolFile, err))
+		}
 	}
 	if file := getenv("NABIJ_WHATSAPP_TEMPLATES"); file != "" {
 		if c.Templates, err = loadTemplates(file); err != nil {

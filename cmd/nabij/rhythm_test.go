@@ -72,8 +72,19 @@ func TestABadProtocolFileIsRefusedAtStart(t *testing.T) {
 	env := map[string]string{"NABIJ_PROTOCOL": file, "NABIJ_DATA": t.TempDir(), "NABIJ_ADDR": "127.0.0.1:0"}
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"serve"}, func(k string) string { return env[k] }, &out, &errOut)
-	if code == 0 || !strings.Contains(errOut.String(), "line ") || !strings.Contains(errOut.String(), "directeur") {
+	// 2, an error of the configuration, which the systemd unit does not
+	// restart (RestartPreventExitStatus=2); config check refuses it too.
+	// (Found by an operator's review: serve exited 1, config check said
+	// the configuration was valid.)
+	if code != 2 || !strings.Contains(errOut.String(), "line ") || !strings.Contains(errOut.String(), "directeur") {
 		t.Errorf("serve with a bad protocol: exit %d, %q", code, errOut.String())
+	}
+	for _, f := range []string{file, filepath.Join(t.TempDir(), "missing.toml")} {
+		env["NABIJ_PROTOCOL"] = f
+		out.Reset()
+		if code := run(context.Background(), []string{"config", "check"}, func(k string) string { return env[k] }, &out, &errOut); code != 1 {
+			t.Errorf("config check with NABIJ_PROTOCOL=%s: exit %d, want 1 (%s)", filepath.Base(f), code, out.String())
+		}
 	}
 }
 
