@@ -218,7 +218,7 @@ func TestCSRFTokenIsAlwaysChecked(t *testing.T) {
 	if len(list.Absences) != 0 {
 		t.Fatalf("a refused form changed the list: %+v", list)
 	}
-	good := url.Values{"student": {"1001"}, "kind-1001": {"absent"}, "csrf": {after}}
+	good := url.Values{"date": {"2026-11-30"}, "student": {"1001"}, "kind-1001": {"absent"}, "csrf": {after}}
 	if code := post("same-origin", good); code != 303 {
 		t.Errorf("a form with its token: %d, want 303", code)
 	}

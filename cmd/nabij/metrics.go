@@ -21,7 +21,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
 		statuses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "nabij_message_status_total",
-			Help: "Messages that reached a status, by status, channel and language.",
+			Help: "Changes of a message's status (each try counts: a message retried after a refusal passes through queued and sending again), by status, channel and language.",
 		}, []string{"status", "channel", "language"}),
 		toSend: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "nabij_message_list_to_send_seconds",
@@ -150,7 +150,10 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 type jobMetrics struct {
 	failures    *prometheus.CounterVec
 	lastSuccess *prometheus.GaugeVec
-	now         func() time.Time
+	// missingLists is how many classes had posted no list at the last list
+	// deadline: what an operator alerts on (the log said it only at INFO).
+	missingLists prometheus.Gauge
+	now          func() time.Time
 }
 
 func newJobMetrics(reg prometheus.Registerer, now func() time.Time) *jobMetrics {
@@ -163,9 +166,13 @@ func newJobMetrics(reg prometheus.Registerer, now func() time.Time) *jobMetrics 
 			Name: "nabij_job_last_success_timestamp_seconds",
 			Help: "When a scheduled job last succeeded (Unix time), by job; absent until it has.",
 		}, []string{"job"}),
+		missingLists: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "nabij_lists_missing_at_deadline",
+			Help: "Classes that had posted no absence list at the last list deadline (first lesson + 15 minutes) of a school day.",
+		}),
 		now: now,
 	}
-	reg.MustRegister(m.failures, m.lastSuccess)
+	reg.MustRegister(m.failures, m.lastSuccess, m.missingLists)
 	return m
 }
 

@@ -127,3 +127,25 @@ func TestARefusedMorningShowsAsRetrying(t *testing.T) {
 		t.Fatalf("%d messages went out: nothing tested", n)
 	}
 }
+
+// What an operator alerts on from the school day's jobs (found by an
+// operator's review): each job's failure counter is there from the start at
+// 0, so that increase(…) > 0 fires on its first failure (a series that
+// appears at 1 shows no increase); and the classes with no list at the
+// list deadline are a number in /metrics, not only a line in the log.
+func TestTheDeadlinesMissingListsAndTheJobsFailuresShowInTheMetrics(t *testing.T) {
+	t.Parallel()
+	h := startHarness(t, map[string]string{"NABIJ_CLOCK": "2026-11-30T08:44:58+01:00"})
+	for _, job := range []string{"list deadline", "morning digest", "end-of-day sweep", "retention purge"} {
+		if v := metricValue(t, h, `nabij_job_failures_total{job="`+job+`"}`); v != 0 {
+			t.Errorf("nabij_job_failures_total{job=%q} at start: %v, want 0", job, v)
+		}
+	}
+	h.mustCall(200, "PUT", "/api/v1/roster", adminToken, familyRoster, nil)
+	eventually(t, "the list deadline ran", func() bool {
+		return metricValue(t, h, `nabij_job_last_success_timestamp_seconds{job="list deadline"}`) > 0
+	})
+	if v := metricValue(t, h, "nabij_lists_missing_at_deadline"); v != 3 {
+		t.Errorf("nabij_lists_missing_at_deadline after a deadline no class of three posted for: %v, want 3", v)
+	}
+}

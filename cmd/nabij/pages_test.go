@@ -89,7 +89,7 @@ func TestPagesWithoutJavaScript(t *testing.T) {
 	}
 
 	// The roll call is a plain form; without its CSRF token it is refused.
-	form := url.Values{"student": {"1001", "1003"}, "kind-1001": {"absent"}, "kind-1003": {"late"}, "minutes-1003": {"25"}}
+	form := url.Values{"date": {"2026-11-30"}, "student": {"1001", "1003"}, "kind-1001": {"absent"}, "kind-1003": {"late"}, "minutes-1003": {"25"}}
 	if code, _ := mentor.post("/rollcall/1A", form); code != 403 {
 		t.Errorf("a form without its CSRF token: %d, want 403", code)
 	}

@@ -111,7 +111,7 @@ func routeTable(victim string) map[string]routeRow {
 
 		// An admin's roll call sends them to their own page.
 		"GET /":                              {path: "/", want: [8]int{401, ok, ok, ok, ok, 403, 401, 401}},
-		"POST /rollcall/:class":              {path: "/rollcall/1A", body: "student=1001&kind-1001=present", want: [8]int{401, 403, ok, ok, 403, 403, 401, 401}},
+		"POST /rollcall/:class":              {path: "/rollcall/1A", body: "date=2026-11-30&student=1001&kind-1001=present", want: [8]int{401, 403, ok, ok, 403, 403, 401, 401}},
 		"GET /board":                         {path: "/board", want: pgCoord},
 		"POST /escalations/:id/action":       {path: "/escalations/e-none/action", body: "action=acknowledge", want: [8]int{401, 403, 404, 403, 403, 403, 401, 401}},
 		"GET /escalations/:id/melding":       {path: "/escalations/e-none/melding", want: [8]int{401, 403, 404, 403, 403, 403, 401, 401}},
