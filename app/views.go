@@ -151,9 +151,13 @@ type BoardRow struct {
 // it in the user's language (the task's Reason and Tried are the API's
 // Dutch and English text).
 type TaskRow struct {
-	Task     school.Task
-	Name     string
+	Task school.Task
+	Name string
+	// Contacts are the numbers to call: the pupil's own contacts and their
+	// housing unit's (a woonbegeleider who asked to be called back).
 	Contacts []school.Contact
+	// Earlier is the task's day when it is not today's (a task left open).
+	Earlier school.Date
 	// ClassName and Deadline fill in a missing list's sentence.
 	ClassName string
 	Deadline  time.Time
@@ -344,9 +348,16 @@ func (s *Service) Board(ctx context.Context) (_ *Board, err error) {
 				continue
 			}
 			st := students[t.Student]
-			row := TaskRow{Task: t, Name: st.Name, Contacts: st.Contacts, ClassName: classNames[t.Class]}
+			contacts, err := reachableContacts(tx, st)
+			if err != nil {
+				return err
+			}
+			row := TaskRow{Task: t, Name: st.Name, Contacts: contacts, ClassName: classNames[t.Class]}
 			if d, err := school.ParseDate(t.Date); err == nil {
 				row.Deadline = s.Protocol.SchoolDay.ListDeadline(d, s.Location)
+				if d != date {
+					row.Earlier = d
+				}
 			}
 			if m := refusedCode.FindStringSubmatch(t.Reason); m != nil {
 				row.Code = m[1]
@@ -393,11 +404,17 @@ type PupilDay struct {
 	Date  school.Date
 	Entry school.Absence
 	Hours float64
+	// Reporter is the name of the contact who reported the day (a
+	// family's sick report), "" when none or no longer in the roster.
+	Reporter string
 }
 
 // PupilPage is everything about one pupil for the coordinator.
 type PupilPage struct {
 	Student school.Student
+	// Contacts are how the pupil's family or begeleiders are reached: their
+	// own contacts and their housing unit's.
+	Contacts []school.Contact
 	// LeftRosterOn is the day the pupil left the roster (zero while on
 	// it): the page is then made from the record kept that day.
 	LeftRosterOn school.Date
@@ -422,6 +439,9 @@ func (s *Service) Pupil(ctx context.Context, id string) (_ *PupilPage, err error
 			return school.NotFound("student %s", id)
 		}
 		p.Student, p.LeftRosterOn = st, left
+		if p.Contacts, err = reachableContacts(tx, st); err != nil {
+			return err
+		}
 		hist, err := tx.History(id)
 		if err != nil {
 			return err
@@ -432,7 +452,13 @@ func (s *Service) Pupil(ctx context.Context, id string) (_ *PupilPage, err error
 			if h.Date.Before(start) {
 				continue
 			}
-			p.Days = append(p.Days, PupilDay{Date: h.Date, Entry: h.Absence, Hours: s.Protocol.Hours(h.Absence)})
+			day := PupilDay{Date: h.Date, Entry: h.Absence, Hours: s.Protocol.Hours(h.Absence)}
+			for _, c := range p.Contacts {
+				if c.ID == h.Absence.ReportedBy {
+					day.Reporter = c.Name
+				}
+			}
+			p.Days = append(p.Days, day)
 			msgs, err := tx.MessagesOf(h.Date, id)
 			if err != nil {
 				return err

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -196,13 +197,41 @@ func (h *handlers) setContactChannel(c echo.Context) error {
 	return c.JSON(http.StatusOK, contactChannelView{Contact: ch.Contact, Channel: ch.Channel, Calls: append([]string{}, ch.Calls...)})
 }
 
-// callContact is the board's "did not read it": the contact is called from
-// now on, and today's unanswered text is made a call now.
+// callContactPage asks before the board's "did not read it" changes how a
+// contact is reached: who the contact is, their number, and every pupil
+// whose alerts reach them (a KWE's shared phone stands for all its
+// pupils). (Found by a review: one tap, no word, switched a KWE's phone to
+// calls for good; what it did was said only in a tooltip.)
+func (h *handlers) callContactPage(c echo.Context) error {
+	card, err := h.svc.Contact(c.Request().Context(), user(c), c.Param("id"))
+	if err != nil {
+		return h.pageError(c, err)
+	}
+	return h.render(c, http.StatusOK, "call.html", card, "")
+}
+
+// callContact is the board's "did not read it", confirmed: the contact is
+// called from now on, and today's unanswered text is made a call now.
 func (h *handlers) callContact(c echo.Context) error {
 	ch, err := h.svc.SetContactChannel(c.Request().Context(), user(c), c.Param("id"), school.ChannelVoice)
 	if err != nil {
 		return h.pageError(c, err)
 	}
 	h.log.Info("contact channel changed", "contact", ch.Contact, "channel", ch.Channel, "calls", len(ch.Calls), "by", user(c).ID)
-	return c.Redirect(http.StatusSeeOther, "/board")
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/board?called=%s&calls=%d", ch.Contact, len(ch.Calls)))
+}
+
+// contactChannelForm sets how a contact is reached from a pupil's page
+// (the way back from "call from now on"), then shows that page again.
+func (h *handlers) contactChannelForm(c echo.Context) error {
+	pupil := c.FormValue("pupil")
+	if !school.ValidID(pupil) {
+		return badRequest("pupil: want the pupil's id")
+	}
+	ch, err := h.svc.SetContactChannel(c.Request().Context(), user(c), c.Param("id"), school.Channel(c.FormValue("channel")))
+	if err != nil {
+		return h.pageError(c, err)
+	}
+	h.log.Info("contact channel changed", "contact", ch.Contact, "channel", ch.Channel, "calls", len(ch.Calls), "by", user(c).ID)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/pupils/%s?channel=%s", pupil, ch.Contact))
 }

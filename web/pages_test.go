@@ -58,7 +58,8 @@ func pageStub(u school.User) *stub {
 	return &stub{user: u, today: school.Date{Year: 2026, Month: 12, Day: 4},
 		rollCall: &app.RollCall{Class: school.Class{ID: "1A", Name: "ISK 1A"}}, board: &app.Board{}, pupil: &app.PupilPage{},
 		melding: &app.MeldingDraft{}, esc: &protocol.Escalation{ID: "e1"}, result: &app.ListResult{},
-		review: &app.ReviewView{}, roster: &school.Roster{}}
+		review: &app.ReviewView{}, roster: &school.Roster{},
+		contact: &app.ContactCard{Contact: school.Contact{ID: "c1", Name: "Moeder", Phone: "+31612345001", Role: school.RoleParent, Channel: school.ChannelWhatsApp}}}
 }
 
 // Who may open a page: without a session the sign-in page (401), with the
@@ -74,6 +75,9 @@ func TestPagesNeedASessionAndTheRole(t *testing.T) {
 		{"POST", "/escalations/e1/action", []school.Role{school.RoleCoordinator}},
 		{"GET", "/escalations/e1/melding", []school.Role{school.RoleCoordinator}},
 		{"POST", "/tasks/t1/done", []school.Role{school.RoleCoordinator}},
+		{"GET", "/contacts/c1/call", []school.Role{school.RoleCoordinator}},
+		{"POST", "/contacts/c1/call", []school.Role{school.RoleCoordinator}},
+		{"POST", "/contacts/c1/channel", []school.Role{school.RoleCoordinator}},
 		{"GET", "/pupils/s1", []school.Role{school.RoleCoordinator}},
 		{"GET", "/admin", []school.Role{school.RoleAdmin}},
 		{"POST", "/admin/roster/apply", []school.Role{school.RoleAdmin}},
@@ -90,6 +94,10 @@ func TestPagesNeedASessionAndTheRole(t *testing.T) {
 		}
 		if r.target == "/rollcall/1A" {
 			form.Set("date", "2026-12-04") // the page's day: today
+		}
+		if r.target == "/contacts/c1/channel" {
+			form.Set("pupil", "s1")
+			form.Set("channel", "sms")
 		}
 		for _, u := range []school.User{mentor, coordinator, admin, reviewer} {
 			if r.target == "/" && u.Role == school.RoleAdmin {

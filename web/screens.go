@@ -21,6 +21,7 @@ type staffScreens interface {
 	RecordRollCall(ctx context.Context, u school.User, class string, day school.Date, rows []app.RollCallEntry) (*app.ListResult, error)
 	Board(ctx context.Context) (*app.Board, error)
 	Pupil(ctx context.Context, id string) (*app.PupilPage, error)
+	Contact(ctx context.Context, u school.User, id string) (*app.ContactCard, error)
 	TaskDone(ctx context.Context, u school.User, id string) error
 }
 
@@ -179,6 +180,14 @@ func (h *handlers) boardPage(c echo.Context) error {
 	if id := c.QueryParam("done"); id != "" && school.ValidID(id) {
 		flash = id + " ✓"
 	}
+	// Who is called from now on: the name is the store's, looked up by
+	// the id the link carries.
+	if id := c.QueryParam("called"); id != "" && school.ValidID(id) {
+		if card, err := h.svc.Contact(c.Request().Context(), user(c), id); err == nil {
+			calls, _ := smallCount(c.QueryParam("calls"))
+			flash = h.say(c, "board_called", map[string]any{"Name": card.Contact.Name, "Calls": calls})
+		}
+	}
 	return h.renderRefreshing(c, "board.html", b, flash, 60)
 }
 
@@ -213,7 +222,15 @@ func (h *handlers) pupilPage(c echo.Context) error {
 	if err != nil {
 		return h.pageError(c, err)
 	}
-	return h.render(c, http.StatusOK, "pupil.html", p, "")
+	flash := ""
+	if id := c.QueryParam("channel"); id != "" {
+		for _, ct := range p.Contacts {
+			if ct.ID == id {
+				flash = h.say(c, "pupil_channel_saved", map[string]any{"Name": ct.Name, "Channel": h.say(c, "channel_"+string(ct.Channel), nil)})
+			}
+		}
+	}
+	return h.render(c, http.StatusOK, "pupil.html", p, flash)
 }
 
 // pageError shows a domain error as a page, with the status the API would give.

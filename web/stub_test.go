@@ -36,6 +36,7 @@ type stub struct {
 	err   error
 	// recordErr, when set, is RecordRollCall's answer alone (the roll call is read again after it).
 	recordErr error
+	contact   *app.ContactCard
 	today     school.Date
 
 	roster   *school.Roster
@@ -289,6 +290,14 @@ func (s *stub) Board(context.Context) (*app.Board, error) {
 func (s *stub) Pupil(_ context.Context, id string) (*app.PupilPage, error) {
 	s.record("Pupil %s", id)
 	return s.pupil, s.err
+}
+
+func (s *stub) Contact(_ context.Context, u school.User, id string) (*app.ContactCard, error) {
+	s.record("Contact %s %s", u.ID, id)
+	if s.contact == nil {
+		return nil, school.NotFound("contact %s", id)
+	}
+	return s.contact, s.err
 }
 
 func (s *stub) TaskDone(_ context.Context, u school.User, id string) error {
