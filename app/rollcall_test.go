@@ -13,7 +13,9 @@ import (
 // page was loaded.
 func TestMergeRollCallTakesOnlyTheRowsThePageChanged(t *testing.T) {
 	absent := func(id string) school.Absence { return school.Absence{Student: id, Kind: school.Absent} }
-	late := func(id string, m int) school.Absence { return school.Absence{Student: id, Kind: school.Late, Minutes: m} }
+	late := func(id string, m int) school.Absence {
+		return school.Absence{Student: id, Kind: school.Late, Minutes: m}
+	}
 	present := func(id string) school.Absence { return school.Absence{Student: id, Kind: school.Present} }
 	sick := school.Absence{Student: "s3", Kind: school.Sick, ReportedBy: "c-3"}
 	now := &school.AbsenceList{Absences: []school.Absence{
