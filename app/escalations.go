@@ -398,3 +398,23 @@ func (s *Service) ActOnEscalation(ctx context.Context, u school.User, id, action
 	}
 	return e, nil
 }
+
+// Case reads case id with its pupil's name, for the board's word on what
+// was just done to it.
+func (s *Service) Case(ctx context.Context, id string) (_ *EscalationRow, err error) {
+	defer failed(&err, "case %s", id)
+	row := &EscalationRow{}
+	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
+		e, err := tx.Escalation(id)
+		if err != nil {
+			return err
+		}
+		st, _, _, err := pupilRecord(tx, e.Student)
+		row.Escalation, row.Name = e, st.Name
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return row, nil
+}

@@ -155,6 +155,20 @@ const MaxNote = 2000
 // ErrTransition is an action a case's status does not allow.
 var ErrTransition = errors.New("action not allowed")
 
+// ErrAlready is an action whose status the case has already (a second tap
+// on the same button): an ErrTransition too.
+var ErrAlready = errors.New("the case has that status already")
+
+// alreadyErr is ErrAlready with the case's status, said as an
+// ErrTransition says it.
+type alreadyErr struct{ status EscalationStatus }
+
+func (a alreadyErr) Error() string {
+	return fmt.Sprintf("%v: the case is %s already", ErrTransition, a.status)
+}
+
+func (a alreadyErr) Is(target error) bool { return target == ErrTransition || target == ErrAlready }
+
 // Apply records a coordinator's action: acknowledge (open → acknowledged),
 // reported (open or acknowledged → reported) or dismiss (with a note).
 func (e *Escalation) Apply(action, by, note string, at time.Time) error {
@@ -165,16 +179,25 @@ func (e *Escalation) Apply(action, by, note string, at time.Time) error {
 	var to EscalationStatus
 	switch action {
 	case "acknowledge":
+		if e.Status == StatusAcknowledged {
+			return alreadyErr{e.Status}
+		}
 		if e.Status != StatusOpen {
 			return fmt.Errorf("%w: only an open case can be acknowledged; this one is %s", ErrTransition, e.Status)
 		}
 		to = StatusAcknowledged
 	case "reported":
+		if e.Status == StatusReported {
+			return alreadyErr{e.Status}
+		}
 		if !e.Active() {
 			return fmt.Errorf("%w: the case is %s already", ErrTransition, e.Status)
 		}
 		to = StatusReported
 	case "dismiss":
+		if e.Status == StatusDismissed {
+			return alreadyErr{e.Status}
+		}
 		if !e.Active() {
 			return fmt.Errorf("%w: the case is %s already", ErrTransition, e.Status)
 		}

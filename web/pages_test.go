@@ -57,7 +57,7 @@ func isRedirect(t *testing.T, what string, rec *httptest.ResponseRecorder, to st
 func pageStub(u school.User) *stub {
 	return &stub{user: u, today: school.Date{Year: 2026, Month: 12, Day: 4},
 		rollCall: &app.RollCall{Class: school.Class{ID: "1A", Name: "ISK 1A"}}, board: &app.Board{}, pupil: &app.PupilPage{},
-		melding: &app.MeldingDraft{}, esc: &protocol.Escalation{ID: "e1"}, result: &app.ListResult{},
+		melding: &app.MeldingDraft{}, esc: &protocol.Escalation{ID: "e1", Status: protocol.StatusOpen}, result: &app.ListResult{},
 		review: &app.ReviewView{}, roster: &school.Roster{},
 		contact: &app.ContactCard{Contact: school.Contact{ID: "c1", Name: "Moeder", Phone: "+31612345001", Role: school.RoleParent, Channel: school.ChannelWhatsApp}}}
 }
@@ -284,7 +284,7 @@ func TestBoardPage(t *testing.T) {
 		Calendar: &app.CalendarNotice{Kind: "ends", Date: school.Date{Year: 2027, Month: 7, Day: 31}, Days: 20}}
 	srv, _ := stubServer(s, Config{})
 	rec := do(srv, pageRequest("GET", "/board?done=e1", nil))
-	isPage(t, "the board", rec, 200, aNameOut, "ISK &lt;1B&gt;", `<meta http-equiv="refresh" content="60">`, "e1 ✓", "(30003)",
+	isPage(t, "the board", rec, 200, aNameOut, "ISK &lt;1B&gt;", `<meta http-equiv="refresh" content="60">`, "Case of Noor: open.", "(30003)",
 		`href="tel:&#43;31612345001"`, "&lt;b&gt;call me&lt;/b&gt;", "16 hours in 4 weeks", "2026-12-11", `action="/tasks/t1/done"`, `href="/escalations/e1/melding"`)
 
 	s.calls = nil
@@ -293,6 +293,13 @@ func TestBoardPage(t *testing.T) {
 	if want := []string{`ActOnEscalation u1 e1 dismiss "verhuisd"`, "TaskDone u1 t1"}; !reflect.DeepEqual(s.calls, want) {
 		t.Errorf("app was asked %q, want %q", s.calls, want)
 	}
+	// The same action a second time (a double tap on a slow phone) is done
+	// already: back to the board, as the first; another refused action is
+	// still an error.
+	again := (&protocol.Escalation{Status: protocol.StatusDismissed}).Apply("dismiss", "u1", "verhuisd", time.Now())
+	s.err = &app.StepError{Op: "act on escalation e1", Err: again}
+	isRedirect(t, "a second tap", do(srv, pageRequest("POST", "/escalations/e1/action", url.Values{"action": {"dismiss"}, "note": {"verhuisd"}})), "/board?done=e1")
+	s.err = nil
 
 	for _, tc := range []struct {
 		name, method, target string
@@ -630,7 +637,7 @@ func TestAConfirmationShowsOnlyAnID(t *testing.T) {
 		user              school.User
 		target, id, shown string
 	}{
-		{coordinator, "/board?done=", "e12", "e12 ✓"},
+		{coordinator, "/board?done=", "e1", "Case of Noor: open."},
 		{reviewer, "/review?saved=", "alert_absent", "alert_absent"},
 		// Counts, not ids: the page's sentence says them. (Found by a
 		// pen test: "saved=<sentence>-0" was shown.)

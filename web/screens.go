@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/nabij-isk/nabij/app"
+	"github.com/nabij-isk/nabij/protocol"
 	"github.com/nabij-isk/nabij/school"
 )
 
@@ -22,6 +23,7 @@ type staffScreens interface {
 	Board(ctx context.Context) (*app.Board, error)
 	Pupil(ctx context.Context, id string) (*app.PupilPage, error)
 	Contact(ctx context.Context, u school.User, id string) (*app.ContactCard, error)
+	Case(ctx context.Context, id string) (*app.EscalationRow, error)
 	TaskDone(ctx context.Context, u school.User, id string) error
 }
 
@@ -174,11 +176,14 @@ func (h *handlers) boardPage(c echo.Context) error {
 	if err != nil {
 		return h.pageError(c, err)
 	}
-	// The flash names what was just done by its id: an id only, so that a
-	// link cannot make the board say what its sender wants.
+	// The flash says what was just done to a case, from the store: the
+	// link carries its id only, so that it cannot make the board say what
+	// its sender wants.
 	flash := ""
 	if id := c.QueryParam("done"); id != "" && school.ValidID(id) {
-		flash = id + " ✓"
+		if row, err := h.svc.Case(c.Request().Context(), id); err == nil {
+			flash = h.say(c, "board_case_done", map[string]any{"Name": row.Name, "Status": h.say(c, "case_"+string(row.Escalation.Status), nil)})
+		}
 	}
 	// Who is called from now on: the name is the store's, looked up by
 	// the id the link carries.
@@ -193,6 +198,10 @@ func (h *handlers) boardPage(c echo.Context) error {
 
 func (h *handlers) escalationForm(c echo.Context) error {
 	e, err := h.svc.ActOnEscalation(c.Request().Context(), user(c), c.Param("id"), c.FormValue("action"), c.FormValue("note"))
+	if errors.Is(err, protocol.ErrAlready) && school.ValidID(c.Param("id")) {
+		// A second tap on the same button (a slow phone): done already.
+		return c.Redirect(http.StatusSeeOther, "/board?done="+c.Param("id"))
+	}
 	if err != nil {
 		return h.pageError(c, err)
 	}

@@ -292,6 +292,14 @@ func (s *stub) Pupil(_ context.Context, id string) (*app.PupilPage, error) {
 	return s.pupil, s.err
 }
 
+func (s *stub) Case(_ context.Context, id string) (*app.EscalationRow, error) {
+	s.record("Case %s", id)
+	if s.esc == nil || s.esc.ID != id {
+		return nil, school.NotFound("escalation %s", id)
+	}
+	return &app.EscalationRow{Escalation: s.esc, Name: "Noor"}, s.err
+}
+
 func (s *stub) Contact(_ context.Context, u school.User, id string) (*app.ContactCard, error) {
 	s.record("Contact %s %s", u.ID, id)
 	if s.contact == nil {

@@ -135,3 +135,48 @@ func TestThePupilPageNamesWhoReportedSick(t *testing.T) {
 		t.Errorf("the pupil's page does not name who reported the sick day: %q", between(page, "<table>", "</table>"))
 	}
 }
+
+// A case's actions say what happened: after dismissing, the board names the
+// pupil and the case's new status (not its id); a second tap on the same
+// button (a slow phone) ends on the board, not on an error; "Gemeld bij
+// DUO" is offered only for cases a melding goes to DUO for.
+func TestACasesActionsSayWhatHappened(t *testing.T) {
+	t.Parallel()
+	h, coord, _, board := rollCallHarness(t, map[string]string{"NABIJ_CLOCK": "2026-12-07T08:30:00+01:00"}, nil)
+	for _, d := range []string{"2026-11-30", "2026-12-01", "2026-12-02", "2026-12-03"} {
+		h.mustCall(200, "PUT", "/api/v1/classes/1A/absences/"+d, coord, `{"absences": [{"student": "1003", "kind": "absent"}, {"student": "1002", "kind": "late", "minutes": 25}]}`, nil)
+	}
+	var cases []escalationJSON
+	h.mustCall(200, "GET", "/api/v1/escalations?status=open", coord, nil, &cases)
+	var six, late string
+	for _, e := range cases {
+		switch e.Rule {
+		case "ongeoorloofd-6u":
+			six = e.ID
+		case "te-laat-3":
+			late = e.ID
+		}
+	}
+	if six == "" || late == "" {
+		t.Fatalf("the cases to act on did not open: %+v", cases)
+	}
+	_, page := board.get("/board?lang=nl")
+	if strings.Contains(between(page, `id="escalation-`+late+`"`, "</div>\n</div>"), `value="reported"`) {
+		t.Errorf("the board offers \"Gemeld bij DUO\" for a mentor's case (te-laat-3)")
+	}
+	form := url.Values{"csrf": {csrfInput.FindStringSubmatch(page)[1]}, "action": {"dismiss"}, "note": {"Ouders gesproken"}}
+	for tap := 1; tap <= 2; tap++ {
+		resp, err := board.client.PostForm(h.url+"/escalations/"+six+"/action", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 303 {
+			t.Fatalf("dismiss, tap %d: %d", tap, resp.StatusCode)
+		}
+		_, after := board.get(resp.Header.Get("Location"))
+		if m := flashText.FindStringSubmatch(after); m == nil || m[1] != "Signaal van Olena K.: afgesloten." {
+			t.Errorf("after dismissing (tap %d), the board says %q", tap, m)
+		}
+	}
+}
