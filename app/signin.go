@@ -11,10 +11,12 @@ import (
 	"github.com/nabij-isk/nabij/store"
 )
 
-// How long a sign-in link and a session last.
+// How long a sign-in link and a session last; StayLifetime is a session
+// its user asked to keep on their own device (SignInOnThisDevice).
 const (
 	LinkLifetime    = 7 * 24 * time.Hour
 	SessionLifetime = 12 * time.Hour
+	StayLifetime    = 30 * 24 * time.Hour
 )
 
 // ErrSignIn is a sign-in link or session that is unknown, used or expired.
@@ -81,6 +83,19 @@ func (s *Service) UserByName(ctx context.Context, name string) (school.User, err
 // cookie value, kept only hashed.
 func (s *Service) SignIn(ctx context.Context, linkToken string) (_ string, _ school.User, err error) {
 	defer failed(&err, "sign in") // never the link: it is the key
+	return s.signIn(ctx, linkToken, SessionLifetime)
+}
+
+// SignInOnThisDevice is SignIn for a user who asked to stay signed in on
+// their own phone or laptop: the session lasts StayLifetime (a mentor's
+// link once a month, not every morning: found by a review of the pages).
+// Disabling the user, or signing out, ends it as any other.
+func (s *Service) SignInOnThisDevice(ctx context.Context, linkToken string) (_ string, _ school.User, err error) {
+	defer failed(&err, "sign in to stay") // never the link: it is the key
+	return s.signIn(ctx, linkToken, StayLifetime)
+}
+
+func (s *Service) signIn(ctx context.Context, linkToken string, lifetime time.Duration) (string, school.User, error) {
 	session := newToken()
 	var u school.User
 	now := s.Now()
@@ -98,7 +113,7 @@ func (s *Service) SignIn(ctx context.Context, linkToken string) (_ string, _ sch
 	if !known {
 		return "", school.User{}, ErrSignIn
 	}
-	err = s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
+	err := s.Store.UpdateContext(ctx, func(tx *store.Tx) error {
 		link, ok, err := tx.TakeSignInLink(HashToken(linkToken))
 		if err != nil {
 			return step("take link", err)
@@ -111,7 +126,7 @@ func (s *Service) SignIn(ctx context.Context, linkToken string) (_ string, _ sch
 		} else if !ok || u.Disabled {
 			return ErrSignIn
 		}
-		return step("start session", startSession(tx, &u, session, now))
+		return step("start session", startSession(tx, &u, session, now, lifetime))
 	})
 	if err != nil {
 		return "", school.User{}, err
@@ -266,7 +281,7 @@ func (s *Service) SignInWithLogin(ctx context.Context, login string) (_ string, 
 		} else if u.Disabled {
 			return ErrUserDisabled
 		}
-		return step("start session", startSession(tx, &u, session, now))
+		return step("start session", startSession(tx, &u, session, now, SessionLifetime))
 	})
 	if err != nil {
 		return "", school.User{}, err
@@ -277,11 +292,11 @@ func (s *Service) SignInWithLogin(ctx context.Context, login string) (_ string, 
 
 // startSession records u's sign-in at now and keeps a session under the
 // hash of session: the end of every way of signing in.
-func startSession(tx *store.Tx, u *school.User, session string, now time.Time) error {
+func startSession(tx *store.Tx, u *school.User, session string, now time.Time, lifetime time.Duration) error {
 	signedIn := now
 	u.LastSignIn = &signedIn
 	if err := tx.PutUser(u); err != nil {
 		return step("save user", err)
 	}
-	return step("save session", tx.PutSession(HashToken(session), store.Session{User: u.ID, Created: now, Expires: now.Add(SessionLifetime)}))
+	return step("save session", tx.PutSession(HashToken(session), store.Session{User: u.ID, Created: now, Expires: now.Add(lifetime)}))
 }

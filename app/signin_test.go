@@ -43,6 +43,48 @@ func TestSignInLinksAndSessionsExpire(t *testing.T) {
 	}
 }
 
+// A user who asks to stay signed in on their own device keeps the session
+// for StayLifetime, not a school day; disabling them ends it at once.
+func TestASessionToStayLastsAMonthUntilTheUserIsDisabled(t *testing.T) {
+	st := testStore(t)
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	svc := &Service{Store: st, Location: time.UTC, Now: func() time.Time { return now }}
+	ctx := context.Background()
+	u, _, err := svc.CreateUser(ctx, "C. Jansen", school.RoleCoordinator, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link, _, err := svc.SignInLink(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	session, _, err := svc.SignInOnThisDevice(ctx, link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.SignInOnThisDevice(ctx, link); !errors.Is(err, ErrSignIn) {
+		t.Errorf("the link signed in twice: %v", err)
+	}
+	for _, after := range []time.Duration{SessionLifetime + time.Hour, 7 * 24 * time.Hour, StayLifetime - time.Hour} {
+		now = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC).Add(after)
+		if _, ok, _ := svc.SessionUser(ctx, session); !ok {
+			t.Errorf("the session to stay ended after %v", after)
+		}
+	}
+	now = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC).Add(StayLifetime + time.Minute)
+	if _, ok, _ := svc.SessionUser(ctx, session); ok {
+		t.Error("the session to stay outlived its lifetime")
+	}
+	link, _, _ = svc.SignInLink(ctx, u.ID)
+	session, _, _ = svc.SignInOnThisDevice(ctx, link)
+	if _, err := svc.DisableUser(ctx, school.User{ID: "admin", Role: school.RoleAdmin}, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := svc.SessionUser(ctx, session); ok {
+		t.Error("a disabled user's session to stay still works")
+	}
+}
+
 func TestSignInWithLoginMatchesTheUniqueEmail(t *testing.T) {
 	st := testStore(t)
 	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)

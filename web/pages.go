@@ -17,6 +17,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
+	"github.com/nabij-isk/nabij/app"
 	"github.com/nabij-isk/nabij/school"
 )
 
@@ -318,7 +319,11 @@ func (h *handlers) signinPage(c echo.Context) error {
 // count toward the limits per address and per link, which answer them
 // 429 once spent; a link is 256 bits, so counting guesses is for the log.
 func (h *handlers) signin(c echo.Context) error {
-	session, u, err := h.svc.SignIn(c.Request().Context(), c.FormValue("token"))
+	signIn, lifetime := h.svc.SignIn, app.SessionLifetime
+	if c.FormValue("stay") == "on" {
+		signIn, lifetime = h.svc.SignInOnThisDevice, app.StayLifetime
+	}
+	session, u, err := signIn(c.Request().Context(), c.FormValue("token"))
 	if err != nil {
 		if !h.signins.allow(c.RealIP(), c.FormValue("token")) {
 			h.log.Warn("sign-in limited", "route", c.Path())
@@ -328,9 +333,9 @@ func (h *handlers) signin(c echo.Context) error {
 		return h.render(c, http.StatusUnauthorized, "error.html", h.say(c, "signin_bad", nil), "")
 	}
 	c.SetCookie(&http.Cookie{Name: h.cookie(sessionCookie), Value: session, Path: "/", HttpOnly: true,
-		Secure: h.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int((12 * time.Hour).Seconds())})
+		Secure: h.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(lifetime.Seconds())})
 	h.renewCSRF(c)
-	h.log.Info("signed in", "user", u.ID, "role", u.Role)
+	h.log.Info("signed in", "user", u.ID, "role", u.Role, "stay", lifetime == app.StayLifetime)
 	return c.Redirect(http.StatusSeeOther, homeOf(u))
 }
 

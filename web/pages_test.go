@@ -558,6 +558,20 @@ func TestSignInAndOut(t *testing.T) {
 	if homeOf(mentor) != "/" || homeOf(reviewer) != "/review" {
 		t.Errorf("homes: %s %s", homeOf(mentor), homeOf(reviewer))
 	}
+	// The sign-in page offers to stay signed in on this device; asked, the
+	// session (and its cookie) lasts a month, not a school day.
+	if rec := do(srv, httptest.NewRequest("GET", "/signin/tok", nil)); !strings.Contains(rec.Body.String(), `<input type="checkbox" name="stay" value="on">`) {
+		t.Errorf("the sign-in page does not offer to stay signed in")
+	}
+	for stay, want := range map[string][2]string{"": {"SignIn link-token", "Max-Age=43200"}, "on": {"SignInOnThisDevice link-token", "Max-Age=2592000"}} {
+		s.user, s.calls = mentor, nil
+		req := pageRequest("POST", "/signin", url.Values{"token": {"link-token"}, "stay": {stay}})
+		req.RemoteAddr = "192.0.2.1:1234"
+		rec := do(srv, req)
+		if cookies := strings.Join(rec.Header().Values("Set-Cookie"), "\n"); !reflect.DeepEqual(s.calls, []string{want[0]}) || !strings.Contains(cookies, sessionCookie+"=sess; Path=/; Max-Age="+strings.TrimPrefix(want[1], "Max-Age=")) {
+			t.Errorf("stay=%q: app was asked %v, cookies %q; want %s", stay, s.calls, cookies, want)
+		}
+	}
 	s.err = school.ErrForbidden
 	req := pageRequest("POST", "/signin", url.Values{"token": {"used-token"}})
 	req.RemoteAddr = "192.0.2.2:1234"

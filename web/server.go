@@ -48,6 +48,7 @@ type Service interface {
 	// The staff pages.
 	Today() school.Date
 	SignIn(ctx context.Context, link string) (string, school.User, error)
+	SignInOnThisDevice(ctx context.Context, link string) (string, school.User, error)
 	SignInWithLogin(ctx context.Context, login string) (string, school.User, error)
 	SessionUser(ctx context.Context, session string) (school.User, bool, error)
 	SignOut(ctx context.Context, session string) error

@@ -222,6 +222,11 @@ func (s *stub) SignIn(_ context.Context, link string) (string, school.User, erro
 	return "sess", s.user, s.err
 }
 
+func (s *stub) SignInOnThisDevice(_ context.Context, link string) (string, school.User, error) {
+	s.record("SignInOnThisDevice %s", link)
+	return "sess", s.user, s.err
+}
+
 func (s *stub) SignInWithLogin(_ context.Context, login string) (string, school.User, error) {
 	s.record("SignInWithLogin %s", login)
 	return "sess", s.user, s.err

@@ -205,3 +205,43 @@ func between(s, from, to string) string {
 	}
 	return s
 }
+
+// A mentor who stays signed in on her phone (30 days) opens the roll call
+// on Monday and sends that tab on Tuesday morning: nothing is recorded for
+// Tuesday from Monday's page, and Tuesday's roll call comes back with the
+// row she changed, to check and send. Without staying signed in, the
+// session of Monday is over on Tuesday. (Found by a review: the next
+// morning a mentor was signed out with a spent link, and an old tab's
+// list would have been taken as today's.)
+func TestYesterdaysRollCallPageRecordsNothingToday(t *testing.T) {
+	t.Parallel()
+	clock := &testClock{now: time.Date(2026, 11, 30, 8, 25, 0, 0, mustLoc("Europe/Amsterdam"))}
+	h, coord, daily, _ := rollCallHarness(t, nil, func(c *config) { c.now = clock.Now })
+	mentor := newStaff(h)
+	link := h.signInLink(h.userID("A. de Vries"))
+	path := strings.TrimPrefix(link, h.url)
+	if code, _ := mentor.post("/signin", url.Values{"csrf": {mentor.csrf(path)}, "token": {strings.TrimPrefix(path, "/signin/")}, "stay": {"on"}}); code != 303 {
+		t.Fatalf("sign-in to stay: %d", code)
+	}
+	_, monday := mentor.get("/?lang=nl")
+	clock.Set(time.Date(2026, 12, 1, 8, 35, 0, 0, mustLoc("Europe/Amsterdam")))
+	if code, _ := daily.get("/?lang=nl"); code != 401 {
+		t.Errorf("a session of a school day, the next morning: %d, want 401", code)
+	}
+	code, body := mentor.post("/rollcall/1A", rollCallForm(t, monday, map[string]string{"kind-1003": "absent"}))
+	if code != 422 || !strings.Contains(body, "deze pagina was van een andere dag") || !strings.Contains(body, `name="date" value="2026-12-01"`) ||
+		!strings.Contains(body, `name="kind-1003" value="absent" checked`) {
+		t.Fatalf("Monday's page sent on Tuesday: %d %q", code, between(body, "<main>", "</main>"))
+	}
+	var list struct{ Absences []any }
+	h.mustCall(200, "GET", "/api/v1/classes/1A/absences/2026-12-01", coord, nil, &list)
+	if len(list.Absences) != 0 {
+		t.Fatalf("Monday's page recorded Tuesday's list: %+v", list.Absences)
+	}
+	if code, _ := mentor.post("/rollcall/1A", rollCallForm(t, body, nil)); code != 303 {
+		t.Fatalf("Tuesday's roll call, checked and sent: %d", code)
+	}
+	if kind, _ := h.entryOn(coord, "1A", "2026-12-01", "1003"); kind != "absent" {
+		t.Errorf("Olena on Tuesday's list: %q", kind)
+	}
+}
