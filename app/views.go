@@ -252,6 +252,7 @@ type EscalationRow struct {
 // Board is the coordinator's morning at a glance.
 type Board struct {
 	Date        school.Date
+	ReadAt      time.Time // when the board was read, in the school's time
 	Posted      []school.Class
 	Missing     []school.Class
 	Absent      []BoardRow
@@ -269,7 +270,7 @@ type Board struct {
 func (s *Service) Board(ctx context.Context) (_ *Board, err error) {
 	defer failed(&err, "board")
 	date := s.Today()
-	b := &Board{Date: date, Names: map[string]string{}, CalendarWarnings: calendarWarnings(s.Calendar, date),
+	b := &Board{Date: date, ReadAt: s.Now().In(s.Location), Names: map[string]string{}, CalendarWarnings: calendarWarnings(s.Calendar, date),
 		Calendar: calendarNotice(s.Calendar, date)}
 	err = s.Store.ViewContext(ctx, func(tx *store.Tx) error {
 		r, err := tx.Roster()

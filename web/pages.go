@@ -58,8 +58,10 @@ type page struct {
 	Flash string
 	Error string
 	Data  any
-	// Refresh reloads the page every so many seconds: the board shows
-	// replies and statuses as they come, without JavaScript.
+	// Refresh reloads the page every so many seconds, with JavaScript
+	// (app.js), unless something is being typed: the board shows replies
+	// and statuses as they come. Without JavaScript the board has a link
+	// to read it again (a meta refresh threw away a note being typed).
 	Refresh int
 	// OIDC offers sign-in with the school's own accounts.
 	OIDC bool

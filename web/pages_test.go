@@ -284,7 +284,7 @@ func TestBoardPage(t *testing.T) {
 		Calendar: &app.CalendarNotice{Kind: "ends", Date: school.Date{Year: 2027, Month: 7, Day: 31}, Days: 20}}
 	srv, _ := stubServer(s, Config{})
 	rec := do(srv, pageRequest("GET", "/board?done=e1", nil))
-	isPage(t, "the board", rec, 200, aNameOut, "ISK &lt;1B&gt;", `<meta http-equiv="refresh" content="60">`, "Case of Noor: open.", "(30003)",
+	isPage(t, "the board", rec, 200, aNameOut, "ISK &lt;1B&gt;", `<body data-refresh="60">`, `<a href="/board">Refresh</a>`, "Case of Noor: open.", "(30003)",
 		`href="tel:&#43;31612345001"`, "&lt;b&gt;call me&lt;/b&gt;", "16 hours in 4 weeks", "2026-12-11", `action="/tasks/t1/done"`, `href="/escalations/e1/melding"`)
 
 	s.calls = nil

@@ -297,6 +297,31 @@ func TestPagesInABrowser(t *testing.T) {
 		t.Fatal("no open case to dismiss")
 	}
 	id := cases[0].ID
+	// The board reads itself again every minute, but not while a note is
+	// being typed or waits to be sent: a reload would throw it away.
+	// (Found by a review: a meta refresh wiped the note.)
+	var due []bool
+	var refresh string
+	var atStart, focused bool
+	err = chromedp.Run(board,
+		chromedp.AttributeValue(`body`, "data-refresh", &refresh, nil, chromedp.ByQuery),
+		chromedp.Evaluate(`window.nabijRefreshDue()`, &atStart),
+		chromedp.Focus(`#escalation-`+id+` input[name=note]`, chromedp.ByQuery),
+		chromedp.Evaluate(`window.nabijRefreshDue()`, &focused),
+		chromedp.SendKeys(`#escalation-`+id+` input[name=note]`, "Ouders", chromedp.ByQuery),
+		chromedp.Evaluate(`[window.nabijRefreshDue(), (document.activeElement.blur(), window.nabijRefreshDue())]`, &due),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var empty bool
+	if err := chromedp.Run(board, chromedp.Evaluate(`document.querySelector("#escalation-`+id+` input[name=note]").value = ""; window.nabijRefreshDue()`, &empty)); err != nil {
+		t.Fatal(err)
+	}
+	if refresh != "60" || !atStart || focused || len(due) != 2 || due[0] || due[1] || !empty {
+		t.Errorf("the board's refresh: every %q s; due at start %v, in the empty note %v, while typing and after: %v, with nothing typed: %v (want 60, true, false, [false false], true)",
+			refresh, atStart, focused, due, empty)
+	}
 	err = chromedp.Run(board,
 		chromedp.SendKeys(`#escalation-`+id+` input[name=note]`, "Ouders gesproken, verhuisd", chromedp.ByQuery),
 		chromedp.Click(`#escalation-`+id+` form:has(input[value=dismiss]) button`, chromedp.ByQuery),
