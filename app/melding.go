@@ -192,7 +192,7 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 			if m.Status == alerts.StatusCancelled {
 				continue
 			}
-			d.SchoolActions = append(d.SchoolActions, fmt.Sprintf("%s: bericht aan %s via %s (%s)", date, roleNL[m.Role], m.Channel, m.Status))
+			d.SchoolActions = append(d.SchoolActions, fmt.Sprintf("%s: bericht aan %s via %s (%s)", date, roleNL[m.Role], orCode(channelNL, m.Channel), orCode(statusNL, m.Status)))
 		}
 	}
 	cases, err := tx.EscalationsOf(st.ID)
@@ -204,10 +204,39 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 			continue
 		}
 		for _, a := range c.Actions {
-			d.SchoolActions = append(d.SchoolActions, fmt.Sprintf("%s: %s (%s): %s %s", a.At.In(s.Location).Format("2006-01-02"), c.Rule, c.Level, a.Action, a.Note))
+			line := fmt.Sprintf("%s: signaal %s (%s): %s", a.At.In(s.Location).Format("2006-01-02"), c.Rule, c.Level, orCode(actionNL, a.Action))
+			if a.Note != "" {
+				line += ": " + a.Note
+			}
+			d.SchoolActions = append(d.SchoolActions, line)
 		}
 	}
 	return d, nil
+}
+
+// The draft is Dutch (a leerplichtambtenaar reads it): the words for what
+// the store keeps as codes. (Found by a review: "dismiss ouders gebeld",
+// "(delivered)".)
+var (
+	channelNL = map[school.Channel]string{school.ChannelSMS: "sms", school.ChannelWhatsApp: "WhatsApp", school.ChannelVoice: "telefoongesprek"}
+	statusNL  = map[alerts.Status]string{
+		alerts.StatusQueued: "in de wachtrij", alerts.StatusSending: "wordt verstuurd", alerts.StatusSent: "verstuurd",
+		alerts.StatusDelivered: "afgeleverd", alerts.StatusRead: "gelezen", alerts.StatusUndelivered: "niet afgeleverd",
+		alerts.StatusFailed: "mislukt", alerts.StatusExpired: "verlopen", alerts.StatusCancelled: "ingetrokken",
+	}
+	actionNL = map[string]string{"acknowledge": "in behandeling genomen", "reported": "gemeld bij DUO", "dismiss": "afgesloten"}
+	// KindNL names the kinds of a day on the draft.
+	KindNL = map[school.AbsenceKind]string{
+		school.Absent: "ongeoorloofd afwezig", school.Late: "te laat", school.Sick: "ziek", school.Excused: "geoorloofd afwezig",
+	}
+)
+
+// orCode is m's word for code, or the code itself when m has none.
+func orCode[K ~string](m map[K]string, code K) string {
+	if w, ok := m[code]; ok {
+		return w
+	}
+	return string(code)
 }
 
 var roleNL = map[school.ContactRole]string{

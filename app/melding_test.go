@@ -46,10 +46,10 @@ func TestTheMeldingDraft(t *testing.T) {
 	}
 	// What the school did: the three alerts, and the earlier case's action.
 	want := []string{
-		"2026-03-02: bericht aan ouder via sms (sent)",
-		"2026-03-03: bericht aan ouder via sms (sent)",
-		"2026-03-04: bericht aan ouder via sms (sent)",
-		"2026-03-05: ongeoorloofd-6u (verzuimcoordinator): acknowledge moeder gebeld",
+		"2026-03-02: bericht aan ouder via sms (verstuurd)",
+		"2026-03-03: bericht aan ouder via sms (verstuurd)",
+		"2026-03-04: bericht aan ouder via sms (verstuurd)",
+		"2026-03-05: signaal ongeoorloofd-6u (verzuimcoordinator): in behandeling genomen: moeder gebeld",
 	}
 	if !slices.Equal(d.SchoolActions, want) {
 		t.Errorf("school actions:\n%q\nwant\n%q", d.SchoolActions, want)

@@ -30,7 +30,15 @@ type casework interface {
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+var pages = template.Must(template.New("").Funcs(template.FuncMap{
+	// kindNL is a day's kind in the draft's Dutch.
+	"kindNL": func(k school.AbsenceKind) string {
+		if w, ok := app.KindNL[k]; ok {
+			return w
+		}
+		return string(k)
+	},
+}).ParseFS(templateFS, "templates/*.html"))
 
 func (h *handlers) escalations(c echo.Context) error {
 	status := c.QueryParam("status")

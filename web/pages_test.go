@@ -335,10 +335,13 @@ func TestPupilAndMeldingPages(t *testing.T) {
 		Messages: []*alerts.Message{{Date: s.today, Language: "ar", Direction: "rtl", Body: "<نفتقد>", Back: "we miss", Status: alerts.StatusDelivered}},
 		Escalations: []*protocol.Escalation{{ID: "e1", Level: "leerplicht", Status: protocol.StatusOpen, ReasonEN: "16 hours",
 			Actions: []protocol.Action{{Action: "acknowledge", By: "u1", Note: "<gebeld>"}}}}}
-	s.melding = &app.MeldingDraft{Escalation: "e1", Name: aName, PGN: "123456782"}
+	s.melding = &app.MeldingDraft{Escalation: "e1", Name: aName, PGN: "123456782",
+		Days: []app.MeldingDay{{Date: school.Date{Year: 2026, Month: 12, Day: 1}, Kind: school.Absent, Hours: 6}, {Date: school.Date{Year: 2026, Month: 12, Day: 2}, Kind: school.Late, Hours: 1}}}
 	srv, _ := stubServer(s, Config{})
 	isPage(t, "a pupil", do(srv, pageRequest("GET", "/pupils/s1", nil)), 200, "Pupil "+aNameOut, "&lt;bus&gt;", `dir="rtl"`, "&lt;نفتقد&gt;", "&lt;gebeld&gt;", "16 hours")
-	isPage(t, "a melding", do(srv, pageRequest("GET", "/escalations/e1/melding", nil)), 200, aNameOut, "123456782")
+	// The draft is Dutch: a day's kind too (found by a review: "absent").
+	isPage(t, "a melding", do(srv, pageRequest("GET", "/escalations/e1/melding", nil)), 200, aNameOut, "123456782",
+		"<td>2026-12-01</td><td>ongeoorloofd afwezig</td>", "<td>2026-12-02</td><td>te laat</td>")
 	if want := []string{"Pupil s1", "Melding u1 e1"}; !reflect.DeepEqual(s.calls, want) {
 		t.Errorf("app was asked %q, want %q", s.calls, want)
 	}
