@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/nabij-isk/nabij/alerts"
@@ -130,7 +131,7 @@ func (s *Service) draft(tx *store.Tx, u school.User, e *protocol.Escalation, st 
 	d := &MeldingDraft{
 		Escalation: e.ID, Student: st.ID, Name: st.Name, BirthDate: st.BirthDate, PGN: st.PGN,
 		Kind: e.Melding, FirstDayOfAbsence: e.Facts.FirstDay, ThresholdReached: e.Facts.ReachedOn(), Due: e.Due,
-		LessonLocation: s.Settings.SchoolName + ", " + s.Settings.Address,
+		LessonLocation: strings.TrimSuffix(s.Settings.SchoolName+", "+s.Settings.Address, ", "),
 		Reporter:       Reporter{Name: u.Name, Phone: s.Settings.ContactPhone, Email: s.Settings.ContactEmail},
 		SchoolActions:  []string{}, ToFill: []string{"suspected_reason", "municipality_action_wanted"},
 		Reason: e.Reason, Correction: e.Correction, BelowThreshold: e.FactsChanged, Age: e.Facts.Age,

@@ -65,6 +65,11 @@ func TestTheMeldingDraft(t *testing.T) {
 	if _, err := ts.svc.Melding(ts.ctx, ts.coord, "e999"); !errors.Is(err, school.ErrNotFound) {
 		t.Errorf("the melding of an unknown case: %v", err)
 	}
+	// A school that set no address: its name alone, no dangling comma.
+	ts.svc.Settings.Address = ""
+	if d, err := ts.svc.Melding(ts.ctx, ts.coord, lp.ID); err != nil || d.LessonLocation != "ISK Test" {
+		t.Errorf("the lesson location without an address: %q, %v", d.LessonLocation, err)
+	}
 }
 
 // A pupil of a KWE without a PGN: the draft names the housing unit as the

@@ -32,7 +32,8 @@ func demoConfig(cfg *config, getenv func(string) string, stdout io.Writer) error
 		cfg.ClockStart = day.At(8, 50, cfg.Location)
 	}
 	if getenv("NABIJ_SCHOOL_NAME") == "" {
-		cfg.SchoolName = "ISK De Brug"
+		// Everywhere the name is said: the messages and the melding.
+		cfg.SchoolName, cfg.Settings.SchoolName = "ISK De Brug", "ISK De Brug"
 	}
 	if getenv("NABIJ_HOLD") == "" {
 		cfg.Hold = 10 * time.Second

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -96,5 +97,22 @@ func TestDemoAsANewUserWouldTryIt(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the log contains %q: names, numbers, bodies and tokens must stay out of logs", secret)
 		}
+	}
+}
+
+// The demo school has one name everywhere: in its messages and on its
+// melding drafts. (Found by a review: the draft said "ISK", the messages
+// "ISK De Brug".)
+func TestTheDemoSchoolHasOneName(t *testing.T) {
+	env := map[string]string{"NABIJ_DATA": t.TempDir(), "NABIJ_CLOCK": "2026-11-30T08:50:00+01:00"}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := demoConfig(cfg, func(k string) string { return env[k] }, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.SchoolName != "ISK De Brug" || cfg.Settings.SchoolName != cfg.SchoolName {
+		t.Errorf("the demo's school: %q in messages, %q on the drafts", cfg.SchoolName, cfg.Settings.SchoolName)
 	}
 }
