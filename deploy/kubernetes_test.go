@@ -198,7 +198,9 @@ func checkStatefulSet(t *testing.T, m *manifests) {
 		t.Errorf("seccompProfile: want RuntimeDefault, got %+v", seccomp)
 	}
 
-	// Probes on /healthz, port 8080.
+	// Probes on port 8080: liveness on /livez (the process serves), the
+	// others on /healthz (the store is usable): a pod whose database is
+	// down leaves the Service and is not restarted in a loop.
 	probes := map[string]*corev1.Probe{"liveness": c.LivenessProbe, "readiness": c.ReadinessProbe}
 	if c.StartupProbe != nil {
 		probes["startup"] = c.StartupProbe
@@ -208,8 +210,12 @@ func checkStatefulSet(t *testing.T, m *manifests) {
 			t.Errorf("%s probe: want an HTTP GET", name)
 			continue
 		}
-		if p.HTTPGet.Path != "/healthz" || containerPort(c, p.HTTPGet.Port.String()) != 8080 {
-			t.Errorf("%s probe: GET %s on port %s, want /healthz on 8080", name, p.HTTPGet.Path, p.HTTPGet.Port.String())
+		want := "/healthz"
+		if name == "liveness" {
+			want = "/livez"
+		}
+		if p.HTTPGet.Path != want || containerPort(c, p.HTTPGet.Port.String()) != 8080 {
+			t.Errorf("%s probe: GET %s on port %s, want %s on 8080", name, p.HTTPGet.Path, p.HTTPGet.Port.String(), want)
 		}
 	}
 

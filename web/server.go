@@ -122,6 +122,7 @@ func New(svc Service, cfg Config) *echo.Echo {
 	e.Use(middleware.BodyLimit("16M"))
 
 	e.GET("/healthz", h.healthz)
+	e.GET("/livez", h.livez)
 	if cfg.MetricsOnMain {
 		e.GET("/metrics", MetricsHandler(cfg.Registry), h.authenticate, requireRole(school.RoleAdmin))
 	}
@@ -176,6 +177,13 @@ type handlers struct {
 	log     *slog.Logger
 	signins signinLimiter
 	oidc    *oidcClient
+}
+
+// livez says the process serves, whatever the store: a liveness probe's,
+// which must not restart nabij while its database is down (/healthz is
+// the readiness probe's).
+func (h *handlers) livez(c echo.Context) error {
+	return c.JSON(http.StatusOK, healthView{Status: "alive"})
 }
 
 func (h *handlers) healthz(c echo.Context) error {

@@ -110,24 +110,42 @@ func (s *server) runRhythm(ctx context.Context) {
 }
 
 // watchReplicaLease ends the process when its replica lease is lost
-// (PostgreSQL restarted, the network cut): another replica may then settle
-// this one's messages, so this one must send no more. The dispatcher stops
-// at once, and serve exits with an error for the supervisor to restart it.
+// (PostgreSQL restarted or failed over, the network cut): another replica
+// may then settle this one's messages, so this one must send no more. The
+// dispatcher stops at once; serve exits with an error for the supervisor
+// to restart it once the database answers again, so that the restart
+// finds it (exiting at once, every replica restarted into a database
+// still down, failed its start, and Kubernetes' back-off, up to five
+// minutes, outlasted the outage: found by an operator's review). Until
+// then /healthz says the database is down and /livez that the process
+// serves.
 func (s *server) watchReplicaLease(ctx context.Context) {
 	if s.replica == nil {
 		return
 	}
 	select {
 	case <-ctx.Done():
+		return
 	case <-s.replica.lease.Lost():
-		s.log.Error("this replica's lease was lost: it stops sending and exits", "replica", s.replica.id)
-		s.stopSending()
+	}
+	s.log.Error("this replica's lease was lost: it stops sending, and exits when the database answers again", "replica", s.replica.id)
+	s.stopSending()
+	for s.databaseUp(ctx) != nil {
 		select {
-		case s.fatal <- errors.New("the replica's lease on the database was lost"):
-		default:
+		case <-ctx.Done():
+			return
+		case <-time.After(s.databaseRetry):
 		}
 	}
+	select {
+	case s.fatal <- errors.New("the replica's lease on the database was lost"):
+	default:
+	}
 }
+
+// databaseRetry is how often a replica that lost its lease asks whether
+// the database answers again.
+const databaseRetry = 2 * time.Second
 
 // refreshInterval is how soon what another replica saved that a replica
 // keeps in memory (the school's own wording) is in force on it.

@@ -48,6 +48,7 @@ func routeTable(victim string) map[string]routeRow {
 		// admin's: its counts by language and channel are the school's.
 		"GET /metrics":                                {path: "/metrics", want: [8]int{ok, ok, 403, 403, 403, 403, 401, 401}},
 		"GET /healthz":                                {path: "/healthz", want: public},
+		"GET /livez":                                  {path: "/livez", want: public},
 		"GET /api/v1/openapi.yaml":                    {path: "/api/v1/openapi.yaml", want: public}, // the API's description: published with the code
 		"GET /api/docs":                               {path: "/api/docs", want: public},            // its reference page, no school's data
 		"GET /static*":                                {path: "/static/app.css", want: public},

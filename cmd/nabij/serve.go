@@ -128,6 +128,11 @@ type server struct {
 	// says why serve must exit.
 	stopSending context.CancelFunc
 	fatal       chan error
+	// databaseUp says whether the database answers (the store's Ping; a
+	// test's own), asked every databaseRetry by a replica that lost its
+	// lease.
+	databaseUp    func(context.Context) error
+	databaseRetry time.Duration
 	stopOnce    sync.Once
 	stopErr     error
 	registry    *prometheus.Registry
@@ -260,7 +265,7 @@ func newServer(cfg *config, stdout, stderr io.Writer, demo bool) (*server, error
 		rhythm.Once = st // replicas: a job another replica ran is not run again
 	}
 	return &server{cfg: cfg, log: log, store: st, svc: svc, dispatcher: d, echo: e, now: now, rhythm: rhythm, registry: reg,
-		replica: rep, fatal: make(chan error, 1)}, nil
+		replica: rep, fatal: make(chan error, 1), databaseUp: func(context.Context) error { return st.Ping() }, databaseRetry: databaseRetry}, nil
 }
 
 // jobs are the school day's rhythm: the list deadline at the first lesson
