@@ -133,9 +133,9 @@ type server struct {
 	// lease.
 	databaseUp    func(context.Context) error
 	databaseRetry time.Duration
-	stopOnce    sync.Once
-	stopErr     error
-	registry    *prometheus.Registry
+	stopOnce      sync.Once
+	stopErr       error
+	registry      *prometheus.Registry
 	// metrics serves /metrics on NABIJ_METRICS_ADDR, when it is not "main".
 	metrics         *http.Server
 	metricsListener net.Listener
