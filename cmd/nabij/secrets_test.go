@@ -87,3 +87,25 @@ func TestTheAdminCLIsReadTheTokenFromAFile(t *testing.T) {
 		t.Errorf("nabij users list with an unreadable token file: exit %d: %s", code, errOut.String())
 	}
 }
+
+// serve says in its log that it stops and that it stopped, so that an
+// operator reading journalctl sees a stop asked for apart from a crash.
+// (Found by an operator's review: a SIGTERM logged nothing.)
+func TestServeLogsItsStop(t *testing.T) {
+	env := map[string]string{"NABIJ_DATA": t.TempDir(), "NABIJ_METRICS_ADDR": "127.0.0.1:0"}
+	var out, errOut syncBuffer
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, &out, &errOut)
+	}()
+	eventually(t, "nabij listening", func() bool { return strings.Contains(errOut.String(), "nabij listening") })
+	stop() // as a SIGTERM does (serve's context)
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	log := errOut.String()
+	if !strings.Contains(log, "nabij stopping") || !strings.Contains(log, "nabij stopped") || strings.Index(log, "nabij stopping") > strings.Index(log, "nabij stopped") {
+		t.Errorf("the log does not say serve stops and stopped:\n%s", log)
+	}
+}

@@ -88,8 +88,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	code := 0
 	select {
 	case <-ctx.Done():
+		srv.log.Info("nabij stopping: asked to (a signal)")
 	case err := <-srv.fatal:
 		fmt.Fprintln(stderr, "nabij:", err)
+		srv.log.Error("nabij stopping", "err", err)
 		code = 1
 	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -98,6 +100,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprintln(stderr, "nabij: stop:", err)
 		return 1
 	}
+	srv.log.Info("nabij stopped")
 	return code
 }
 
