@@ -82,3 +82,29 @@ func TestRecordRollCallKeepsWhatThePageLeft(t *testing.T) {
 		t.Errorf("another class's mentor: %v, want forbidden", err)
 	}
 }
+
+// The roll call says when its list is overdue: past the deadline (first
+// lesson + 15 minutes) with no list posted; not before it, nor once the
+// list is in. (Found by a review: "Lijst vóór 08:45" stayed up at 10:00.)
+func TestTheRollCallSaysWhenTheListIsOverdue(t *testing.T) {
+	ts := newTestSchool(t)
+	overdue := func(hhmm string) bool {
+		t.Helper()
+		ts.at("2026-03-04", hhmm)
+		rc, err := ts.svc.RollCall(ts.ctx, ts.mentorA, "1A")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rc.Overdue
+	}
+	if overdue("08:30") {
+		t.Error("overdue before the deadline")
+	}
+	if !overdue("10:00") {
+		t.Error("not overdue at 10:00 with no list")
+	}
+	ts.post(ts.mentorA, "1A", "2026-03-04", school.Absence{Student: "sara", Kind: school.Absent})
+	if overdue("10:05") {
+		t.Error("overdue once the list is in")
+	}
+}

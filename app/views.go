@@ -38,9 +38,11 @@ type RollCall struct {
 	Date     school.Date
 	Deadline time.Time
 	Posted   bool
-	Rows     []RollCallRow
-	Sent     []SentRow
-	Replies  []store.Inbound
+	// Overdue says the deadline has passed and the list is not posted.
+	Overdue bool
+	Rows    []RollCallRow
+	Sent    []SentRow
+	Replies []store.Inbound
 }
 
 // RollCall reads today's roll call of class for u; an empty class picks
@@ -75,6 +77,7 @@ func (s *Service) RollCall(ctx context.Context, u school.User, class string) (_ 
 			return err
 		}
 		rc.Posted = posted && list.Posted() // families' reports alone are no list
+		rc.Overdue = !rc.Posted && s.Now().After(rc.Deadline)
 		names, classes := map[string]string{}, map[string]string{}
 		for _, st := range r.Students {
 			names[st.ID], classes[st.ID] = st.Name, st.Class

@@ -264,6 +264,10 @@ func TestRollCallPage(t *testing.T) {
 	rec = do(srv, pageRequest("POST", "/rollcall/1A", url.Values{"date": {"2026-12-04"}, "student": {"s1"}, "kind-s1": {"absent"}}))
 	isPage(t, "a list refused", rec, 422, "The list was not saved. · not in class 1A", `name="kind-s1" value="absent" checked`)
 	s.recordErr = nil
+	// Past the deadline with no list, the page says so.
+	s.rollCall.Overdue = true
+	isPage(t, "an overdue roll call", do(srv, pageRequest("GET", "/?class=1A", nil)), 200, "The list was due at 08:45: send it now")
+	s.rollCall.Overdue = false
 	s.err = &app.StepError{Op: "roll call 9Z", Err: school.ErrForbidden}
 	isPage(t, "another class", do(srv, pageRequest("GET", "/?class=9Z", nil)), 403, "Your role does not allow this.")
 }
