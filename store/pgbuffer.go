@@ -94,8 +94,13 @@ func (t *pgTx) flush() error {
 		b.Queue(`INSERT INTO kv (bucket, key, value) SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[])
 		ON CONFLICT (bucket, key) DO UPDATE SET value = EXCLUDED.value`, putBuckets, putKeys, putValues)
 	}
-	if len(delKeys) > 0 {
-		b.Queue("DELETE FROM kv WHERE (bucket, key) IN (SELECT * FROM unnest($1::text[], $2::bytea[]))", delBuckets, delKeys)
+	// The deletes one by one: a statement over an array of keys is planned
+	// once per connection (a prepared statement's generic plan), and when
+	// that was while the table was small it kept a sequential scan as the
+	// table grew (measured: 10x fewer messages a second, in some runs). A
+	// key's delete is an index lookup whatever the plan.
+	for i := range delKeys {
+		b.Queue("DELETE FROM kv WHERE bucket = $1 AND key = $2", delBuckets[i], delKeys[i])
 	}
 	sent := t.pending
 	t.pending, t.written, t.dirty = nil, nil, nil

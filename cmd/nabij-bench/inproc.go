@@ -50,6 +50,9 @@ func runProfile(ctx context.Context, o options, tmp string, t *table) error {
 	}
 	cb := strings.HasPrefix(o.m4Callbacks, "on")
 	tp, err := measureThroughput(ctx, o, cb, func(data string, env map[string]string) (*target, error) {
+		if err := o.stores.childStore(ctx, env, "profile"); err != nil {
+			return nil, err
+		}
 		return startInProcess(env)
 	}, tmp)
 	pprof.StopCPUProfile()
