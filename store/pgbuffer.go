@@ -1,7 +1,8 @@
 package store
 
 // A PostgreSQL transaction's writes, buffered (postgres.go's pgTx): sent
-// together, in one round trip of two statements, after each grouped call and after the
+// together, in one round trip (the puts in one statement, each delete in
+// its own), after each grouped call and after the
 // transaction's function (flushWrites), before a cursor's page of their
 // bucket would cover one of them (Last and Prev: before any read of a
 // bucket with one pending), and at maxPending writes.
@@ -59,11 +60,11 @@ func flushWrites(tx kvTx) error {
 	return nil
 }
 
-// flush sends the pending writes in one round trip: the puts in one
-// statement and the deletes in another (a pending write is the last of its
-// key, so no two touch one key and their order does not matter; a
-// statement for each write cost PostgreSQL several times the time). A
-// write refused fails the transaction.
+// flush sends the pending writes and the sequences moved in one round
+// trip: the puts in one statement (a pending write is the last of its key,
+// so no two touch one key and their order does not matter; a statement for
+// each write cost PostgreSQL several times the time), each delete in its
+// own (see below). A write refused fails the transaction.
 func (t *pgTx) flush() error {
 	var seqBuckets []string
 	var seqValues []int64
