@@ -44,13 +44,16 @@ func TestAReplicaThatLostItsLeaseExitsWhenTheDatabaseAnswers(t *testing.T) {
 	defer cancel()
 	go s.watchReplicaLease(ctx)
 
-	// The lease's connection ends, as at a PostgreSQL restart.
+	// The lease's connection ends, as at a PostgreSQL restart: the
+	// advisory locks held in this test's database only (the cluster is
+	// the test binary's, shared with the other tests' databases).
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()"); err != nil {
+	if _, err := conn.Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()
+		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "sending stopped after the lease was lost", stopped.Load)
