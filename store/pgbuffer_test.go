@@ -27,22 +27,8 @@ func badKey() []byte {
 func TestAGroupCallWhoseWriteIsRefusedFailsAlone(t *testing.T) {
 	onEachEngine(t, func(t *testing.T, open opener) {
 		s := open(t)
-		started, release := make(chan struct{}), make(chan struct{})
+		release := holdGroup(s)
 		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() { // holds the group runner so that the next calls share a transaction
-			defer wg.Done()
-			_ = s.Group(func(tx *Tx) error {
-				select {
-				case <-started:
-				default:
-					close(started)
-				}
-				<-release
-				return nil
-			})
-		}()
-		<-started
 		errs := make([]error, 3)
 		for i := range 3 {
 			wg.Add(1)
@@ -62,7 +48,7 @@ func TestAGroupCallWhoseWriteIsRefusedFailsAlone(t *testing.T) {
 			queued = len(s.group.queue)
 			s.group.mu.Unlock()
 		}
-		close(release)
+		release()
 		wg.Wait()
 		if s.Postgres() && errs[1] == nil {
 			t.Errorf("the refused write: no error")
@@ -399,22 +385,8 @@ func TestASequenceIsAskedOnceAndCountsOn(t *testing.T) {
 		chk("after the rollback", got, 6)
 		// Two calls in one group: the second fails and runs alone, the
 		// first runs again without it.
-		started, release := make(chan struct{}), make(chan struct{})
+		release := holdGroup(s)
 		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = s.Group(func(*Tx) error {
-				select {
-				case <-started:
-				default:
-					close(started)
-				}
-				<-release
-				return nil
-			})
-		}()
-		<-started
 		var first, second []uint64
 		var firstErr, secondErr error
 		wg.Add(1)
@@ -433,7 +405,7 @@ func TestASequenceIsAskedOnceAndCountsOn(t *testing.T) {
 		for s.groupQueued() < 2 {
 			runtime.Gosched()
 		}
-		close(release)
+		release()
 		wg.Wait()
 		if firstErr != nil || !errors.Is(secondErr, errRollBack) {
 			t.Fatalf("the group's calls: %v, %v", firstErr, secondErr)
@@ -467,4 +439,25 @@ func (s *Store) groupQueued() int {
 	s.group.mu.Lock()
 	defer s.group.mu.Unlock()
 	return len(s.group.queue)
+}
+
+// holdGroup holds the group commit's runner in a call of its own until
+// release is called, so that the calls made meanwhile share the next
+// transaction; release waits for the holding call to end.
+func holdGroup(s *Store) (release func()) {
+	started, done, ended := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		_ = s.Group(func(*Tx) error {
+			select {
+			case <-started:
+			default:
+				close(started)
+			}
+			<-done
+			return nil
+		})
+	}()
+	<-started
+	return func() { close(done); <-ended }
 }
