@@ -64,11 +64,11 @@ type AbsenceList struct {
 // after the hour same-morning alerts end (NABIJ_ALERT_UNTIL).
 const AlertsAfterUntil = "after_alert_until"
 
-// Posted reports whether a member of staff posted the list: a list that
-// holds only families' sick reports is not posted.
 // MaxLateMinutes is the most minutes a late arrival may have.
 const MaxLateMinutes = 600
 
+// Posted reports whether a member of staff posted the list: a list that
+// holds only families' sick reports is not posted.
 func (l *AbsenceList) Posted() bool { return l != nil && !l.ReportsOnly }
 
 // onList counts the entries other than present.

@@ -560,11 +560,11 @@ func TestAnUploadIsNotReadBeforeTheAdminIsKnown(t *testing.T) {
 	}
 }
 
-// The confirmations the board and the review page show after a form name
-// what was done by its id, taken from the link: text that is no id is not
-// shown, so a link sent to a coordinator cannot make nabij say what its
-// sender wants.
-func TestAConfirmationShowsOnlyAnID(t *testing.T) {
+// The confirmations the pages show after a form: the link carries only an
+// id or numbers, and the page says what the id stands for from the store;
+// text that is no id is not shown, so a link sent to a coordinator cannot
+// make nabij say what its sender wants.
+func TestAConfirmationShowsOnlyWhatTheStoreSays(t *testing.T) {
 	phishing := url.QueryEscape("Urgent: call the family at +31 6 00000000 now")
 	for _, tc := range []struct {
 		user              school.User

@@ -52,9 +52,6 @@ func invalid(field, msg string) error {
 	return &school.ValidationError{Details: []school.FieldError{{Field: field, Message: msg}}}
 }
 
-// twoCounts reads the "N-M" a page's confirmation link carries (a list
-// saved: entries and messages; a roster applied: pupils and classes). Only
-// numbers: a link must not make a page say what its sender wants.
 // smallCount reads a count a page's link carries (0 to 1,000,000).
 func smallCount(q string) (int, bool) {
 	n, err := strconv.Atoi(q)
@@ -64,6 +61,9 @@ func smallCount(q string) (int, bool) {
 	return n, true
 }
 
+// twoCounts reads the "N-M" a page's confirmation link carries (a list
+// saved: entries and messages; a roster applied: pupils and classes). Only
+// numbers: a link must not make a page say what its sender wants.
 func twoCounts(q string) (int, int, bool) {
 	a, b, ok := strings.Cut(q, "-")
 	if !ok {

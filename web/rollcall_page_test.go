@@ -13,7 +13,8 @@ import (
 )
 
 // The roll call shows the class and its pupils escaped; the form posted
-// reaches app as today's list, each pupil's kind typed.
+// reaches app as each pupil's row, as shown and as chosen, typed, for the
+// day the page was of.
 func TestRollCallPage(t *testing.T) {
 	s := pageStub(mentor)
 	s.rollCall = &app.RollCall{Class: school.Class{ID: "1A", Name: "ISK <1A>"}, Classes: []school.Class{{ID: "1A", Name: "ISK <1A>"}, {ID: "1B", Name: "ISK 1B"}},

@@ -32,8 +32,8 @@ import (
 // runProfile is -profile: nabij wired in-process the way cmd/nabij wires it
 // (store, planner, dispatcher, Twilio sender, echo API with the audit log; no metrics and no
 // rhythm, which take no part here), under a CPU profile, for measurement 4
-// (default) or, with -only 1, for the past-day list PUTs of 1a (on either
-// store: -store postgres profiles 1a only). The figure
+// (default) or, with -only 1, for the past-day list PUTs of 1a, on the
+// store of -store. The figure
 // is printed; the profile is written for go tool pprof. The bench's own
 // client and the stand-in are in the profile too, under their own names.
 func runProfile(ctx context.Context, o options, tmp string, t *table) error {

@@ -109,8 +109,9 @@ func (s *server) runRhythm(ctx context.Context) {
 	}
 }
 
-// watchReplicaLease ends the process when its replica lease is lost
-// (PostgreSQL restarted or failed over, the network cut): another replica
+// watchReplicaLease stops sending when its replica lease is lost, and ends
+// the process once the database answers again (PostgreSQL restarted or
+// failed over, the network cut): another replica
 // may then settle this one's messages, so this one must send no more. The
 // dispatcher stops at once; serve exits with an error for the supervisor
 // to restart it once the database answers again, so that the restart
