@@ -129,6 +129,19 @@ func (s *Service) recordList(ctx context.Context, u school.User, class string, d
 				now = nil
 			}
 			list.Absences, res.KeptMeanwhile = mergeRollCall(now, rows)
+			// An entry of a pupil the page did not show who is no longer
+			// in the class (moved, or left) is left to keepDeparted, as a
+			// list the API sends: it keeps the entry while the day is
+			// still this list's. (Found by a review: carried into the
+			// list, it was refused, and so was every roll call of the
+			// class that day.)
+			list.Absences = slices.DeleteFunc(list.Absences, func(a school.Absence) bool {
+				if slices.ContainsFunc(rows, func(r RollCallEntry) bool { return r.Student == a.Student }) {
+					return false
+				}
+				_, c, ok, err := tx.StudentFacts(a.Student)
+				return err == nil && (!ok || c != class)
+			})
 			res.Recorded = 0
 			for _, a := range list.Absences {
 				if a.Kind != school.Present {
