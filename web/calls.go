@@ -218,7 +218,7 @@ func (h *handlers) callContact(c echo.Context) error {
 		return h.pageError(c, err)
 	}
 	h.log.Info("contact channel changed", "contact", ch.Contact, "channel", ch.Channel, "calls", len(ch.Calls), "by", user(c).ID)
-	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/board?called=%s&calls=%d", ch.Contact, len(ch.Calls)))
+	return c.Redirect(http.StatusSeeOther, "/board?called="+ch.Contact)
 }
 
 // contactChannelForm sets how a contact is reached from a pupil's page

@@ -34,6 +34,10 @@ const (
 	sessionCookie = "nabij_session"
 	langCookie    = "nabij_lang"
 	csrfCookie    = "nabij_csrf"
+	// noteCookie carries what the roll call page says after a list is
+	// saved beyond its counts (a colleague's changes kept, the alerts'
+	// end): from nabij's own answer, once, never from a link.
+	noteCookie = "nabij_note"
 )
 
 // uiBundle is the staff pages' own language bundle (Dutch, English):
@@ -163,6 +167,10 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup: "form:csrf", CookieName: h.cookie(csrfCookie), CookiePath: "/", CookieHTTPOnly: true,
 		CookieSecure: h.secureCookies(), CookieSameSite: http.SameSiteStrictMode,
+		// As long as the longest session: a roll call tab left open over a
+		// weekend, on a phone that stays signed in, is still taken (found
+		// by a review: the token's day was over, the taps lost).
+		CookieMaxAge: csrfLifetime,
 		ErrorHandler: func(err error, c echo.Context) error {
 			return h.render(c, http.StatusForbidden, "error.html", h.say(c, "csrf_refused", nil), "")
 		},
@@ -276,8 +284,11 @@ func (h *handlers) renewCSRF(c echo.Context) {
 		panic(err) // crypto/rand does not fail on supported systems
 	}
 	c.SetCookie(&http.Cookie{Name: h.cookie(csrfCookie), Value: base64.RawURLEncoding.EncodeToString(b), Path: "/", HttpOnly: true,
-		Secure: h.secureCookies(), SameSite: http.SameSiteStrictMode, MaxAge: 86400})
+		Secure: h.secureCookies(), SameSite: http.SameSiteStrictMode, MaxAge: csrfLifetime})
 }
+
+// csrfLifetime is how long a CSRF token's cookie lasts, in seconds.
+var csrfLifetime = int(app.StayLifetime.Seconds())
 
 // session finds the signed-in user from the session cookie.
 func (h *handlers) session(next echo.HandlerFunc) echo.HandlerFunc {

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -490,6 +491,11 @@ func TestSignInAndOut(t *testing.T) {
 		if cookies := strings.Join(rec.Header().Values("Set-Cookie"), "\n"); !reflect.DeepEqual(s.calls, []string{want[0]}) || !strings.Contains(cookies, sessionCookie+"=sess; Path=/; Max-Age="+strings.TrimPrefix(want[1], "Max-Age=")) {
 			t.Errorf("stay=%q: app was asked %v, cookies %q; want %s", stay, s.calls, cookies, want)
 		}
+		// The CSRF token lasts as long as the longest session: a roll call
+		// tab left open over a weekend is still taken (found by a review).
+		if cookies := strings.Join(rec.Header().Values("Set-Cookie"), "\n"); !regexp.MustCompile(csrfCookie + `=[^;]+; Path=/; Max-Age=2592000`).MatchString(cookies) {
+			t.Errorf("stay=%q: the CSRF cookie's lifetime: %q", stay, cookies)
+		}
 	}
 	s.err = school.ErrForbidden
 	req := pageRequest("POST", "/signin", url.Values{"token": {"used-token"}})
@@ -587,4 +593,17 @@ func TestAConfirmationShowsOnlyWhatTheStoreSays(t *testing.T) {
 			t.Errorf("%s%s: the confirmation %q is not shown", tc.target, tc.id, tc.shown)
 		}
 	}
+}
+
+// The board says a contact is called from now on only when the store has
+// them on calls: a link alone cannot make it say so of a contact still on
+// WhatsApp. (Found by a pen test.)
+func TestTheBoardSaysAContactIsCalledOnlyWhenItIs(t *testing.T) {
+	s := pageStub(coordinator) // c1: Moeder, on WhatsApp
+	srv, _ := stubServer(s, Config{})
+	if body := do(srv, pageRequest("GET", "/board?called=c1&calls=1000000", nil)).Body.String(); strings.Contains(body, "is called from now on") {
+		t.Errorf("the board says a contact on WhatsApp is called, from a link alone")
+	}
+	s.contact.Contact.Channel = school.ChannelVoice
+	isPage(t, "a contact on calls", do(srv, pageRequest("GET", "/board?called=c1", nil)), 200, "Moeder is called from now on")
 }

@@ -52,15 +52,6 @@ func invalid(field, msg string) error {
 	return &school.ValidationError{Details: []school.FieldError{{Field: field, Message: msg}}}
 }
 
-// smallCount reads a count a page's link carries (0 to 1,000,000).
-func smallCount(q string) (int, bool) {
-	n, err := strconv.Atoi(q)
-	if err != nil || n < 0 || n > 1_000_000 {
-		return 0, false
-	}
-	return n, true
-}
-
 // twoCounts reads the "N-M" a page's confirmation link carries (a list
 // saved: entries and messages; a roster applied: pupils and classes). Only
 // numbers: a link must not make a page say what its sender wants.

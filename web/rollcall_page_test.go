@@ -3,6 +3,7 @@ package web
 import (
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,12 +53,27 @@ func TestRollCallPage(t *testing.T) {
 		t.Errorf("app was asked %q\nwant %q", s.calls, want)
 	}
 	// A colleague's changes kept, and no message after the alerts' end:
-	// the confirmation says both.
+	// the confirmation says both, from the note the answer set (a cookie,
+	// once), never from the link.
 	s.result = &app.ListResult{Recorded: 2, KeptMeanwhile: 1, AlertsWithheld: school.AlertsAfterUntil, AlertsUntil: time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)}
 	rec = do(srv, pageRequest("POST", "/rollcall/1A", url.Values{"date": {"2026-12-04"}, "student": {"s1"}, "kind-s1": {"absent"}}))
-	isRedirect(t, "the roll call after 12:00", rec, "/?class=1A&saved=2-0&kept=1&withheld=1200")
-	isPage(t, "its confirmation", do(srv, pageRequest("GET", "/?class=1A&saved=2-0&kept=1&withheld=1200", nil)), 200,
+	isRedirect(t, "the roll call after 12:00", rec, "/?class=1A&saved=2-0")
+	after := pageRequest("GET", "/?class=1A&saved=2-0", nil)
+	for _, ck := range rec.Result().Cookies() {
+		after.AddCookie(ck)
+	}
+	shown := do(srv, after)
+	isPage(t, "its confirmation", shown, 200,
 		"List saved: 2 on the list, 0 messages. 1 pupil was updated by a colleague meanwhile: that was kept. After 12:00 no more messages go to families")
+	if !strings.Contains(strings.Join(shown.Header().Values("Set-Cookie"), "\n"), noteCookie+"=; Path=/; Max-Age=0") {
+		t.Errorf("the note is not cleared once shown: %v", shown.Header().Values("Set-Cookie"))
+	}
+	// A link alone says neither (found by a pen test: ?kept=999999&withheld=0600).
+	for _, link := range []string{"/?class=1A&saved=0-0&kept=999999&withheld=0600", "/?class=1A&saved=0-0"} {
+		if body := do(srv, pageRequest("GET", link, nil)).Body.String(); strings.Contains(body, "updated by a colleague") || strings.Contains(body, "no more messages go to families") {
+			t.Errorf("%s: the page says what the link wants", link)
+		}
+	}
 
 	// A late arrival without minutes, or with minutes out of range, is not
 	// sent to app: the roll call comes back with the pupil's row marked

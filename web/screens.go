@@ -38,11 +38,20 @@ func (h *handlers) rollCallPage(c echo.Context) error {
 	flash := ""
 	if recorded, alerts, ok := twoCounts(c.QueryParam("saved")); ok {
 		flash = h.say(c, "rollcall_saved", map[string]any{"Recorded": recorded, "Alerts": alerts})
-		if kept, ok := smallCount(c.QueryParam("kept")); ok && kept > 0 {
-			flash += " " + h.say(c, "rollcall_kept", map[string]any{"Count": kept})
-		}
-		if until, ok := smallCount(c.QueryParam("withheld")); ok && until < 2400 && until%100 < 60 {
-			flash += " " + h.say(c, "rollcall_withheld", map[string]any{"Time": fmt.Sprintf("%02d:%02d", until/100, until%100)})
+		// The rest of what the save said comes from the cookie its answer
+		// set, not from the link: a link could say anything (found by a
+		// pen test).
+		if ck, err := c.Cookie(h.cookie(noteCookie)); err == nil {
+			var kept, until int
+			if n, _ := fmt.Sscanf(ck.Value, "%d-%d", &kept, &until); n == 2 {
+				if kept > 0 {
+					flash += " " + h.say(c, "rollcall_kept", map[string]any{"Count": kept})
+				}
+				if until >= 0 && until < 2400 && until%100 < 60 {
+					flash += " " + h.say(c, "rollcall_withheld", map[string]any{"Time": fmt.Sprintf("%02d:%02d", until/100, until%100)})
+				}
+			}
+			h.setNote(c, "", -1)
 		}
 	}
 	return h.render(c, http.StatusOK, "rollcall.html", rollCallView(rc, nil, nil), flash)
@@ -129,14 +138,14 @@ func (h *handlers) postRollCall(c echo.Context) error {
 		return h.pageError(c, err)
 	}
 	h.log.Info("absence list recorded from the page", "class", class, "entries", res.Recorded, "alerts", len(res.Alerts), "kept", res.KeptMeanwhile, "by", user(c).ID)
-	to := fmt.Sprintf("/?class=%s&saved=%d-%d", class, res.Recorded, len(res.Alerts))
-	if res.KeptMeanwhile > 0 {
-		to += fmt.Sprintf("&kept=%d", res.KeptMeanwhile)
+	until := -1
+	if res.AlertsWithheld == school.AlertsAfterUntil && !res.AlertsUntil.IsZero() {
+		until = res.AlertsUntil.Hour()*100 + res.AlertsUntil.Minute()
 	}
-	if until := res.AlertsUntil; res.AlertsWithheld == school.AlertsAfterUntil && !until.IsZero() {
-		to += fmt.Sprintf("&withheld=%02d%02d", until.Hour(), until.Minute())
+	if res.KeptMeanwhile > 0 || until >= 0 {
+		h.setNote(c, fmt.Sprintf("%d-%d", res.KeptMeanwhile, until), 60)
 	}
-	return c.Redirect(http.StatusSeeOther, to)
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/?class=%s&saved=%d-%d", class, res.Recorded, len(res.Alerts)))
 }
 
 // formEntry reads one pupil's entry from the roll call form, the one
@@ -187,10 +196,11 @@ func (h *handlers) boardPage(c echo.Context) error {
 	}
 	// Who is called from now on: the name is the store's, looked up by
 	// the id the link carries.
+	// Said only when the store has the contact on calls: a link alone
+	// cannot make the board say so (found by a pen test).
 	if id := c.QueryParam("called"); id != "" && school.ValidID(id) {
-		if card, err := h.svc.Contact(c.Request().Context(), user(c), id); err == nil {
-			calls, _ := smallCount(c.QueryParam("calls"))
-			flash = h.say(c, "board_called", map[string]any{"Name": card.Contact.Name, "Calls": calls})
+		if card, err := h.svc.Contact(c.Request().Context(), user(c), id); err == nil && card.Contact.Channel == school.ChannelVoice {
+			flash = h.say(c, "board_called", map[string]any{"Name": card.Contact.Name})
 		}
 	}
 	return h.renderRefreshing(c, "board.html", b, flash, 60)
@@ -261,4 +271,10 @@ func (h *handlers) pageError(c echo.Context, err error) error {
 func (h *handlers) renderRefreshing(c echo.Context, name string, data any, flash string, seconds int) error {
 	c.Set("refresh", seconds)
 	return h.render(c, http.StatusOK, name, data, flash)
+}
+
+// setNote sets (maxAge > 0) or clears (-1) the roll call's note cookie.
+func (h *handlers) setNote(c echo.Context, value string, maxAge int) {
+	c.SetCookie(&http.Cookie{Name: h.cookie(noteCookie), Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		Secure: h.secureCookies(), SameSite: http.SameSiteStrictMode})
 }
