@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nabij-isk/nabij/rosterimport"
 	"github.com/nabij-isk/nabij/school"
@@ -47,7 +48,16 @@ type RosterImport struct {
 	Changes rosterimport.Changes
 	// Expires is when the import stops waiting to be applied.
 	Expires time.Time
+	// LongNames are the pupils (ids) whose name is longer than
+	// BudgetedName: every alert about them costs families an SMS part more
+	// than the translations' budget (translations.MaxAlertSegmentsFullName
+	// holds names up to that length). A warning: the file is applied.
+	LongNames []string
 }
+
+// BudgetedName is the longest pupil's name, in characters, the alerts'
+// SMS budget is held to.
+const BudgetedName = 30
 
 // PreviewRosterImport reads a roster file of size bytes for admin u — a
 // OneRoster zip when it starts as a zip does, else a nabij CSV — and
@@ -90,6 +100,11 @@ func (s *Service) PreviewRosterImport(ctx context.Context, u school.User, file i
 	}
 	keepPGNs(old, res.Roster)
 	imp.Changes = rosterimport.Diff(old, res.Roster)
+	for _, st := range res.Roster.Students {
+		if utf8.RuneCountInString(st.Name) > BudgetedName {
+			imp.LongNames = append(imp.LongNames, st.ID)
+		}
+	}
 	if imp.ID, imp.Expires, err = s.keepRosterPreview(ctx, u, res.Roster); err != nil {
 		return nil, fmt.Errorf("preview roster import: keep the preview: %w", err)
 	}

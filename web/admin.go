@@ -27,10 +27,11 @@ type adminView struct {
 }
 
 type importView struct {
-	Token   string
-	Errors  []rosterimport.RowError
-	Changes rosterimport.Changes
-	Rows    int
+	Token     string
+	Errors    []rosterimport.RowError
+	Changes   rosterimport.Changes
+	Rows      int
+	LongNames []string
 }
 
 func (h *handlers) adminView(c echo.Context) (*adminView, error) {
@@ -94,7 +95,7 @@ func (h *handlers) rosterUpload(c echo.Context) error {
 	if err != nil {
 		return h.pageError(c, err)
 	}
-	v.Import = &importView{Token: imp.ID, Errors: imp.Errors, Changes: imp.Changes, Rows: imp.Rows}
+	v.Import = &importView{Token: imp.ID, Errors: imp.Errors, Changes: imp.Changes, Rows: imp.Rows, LongNames: imp.LongNames}
 	h.log.Info("roster file previewed", "format", imp.Format, "rows", imp.Rows, "errors", len(imp.Errors), "by", user(c).ID)
 	return h.render(c, http.StatusOK, "admin.html", v, "")
 }

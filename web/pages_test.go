@@ -327,10 +327,12 @@ func TestAdminPages(t *testing.T) {
 	// The upload: the file as sent reaches app; its changes, or every bad
 	// row, are shown.
 	s.calls = nil
-	s.imp = &app.RosterImport{ID: "imp1", Format: app.RosterCSV, Rows: 2, Changes: rosterimport.Changes{NewStudents: []string{"s7", "s8"}, RemovedStudents: []string{"s1"}}}
+	s.imp = &app.RosterImport{ID: "imp1", Format: app.RosterCSV, Rows: 2, Changes: rosterimport.Changes{NewStudents: []string{"s7", "s8"}, RemovedStudents: []string{"s1"}},
+		LongNames: []string{"s8"}}
 	file := []byte("leerlingnummer;roepnaam\n1001;Amanuel\n")
 	rec = do(srv, multipartRoster(t, file))
-	isPage(t, "a roster previewed", rec, 200, "s7, s8", `name="import" value="imp1"`)
+	isPage(t, "a roster previewed", rec, 200, "s7, s8", `name="import" value="imp1"`,
+		`1 pupil has a name longer than 30 characters: every message about them costs families an SMS part more. A shorter given name in the export helps: <span translate="no">s8</span>`)
 	if !bytes.Equal(s.read, file) || !reflect.DeepEqual(s.calls, []string{fmt.Sprintf("PreviewRosterImport a1 %d", len(file)), "Users"}) {
 		t.Errorf("app read %q, was asked %v", s.read, s.calls)
 	}

@@ -95,6 +95,7 @@ type rosterImportView struct {
 	Errors    []rowErrorView     `json:"errors"`
 	Changes   *rosterChangesView `json:"changes,omitempty"`
 	ExpiresAt *time.Time         `json:"expires_at,omitempty"`
+	LongNames []string           `json:"long_names,omitempty"`
 }
 
 // rowErrorView is a bad row of a roster file.
@@ -131,7 +132,7 @@ func (h *handlers) postRosterImport(c echo.Context) error {
 		return err
 	}
 	h.log.Info("roster file previewed", "format", imp.Format, "rows", imp.Rows, "errors", len(imp.Errors), "by", user(c).ID)
-	v := rosterImportView{ID: imp.ID, Format: imp.Format, Rows: imp.Rows, Errors: []rowErrorView{}}
+	v := rosterImportView{ID: imp.ID, Format: imp.Format, Rows: imp.Rows, Errors: []rowErrorView{}, LongNames: imp.LongNames}
 	for _, e := range imp.Errors {
 		v.Errors = append(v.Errors, rowErrorView(e))
 	}

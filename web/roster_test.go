@@ -59,6 +59,13 @@ func TestRosterImportAPI(t *testing.T) {
 		}
 	}
 
+	// A name over the alerts' budget: the preview names the pupil, as a
+	// warning (the file has an id, to apply).
+	long := csv + "1002;Mohammed Abdirahman;Abdullahi Warsame;05-06-2011;1A;Vader;ouder;0612345003;so\n"
+	if code, body := post("/api/v1/roster/imports", long); code != 200 || !strings.Contains(body, `"long_names":["1002"]`) || !strings.Contains(body, `"id"`) {
+		t.Errorf("a long name: %d %s, want long_names [1002] and an id", code, body)
+	}
+
 	// 3 MB: past the first MB the body waits in a temporary file.
 	code, body := post("/api/v1/roster/imports", csv+strings.Repeat("\n", 3<<20))
 	var imp struct {

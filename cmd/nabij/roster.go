@@ -32,6 +32,7 @@ type rosterImport struct {
 		NewClasses      []string `json:"new_classes"`
 		RemovedClasses  []string `json:"removed_classes"`
 	} `json:"changes"`
+	LongNames []string `json:"long_names"`
 }
 
 // rosterCmd is `nabij roster import FILE [--apply]`: the file (a nabij CSV
@@ -146,6 +147,10 @@ FILE is a nabij CSV or a OneRoster CSV zip. Without --apply nothing changes.`)
 		{"classes new", ch.NewClasses}, {"classes removed", ch.RemovedClasses},
 	} {
 		fmt.Fprintf(stdout, "  %-17s %4d  %s\n", l.what, len(l.ids), strings.Join(l.ids, ", "))
+	}
+	if len(imp.LongNames) > 0 {
+		fmt.Fprintf(stdout, "Note: names longer than 30 characters (every message about these pupils costs an SMS part more): %s\n",
+			strings.Join(imp.LongNames, ", "))
 	}
 	if !apply {
 		fmt.Fprintln(stdout, "Nothing was changed: run again with --apply to put this roster in place.")

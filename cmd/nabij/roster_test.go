@@ -148,6 +148,11 @@ func TestRosterImportCommand(t *testing.T) {
 	if got := pupilIDs(h); !reflect.DeepEqual(got, before) {
 		t.Fatalf("the preview changed the roster: %v", got)
 	}
+	// A name over the alerts' budget is named, as a note.
+	long := write("long.csv", []byte(header+"1001;Mohammed Abdirahman;Abdullahi Warsame;04-03-2010;1A;Voogd;voogd;0612345002;nl\n"))
+	if code, out, errOut := roster(long); code != 0 || !strings.Contains(out, "Note: names longer than 30 characters (every message about these pupils costs an SMS part more): 1001") {
+		t.Errorf("a long name: exit %d:\n%s%s", code, out, errOut)
+	}
 	code, out, errOut = roster(good, "--apply")
 	if code != 0 || !strings.Contains(out, "pupils arriving") || !strings.Contains(out, "Applied: 2 pupils in 1 classes.") {
 		t.Errorf("--apply: exit %d:\n%s%s", code, out, errOut)
