@@ -107,6 +107,11 @@ func TestTheRollCallSaysWhenTheListIsOverdue(t *testing.T) {
 	if overdue("10:05") {
 		t.Error("overdue once the list is in")
 	}
+	// No school on a Saturday: no list is due.
+	ts.at("2026-03-07", "10:00")
+	if rc, err := ts.svc.RollCall(ts.ctx, ts.mentorA, "1A"); err != nil || rc.Overdue {
+		t.Errorf("a Saturday's roll call: overdue %v, %v", rc != nil && rc.Overdue, err)
+	}
 }
 
 // A pupil listed absent in 1A moves to 1B, whose list names them the same

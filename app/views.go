@@ -38,7 +38,8 @@ type RollCall struct {
 	Date     school.Date
 	Deadline time.Time
 	Posted   bool
-	// Overdue says the deadline has passed and the list is not posted.
+	// Overdue says the deadline of a school day has passed and the list is
+	// not posted.
 	Overdue bool
 	Rows    []RollCallRow
 	Sent    []SentRow
@@ -77,7 +78,7 @@ func (s *Service) RollCall(ctx context.Context, u school.User, class string) (_ 
 			return err
 		}
 		rc.Posted = posted && list.Posted() // families' reports alone are no list
-		rc.Overdue = !rc.Posted && s.Now().After(rc.Deadline)
+		rc.Overdue = !rc.Posted && s.Now().After(rc.Deadline) && s.Calendar != nil && s.Calendar.IsSchoolDay(date)
 		names, classes := map[string]string{}, map[string]string{}
 		for _, st := range r.Students {
 			names[st.ID], classes[st.ID] = st.Name, st.Class
