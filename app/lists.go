@@ -89,12 +89,7 @@ func (s *Service) recordList(ctx context.Context, u school.User, class string, d
 	}
 	now := s.Now()
 	list := &school.AbsenceList{Class: class, Date: date, UpdatedAt: now, UpdatedBy: u.ID}
-	res := &ListResult{Date: date, Class: class}
-	for _, a := range absences {
-		if a.Kind != school.Present {
-			res.Recorded++
-		}
-	}
+	res := &ListResult{Date: date, Class: class, Recorded: onList(absences)}
 	until := s.alertsEnd(date)
 	if !until.IsZero() {
 		res.AlertsUntil = until.In(s.Location)
@@ -120,34 +115,21 @@ func (s *Service) recordList(ctx context.Context, u school.User, class string, d
 		if err := tx.ReadAheadForList(class, date, ahead); err != nil {
 			return step("read ahead", err)
 		}
+		old, hadOld, err := tx.AbsenceList(class, date)
+		if err != nil {
+			return step("read list", err)
+		}
 		if rows != nil {
-			now, ok, err := tx.AbsenceList(class, date)
-			if err != nil {
-				return step("read list", err)
+			var now *school.AbsenceList
+			if hadOld {
+				now = old
 			}
-			if !ok {
-				now = nil
-			}
-			list.Absences, res.KeptMeanwhile = mergeRollCall(now, rows)
-			// An entry of a pupil the page did not show who is no longer
-			// in the class (moved, or left) is left to keepDeparted, as a
-			// list the API sends: it keeps the entry while the day is
-			// still this list's. (Found by a review: carried into the
-			// list, it was refused, and so was every roll call of the
-			// class that day.)
-			list.Absences = slices.DeleteFunc(list.Absences, func(a school.Absence) bool {
-				if slices.ContainsFunc(rows, func(r RollCallEntry) bool { return r.Student == a.Student }) {
-					return false
-				}
-				_, c, ok, err := tx.StudentFacts(a.Student)
+			left := func(id string) bool {
+				_, c, ok, err := tx.StudentFacts(id)
 				return err == nil && (!ok || c != class)
-			})
-			res.Recorded = 0
-			for _, a := range list.Absences {
-				if a.Kind != school.Present {
-					res.Recorded++
-				}
 			}
+			list.Absences, res.KeptMeanwhile = mergeRollCall(now, rows, left)
+			res.Recorded = onList(list.Absences)
 		}
 		if _, ok, err := tx.Class(class); err != nil {
 			return err
@@ -181,10 +163,6 @@ func (s *Service) recordList(ctx context.Context, u school.User, class string, d
 		}
 		if err := presentElsewhere(tx, list, check.Reveal); err != nil {
 			return err
-		}
-		old, hadOld, err := tx.AbsenceList(class, date)
-		if err != nil {
-			return step("read list", err)
 		}
 		if hadOld {
 			keepFamilyReports(old, list)
@@ -286,6 +264,17 @@ func presentElsewhere(tx *store.Tx, list *school.AbsenceList, reveal bool) error
 		}
 	}
 	return nil
+}
+
+// onList counts the entries a list records: all but present.
+func onList(absences []school.Absence) int {
+	n := 0
+	for _, a := range absences {
+		if a.Kind != school.Present {
+			n++
+		}
+	}
+	return n
 }
 
 // readAhead names the pupils whose records a list's transaction reads

@@ -43,8 +43,12 @@ func (s *Service) RecordRollCall(ctx context.Context, u school.User, class strin
 // mergeRollCall is the list a roll call page's rows make of the list as it
 // stands now (nil when there is none): a row the page changed takes its new
 // value (present: off the list); every other entry of now stays, and kept
-// counts those a colleague changed after the page was loaded.
-func mergeRollCall(now *school.AbsenceList, rows []RollCallEntry) (list []school.Absence, kept int) {
+// counts those a colleague changed after the page was loaded. An entry of
+// a pupil the page did not show who left the class since (left) is left
+// out, to keepDeparted, as for a list the API sends: it keeps the entry
+// while the day is still this list's. (Found by a review: carried into the
+// list, it was refused, and so was every roll call of the class that day.)
+func mergeRollCall(now *school.AbsenceList, rows []RollCallEntry, left func(student string) bool) (list []school.Absence, kept int) {
 	current := map[string]school.Absence{}
 	if now != nil {
 		for _, a := range now.Absences {
@@ -71,7 +75,7 @@ func mergeRollCall(now *school.AbsenceList, rows []RollCallEntry) (list []school
 	}
 	if now != nil {
 		for _, a := range now.Absences {
-			if !onPage[a.Student] {
+			if !onPage[a.Student] && !left(a.Student) {
 				list = append(list, a)
 			}
 		}

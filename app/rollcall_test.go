@@ -33,7 +33,8 @@ func TestMergeRollCallTakesOnlyTheRowsThePageChanged(t *testing.T) {
 		{Student: "s5", Was: present("s5"), Now: absent("s5")},
 		{Student: "s6", Was: absent("s6"), Now: absent("s6")}, // a colleague took s6 off since
 	}
-	got, kept := mergeRollCall(now, rows)
+	stayed := func(string) bool { return false } // no pupil left the class
+	got, kept := mergeRollCall(now, rows, stayed)
 	want := []school.Absence{absent("s1"), late("s2", 25), sick, absent("s5"), absent("s9")}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("merged\n%v\nwant\n%v", got, want)
@@ -42,7 +43,7 @@ func TestMergeRollCallTakesOnlyTheRowsThePageChanged(t *testing.T) {
 		t.Errorf("kept %d of a colleague's changes, want 3 (s1, s3, s6)", kept)
 	}
 	// No list yet: the page's changes alone.
-	if got, kept := mergeRollCall(nil, rows); fmt.Sprint(got) != fmt.Sprint([]school.Absence{late("s2", 25), absent("s5")}) || kept != 2 {
+	if got, kept := mergeRollCall(nil, rows, stayed); fmt.Sprint(got) != fmt.Sprint([]school.Absence{late("s2", 25), absent("s5")}) || kept != 2 {
 		t.Errorf("with no list: %v, kept %d (s3 and s6 shown absent, on no list)", got, kept)
 	}
 }
