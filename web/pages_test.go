@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -182,65 +181,6 @@ func TestPageFormsNeedTheCSRFToken(t *testing.T) {
 	big := url.Values{"student": {strings.Repeat("s", maxListBody)}}
 	if rec := do(srv, pageRequest("POST", "/rollcall/1A", big)); rec.Code != 413 || len(s.calls) > 0 {
 		t.Errorf("a form over the limit: %d, calls %v", rec.Code, s.calls)
-	}
-}
-
-// The board: today's classes, tasks, absences, replies and cases, names
-// escaped, refreshed every minute; its forms reach app and come back.
-func TestBoardPage(t *testing.T) {
-	s := pageStub(coordinator)
-	due := school.Date{Year: 2026, Month: 12, Day: 11}
-	s.board = &app.Board{Date: s.today, Posted: []school.Class{{ID: "1A", Name: "ISK 1A"}}, Missing: []school.Class{{ID: "1B", Name: "ISK <1B>"}},
-		Absent: []app.BoardRow{{Student: school.Student{ID: "s1", Name: aName, Class: "1A"}, Entry: school.Absence{Kind: school.Absent},
-			Messages: []*alerts.Message{{Role: school.RoleParent, Channel: school.ChannelSMS, Status: alerts.StatusFailed, ErrorCode: 30003}}}},
-		Tasks: []app.TaskRow{{Task: school.Task{ID: "t1", Kind: school.TaskUnreachable, Student: "s1"}, Name: aName,
-			Contacts: []school.Contact{{Name: "Moeder", Phone: "+31612345001"}}}},
-		Inbox: []store.Inbound{{Body: "<b>call me</b>", Kind: "text", Students: []string{"s1"}}}, Names: map[string]string{"s1": aName},
-		Escalations: []app.EscalationRow{{Name: aName, Escalation: &protocol.Escalation{ID: "e1", Student: "s1", Level: "leerplicht", Status: protocol.StatusOpen,
-			Reason: "16 lesuren", ReasonEN: "16 hours in 4 weeks", Due: &due}}},
-		Calendar: &app.CalendarNotice{Kind: "ends", Date: school.Date{Year: 2027, Month: 7, Day: 31}, Days: 20}}
-	srv, _ := stubServer(s, Config{})
-	rec := do(srv, pageRequest("GET", "/board?done=e1", nil))
-	isPage(t, "the board", rec, 200, aNameOut, "ISK &lt;1B&gt;", `<body data-refresh="60">`, `<a href="/board">Refresh</a>`, "Case of Noor: open.", "(30003)",
-		`href="tel:&#43;31612345001"`, "&lt;b&gt;call me&lt;/b&gt;", "16 hours in 4 weeks", "2026-12-11", `action="/tasks/t1/done"`, `href="/escalations/e1/melding"`)
-
-	s.calls = nil
-	isRedirect(t, "an action", do(srv, pageRequest("POST", "/escalations/e1/action", url.Values{"action": {"dismiss"}, "note": {"verhuisd"}})), "/board?done=e1")
-	isRedirect(t, "a task done", do(srv, pageRequest("POST", "/tasks/t1/done", url.Values{})), "/board")
-	if want := []string{`ActOnEscalation u1 e1 dismiss "verhuisd"`, "TaskDone u1 t1"}; !reflect.DeepEqual(s.calls, want) {
-		t.Errorf("app was asked %q, want %q", s.calls, want)
-	}
-	// The same action a second time (a double tap on a slow phone) is done
-	// already: back to the board, as the first; another refused action is
-	// still an error.
-	again := (&protocol.Escalation{Status: protocol.StatusDismissed}).Apply("dismiss", "u1", "verhuisd", time.Now())
-	s.err = &app.StepError{Op: "act on escalation e1", Err: again}
-	isRedirect(t, "a second tap", do(srv, pageRequest("POST", "/escalations/e1/action", url.Values{"action": {"dismiss"}, "note": {"verhuisd"}})), "/board?done=e1")
-	s.err = nil
-
-	for _, tc := range []struct {
-		name, method, target string
-		err                  error
-		status               int
-		text                 string
-	}{
-		{"an unknown case", "POST", "/escalations/e9/action", fmt.Errorf("act on escalation e9: read: %w", school.NotFound("escalation %s", "e9")), 404, "Not found."},
-		{"a case closed", "POST", "/escalations/e1/action", &app.StepError{Op: "act on escalation e1", Err: fmt.Errorf("%w: dismissed cannot be acknowledged", protocol.ErrTransition)}, 409, "dismissed cannot be acknowledged"},
-		{"a task gone", "POST", "/tasks/t9/done", school.NotFound("task %s", "t9"), 404, "Not found."},
-		{"the board failing", "GET", "/board", &app.StepError{Op: "board", Err: fmt.Errorf("read: disk on fire")}, 500, "something went wrong on our side"},
-		{"an unknown pupil", "GET", "/pupils/s9", school.NotFound("student %s", "s9"), 404, "Not found."},
-		{"an unknown melding", "GET", "/escalations/e9/melding", school.NotFound("escalation %s", "e9"), 404, "Not found."},
-	} {
-		s.err = tc.err
-		var form url.Values
-		if tc.method == "POST" {
-			form = url.Values{"action": {"acknowledge"}}
-		}
-		rec := do(srv, pageRequest(tc.method, tc.target, form))
-		isPage(t, tc.name, rec, tc.status, tc.text)
-		if strings.Contains(rec.Body.String(), "disk on fire") {
-			t.Errorf("%s: the page tells the internal error", tc.name)
-		}
 	}
 }
 
@@ -449,73 +389,6 @@ func TestReviewPages(t *testing.T) {
 	isPage(t, "the review refused", do(srv, pageRequest("GET", "/review", nil)), 403)
 }
 
-// Signing in with a link: the page holds the link's token for the form;
-// the form's token reaches app, and the session is a cookie, with a new
-// CSRF token, and the user's home page. Signing out ends the session.
-func TestSignInAndOut(t *testing.T) {
-	s := pageStub(coordinator)
-	srv, _ := stubServer(s, Config{})
-	rec := do(srv, httptest.NewRequest("GET", "/signin/tok-<1>", nil))
-	isPage(t, "the sign-in page", rec, 200, `name="token" value="tok-&lt;1&gt;"`)
-	if !strings.Contains(rec.Header().Get("Set-Cookie"), csrfCookie+"=") {
-		t.Errorf("the sign-in page gives no CSRF token: %v", rec.Header())
-	}
-	for _, u := range []school.User{mentor, coordinator, admin, reviewer} {
-		s.user, s.calls = u, nil
-		req := pageRequest("POST", "/signin", url.Values{"token": {"link-token"}})
-		req.RemoteAddr = "192.0.2.1:1234"
-		rec := do(srv, req)
-		isRedirect(t, "signed in as "+string(u.Role), rec, homeOf(u))
-		// The last CSRF cookie is the one the browser keeps.
-		cookies := strings.Join(rec.Header().Values("Set-Cookie"), "\n")
-		csrf := cookies[strings.LastIndex(cookies, csrfCookie+"="):]
-		if !strings.Contains(cookies, sessionCookie+"=sess;") || !strings.Contains(cookies, "HttpOnly") ||
-			strings.HasPrefix(csrf, csrfCookie+"=csrf-token;") {
-			t.Errorf("signed in as %s: cookies\n%s", u.Role, cookies)
-		}
-		if !reflect.DeepEqual(s.calls, []string{"SignIn link-token"}) {
-			t.Errorf("signed in: app was asked %v", s.calls)
-		}
-	}
-	if homeOf(mentor) != "/" || homeOf(reviewer) != "/review" {
-		t.Errorf("homes: %s %s", homeOf(mentor), homeOf(reviewer))
-	}
-	// The sign-in page offers to stay signed in on this device; asked, the
-	// session (and its cookie) lasts a month, not a school day.
-	if rec := do(srv, httptest.NewRequest("GET", "/signin/tok", nil)); !strings.Contains(rec.Body.String(), `<input type="checkbox" name="stay" value="on">`) {
-		t.Errorf("the sign-in page does not offer to stay signed in")
-	}
-	for stay, want := range map[string][2]string{"": {"SignIn link-token", "Max-Age=43200"}, "on": {"SignInOnThisDevice link-token", "Max-Age=2592000"}} {
-		s.user, s.calls = mentor, nil
-		req := pageRequest("POST", "/signin", url.Values{"token": {"link-token"}, "stay": {stay}})
-		req.RemoteAddr = "192.0.2.1:1234"
-		rec := do(srv, req)
-		if cookies := strings.Join(rec.Header().Values("Set-Cookie"), "\n"); !reflect.DeepEqual(s.calls, []string{want[0]}) || !strings.Contains(cookies, sessionCookie+"=sess; Path=/; Max-Age="+strings.TrimPrefix(want[1], "Max-Age=")) {
-			t.Errorf("stay=%q: app was asked %v, cookies %q; want %s", stay, s.calls, cookies, want)
-		}
-		// The CSRF token lasts as long as the longest session: a roll call
-		// tab left open over a weekend is still taken (found by a review).
-		if cookies := strings.Join(rec.Header().Values("Set-Cookie"), "\n"); !regexp.MustCompile(csrfCookie + `=[^;]+; Path=/; Max-Age=2592000`).MatchString(cookies) {
-			t.Errorf("stay=%q: the CSRF cookie's lifetime: %q", stay, cookies)
-		}
-	}
-	s.err = school.ErrForbidden
-	req := pageRequest("POST", "/signin", url.Values{"token": {"used-token"}})
-	req.RemoteAddr = "192.0.2.2:1234"
-	rec = do(srv, req)
-	isPage(t, "a used link", rec, 401, "This link is unknown, used or expired.")
-	if strings.Contains(rec.Header().Get("Set-Cookie"), sessionCookie) {
-		t.Error("a used link made a session")
-	}
-	s.err, s.calls = nil, nil
-	s.user = coordinator
-	rec = do(srv, pageRequest("POST", "/signout", url.Values{}))
-	isPage(t, "signed out", rec, 200)
-	if cookies := strings.Join(rec.Header().Values("Set-Cookie"), "\n"); !reflect.DeepEqual(s.calls, []string{"SignOut sess"}) || !strings.Contains(cookies, sessionCookie+"=;") {
-		t.Errorf("signed out: app asked %v, cookies %q", s.calls, cookies)
-	}
-}
-
 // A sibling host of the school's domain (www.school.nl beside
 // nabij.school.nl) can plant its own CSRF cookie for nabij, which the
 // browser then sends first ("cookie tossing"); its post says Sec-Fetch-Site
@@ -595,17 +468,4 @@ func TestAConfirmationShowsOnlyWhatTheStoreSays(t *testing.T) {
 			t.Errorf("%s%s: the confirmation %q is not shown", tc.target, tc.id, tc.shown)
 		}
 	}
-}
-
-// The board says a contact is called from now on only when the store has
-// them on calls: a link alone cannot make it say so of a contact still on
-// WhatsApp. (Found by a pen test.)
-func TestTheBoardSaysAContactIsCalledOnlyWhenItIs(t *testing.T) {
-	s := pageStub(coordinator) // c1: Moeder, on WhatsApp
-	srv, _ := stubServer(s, Config{})
-	if body := do(srv, pageRequest("GET", "/board?called=c1&calls=1000000", nil)).Body.String(); strings.Contains(body, "is called from now on") {
-		t.Errorf("the board says a contact on WhatsApp is called, from a link alone")
-	}
-	s.contact.Contact.Channel = school.ChannelVoice
-	isPage(t, "a contact on calls", do(srv, pageRequest("GET", "/board?called=c1", nil)), 200, "Moeder is called from now on")
 }
