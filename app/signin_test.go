@@ -10,18 +10,8 @@ import (
 )
 
 func TestSignInLinksAndSessionsExpire(t *testing.T) {
-	st := testStore(t)
-	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	svc := &Service{Store: st, Location: time.UTC, Now: func() time.Time { return now }}
+	svc, clock, u, link := signInSetup(t)
 	ctx := context.Background()
-	u, _, err := svc.CreateUser(ctx, "C. Jansen", school.RoleCoordinator, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	link, _, err := svc.SignInLink(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	old, _, _ := svc.SignInLink(ctx, u.ID)
 	session, got, err := svc.SignIn(ctx, link)
 	if err != nil || got.ID != u.ID {
@@ -30,11 +20,11 @@ func TestSignInLinksAndSessionsExpire(t *testing.T) {
 	if _, ok, _ := svc.SessionUser(ctx, session); !ok {
 		t.Fatal("a fresh session is not valid")
 	}
-	now = now.Add(SessionLifetime + time.Minute)
+	*clock = clock.Add(SessionLifetime + time.Minute)
 	if _, ok, _ := svc.SessionUser(ctx, session); ok {
 		t.Error("a session outlived its lifetime")
 	}
-	now = now.Add(LinkLifetime)
+	*clock = clock.Add(LinkLifetime)
 	if _, _, err := svc.SignIn(ctx, old); !errors.Is(err, ErrSignIn) {
 		t.Errorf("an expired link signed in: %v", err)
 	}
@@ -46,18 +36,8 @@ func TestSignInLinksAndSessionsExpire(t *testing.T) {
 // A user who asks to stay signed in on their own device keeps the session
 // for StayLifetime, not a school day; disabling them ends it at once.
 func TestASessionToStayLastsAMonthUntilTheUserIsDisabled(t *testing.T) {
-	st := testStore(t)
-	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	svc := &Service{Store: st, Location: time.UTC, Now: func() time.Time { return now }}
+	svc, clock, u, link := signInSetup(t)
 	ctx := context.Background()
-	u, _, err := svc.CreateUser(ctx, "C. Jansen", school.RoleCoordinator, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	link, _, err := svc.SignInLink(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	session, _, err := svc.SignInOnThisDevice(ctx, link)
 	if err != nil {
 		t.Fatal(err)
@@ -66,12 +46,12 @@ func TestASessionToStayLastsAMonthUntilTheUserIsDisabled(t *testing.T) {
 		t.Errorf("the link signed in twice: %v", err)
 	}
 	for _, after := range []time.Duration{SessionLifetime + time.Hour, 7 * 24 * time.Hour, StayLifetime - time.Hour} {
-		now = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC).Add(after)
+		*clock = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC).Add(after)
 		if _, ok, _ := svc.SessionUser(ctx, session); !ok {
 			t.Errorf("the session to stay ended after %v", after)
 		}
 	}
-	now = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC).Add(StayLifetime + time.Minute)
+	*clock = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC).Add(StayLifetime + time.Minute)
 	if _, ok, _ := svc.SessionUser(ctx, session); ok {
 		t.Error("the session to stay outlived its lifetime")
 	}
@@ -129,4 +109,20 @@ func TestSignInWithLoginMatchesTheUniqueEmail(t *testing.T) {
 	if _, _, err := svc.SignInWithLogin(ctx, "c.jansen@school.example"); !errors.Is(err, ErrUserDisabled) {
 		t.Errorf("disabled user: %v", err)
 	}
+}
+
+// signInSetup is a service on a fresh store whose clock the test moves, a
+// coordinator in it and a sign-in link of theirs.
+func signInSetup(t *testing.T) (svc *Service, clock *time.Time, u school.User, link string) {
+	t.Helper()
+	now := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
+	svc = &Service{Store: testStore(t), Location: time.UTC, Now: func() time.Time { return now }}
+	u, _, err := svc.CreateUser(context.Background(), "C. Jansen", school.RoleCoordinator, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if link, _, err = svc.SignInLink(context.Background(), u.ID); err != nil {
+		t.Fatal(err)
+	}
+	return svc, &now, u, link
 }
