@@ -193,7 +193,7 @@ func (h *handlers) setContactChannel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	h.log.Info("contact channel changed", "contact", ch.Contact, "channel", ch.Channel, "calls", len(ch.Calls), "by", user(c).ID)
+	h.logChannel(c, ch)
 	return c.JSON(http.StatusOK, contactChannelView{Contact: ch.Contact, Channel: ch.Channel, Calls: append([]string{}, ch.Calls...)})
 }
 
@@ -217,7 +217,7 @@ func (h *handlers) callContact(c echo.Context) error {
 	if err != nil {
 		return h.pageError(c, err)
 	}
-	h.log.Info("contact channel changed", "contact", ch.Contact, "channel", ch.Channel, "calls", len(ch.Calls), "by", user(c).ID)
+	h.logChannel(c, ch)
 	return c.Redirect(http.StatusSeeOther, "/board?called="+ch.Contact)
 }
 
@@ -232,6 +232,11 @@ func (h *handlers) contactChannelForm(c echo.Context) error {
 	if err != nil {
 		return h.pageError(c, err)
 	}
-	h.log.Info("contact channel changed", "contact", ch.Contact, "channel", ch.Channel, "calls", len(ch.Calls), "by", user(c).ID)
+	h.logChannel(c, ch)
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/pupils/%s?channel=%s", pupil, ch.Contact))
+}
+
+// logChannel logs a contact's channel changed (ids only).
+func (h *handlers) logChannel(c echo.Context, ch *app.ChannelChange) {
+	h.log.Info("contact channel changed", "contact", ch.Contact, "channel", ch.Channel, "calls", len(ch.Calls), "by", user(c).ID)
 }
