@@ -97,6 +97,11 @@ type Message struct {
 	SentAt      *time.Time `json:"sent_at,omitempty"`
 	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
 	RepliedAt   *time.Time `json:"replied_at,omitempty"`
+	// StatusChecks counts the times the provider was asked where the
+	// message stands because no status callback had moved it on from
+	// "sent" (dispatch.StatusChecks): Twilio does not send again a
+	// callback that found nabij down.
+	StatusChecks int `json:"status_checks,omitempty"`
 	// FallbackFor is the WhatsApp message this SMS replaces; Fallback is the
 	// SMS that replaced this WhatsApp message. Each message falls back once.
 	FallbackFor string `json:"fallback_for,omitempty"`

@@ -13,6 +13,8 @@ type Tx interface {
 	MessageByProviderID(sid string) (*Message, error)
 	// MessagesOf lists the messages of date that concern student.
 	MessagesOf(date school.Date, student string) ([]*Message, error)
+	// MessagesOn lists the messages of date, oldest first.
+	MessagesOn(date school.Date) ([]*Message, error)
 	// OpenMessage is the queued, never-tried message of date to phone on
 	// channel with template, or nil: the one a sibling's alert joins.
 	OpenMessage(date school.Date, phone string, channel school.Channel, template string) (*Message, error)

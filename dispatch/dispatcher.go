@@ -232,14 +232,19 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			d.work(ctx, jobs, free, recording, &records)
 		}()
 	}
+	// Status checks (statuscheck.go) run beside the sends, one round at a
+	// time, when the sender can fetch a message's status.
+	var checks sync.WaitGroup
+	checking := make(chan struct{}, 1)
+	fetcher, canFetch := d.sender.(Fetcher)
 	defer func() {
 		close(jobs)
-		d.stop(jobs, &wg, &records)
+		d.stop(jobs, &wg, &records, &checks)
 	}()
 	// A scan reads more than can be in flight, so that messages in flight
 	// never hide the ones behind them.
 	batch := 256 + inFlight*d.workers
-	lastCheck, lastOrphans := d.now(), d.wall()
+	lastCheck, lastOrphans, lastStatusCheck := d.now(), d.wall(), d.now()
 	for ctx.Err() == nil {
 		if d.replicas.Gone != nil && d.wall().Sub(lastOrphans) >= orphanCheck {
 			lastOrphans = d.wall()
@@ -276,6 +281,18 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		var handled int
 		var failed bool
 		hold, probe, retryAt := d.holding()
+		if canFetch && !hold && d.now().Sub(lastStatusCheck) >= statusCheckEvery {
+			select {
+			case checking <- struct{}{}:
+				lastStatusCheck = d.now()
+				checks.Add(1)
+				go func() {
+					defer func() { <-checking; checks.Done() }()
+					d.statusRound(ctx, fetcher)
+				}()
+			default: // the last round is still asking
+			}
+		}
 		switch {
 		case hold:
 			// The provider refuses the account: nothing is sent until the
@@ -317,11 +334,11 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // stop ends Run. The messages claimed ahead that no worker has taken go
 // back to the outbox as they were (a worker does the same with the next one
 // it takes), and stop waits for the sends under way and the recording of
-// their answers, at most shutdownWait. A send still under way then stays
+// their answers (and a round of status checks), at most shutdownWait. A send still under way then stays
 // "sending" in the store (unless its answer comes and is recorded before
 // the store closes), and the next start looks it up at the provider rather
 // than send it again: Reconcile.
-func (d *Dispatcher) stop(jobs <-chan *alerts.Message, workers, records *sync.WaitGroup) {
+func (d *Dispatcher) stop(jobs <-chan *alerts.Message, workers, records, checks *sync.WaitGroup) {
 	var back sync.WaitGroup
 	for m := range jobs {
 		back.Add(1)
@@ -336,6 +353,7 @@ func (d *Dispatcher) stop(jobs <-chan *alerts.Message, workers, records *sync.Wa
 		back.Wait()
 		workers.Wait()
 		records.Wait() // after the workers: only they add to it
+		checks.Wait()
 		close(ended)
 	}()
 	timer := time.NewTimer(d.shutdownWait)

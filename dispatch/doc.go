@@ -1,8 +1,10 @@
 // Package dispatch delivers what package alerts planned: it claims the
 // messages due in the outbox, hands them to a provider through a Sender,
 // records the provider's answer, looks up the messages whose send ended
-// without one (reconciling), pauses while the provider refuses the account,
-// and runs the workers that do it.
+// without one (reconciling), asks the provider where a message stands whose
+// status callback is overdue (statuscheck.go: Twilio posts each once, and
+// one that found nabij down is lost), pauses while the provider refuses the
+// account, and runs the workers that do it.
 //
 // The rule it keeps: a message is never sent twice and never lost. A message
 // is claimed ("sending") in one transaction before the provider is called
@@ -18,7 +20,7 @@
 // from Config.Wall, real time.
 //
 // Where the provider's contract lives. dispatch declares the interfaces it
-// calls, Sender and Looker, because it is their only caller (voice calls
+// calls, Sender, Looker and Fetcher, because it is their only caller (voice calls
 // will be a second kind of delivery here, with an interface of their own
 // beside Sender). The values that cross them, alerts.Outgoing (what is handed
 // over), alerts.Receipt and alerts.SendError (the provider's answer), stay

@@ -128,18 +128,10 @@ func (d *Dispatcher) record(held *alerts.Message, a answer) bool {
 			// reached, and its callbacks will not come again (an absence's
 			// call completed with no key pressed: failed, and called once
 			// more while the alert is valid).
-			applied := false
-			if c := receipt.Call; c != nil && m.IsCall() {
-				if applied, err = d.fallbacks.ApplyCallStatus(tx, m, c.Status, c.AnsweredBy, c.Seconds); err != nil {
-					return err
-				}
-			}
 			// A message the provider took and failed at once (a 201 that says
 			// "failed") is failed now, with its fallback: no callback may come.
-			if !applied {
-				if _, err := d.fallbacks.ApplyStatus(tx, m, receipt.Status, receipt.Code); err != nil {
-					return err
-				}
+			if _, err := d.applyReceipt(tx, m, receipt); err != nil {
+				return err
 			}
 			// Reports that came before this record, in whatever order:
 			// each applied, a status never going back (ApplyStatus).

@@ -31,6 +31,7 @@ type msgState struct {
 	SentAt      *time.Time    `json:"sent_at,omitempty"`
 	DeliveredAt *time.Time    `json:"delivered_at,omitempty"`
 	RepliedAt   *time.Time    `json:"replied_at,omitempty"`
+	Checks      int           `json:"status_checks,omitempty"`
 	Fallback    string        `json:"fallback,omitempty"`
 	Note        string        `json:"note,omitempty"`
 	UpdatedAt   time.Time     `json:"updated_at"`
@@ -39,13 +40,13 @@ type msgState struct {
 func stateOf(m *alerts.Message) msgState {
 	return msgState{Status: m.Status, ErrorCode: m.ErrorCode, ProviderID: m.ProviderID, Attempts: m.Attempts,
 		DueAt: m.DueAt, Uncertain: m.Uncertain, ClaimedAt: m.ClaimedAt, ClaimedBy: m.ClaimedBy, SentAt: m.SentAt, DeliveredAt: m.DeliveredAt,
-		RepliedAt: m.RepliedAt, Fallback: m.Fallback, Note: m.Note, UpdatedAt: m.UpdatedAt}
+		RepliedAt: m.RepliedAt, Checks: m.StatusChecks, Fallback: m.Fallback, Note: m.Note, UpdatedAt: m.UpdatedAt}
 }
 
 func (s msgState) applyTo(m *alerts.Message) {
 	m.Status, m.ErrorCode, m.ProviderID, m.Attempts = s.Status, s.ErrorCode, s.ProviderID, s.Attempts
 	m.DueAt, m.Uncertain, m.ClaimedAt, m.ClaimedBy = s.DueAt, s.Uncertain, s.ClaimedAt, s.ClaimedBy
-	m.SentAt, m.DeliveredAt, m.RepliedAt = s.SentAt, s.DeliveredAt, s.RepliedAt
+	m.SentAt, m.DeliveredAt, m.RepliedAt, m.StatusChecks = s.SentAt, s.DeliveredAt, s.RepliedAt, s.Checks
 	m.Fallback, m.Note, m.UpdatedAt = s.Fallback, s.Note, s.UpdatedAt
 }
 

@@ -283,3 +283,36 @@ func (s *Sender) SettleTime() time.Duration { return s.cfg.Timeout }
 func (s *Sender) after(created time.Time, out alerts.Outgoing) bool {
 	return !out.Until.IsZero() && created.After(out.Until.Add(s.cfg.Timeout+time.Minute))
 }
+
+// Fetch asks Twilio where the message or call with providerID stands now
+// (GET …/Messages/{Sid}.json, …/Calls/{Sid}.json): asked for one still
+// "sent" a while after it went, whose status callback may have found nabij
+// down (dispatch.Fetcher). A text's receipt carries Twilio's status as a
+// callback would (queued, accepted and sending say sent); a call's is
+// receiptOfCall's, settled as a lookup's.
+func (s *Sender) Fetch(ctx context.Context, channel, providerID string) (alerts.Receipt, error) {
+	if err := ctx.Err(); err != nil {
+		return alerts.Receipt{}, err
+	}
+	if channel == channelVoice {
+		c, err := s.api.FetchCall(providerID, &api.FetchCallParams{})
+		if err != nil {
+			return alerts.Receipt{}, classify(err)
+		}
+		return receiptOfCall(c), nil
+	}
+	msg, err := s.api.FetchMessage(providerID, &api.FetchMessageParams{})
+	if err != nil {
+		return alerts.Receipt{}, classify(err)
+	}
+	r := alerts.Receipt{ProviderID: providerID, Status: alerts.StatusSent}
+	if msg.Status != nil {
+		if st, ok := alerts.ProviderStatus(*msg.Status); ok {
+			r.Status = st
+		}
+	}
+	if msg.ErrorCode != nil {
+		r.Code = *msg.ErrorCode
+	}
+	return r, nil
+}

@@ -215,6 +215,9 @@ func (s *Server) callResourceLocked(rec *callRecord) apiCall {
 }
 
 func (s *Server) fetchCall(w http.ResponseWriter, r *http.Request, sid string) {
+	if s.fetchRefused(w) {
+		return
+	}
 	s.mu.Lock()
 	rec, ok := s.callBySID[sid]
 	var body apiCall

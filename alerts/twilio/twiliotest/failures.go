@@ -1,8 +1,10 @@
 package twiliotest
 
+import "net/http"
+
 // Failing as Twilio fails, on demand: refused creates (429, 5xx, 21211,
-// 21610, 63016 and the rest), a delivery that fails later, refused lists,
-// creates left unanswered, a refused account.
+// 21610, 63016 and the rest), a delivery that fails later, refused lists
+// and fetches, creates left unanswered, a refused account.
 
 // FailNext makes the next n create requests (of a message or a call)
 // answer f, whatever their To.
@@ -58,6 +60,41 @@ func (s *Server) FailListNext(n int, f Failure) {
 	}
 }
 
+// FailFetchNext makes the next n fetch requests (GET Messages/{SM}.json or
+// Calls/{CA}.json, the status check of a message whose callback may have
+// been lost) answer f.
+func (s *Server) FailFetchNext(n int, f Failure) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range n {
+		s.failFetch = append(s.failFetch, f)
+	}
+}
+
+// FetchRequests counts every fetch request received (of a message or a
+// call), including those refused.
+func (s *Server) FetchRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fetchRequests
+}
+
+// fetchRefused counts a fetch request and answers it with the next of
+// FailFetchNext's failures, reporting whether it did.
+func (s *Server) fetchRefused(w http.ResponseWriter) bool {
+	s.mu.Lock()
+	s.fetchRequests++
+	if len(s.failFetch) == 0 {
+		s.mu.Unlock()
+		return false
+	}
+	fail := s.failFetch[0]
+	s.failFetch = s.failFetch[1:]
+	s.mu.Unlock()
+	writeError(w, fail, "")
+	return true
+}
+
 // ListRequests counts every list request received, including those refused.
 func (s *Server) ListRequests() int {
 	s.mu.Lock()
@@ -99,7 +136,8 @@ func (s *Server) RefuseAccount(f Failure) {
 }
 
 // ClearFailures removes every scripted failure (FailNext, FailTo,
-// FailDeliveryTo, FailOnCreateTo, FailListNext, StallNext, RefuseAccount).
+// FailDeliveryTo, FailOnCreateTo, FailListNext, FailFetchNext, StallNext,
+// RefuseAccount).
 // It does not change the rate limit.
 func (s *Server) ClearFailures() {
 	s.mu.Lock()
@@ -109,6 +147,7 @@ func (s *Server) ClearFailures() {
 	s.failDelivery = map[string]deliveryFailure{}
 	s.failCreate = map[string]deliveryFailure{}
 	s.failList = nil
+	s.failFetch = nil
 	s.stallNext = nil
 	s.refusal = nil
 }

@@ -377,6 +377,9 @@ func (s *Server) resourceLocked(rec *record) apiMessage {
 }
 
 func (s *Server) fetchMessage(w http.ResponseWriter, r *http.Request, sid string) {
+	if s.fetchRefused(w) {
+		return
+	}
 	s.mu.Lock()
 	rec, ok := s.bySID[sid]
 	var body apiMessage

@@ -36,10 +36,12 @@ type Server struct {
 	failDelivery  map[string]deliveryFailure
 	failCreate    map[string]deliveryFailure // 201 with a final status
 	failList      []Failure                  // the next list requests' answers
+	failFetch     []Failure                  // the next fetch requests' answers
 	stallNext     []bool                     // the next create requests get no answer (true: accepted first)
 	stalled       int                        // create requests held without an answer now
 	refusal       *Failure                   // the account refused: every request answers it
 	listRequests  int
+	fetchRequests int
 	ratePerSec    int
 	window        []time.Time // admitted create requests within the last second
 	autoCallbacks bool

@@ -39,9 +39,12 @@ type Failure struct {
 
 // Canned failures, worded as Twilio words them.
 var (
-	Failure429           = Failure{HTTPStatus: 429, Code: 20429, Message: "Too Many Requests"}
-	Failure500           = Failure{HTTPStatus: 500, Code: 20500, Message: "Internal Server Error"}
-	Failure503           = Failure{HTTPStatus: 503, Code: 20503, Message: "Service Unavailable"}
+	Failure429 = Failure{HTTPStatus: 429, Code: 20429, Message: "Too Many Requests"}
+	Failure500 = Failure{HTTPStatus: 500, Code: 20500, Message: "Internal Server Error"}
+	Failure503 = Failure{HTTPStatus: 503, Code: 20503, Message: "Service Unavailable"}
+	// Failure404 is the answer for a resource Twilio does not have (a
+	// message deleted from the account's log, say).
+	Failure404           = Failure{HTTPStatus: 404, Code: 20404, Message: "The requested resource was not found"}
 	FailureInvalidNumber = Failure{HTTPStatus: 400, Code: 21211, Message: "The 'To' number {To} is not a valid phone number."}
 	FailureUnsubscribed  = Failure{HTTPStatus: 400, Code: 21610, Message: "Attempt to send to unsubscribed recipient"}
 	FailureNotMobile     = Failure{HTTPStatus: 400, Code: 21614, Message: "'To' number is not a valid mobile number"}
