@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -119,6 +120,10 @@ type Dispatcher struct {
 	inflight map[string]bool
 	failing  map[string]time.Time // claims that failed: left alone until then
 	paused   *pause               // the provider refuses the account (pause.go)
+
+	// checked and moved count the status checks answered since start, and
+	// those that moved a message on (statuscheck.go).
+	checked, moved atomic.Uint64
 }
 
 // NewDispatcher makes a dispatcher of cfg, ready to Reconcile and Run, with

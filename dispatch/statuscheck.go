@@ -99,11 +99,21 @@ func (d *Dispatcher) checkStatuses(ctx context.Context, fetcher Fetcher) (checke
 			return checked, changed, err
 		}
 		checked++
+		d.checked.Add(1)
 		if moved {
 			changed++
+			d.moved.Add(1)
 		}
 	}
 	return checked, changed, nil
+}
+
+// StatusChecksDone counts the status checks the provider answered since
+// the dispatcher was made, and those of them that moved a message on: its
+// status callback never came. Many of those mean the provider's callbacks
+// do not reach nabij at all.
+func (d *Dispatcher) StatusChecksDone() (checked, moved uint64) {
+	return d.checked.Load(), d.moved.Load()
 }
 
 // checkDue reports whether m is due a status check at now.

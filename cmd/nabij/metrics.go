@@ -50,7 +50,8 @@ func (m *metrics) observe(msg *alerts.Message) {
 
 // registerDispatcherMetrics exports whether sending is paused: 1 while the
 // provider refuses the account (wrong credentials, suspended, a sender not
-// allowed), when no message goes out and /healthz says why.
+// allowed), when no message goes out and /healthz says why; and the status
+// checks of messages whose callbacks are overdue.
 func registerDispatcherMetrics(reg prometheus.Registerer, d *dispatch.Dispatcher) {
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "nabij_sending_paused",
@@ -61,6 +62,14 @@ func registerDispatcherMetrics(reg prometheus.Registerer, d *dispatch.Dispatcher
 		}
 		return 0
 	}))
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "nabij_status_checks_total",
+		Help: "Messages and calls still sent 10 minutes or an hour after they went, whose status Twilio was asked for (answered checks).",
+	}, func() float64 { checked, _ := d.StatusChecksDone(); return float64(checked) }))
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "nabij_status_checks_moved_total",
+		Help: "Status checks that moved a message on: its status callback never reached nabij (lost in a restart; many mean Twilio's callbacks do not reach nabij at all).",
+	}, func() float64 { _, moved := d.StatusChecksDone(); return float64(moved) }))
 }
 
 // registerStoreMetrics exports the group commit's counters: commits, the

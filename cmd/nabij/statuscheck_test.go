@@ -63,4 +63,9 @@ func TestCallbacksLostInARestartAreFetched(t *testing.T) {
 	if n := h.twilio.FetchRequests(); n != 1 {
 		t.Errorf("%d fetches, want 1", n)
 	}
+	for name, want := range map[string]string{"nabij_status_checks_total": "1", "nabij_status_checks_moved_total": "1"} {
+		if l := metricLine(t, h, name); l != name+" "+want {
+			t.Errorf("metric %q, want %s", l, want)
+		}
+	}
 }
