@@ -1,10 +1,12 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -57,7 +59,7 @@ func TestBoardPage(t *testing.T) {
 		{"an unknown case", "POST", "/escalations/e9/action", fmt.Errorf("act on escalation e9: read: %w", school.NotFound("escalation %s", "e9")), 404, "Not found."},
 		{"a case closed", "POST", "/escalations/e1/action", &app.StepError{Op: "act on escalation e1", Err: fmt.Errorf("%w: dismissed cannot be acknowledged", protocol.ErrTransition)}, 409, "dismissed cannot be acknowledged"},
 		{"a task gone", "POST", "/tasks/t9/done", school.NotFound("task %s", "t9"), 404, "Not found."},
-		{"the board failing", "GET", "/board", &app.StepError{Op: "board", Err: fmt.Errorf("read: disk on fire")}, 500, "something went wrong on our side"},
+		{"the board failing", "GET", "/board", &app.StepError{Op: "board", Err: fmt.Errorf("read: disk on fire")}, 500, "Something went wrong in nabij. Nothing was changed."},
 		{"an unknown pupil", "GET", "/pupils/s9", school.NotFound("student %s", "s9"), 404, "Not found."},
 		{"an unknown melding", "GET", "/escalations/e9/melding", school.NotFound("escalation %s", "e9"), 404, "Not found."},
 	} {
@@ -85,4 +87,40 @@ func TestTheBoardSaysAContactIsCalledOnlyWhenItIs(t *testing.T) {
 	}
 	s.contact.Contact.Channel = school.ChannelVoice
 	isPage(t, "a contact on calls", do(srv, pageRequest("GET", "/board?called=c1", nil)), 200, "Moeder is called from now on")
+}
+
+// An error page says what happened in the user's language; the API's
+// English specifics (the field and why, the rule a change broke) stand
+// beside it, marked as English, and an internal error's are left out.
+// (The page showed the API's English message to a Dutch user.)
+func TestAnErrorPageSaysWhatHappenedInTheUsersLanguage(t *testing.T) {
+	t.Parallel()
+	s := pageStub(coordinator)
+	srv, _ := stubServer(s, Config{})
+	for _, tc := range []struct {
+		name   string
+		err    error
+		status int
+		texts  []string
+	}{
+		{"a case closed", &app.StepError{Op: "act on escalation e1", Err: fmt.Errorf("%w: dismissed cannot be acknowledged", protocol.ErrTransition)}, 409,
+			[]string{"Dit kan nu niet (meer): het is al gedaan, of net door iemand anders veranderd. Er is niets veranderd",
+				`Technische details (Engels): <span lang="en" translate="no">action not allowed: dismissed cannot be acknowledged</span>`}},
+		{"a bad field", &school.ValidationError{Details: []school.FieldError{{Field: "note", Message: "at most 500 characters"}}}, 422,
+			[]string{"Niet opgeslagen: iets in het formulier klopt niet. Er is niets veranderd.",
+				`<span lang="en" translate="no">the request has bad fields; nothing was applied · note: at most 500 characters</span>`}},
+		{"a full disk", &app.StepError{Op: "act on escalation e1", Err: &store.WriteError{Err: syscall.ENOSPC}}, 500,
+			[]string{"nabij kon niet schrijven (de schijf is misschien vol)", "no space left on device"}},
+		{"the store failing", &app.StepError{Op: "act on escalation e1", Err: errors.New("read: disk on fire")}, 500,
+			[]string{"Er ging iets mis bij nabij. Er is niets veranderd."}},
+	} {
+		s.err = tc.err
+		rec := do(srv, pageRequest("POST", "/escalations/e1/action?lang=nl", url.Values{"action": {"acknowledge"}}))
+		isPage(t, tc.name, rec, tc.status, tc.texts...)
+		for _, english := range []string{"something went wrong", "disk on fire", "Nothing was changed"} {
+			if strings.Contains(rec.Body.String(), english) {
+				t.Errorf("%s: the Dutch page says %q", tc.name, english)
+			}
+		}
+	}
 }

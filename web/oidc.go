@@ -180,20 +180,20 @@ func (h *handlers) signinStart(c echo.Context) error {
 func (h *handlers) oidcStart(c echo.Context) error {
 	if !h.signins.allowOIDCStart(c.RealIP()) {
 		h.log.Warn("oidc sign-in limited: too many started from one address")
-		return h.render(c, http.StatusTooManyRequests, "error.html", h.say(c, "signin_slow", nil), "")
+		return h.errorPage(c, http.StatusTooManyRequests, h.say(c, "signin_slow", nil))
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 15*time.Second)
 	defer cancel()
 	p, err := h.oidc.discover(ctx)
 	if err != nil {
 		h.log.Error("oidc discovery failed", "err", err)
-		return h.render(c, http.StatusBadGateway, "error.html", h.say(c, "signin_oidc_down", nil), "")
+		return h.errorPage(c, http.StatusBadGateway, h.say(c, "signin_oidc_down", nil))
 	}
 	state, nonce, verifier := randomString(), randomString(), oauth2.GenerateVerifier()
 	switch err := h.oidc.put(c.Request().Context(), state, oidcLogin{nonce: nonce, verifier: verifier, expires: time.Now().Add(oidcPendingLifetime)}, time.Now()); {
 	case errors.Is(err, errTooManyPending):
 		h.log.Warn("oidc sign-in limited: too many under way")
-		return h.render(c, http.StatusTooManyRequests, "error.html", h.say(c, "signin_slow", nil), "")
+		return h.errorPage(c, http.StatusTooManyRequests, h.say(c, "signin_slow", nil))
 	case err != nil:
 		return fmt.Errorf("oidc sign-in start: %w", err)
 	}
@@ -238,19 +238,19 @@ func (h *handlers) oidcCallback(c echo.Context) error {
 		var r *oidcRefusal
 		if !errors.As(err, &r) {
 			h.log.Error("oidc sign-in failed", "err", err)
-			return h.render(c, http.StatusBadGateway, "error.html", h.say(c, "signin_oidc_down", nil), "")
+			return h.errorPage(c, http.StatusBadGateway, h.say(c, "signin_oidc_down", nil))
 		}
 		h.log.Warn("oidc sign-in refused", "reason", r.reason)
-		return h.render(c, r.status, "error.html", h.say(c, r.text, nil), "")
+		return h.errorPage(c, r.status, h.say(c, r.text, nil))
 	}
 	session, u, err := h.svc.SignInWithLogin(c.Request().Context(), login)
 	switch {
 	case errors.Is(err, app.ErrUnknownLogin):
 		h.log.Warn("oidc sign-in refused", "reason", "no nabij user has this login")
-		return h.render(c, http.StatusForbidden, "error.html", h.say(c, "signin_oidc_unknown", nil), "")
+		return h.errorPage(c, http.StatusForbidden, h.say(c, "signin_oidc_unknown", nil))
 	case errors.Is(err, app.ErrUserDisabled):
 		h.log.Warn("oidc sign-in refused", "reason", "user disabled")
-		return h.render(c, http.StatusForbidden, "error.html", h.say(c, "signin_oidc_disabled", nil), "")
+		return h.errorPage(c, http.StatusForbidden, h.say(c, "signin_oidc_disabled", nil))
 	case err != nil:
 		return err
 	}

@@ -172,7 +172,7 @@ func (h *handlers) pageRoutes(e *echo.Echo) {
 		// by a review: the token's day was over, the taps lost).
 		CookieMaxAge: csrfLifetime,
 		ErrorHandler: func(err error, c echo.Context) error {
-			return h.render(c, http.StatusForbidden, "error.html", h.say(c, "csrf_refused", nil), "")
+			return h.errorPage(c, http.StatusForbidden, h.say(c, "csrf_refused", nil))
 		},
 	})
 	csrf = tokenAlways(csrf, h.uploader)
@@ -269,10 +269,10 @@ func (h *handlers) uploader(c echo.Context) (bool, error) {
 			return true, nil
 		}
 		if ok {
-			return false, h.render(c, http.StatusForbidden, "error.html", h.say(c, "forbidden", nil), "")
+			return false, h.errorPage(c, http.StatusForbidden, h.say(c, "forbidden", nil))
 		}
 	}
-	return false, h.render(c, http.StatusUnauthorized, "error.html", h.say(c, "signin_needed", nil), "")
+	return false, h.errorPage(c, http.StatusUnauthorized, h.say(c, "signin_needed", nil))
 }
 
 // renewCSRF gives a new CSRF token at sign-in, so that a token planted
@@ -304,7 +304,7 @@ func (h *handlers) session(next echo.HandlerFunc) echo.HandlerFunc {
 				return next(c)
 			}
 		}
-		return h.render(c, http.StatusUnauthorized, "error.html", h.say(c, "signin_needed", nil), "")
+		return h.errorPage(c, http.StatusUnauthorized, h.say(c, "signin_needed", nil))
 	}
 }
 
@@ -316,7 +316,7 @@ func (h *handlers) pageRole(roles ...school.Role) echo.MiddlewareFunc {
 					return next(c)
 				}
 			}
-			return h.render(c, http.StatusForbidden, "error.html", h.say(c, "forbidden", nil), "")
+			return h.errorPage(c, http.StatusForbidden, h.say(c, "forbidden", nil))
 		}
 	}
 }
@@ -340,10 +340,10 @@ func (h *handlers) signin(c echo.Context) error {
 	if err != nil {
 		if !h.signins.allow(c.RealIP(), c.FormValue("token")) {
 			h.log.Warn("sign-in limited", "route", c.Path())
-			return h.render(c, http.StatusTooManyRequests, "error.html", h.say(c, "signin_slow", nil), "")
+			return h.errorPage(c, http.StatusTooManyRequests, h.say(c, "signin_slow", nil))
 		}
 		h.log.Warn("sign-in refused", "reason", err)
-		return h.render(c, http.StatusUnauthorized, "error.html", h.say(c, "signin_bad", nil), "")
+		return h.errorPage(c, http.StatusUnauthorized, h.say(c, "signin_bad", nil))
 	}
 	c.SetCookie(&http.Cookie{Name: h.cookie(sessionCookie), Value: session, Path: "/", HttpOnly: true,
 		Secure: h.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: int(lifetime.Seconds())})

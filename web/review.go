@@ -58,7 +58,7 @@ func (h *handlers) reviewerFence(next echo.HandlerFunc) echo.HandlerFunc {
 		if p := c.Path(); p == "/review" || strings.HasPrefix(p, "/review/") || p == "/signout" {
 			return next(c)
 		}
-		return h.render(c, http.StatusForbidden, "error.html", h.say(c, "forbidden", nil), "")
+		return h.errorPage(c, http.StatusForbidden, h.say(c, "forbidden", nil))
 	}
 }
 
@@ -156,7 +156,7 @@ func (h *handlers) reviewDone(c echo.Context) error {
 	if err != nil {
 		var refused *translations.RefusedError
 		if errors.As(err, &refused) {
-			return h.render(c, http.StatusUnprocessableEntity, "error.html", refused.Error(), "")
+			return h.errorPage(c, http.StatusUnprocessableEntity, refused.Error())
 		}
 		return h.pageError(c, err)
 	}

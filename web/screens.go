@@ -252,20 +252,49 @@ func (h *handlers) pupilPage(c echo.Context) error {
 	return h.render(c, http.StatusOK, "pupil.html", p, flash)
 }
 
-// pageError shows a domain error as a page, with the status the API would give.
+// pageError shows a domain error as a page, with the status the API would
+// give: what happened in the user's language, and the API's English
+// specifics (a field and why it was refused, the rule a change broke)
+// beside it, marked as English.
 func (h *handlers) pageError(c echo.Context, err error) error {
 	status, detail := h.describe(err, c)
-	msg := detail.Message
-	switch status {
-	case http.StatusForbidden:
-		msg = h.say(c, "forbidden", nil)
-	case http.StatusNotFound:
-		msg = h.say(c, "not_found", nil)
+	var id string
+	technical := detail.Message
+	switch {
+	case status == http.StatusForbidden:
+		id, technical = "forbidden", ""
+	case status == http.StatusNotFound:
+		id, technical = "not_found", ""
+	case detail.Code == "invalid":
+		id = "page_error_invalid"
+	case status == http.StatusConflict:
+		id = "page_error_conflict"
+	case detail.Code == "store_write_failed":
+		id = "page_error_store"
+	case status >= http.StatusInternalServerError:
+		id, technical = "page_error_internal", "" // nothing the user can act on; the log has it
+	case status == http.StatusRequestEntityTooLarge:
+		id = "page_error_too_large"
+	case status == http.StatusTooManyRequests:
+		id, technical = "signin_slow", ""
+	default:
+		id = "page_error_refused"
 	}
 	for _, d := range detail.Details {
-		msg += " · " + d.Field + ": " + d.Message
+		technical += " · " + d.Field + ": " + d.Message
 	}
-	return h.render(c, status, "error.html", msg, "")
+	return h.render(c, status, "error.html", problem{Message: h.say(c, id, nil), Detail: strings.TrimPrefix(technical, " · ")}, "")
+}
+
+// problem is what an error page says: Message in the user's language, and
+// Detail, when there is one, the API's English words for it.
+type problem struct {
+	Message, Detail string
+}
+
+// errorPage shows msg, already in the user's language, as an error page.
+func (h *handlers) errorPage(c echo.Context, status int, msg string) error {
+	return h.render(c, status, "error.html", problem{Message: msg}, "")
 }
 
 func (h *handlers) renderRefreshing(c echo.Context, name string, data any, flash string, seconds int) error {
