@@ -338,11 +338,12 @@ func (d *Dispatcher) Run(ctx context.Context) {
 
 // stop ends Run. The messages claimed ahead that no worker has taken go
 // back to the outbox as they were (a worker does the same with the next one
-// it takes), and stop waits for the sends under way and the recording of
-// their answers (and a round of status checks), at most shutdownWait. A send still under way then stays
-// "sending" in the store (unless its answer comes and is recorded before
-// the store closes), and the next start looks it up at the provider rather
-// than send it again: Reconcile.
+// it takes), and stop waits for the sends under way, the recording of
+// their answers and a round of status checks under way, at most
+// shutdownWait. A send still under way then stays "sending" in the store
+// (unless its answer comes and is recorded before the store closes), and
+// the next start looks it up at the provider rather than send it again:
+// Reconcile. A status check cut short is not counted, and is asked again.
 func (d *Dispatcher) stop(jobs <-chan *alerts.Message, workers, records, checks *sync.WaitGroup) {
 	var back sync.WaitGroup
 	for m := range jobs {
