@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/nabij-isk/nabij/school"
@@ -67,7 +68,8 @@ func (b *builder) people() map[string]*person {
 			case p.role == "":
 				p.role, p.roleCell = c.role, c.relation
 			case p.role != c.role:
-				b.errs.add(c.relation, conflict, "relationship", p.roleCell.val, p.roleCell.row, "relationship")
+				b.errs.add(c.relation, "contact_relationship_differs", map[string]string{"Value": p.roleCell.val, "Row": strconv.Itoa(p.roleCell.row)},
+					conflict, "relationship", p.roleCell.val, p.roleCell.row, "relationship")
 			}
 		}
 		if c.language != "" {
@@ -75,7 +77,8 @@ func (b *builder) people() map[string]*person {
 			case p.language == "":
 				p.language, p.second, p.langCell = c.language, c.second, c.lang
 			case p.language != c.language || c.second != "" && p.second != "" && c.second != p.second:
-				b.errs.add(c.lang, conflict, "language", p.langCell.val, p.langCell.row, "language")
+				b.errs.add(c.lang, "contact_language_differs", map[string]string{"Value": p.langCell.val, "Row": strconv.Itoa(p.langCell.row)},
+					conflict, "language", p.langCell.val, p.langCell.row, "language")
 			case p.second == "":
 				p.second = c.second
 			}
@@ -85,7 +88,8 @@ func (b *builder) people() map[string]*person {
 			case p.channel == "":
 				p.channel, p.chCell = c.channel, c.ch
 			case p.channel != c.channel:
-				b.errs.add(c.ch, conflict, "channel", p.chCell.val, p.chCell.row, "channel")
+				b.errs.add(c.ch, "contact_channel_differs", map[string]string{"Value": p.chCell.val, "Row": strconv.Itoa(p.chCell.row)},
+					conflict, "channel", p.chCell.val, p.chCell.row, "channel")
 			}
 		}
 	}
@@ -97,7 +101,7 @@ func (b *builder) people() map[string]*person {
 			p.role = school.RoleParent
 		}
 		if len(p.names) == 0 && p.roleCell.val == "" && (b.has[fContactName] || b.has[fRelation]) {
-			b.errs.add(p.first.name, "a name is required for this contact (or a relatie, such as moeder)")
+			b.errs.add(p.first.name, "contact_name_required", nil, "a name is required for this contact (or a relatie, such as moeder)")
 		}
 	}
 	return m
@@ -176,12 +180,12 @@ func (b *builder) finish(noPupils cell) *Result {
 	b.checkPupils()
 	roster, src := b.assemble(b.people())
 	if len(b.order) == 0 {
-		b.errs.add(noPupils, "there are no pupils in the file")
+		b.errs.add(noPupils, "no_pupils", nil, "there are no pupils in the file")
 	}
 	if err := roster.Normalize(b.today); err != nil {
 		var ve *school.ValidationError
 		if !errors.As(err, &ve) {
-			b.errs.add(cell{idx: -1}, "%v", err)
+			b.errs.addErr(cell{idx: -1}, err)
 		} else {
 			for _, d := range ve.Details {
 				c, ok := src[d.Field]
@@ -193,7 +197,7 @@ func (b *builder) finish(noPupils cell) *Result {
 					// by its path rather than lost.
 					c = cell{col: d.Field, idx: -1}
 				}
-				b.errs.add(c, "%s", d.Message)
+				b.errs.addErr(c, d.Err())
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/nabij-isk/nabij/school"
@@ -46,7 +47,15 @@ type positioned struct {
 	idx, doc int
 }
 
-func (e *errorList) add(c cell, format string, args ...any) {
+// add names c's problem, id with args (school.Problem), its English
+// formatted as fmt.Sprintf does.
+func (e *errorList) add(c cell, id string, args map[string]string, format string, a ...any) {
+	e.addErr(c, school.Problemf(id, args, format, a...))
+}
+
+// addErr names c's problem err: a *school.Problem keeps its id, another
+// error is English only.
+func (e *errorList) addErr(c cell, err error) {
 	key := fmt.Sprintf("%d\x00%d\x00%s", c.doc, c.row, c.col)
 	if e.seen == nil {
 		e.seen = map[string]bool{}
@@ -55,7 +64,11 @@ func (e *errorList) add(c cell, format string, args ...any) {
 		return
 	}
 	e.seen[key] = true
-	e.list = append(e.list, positioned{RowError{Row: c.row, Column: c.col, Message: fmt.Sprintf(format, args...)}, c.idx, c.doc})
+	re := RowError{Row: c.row, Column: c.col, Message: err.Error()}
+	if p, ok := err.(*school.Problem); ok {
+		re.Problem = p
+	}
+	e.list = append(e.list, positioned{re, c.idx, c.doc})
 }
 
 // sorted lists the errors as they stand in the file: by row, then column.
@@ -167,10 +180,10 @@ func (b *builder) add(rec *record) {
 	idc := rec.cells[fPupilID]
 	switch {
 	case idc.val == "":
-		b.errs.add(idc, "a pupil number is required on every row")
+		b.errs.add(idc, "pupil_number_required", nil, "a pupil number is required on every row")
 		return
 	case !school.ValidID(idc.val):
-		b.errs.add(idc, "%q is not a pupil number nabij can use: 1 to 64 letters, digits, '-', '_' or '.'", idc.val)
+		b.errs.add(idc, "pupil_number_unusable", map[string]string{"Value": idc.val}, "%q is not a pupil number nabij can use: 1 to 64 letters, digits, '-', '_' or '.'", idc.val)
 		return
 	}
 	p := b.pupils[idc.val]
@@ -200,7 +213,7 @@ func (b *builder) mergePupilField(p *pupil, f field, c cell) {
 	case fBirth:
 		d, err := parseDate(c.val)
 		if err != nil {
-			b.errs.add(c, "%v", err)
+			b.errs.addErr(c, err)
 			return
 		}
 		key = d.String()
@@ -212,7 +225,7 @@ func (b *builder) mergePupilField(p *pupil, f field, c cell) {
 	case fGender:
 		g, ok := parseGender(c.val)
 		if !ok {
-			b.errs.add(c, "%q is no gender nabij knows: write m or v (man, vrouw, jongen, meisje, male, female), or leave it empty", c.val)
+			b.errs.add(c, "gender_unknown", map[string]string{"Value": c.val}, "%q is no gender nabij knows: write m or v (man, vrouw, jongen, meisje, male, female), or leave it empty", c.val)
 			return
 		}
 		key = g
@@ -222,7 +235,8 @@ func (b *builder) mergePupilField(p *pupil, f field, c cell) {
 		return
 	}
 	if p.key[f] != key {
-		b.errs.add(c, "%q differs from row %d (%q); all rows of pupil %s must agree", c.val, p.f[f].row, p.f[f].val, p.id.val)
+		b.errs.add(c, "pupil_rows_differ", map[string]string{"Value": c.val, "Row": strconv.Itoa(p.f[f].row), "Other": p.f[f].val, "Pupil": p.id.val},
+			"%q differs from row %d (%q); all rows of pupil %s must agree", c.val, p.f[f].row, p.f[f].val, p.id.val)
 	}
 }
 
@@ -260,27 +274,27 @@ func (b *builder) parseContact(c *contactRow) bool {
 			if who == "" {
 				who = c.relation.val
 			}
-			b.errs.add(c.phone, "a phone number is required for contact %q", who)
+			b.errs.add(c.phone, "contact_phone_required", map[string]string{"Who": who}, "a phone number is required for contact %q", who)
 		}
 		ok = false
 	default:
 		if c.e164, err = b.parsed.phone(c.phone.val); err != nil {
-			b.errs.add(c.phone, "%v", err)
+			b.errs.addErr(c.phone, err)
 			ok = false
 		}
 	}
 	if c.relation.val != "" {
 		if c.role, err = b.parsed.role(c.relation.val); err != nil {
-			b.errs.add(c.relation, "%v", err)
+			b.errs.addErr(c.relation, err)
 			ok = false
 		}
 	}
 	if c.language, c.second, err = b.parsed.language(c.lang.val); err != nil {
-		b.errs.add(c.lang, "%v", err)
+		b.errs.addErr(c.lang, err)
 		ok = false
 	}
 	if c.channel, err = parseChannel(c.ch.val); err != nil {
-		b.errs.add(c.ch, "%v", err)
+		b.errs.addErr(c.ch, err)
 		ok = false
 	}
 	return ok
@@ -354,13 +368,13 @@ func (p *parsedCells) language(s string) (first, second string, err error) {
 func (b *builder) checkPupils() {
 	for _, p := range b.order {
 		if p.name() == "" && (b.has[fGiven] || b.has[fFamily] || b.has[fFullName]) {
-			b.errs.add(p.nameCell(), "a name is required for pupil %s", p.id.val)
+			b.errs.add(p.nameCell(), "pupil_name_required", map[string]string{"Pupil": p.id.val}, "a name is required for pupil %s", p.id.val)
 		}
 		if !p.tried[fBirth] && b.has[fBirth] {
-			b.errs.add(p.f[fBirth], "a birth date is required for pupil %s", p.id.val)
+			b.errs.add(p.f[fBirth], "pupil_birth_required", map[string]string{"Pupil": p.id.val}, "a birth date is required for pupil %s", p.id.val)
 		}
 		if !p.tried[fClass] && b.has[fClass] {
-			b.errs.add(p.f[fClass], "a class is required for pupil %s", p.id.val)
+			b.errs.add(p.f[fClass], "pupil_class_required", map[string]string{"Pupil": p.id.val}, "a class is required for pupil %s", p.id.val)
 		}
 	}
 }
@@ -368,7 +382,7 @@ func (b *builder) checkPupils() {
 // checkHeader reports the columns nabij cannot do without, once, on the
 // header row, instead of on every row.
 func (b *builder) checkHeader(headerRow int) {
-	missing := func(what string, fs ...field) {
+	missing := func(id, what string, fs ...field) {
 		for _, f := range fs {
 			if b.has[f] {
 				return
@@ -379,17 +393,17 @@ func (b *builder) checkHeader(headerRow int) {
 			b.missing[aliases[f][0]] = true
 			names = append(names, aliases[f][:min(3, len(aliases[f]))]...)
 		}
-		b.errs.add(cell{row: headerRow, col: aliases[fs[0]][0], idx: -1},
+		b.errs.add(cell{row: headerRow, col: aliases[fs[0]][0], idx: -1}, id, map[string]string{"Names": strings.Join(names, ", ")},
 			"the file has no column for %s; name one %s", what, strings.Join(names, ", "))
 	}
-	missing("the pupil's name", fGiven, fFamily, fFullName)
-	missing("the birth date", fBirth)
-	missing("the class", fClass)
+	missing("column_name_missing", "the pupil's name", fGiven, fFamily, fFullName)
+	missing("column_birth_missing", "the birth date", fBirth)
+	missing("column_class_missing", "the class", fClass)
 	if b.has[fContactName] || b.has[fRelation] {
-		missing("the contact's phone number", fPhone)
+		missing("column_phone_missing", "the contact's phone number", fPhone)
 	}
 	if b.has[fPhone] {
-		missing("the contact's name or relationship", fContactName, fRelation)
+		missing("column_contact_missing", "the contact's name or relationship", fContactName, fRelation)
 	}
 }
 

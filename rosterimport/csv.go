@@ -106,7 +106,7 @@ func ParseCSV(r io.Reader, today school.Date) (*Result, error) {
 		if err != nil {
 			// The reader's place in the file is uncertain after this, so the
 			// rest is not guessed at; the error keeps the roster from applying.
-			b.errs.add(cell{row: pe.Line + skipped, idx: -1}, "this line cannot be read as CSV (%v); the lines after it were not read", err)
+			b.errs.add(cell{row: pe.Line + skipped, idx: -1}, "csv_line_unreadable", nil, "this line cannot be read as CSV (%v); the lines after it were not read", err)
 			break
 		}
 		line, _ := cr.FieldPos(0)

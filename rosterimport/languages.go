@@ -1,7 +1,6 @@
 package rosterimport
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/nabij-isk/nabij/school"
@@ -76,7 +75,7 @@ var languageNames = func() map[string]string {
 func parseLanguage(s string) (first, second string, err error) {
 	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '/' || r == ',' || r == ';' || r == '+' })
 	if len(parts) > 2 {
-		return "", "", fmt.Errorf("%q names more than two languages; give the best one, and at most one more after a /", s)
+		return "", "", school.Problemf("language_too_many", map[string]string{"Value": s}, "%q names more than two languages; give the best one, and at most one more after a /", s)
 	}
 	tags := make([]string, 0, 2)
 	for _, p := range parts {
@@ -108,7 +107,7 @@ func languageTag(s string) (string, error) {
 	}
 	tag, err := school.NormalizeLanguage(s)
 	if err != nil {
-		return "", fmt.Errorf("%q is not a language nabij knows; write its name (such as Tigrinya, Arabisch, Dari) or a code such as ti, ar, fa-AF", s)
+		return "", school.Problemf("language_unknown", map[string]string{"Value": s}, "%q is not a language nabij knows; write its name (such as Tigrinya, Arabisch, Dari) or a code such as ti, ar, fa-AF", s)
 	}
 	return tag, nil
 }

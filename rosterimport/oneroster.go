@@ -3,6 +3,7 @@ package rosterimport
 import (
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nabij-isk/nabij/school"
@@ -35,11 +36,11 @@ func ParseOneRoster(r io.ReaderAt, size int64, today school.Date) (*Result, erro
 	o.b = newBuilder(today, has)
 	if !has[fBirth] {
 		o.b.missing["demographics.csv"] = true
-		o.b.errs.add(cell{col: "demographics.csv", idx: -1}, "the zip has no demographics.csv, which holds the pupils' birth dates")
+		o.b.errs.add(cell{col: "demographics.csv", idx: -1}, "oneroster_no_demographics", nil, "the zip has no demographics.csv, which holds the pupils' birth dates")
 	}
 	if !has[fClass] {
 		o.b.missing["enrollments.csv"] = true
-		o.b.errs.add(cell{col: "enrollments.csv", idx: -1}, "the zip needs classes.csv and enrollments.csv, which put the pupils in classes")
+		o.b.errs.add(cell{col: "enrollments.csv", idx: -1}, "oneroster_no_enrollments", nil, "the zip needs classes.csv and enrollments.csv, which put the pupils in classes")
 	}
 	o.read()
 	res := o.b.finish(cell{row: 1, col: "users.csv", idx: -1, doc: docUsers})
@@ -110,7 +111,7 @@ func (o *oneRoster) read() {
 			rows, ok := byID[a]
 			switch {
 			case o.roles[sid].role == "student" && !ok:
-				o.b.errs.add(u.cell(i, "agentSourcedIds"), "there is no user %q in users.csv", a)
+				o.b.errs.add(u.cell(i, "agentSourcedIds"), "oneroster_no_user", map[string]string{"Value": a}, "there is no user %q in users.csv", a)
 			case o.roles[sid].role == "student" && o.family(rows[0]):
 				link(sid, rows[0])
 			case o.family(i) && ok && o.roles[a].role == "student":
@@ -186,7 +187,7 @@ func (o *oneRoster) classOf(sid string) (c cell, classID string, ok bool) {
 		cid := o.enrollments.cell(e, "classSourcedId")
 		rows, found := o.classByID[cid.val]
 		if !found {
-			o.b.errs.add(cid, "there is no class %q in classes.csv", cid.val)
+			o.b.errs.add(cid, "oneroster_no_class", map[string]string{"Value": cid.val}, "there is no class %q in classes.csv", cid.val)
 			reported = cid
 			continue
 		}
@@ -208,7 +209,7 @@ func (o *oneRoster) classOf(sid string) (c cell, classID string, ok bool) {
 		return reported, "", false
 	case len(pick) > 1:
 		reported = o.enrollments.cell(pick[1], "classSourcedId")
-		o.b.errs.add(reported, "pupil %s is in %d classes and not in exactly one homeroom; mark their own class classType homeroom", sid, len(pick))
+		o.b.errs.add(reported, "oneroster_homeroom", map[string]string{"Pupil": sid, "Count": strconv.Itoa(len(pick))}, "pupil %s is in %d classes and not in exactly one homeroom; mark their own class classType homeroom", sid, len(pick))
 		reported.val = ""
 		return reported, "", false
 	}

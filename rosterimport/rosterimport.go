@@ -27,6 +27,9 @@ type RowError struct {
 	// Message may quote the cell (a name, a date): it is for the admin
 	// fixing the file, not for logs.
 	Message string `json:"message"`
+	// Problem, when set, is Message with an id the staff pages say in
+	// their own words (school.Problem); nil for a message only in English.
+	Problem *school.Problem `json:"-"`
 }
 
 // Result is what an import would apply.

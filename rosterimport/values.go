@@ -3,7 +3,6 @@ package rosterimport
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -35,14 +34,14 @@ func parseDate(s string) (school.Date, error) {
 	} else if g := isoDate.FindStringSubmatch(s); g != nil {
 		y, m, d = g[1], g[2], g[3]
 	} else {
-		return school.Date{}, fmt.Errorf("%q is not a date; write dd-mm-jjjj, such as 04-03-2010", s)
+		return school.Date{}, school.Problemf("date_unreadable", map[string]string{"Value": s}, "%q is not a date; write dd-mm-jjjj, such as 04-03-2010", s)
 	}
 	yi, _ := strconv.Atoi(y)
 	mi, _ := strconv.Atoi(m)
 	di, _ := strconv.Atoi(d)
 	t := time.Date(yi, time.Month(mi), di, 0, 0, 0, 0, time.UTC)
 	if t.Year() != yi || int(t.Month()) != mi || t.Day() != di || yi < 1900 {
-		return school.Date{}, fmt.Errorf("%q is not a date that exists; write dd-mm-jjjj, such as 04-03-2010", s)
+		return school.Date{}, school.Problemf("date_nonexistent", map[string]string{"Value": s}, "%q is not a date that exists; write dd-mm-jjjj, such as 04-03-2010", s)
 	}
 	return school.DateOf(t), nil
 }
@@ -75,7 +74,7 @@ func parseRole(s string) (school.ContactRole, error) {
 			}
 		}
 	}
-	return "", fmt.Errorf("%q is not a relationship nabij knows; write ouder, voogd or woonbegeleider", s)
+	return "", school.Problemf("relationship_unknown", map[string]string{"Value": s}, "%q is not a relationship nabij knows; write ouder, voogd or woonbegeleider", s)
 }
 
 // channelSpelling drops what people put inside a channel's name ("Whats App", "whats-app").
@@ -93,7 +92,7 @@ func parseChannel(s string) (school.Channel, error) {
 	case "voice", "call", "bellen", "spraak", "telefoon":
 		return school.ChannelVoice, nil
 	}
-	return "", fmt.Errorf("%q is not a channel; write sms, whatsapp or bellen (a phone call)", s)
+	return "", school.Problemf("channel_unknown", map[string]string{"Value": s}, "%q is not a channel; write sms, whatsapp or bellen (a phone call)", s)
 }
 
 // normalizePhone is school.NormalizePhone, plus one repair: Excel reads

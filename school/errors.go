@@ -36,6 +36,17 @@ func NotFound(format string, args ...any) error {
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Problem, when set, is Message with an id a user interface says in its
+	// own words; nil for a message only in English.
+	Problem *Problem `json:"-"`
+}
+
+// Err is the error f states: its Problem, or its Message as English only.
+func (f FieldError) Err() error {
+	if f.Problem != nil {
+		return f.Problem
+	}
+	return errors.New(f.Message)
 }
 
 // ValidationError is a request that cannot be applied; it names every bad field.
@@ -56,6 +67,15 @@ type fieldErrors []FieldError
 
 func (f *fieldErrors) add(field, format string, args ...any) {
 	*f = append(*f, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+}
+
+// addErr adds err for field, keeping a *Problem's id.
+func (f *fieldErrors) addErr(field string, err error) {
+	fe := FieldError{Field: field, Message: err.Error()}
+	if p, ok := err.(*Problem); ok {
+		fe.Problem = p
+	}
+	*f = append(*f, fe)
 }
 
 func (f fieldErrors) err() error {

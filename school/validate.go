@@ -17,20 +17,20 @@ const DefaultRegion = "NL"
 func NormalizePhone(raw string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
-		return "", fmt.Errorf("a phone number is required")
+		return "", Problemf("phone_required", nil, "a phone number is required")
 	}
 	if strings.HasPrefix(raw, "00") {
 		raw = "+" + raw[2:]
 	}
 	num, err := phonenumbers.Parse(raw, DefaultRegion)
 	if err != nil {
-		return "", fmt.Errorf("not a phone number: %v", err)
+		return "", Problemf("phone_unreadable", map[string]string{"Value": raw}, "not a phone number: %v", err)
 	}
 	if !phonenumbers.IsValidNumber(num) {
-		return "", fmt.Errorf("not a valid phone number for its country")
+		return "", Problemf("phone_invalid", map[string]string{"Value": raw}, "not a valid phone number for its country")
 	}
 	if phonenumbers.GetNumberType(num) == phonenumbers.FIXED_LINE {
-		return "", fmt.Errorf("a landline cannot receive SMS or WhatsApp; give a mobile number")
+		return "", Problemf("phone_landline", map[string]string{"Value": raw}, "a landline cannot receive SMS or WhatsApp; give a mobile number")
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), nil
 }
@@ -49,7 +49,7 @@ func NormalizeLanguage(raw string) (string, error) {
 	}
 	tag, err := language.Parse(raw)
 	if err != nil {
-		return "", fmt.Errorf("%q is not a BCP 47 language tag (such as nl, ar, ti, fa-AF)", raw)
+		return "", Problemf("language_tag", map[string]string{"Value": raw}, "%q is not a BCP 47 language tag (such as nl, ar, ti, fa-AF)", raw)
 	}
 	return tag.String(), nil
 }
@@ -136,7 +136,7 @@ func normalizeContact(c *Contact, path string, seen map[string]Contact, errs *fi
 		errs.add(path+".name", "a name is required (it is never sent, only shown to staff)")
 	}
 	if phone, err := NormalizePhone(c.Phone); err != nil {
-		errs.add(path+".phone", "%v", err)
+		errs.addErr(path+".phone", err)
 	} else {
 		c.Phone = phone
 	}
@@ -144,13 +144,13 @@ func normalizeContact(c *Contact, path string, seen map[string]Contact, errs *fi
 		c.Language = "nl"
 	}
 	if lang, err := NormalizeLanguage(c.Language); err != nil {
-		errs.add(path+".language", "%v", err)
+		errs.addErr(path+".language", err)
 	} else {
 		c.Language = lang
 	}
 	if c.SecondLanguage != "" {
 		if lang, err := NormalizeLanguage(c.SecondLanguage); err != nil {
-			errs.add(path+".second_language", "%v", err)
+			errs.addErr(path+".second_language", err)
 		} else {
 			c.SecondLanguage = lang
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/nabij-isk/nabij/rosterimport"
 	"github.com/nabij-isk/nabij/school"
@@ -28,10 +29,34 @@ type adminView struct {
 
 type importView struct {
 	Token     string
-	Errors    []rosterimport.RowError
+	Errors    []rowProblem
 	Changes   rosterimport.Changes
 	Rows      int
 	LongNames []string
+}
+
+// rowProblem is a bad row of a roster file as the admin page shows it: in
+// the user's language, or in English (the API's words) where the staff
+// pages' catalogue has no words for it.
+type rowProblem struct {
+	Row     int
+	Column  string
+	Text    string
+	English bool
+}
+
+// sayProblem is a problem (school.Problem) in the page's language lang
+// (loc): the catalogue's "problem_" + its id, filled with its arguments;
+// english, the API's words, when the problem has no id or the catalogue no
+// words for it (then it reports whether that is another language than the
+// page's).
+func sayProblem(loc *i18n.Localizer, lang string, p *school.Problem, english string) (string, bool) {
+	if p != nil {
+		if s, err := loc.Localize(&i18n.LocalizeConfig{MessageID: "problem_" + p.ID, TemplateData: p.Args}); err == nil {
+			return s, false
+		}
+	}
+	return english, lang != "en"
 }
 
 func (h *handlers) adminView(c echo.Context) (*adminView, error) {
@@ -95,7 +120,12 @@ func (h *handlers) rosterUpload(c echo.Context) error {
 	if err != nil {
 		return h.pageError(c, err)
 	}
-	v.Import = &importView{Token: imp.ID, Errors: imp.Errors, Changes: imp.Changes, Rows: imp.Rows, LongNames: imp.LongNames}
+	v.Import = &importView{Token: imp.ID, Changes: imp.Changes, Rows: imp.Rows, LongNames: imp.LongNames}
+	loc, lang := h.localizer(c)
+	for _, e := range imp.Errors {
+		text, english := sayProblem(loc, lang, e.Problem, e.Message)
+		v.Import.Errors = append(v.Import.Errors, rowProblem{Row: e.Row, Column: e.Column, Text: text, English: english})
+	}
 	h.log.Info("roster file previewed", "format", imp.Format, "rows", imp.Rows, "errors", len(imp.Errors), "by", user(c).ID)
 	return h.render(c, http.StatusOK, "admin.html", v, "")
 }

@@ -134,7 +134,7 @@ func (h *handlers) postRosterImport(c echo.Context) error {
 	h.log.Info("roster file previewed", "format", imp.Format, "rows", imp.Rows, "errors", len(imp.Errors), "by", user(c).ID)
 	v := rosterImportView{ID: imp.ID, Format: imp.Format, Rows: imp.Rows, Errors: []rowErrorView{}, LongNames: imp.LongNames}
 	for _, e := range imp.Errors {
-		v.Errors = append(v.Errors, rowErrorView(e))
+		v.Errors = append(v.Errors, rowErrorView{Row: e.Row, Column: e.Column, Message: e.Message})
 	}
 	if imp.ID != "" {
 		ch := rosterChangesView(imp.Changes)
