@@ -18,7 +18,7 @@ const (
 	CallVoicemail = "voicemail" // a machine answered: the message was left after the beep
 	CallNoAnswer  = "no-answer"
 	CallBusy      = "busy"
-	CallFailed    = "failed"   // the call could not be placed or connected
+	CallFailed    = "failed"   // the call could not be placed or connected, or nabij gave it no words (Call.Played)
 	CallCanceled  = "canceled" // nabij ended it before it was answered
 )
 
@@ -40,6 +40,11 @@ type Call struct {
 	Keys string `json:"keys,omitempty"`
 	// Seconds is how long the call lasted.
 	Seconds int `json:"seconds,omitempty"`
+	// Played is set when nabij gave Twilio the call's words (its script,
+	// when the call was answered). A call that ended "completed" without
+	// them was answered while nabij could not be reached: Twilio played its
+	// own error, and the family heard nothing of the message.
+	Played bool `json:"played,omitempty"`
 }
 
 // IsCall reports whether the message is a phone call.
@@ -122,6 +127,8 @@ func (f *Fallbacks) ApplyCallStatus(tx Tx, m *Message, status, answeredBy string
 		switch {
 		case m.Call.Keys != "":
 			m.Call.Outcome = CallAnswered
+		case !m.Call.Played:
+			m.Call.Outcome = CallFailed
 		case m.Call.Machine():
 			m.Call.Outcome = CallVoicemail
 		default:

@@ -144,6 +144,7 @@ func (s *Service) CallScript(ctx context.Context, id, callSID, answeredBy string
 			call.Try = 1
 		}
 		script.AskKeys = voice.AsksForKeys(kind) && !call.Machine()
+		call.Played = true
 		m.Call = call
 		m.UpdatedAt = s.Now()
 		return tx.PutMessage(m)

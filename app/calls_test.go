@@ -189,6 +189,10 @@ func TestUnansweredCallIsTriedOnceMoreThenATask(t *testing.T) {
 func TestNoSecondTryAfterTheValidity(t *testing.T) {
 	ts := newTestSchool(t)
 	m := ts.dawitCalled("11:50", "11:53")
+	// Answered: the message plays, and no key is pressed.
+	if _, err := ts.svc.CallScript(ts.ctx, m.ID, m.ProviderID, "human"); err != nil {
+		t.Fatal(err)
+	}
 	if err := ts.svc.CallStatus(ts.ctx, m.ID, m.ProviderID, "completed", "human", 30); err != nil {
 		t.Fatal(err)
 	}

@@ -226,3 +226,68 @@ func TestACallWhoseCallbacksWereLostIsSettledByItsCheck(t *testing.T) {
 		t.Errorf("its second try: %s, due %v; want queued for %v", again.Status, again.DueAt, clock.Now().Add(alerts.CallRetryAfter))
 	}
 }
+
+// nabij is down while a call plays out: the phone is answered, Twilio asks
+// nabij for the call's words, gets no answer (11205) and plays its own
+// error; every status callback is lost too. The family heard nothing: the
+// check must not record the call as reaching them ("voicemail: message
+// left", or a late pupil's message "heard to its end") but as failed,
+// tried once more within the alert's validity. (Found by a review.)
+func TestACallNabijGaveNoWordsIsNotDelivered(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, outcome, template string
+	}{
+		{"voicemail, absent", twiliotest.CallMachine, alerts.TemplateAbsent},
+		{"person, late", twiliotest.CallHuman, alerts.TemplateLate},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			const phone = "+31612340002"
+			tw := twiliotest.NewServer(twSID, twToken)
+			t.Cleanup(tw.Close)
+			tw.ScriptCall(phone, twiliotest.CallScript{Outcome: tc.outcome})
+			st, err := store.Open(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			msg := lookupMessage(school.ChannelVoice, phone, "3002", t0)
+			msg.Template = tc.template
+			if err := st.Update(func(tx *store.Tx) error { return tx.PutMessage(msg) }); err != nil {
+				t.Fatal(err)
+			}
+			// The sender's webhooks go nowhere: nabij is down.
+			clock := &testClock{now: t0}
+			d := lookupDispatcher(st, lookupSender(t, tw.URL()), clock, 1)
+			stop := runDispatcher(d)
+			var call *alerts.Message
+			if !waitFor(10*time.Second, func() bool {
+				ms := storedMessages(t, st)
+				call = ms[0]
+				return len(ms) == 1 && call.Status == alerts.StatusSent
+			}) {
+				t.Fatalf("the call was not placed: %+v", call)
+			}
+			eventually(t, "the call ended at Twilio", func() bool {
+				c, _ := tw.CallBySID(call.ProviderID)
+				return c.Done
+			})
+			stop()
+			c, _ := tw.CallBySID(call.ProviderID)
+			if c.Status != "completed" || len(c.Played) != 0 || len(c.Errors) == 0 {
+				t.Fatalf("Twilio's call: %s, played %+v, errors %+v: want completed, nothing played, a retrieval error", c.Status, c.Played, c.Errors)
+			}
+
+			clock.Add(dispatch.StatusChecks[0])
+			if _, _, err := d.CheckStatuses(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			ms := storedMessages(t, st)
+			if m := ms[0]; m.Status != alerts.StatusFailed || m.Call.Outcome != alerts.CallFailed || len(ms) != 2 || m.Retry != ms[1].ID {
+				t.Errorf("Twilio: %s, answered_by %q, nothing played; nabij: %s (%q), %d message(s); want failed and tried once more",
+					c.Status, c.AnsweredBy, m.Status, m.Call.Summary(), len(ms))
+			}
+		})
+	}
+}

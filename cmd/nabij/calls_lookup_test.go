@@ -29,8 +29,9 @@ func (u unreachable) RoundTrip(r *http.Request) (*http.Response, error) {
 // A call whose create went unanswered and which played out while nabij
 // could not be reached (none of its callbacks came) is settled by its
 // lookup as its final status callback would have settled it: answered
-// with no key pressed, or not answered, it failed, and the family is
-// called once more 15 minutes later. (Found by a review: the lookup
+// (with nothing played: nabij could not give Twilio its words), or not
+// answered, it failed, and the family is called once more 15 minutes
+// later. (Found by a review: the lookup
 // recorded the call "sent", the family reached for good with no second
 // call and no task, or failed it at once with no second call.)
 func TestACallThatPlayedOutUnseenIsSettledByItsLookup(t *testing.T) {
@@ -41,7 +42,11 @@ func TestACallThatPlayedOutUnseenIsSettledByItsLookup(t *testing.T) {
 		status  string // the call's at Twilio
 		outcome string
 	}{
-		{"answered, no key", twiliotest.CallScript{Keys: []string{""}}, "completed", "no-key"},
+		// Answered while nabij could not be reached: Twilio could not
+		// fetch the call's words and played its own error, so the family
+		// heard nothing of the message: failed, not "no key" (found by a
+		// review of the status checks, which settle such calls too).
+		{"answered, nothing played", twiliotest.CallScript{Keys: []string{""}}, "completed", "failed"},
 		{"not answered", twiliotest.CallScript{Outcome: twiliotest.CallNoAnswer}, "no-answer", "no-answer"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
