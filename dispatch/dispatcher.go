@@ -70,6 +70,10 @@ type Replicas struct {
 	Self  string
 	Gone  func(ctx context.Context, replica string) (bool, error)
 	Grace time.Duration
+	// Checks reports whether this replica runs the status checks
+	// (statuscheck.go) now: one replica does, so that Twilio is asked once
+	// per message. nil runs them.
+	Checks func() bool
 }
 
 // orphanCheck is how often a dispatcher with replicas looks for messages
@@ -238,13 +242,14 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		}()
 	}
 	// Status checks (statuscheck.go) run beside the sends, one round at a
-	// time, when the sender can fetch a message's status.
-	var checks sync.WaitGroup
+	// time, when the sender can fetch a message's status. The stop does not
+	// wait for a round: the provider's client takes no context, and a check
+	// cut short is not counted, so the next start asks again.
 	checking := make(chan struct{}, 1)
 	fetcher, canFetch := d.sender.(Fetcher)
 	defer func() {
 		close(jobs)
-		d.stop(jobs, &wg, &records, &checks)
+		d.stop(jobs, &wg, &records)
 	}()
 	// A scan reads more than can be in flight, so that messages in flight
 	// never hide the ones behind them.
@@ -290,9 +295,8 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			select {
 			case checking <- struct{}{}:
 				lastStatusCheck = d.now()
-				checks.Add(1)
 				go func() {
-					defer func() { <-checking; checks.Done() }()
+					defer func() { <-checking }()
 					d.statusRound(ctx, fetcher)
 				}()
 			default: // the last round is still asking
@@ -338,13 +342,12 @@ func (d *Dispatcher) Run(ctx context.Context) {
 
 // stop ends Run. The messages claimed ahead that no worker has taken go
 // back to the outbox as they were (a worker does the same with the next one
-// it takes), and stop waits for the sends under way, the recording of
-// their answers and a round of status checks under way, at most
-// shutdownWait. A send still under way then stays "sending" in the store
-// (unless its answer comes and is recorded before the store closes), and
-// the next start looks it up at the provider rather than send it again:
-// Reconcile. A status check cut short is not counted, and is asked again.
-func (d *Dispatcher) stop(jobs <-chan *alerts.Message, workers, records, checks *sync.WaitGroup) {
+// it takes), and stop waits for the sends under way and the recording of
+// their answers, at most shutdownWait. A send still under way then stays
+// "sending" in the store (unless its answer comes and is recorded before
+// the store closes), and the next start looks it up at the provider rather
+// than send it again: Reconcile.
+func (d *Dispatcher) stop(jobs <-chan *alerts.Message, workers, records *sync.WaitGroup) {
 	var back sync.WaitGroup
 	for m := range jobs {
 		back.Add(1)
@@ -359,7 +362,6 @@ func (d *Dispatcher) stop(jobs <-chan *alerts.Message, workers, records, checks 
 		back.Wait()
 		workers.Wait()
 		records.Wait() // after the workers: only they add to it
-		checks.Wait()
 		close(ended)
 	}()
 	timer := time.NewTimer(d.shutdownWait)

@@ -39,6 +39,10 @@ const statusCheckBatch = 100
 // statusRound is one round of status checks, run beside the sends (Run).
 func (d *Dispatcher) statusRound(ctx context.Context, fetcher Fetcher) {
 	checked, changed, err := d.checkStatuses(ctx, fetcher)
+	if err != nil && ctx.Err() != nil {
+		d.log.Info("a round of status checks ended with the stop: what it had not written is asked again", "checked", checked, "err", err)
+		return
+	}
 	if err != nil {
 		d.log.Error("checking the status of messages sent a while ago", "checked", checked, "changed", changed, "err", err)
 		return
@@ -51,11 +55,15 @@ func (d *Dispatcher) statusRound(ctx context.Context, fetcher Fetcher) {
 // checkStatuses asks fetcher where each message due a status check stands
 // (the messages of today and yesterday by the dispatcher's clock, sent,
 // with a provider id, whose next check in StatusChecks has come) and
-// applies each answer as its status callback would have. A check answered
+// applies each answer as its status callback would have; with replicas,
+// only the one whose Replicas.Checks says so asks. A check answered
 // counts, whatever it said; one refused for a passing reason (429, 5xx, no
 // answer) is tried again next round, and an account refusal ends the
 // round. It returns how many were checked and how many of those changed.
 func (d *Dispatcher) checkStatuses(ctx context.Context, fetcher Fetcher) (checked, changed int, err error) {
+	if d.replicas.Checks != nil && !d.replicas.Checks() {
+		return 0, 0, nil // another replica asks
+	}
 	now := d.now()
 	today := school.DateOf(now)
 	var due []*alerts.Message
@@ -78,9 +86,14 @@ func (d *Dispatcher) checkStatuses(ctx context.Context, fetcher Fetcher) (checke
 	}
 	for _, m := range due {
 		if ctx.Err() != nil {
-			break
+			return checked, changed, ctx.Err()
 		}
 		receipt, err := fetcher.Fetch(ctx, string(m.Channel), m.ProviderID)
+		if ctx.Err() != nil {
+			// Stopping: not written (the store may be closing), not
+			// counted, asked again.
+			return checked, changed, ctx.Err()
+		}
 		var se *alerts.SendError
 		switch {
 		case alerts.IsAccountRefusal(err):
@@ -127,7 +140,9 @@ func checkDue(m *alerts.Message, now time.Time) bool {
 // applyCheck applies what the provider said of held (receipt; zero when it
 // would not say) as its status callback would, and counts the check. A
 // message that moved on meanwhile (a callback came after all) is left as
-// it is. It reports whether the message's status changed.
+// it is; one another round checked meanwhile (a replica taking the checks
+// over) takes the answer, newer perhaps, without counting it again. It
+// reports whether the message's status changed.
 func (d *Dispatcher) applyCheck(held *alerts.Message, receipt alerts.Receipt) (moved bool, err error) {
 	var m *alerts.Message
 	err = d.store.BatchAlerts(func(tx alerts.Tx) error {
@@ -136,17 +151,24 @@ func (d *Dispatcher) applyCheck(held *alerts.Message, receipt alerts.Receipt) (m
 		if m, err = tx.Message(held.ID); err != nil {
 			return err
 		}
-		if m.Status != alerts.StatusSent || m.ProviderID != held.ProviderID || m.StatusChecks != held.StatusChecks {
+		if m.Status != alerts.StatusSent || m.ProviderID != held.ProviderID {
 			m = nil
 			return nil
 		}
+		changed := false
 		if receipt.Status != "" {
-			if moved, err = d.applyReceipt(tx, m, receipt); err != nil {
+			if changed, err = d.applyReceipt(tx, m, receipt); err != nil {
 				return err
 			}
-			moved = moved && m.Status != alerts.StatusSent
+			moved = changed && m.Status != alerts.StatusSent
 		}
-		m.StatusChecks++
+		if m.StatusChecks == held.StatusChecks {
+			m.StatusChecks++
+			changed = true
+		}
+		if !changed {
+			return nil
+		}
 		return tx.PutMessage(m)
 	})
 	if err != nil || m == nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/nabij-isk/nabij/app"
@@ -28,6 +29,9 @@ const rhythmRetry = 2 * time.Second
 type replica struct {
 	id    string
 	lease *store.Lease
+	// leads is set while this replica holds the rhythm lease: it runs the
+	// school day's jobs and the dispatcher's status checks.
+	leads atomic.Bool
 }
 
 // joinReplicas takes this process's replica lease, on PostgreSQL; nil on
@@ -64,7 +68,8 @@ func (r *replica) dispatchReplicas(st *store.Store, sendTimeout time.Duration) d
 		Gone: func(ctx context.Context, other string) (bool, error) {
 			return st.LeaseFree(ctx, "replica:"+other)
 		},
-		Grace: sendTimeout + 5*time.Second,
+		Grace:  sendTimeout + 5*time.Second,
+		Checks: r.leads.Load, // the rhythm's replica asks Twilio, once
 	}
 }
 
@@ -85,11 +90,13 @@ func (s *server) runRhythm(ctx context.Context) {
 			s.log.Error("taking the rhythm lease", "err", err)
 		}
 		if lease != nil {
-			s.log.Info("this replica runs the school day's rhythm", "replica", s.replica.id)
+			s.log.Info("this replica runs the school day's rhythm and the status checks", "replica", s.replica.id)
+			s.replica.leads.Store(true)
 			lead, cancel := context.WithCancel(ctx)
 			go func() {
 				select {
 				case <-lease.Lost():
+					s.replica.leads.Store(false)
 					s.log.Error("the rhythm lease was lost: another replica may take it", "replica", s.replica.id)
 				case <-lead.Done():
 				}
@@ -100,6 +107,7 @@ func (s *server) runRhythm(ctx context.Context) {
 				s.log.Error("the school day's rhythm stopped", "err", err)
 			}
 			cancel()
+			s.replica.leads.Store(false)
 			lease.Release()
 		}
 		select {

@@ -69,3 +69,22 @@ func TestCallbacksLostInARestartAreFetched(t *testing.T) {
 		}
 	}
 }
+
+// With replicas, the status checks are the rhythm's replica's: the
+// dispatcher asks while this replica holds the rhythm lease.
+func TestTheStatusChecksFollowTheRhythmLease(t *testing.T) {
+	t.Parallel()
+	r := &replica{id: "r1"}
+	reps := r.dispatchReplicas(nil, time.Second)
+	if reps.Checks == nil || reps.Checks() {
+		t.Fatal("a replica without the rhythm lease runs the status checks")
+	}
+	r.leads.Store(true)
+	if !reps.Checks() {
+		t.Error("the rhythm's replica does not run the status checks")
+	}
+	var none *replica // bbolt: the one process checks
+	if none.dispatchReplicas(nil, time.Second).Checks != nil {
+		t.Error("on bbolt the status checks wait for a lease")
+	}
+}
