@@ -125,8 +125,22 @@ func TestCrashInTheMiddleOfAMorningBurst(t *testing.T) {
 		t.Fatalf("after the restart %d of %d calls were done", len(got), called)
 	}
 	// A message sent again would be queued (or sending) first. Messages
-	// whose callbacks the kill cut off stay "sent": idle, not settled.
-	h.idle(coord)
+	// whose callbacks the kill cut off stay "sent": idle, not settled. A
+	// call answered while the first nabij was dying played Twilio's error,
+	// not the message (its words were never given): it is made once more,
+	// 15 minutes later, which this test does not wait for.
+	retries := 0
+	h.waitForMessages(coord, "no message queued or sending but a call's second try", func(m messageJSON) bool {
+		return m.Status != "queued" && m.Status != "sending" || m.Status == "queued" && m.RetryOf != ""
+	})
+	var msgs []messageJSON
+	h.mustCall(200, "GET", "/api/v1/messages?date=2026-11-30", coord, nil, &msgs)
+	for _, m := range msgs {
+		if m.RetryOf != "" {
+			retries++
+		}
+	}
+	t.Logf("%d calls answered while nabij could not give their words, made again later", retries)
 	seen := map[string]int{}
 	for _, m := range tw.Messages() {
 		seen[m.To]++

@@ -255,6 +255,7 @@ type messageJSON struct {
 	Body      string   `json:"body"`
 	Status    string   `json:"status"`
 	ErrorCode *int     `json:"error_code"`
+	RetryOf   string   `json:"retry_of"`
 }
 
 // eventually polls cond until it holds or 10 s pass.
