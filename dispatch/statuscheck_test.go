@@ -442,7 +442,7 @@ type syncBuf struct {
 }
 
 func (b *syncBuf) Write(p []byte) (int, error) { b.mu.Lock(); defer b.mu.Unlock(); return b.b.Write(p) }
-func (b *syncBuf) String() string             { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
+func (b *syncBuf) String() string              { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
 
 // A status check whose answer is slow when nabij stops holds nothing up
 // (it is not counted, and the next start asks again): the stop does not
@@ -458,7 +458,7 @@ func TestAStatusCheckDoesNotHoldTheStop(t *testing.T) {
 	seen := make(chan *alerts.Message, 16)
 	d := dispatch.NewDispatcher(dispatch.Config{Store: st, Sender: f, Now: clock.Now,
 		Fallbacks: &alerts.Fallbacks{Codes: alerts.DefaultFallbackCodes, Now: clock.Now},
-		Log: slog.New(slog.NewTextHandler(&logs, nil)), ShutdownWait: 3 * time.Second,
+		Log:       slog.New(slog.NewTextHandler(&logs, nil)), ShutdownWait: 3 * time.Second,
 		Observe: func(m *alerts.Message) { seen <- m }})
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan struct{})
