@@ -96,7 +96,7 @@ func (s *Service) RecordByPhone(ctx context.Context, admin school.User, lang str
 	var more []school.FieldError
 	e164, perr := school.NormalizePhone(phone)
 	if perr != nil {
-		more = append(more, school.FieldError{Field: "phone", Message: perr.Error()})
+		more = append(more, school.FieldErrorOf("phone", perr))
 	}
 	if err := s.checkRecordingFields(lang, kind, &spokenBy, more); err != nil {
 		return PhoneRecording{}, err

@@ -35,6 +35,12 @@ func TestRecordByPhoneSessions(t *testing.T) {
 	if _, err := ts.svc.RecordByPhone(ts.ctx, admin, "xx", "hymn", "", "112"); !errors.As(err, &ve) || len(ve.Details) != 4 {
 		t.Errorf("four bad fields: %v", err)
 	}
+	// A landline: the refusal keeps the problem's id, for the admin page to
+	// say it in its own language.
+	if _, err := ts.svc.RecordByPhone(ts.ctx, admin, "ti", voice.KindAbsent, "M.", "0501234567"); !errors.As(err, &ve) || len(ve.Details) != 1 ||
+		ve.Details[0].Problem == nil || ve.Details[0].Problem.ID != "phone_landline" {
+		t.Errorf("a landline: %v", err)
+	}
 	if _, err := ts.svc.RecordByPhone(ts.ctx, ts.coord, "ti", voice.KindAbsent, "M.", "+31612349001"); !errors.Is(err, school.ErrForbidden) {
 		t.Errorf("a coordinator recorded: %v", err)
 	}

@@ -71,11 +71,16 @@ func (f *fieldErrors) add(field, format string, args ...any) {
 
 // addErr adds err for field, keeping a *Problem's id.
 func (f *fieldErrors) addErr(field string, err error) {
+	*f = append(*f, FieldErrorOf(field, err))
+}
+
+// FieldErrorOf is err as field's FieldError, keeping a *Problem's id.
+func FieldErrorOf(field string, err error) FieldError {
 	fe := FieldError{Field: field, Message: err.Error()}
 	if p, ok := err.(*Problem); ok {
 		fe.Problem = p
 	}
-	*f = append(*f, fe)
+	return fe
 }
 
 func (f fieldErrors) err() error {

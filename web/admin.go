@@ -59,6 +59,26 @@ func sayProblem(loc *i18n.Localizer, lang string, p *school.Problem, english str
 	return english, lang != "en"
 }
 
+// lang is the page's language for c.
+func (h *handlers) lang(c echo.Context) string {
+	_, lang := h.localizer(c)
+	return lang
+}
+
+// sayDetails is a refusal's details in the page's language (sayProblem),
+// joined; english reports whether any is the API's English on a page in
+// another language.
+func (h *handlers) sayDetails(c echo.Context, details []school.FieldError) (msg string, english bool) {
+	loc, lang := h.localizer(c)
+	msgs := make([]string, 0, len(details))
+	for _, d := range details {
+		text, en := sayProblem(loc, lang, d.Problem, d.Message)
+		msgs = append(msgs, text)
+		english = english || en
+	}
+	return strings.Join(msgs, "; "), english
+}
+
 func (h *handlers) adminView(c echo.Context) (*adminView, error) {
 	users, err := h.svc.Users(c.Request().Context())
 	if err != nil {
@@ -105,7 +125,7 @@ func (h *handlers) adminPage(c echo.Context) error {
 func (h *handlers) rosterUpload(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return h.pageError(c, badRequest("choose a CSV file or a OneRoster zip"))
+		return h.pageError(c, &apiError{http.StatusBadRequest, "no_file", "choose a CSV file or a OneRoster zip", nil})
 	}
 	f, err := fh.Open()
 	if err != nil {
@@ -156,20 +176,29 @@ func (h *handlers) adminCreateUser(c echo.Context) error {
 	if err != nil {
 		return h.pageError(c, err)
 	}
+	h.log.Info("user created from the admin page", "user", u.ID, "role", u.Role, "by", user(c).ID)
 	if email != "" {
 		if _, err := h.svc.SetEmail(c.Request().Context(), u.ID, email); err != nil {
-			return h.pageError(c, err)
+			// Made, but without the e-mail (taken meanwhile, a full disk):
+			// the page says so, not that nothing changed.
+			h.log.Error("the e-mail of a user just made was not stored", "user", u.ID, "err", err)
+			return h.adminDone(c, nil, h.say(c, "admin_user_made_without_email", map[string]any{"Name": u.Name}), nil)
 		}
 	}
-	h.log.Info("user created from the admin page", "user", u.ID, "role", u.Role, "by", user(c).ID)
-	c.SetParamNames("id")
-	c.SetParamValues(u.ID)
-	return h.adminLink(c)
+	return h.linkFor(c, u.ID, u.Name)
 }
 
-func (h *handlers) adminLink(c echo.Context) error {
-	id := c.Param("id")
+func (h *handlers) adminLink(c echo.Context) error { return h.linkFor(c, c.Param("id"), "") }
+
+// linkFor shows the admin page with a new sign-in link for user id; made
+// names the user just made (then a link that cannot be made says so, not
+// that nothing changed).
+func (h *handlers) linkFor(c echo.Context, id, made string) error {
 	token, _, err := h.svc.SignInLink(c.Request().Context(), id)
+	if err != nil && made != "" {
+		h.log.Error("the sign-in link of a user just made was not made", "user", id, "err", err)
+		return h.adminDone(c, nil, h.say(c, "admin_user_made_without_link", map[string]any{"Name": made}), nil)
+	}
 	if err != nil {
 		return h.pageError(c, err)
 	}

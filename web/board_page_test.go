@@ -104,15 +104,15 @@ func TestAnErrorPageSaysWhatHappenedInTheUsersLanguage(t *testing.T) {
 		texts  []string
 	}{
 		{"a case closed", &app.StepError{Op: "act on escalation e1", Err: fmt.Errorf("%w: dismissed cannot be acknowledged", protocol.ErrTransition)}, 409,
-			[]string{"Dit kan nu niet (meer): het is al gedaan, of net door iemand anders veranderd. Er is niets veranderd",
+			[]string{"Dit signaal heeft intussen een andere status: het is al afgehandeld, of net door een collega veranderd. Uw actie is niet uitgevoerd",
 				`Technische details (Engels): <span lang="en" translate="no">action not allowed: dismissed cannot be acknowledged</span>`}},
 		{"a bad field", &school.ValidationError{Details: []school.FieldError{{Field: "note", Message: "at most 500 characters"}}}, 422,
 			[]string{"Niet opgeslagen: iets in het formulier klopt niet. Er is niets veranderd.",
 				`<span lang="en" translate="no">the request has bad fields; nothing was applied · note: at most 500 characters</span>`}},
 		{"a full disk", &app.StepError{Op: "act on escalation e1", Err: &store.WriteError{Err: syscall.ENOSPC}}, 500,
-			[]string{"nabij kon niet schrijven (de schijf is misschien vol)", "no space left on device"}},
+			[]string{"nabij kon de gegevens niet wegschrijven (misschien is de schijf vol)", "no space left on device"}},
 		{"the store failing", &app.StepError{Op: "act on escalation e1", Err: errors.New("read: disk on fire")}, 500,
-			[]string{"Er ging iets mis bij nabij. Er is niets veranderd."}},
+			[]string{"Er is iets misgegaan in nabij. Er is niets veranderd."}},
 	} {
 		s.err = tc.err
 		rec := do(srv, pageRequest("POST", "/escalations/e1/action?lang=nl", url.Values{"action": {"acknowledge"}}))

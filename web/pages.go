@@ -61,7 +61,10 @@ type page struct {
 	CSRF  string
 	Flash string
 	Error string
-	Data  any
+	// ErrorDetail is the API's English words for Error, shown after it
+	// marked as English.
+	ErrorDetail string
+	Data        any
 	// Refresh reloads the page every so many seconds, with JavaScript
 	// (app.js), unless something is being typed: the board shows replies
 	// and statuses as they come. Without JavaScript the board has a link
@@ -95,7 +98,8 @@ func (h *handlers) render(c echo.Context, status int, name string, data any, fla
 	csrf, _ := c.Get("csrf").(string)
 	refresh, _ := c.Get("refresh").(int)
 	problem, _ := c.Get("pageError").(string)
-	p := page{loc: loc, Lang: lang, User: user(c), CSRF: csrf, Flash: flash, Error: problem, Data: data, Refresh: refresh, OIDC: h.oidc != nil}
+	detail, _ := c.Get("pageErrorDetail").(string)
+	p := page{loc: loc, Lang: lang, User: user(c), CSRF: csrf, Flash: flash, Error: problem, ErrorDetail: detail, Data: data, Refresh: refresh, OIDC: h.oidc != nil}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
 	c.Response().Header().Set("X-Content-Type-Options", "nosniff")

@@ -283,7 +283,7 @@ func TestAdminPages(t *testing.T) {
 		t.Error("a roster with a bad row can be applied")
 	}
 	s.calls = nil
-	isPage(t, "no file", do(srv, multipartRoster(t, nil)), 400, "choose a CSV file or a OneRoster zip")
+	isPage(t, "no file", do(srv, multipartRoster(t, nil)), 400, "Choose a CSV file or a OneRoster zip first.")
 	if len(s.calls) > 0 {
 		t.Errorf("no file: app was asked %v", s.calls)
 	}

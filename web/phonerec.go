@@ -92,15 +92,11 @@ func (h *handlers) adminRecordByPhone(c echo.Context) error {
 		if verr != nil {
 			return h.pageError(c, verr)
 		}
-		msg := err.Error()
+		msg, english := err.Error(), h.lang(c) != "en"
 		if ve != nil {
-			msgs := make([]string, 0, len(ve.Details))
-			for _, d := range ve.Details {
-				msgs = append(msgs, d.Message)
-			}
-			msg = strings.Join(msgs, "; ")
+			msg, english = h.sayDetails(c, ve.Details)
 		}
-		v.Voice.Refused = &voiceRefusal{Language: c.FormValue("language"), Kind: voice.Kind(c.FormValue("kind")), Message: msg}
+		v.Voice.Refused = &voiceRefusal{Language: c.FormValue("language"), Kind: voice.Kind(c.FormValue("kind")), Message: msg, English: english}
 		return h.render(c, http.StatusUnprocessableEntity, "admin.html", v, "")
 	}
 	if err != nil {

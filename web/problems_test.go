@@ -37,8 +37,8 @@ func TestARostersBadRowsAreInTheAdminsLanguage(t *testing.T) {
 	rec := do(srv, req)
 	isPage(t, "a Dutch preview", rec, 200,
 		"Deze regels moeten eerst kloppen",
-		"„31-02-2011” is een datum die niet bestaat. Schrijf dd-mm-jjjj, zoals 04-03-2010.",
-		"„0501234567” is een vast nummer: dat kan geen sms of WhatsApp ontvangen. Geef een mobiel nummer.",
+		"„31-02-2011” kan geen geboortedatum zijn: die datum bestaat niet of ligt vóór 1900. Schrijf dd-mm-jjjj, zoals 04-03-2010.",
+		"„0501234567” is een vast nummer: dat kan geen sms of WhatsApp ontvangen. Geef een mobiel nummer op.",
 		"„oom” is geen relatie die nabij kent. Schrijf ouder, voogd of woonbegeleider.",
 		"„Klingon” is geen taal die nabij kent.",
 		`<td lang="en">a rule only in English</td>`)

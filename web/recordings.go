@@ -214,6 +214,7 @@ type voiceRefusal struct {
 	Language string
 	Kind     voice.Kind
 	Message  string
+	English  bool // Message is the API's English on a page in another language
 }
 
 func (h *handlers) adminUploadRecording(c echo.Context) error {
@@ -224,11 +225,8 @@ func (h *handlers) adminUploadRecording(c echo.Context) error {
 		if verr != nil {
 			return h.pageError(c, verr)
 		}
-		msgs := make([]string, 0, len(ve.Details))
-		for _, d := range ve.Details {
-			msgs = append(msgs, d.Message)
-		}
-		v.Voice.Refused = &voiceRefusal{Language: c.FormValue("language"), Kind: voice.Kind(c.FormValue("kind")), Message: strings.Join(msgs, "; ")}
+		msg, english := h.sayDetails(c, ve.Details)
+		v.Voice.Refused = &voiceRefusal{Language: c.FormValue("language"), Kind: voice.Kind(c.FormValue("kind")), Message: msg, English: english}
 		h.log.Info("recording refused", "language", v.Voice.Refused.Language, "kind", v.Voice.Refused.Kind, "by", user(c).ID)
 		return h.render(c, http.StatusUnprocessableEntity, "admin.html", v, "")
 	}

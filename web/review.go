@@ -156,7 +156,8 @@ func (h *handlers) reviewDone(c echo.Context) error {
 	if err != nil {
 		var refused *translations.RefusedError
 		if errors.As(err, &refused) {
-			return h.errorPage(c, http.StatusUnprocessableEntity, refused.Error())
+			return h.render(c, http.StatusUnprocessableEntity, "error.html",
+				problem{Message: h.say(c, "review_done_refused", nil), Detail: strings.Join(refused.Problems, "; ")}, "")
 		}
 		return h.pageError(c, err)
 	}

@@ -159,7 +159,9 @@ func (h *handlers) applyRosterImport(c echo.Context) error {
 // unreadable file and a preview gone are the admin's to put right (400).
 func rosterImportError(err error) error {
 	if errors.Is(err, rosterimport.ErrUnreadable) || errors.Is(err, app.ErrRosterImportGone) {
-		return badRequest("%v", err)
+		// The answer a 400 with the cause's words; the cause kept for a
+		// page to say in its own (pageError).
+		return errors.Join(badRequest("%v", err), err)
 	}
 	return err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nabij-isk/nabij/app"
 	"github.com/nabij-isk/nabij/protocol"
+	"github.com/nabij-isk/nabij/rosterimport"
 	"github.com/nabij-isk/nabij/school"
 )
 
@@ -129,11 +130,12 @@ func (h *handlers) postRollCall(c echo.Context) error {
 	var invalid *school.ValidationError
 	switch {
 	case errors.As(err, &invalid):
-		msg := h.say(c, "rollcall_refused", nil)
+		var detail []string
 		for _, d := range invalid.Details {
-			msg += " · " + d.Message
+			detail = append(detail, d.Message)
 		}
-		return h.rollCallAgain(c, class, chosen, nil, msg)
+		c.Set("pageErrorDetail", strings.Join(detail, " · "))
+		return h.rollCallAgain(c, class, chosen, nil, h.say(c, "rollcall_refused", nil))
 	case err != nil:
 		return h.pageError(c, err)
 	}
@@ -267,16 +269,22 @@ func (h *handlers) pageError(c echo.Context, err error) error {
 		id, technical = "not_found", ""
 	case detail.Code == "invalid":
 		id = "page_error_invalid"
+	case errors.Is(err, protocol.ErrTransition):
+		id = "page_error_case_changed"
 	case status == http.StatusConflict:
 		id = "page_error_conflict"
+	case errors.Is(err, app.ErrRosterImportGone):
+		id = "page_error_preview_gone"
+	case errors.Is(err, rosterimport.ErrUnreadable):
+		id = "page_error_file_unreadable"
+	case detail.Code == "no_file":
+		id, technical = "admin_no_file", ""
 	case detail.Code == "store_write_failed":
 		id = "page_error_store"
 	case status >= http.StatusInternalServerError:
 		id, technical = "page_error_internal", "" // nothing the user can act on; the log has it
 	case status == http.StatusRequestEntityTooLarge:
 		id = "page_error_too_large"
-	case status == http.StatusTooManyRequests:
-		id, technical = "signin_slow", ""
 	default:
 		id = "page_error_refused"
 	}

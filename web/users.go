@@ -101,7 +101,10 @@ func (h *handlers) adminDone(c echo.Context, err error, flash string, change fun
 	}
 	v, err := h.adminView(c)
 	if err != nil {
-		return h.pageError(c, err)
+		// The change is made: the page saying so cannot be read now, and an
+		// error page would say nothing changed. The admin page again.
+		h.log.Error("reading the admin page after a change", "err", err)
+		return c.Redirect(http.StatusSeeOther, "/admin")
 	}
 	if change != nil {
 		change(v)
