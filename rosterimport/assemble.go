@@ -114,11 +114,12 @@ func (b *builder) assemble(people map[string]*person) (*school.Roster, map[strin
 	src := map[string]cell{}
 	classes, units := map[string]bool{}, map[string]int{}
 	for _, p := range b.order {
-		if id := p.key[fClass]; id != "" && !classes[id] {
+		if name := p.key[fClass]; name != "" && !classes[classID(name)] {
+			id := classID(name)
 			classes[id] = true
 			path := fmt.Sprintf("classes[%d]", len(r.Classes))
 			src[path+".id"], src[path+".name"] = p.f[fClass], p.f[fClass]
-			r.Classes = append(r.Classes, school.Class{ID: id, Name: id})
+			r.Classes = append(r.Classes, school.Class{ID: id, Name: name})
 		}
 		if id := p.key[fUnit]; id != "" {
 			if _, ok := units[id]; !ok {
@@ -140,7 +141,7 @@ func (b *builder) assemble(people map[string]*person) (*school.Roster, map[strin
 		src[path+".birth_date"] = p.f[fBirth]
 		src[path+".housing_unit"] = p.f[fUnit]
 		src[path+".gender"] = p.f[fGender]
-		r.Students = append(r.Students, school.Student{ID: p.id.val, Name: p.name(), Class: p.key[fClass],
+		r.Students = append(r.Students, school.Student{ID: p.id.val, Name: p.name(), Class: classID(p.key[fClass]),
 			BirthDate: p.birth, Gender: p.key[fGender], HousingUnit: p.key[fUnit], Contacts: []school.Contact{}})
 	}
 	placed := map[string]bool{}
@@ -212,7 +213,7 @@ func (b *builder) finish(noPupils cell) *Result {
 func (b *builder) mentors() map[string][]string {
 	m := map[string][]string{}
 	for _, p := range b.order {
-		class := p.key[fClass]
+		class := classID(p.key[fClass])
 		for _, n := range p.mentors {
 			if class != "" && !slices.Contains(m[class], n) {
 				m[class] = append(m[class], n)

@@ -244,10 +244,11 @@ func TestBadRowsAreAllReported(t *testing.T) {
 }
 
 func TestNormalizeErrorsNameTheCell(t *testing.T) {
-	// A class code with a space is refused as an id by Roster.Normalize;
+	// A class code with nothing of an id in it is refused as an id by
+	// Roster.Normalize (one with a space was, until classID made it one);
 	// the error must point at the klas cell of the first row with it, and
 	// the column must be spelled as in the file.
-	res := parseString(t, "Stamnr;Roepnaam;Achternaam;Geb_Datum;Klas\n7001;A;B;01-01-2010;ISK1\n7002;C;D;01-01-2010;ISK 2\n7003;E;F;01-01-2010;ISK 2\n")
+	res := parseString(t, "Stamnr;Roepnaam;Achternaam;Geb_Datum;Klas\n7001;A;B;01-01-2010;ISK1\n7002;C;D;01-01-2010;??\n7003;E;F;01-01-2010;??\n")
 	want := []RowError{{Row: 3, Column: "Klas", Message: "an id of 1 to 64 letters, digits, '-', '_' or '.' is required"}}
 	if !reflect.DeepEqual(inEnglish(res.Errors), want) || res.Roster != nil {
 		t.Errorf("errors = %+v, roster %v; want %+v and no roster", res.Errors, res.Roster != nil, want)
@@ -449,4 +450,25 @@ func inEnglish(errs []RowError) []RowError {
 		out[i] = RowError{Row: e.Row, Column: e.Column, Message: e.Message}
 	}
 	return out
+}
+
+// A class named with a space ("ISK 2", as schools name them) is kept by
+// that name, with an id nabij can use in its links and API; it was refused
+// with "an id of 1 to 64 letters…". Its mentors go with it.
+func TestAClassNameWithASpace(t *testing.T) {
+	r := mustApply(t, parseString(t, "leerlingnummer;roepnaam;achternaam;geboortedatum;klas;mentor\n"+
+		"1;A;B;01-01-2010;ISK 2;J. de Boer\n2;C;D;01-01-2011;ISK  2;\n3;E;F;01-01-2011;1A;\n"))
+	if want := []school.Class{{ID: "ISK-2", Name: "ISK 2"}, {ID: "1A", Name: "1A"}}; !reflect.DeepEqual(r.Classes, want) {
+		t.Errorf("classes %+v, want %+v", r.Classes, want)
+	}
+	if r.Students[0].Class != "ISK-2" || r.Students[1].Class != "ISK-2" {
+		t.Errorf("pupils in %q and %q, want ISK-2", r.Students[0].Class, r.Students[1].Class)
+	}
+	res := parseString(t, "leerlingnummer;roepnaam;achternaam;geboortedatum;klas;mentor\n1;A;B;01-01-2010;ISK 2;J. de Boer\n")
+	if got := res.Mentors["ISK-2"]; len(got) != 1 || got[0] != "J. de Boer" {
+		t.Errorf("mentors %v, want J. de Boer for ISK-2", res.Mentors)
+	}
+	if got := classID("???"); got != "???" {
+		t.Errorf("classID(???) = %q: a name with nothing of an id is left to be refused", got)
+	}
 }

@@ -108,6 +108,34 @@ func normalizePhone(s string) (string, error) {
 	return e164, err
 }
 
+// classID is the id nabij keeps for a class as the file names it: the name
+// itself when it is an id nabij can use ("1A", "ISK1B"), else the name with
+// each run of other characters (a space) as one '-' ("ISK 2" → "ISK-2"),
+// the name kept as written. A name with nothing of an id in it, or too
+// long, is left for the roster's own check to refuse.
+func classID(name string) string {
+	if name == "" || school.ValidID(name) {
+		return name
+	}
+	var b strings.Builder
+	dash := false
+	for _, r := range name {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		} else {
+			dash = true
+		}
+	}
+	if id := b.String(); school.ValidID(id) {
+		return id
+	}
+	return name
+}
+
 // slug makes a housing unit id from its name: "KWE Oost-Zuid" → "kwe-oost-zuid".
 func slug(name string) string {
 	var b strings.Builder
