@@ -184,6 +184,28 @@ func TestAStatusCheckAsksOnlyForWhatNoCallbackMovedOn(t *testing.T) {
 	}
 }
 
+// callPlayedOut runs d until the one call in st is placed and has ended at
+// the stand-in, and stops it: its webhooks (a sender whose VoiceURL goes
+// nowhere) all lost.
+func callPlayedOut(t *testing.T, d *dispatch.Dispatcher, st *store.Store, tw *twiliotest.Server) *alerts.Message {
+	t.Helper()
+	stop := runDispatcher(d)
+	defer stop()
+	var call *alerts.Message
+	if !waitFor(10*time.Second, func() bool {
+		ms := storedMessages(t, st)
+		call = ms[0]
+		return len(ms) == 1 && call.Status == alerts.StatusSent
+	}) {
+		t.Fatalf("the call was not placed: %+v", call)
+	}
+	eventually(t, "the call ended at Twilio", func() bool {
+		c, _ := tw.CallBySID(call.ProviderID)
+		return c.Done
+	})
+	return call
+}
+
 // A call's callbacks are lost too when nabij is down: a call still "sent"
 // ten minutes after it was placed is fetched, and settled as its status
 // callback would have settled it (no answer: tried once more in 15 minutes).
@@ -196,23 +218,10 @@ func TestACallWhoseCallbacksWereLostIsSettledByItsCheck(t *testing.T) {
 	st := lookupStore(t, school.ChannelVoice, phone, "3001") // its webhooks go nowhere: every callback is lost
 	clock := &testClock{now: t0}
 	d := lookupDispatcher(st, lookupSender(t, tw.URL()), clock, 1)
-	stop := runDispatcher(d)
-	var call *alerts.Message
-	if !waitFor(10*time.Second, func() bool {
-		ms := storedMessages(t, st)
-		call = ms[0]
-		return len(ms) == 1 && call.Status == alerts.StatusSent
-	}) {
-		t.Fatalf("the call was not placed: %+v", call)
+	call := callPlayedOut(t, d, st, tw)
+	if c, _ := tw.CallBySID(call.ProviderID); c.Status != "no-answer" {
+		t.Fatalf("the call ended %s at Twilio, want no-answer", c.Status)
 	}
-	if _, ok := tw.WaitForCall(call.ProviderID, 10*time.Second); !ok {
-		t.Fatal("the stand-in has no call")
-	}
-	eventually(t, "the call ended unanswered at Twilio", func() bool {
-		c, _ := tw.CallBySID(call.ProviderID)
-		return c.Status == "no-answer"
-	})
-	stop()
 
 	clock.Add(dispatch.StatusChecks[0])
 	checked, changed, err := d.CheckStatuses(context.Background())
@@ -265,20 +274,7 @@ func TestACallNabijGaveNoWordsIsNotDelivered(t *testing.T) {
 			// The sender's webhooks go nowhere: nabij is down.
 			clock := &testClock{now: t0}
 			d := lookupDispatcher(st, lookupSender(t, tw.URL()), clock, 1)
-			stop := runDispatcher(d)
-			var call *alerts.Message
-			if !waitFor(10*time.Second, func() bool {
-				ms := storedMessages(t, st)
-				call = ms[0]
-				return len(ms) == 1 && call.Status == alerts.StatusSent
-			}) {
-				t.Fatalf("the call was not placed: %+v", call)
-			}
-			eventually(t, "the call ended at Twilio", func() bool {
-				c, _ := tw.CallBySID(call.ProviderID)
-				return c.Done
-			})
-			stop()
+			call := callPlayedOut(t, d, st, tw)
 			c, _ := tw.CallBySID(call.ProviderID)
 			if c.Status != "completed" || len(c.Played) != 0 || len(c.Errors) == 0 {
 				t.Fatalf("Twilio's call: %s, played %+v, errors %+v: want completed, nothing played, a retrieval error", c.Status, c.Played, c.Errors)

@@ -117,31 +117,22 @@ func classID(name string) string {
 	if name == "" || school.ValidID(name) {
 		return name
 	}
-	var b strings.Builder
-	dash := false
-	for _, r := range name {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		} else {
-			dash = true
-		}
-	}
-	if id := b.String(); school.ValidID(id) {
+	id := dashed(name, func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
+	})
+	if school.ValidID(id) {
 		return id
 	}
 	return name
 }
 
-// slug makes a housing unit id from its name: "KWE Oost-Zuid" → "kwe-oost-zuid".
-func slug(name string) string {
+// dashed is s with the runes keep keeps, each run of others between them
+// as one '-' (none at either end).
+func dashed(s string, keep func(rune) bool) string {
 	var b strings.Builder
 	dash := false
-	for _, r := range fold(name) {
-		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+	for _, r := range s {
+		if keep(r) {
 			if dash && b.Len() > 0 {
 				b.WriteByte('-')
 			}
@@ -151,7 +142,12 @@ func slug(name string) string {
 			dash = true
 		}
 	}
-	s := b.String()
+	return b.String()
+}
+
+// slug makes a housing unit id from its name: "KWE Oost-Zuid" → "kwe-oost-zuid".
+func slug(name string) string {
+	s := dashed(fold(name), func(r rune) bool { return r >= 'a' && r <= 'z' || r >= '0' && r <= '9' })
 	if len(s) > 64 {
 		s = strings.TrimRight(s[:64], "-")
 	}
