@@ -126,8 +126,11 @@ type Dispatcher struct {
 	paused   *pause               // the provider refuses the account (pause.go)
 
 	// checked and moved count the status checks answered since start, and
-	// those that moved a message on (statuscheck.go).
+	// those that moved a message on (statuscheck.go); unanswered holds the
+	// checks left unanswered, and when they are asked again (read and
+	// written by one round at a time).
 	checked, moved atomic.Uint64
+	unanswered     map[string]time.Time
 }
 
 // NewDispatcher makes a dispatcher of cfg, ready to Reconcile and Run, with
@@ -142,6 +145,8 @@ func NewDispatcher(cfg Config) *Dispatcher {
 		wake:     make(chan struct{}, 1),
 		inflight: map[string]bool{},
 		failing:  map[string]time.Time{},
+
+		unanswered: map[string]time.Time{},
 	}
 	if d.now == nil {
 		d.now = time.Now

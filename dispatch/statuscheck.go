@@ -36,11 +36,21 @@ const statusCheckEvery = time.Minute
 // rest wait for the next round.
 const statusCheckBatch = 100
 
+// statusCheckRetry is how long a check left unanswered (a 429 or 5xx, no
+// answer) waits before it is asked again, so that a few that keep failing
+// do not take every round's places from the others.
+const statusCheckRetry = 5 * time.Minute
+
 // statusRound is one round of status checks, run beside the sends (Run).
 func (d *Dispatcher) statusRound(ctx context.Context, fetcher Fetcher) {
 	checked, changed, err := d.checkStatuses(ctx, fetcher)
 	if err != nil && ctx.Err() != nil {
 		d.log.Info("a round of status checks ended with the stop: what it had not written is asked again", "checked", checked, "err", err)
+		return
+	}
+	if alerts.IsAccountRefusal(err) {
+		// Sending pauses for it too (pause.go), which /healthz and a task say.
+		d.log.Warn("status checks refused with the account: asked again next round", "checked", checked, "err", err)
 		return
 	}
 	if err != nil {
@@ -58,8 +68,8 @@ func (d *Dispatcher) statusRound(ctx context.Context, fetcher Fetcher) {
 // applies each answer as its status callback would have; with replicas,
 // only the one whose Replicas.Checks says so asks. A check answered
 // counts, whatever it said; one refused for a passing reason (429, 5xx, no
-// answer) is tried again next round, and an account refusal ends the
-// round. It returns how many were checked and how many of those changed.
+// answer) is asked again statusCheckRetry later, and an account refusal
+// ends the round. It returns how many were checked and how many of those changed.
 func (d *Dispatcher) checkStatuses(ctx context.Context, fetcher Fetcher) (checked, changed int, err error) {
 	if d.replicas.Checks != nil && !d.replicas.Checks() {
 		return 0, 0, nil // another replica asks
@@ -74,7 +84,7 @@ func (d *Dispatcher) checkStatuses(ctx context.Context, fetcher Fetcher) (checke
 				return err
 			}
 			for _, m := range ms {
-				if len(due) < statusCheckBatch && checkDue(m, now) {
+				if len(due) < statusCheckBatch && checkDue(m, now) && !now.Before(d.unanswered[m.ID]) {
 					due = append(due, m)
 				}
 			}
@@ -83,6 +93,11 @@ func (d *Dispatcher) checkStatuses(ctx context.Context, fetcher Fetcher) (checke
 	})
 	if err != nil {
 		return 0, 0, err
+	}
+	for id, at := range d.unanswered {
+		if now.Sub(at) > time.Hour {
+			delete(d.unanswered, id) // settled meanwhile, or out of the days read
+		}
 	}
 	for _, m := range due {
 		if ctx.Err() != nil {
@@ -104,9 +119,11 @@ func (d *Dispatcher) checkStatuses(ctx context.Context, fetcher Fetcher) (checke
 			d.log.Warn("a status check was refused", "message", m.ID, "code", se.Code, "http_status", se.HTTPStatus)
 			receipt = alerts.Receipt{}
 		case err != nil:
-			d.log.Warn("a status check went unanswered: asked again next round", "message", m.ID, "err", err)
+			d.unanswered[m.ID] = now.Add(statusCheckRetry)
+			d.log.Warn("a status check went unanswered: asked again later", "message", m.ID, "in", statusCheckRetry, "err", err)
 			continue
 		}
+		delete(d.unanswered, m.ID)
 		moved, err := d.applyCheck(m, receipt)
 		if err != nil {
 			return checked, changed, err
