@@ -112,14 +112,24 @@ func (b *builder) people() map[string]*person {
 func (b *builder) assemble(people map[string]*person) (*school.Roster, map[string]cell) {
 	r := &school.Roster{Classes: []school.Class{}, HousingUnits: []school.HousingUnit{}, Students: []school.Student{}}
 	src := map[string]cell{}
-	classes, units := map[string]bool{}, map[string]int{}
+	classes, units := map[string]cell{}, map[string]int{} // a class's id → the cell that named it first
 	for _, p := range b.order {
-		if name := p.key[fClass]; name != "" && !classes[classID(name)] {
+		if name := p.key[fClass]; name != "" {
 			id := classID(name)
-			classes[id] = true
-			path := fmt.Sprintf("classes[%d]", len(r.Classes))
-			src[path+".id"], src[path+".name"] = p.f[fClass], p.f[fClass]
-			r.Classes = append(r.Classes, school.Class{ID: id, Name: name})
+			first, seen := classes[id]
+			switch {
+			case !seen:
+				classes[id] = p.f[fClass]
+				path := fmt.Sprintf("classes[%d]", len(r.Classes))
+				src[path+".id"], src[path+".name"] = p.f[fClass], p.f[fClass]
+				r.Classes = append(r.Classes, school.Class{ID: id, Name: name})
+			case strings.Join(strings.Fields(first.val), " ") != name:
+				// Two names, one id ("ISK 2" and "ISK-2", "1A" and "1A+"):
+				// one class would take the other's pupils, and its mentors
+				// would see them.
+				b.errs.add(p.f[fClass], "class_id_taken", map[string]string{"Value": name, "Other": first.val, "Row": strconv.Itoa(first.row), "ID": id},
+					"%q and %q (row %d) would both be class %s; name them apart", name, first.val, first.row, id)
+			}
 		}
 		if id := p.key[fUnit]; id != "" {
 			if _, ok := units[id]; !ok {

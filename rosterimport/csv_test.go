@@ -472,3 +472,20 @@ func TestAClassNameWithASpace(t *testing.T) {
 		t.Errorf("classID(???) = %q: a name with nothing of an id is left to be refused", got)
 	}
 }
+
+// Two classes the file names differently must not become one class: the
+// pupils of one would be put in the other, and a mentor of either (a user's
+// classes are class ids) would see both. They are refused, the admin told
+// why. (Found by a review of classID.)
+func TestClassIDsDoNotCollide(t *testing.T) {
+	for _, pair := range [][2]string{{"ISK 2", "ISK-2"}, {"ISK-2", "ISK 2"}, {"ISK α", "ISK β"}, {"1A", "1A+"}} {
+		res := parseString(t, "leerlingnummer;roepnaam;achternaam;geboortedatum;klas;mentor\n"+
+			"1;A;B;01-01-2010;"+pair[0]+";Mentor Een\n2;C;D;01-01-2011;"+pair[1]+";Mentor Twee\n")
+		if res.Roster != nil || len(res.Errors) != 1 || res.Errors[0].Row != 3 || res.Errors[0].Column != "klas" ||
+			res.Errors[0].Problem == nil || res.Errors[0].Problem.ID != "class_id_taken" {
+			t.Errorf("%q and %q: errors %+v, roster %v; want the second refused as taking the first's id", pair[0], pair[1], res.Errors, res.Roster != nil)
+		}
+	}
+	// The same name written with other spaces is the same class.
+	mustApply(t, parseString(t, "leerlingnummer;roepnaam;achternaam;geboortedatum;klas\n1;A;B;01-01-2010;ISK 2\n2;C;D;01-01-2011; ISK  2\n"))
+}

@@ -202,16 +202,23 @@ func (h *handlers) linkFor(c echo.Context, id, made string) error {
 	if err != nil {
 		return h.pageError(c, err)
 	}
+	show := func(v *adminView) {
+		v.LinkFor = made
+		if made == "" {
+			v.LinkFor = id // the page that names users could not be read
+		}
+		for _, u := range v.Users {
+			if u.ID == id {
+				v.LinkFor = u.Name
+			}
+		}
+		v.Link = h.linkURL(c, token)
+	}
 	v, err := h.adminView(c)
 	if err != nil {
-		return h.pageError(c, err)
+		return h.adminAfterAChange(c, err, "", show)
 	}
-	for _, u := range v.Users {
-		if u.ID == id {
-			v.LinkFor = u.Name
-		}
-	}
-	v.Link = h.linkURL(c, token)
+	show(v)
 	return h.render(c, http.StatusOK, "admin.html", v, "")
 }
 

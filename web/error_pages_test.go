@@ -208,3 +208,32 @@ func TestAVoiceRefusalIsNotUnmarkedEnglish(t *testing.T) {
 		t.Errorf("%d: %q", rec.Code, msg)
 	}
 }
+
+// A user made and their sign-in link made, then the admin page cannot be
+// read again: the page shows the link (it is shown this once) and says the
+// rest could not be read, not that nothing changed. (Found by a review.)
+func TestAUserMadeWithALinkWhosePageCannotBeRead(t *testing.T) {
+	l := &laterFails{stub: pageStub(admin), usersErr: errors.New("read: disk on fire")}
+	srv := New(l, Config{Registry: prometheus.NewRegistry(), Log: slog.New(slog.DiscardHandler)})
+	rec := do(srv, pageRequest("POST", "/admin/users?lang=nl", url.Values{"name": {"B. Bakker"}, "role": {"mentor"}}))
+	body := rec.Body.String()
+	if strings.Contains(body, "Er is niets veranderd") || !strings.Contains(body, "/signin/") || !strings.Contains(body, "B. Bakker") ||
+		!strings.Contains(body, "de rest van de beheerpagina kon nu niet worden gelezen") {
+		t.Errorf("calls %q: the %d page says %q\n%s", l.calls, rec.Code, between(body, `role="alert">`, "</p>"), body)
+	}
+}
+
+// A token rotated (the old one no longer works, the new one is shown only
+// now), then the admin page cannot be read again: the new token is shown,
+// not lost in a silent redirect. (Found by the same review.)
+func TestARotatedTokenIsShownWhenThePageCannotBeRead(t *testing.T) {
+	l := &laterFails{stub: pageStub(admin), usersErr: errors.New("read: disk on fire")}
+	srv := New(l, Config{Registry: prometheus.NewRegistry(), Log: slog.New(slog.DiscardHandler)})
+	rec := do(srv, pageRequest("POST", "/admin/users/u2/token?lang=nl", url.Values{}))
+	if !strings.Contains(strings.Join(l.calls, "\n"), "RotateToken") {
+		t.Fatalf("calls %q", l.calls)
+	}
+	if body := rec.Body.String(); rec.Code != 200 || !strings.Contains(body, "new-token-u2") || !strings.Contains(body, "kon nu niet worden gelezen") {
+		t.Errorf("the token was rotated; the answer is %d to %q: %q", rec.Code, rec.Header().Get("Location"), body)
+	}
+}

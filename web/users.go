@@ -101,15 +101,31 @@ func (h *handlers) adminDone(c echo.Context, err error, flash string, change fun
 	}
 	v, err := h.adminView(c)
 	if err != nil {
-		// The change is made: the page saying so cannot be read now, and an
-		// error page would say nothing changed. The admin page again.
-		h.log.Error("reading the admin page after a change", "err", err)
-		return c.Redirect(http.StatusSeeOther, "/admin")
+		return h.adminAfterAChange(c, err, flash, change)
 	}
 	if change != nil {
 		change(v)
 	}
 	return h.render(c, http.StatusOK, "admin.html", v, flash)
+}
+
+// adminAfterAChange answers a change made whose admin page cannot be read
+// again (err): an error page would say nothing changed. What the change
+// shows once (a new token, a sign-in link) is shown on the admin page
+// without the rest, which says so; a change the page read again would show
+// goes back to it.
+func (h *handlers) adminAfterAChange(c echo.Context, err error, flash string, change func(*adminView)) error {
+	h.log.Error("reading the admin page after a change", "err", err)
+	if change == nil {
+		return c.Redirect(http.StatusSeeOther, "/admin")
+	}
+	v := &adminView{}
+	change(v)
+	note := h.say(c, "admin_page_unread", nil)
+	if flash != "" {
+		note = flash + " " + note
+	}
+	return h.render(c, http.StatusOK, "admin.html", v, note)
 }
 
 func (h *handlers) adminDisable(c echo.Context) error {
