@@ -259,7 +259,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	// A scan reads more than can be in flight, so that messages in flight
 	// never hide the ones behind them.
 	batch := 256 + inFlight*d.workers
-	lastCheck, lastOrphans, lastStatusCheck := d.now(), d.wall(), d.now()
+	// The first round of status checks at once: a start after a restart is
+	// when callbacks were lost.
+	lastCheck, lastOrphans, lastStatusCheck := d.now(), d.wall(), d.now().Add(-statusCheckEvery)
 	for ctx.Err() == nil {
 		if d.replicas.Gone != nil && d.wall().Sub(lastOrphans) >= orphanCheck {
 			lastOrphans = d.wall()
@@ -296,7 +298,10 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		var handled int
 		var failed bool
 		hold, probe, retryAt := d.holding()
-		if canFetch && !hold && d.now().Sub(lastStatusCheck) >= statusCheckEvery {
+		// A replica that does not run the checks now leaves its minute
+		// unspent: it runs a round as soon as it takes them over.
+		checks := d.replicas.Checks == nil || d.replicas.Checks()
+		if canFetch && !hold && checks && d.now().Sub(lastStatusCheck) >= statusCheckEvery {
 			select {
 			case checking <- struct{}{}:
 				lastStatusCheck = d.now()

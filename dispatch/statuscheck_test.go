@@ -484,3 +484,33 @@ func TestAStatusCheckDoesNotHoldTheStop(t *testing.T) {
 		t.Errorf("after the stop: %s, %d checks; want sent, not counted", m.Status, m.StatusChecks)
 	}
 }
+
+// A replica that takes the checks over (its rhythm lease) runs a round at
+// once, on the same minute of the clock: the minute was not spent while
+// another replica had them. (Found by the end-to-end test on PostgreSQL: a
+// restarted nabij took the lease a moment after its first round, and asked
+// a minute of the clock later.)
+func TestAReplicaTakingTheChecksOverChecksAtOnce(t *testing.T) {
+	t.Parallel()
+	st, m := sentWhatsApp(t)
+	clock := &testClock{now: t0}
+	var leads atomic.Bool
+	f := &scriptedFetcher{answer: alerts.Receipt{Status: alerts.StatusDelivered}, fetched: make(chan struct{})}
+	d := replicaOn(st, f, "b", clock, leads.Load)
+	stop := runDispatcher(d)
+	defer stop()
+	clock.Add(dispatch.StatusChecks[0])
+	d.Wake()
+	time.Sleep(50 * time.Millisecond) // turns of the loop while another replica checks
+	if n := f.n.Load(); n != 0 {
+		t.Fatalf("%d fetches by a replica that does not run the checks", n)
+	}
+	leads.Store(true)
+	d.Wake()
+	select {
+	case <-f.fetched:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no round after the checks were taken over")
+	}
+	eventually(t, "the message delivered", func() bool { return messageIn(t, st, m.ID).Status == alerts.StatusDelivered })
+}
