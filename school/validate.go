@@ -75,7 +75,7 @@ func (r *Roster) Normalize(today Date) error {
 		path := fmt.Sprintf("housing_units[%d]", i)
 		u.ID = errs.uniqueID(path, u.ID, "housing unit", units)
 		if strings.TrimSpace(u.Name) == "" {
-			errs.add(path+".name", "a name is required")
+			errs.addErr(path+".name", Problemf("unit_name_required", nil, "a name is required"))
 		}
 		for j := range u.Contacts {
 			normalizeContact(&u.Contacts[j], fmt.Sprintf("%s.contacts[%d]", path, j), contacts, &errs)
@@ -88,25 +88,25 @@ func (r *Roster) Normalize(today Date) error {
 		s.ID = errs.uniqueID(path, s.ID, "student", students)
 		s.Name = strings.TrimSpace(s.Name)
 		if s.Name == "" {
-			errs.add(path+".name", "a name is required")
+			errs.addErr(path+".name", Problemf("pupil_name_missing", nil, "a name is required"))
 		}
 		if !classes[s.Class] {
-			errs.add(path+".class", "class %q is not in the roster's classes", s.Class)
+			errs.addErr(path+".class", Problemf("class_unknown", map[string]string{"Value": s.Class}, "class %q is not in the roster's classes", s.Class))
 		}
 		switch {
 		case s.BirthDate.IsZero():
-			errs.add(path+".birth_date", "a birth date (YYYY-MM-DD) is required")
+			errs.addErr(path+".birth_date", Problemf("birth_date_required", nil, "a birth date (YYYY-MM-DD) is required"))
 		case s.BirthDate.After(today):
-			errs.add(path+".birth_date", "%s is in the future", s.BirthDate)
+			errs.addErr(path+".birth_date", Problemf("birth_date_future", map[string]string{"Value": s.BirthDate.String()}, "%s is in the future", s.BirthDate))
 		}
 		switch g := strings.ToLower(strings.TrimSpace(s.Gender)); g {
 		case "", "f", "m":
 			s.Gender = g
 		default:
-			errs.add(path+".gender", "%q: give f, m, or leave it out", s.Gender)
+			errs.addErr(path+".gender", Problemf("gender_invalid", map[string]string{"Value": s.Gender}, "%q: give f, m, or leave it out", s.Gender))
 		}
 		if s.HousingUnit != "" && !units[s.HousingUnit] {
-			errs.add(path+".housing_unit", "housing unit %q is not in the roster's housing_units", s.HousingUnit)
+			errs.addErr(path+".housing_unit", Problemf("housing_unit_unknown", map[string]string{"Value": s.HousingUnit}, "housing unit %q is not in the roster's housing_units", s.HousingUnit))
 		}
 		for j := range s.Contacts {
 			normalizeContact(&s.Contacts[j], fmt.Sprintf("%s.contacts[%d]", path, j), contacts, &errs)
@@ -115,7 +115,7 @@ func (r *Roster) Normalize(today Date) error {
 			if pgn, ok := normalizePGN(s.PGN); ok {
 				s.PGN = pgn
 			} else {
-				errs.add(path+".pgn", "a PGN (BSN or onderwijsnummer) is 9 digits")
+				errs.addErr(path+".pgn", Problemf("pgn_digits", nil, "a PGN (BSN or onderwijsnummer) is 9 digits"))
 			}
 		}
 	}
@@ -125,15 +125,15 @@ func (r *Roster) Normalize(today Date) error {
 func normalizeContact(c *Contact, path string, seen map[string]Contact, errs *fieldErrors) {
 	c.ID = strings.TrimSpace(c.ID)
 	if !ValidID(c.ID) {
-		errs.add(path+".id", "an id of 1 to 64 letters, digits, '-', '_' or '.' is required")
+		errs.addErr(path+".id", Problemf("id_unusable", nil, "an id of 1 to 64 letters, digits, '-', '_' or '.' is required"))
 	}
 	switch c.Role {
 	case RoleParent, RoleGuardian, RoleWoonbegeleider:
 	default:
-		errs.add(path+".role", "role %q is not one of parent, guardian, woonbegeleider", c.Role)
+		errs.addErr(path+".role", Problemf("role_unknown", map[string]string{"Value": string(c.Role)}, "role %q is not one of parent, guardian, woonbegeleider", c.Role))
 	}
 	if strings.TrimSpace(c.Name) == "" {
-		errs.add(path+".name", "a name is required (it is never sent, only shown to staff)")
+		errs.addErr(path+".name", Problemf("contact_name_missing", nil, "a name is required (it is never sent, only shown to staff)"))
 	}
 	if phone, err := NormalizePhone(c.Phone); err != nil {
 		errs.addErr(path+".phone", err)
@@ -160,12 +160,12 @@ func normalizeContact(c *Contact, path string, seen map[string]Contact, errs *fi
 		c.Channel = ChannelSMS
 	case ChannelSMS, ChannelWhatsApp, ChannelVoice:
 	default:
-		errs.add(path+".channel", "channel %q is not one of sms, whatsapp, voice", c.Channel)
+		errs.addErr(path+".channel", Problemf("channel_invalid", map[string]string{"Value": string(c.Channel)}, "channel %q is not one of sms, whatsapp, voice", c.Channel))
 	}
 	// The same person may stand under several pupils (siblings) with one id,
 	// but an id must not name two different people.
 	if prev, ok := seen[c.ID]; ok && c.ID != "" && prev != *c {
-		errs.add(path+".id", "contact id %q is used before with other details", c.ID)
+		errs.addErr(path+".id", Problemf("contact_id_reused", map[string]string{"Value": c.ID}, "contact id %q is used before with other details", c.ID))
 	}
 	if c.ID != "" {
 		seen[c.ID] = *c
@@ -177,9 +177,9 @@ func (f *fieldErrors) uniqueID(path, id, kind string, seen map[string]bool) stri
 	id = strings.TrimSpace(id)
 	switch {
 	case !ValidID(id):
-		f.add(path+".id", "an id of 1 to 64 letters, digits, '-', '_' or '.' is required")
+		f.addErr(path+".id", Problemf("id_unusable", nil, "an id of 1 to 64 letters, digits, '-', '_' or '.' is required"))
 	case seen[id]:
-		f.add(path+".id", "%s %q appears twice", kind, id)
+		f.addErr(path+".id", Problemf("id_twice", map[string]string{"Value": id}, "%s %q appears twice", kind, id))
 	}
 	seen[id] = true
 	return id
