@@ -91,7 +91,8 @@ var CallStatuses = map[string]bool{
 // ApplyCallStatus records a call's progress as Twilio reports it (status,
 // answeredBy, the call's seconds) on m, a message on channel voice, and
 // decides what its end means: a key pressed or a voicemail left reached
-// the family (delivered); no key, no answer, busy or failed is tried once
+// the family (delivered); a call completed without nabij's words
+// (Call.Played) did not (failed); no key, no answer, busy or failed is tried once
 // more after CallRetryAfter when that is inside the alert's validity, and
 // otherwise ends the message failed, which makes the "call this family
 // now" task naming every try once nothing else reached the family. It

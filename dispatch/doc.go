@@ -20,10 +20,9 @@
 // from Config.Wall, real time.
 //
 // Where the provider's contract lives. dispatch declares the interfaces it
-// calls, Sender, Looker and Fetcher, because it is their only caller (voice calls
-// will be a second kind of delivery here, with an interface of their own
-// beside Sender). The values that cross them, alerts.Outgoing (what is handed
-// over), alerts.Receipt and alerts.SendError (the provider's answer), stay
+// calls, Sender, Looker and Fetcher, because it is their only caller
+// (texts and voice calls alike). The values that cross them,
+// alerts.Outgoing (what is handed over), alerts.Receipt and alerts.SendError (the provider's answer), stay
 // in alerts beside Message and Status, which they are made of and recorded
 // into: a Receipt carries an alerts.Status, a SendError's code becomes the
 // message's ErrorCode and decides its WhatsApp→SMS fallback. So a provider

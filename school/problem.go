@@ -4,7 +4,7 @@ import "fmt"
 
 // Problem is an error a person can act on (a cell of a roster file, a field
 // of a form) that a user interface can say in its own words: the staff
-// pages' Dutch catalogue has "problem_" + ID (web/locales/nl.toml), filled
+// pages' catalogues (web/locales/{nl,en}.toml) have "problem_" + ID, filled
 // with Args; Error is its English, as the API says it.
 type Problem struct {
 	ID      string
