@@ -275,15 +275,9 @@ func (s *Server) updateCall(w http.ResponseWriter, r *http.Request, sid string) 
 // filters, newest call first, paged as Messages are (PageSize, Page,
 // PageToken). FailListNext applies.
 func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	if len(s.failList) > 0 {
-		fail := s.failList[0]
-		s.failList = s.failList[1:]
-		s.mu.Unlock()
-		writeError(w, fail, "")
+	if s.refuseNext(w, &s.failList) {
 		return
 	}
-	s.mu.Unlock()
 	q := r.URL.Query()
 	pageSize := 50
 	if v := q.Get("PageSize"); v != "" {

@@ -10,12 +10,37 @@ import "net/http"
 // answer f, whatever their To.
 // FailNext queues up: FailNext(1, Failure500); FailNext(1, Failure503) fails
 // the next request with 500 and the one after with 503.
-func (s *Server) FailNext(n int, f Failure) {
+func (s *Server) FailNext(n int, f Failure) { s.queue(&s.failNext, n, f) }
+
+// queue adds n times f to the failures q.
+func (s *Server) queue(q *[]Failure, n int, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for range n {
-		s.failNext = append(s.failNext, f)
+		*q = append(*q, f)
 	}
+}
+
+// nextFailure takes the first of the failures q; the caller holds s.mu.
+func nextFailure(q *[]Failure) (Failure, bool) {
+	if len(*q) == 0 {
+		return Failure{}, false
+	}
+	f := (*q)[0]
+	*q = (*q)[1:]
+	return f, true
+}
+
+// refuseNext answers w with the first of the failures q, if there is one,
+// and reports whether it did.
+func (s *Server) refuseNext(w http.ResponseWriter, q *[]Failure) bool {
+	s.mu.Lock()
+	fail, ok := nextFailure(q)
+	s.mu.Unlock()
+	if ok {
+		writeError(w, fail, "")
+	}
+	return ok
 }
 
 // FailTo makes every create request whose To equals to (exactly, so
@@ -52,24 +77,12 @@ func (s *Server) FailOnCreateTo(to string, status string, code int) {
 // FailListNext makes the next n list requests (GET Messages.json or
 // Calls.json, the lookup of a message or call whose send ended without an
 // answer) answer f.
-func (s *Server) FailListNext(n int, f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failList = append(s.failList, f)
-	}
-}
+func (s *Server) FailListNext(n int, f Failure) { s.queue(&s.failList, n, f) }
 
 // FailFetchNext makes the next n fetch requests (GET Messages/{SM}.json or
 // Calls/{CA}.json, the status check of a message whose callback may have
 // been lost) answer f.
-func (s *Server) FailFetchNext(n int, f Failure) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for range n {
-		s.failFetch = append(s.failFetch, f)
-	}
-}
+func (s *Server) FailFetchNext(n int, f Failure) { s.queue(&s.failFetch, n, f) }
 
 // FetchRequests counts every fetch request received (of a message or a
 // call), including those refused.
@@ -84,15 +97,8 @@ func (s *Server) FetchRequests() int {
 func (s *Server) fetchRefused(w http.ResponseWriter) bool {
 	s.mu.Lock()
 	s.fetchRequests++
-	if len(s.failFetch) == 0 {
-		s.mu.Unlock()
-		return false
-	}
-	fail := s.failFetch[0]
-	s.failFetch = s.failFetch[1:]
 	s.mu.Unlock()
-	writeError(w, fail, "")
-	return true
+	return s.refuseNext(w, &s.failFetch)
 }
 
 // ListRequests counts every list request received, including those refused.

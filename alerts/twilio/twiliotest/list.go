@@ -65,15 +65,9 @@ func parseDateFilter(op byte, v string) (dateFilter, bool) {
 // PageSize (default 50, at most 1000) with Page and PageToken. The stand-in
 // lists only the outbound messages it accepted, not SendInbound ones.
 func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	if len(s.failList) > 0 {
-		fail := s.failList[0]
-		s.failList = s.failList[1:]
-		s.mu.Unlock()
-		writeError(w, fail, "")
+	if s.refuseNext(w, &s.failList) {
 		return
 	}
-	s.mu.Unlock()
 	q := r.URL.Query()
 	var filters []dateFilter
 	for key, op := range map[string]byte{"DateSent": '=', "DateSent<": '<', "DateSent>": '>'} {

@@ -245,9 +245,7 @@ func (s *Server) admitCreate(w http.ResponseWriter, r *http.Request, to string) 
 	if s.createdAt != nil {
 		now = s.createdAt().UTC() // the rate limit counts on the time of day
 	}
-	if len(s.failNext) > 0 {
-		fail := s.failNext[0]
-		s.failNext = s.failNext[1:]
+	if fail, ok := nextFailure(&s.failNext); ok {
 		s.mu.Unlock()
 		writeError(w, fail, to)
 		return now, false, false
