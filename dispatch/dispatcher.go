@@ -300,8 +300,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		hold, probe, retryAt := d.holding()
 		// A replica that does not run the checks now leaves its minute
 		// unspent: it runs a round as soon as it takes them over.
-		checks := d.replicas.Checks == nil || d.replicas.Checks()
-		if canFetch && !hold && checks && d.now().Sub(lastStatusCheck) >= statusCheckEvery {
+		if canFetch && !hold && d.checksHere() && d.now().Sub(lastStatusCheck) >= statusCheckEvery {
 			select {
 			case checking <- struct{}{}:
 				lastStatusCheck = d.now()

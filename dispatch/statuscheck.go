@@ -71,7 +71,7 @@ func (d *Dispatcher) statusRound(ctx context.Context, fetcher Fetcher) {
 // answer) is asked again statusCheckRetry later, and an account refusal
 // ends the round. It returns how many were checked and how many of those changed.
 func (d *Dispatcher) checkStatuses(ctx context.Context, fetcher Fetcher) (checked, changed int, err error) {
-	if d.replicas.Checks != nil && !d.replicas.Checks() {
+	if !d.checksHere() {
 		return 0, 0, nil // another replica asks
 	}
 	now := d.now()
@@ -145,6 +145,11 @@ func (d *Dispatcher) checkStatuses(ctx context.Context, fetcher Fetcher) (checke
 func (d *Dispatcher) StatusChecksDone() (checked, moved uint64) {
 	return d.checked.Load(), d.moved.Load()
 }
+
+// checksHere reports whether this process runs the status checks now: the
+// one process on bbolt, the rhythm's replica on PostgreSQL
+// (Replicas.Checks).
+func (d *Dispatcher) checksHere() bool { return d.replicas.Checks == nil || d.replicas.Checks() }
 
 // checkDue reports whether m is due a status check at now.
 func checkDue(m *alerts.Message, now time.Time) bool {
